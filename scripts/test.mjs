@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// Runs every compiled test file (dist/test/**/*.test.js) with node:test.
+// `npm test -- dns` runs only the files whose path contains "dns".
+import { spawnSync } from 'node:child_process'
+import { readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+
+const root = new URL('../dist/test', import.meta.url).pathname
+const filters = process.argv.slice(2)
+
+function walk(dir) {
+  const out = []
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name)
+    if (statSync(p).isDirectory()) out.push(...walk(p))
+    else if (name.endsWith('.test.js')) out.push(p)
+  }
+  return out
+}
+
+const files = walk(root)
+  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+  .sort()
+if (files.length === 0) {
+  console.error('no test files matched')
+  process.exit(1)
+}
+const result = spawnSync(
+  process.execPath,
+  ['--test', '--test-concurrency=2', '--test-timeout=180000', ...files],
+  { stdio: 'inherit', env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
+)
+process.exit(result.status ?? 1)

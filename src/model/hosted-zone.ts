@@ -1,0 +1,106 @@
+import { z } from 'zod'
+import { tags, type Tags } from './schema-util.js'
+
+/** Lower-case, with the trailing dot: the form zones and records are stored in. */
+export function fqdn(name: string): string {
+  const lower = name.toLowerCase()
+  return lower.endsWith('.') ? lower : `${lower}.`
+}
+
+export const RecordType = {
+  A: 'A', AAAA: 'AAAA', CNAME: 'CNAME', TXT: 'TXT', MX: 'MX', SRV: 'SRV', CAA: 'CAA', PTR: 'PTR', NS: 'NS', SOA: 'SOA',
+} as const
+export type RecordType = (typeof RecordType)[keyof typeof RecordType]
+
+const dnsName = z.string().min(1).max(255).regex(/^(\*\.)?([A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9_-]*\.?$/, 'must be a DNS name')
+
+export const recordSpec = z
+  .strictObject({
+    /** Full name (api.example.test) or relative to the zone (api); @ is the apex. */
+    name: z.string().min(1).max(255),
+    type: z.enum(['A', 'AAAA', 'CNAME', 'TXT', 'MX', 'SRV', 'CAA', 'PTR', 'NS', 'SOA']),
+    /** Seconds, 0-2147483647 (default 300); ignored for aliases. */
+    ttl: z.number().int().min(0).max(2147483647).default(300),
+    /** Record data in zone-file text form ("10 mail.example.test.", "\"text\""). */
+    values: z.array(z.string().min(1).max(4000)).default([]),
+    /** Alias: answer with a load balancer's addresses or another record's data. */
+    alias: z
+      .strictObject({
+        /** A load balancer by name or ARN. */
+        loadBalancer: z.string().optional(),
+        /** Another record's name in the same zone. */
+        record: z.string().optional(),
+        /** Treat the alias as unhealthy when the balancer has no healthy target (default false). */
+        evaluateTargetHealth: z.boolean().default(false),
+      })
+      .refine((a) => (a.loadBalancer === undefined) !== (a.record === undefined), 'give exactly one of loadBalancer or record')
+      .optional(),
+  })
+  .superRefine((r, ctx) => {
+    if (r.alias && r.values.length > 0) ctx.addIssue({ code: 'custom', path: ['values'], message: 'an alias record has no values' })
+    if (!r.alias && r.values.length === 0) ctx.addIssue({ code: 'custom', path: ['values'], message: 'needs at least one value (or an alias)' })
+    if (r.type === 'CNAME' && r.values.length > 1) ctx.addIssue({ code: 'custom', path: ['values'], message: 'a CNAME record has exactly one value' })
+    if (r.alias && !['A', 'AAAA', 'CNAME', 'TXT', 'MX', 'SRV', 'CAA', 'PTR'].includes(r.type)) {
+      ctx.addIssue({ code: 'custom', path: ['type'], message: `an alias cannot be of type ${r.type}` })
+    }
+  })
+export type RecordSpec = z.input<typeof recordSpec>
+
+export const hostedZoneSpec = z.strictObject({
+  /** The zone's domain (example.test). */
+  name: dnsName,
+  comment: z.string().max(256).default(''),
+  /** The zone's records; SOA and NS at the apex are made by openalb. */
+  records: z.array(recordSpec).default([]),
+  tags,
+})
+export type HostedZoneSpec = z.input<typeof hostedZoneSpec>
+
+export interface HostedZone {
+  readonly kind: 'hosted-zone'
+  /** Z + 20 characters, as Route 53. */
+  readonly id: string
+  /** fqdn form: example.test. */
+  readonly name: string
+  readonly callerReference: string
+  readonly comment: string
+  /** Increases with each change of the zone's records. */
+  readonly serial: number
+  readonly nameServers: readonly string[]
+  readonly tags: Tags
+}
+
+export interface AliasTarget {
+  /** Balancer ARN when the alias points at a balancer. */
+  readonly loadBalancerArn?: string | undefined
+  /** fqdn of a record in the same zone. */
+  readonly recordName?: string | undefined
+  /** The DNS name Route 53 clients give (the balancer's dnsName or the record's name, with a dot). */
+  readonly dnsName: string
+  readonly hostedZoneId: string
+  readonly evaluateTargetHealth: boolean
+}
+
+export interface RecordSet {
+  readonly kind: 'record-set'
+  /** zoneId/name/type: unique. */
+  readonly id: string
+  readonly zoneId: string
+  /** fqdn form. */
+  readonly name: string
+  readonly type: RecordType
+  readonly ttl: number
+  readonly values: readonly string[]
+  readonly alias?: AliasTarget | undefined
+}
+
+export const recordSetId = (zoneId: string, name: string, type: string): string => `${zoneId}/${fqdn(name)}/${type}`
+
+/** Resolves a record name given relative to its zone (api, @) into its fqdn. */
+export function absoluteName(zoneName: string, name: string): string {
+  const zone = fqdn(zoneName)
+  if (name === '@' || fqdn(name) === zone) return zone
+  if (name.endsWith('.')) return fqdn(name)
+  const lower = name.toLowerCase()
+  return lower.endsWith(zone.slice(0, -1)) ? `${lower}.` : `${lower}.${zone}`
+}

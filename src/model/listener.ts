@@ -1,0 +1,40 @@
+import { z } from 'zod'
+import { actionsSpec, type Action } from './action.js'
+import { port, tags, type Tags } from './schema-util.js'
+import { ruleSpec } from './rule.js'
+
+export const ListenerProtocol = { HTTP: 'HTTP', HTTPS: 'HTTPS', TCP: 'TCP', TLS: 'TLS', UDP: 'UDP' } as const
+export type ListenerProtocol = (typeof ListenerProtocol)[keyof typeof ListenerProtocol]
+
+/** ALB's recommended policy; the one openalb uses when none is named. */
+export const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06'
+
+export const listenerSpec = z.strictObject({
+  /** 1-65535, unique per balancer. */
+  port,
+  /** HTTP or HTTPS on application balancers; TCP, TLS or UDP on network ones. */
+  protocol: z.enum(['HTTP', 'HTTPS', 'TCP', 'TLS', 'UDP']).default('HTTP'),
+  /** HTTPS/TLS: certificates by name or ARN; the first is the default (no SNI or no match). */
+  certificates: z.array(z.string().min(1)).default([]),
+  /** HTTPS/TLS security policy (default ELBSecurityPolicy-TLS13-1-2-2021-06). */
+  sslPolicy: z.string().optional(),
+  /** What happens when no rule matches. */
+  defaultActions: actionsSpec,
+  /** Rules, evaluated by priority before the default actions. */
+  rules: z.array(ruleSpec).max(100, 'at most 100 rules per balancer').default([]),
+  tags,
+})
+export type ListenerSpec = z.input<typeof listenerSpec>
+
+export interface Listener {
+  readonly kind: 'listener'
+  readonly arn: string
+  readonly loadBalancerArn: string
+  readonly port: number
+  readonly protocol: ListenerProtocol
+  /** Certificate ARNs; the default one first. */
+  readonly certificates: readonly { readonly arn: string; readonly isDefault: boolean }[]
+  readonly sslPolicy?: string | undefined
+  readonly defaultActions: readonly Action[]
+  readonly tags: Tags
+}

@@ -1,0 +1,40 @@
+import type { Certificate } from './certificate.js'
+import type { HostedZone, RecordSet } from './hosted-zone.js'
+import type { Instance } from './instance.js'
+import type { Listener } from './listener.js'
+import type { LoadBalancer } from './load-balancer.js'
+import type { Rule } from './rule.js'
+import type { SecurityGroup } from './security-group.js'
+import type { TargetGroup } from './target-group.js'
+
+export interface ResourceByKind {
+  'security-group': SecurityGroup
+  instance: Instance
+  certificate: Certificate
+  'target-group': TargetGroup
+  'load-balancer': LoadBalancer
+  listener: Listener
+  rule: Rule
+  'hosted-zone': HostedZone
+  'record-set': RecordSet
+}
+export type Kind = keyof ResourceByKind
+export type Resource = ResourceByKind[Kind]
+
+/** In dependency order: a kind only refers to kinds before it. Deletes run in reverse. */
+export const KINDS: readonly Kind[] = [
+  'security-group',
+  'instance',
+  'certificate',
+  'target-group',
+  'load-balancer',
+  'listener',
+  'rule',
+  'hosted-zone',
+  'record-set',
+]
+
+/** The key a resource is stored under: its ARN or id. */
+export function resourceKey(r: Resource): string {
+  return 'arn' in r ? r.arn : r.id
+}

@@ -1,0 +1,110 @@
+import { z } from 'zod'
+import { actionsSpec, type Action } from './action.js'
+import { tags, type Tags } from './schema-util.js'
+
+export const ConditionField = {
+  HOST_HEADER: 'host-header',
+  PATH_PATTERN: 'path-pattern',
+  HTTP_HEADER: 'http-header',
+  HTTP_REQUEST_METHOD: 'http-request-method',
+  QUERY_STRING: 'query-string',
+  SOURCE_IP: 'source-ip',
+} as const
+export type ConditionField = (typeof ConditionField)[keyof typeof ConditionField]
+
+/** ALB: 5 condition values and 5 wildcards per rule. */
+export const MAX_CONDITION_VALUES_PER_RULE = 5
+export const MAX_WILDCARDS_PER_RULE = 5
+
+const value128 = z.string().min(1, 'cannot be empty').max(128, 'must be at most 128 characters')
+const hostValue = value128.regex(/^[A-Za-z0-9\-.*?]+$/, 'may contain only A-Z, a-z, 0-9, - . * ?')
+const pathValue = value128.regex(/^[A-Za-z0-9_\-.$/~"'@:+&*?]+$/, 'may contain only A-Z a-z 0-9 _ - . $ / ~ " \' @ : + & * ?')
+const methodValue = z.string().min(1).max(40).regex(/^[A-Z_-]+$/, 'may contain only A-Z, - and _ (case-sensitive)')
+const headerName = z
+  .string()
+  .min(1)
+  .max(40, 'must be at most 40 characters')
+  .regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'must be a valid header name token (no wildcards)')
+  .refine((n) => n.toLowerCase() !== 'host', 'cannot be Host: use a host-header condition')
+const visible = /^[\x20-\x7e]+$/
+
+export const conditionSpec = z.discriminatedUnion('field', [
+  z.strictObject({ field: z.literal('host-header'), values: z.array(hostValue).min(1).max(5) }),
+  z.strictObject({ field: z.literal('path-pattern'), values: z.array(pathValue).min(1).max(5) }),
+  z.strictObject({
+    field: z.literal('http-header'),
+    /** Header name, case-insensitive, no wildcards. */
+    name: headerName,
+    values: z.array(value128.regex(visible, 'must be visible ASCII')).min(1).max(5),
+  }),
+  z.strictObject({ field: z.literal('http-request-method'), values: z.array(methodValue).min(1).max(5) }),
+  z.strictObject({
+    field: z.literal('query-string'),
+    /** Key/value pairs; the key is optional. Escape a literal * or ? with \. */
+    values: z
+      .array(z.strictObject({ key: value128.regex(visible).optional(), value: value128.regex(visible, 'must be visible ASCII') }))
+      .min(1)
+      .max(5),
+  }),
+  z.strictObject({
+    field: z.literal('source-ip'),
+    values: z
+      .array(
+        z
+          .string()
+          .regex(/^([0-9.]+\/\d{1,2}|[0-9a-fA-F:]+\/\d{1,3})$/, 'must be an IPv4 or IPv6 CIDR')
+          .refine((c) => c !== '255.255.255.255/32', '255.255.255.255/32 is not allowed'),
+      )
+      .min(1)
+      .max(5),
+  }),
+])
+export type ConditionSpec = z.input<typeof conditionSpec>
+export type Condition = z.output<typeof conditionSpec>
+
+const SINGLE_PER_RULE = new Set(['host-header', 'http-request-method', 'path-pattern', 'source-ip'])
+
+export const conditionsSpec = z.array(conditionSpec).superRefine((conditions, ctx) => {
+  const seen = new Set<string>()
+  let values = 0
+  let wildcards = 0
+  conditions.forEach((c, i) => {
+    if (SINGLE_PER_RULE.has(c.field)) {
+      if (seen.has(c.field)) ctx.addIssue({ code: 'custom', path: [i, 'field'], message: `a rule may have only one ${c.field} condition` })
+      seen.add(c.field)
+    }
+    for (const v of c.values) {
+      values++
+      const text = typeof v === 'string' ? v : `${v.key ?? ''}${v.value}`
+      if (c.field !== 'source-ip' && c.field !== 'http-request-method') {
+        wildcards += (text.replace(/\\[*?]/g, '').match(/[*?]/g) ?? []).length
+      }
+    }
+  })
+  if (values > MAX_CONDITION_VALUES_PER_RULE) {
+    ctx.addIssue({ code: 'custom', path: [], message: `a rule may have at most ${MAX_CONDITION_VALUES_PER_RULE} condition values (has ${values})` })
+  }
+  if (wildcards > MAX_WILDCARDS_PER_RULE) {
+    ctx.addIssue({ code: 'custom', path: [], message: `a rule may have at most ${MAX_WILDCARDS_PER_RULE} wildcards (has ${wildcards})` })
+  }
+})
+
+export const ruleSpec = z.strictObject({
+  /** 1-50000, unique per listener; lower is evaluated first. */
+  priority: z.number().int().min(1, 'must be between 1 and 50000').max(50000, 'must be between 1 and 50000'),
+  /** ANDed together; the values inside one condition are ORed. At least one. */
+  conditions: conditionsSpec.refine((c) => c.length > 0, 'a rule needs at least one condition'),
+  actions: actionsSpec,
+  tags,
+})
+export type RuleSpec = z.input<typeof ruleSpec>
+
+export interface Rule {
+  readonly kind: 'rule'
+  readonly arn: string
+  readonly listenerArn: string
+  readonly priority: number
+  readonly conditions: readonly Condition[]
+  readonly actions: readonly Action[]
+  readonly tags: Tags
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod'
+import { tags, type Tags } from './schema-util.js'
+
+export const IpProtocol = { TCP: 'tcp', UDP: 'udp', ICMP: 'icmp', ALL: '-1' } as const
+export type IpProtocol = (typeof IpProtocol)[keyof typeof IpProtocol]
+
+const cidr4 = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, 'must be an IPv4 CIDR such as 0.0.0.0/0')
+const cidr6 = z.string().regex(/^[0-9a-fA-F:]+\/\d{1,3}$/, 'must be an IPv6 CIDR such as ::/0')
+
+export const ingressRuleSpec = z
+  .strictObject({
+    /** tcp, udp, icmp or -1 (all). */
+    protocol: z.enum(['tcp', 'udp', 'icmp', '-1']).default('tcp'),
+    /** First port of the range, 0-65535 (ignored for -1). */
+    fromPort: z.number().int().min(-1).max(65535).default(0),
+    /** Last port of the range (default: fromPort). */
+    toPort: z.number().int().min(-1).max(65535).optional(),
+    /** Source CIDRs; IPv4 and IPv6 may be mixed (`0.0.0.0/0`, `::/0`). */
+    cidrs: z.array(z.string()).default([]),
+    /** Source security groups, by name or id: members of those groups are allowed. */
+    sourceGroups: z.array(z.string()).default([]),
+    description: z.string().max(255).optional(),
+  })
+  .superRefine((rule, ctx) => {
+    rule.cidrs.forEach((c, i) => {
+      const r = c.includes(':') ? cidr6.safeParse(c) : cidr4.safeParse(c)
+      if (!r.success) ctx.addIssue({ code: 'custom', path: ['cidrs', i], message: r.error.issues[0]?.message ?? 'invalid CIDR' })
+    })
+    if (rule.toPort !== undefined && rule.toPort < rule.fromPort) {
+      ctx.addIssue({ code: 'custom', path: ['toPort'], message: 'must not be below fromPort' })
+    }
+  })
+
+export const securityGroupSpec = z.strictObject({
+  /** Group name, 1-255 characters, unique; must not start with sg-. */
+  name: z.string().min(1).max(255).refine((n) => !n.startsWith('sg-'), 'must not start with sg-'),
+  description: z.string().max(255).default('managed by openalb'),
+  /** Inbound rules; a connection is accepted when any rule allows its source and port. */
+  ingress: z.array(ingressRuleSpec).default([]),
+  tags,
+})
+export type SecurityGroupSpec = z.input<typeof securityGroupSpec>
+
+export interface IngressRule {
+  readonly protocol: IpProtocol
+  readonly fromPort: number
+  readonly toPort: number
+  readonly cidrs: readonly string[]
+  /** Group ids. */
+  readonly sourceGroups: readonly string[]
+  readonly description?: string | undefined
+}
+
+export interface SecurityGroup {
+  readonly kind: 'security-group'
+  readonly id: string
+  readonly name: string
+  readonly description: string
+  readonly vpcId: string
+  readonly ingress: readonly IngressRule[]
+  readonly tags: Tags
+}

@@ -1,0 +1,165 @@
+import { z } from 'zod'
+import { awsName, port, tags, type Tags } from './schema-util.js'
+
+export const TargetProtocol = { HTTP: 'HTTP', HTTPS: 'HTTPS', TCP: 'TCP', TLS: 'TLS', UDP: 'UDP', TCP_UDP: 'TCP_UDP' } as const
+export type TargetProtocol = (typeof TargetProtocol)[keyof typeof TargetProtocol]
+export const TargetType = { INSTANCE: 'instance', IP: 'ip' } as const
+export type TargetType = (typeof TargetType)[keyof typeof TargetType]
+export const ProtocolVersion = { HTTP1: 'HTTP1', HTTP2: 'HTTP2', GRPC: 'GRPC' } as const
+export type ProtocolVersion = (typeof ProtocolVersion)[keyof typeof ProtocolVersion]
+export const Algorithm = {
+  ROUND_ROBIN: 'round_robin',
+  LEAST_OUTSTANDING_REQUESTS: 'least_outstanding_requests',
+  WEIGHTED_RANDOM: 'weighted_random',
+} as const
+export type Algorithm = (typeof Algorithm)[keyof typeof Algorithm]
+export const StickinessType = { LB_COOKIE: 'lb_cookie', APP_COOKIE: 'app_cookie' } as const
+export type StickinessType = (typeof StickinessType)[keyof typeof StickinessType]
+
+/** "200", "200,302", "200-299": codes 200-499 as ALB allows. */
+export const MATCHER_PATTERN = /^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/
+
+export const matcher = z
+  .string()
+  .regex(MATCHER_PATTERN, 'must be an HTTP code, a list ("200,302") or a range ("200-299")')
+  .refine(
+    (m) =>
+      m.split(/[,-]/).every((c) => Number(c) >= 200 && Number(c) <= 499) &&
+      m.split(',').every((part) => {
+        const [a, b] = part.split('-')
+        return b === undefined || Number(a) <= Number(b)
+      }),
+    'codes must be between 200 and 499, ranges low-high',
+  )
+
+export const healthCheckSpec = z.strictObject({
+  /** Always on for instance and ip targets, as on ALB. */
+  enabled: z.literal(true).default(true),
+  /** HTTP or HTTPS (default HTTP). */
+  protocol: z.enum(['HTTP', 'HTTPS']).default('HTTP'),
+  /** "traffic-port" (default: each target's own port) or a port 1-65535. */
+  port: z
+    .union([z.literal('traffic-port'), z.string().regex(/^\d{1,5}$/), z.number().int()])
+    .default('traffic-port')
+    .transform((v) => String(v))
+    .refine((v) => v === 'traffic-port' || (Number(v) >= 1 && Number(v) <= 65535), 'must be traffic-port or 1-65535'),
+  /** Path requested with GET, 1-1024 characters, starting with / (default /). */
+  path: z.string().min(1).max(1024).startsWith('/', 'must start with /').default('/'),
+  /** Seconds between checks, 5-300 (default 30). */
+  intervalSeconds: z.number().int().min(5, 'must be between 5 and 300').max(300, 'must be between 5 and 300').default(30),
+  /** Seconds to wait for an answer, 2-120 (default 5); must be less than the interval. */
+  timeoutSeconds: z.number().int().min(2, 'must be between 2 and 120').max(120, 'must be between 2 and 120').default(5),
+  /** Consecutive successes before a target is healthy, 2-10 (default 5). */
+  healthyThreshold: z.number().int().min(2, 'must be between 2 and 10').max(10, 'must be between 2 and 10').default(5),
+  /** Consecutive failures before a target is unhealthy, 2-10 (default 2). */
+  unhealthyThreshold: z.number().int().min(2, 'must be between 2 and 10').max(10, 'must be between 2 and 10').default(2),
+  /** Success codes (default "200"). */
+  matcher: matcher.default('200'),
+})
+
+export const stickinessSpec = z.strictObject({
+  /** Default false. */
+  enabled: z.boolean().default(false),
+  /** lb_cookie (AWSALB, default) or app_cookie (follows cookieName). */
+  type: z.enum(['lb_cookie', 'app_cookie']).default('lb_cookie'),
+  /** Cookie lifetime in seconds, 1-604800 (default 86400). */
+  durationSeconds: z.number().int().min(1).max(604800).default(86400),
+  /** The application's cookie for app_cookie; AWSALB, AWSALBAPP and AWSALBTG prefixes are reserved. */
+  cookieName: z
+    .string()
+    .min(1)
+    .refine((n) => !/^AWSALB/.test(n), 'the prefixes AWSALB, AWSALBAPP and AWSALBTG are reserved')
+    .optional(),
+})
+
+export const targetGroupAttributesSpec = z.strictObject({
+  /** Seconds a deregistered target keeps its in-flight requests, 0-3600 (default 300). */
+  deregistrationDelaySeconds: z.number().int().min(0).max(3600, 'must be between 0 and 3600').default(300),
+  /** Seconds of linear ramp-up for a newly healthy target: 0 (off, default) or 30-900. */
+  slowStartSeconds: z
+    .number()
+    .int()
+    .refine((v) => v === 0 || (v >= 30 && v <= 900), 'must be 0 or between 30 and 900')
+    .default(0),
+  /** round_robin (default), least_outstanding_requests or weighted_random. */
+  algorithm: z.enum(['round_robin', 'least_outstanding_requests', 'weighted_random']).default('round_robin'),
+  stickiness: stickinessSpec.default({ enabled: false, type: 'lb_cookie', durationSeconds: 86400 }),
+})
+
+export const targetSpec = z.strictObject({
+  /** An IP address (target type ip) or an instance name or id (target type instance). */
+  id: z.string().min(1),
+  /** Port (default: the group's port). */
+  port: port.optional(),
+  /** Availability zone label, or "all". */
+  availabilityZone: z.string().optional(),
+})
+
+export const targetGroupSpec = z
+  .strictObject({
+    /** 1-32 letters, digits and hyphens, unique. */
+    name: awsName,
+    /** HTTP (default) or HTTPS for application balancers; TCP, TLS, UDP, TCP_UDP for network ones. */
+    protocol: z.enum(['HTTP', 'HTTPS', 'TCP', 'TLS', 'UDP', 'TCP_UDP']).default('HTTP'),
+    /** The targets' default port, 1-65535 (default 80). */
+    port: port.default(80),
+    /** instance (default) or ip. */
+    targetType: z.enum(['instance', 'ip']).default('instance'),
+    /** HTTP1 (default), HTTP2 or GRPC: how requests reach the targets. */
+    protocolVersion: z.enum(['HTTP1', 'HTTP2', 'GRPC']).default('HTTP1'),
+    vpcId: z.string().optional(),
+    healthCheck: healthCheckSpec.default(() => healthCheckSpec.parse({})),
+    attributes: targetGroupAttributesSpec.default(() => targetGroupAttributesSpec.parse({})),
+    /** Registered targets. */
+    targets: z.array(targetSpec).max(1000, 'a target group holds at most 1000 targets').default([]),
+    tags,
+  })
+  .superRefine((tg, ctx) => {
+    if (tg.healthCheck.timeoutSeconds >= tg.healthCheck.intervalSeconds) {
+      ctx.addIssue({ code: 'custom', path: ['healthCheck', 'timeoutSeconds'], message: 'must be smaller than intervalSeconds' })
+    }
+    if (tg.attributes.slowStartSeconds > 0 && tg.attributes.algorithm === 'least_outstanding_requests') {
+      ctx.addIssue({ code: 'custom', path: ['attributes', 'slowStartSeconds'], message: 'slow start cannot be combined with least_outstanding_requests' })
+    }
+    if (tg.attributes.stickiness.enabled && tg.attributes.stickiness.type === 'app_cookie' && !tg.attributes.stickiness.cookieName) {
+      ctx.addIssue({ code: 'custom', path: ['attributes', 'stickiness', 'cookieName'], message: 'is required for app_cookie stickiness' })
+    }
+  })
+export type TargetGroupSpec = z.input<typeof targetGroupSpec>
+export type HealthCheck = z.output<typeof healthCheckSpec>
+export type TargetGroupAttributes = z.output<typeof targetGroupAttributesSpec>
+
+export interface Target {
+  /** An IP address or an instance id. */
+  readonly id: string
+  readonly port: number
+  readonly availabilityZone?: string | undefined
+}
+
+export interface TargetGroup {
+  readonly kind: 'target-group'
+  readonly arn: string
+  readonly name: string
+  readonly protocol: TargetProtocol
+  readonly port: number
+  readonly targetType: TargetType
+  readonly protocolVersion: ProtocolVersion
+  readonly vpcId: string
+  readonly healthCheck: HealthCheck
+  readonly attributes: TargetGroupAttributes
+  readonly targets: readonly Target[]
+  readonly tags: Readonly<Tags>
+}
+
+/** Where a target is reached: `address:port`, the key health and balancing use. */
+export const targetKey = (address: string, port: number): string =>
+  address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`
+
+/** Parses an ALB matcher once into a predicate. */
+export function compileMatcher(m: string): (status: number) => boolean {
+  const ranges = m.split(',').map((part) => {
+    const [a, b] = part.split('-')
+    return [Number(a), Number(b ?? a)] as const
+  })
+  return (status) => ranges.some(([lo, hi]) => status >= lo && status <= hi)
+}

@@ -1,0 +1,49 @@
+import type { Kind, Resource, ResourceByKind } from '../model/resources.js'
+
+/** A consistent, read-only view of every resource at one revision. */
+export interface StateView {
+  readonly revision: number
+  get<K extends Kind>(kind: K, key: string): ResourceByKind[K] | undefined
+  list<K extends Kind>(kind: K): readonly ResourceByKind[K][]
+}
+
+export type Change =
+  | { readonly op: 'put'; readonly resource: Resource }
+  | { readonly op: 'delete'; readonly kind: Kind; readonly key: string }
+
+/** Thrown by commit() when another writer committed since baseRevision; reload and retry. */
+export class RevisionConflict extends Error {
+  constructor(readonly expected: number, readonly actual: number) {
+    super(`revision conflict: expected ${expected}, store is at ${actual}`)
+  }
+}
+
+/**
+ * The one interface every backend implements (sqlite now, etcd later); test/contract/state.ts
+ * is the suite each must pass. Writes are optimistic transactions: all changes of one commit
+ * land together at baseRevision + 1, or none do.
+ */
+export interface Store {
+  load(): Promise<StateView>
+  commit(baseRevision: number, changes: readonly Change[]): Promise<number>
+  /** Calls back with each new revision, including commits made by other processes. */
+  watch(onRevision: (revision: number) => void): () => void
+  close(): Promise<void>
+}
+
+/** An immutable StateView over plain maps; backends build one per revision. */
+export class MapStateView implements StateView {
+  constructor(
+    readonly revision: number,
+    private readonly byKind: ReadonlyMap<Kind, ReadonlyMap<string, Resource>>,
+  ) {}
+
+  get<K extends Kind>(kind: K, key: string): ResourceByKind[K] | undefined {
+    return this.byKind.get(kind)?.get(key) as ResourceByKind[K] | undefined
+  }
+
+  list<K extends Kind>(kind: K): readonly ResourceByKind[K][] {
+    const m = this.byKind.get(kind)
+    return m ? ([...m.values()] as ResourceByKind[K][]) : []
+  }
+}

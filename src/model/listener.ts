@@ -38,3 +38,18 @@ export interface Listener {
   readonly defaultActions: readonly Action[]
   readonly tags: Tags
 }
+
+/** The security policy names openalb knows (their contents live in dataplane/tls/policies.ts). */
+export const SSL_POLICY_NAMES: readonly string[] = [
+  'ELBSecurityPolicy-TLS13-1-2-2021-06',
+  'ELBSecurityPolicy-TLS13-1-2-Res-2021-06',
+  'ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06',
+  'ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06',
+  'ELBSecurityPolicy-TLS13-1-1-2021-06',
+  'ELBSecurityPolicy-TLS13-1-0-2021-06',
+  'ELBSecurityPolicy-TLS13-1-3-2021-06',
+  'ELBSecurityPolicy-2016-08',
+  'ELBSecurityPolicy-TLS-1-2-2017-01',
+  'ELBSecurityPolicy-TLS-1-2-Ext-2018-06',
+  'ELBSecurityPolicy-FS-1-2-Res-2020-10',
+]

@@ -1,0 +1,44 @@
+import type { z } from 'zod'
+import type { Action, actionSpec } from '../model/action.js'
+import { actionsSpec } from '../model/action.js'
+import type { LoadBalancer } from '../model/load-balancer.js'
+import { IncompatibleProtocolsError, OperationNotPermittedError } from './errors.js'
+import { validate, type Draft } from './draft.js'
+
+/** Validates actions and resolves their target group references to ARNs. */
+export function resolveActions(d: Draft, input: unknown, lb: LoadBalancer, listenerProtocol: string, subject: string): Action[] {
+  const parsed = validate(actionsSpec, input, subject)
+  return parsed
+    .map((a, i) => resolveAction(d, a, i, lb, listenerProtocol))
+    .sort((a, b) => a.order - b.order)
+}
+
+function resolveAction(d: Draft, a: z.output<typeof actionSpec>, index: number, lb: LoadBalancer, listenerProtocol: string): Action {
+  const order = a.order ?? index + 1
+  switch (a.type) {
+    case 'forward': {
+      const entries = a.targetGroups ?? [{ targetGroup: a.targetGroup ?? '', weight: 1 }]
+      const targetGroups = entries.map((e) => {
+        const tg = d.resolve('target-group', e.targetGroup)
+        const httpGroup = tg.protocol === 'HTTP' || tg.protocol === 'HTTPS'
+        if ((lb.type === 'application') !== httpGroup) {
+          throw new IncompatibleProtocolsError(
+            `target group '${tg.name}' uses protocol ${tg.protocol}, which a ${lb.type} load balancer's ${listenerProtocol} listener cannot forward to`,
+          )
+        }
+        return { targetGroupArn: tg.arn, weight: e.weight }
+      })
+      if (new Set(targetGroups.map((g) => g.targetGroupArn)).size !== targetGroups.length) {
+        throw new OperationNotPermittedError('a target group can appear only once in a forward action')
+      }
+      return { type: 'forward', order, targetGroups, stickiness: { enabled: a.stickiness?.enabled ?? false, durationSeconds: a.stickiness?.durationSeconds ?? 3600 } }
+    }
+    case 'redirect':
+      if (listenerProtocol === 'HTTPS' && a.redirect.protocol === 'HTTP') {
+        throw new OperationNotPermittedError('a redirect from HTTPS to HTTP is not allowed')
+      }
+      return { type: 'redirect', order, redirect: a.redirect }
+    case 'fixed-response':
+      return { type: 'fixed-response', order, fixedResponse: a.fixedResponse }
+  }
+}

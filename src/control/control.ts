@@ -1,0 +1,64 @@
+import { DEFAULT_PARTITION, type Partition } from '../model/ids.js'
+import { RevisionConflict, type Change, type StateView, type Store } from '../store/state.js'
+import { Draft, type CertificateCheck } from './draft.js'
+
+export interface ControlOptions {
+  readonly partition?: Partition
+  readonly now?: () => Date
+  /** certs/ validates imported PEMs; without it imports are refused. */
+  readonly checkCertificate?: CertificateCheck
+}
+
+export interface Mutation<T> {
+  readonly value: T
+  readonly revision: number
+  readonly changes: readonly Change[]
+}
+
+/**
+ * The one writer of the store. Every door (config, CLI, AWS API, certs) changes state through
+ * mutate(): the function runs against a Draft of the current state, and its changes commit as
+ * one transaction. A thrown error leaves the store as it was.
+ */
+export class Control {
+  readonly partition: Partition
+  private readonly now: () => Date
+
+  constructor(
+    readonly store: Store,
+    private readonly options: ControlOptions = {},
+  ) {
+    this.partition = options.partition ?? DEFAULT_PARTITION
+    this.now = options.now ?? (() => new Date())
+  }
+
+  read(): Promise<StateView> {
+    return this.store.load()
+  }
+
+  /** A read-only draft for lookups by name (describe, get). */
+  async view(): Promise<Draft> {
+    return new Draft(await this.store.load(), this.context())
+  }
+
+  async mutate<T>(fn: (draft: Draft) => T): Promise<Mutation<T>> {
+    for (let attempt = 0; ; attempt++) {
+      const base = await this.store.load()
+      const draft = new Draft(base, this.context())
+      const value = fn(draft)
+      const changes = draft.changes()
+      if (changes.length === 0) return { value, revision: base.revision, changes }
+      try {
+        const revision = await this.store.commit(base.revision, changes)
+        return { value, revision, changes }
+      } catch (e) {
+        if (e instanceof RevisionConflict && attempt < 20) continue
+        throw e
+      }
+    }
+  }
+
+  private context() {
+    return { partition: this.partition, now: this.now, checkCertificate: this.options.checkCertificate }
+  }
+}

@@ -1,0 +1,117 @@
+import type { Failure } from '../model/result.js'
+
+/**
+ * The domain errors of control/ (STYLE habit 6). Each has a stable code; api/aws maps codes to
+ * each service's wire names, config/ and the CLI print the message.
+ */
+export type ControlErrorCode =
+  | 'validation'
+  | 'not-found'
+  | 'duplicate'
+  | 'in-use'
+  | 'priority-in-use'
+  | 'limit-exceeded'
+  | 'invalid-target'
+  | 'duplicate-listener'
+  | 'incompatible-protocols'
+  | 'operation-not-permitted'
+  | 'invalid-change-batch'
+  | 'not-empty'
+  | 'invalid-certificate'
+  | 'ssl-policy-not-found'
+  | 'unsupported-protocol'
+
+export abstract class ControlError extends Error {
+  abstract readonly code: ControlErrorCode
+}
+
+export class ValidationFailed extends ControlError {
+  readonly code = 'validation'
+  constructor(readonly failures: readonly Failure[], readonly subject = '') {
+    super(failures.map((f) => (f.path ? `${subject}${subject && f.path ? '.' : ''}${f.path}: ${f.message}` : `${subject}${subject ? ': ' : ''}${f.message}`)).join('; '))
+  }
+}
+
+export class NotFoundError extends ControlError {
+  readonly code = 'not-found'
+  constructor(readonly kind: string, readonly ref: string) {
+    super(`${kind} '${ref}' not found`)
+  }
+}
+
+export class DuplicateError extends ControlError {
+  readonly code = 'duplicate'
+  constructor(readonly kind: string, readonly resourceName: string, detail = '') {
+    super(`a ${kind} named '${resourceName}' already exists${detail}`)
+  }
+}
+
+export class InUseError extends ControlError {
+  readonly code = 'in-use'
+  constructor(readonly kind: string, readonly ref: string, readonly usedBy: string) {
+    super(`${kind} '${ref}' is currently in use by ${usedBy}`)
+  }
+}
+
+export class PriorityInUseError extends ControlError {
+  readonly code = 'priority-in-use'
+  constructor(readonly priority: number) {
+    super(`priority '${priority}' is currently in use`)
+  }
+}
+
+export class LimitExceededError extends ControlError {
+  readonly code = 'limit-exceeded'
+  /** limit: the DescribeAccountLimits name (e.g. targets-per-target-group). */
+  constructor(readonly limit: string, readonly max: number, what: string) {
+    super(`${what}: the limit of ${max} (${limit}) is reached`)
+  }
+}
+
+export class InvalidTargetError extends ControlError {
+  readonly code = 'invalid-target'
+}
+
+export class DuplicateListenerError extends ControlError {
+  readonly code = 'duplicate-listener'
+  constructor(readonly port: number) {
+    super(`a listener already exists on port ${port} of this load balancer`)
+  }
+}
+
+export class IncompatibleProtocolsError extends ControlError {
+  readonly code = 'incompatible-protocols'
+}
+
+export class OperationNotPermittedError extends ControlError {
+  readonly code = 'operation-not-permitted'
+}
+
+export class InvalidChangeBatchError extends ControlError {
+  readonly code = 'invalid-change-batch'
+  constructor(readonly messages: readonly string[]) {
+    super(messages.join('; '))
+  }
+}
+
+export class NotEmptyError extends ControlError {
+  readonly code = 'not-empty'
+}
+
+export class InvalidCertificateError extends ControlError {
+  readonly code = 'invalid-certificate'
+  constructor(readonly failures: readonly Failure[]) {
+    super(failures.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join('; '))
+  }
+}
+
+export class SslPolicyNotFoundError extends ControlError {
+  readonly code = 'ssl-policy-not-found'
+  constructor(readonly policy: string) {
+    super(`SSL policy '${policy}' not found`)
+  }
+}
+
+export class UnsupportedProtocolError extends ControlError {
+  readonly code = 'unsupported-protocol'
+}

@@ -1,0 +1,158 @@
+import type { z } from 'zod'
+import { newIds } from '../model/ids.js'
+import {
+  absoluteName,
+  fqdn,
+  hostedZoneSpec,
+  recordSetId,
+  recordSpec,
+  type HostedZone,
+  type HostedZoneSpec,
+  type RecordSet,
+} from '../model/hosted-zone.js'
+import type { LoadBalancer } from '../model/load-balancer.js'
+import { DuplicateError, InvalidChangeBatchError, NotEmptyError, NotFoundError } from './errors.js'
+import { validate, type Draft } from './draft.js'
+
+/** Name servers openalb's DNS answers as; the delegation set of every zone. */
+export const NAME_SERVERS = ['ns1.openalb.test.', 'ns2.openalb.test.']
+
+export function createHostedZone(d: Draft, input: Omit<HostedZoneSpec, 'records'> & { callerReference?: string }): HostedZone {
+  const spec = validate(hostedZoneSpec, { ...input, callerReference: undefined, records: [] }, 'hostedZone')
+  const name = fqdn(spec.name)
+  const callerReference = input.callerReference ?? `openalb-${name}`
+  const zones = d.list('hosted-zone')
+  if (zones.some((z) => z.callerReference === callerReference)) throw new DuplicateError('hosted-zone', callerReference, ' (caller reference already used)')
+  if (zones.some((z) => z.name === name)) throw new DuplicateError('hosted-zone', name)
+  return d.put({
+    kind: 'hosted-zone',
+    id: newIds.hostedZoneId(),
+    name,
+    callerReference,
+    comment: spec.comment,
+    serial: 1,
+    nameServers: NAME_SERVERS,
+    tags: spec.tags,
+  })
+}
+
+/** Finds a zone by id (with or without /hostedzone/), or by name. */
+export function findZone(d: Draft, ref: string): HostedZone {
+  const id = ref.replace(/^\/?hostedzone\//, '')
+  const z = d.get('hosted-zone', id) ?? d.list('hosted-zone').find((x) => x.name === fqdn(ref))
+  if (!z) throw new NotFoundError('hosted-zone', ref)
+  return z
+}
+
+export function deleteHostedZone(d: Draft, ref: string): void {
+  const zone = findZone(d, ref)
+  const records = d.list('record-set').filter((r) => r.zoneId === zone.id && !(r.name === zone.name && (r.type === 'SOA' || r.type === 'NS')))
+  if (records.length > 0) throw new NotEmptyError(`the hosted zone ${zone.name} contains resource record sets other than the default SOA and NS records`)
+  for (const r of d.list('record-set')) if (r.zoneId === zone.id) d.remove('record-set', r.id)
+  d.remove('hosted-zone', zone.id)
+}
+
+export type ChangeAction = 'CREATE' | 'UPSERT' | 'DELETE'
+export interface RecordChange {
+  readonly action: ChangeAction
+  readonly record: unknown
+}
+
+/** A balancer by ARN, name or DNS name (Route 53 aliases give "dualstack.NAME..." with a dot). */
+export function findBalancerForAlias(d: Draft, ref: string): LoadBalancer | undefined {
+  const byRef = d.find('load-balancer', ref)
+  if (byRef) return byRef
+  const dns = ref.toLowerCase().replace(/\.$/, '').replace(/^dualstack\./, '')
+  return d.list('load-balancer').find((lb) => lb.dnsName === dns)
+}
+
+function toRecordSet(d: Draft, zone: HostedZone, spec: z.output<typeof recordSpec>, where: string): RecordSet {
+  const name = absoluteName(zone.name, spec.name)
+  if (name !== zone.name && !name.endsWith(`.${zone.name}`)) {
+    throw new InvalidChangeBatchError([`RRSet with DNS name ${name} is not permitted in zone ${zone.name}`])
+  }
+  let alias: RecordSet['alias']
+  if (spec.alias) {
+    if (spec.alias.loadBalancer !== undefined) {
+      const lb = findBalancerForAlias(d, spec.alias.loadBalancer)
+      if (!lb) throw new InvalidChangeBatchError([`${where}: Tried to create an alias that targets ${spec.alias.loadBalancer}, but the load balancer does not exist`])
+      alias = { loadBalancerArn: lb.arn, dnsName: `${lb.dnsName}.`, hostedZoneId: lb.canonicalHostedZoneId, evaluateTargetHealth: spec.alias.evaluateTargetHealth }
+    } else {
+      const target = absoluteName(zone.name, spec.alias.record ?? '')
+      alias = { recordName: target, dnsName: target, hostedZoneId: zone.id, evaluateTargetHealth: spec.alias.evaluateTargetHealth }
+    }
+  }
+  return {
+    kind: 'record-set',
+    id: recordSetId(zone.id, name, spec.type),
+    zoneId: zone.id,
+    name,
+    type: spec.type,
+    ttl: spec.alias ? 60 : spec.ttl,
+    values: spec.values,
+    ...(alias ? { alias } : {}),
+  }
+}
+
+const describeSet = (r: { name: string; type: string }) => `[name='${r.name}', type='${r.type}']`
+
+/**
+ * ChangeResourceRecordSets: every change applies, or none does. Messages are Route 53's, so
+ * api/aws can return them as InvalidChangeBatch unchanged.
+ */
+export function changeRecordSets(d: Draft, zoneRef: string, changes: readonly RecordChange[]): HostedZone {
+  const zone = findZone(d, zoneRef)
+  const problems: string[] = []
+  for (const [i, change] of changes.entries()) {
+    const spec = validate(recordSpec, change.record, `changes[${i}].record`)
+    const rs = toRecordSet(d, zone, spec, `changes[${i}]`)
+    const existing = d.get('record-set', rs.id)
+    if (change.action === 'CREATE') {
+      if (existing) {
+        problems.push(`Tried to create resource record set ${describeSet(rs)} but it already exists`)
+        continue
+      }
+    } else if (change.action === 'DELETE') {
+      if (!existing) {
+        problems.push(`Tried to delete resource record set ${describeSet(rs)} but it was not found`)
+        continue
+      }
+      if (rs.name === zone.name && (rs.type === 'SOA' || rs.type === 'NS')) {
+        problems.push(`A HostedZone must contain at least one NS record and one SOA record for the zone itself`)
+        continue
+      }
+      d.remove('record-set', rs.id)
+      continue
+    }
+    const sameName = d.list('record-set').filter((r) => r.zoneId === zone.id && r.name === rs.name && r.type !== rs.type)
+    if (rs.type === 'CNAME' && sameName.length > 0) {
+      problems.push(`RRSet of type CNAME with DNS name ${rs.name} is not permitted because a conflicting RRSet of type ${sameName[0]?.type} with the same DNS name already exists in zone ${zone.name}`)
+      continue
+    }
+    const cname = sameName.find((r) => r.type === 'CNAME')
+    if (cname) {
+      problems.push(`RRSet of type ${rs.type} with DNS name ${rs.name} is not permitted because a conflicting RRSet of type CNAME with the same DNS name already exists in zone ${zone.name}`)
+      continue
+    }
+    if (rs.type === 'CNAME' && rs.name === zone.name) {
+      problems.push(`RRSet of type CNAME with DNS name ${rs.name} is not permitted at apex in zone ${zone.name}`)
+      continue
+    }
+    d.put(rs)
+  }
+  if (problems.length > 0) throw new InvalidChangeBatchError(problems)
+  return d.put({ ...zone, serial: zone.serial + 1 })
+}
+
+export function recordsOfZone(d: Draft, zoneRef: string): RecordSet[] {
+  const zone = findZone(d, zoneRef)
+  return d.list('record-set').filter((r) => r.zoneId === zone.id)
+}
+
+export function zoneOfName(d: Draft, name: string): HostedZone | undefined {
+  const n = fqdn(name)
+  return d
+    .list('hosted-zone')
+    .filter((z) => n === z.name || n.endsWith(`.${z.name}`))
+    .sort((a, b) => b.name.length - a.name.length)[0]
+}

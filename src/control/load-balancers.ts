@@ -1,0 +1,286 @@
+import { CANONICAL_HOSTED_ZONE_ID, DEFAULT_VPC_ID, loadBalancerDnsName, newIds } from '../model/ids.js'
+import { DEFAULT_SSL_POLICY, listenerSpec, SSL_POLICY_NAMES, type Listener, type ListenerSpec } from '../model/listener.js'
+import { loadBalancerAttributesSpec, loadBalancerSpec, zonesForSubnets, type LoadBalancer, type LoadBalancerSpec } from '../model/load-balancer.js'
+import { ruleSpec, type Rule, type RuleSpec } from '../model/rule.js'
+import { resolveActions } from './actions.js'
+import {
+  DuplicateError,
+  DuplicateListenerError,
+  IncompatibleProtocolsError,
+  LimitExceededError,
+  NotFoundError,
+  OperationNotPermittedError,
+  PriorityInUseError,
+  SslPolicyNotFoundError,
+  ValidationFailed,
+} from './errors.js'
+import { validate, type Draft } from './draft.js'
+
+export const MAX_LISTENERS_PER_LB = 50
+export const MAX_RULES_PER_LB = 100
+export const MAX_CERTIFICATES_PER_LB = 25
+
+export function createLoadBalancer(d: Draft, input: Omit<LoadBalancerSpec, 'listeners'>): LoadBalancer {
+  const spec = validate(loadBalancerSpec, input, 'loadBalancer')
+  if (d.list('load-balancer').some((l) => l.name === spec.name)) throw new DuplicateError('load-balancer', spec.name)
+  const arn = newIds.loadBalancerArn(d.partition, spec.name, spec.type)
+  return d.put({
+    kind: 'load-balancer',
+    arn,
+    name: spec.name,
+    type: spec.type,
+    scheme: spec.scheme,
+    ipAddressType: spec.ipAddressType,
+    subnets: spec.subnets,
+    availabilityZones: zonesForSubnets(d.partition.region, spec.subnets),
+    securityGroups: spec.securityGroups.map((g) => d.resolve('security-group', g).id),
+    bindAddress: spec.bindAddress,
+    attributes: spec.attributes,
+    dnsName: loadBalancerDnsName(d.partition, spec.name, arn, spec.scheme),
+    canonicalHostedZoneId: CANONICAL_HOSTED_ZONE_ID,
+    vpcId: DEFAULT_VPC_ID,
+    createdTime: d.nowIso(),
+    tags: spec.tags,
+  })
+}
+
+/** Full update from a spec (config apply); name, type and scheme cannot change in place. */
+export function updateLoadBalancer(d: Draft, ref: string, input: Omit<LoadBalancerSpec, 'listeners'>): LoadBalancer {
+  const current = d.resolve('load-balancer', ref)
+  const spec = validate(loadBalancerSpec, input, 'loadBalancer')
+  for (const field of ['type', 'scheme'] as const) {
+    if (spec[field] !== current[field]) {
+      throw new OperationNotPermittedError(`load balancer '${current.name}': ${field} cannot be changed (${current[field]} -> ${spec[field]})`)
+    }
+  }
+  return d.put({
+    ...current,
+    ipAddressType: spec.ipAddressType,
+    subnets: spec.subnets,
+    availabilityZones: zonesForSubnets(d.partition.region, spec.subnets),
+    securityGroups: spec.securityGroups.map((g) => d.resolve('security-group', g).id),
+    bindAddress: spec.bindAddress,
+    attributes: spec.attributes,
+    tags: spec.tags,
+  })
+}
+
+/** SetSecurityGroups, SetSubnets, SetIpAddressType and ModifyLoadBalancerAttributes, as one patch. */
+export function modifyLoadBalancer(
+  d: Draft,
+  ref: string,
+  patch: { securityGroups?: readonly string[]; subnets?: readonly string[]; ipAddressType?: string; attributes?: Record<string, unknown> },
+): LoadBalancer {
+  const current = d.resolve('load-balancer', ref)
+  const accessLogs = { ...current.attributes.accessLogs, ...((patch.attributes?.accessLogs as object | undefined) ?? {}) }
+  const attributes = validate(loadBalancerAttributesSpec, { ...current.attributes, ...patch.attributes, accessLogs }, 'attributes')
+  const subnets = patch.subnets ? [...patch.subnets] : [...current.subnets]
+  validate(loadBalancerSpec, { name: current.name, type: current.type, subnets, ipAddressType: patch.ipAddressType ?? current.ipAddressType }, 'loadBalancer')
+  return d.put({
+    ...current,
+    attributes,
+    subnets,
+    availabilityZones: zonesForSubnets(d.partition.region, subnets),
+    ipAddressType: (patch.ipAddressType ?? current.ipAddressType) as LoadBalancer['ipAddressType'],
+    securityGroups: patch.securityGroups ? patch.securityGroups.map((g) => d.resolve('security-group', g).id) : current.securityGroups,
+  })
+}
+
+export function deleteLoadBalancer(d: Draft, ref: string): void {
+  const lb = d.resolve('load-balancer', ref)
+  if (lb.attributes.deletionProtection) {
+    throw new OperationNotPermittedError(`load balancer '${lb.arn}' cannot be deleted because deletion protection is enabled`)
+  }
+  // Deleting a balancer deletes its listeners and their rules, as on AWS.
+  for (const l of d.list('listener')) if (l.loadBalancerArn === lb.arn) deleteListener(d, l.arn)
+  // Alias records pointing at it would dangle: refuse, as Route 53 would leave a broken alias.
+  const alias = d.list('record-set').find((r) => r.alias?.loadBalancerArn === lb.arn)
+  if (alias) throw new OperationNotPermittedError(`load balancer '${lb.name}' is the target of alias record ${alias.name} ${alias.type}; delete the record first`)
+  d.remove('load-balancer', lb.arn)
+}
+
+/** Finds a listener by ARN, or by "BALANCER:PORT" (web-alb:8080). */
+export function findListener(d: Draft, ref: string): Listener {
+  const direct = d.get('listener', ref)
+  if (direct) return direct
+  const m = /^(.+):(\d+)$/.exec(ref)
+  if (m && !ref.startsWith('arn:')) {
+    const lb = d.find('load-balancer', m[1] ?? '')
+    const l = lb && d.list('listener').find((x) => x.loadBalancerArn === lb.arn && x.port === Number(m[2]))
+    if (l) return l
+  }
+  throw new NotFoundError('listener', ref)
+}
+
+function resolveCertificates(d: Draft, refs: readonly string[]): { arn: string; isDefault: boolean }[] {
+  return refs.map((ref, i) => ({ arn: d.resolve('certificate', ref).arn, isDefault: i === 0 }))
+}
+
+function checkListener(d: Draft, lb: LoadBalancer, protocol: string, certificates: readonly unknown[], sslPolicy: string | undefined): void {
+  const app = lb.type === 'application'
+  if (app && !['HTTP', 'HTTPS'].includes(protocol)) {
+    throw new IncompatibleProtocolsError(`protocol ${protocol} is not supported by application load balancers (HTTP or HTTPS)`)
+  }
+  if (!app && !['TCP', 'TLS', 'UDP'].includes(protocol)) {
+    throw new IncompatibleProtocolsError(`protocol ${protocol} is not supported by network load balancers (TCP, TLS or UDP)`)
+  }
+  const secure = protocol === 'HTTPS' || protocol === 'TLS'
+  if (secure && certificates.length === 0) {
+    throw new ValidationFailed([{ path: 'certificates', message: `a certificate must be specified for ${protocol} listeners` }], 'listener')
+  }
+  if (!secure && certificates.length > 0) {
+    throw new ValidationFailed([{ path: 'certificates', message: `certificates can only be given for HTTPS and TLS listeners` }], 'listener')
+  }
+  if (sslPolicy !== undefined && !SSL_POLICY_NAMES.includes(sslPolicy)) throw new SslPolicyNotFoundError(sslPolicy)
+}
+
+export function createListener(d: Draft, lbRef: string, input: Omit<ListenerSpec, 'rules'>): Listener {
+  const lb = d.resolve('load-balancer', lbRef)
+  const spec = validate(listenerSpec, { ...input, rules: [] }, 'listener')
+  const mine = d.list('listener').filter((l) => l.loadBalancerArn === lb.arn)
+  if (mine.some((l) => l.port === spec.port)) throw new DuplicateListenerError(spec.port)
+  if (mine.length >= MAX_LISTENERS_PER_LB) throw new LimitExceededError('listeners-per-application-load-balancer', MAX_LISTENERS_PER_LB, `load balancer '${lb.name}'`)
+  checkListener(d, lb, spec.protocol, spec.certificates, spec.sslPolicy)
+  const secure = spec.protocol === 'HTTPS' || spec.protocol === 'TLS'
+  const arn = newIds.listenerArn(d.partition, lb.arn)
+  return d.put({
+    kind: 'listener',
+    arn,
+    loadBalancerArn: lb.arn,
+    port: spec.port,
+    protocol: spec.protocol,
+    certificates: resolveCertificates(d, spec.certificates),
+    sslPolicy: secure ? (spec.sslPolicy ?? DEFAULT_SSL_POLICY) : undefined,
+    defaultActions: resolveActions(d, spec.defaultActions, lb, spec.protocol, 'listener.defaultActions'),
+    tags: spec.tags,
+  })
+}
+
+/** ModifyListener and config updates: every field given replaces the current one. */
+export function modifyListener(
+  d: Draft,
+  ref: string,
+  patch: { port?: number; protocol?: string; certificates?: readonly string[]; sslPolicy?: string; defaultActions?: unknown; tags?: Record<string, string> },
+): Listener {
+  const current = findListener(d, ref)
+  const lb = d.resolve('load-balancer', current.loadBalancerArn)
+  const port = patch.port ?? current.port
+  const protocol = patch.protocol ?? current.protocol
+  const switchingToPlain = protocol === 'HTTP' || protocol === 'TCP' || protocol === 'UDP'
+  const certRefs = patch.certificates ?? (switchingToPlain ? [] : current.certificates.filter((c) => c.isDefault).map((c) => c.arn))
+  validate(listenerSpec, { port, protocol, certificates: certRefs, sslPolicy: patch.sslPolicy, defaultActions: [{ type: 'fixed-response', fixedResponse: { statusCode: '200' } }] }, 'listener')
+  if (port !== current.port && d.list('listener').some((l) => l.loadBalancerArn === lb.arn && l.port === port)) throw new DuplicateListenerError(port)
+  checkListener(d, lb, protocol, certRefs, patch.sslPolicy)
+  const secure = protocol === 'HTTPS' || protocol === 'TLS'
+  const extra = patch.certificates ? [] : secure ? current.certificates.filter((c) => !c.isDefault) : []
+  return d.put({
+    ...current,
+    port,
+    protocol: protocol as Listener['protocol'],
+    certificates: [...resolveCertificates(d, certRefs), ...extra],
+    sslPolicy: secure ? (patch.sslPolicy ?? current.sslPolicy ?? DEFAULT_SSL_POLICY) : undefined,
+    defaultActions: patch.defaultActions !== undefined ? resolveActions(d, patch.defaultActions, lb, protocol, 'listener.defaultActions') : current.defaultActions,
+    tags: patch.tags ?? current.tags,
+  })
+}
+
+export function addListenerCertificates(d: Draft, ref: string, certs: readonly string[]): Listener {
+  const current = findListener(d, ref)
+  const added = certs.map((c) => d.resolve('certificate', c).arn).filter((arn) => !current.certificates.some((c) => c.arn === arn))
+  const total = d
+    .list('listener')
+    .filter((l) => l.loadBalancerArn === current.loadBalancerArn)
+    .reduce((n, l) => n + l.certificates.filter((c) => !c.isDefault).length, 0)
+  if (total + added.length > MAX_CERTIFICATES_PER_LB) throw new LimitExceededError('certificates-per-application-load-balancer', MAX_CERTIFICATES_PER_LB, 'listener certificates')
+  return d.put({ ...current, certificates: [...current.certificates, ...added.map((arn) => ({ arn, isDefault: false }))] })
+}
+
+export function removeListenerCertificates(d: Draft, ref: string, certs: readonly string[]): Listener {
+  const current = findListener(d, ref)
+  const arns = certs.map((c) => d.resolve('certificate', c).arn)
+  if (current.certificates.some((c) => c.isDefault && arns.includes(c.arn))) {
+    throw new OperationNotPermittedError('the default certificate of a listener cannot be removed; use ModifyListener to replace it')
+  }
+  return d.put({ ...current, certificates: current.certificates.filter((c) => !arns.includes(c.arn)) })
+}
+
+export function deleteListener(d: Draft, ref: string): void {
+  const l = findListener(d, ref)
+  for (const r of d.list('rule')) if (r.listenerArn === l.arn) d.remove('rule', r.arn)
+  d.remove('listener', l.arn)
+}
+
+/** Finds a rule by ARN, or by "BALANCER:PORT:PRIORITY". */
+export function findRule(d: Draft, ref: string): Rule {
+  const direct = d.get('rule', ref)
+  if (direct) return direct
+  const m = /^(.+):(\d+)$/.exec(ref)
+  if (m && !ref.startsWith('arn:')) {
+    try {
+      const l = findListener(d, m[1] ?? '')
+      const r = d.list('rule').find((x) => x.listenerArn === l.arn && x.priority === Number(m[2]))
+      if (r) return r
+    } catch {
+      // fall through to not found
+    }
+  }
+  throw new NotFoundError('rule', ref)
+}
+
+function rulesOfBalancer(d: Draft, lbArn: string): Rule[] {
+  const listeners = new Set(d.list('listener').filter((l) => l.loadBalancerArn === lbArn).map((l) => l.arn))
+  return d.list('rule').filter((r) => listeners.has(r.listenerArn))
+}
+
+export function createRule(d: Draft, listenerRef: string, input: RuleSpec): Rule {
+  const listener = findListener(d, listenerRef)
+  const lb = d.resolve('load-balancer', listener.loadBalancerArn)
+  const spec = validate(ruleSpec, input, 'rule')
+  if (d.list('rule').some((r) => r.listenerArn === listener.arn && r.priority === spec.priority)) throw new PriorityInUseError(spec.priority)
+  if (rulesOfBalancer(d, lb.arn).length >= MAX_RULES_PER_LB) throw new LimitExceededError('rules-per-application-load-balancer', MAX_RULES_PER_LB, `load balancer '${lb.name}'`)
+  return d.put({
+    kind: 'rule',
+    arn: newIds.ruleArn(d.partition, listener.arn),
+    listenerArn: listener.arn,
+    priority: spec.priority,
+    conditions: spec.conditions,
+    actions: resolveActions(d, spec.actions, lb, listener.protocol, 'rule.actions'),
+    tags: spec.tags,
+  })
+}
+
+export function modifyRule(d: Draft, ref: string, patch: { conditions?: unknown; actions?: unknown; tags?: Record<string, string> }): Rule {
+  const current = findRule(d, ref)
+  const listener = findListener(d, current.listenerArn)
+  const lb = d.resolve('load-balancer', listener.loadBalancerArn)
+  const spec = validate(ruleSpec, { priority: current.priority, conditions: patch.conditions ?? current.conditions, actions: [{ type: 'fixed-response', fixedResponse: { statusCode: '200' } }] }, 'rule')
+  return d.put({
+    ...current,
+    conditions: spec.conditions,
+    actions: patch.actions !== undefined ? resolveActions(d, patch.actions, lb, listener.protocol, 'rule.actions') : current.actions,
+    tags: patch.tags ?? current.tags,
+  })
+}
+
+/** SetRulePriorities: all moves at once; the result must keep priorities unique per listener. */
+export function setRulePriorities(d: Draft, moves: readonly { rule: string; priority: number }[]): Rule[] {
+  const moved = moves.map((m) => {
+    if (!Number.isInteger(m.priority) || m.priority < 1 || m.priority > 50000) {
+      throw new ValidationFailed([{ path: 'priority', message: 'must be between 1 and 50000' }], 'rule')
+    }
+    return { ...findRule(d, m.rule), priority: m.priority }
+  })
+  const byListener = new Map<string, Map<number, string>>()
+  for (const r of d.list('rule')) {
+    const final = moved.find((m) => m.arn === r.arn) ?? r
+    let m = byListener.get(final.listenerArn)
+    if (!m) byListener.set(final.listenerArn, (m = new Map()))
+    if (m.has(final.priority)) throw new PriorityInUseError(final.priority)
+    m.set(final.priority, final.arn)
+  }
+  return moved.map((r) => d.put(r))
+}
+
+export function deleteRule(d: Draft, ref: string): void {
+  d.remove('rule', findRule(d, ref).arn)
+}

@@ -1,0 +1,141 @@
+import { isIP } from 'node:net'
+import type { z } from 'zod'
+import { DEFAULT_VPC_ID, newIds } from '../model/ids.js'
+import {
+  healthCheckSpec,
+  targetGroupAttributesSpec,
+  targetGroupSpec,
+  targetSpec,
+  type Target,
+  type TargetGroup,
+  type TargetGroupSpec,
+} from '../model/target-group.js'
+import { DuplicateError, InUseError, InvalidTargetError, LimitExceededError } from './errors.js'
+import { validate, type Draft } from './draft.js'
+
+export const MAX_TARGETS_PER_GROUP = 1000
+
+function resolveTargets(d: Draft, tg: Pick<TargetGroup, 'targetType' | 'port'>, targets: readonly z.output<typeof targetSpec>[]): Target[] {
+  return targets.map((t) => {
+    let id = t.id
+    if (tg.targetType === 'ip') {
+      if (isIP(t.id) === 0) throw new InvalidTargetError(`target '${t.id}' is not a valid IP address (target type ip)`)
+    } else {
+      const inst = d.find('instance', t.id)
+      if (!inst) throw new InvalidTargetError(`the following targets are not valid instances: '${t.id}'`)
+      id = inst.id
+    }
+    return { id, port: t.port ?? tg.port, ...(t.availabilityZone ? { availabilityZone: t.availabilityZone } : {}) }
+  })
+}
+
+const sameTarget = (a: Target, b: Target) => a.id === b.id && a.port === b.port
+
+function dedupe(targets: readonly Target[]): Target[] {
+  const out: Target[] = []
+  for (const t of targets) if (!out.some((o) => sameTarget(o, t))) out.push(t)
+  return out
+}
+
+export function createTargetGroup(d: Draft, input: TargetGroupSpec): TargetGroup {
+  const spec = validate(targetGroupSpec, input, 'targetGroup')
+  if (d.list('target-group').some((g) => g.name === spec.name)) throw new DuplicateError('target-group', spec.name)
+  const base = { targetType: spec.targetType, port: spec.port }
+  const targets = dedupe(resolveTargets(d, base, spec.targets))
+  return d.put({
+    kind: 'target-group',
+    arn: newIds.targetGroupArn(d.partition, spec.name),
+    name: spec.name,
+    protocol: spec.protocol,
+    port: spec.port,
+    targetType: spec.targetType,
+    protocolVersion: spec.protocolVersion,
+    vpcId: spec.vpcId ?? DEFAULT_VPC_ID,
+    healthCheck: spec.healthCheck,
+    attributes: spec.attributes,
+    targets,
+    tags: spec.tags,
+  })
+}
+
+/** Replaces a group's settings and targets with a full spec (config apply); identity fields cannot change. */
+export function updateTargetGroup(d: Draft, ref: string, input: TargetGroupSpec): TargetGroup {
+  const current = d.resolve('target-group', ref)
+  const spec = validate(targetGroupSpec, input, 'targetGroup')
+  for (const field of ['protocol', 'port', 'targetType', 'protocolVersion'] as const) {
+    if (spec[field] !== current[field]) {
+      throw new InvalidTargetError(`target group '${current.name}': ${field} cannot be changed (${current[field]} -> ${spec[field]}); delete and recreate it`)
+    }
+  }
+  return d.put({
+    ...current,
+    healthCheck: spec.healthCheck,
+    attributes: spec.attributes,
+    targets: dedupe(resolveTargets(d, current, spec.targets)),
+    tags: spec.tags,
+  })
+}
+
+/** ModifyTargetGroup: health check fields, merged over the current ones. */
+export function modifyHealthCheck(d: Draft, ref: string, patch: Record<string, unknown>): TargetGroup {
+  const current = d.resolve('target-group', ref)
+  const healthCheck = validate(healthCheckSpec, { ...current.healthCheck, ...patch }, 'healthCheck')
+  if (healthCheck.timeoutSeconds >= healthCheck.intervalSeconds) {
+    validate(targetGroupSpec, { name: current.name, healthCheck }, 'targetGroup')
+  }
+  return d.put({ ...current, healthCheck })
+}
+
+/** ModifyTargetGroupAttributes: attribute fields, merged over the current ones. */
+export function modifyTargetGroupAttributes(d: Draft, ref: string, patch: Record<string, unknown>): TargetGroup {
+  const current = d.resolve('target-group', ref)
+  const stickinessPatch = (patch.stickiness ?? {}) as Record<string, unknown>
+  const attributes = validate(
+    targetGroupAttributesSpec,
+    { ...current.attributes, ...patch, stickiness: { ...current.attributes.stickiness, ...stickinessPatch } },
+    'attributes',
+  )
+  validate(targetGroupSpec, { name: current.name, protocol: current.protocol, attributes, healthCheck: current.healthCheck }, 'targetGroup')
+  return d.put({ ...current, attributes })
+}
+
+export function registerTargets(d: Draft, ref: string, targets: readonly unknown[]): TargetGroup {
+  const current = d.resolve('target-group', ref)
+  const parsed = targets.map((t, i) => validate(targetSpec, t, `targets[${i}]`))
+  const merged = dedupe([...current.targets, ...resolveTargets(d, current, parsed)])
+  if (merged.length > MAX_TARGETS_PER_GROUP) {
+    throw new LimitExceededError('targets-per-target-group', MAX_TARGETS_PER_GROUP, `target group '${current.name}'`)
+  }
+  return d.put({ ...current, targets: merged })
+}
+
+export function deregisterTargets(d: Draft, ref: string, targets: readonly unknown[]): TargetGroup {
+  const current = d.resolve('target-group', ref)
+  const parsed = targets.map((t, i) => validate(targetSpec, t, `targets[${i}]`))
+  const gone = resolveTargets(d, current, parsed)
+  for (const t of gone) {
+    // ALB refuses to deregister what is not registered (InvalidTarget).
+    if (!current.targets.some((c) => c.id === t.id && (parsed.find((p) => p.id === t.id)?.port === undefined || c.port === t.port))) {
+      throw new InvalidTargetError(`target '${t.id}:${t.port}' is not registered in target group '${current.name}'`)
+    }
+  }
+  const keep = current.targets.filter((c) => !gone.some((g) => g.id === c.id && (parsed.find((p) => p.id === g.id)?.port === undefined || g.port === c.port)))
+  return d.put({ ...current, targets: keep })
+}
+
+/** The listeners and rules whose actions forward to a group. */
+export function usersOfTargetGroup(d: Draft, arn: string): string[] {
+  const users: string[] = []
+  const forwardsTo = (actions: readonly { type: string; targetGroups?: readonly { targetGroupArn: string }[] }[]) =>
+    actions.some((a) => a.type === 'forward' && a.targetGroups?.some((g) => g.targetGroupArn === arn))
+  for (const l of d.list('listener')) if (forwardsTo(l.defaultActions)) users.push(`listener ${l.arn}`)
+  for (const r of d.list('rule')) if (forwardsTo(r.actions)) users.push(`rule ${r.arn}`)
+  return users
+}
+
+export function deleteTargetGroup(d: Draft, ref: string): void {
+  const tg = d.resolve('target-group', ref)
+  const users = usersOfTargetGroup(d, tg.arn)
+  if (users.length > 0) throw new InUseError('target-group', tg.arn, users[0] ?? '')
+  d.remove('target-group', tg.arn)
+}

@@ -1,0 +1,53 @@
+import type { Action } from '../../model/action.js'
+import type { Rule } from '../../model/rule.js'
+import { compileActions } from '../actions/compile.js'
+import type { ActionPlan } from '../actions/plan.js'
+import { compileCondition, type ConditionMatcher } from './conditions.js'
+import type { RouteRequest } from './route-request.js'
+
+export interface CompiledRule {
+  /** 1-50000, or 'default' for the listener's default actions. */
+  readonly priority: number | 'default'
+  readonly ruleArn: string | undefined
+  readonly conditions: readonly ConditionMatcher[]
+  readonly action: ActionPlan
+}
+
+/** A listener's rules, by priority, then the default action; conditions ANDed. */
+export class Router {
+  constructor(readonly rules: readonly CompiledRule[], readonly defaultRule: CompiledRule) {}
+
+  route(req: RouteRequest): CompiledRule {
+    const rules = this.rules
+    outer: for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i] as CompiledRule
+      const conditions = rule.conditions
+      for (let j = 0; j < conditions.length; j++) if (!(conditions[j] as ConditionMatcher).matches(req)) continue outer
+      return rule
+    }
+    return this.defaultRule
+  }
+}
+
+export function compileRouter(
+  defaultActions: readonly Action[],
+  rules: readonly Rule[],
+): { ok: true; value: Router } | { ok: false; errors: string[] } {
+  const errors: string[] = []
+  const compiled: CompiledRule[] = []
+  for (const rule of [...rules].sort((a, b) => a.priority - b.priority)) {
+    const conditions: ConditionMatcher[] = []
+    for (const c of rule.conditions) {
+      const m = compileCondition(c)
+      if (m.ok) conditions.push(m.value)
+      else errors.push(`rule ${rule.priority}: ${m.error}`)
+    }
+    const action = compileActions(rule.actions)
+    if (!action) errors.push(`rule ${rule.priority}: no terminal action`)
+    else compiled.push({ priority: rule.priority, ruleArn: rule.arn, conditions, action })
+  }
+  const action = compileActions(defaultActions)
+  if (!action) errors.push('default actions: no terminal action')
+  if (errors.length > 0 || !action) return { ok: false, errors }
+  return { ok: true, value: new Router(compiled, { priority: 'default', ruleArn: undefined, conditions: [], action }) }
+}

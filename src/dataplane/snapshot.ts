@@ -1,0 +1,75 @@
+import type { CidrSet } from '../lib/cidr.js'
+import type { LoadBalancerAttributes } from '../model/load-balancer.js'
+import type { HealthCheck, TargetProtocol, TargetType } from '../model/target-group.js'
+import type { Algorithm, StickinessType } from '../model/target-group.js'
+import type { Router } from './router/router.js'
+
+/**
+ * Everything the data plane needs for one store revision, compiled and frozen. The data plane reads
+ * only this (and the health view); runtime/ builds it. A request keeps the snapshot it started with.
+ */
+export interface Snapshot {
+  readonly revision: number
+  /** By bind key `address:port` (one socket per key). */
+  readonly listeners: ReadonlyMap<string, ListenerSnapshot>
+  /** By target group ARN: only the groups some listener's action forwards to, plus every group with targets. */
+  readonly targetGroups: ReadonlyMap<string, TargetGroupSnapshot>
+}
+
+export interface BalancerSnapshot {
+  readonly arn: string
+  readonly name: string
+  /** `app/NAME/ID`, the access log's elb field. */
+  readonly logName: string
+  readonly attributes: LoadBalancerAttributes
+}
+
+export interface ListenerSnapshot {
+  /** `address:port`: the socket this listener binds. */
+  readonly bindKey: string
+  readonly arn: string
+  readonly balancer: BalancerSnapshot
+  readonly bindAddress: string
+  readonly port: number
+  readonly protocol: 'HTTP' | 'HTTPS'
+  /** Certificate ARNs, the default first (HTTPS). */
+  readonly certificateArns: readonly string[]
+  readonly sslPolicy: string | undefined
+  readonly router: Router
+  /** Who may connect; undefined when the balancer has no security groups (everyone may). */
+  readonly allowedSources: CidrSet | undefined
+}
+
+export interface TargetSnapshot {
+  /** `address:port`, the key health and balancing use. */
+  readonly key: string
+  /** The registered id: an IP address or an instance id. */
+  readonly id: string
+  readonly address: string
+  readonly port: number
+  readonly availabilityZone: string | undefined
+}
+
+export interface StickinessSnapshot {
+  readonly enabled: boolean
+  readonly type: StickinessType
+  readonly durationSeconds: number
+  /** app_cookie: the application's cookie. */
+  readonly cookieName: string | undefined
+}
+
+export interface TargetGroupSnapshot {
+  readonly arn: string
+  readonly name: string
+  readonly protocol: TargetProtocol
+  readonly port: number
+  readonly targetType: TargetType
+  readonly algorithm: Algorithm
+  readonly slowStartSeconds: number
+  readonly deregistrationDelaySeconds: number
+  readonly stickiness: StickinessSnapshot
+  readonly healthCheck: HealthCheck
+  readonly targets: readonly TargetSnapshot[]
+  /** Registered ids that could not be resolved to an address (an instance that does not exist). */
+  readonly unresolved: readonly string[]
+}

@@ -1,0 +1,203 @@
+import { CidrSet, parseCidr, type CidrRange } from '../lib/cidr.js'
+import type { Instance } from '../model/instance.js'
+import type { Listener } from '../model/listener.js'
+import type { LoadBalancer } from '../model/load-balancer.js'
+import type { Failure } from '../model/result.js'
+import type { Rule } from '../model/rule.js'
+import { targetKey, type TargetGroup } from '../model/target-group.js'
+import { compileRouter } from '../dataplane/router/router.js'
+import type {
+  BalancerSnapshot,
+  ListenerSnapshot,
+  Snapshot,
+  TargetGroupSnapshot,
+  TargetSnapshot,
+} from '../dataplane/snapshot.js'
+import type { StateView } from '../store/state.js'
+
+export type { Snapshot } from '../dataplane/snapshot.js'
+
+export type CompileResult = { readonly ok: true; readonly value: Snapshot } | { readonly ok: false; readonly failures: readonly Failure[] }
+
+/**
+ * Compiles one revision into a frozen Snapshot, or the list of what is wrong with it; never throws
+ * for bad data. The caller keeps its last good snapshot when this fails.
+ */
+export function tryCompile(state: StateView): CompileResult {
+  const failures: Failure[] = []
+  const instances = indexInstances(state.list('instance'))
+
+  const targetGroups = new Map<string, TargetGroupSnapshot>()
+  for (const tg of state.list('target-group')) targetGroups.set(tg.arn, compileTargetGroup(tg, instances))
+
+  const rulesByListener = new Map<string, Rule[]>()
+  for (const rule of state.list('rule')) {
+    const list = rulesByListener.get(rule.listenerArn)
+    if (list) list.push(rule)
+    else rulesByListener.set(rule.listenerArn, [rule])
+  }
+
+  const balancers = new Map<string, { lb: LoadBalancer; snapshot: BalancerSnapshot }>()
+  for (const lb of state.list('load-balancer')) {
+    if (lb.type !== 'application') continue
+    balancers.set(lb.arn, { lb, snapshot: Object.freeze({ arn: lb.arn, name: lb.name, logName: logName(lb.arn), attributes: lb.attributes }) })
+  }
+
+  const listeners = new Map<string, ListenerSnapshot>()
+  for (const listener of state.list('listener')) {
+    const path = `listener ${listener.arn}`
+    const owner = balancers.get(listener.loadBalancerArn)
+    if (!owner) continue // a network balancer's listener, or one whose balancer is going away
+    if (listener.protocol !== 'HTTP' && listener.protocol !== 'HTTPS') {
+      failures.push({ path, message: `protocol ${listener.protocol} is not served by an application balancer` })
+      continue
+    }
+    const rules = rulesByListener.get(listener.arn) ?? []
+    const router = compileRouter(listener.defaultActions, rules)
+    if (!router.ok) {
+      for (const e of router.errors) failures.push({ path, message: e })
+      continue
+    }
+    for (const arn of forwardedGroups(listener, rules)) {
+      if (!targetGroups.has(arn)) failures.push({ path, message: `forwards to unknown target group ${arn}` })
+    }
+    const allowed = compileAllowList(state, owner.lb, listener.port, instances, failures)
+    const bindKey = `${owner.lb.bindAddress}:${listener.port}`
+    if (listeners.has(bindKey)) {
+      failures.push({ path, message: `${bindKey} is already bound by listener ${listeners.get(bindKey)?.arn}` })
+      continue
+    }
+    listeners.set(
+      bindKey,
+      Object.freeze({
+        bindKey,
+        arn: listener.arn,
+        balancer: owner.snapshot,
+        bindAddress: owner.lb.bindAddress,
+        port: listener.port,
+        protocol: listener.protocol,
+        certificateArns: listener.certificates.map((c) => c.arn),
+        sslPolicy: listener.sslPolicy,
+        router: router.value,
+        allowedSources: allowed,
+      }),
+    )
+  }
+
+  if (failures.length > 0) return { ok: false, failures }
+  return { ok: true, value: Object.freeze({ revision: state.revision, listeners, targetGroups }) }
+}
+
+function logName(arn: string): string {
+  const i = arn.indexOf(':loadbalancer/')
+  return i < 0 ? arn : arn.slice(i + ':loadbalancer/'.length)
+}
+
+interface InstanceIndex {
+  byId: Map<string, Instance>
+  byName: Map<string, Instance>
+  byGroup: Map<string, Instance[]>
+}
+
+function indexInstances(list: readonly Instance[]): InstanceIndex {
+  const index: InstanceIndex = { byId: new Map(), byName: new Map(), byGroup: new Map() }
+  for (const i of list) {
+    index.byId.set(i.id, i)
+    index.byName.set(i.name, i)
+    for (const g of i.securityGroups) {
+      const members = index.byGroup.get(g)
+      if (members) members.push(i)
+      else index.byGroup.set(g, [i])
+    }
+  }
+  return index
+}
+
+function compileTargetGroup(tg: TargetGroup, instances: InstanceIndex): TargetGroupSnapshot {
+  const targets: TargetSnapshot[] = []
+  const unresolved: string[] = []
+  for (const t of tg.targets) {
+    let address: string | undefined = t.id
+    let zone = t.availabilityZone
+    if (tg.targetType === 'instance') {
+      const instance = instances.byId.get(t.id) ?? instances.byName.get(t.id)
+      address = instance?.address
+      zone = zone ?? instance?.availabilityZone
+    }
+    if (address === undefined) {
+      unresolved.push(t.id)
+      continue
+    }
+    targets.push(Object.freeze({ key: targetKey(address, t.port), id: t.id, address, port: t.port, availabilityZone: zone }))
+  }
+  const s = tg.attributes.stickiness
+  return Object.freeze({
+    arn: tg.arn,
+    name: tg.name,
+    protocol: tg.protocol,
+    port: tg.port,
+    targetType: tg.targetType,
+    algorithm: tg.attributes.algorithm,
+    slowStartSeconds: tg.attributes.slowStartSeconds,
+    deregistrationDelaySeconds: tg.attributes.deregistrationDelaySeconds,
+    stickiness: Object.freeze({ enabled: s.enabled, type: s.type, durationSeconds: s.durationSeconds, cookieName: s.cookieName }),
+    healthCheck: tg.healthCheck,
+    targets: Object.freeze(targets),
+    unresolved: Object.freeze(unresolved),
+  })
+}
+
+function forwardedGroups(listener: Listener, rules: readonly Rule[]): string[] {
+  const out: string[] = []
+  for (const actions of [listener.defaultActions, ...rules.map((r) => r.actions)]) {
+    for (const a of actions) if (a.type === 'forward') for (const g of a.targetGroups) out.push(g.targetGroupArn)
+  }
+  return out
+}
+
+/**
+ * The sources the balancer's security groups let in on one port. No security groups: everyone,
+ * as the brief for local use wants; otherwise only what some inbound rule allows (EC2 semantics).
+ */
+function compileAllowList(
+  state: StateView,
+  lb: LoadBalancer,
+  port: number,
+  instances: InstanceIndex,
+  failures: Failure[],
+): CidrSet | undefined {
+  if (lb.securityGroups.length === 0) return undefined
+  const ranges: CidrRange[] = []
+  const groups = state.list('security-group')
+  for (const ref of lb.securityGroups) {
+    const sg = state.get('security-group', ref) ?? groups.find((g) => g.name === ref)
+    if (!sg) {
+      failures.push({ path: `load-balancer ${lb.arn}`, message: `unknown security group ${ref}` })
+      continue
+    }
+    for (const rule of sg.ingress) {
+      if (rule.protocol !== 'tcp' && rule.protocol !== '-1') continue
+      if (rule.protocol === 'tcp' && (port < rule.fromPort || port > rule.toPort)) continue
+      for (const c of rule.cidrs) {
+        const r = parseCidr(c)
+        if (r) ranges.push(r)
+        else failures.push({ path: `security-group ${sg.id}`, message: `invalid CIDR ${c}` })
+      }
+      for (const source of rule.sourceGroups) {
+        const sourceGroup = state.get('security-group', source) ?? groups.find((g) => g.name === source)
+        const members = [...(instances.byGroup.get(source) ?? []), ...(sourceGroup ? (instances.byGroup.get(sourceGroup.name) ?? []) : [])]
+        for (const m of members) {
+          const r = parseCidr(m.address.includes(':') ? `${m.address}/128` : `${m.address}/32`)
+          if (r) ranges.push(r)
+        }
+        if (sourceGroup && sourceGroup.id !== source) {
+          for (const m of instances.byGroup.get(sourceGroup.id) ?? []) {
+            const r = parseCidr(m.address.includes(':') ? `${m.address}/128` : `${m.address}/32`)
+            if (r) ranges.push(r)
+          }
+        }
+      }
+    }
+  }
+  return new CidrSet(ranges)
+}

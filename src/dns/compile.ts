@@ -1,0 +1,169 @@
+import { isIPv4, isIPv6 } from 'node:net'
+import { fqdn, type HostedZone, type RecordSet } from '../model/hosted-zone.js'
+import { BALANCER_ALIAS_TTL_SECONDS, type CompiledZone, type CompiledZones, type RRSet, type StaticRRSet } from './compiled-zone.js'
+import { isAtOrBelow, parentName } from './names.js'
+import { parseRData, type RData } from './rdata.js'
+import type { ZoneSource } from './zone-source.js'
+
+/** A record that could not be served, and why; the rest of the zone is served. */
+export interface CompileProblem {
+  readonly zone: string
+  readonly record: string
+  readonly message: string
+}
+
+/** SOA defaults for a zone without an explicit SOA record (Route 53's, with a 300 s negative TTL). */
+export const SOA_DEFAULTS = { ttl: 900, refresh: 7200, retry: 900, expire: 1209600, minimum: 300 } as const
+/** TTL of the apex NS set made from HostedZone.nameServers (Route 53's). */
+export const NS_TTL_SECONDS = 172800
+
+interface ZoneBuilder {
+  readonly name: string
+  readonly nodes: Map<string, Map<string, RRSet>>
+  soa: StaticRRSet
+}
+
+export interface CompileOptions {
+  /** SOA serial of the zones made for balancer names outside every hosted zone. */
+  readonly balancerZoneSerial: number
+}
+
+/** Compiles every zone once per configuration revision into lookup maps. */
+export function compileZones(source: ZoneSource, options: CompileOptions): { zones: CompiledZones; problems: CompileProblem[] } {
+  const problems: CompileProblem[] = []
+  const builders = new Map<string, ZoneBuilder>()
+
+  for (const zone of source.zones()) {
+    const b = hostedZoneBuilder(zone)
+    builders.set(b.name, b)
+    for (const record of source.records(zone.id)) addRecord(b, record, source, problems)
+    ensureApex(b, zone)
+  }
+
+  for (const lb of source.loadBalancers()) {
+    const name = fqdn(lb.dnsName)
+    let b = enclosing(builders, name)
+    if (!b) {
+      const zoneName = parentName(name) ?? '.'
+      b = syntheticZoneBuilder(zoneName, options.balancerZoneSerial)
+      builders.set(zoneName, b)
+    }
+    const node = nodeAt(b, name)
+    // Records the operator wrote at the same name win over the balancer's own addresses.
+    if (node.has('CNAME')) continue
+    const v4 = lb.addresses.filter((a) => isIPv4(a))
+    const v6 = lb.addresses.filter((a) => isIPv6(a))
+    if (v4.length > 0 && !node.has('A')) node.set('A', staticSet(BALANCER_ALIAS_TTL_SECONDS, v4.map((data) => ({ type: 'A', data }))))
+    if (v6.length > 0 && !node.has('AAAA')) node.set('AAAA', staticSet(BALANCER_ALIAS_TTL_SECONDS, v6.map((data) => ({ type: 'AAAA', data }))))
+  }
+
+  const zones = new Map<string, CompiledZone>()
+  for (const b of builders.values()) zones.set(b.name, finish(b, problems))
+  return {
+    zones: { zones, isBalancerHealthy: (arn) => source.loadBalancer(arn)?.healthy ?? false },
+    problems,
+  }
+}
+
+const staticSet = (ttl: number, records: RData[]): StaticRRSet => ({ kind: 'static', ttl, records })
+
+function nodeAt(b: ZoneBuilder, name: string): Map<string, RRSet> {
+  let node = b.nodes.get(name)
+  if (!node) {
+    node = new Map()
+    b.nodes.set(name, node)
+  }
+  return node
+}
+
+function enclosing(builders: ReadonlyMap<string, ZoneBuilder>, name: string): ZoneBuilder | undefined {
+  for (let n: string | undefined = name; n !== undefined; n = parentName(n)) {
+    const b = builders.get(n)
+    if (b) return b
+  }
+  return undefined
+}
+
+function soaSet(zone: string, mname: string, serial: number): StaticRRSet {
+  const { ttl, refresh, retry, expire, minimum } = SOA_DEFAULTS
+  return staticSet(ttl, [{ type: 'SOA', data: { mname, rname: `hostmaster.${zone}`, serial, refresh, retry, expire, minimum } }])
+}
+
+function hostedZoneBuilder(zone: HostedZone): ZoneBuilder {
+  const name = fqdn(zone.name)
+  const mname = zone.nameServers[0] !== undefined ? fqdn(zone.nameServers[0]) : `ns1.${name}`
+  return { name, nodes: new Map(), soa: soaSet(name, mname, zone.serial) }
+}
+
+function syntheticZoneBuilder(name: string, serial: number): ZoneBuilder {
+  const b: ZoneBuilder = { name, nodes: new Map(), soa: soaSet(name, `ns1.${name}`, serial) }
+  nodeAt(b, name).set('NS', staticSet(NS_TTL_SECONDS, [{ type: 'NS', data: `ns1.${name}` }]))
+  nodeAt(b, name).set('SOA', b.soa)
+  return b
+}
+
+function addRecord(b: ZoneBuilder, record: RecordSet, source: ZoneSource, problems: CompileProblem[]): void {
+  const owner = fqdn(record.name)
+  const problem = (message: string) => problems.push({ zone: b.name, record: `${owner} ${record.type}`, message })
+  if (!isAtOrBelow(owner, b.name)) return void problem(`not inside zone ${b.name}`)
+  const node = nodeAt(b, owner)
+
+  if (record.alias) {
+    const arn = record.alias.loadBalancerArn
+    const lb = arn !== undefined ? source.loadBalancer(arn) : undefined
+    if (arn !== undefined && !lb) problem(`alias to a load balancer that does not exist: ${arn}`)
+    const family = record.type === 'A' ? isIPv4 : record.type === 'AAAA' ? isIPv6 : undefined
+    node.set(record.type, {
+      kind: 'alias',
+      evaluateTargetHealth: record.alias.evaluateTargetHealth,
+      loadBalancerArn: arn,
+      addresses: lb && family ? lb.addresses.filter((a) => family(a)) : [],
+      recordName: arn === undefined && record.alias.recordName !== undefined ? fqdn(record.alias.recordName) : undefined,
+    })
+    return
+  }
+
+  const records: RData[] = []
+  for (const value of record.values) {
+    const parsed = parseRData(record.type, value, b.name)
+    if (parsed.ok) records.push(parsed.rdata)
+    else problem(parsed.message)
+  }
+  if (records.length === 0) return
+  if (record.type === 'SOA') {
+    if (owner !== b.name) return void problem('an SOA record belongs at the zone apex')
+    const first = records[0]
+    // The serial is openalb's: it increases with each change of the zone (HostedZone.serial).
+    if (first?.type === 'SOA') b.soa = staticSet(record.ttl, [{ type: 'SOA', data: { ...first.data, serial: b.soa.records[0]?.type === 'SOA' ? b.soa.records[0].data.serial : first.data.serial } }])
+    return
+  }
+  node.set(record.type, staticSet(record.ttl, record.type === 'CNAME' ? records.slice(0, 1) : records))
+}
+
+function ensureApex(b: ZoneBuilder, zone: HostedZone): void {
+  const apex = nodeAt(b, b.name)
+  apex.set('SOA', b.soa)
+  if (!apex.has('NS')) {
+    const servers = zone.nameServers.length > 0 ? zone.nameServers.map(fqdn) : [`ns1.${b.name}`]
+    apex.set('NS', staticSet(NS_TTL_SECONDS, servers.map((data) => ({ type: 'NS', data }))))
+  }
+}
+
+function finish(b: ZoneBuilder, problems: CompileProblem[]): CompiledZone {
+  const names = new Set<string>()
+  const cuts = new Set<string>()
+  for (const [owner, node] of b.nodes) {
+    if (node.has('CNAME') && node.size > 1) {
+      problems.push({ zone: b.name, record: `${owner} CNAME`, message: 'a CNAME cannot share its name with other records; only the CNAME is served' })
+      for (const type of [...node.keys()]) if (type !== 'CNAME') node.delete(type)
+    }
+    if (owner !== b.name && node.has('NS')) cuts.add(owner)
+    for (let n: string | undefined = owner; n !== undefined && isAtOrBelow(n, b.name); n = parentName(n)) {
+      if (names.has(n)) break
+      names.add(n)
+    }
+  }
+  const soaRecord = b.soa.records[0]
+  const minimum = soaRecord?.type === 'SOA' ? (soaRecord.data.minimum ?? SOA_DEFAULTS.minimum) : SOA_DEFAULTS.minimum
+  return { name: b.name, nodes: b.nodes, names, cuts, soa: b.soa, negativeTtl: Math.min(b.soa.ttl, minimum) }
+}

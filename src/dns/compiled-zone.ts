@@ -1,0 +1,47 @@
+import type { RData } from './rdata.js'
+
+/** Record data known when the zone is compiled. */
+export interface StaticRRSet {
+  readonly kind: 'static'
+  readonly ttl: number
+  readonly records: readonly RData[]
+}
+
+/** Route 53 answers an alias to a balancer with this TTL. */
+export const BALANCER_ALIAS_TTL_SECONDS = 60
+
+/** An alias: its data is looked up when a query arrives (the target's health can change without a new revision). */
+export interface AliasRRSet {
+  readonly kind: 'alias'
+  readonly evaluateTargetHealth: boolean
+  /** Balancer ARN, or undefined for an alias to a record. */
+  readonly loadBalancerArn: string | undefined
+  /** The balancer's addresses of this set's type (A: IPv4, AAAA: IPv6), fixed at compile time. */
+  readonly addresses: readonly string[]
+  /** fqdn of the aliased record in the same zone. */
+  readonly recordName: string | undefined
+}
+
+export type RRSet = StaticRRSet | AliasRRSet
+
+/** The record sets at one owner name, by type. */
+export type ZoneNode = ReadonlyMap<string, RRSet>
+
+export interface CompiledZone {
+  /** fqdn. */
+  readonly name: string
+  readonly nodes: ReadonlyMap<string, ZoneNode>
+  /** Every name that exists: owners and their ancestors up to the apex (empty non-terminals). */
+  readonly names: ReadonlySet<string>
+  /** Names below the apex that carry NS records: delegations, answered with a referral. */
+  readonly cuts: ReadonlySet<string>
+  readonly soa: StaticRRSet
+  /** TTL of the SOA given with negative answers: min(SOA TTL, SOA minimum) (RFC 2308). */
+  readonly negativeTtl: number
+}
+
+export interface CompiledZones {
+  readonly zones: ReadonlyMap<string, CompiledZone>
+  /** Whether a balancer is healthy now (read per query, for aliases that evaluate target health). */
+  readonly isBalancerHealthy: (arn: string) => boolean
+}

@@ -1,0 +1,173 @@
+import type { Answer } from 'dns-packet'
+import { BALANCER_ALIAS_TTL_SECONDS, type CompiledZone, type CompiledZones, type RRSet, type ZoneNode } from './compiled-zone.js'
+import { isAtOrBelow, parentName } from './names.js'
+import type { RData } from './rdata.js'
+
+export const Rcode = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const
+export type Rcode = (typeof Rcode)[keyof typeof Rcode]
+
+export interface Resolution {
+  readonly rcode: Rcode
+  readonly authoritative: boolean
+  readonly answers: Answer[]
+  readonly authorities: Answer[]
+  readonly additionals: Answer[]
+  /** False when the answer depends on live state (target health) rather than the compiled zones alone. */
+  readonly cacheable: boolean
+}
+
+/** CNAME hops followed inside one zone before the answer stops (chains longer than this are a loop in practice). */
+const MAX_CHAIN = 16
+/** Alias-to-record hops followed before giving up. */
+const MAX_ALIAS_DEPTH = 8
+
+const refused: Resolution = { rcode: Rcode.REFUSED, authoritative: false, answers: [], authorities: [], additionals: [], cacheable: true }
+
+/** The closest enclosing zone of a name, or undefined when openalb is not authoritative for it. */
+export function findZone(zones: CompiledZones, qname: string): CompiledZone | undefined {
+  for (let n: string | undefined = qname; n !== undefined; n = parentName(n)) {
+    const z = zones.zones.get(n)
+    if (z) return z
+  }
+  return undefined
+}
+
+interface Lookup {
+  /** The node that answers (the name's own, or the wildcard that synthesizes it). */
+  readonly node: ZoneNode | undefined
+  /** Whether the name exists (possibly as an empty non-terminal, or through a wildcard). */
+  readonly exists: boolean
+}
+
+/** RFC 4592: a wildcard answers only names that do not exist, from the source of synthesis *.<closest encloser>. */
+function lookup(zone: CompiledZone, name: string): Lookup {
+  const node = zone.nodes.get(name)
+  if (node) return { node, exists: true }
+  if (zone.names.has(name)) return { node: undefined, exists: true }
+  let encloser = parentName(name)
+  while (encloser !== undefined && encloser !== zone.name && !zone.names.has(encloser)) encloser = parentName(encloser)
+  const wildcard = zone.nodes.get(`*.${encloser ?? zone.name}`)
+  return wildcard ? { node: wildcard, exists: true } : { node: undefined, exists: false }
+}
+
+/** The delegation point at or above name (below the apex), if any. */
+function findCut(zone: CompiledZone, name: string): string | undefined {
+  if (zone.cuts.size === 0) return undefined
+  let cut: string | undefined
+  for (let n: string | undefined = name; n !== undefined && n !== zone.name; n = parentName(n)) if (zone.cuts.has(n)) cut = n
+  return cut
+}
+
+interface SetData {
+  readonly ttl: number
+  readonly records: readonly RData[]
+  readonly live: boolean
+}
+
+/**
+ * An RRSet's data: static sets as compiled, aliases looked up now. No records: no data (or an
+ * unhealthy alias). live: the outcome depended on target health.
+ */
+function setData(zones: CompiledZones, zone: CompiledZone, set: RRSet, type: string, depth: number): SetData {
+  if (set.kind === 'static') return { ttl: set.ttl, records: set.records, live: false }
+  if (set.loadBalancerArn !== undefined) {
+    const live = set.evaluateTargetHealth
+    // Route 53: with EvaluateTargetHealth, an alias to a balancer with no healthy target is unhealthy and not answered.
+    if (live && !zones.isBalancerHealthy(set.loadBalancerArn)) return { ttl: 0, records: [], live }
+    const records = set.addresses.map((data): RData => (type === 'AAAA' ? { type: 'AAAA', data } : { type: 'A', data }))
+    return { ttl: BALANCER_ALIAS_TTL_SECONDS, records, live }
+  }
+  if (set.recordName === undefined || depth >= MAX_ALIAS_DEPTH || !isAtOrBelow(set.recordName, zone.name)) return NO_DATA
+  const target = lookup(zone, set.recordName).node?.get(type)
+  return target ? setData(zones, zone, target, type, depth + 1) : NO_DATA
+}
+
+const NO_DATA: SetData = { ttl: 0, records: [], live: false }
+
+const toAnswers = (owner: string, data: SetData, out: Answer[]): void => {
+  for (const r of data.records) out.push({ ...r, name: owner, ttl: data.ttl, class: 'IN' } as Answer)
+}
+
+/** Answers one question (qname: lower-case fqdn) from the compiled zones, authoritatively. */
+export function resolve(zones: CompiledZones, qname: string, qtype: string): Resolution {
+  const zone = findZone(zones, qname)
+  if (!zone) return refused
+
+  const answers: Answer[] = []
+  let live = false
+  const negative = (rcode: Rcode): Resolution => ({
+    rcode,
+    authoritative: true,
+    answers,
+    authorities: soaAnswer(zone),
+    additionals: [],
+    cacheable: !live,
+  })
+  const positive = (): Resolution => ({ rcode: Rcode.NOERROR, authoritative: true, answers, authorities: [], additionals: [], cacheable: !live })
+
+  const seen = new Set<string>()
+  let name = qname
+  for (let hop = 0; hop < MAX_CHAIN; hop++) {
+    seen.add(name)
+    const cut = findCut(zone, name)
+    if (cut !== undefined) return answers.length > 0 ? positive() : referral(zone, cut)
+
+    const { node, exists } = lookup(zone, name)
+    if (!exists) return negative(Rcode.NXDOMAIN)
+    if (!node) return negative(Rcode.NOERROR)
+
+    if (qtype === 'ANY') {
+      for (const [type, set] of node) {
+        const data = setData(zones, zone, set, type, 0)
+        live ||= data.live
+        toAnswers(name, data, answers)
+      }
+      return answers.length > 0 ? positive() : negative(Rcode.NOERROR)
+    }
+
+    const set = node.get(qtype)
+    if (set) {
+      const data = setData(zones, zone, set, qtype, 0)
+      live ||= data.live
+      if (data.records.length === 0) return negative(Rcode.NOERROR)
+      toAnswers(name, data, answers)
+      return positive()
+    }
+
+    const cname = node.get('CNAME')
+    const cnameData = cname ? setData(zones, zone, cname, 'CNAME', 0) : NO_DATA
+    live ||= cnameData.live
+    const first = cnameData.records[0]
+    if (first?.type !== 'CNAME') return negative(Rcode.NOERROR)
+    toAnswers(name, { ...cnameData, records: [first] }, answers)
+    const target = first.data
+    // Chains leaving the zone, or looping, end here: the client resolves the rest.
+    if (!isAtOrBelow(target, zone.name) || seen.has(target)) return positive()
+    name = target
+  }
+  return positive()
+}
+
+function soaAnswer(zone: CompiledZone): Answer[] {
+  const soa = zone.soa.records[0]
+  return soa ? [{ ...soa, name: zone.name, ttl: zone.negativeTtl, class: 'IN' } as Answer] : []
+}
+
+/** A delegation below the apex: not authoritative, the child's NS set in authority, in-zone glue in additional. */
+function referral(zone: CompiledZone, cut: string): Resolution {
+  const authorities: Answer[] = []
+  const additionals: Answer[] = []
+  const ns = zone.nodes.get(cut)?.get('NS')
+  if (ns?.kind === 'static') {
+    toAnswers(cut, { ttl: ns.ttl, records: ns.records, live: false }, authorities)
+    for (const r of ns.records) {
+      if (r.type !== 'NS' || !isAtOrBelow(r.data, zone.name)) continue
+      const glue = zone.nodes.get(r.data)
+      for (const type of ['A', 'AAAA']) {
+        const g = glue?.get(type)
+        if (g?.kind === 'static') toAnswers(r.data, { ttl: g.ttl, records: g.records, live: false }, additionals)
+      }
+    }
+  }
+  return { rcode: Rcode.NOERROR, authoritative: false, answers: [], authorities, additionals, cacheable: true }
+}

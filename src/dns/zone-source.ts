@@ -1,0 +1,26 @@
+import type { HostedZone, RecordSet } from '../model/hosted-zone.js'
+
+/** A balancer as DNS sees it: its name and the addresses its listeners are reachable on. */
+export interface BalancerAddresses {
+  /** With or without the trailing dot; any case. */
+  readonly dnsName: string
+  readonly addresses: readonly string[]
+}
+
+export interface BalancerState extends BalancerAddresses {
+  /** False when the balancer has no healthy target in any of its target groups. */
+  readonly healthy: boolean
+}
+
+/**
+ * What the DNS server reads zone data through (runtime/dns-source.ts builds one from the store).
+ * zones(), records() and loadBalancers() are read once per update(); loadBalancer(arn).healthy is
+ * read per query, for alias records that evaluate target health.
+ */
+export interface ZoneSource {
+  zones(): readonly HostedZone[]
+  records(zoneId: string): readonly RecordSet[]
+  loadBalancer(arn: string): BalancerState | undefined
+  /** Every balancer: each one's own DNS name is answered too. */
+  loadBalancers(): readonly BalancerAddresses[]
+}

@@ -77,8 +77,8 @@ export function validateImport(input: ImportInput): Result<ImportedMaterial, Fai
     notAfter: notAfter.toISOString(),
     serial: formatSerial(leaf.serialNumber),
     keyAlgorithm: keyAlgorithmOf(leaf.publicKey),
-    subject: leaf.subject.replace(/\n/g, ', '),
-    issuer: leaf.issuer.replace(/\n/g, ', '),
+    subject: oneLine(leaf.subject),
+    issuer: oneLine(leaf.issuer),
     certificatePem: leaf.toString(),
     chainPem,
   })
@@ -187,11 +187,12 @@ function dnsNames(cert: X509Certificate): string[] {
     .map((part) => part.slice(4).toLowerCase())
 }
 
-function commonName(subject: string): string | undefined {
-  for (const line of subject.split('\n')) if (line.startsWith('CN=')) return line.slice(3).toLowerCase()
+// node:crypto gives undefined, not '', for an empty subject.
+function commonName(subject: string | undefined): string | undefined {
+  for (const line of (subject ?? '').split('\n')) if (line.startsWith('CN=')) return line.slice(3).toLowerCase()
   return undefined
 }
 
-function oneLine(dn: string): string {
-  return dn.replace(/\n/g, ', ')
+function oneLine(dn: string | undefined): string {
+  return (dn ?? '').replace(/\n/g, ', ')
 }

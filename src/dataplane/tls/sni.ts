@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { createSecureContext, type SecureContext } from 'node:tls'
+import { createSecureContext, type SecureContext, type TlsOptions } from 'node:tls'
 import { tlsOptionsFor } from './policies.js'
 
 export interface ListenerCertificate {
@@ -25,6 +25,12 @@ export interface CompiledSni {
   select(servername: string | undefined): SniSelection
   /** For tls.createServer({ SNICallback }). */
   readonly sniCallback: (servername: string, cb: (err: Error | null, ctx?: SecureContext) => void) => void
+  /**
+   * Options for tls.createServer or server.setSecureContext: the policy (OpenSSL fixes the
+   * protocol versions and ciphers from the server's own context, before SNI swaps it), the
+   * default certificate, and the SNI callback. After setSecureContext, re-apply ticket keys.
+   */
+  readonly serverOptions: TlsOptions
 }
 
 /**
@@ -47,7 +53,7 @@ export class SecureContextCache {
     if (!context) {
       context = createSecureContext({
         ...tlsOptionsFor(policyName),
-        cert: cert.chainPem ? `${ensureNewline(cert.certificatePem)}${cert.chainPem}` : cert.certificatePem,
+        cert: certWithChain(cert),
         key: cert.privateKeyPem,
       })
       this.created++
@@ -116,19 +122,30 @@ export function compileSni(
     return fallback
   }
 
+  const sniCallback = (servername: string, cb: (err: Error | null, ctx?: SecureContext) => void): void => {
+    cb(null, select(servername).context)
+  }
   return Object.freeze({
     defaultContext: fallback.context,
     defaultArn: fallback.arn,
     select,
-    sniCallback: (servername: string, cb: (err: Error | null, ctx?: SecureContext) => void) => {
-      cb(null, select(servername).context)
-    },
+    sniCallback,
+    serverOptions: Object.freeze({
+      ...tlsOptionsFor(policyName),
+      cert: certWithChain(defaultCert),
+      key: defaultCert.privateKeyPem,
+      SNICallback: sniCallback,
+    }),
   })
 }
 
 function normalise(name: string): string {
   const lower = name.toLowerCase()
   return lower.endsWith('.') ? lower.slice(0, -1) : lower
+}
+
+function certWithChain(cert: ListenerCertificate): string {
+  return cert.chainPem ? `${ensureNewline(cert.certificatePem)}${cert.chainPem}` : cert.certificatePem
 }
 
 function ensureNewline(pem: string): string {

@@ -90,8 +90,11 @@ export class Draft {
       seen.add(id)
       const [kind, key] = id.split('\u0000') as [Kind, string]
       const value = this.overlay.get(kind)?.get(key)
-      if (value) out.push({ op: 'put', resource: value })
-      else if (this.base.get(kind, key)) out.push({ op: 'delete', kind, key })
+      if (value) {
+        const before = this.base.get(kind, key)
+        // A put that changes nothing is no change: no new revision, no line in a plan.
+        if (!before || JSON.stringify(before) !== JSON.stringify(value)) out.push({ op: 'put', resource: value })
+      } else if (this.base.get(kind, key)) out.push({ op: 'delete', kind, key })
     }
     return out
   }

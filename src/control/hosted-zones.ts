@@ -18,7 +18,8 @@ import { validate, type Draft } from './draft.js'
 export const NAME_SERVERS = ['ns1.openalb.test.', 'ns2.openalb.test.']
 
 export function createHostedZone(d: Draft, input: Omit<HostedZoneSpec, 'records'> & { callerReference?: string }): HostedZone {
-  const spec = validate(hostedZoneSpec, { ...input, callerReference: undefined, records: [] }, 'hostedZone')
+  const { callerReference: _ref, ...rest } = input
+  const spec = validate(hostedZoneSpec, { ...rest, records: [] }, 'hostedZone')
   const name = fqdn(spec.name)
   const callerReference = input.callerReference ?? `openalb-${name}`
   const zones = d.list('hosted-zone')

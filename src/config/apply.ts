@@ -1,0 +1,213 @@
+import { readFileSync } from 'node:fs'
+import { isAbsolute, join } from 'node:path'
+import {
+  createInstance,
+  createSecurityGroup,
+  deleteInstance,
+  deleteSecurityGroup,
+  updateInstance,
+  updateSecurityGroup,
+} from '../control/security-groups.js'
+import { createTargetGroup, deleteTargetGroup, updateTargetGroup } from '../control/target-groups.js'
+import {
+  createListener,
+  createLoadBalancer,
+  createRule,
+  deleteListener,
+  deleteLoadBalancer,
+  deleteRule,
+  modifyListener,
+  modifyRule,
+  updateLoadBalancer,
+} from '../control/load-balancers.js'
+import { deleteCertificate, importCertificate, importDigest, requestCertificate } from '../control/certificates.js'
+import { changeRecordSets, createHostedZone, deleteHostedZone, type RecordChange } from '../control/hosted-zones.js'
+import type { Control } from '../control/control.js'
+import type { Draft } from '../control/draft.js'
+import { absoluteName, fqdn, recordSetId } from '../model/hosted-zone.js'
+import type { Kind, Resource } from '../model/resources.js'
+import { KINDS, resourceKey } from '../model/resources.js'
+import type { Change, StateView } from '../store/state.js'
+import type { LoadedConfig } from './load.js'
+
+export interface PlannedChange {
+  readonly op: '+' | '~' | '-'
+  readonly kind: Kind
+  /** The resource's natural name: web-tg, web-alb:8080, web-alb:8080:1, api.example.test. A. */
+  readonly name: string
+  /** For ~: the top-level fields that change. */
+  readonly fields: readonly string[]
+}
+
+function readPem(baseDir: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined
+  if (value.includes('-----BEGIN')) return value
+  return readFileSync(isAbsolute(value) ? value : join(baseDir, value), 'utf8')
+}
+
+/** Makes the draft hold exactly what the document describes: creates, updates, then deletes. */
+export function applyDocument(d: Draft, loaded: LoadedConfig): void {
+  const doc = loaded.document
+  const keep = new Map<Kind, Set<string>>(KINDS.map((k) => [k, new Set<string>()]))
+  const mark = (r: Resource) => keep.get(r.kind)?.add(resourceKey(r))
+
+  // Security groups first without rules, so rules may name groups defined later in the file.
+  for (const g of doc.securityGroups) {
+    const existing = d.find('security-group', g.name)
+    mark(existing ? updateSecurityGroup(d, existing.id, { ...g, ingress: [] }) : createSecurityGroup(d, { ...g, ingress: [] }))
+  }
+  for (const g of doc.securityGroups) updateSecurityGroup(d, g.name, g)
+  for (const i of doc.instances) {
+    const existing = d.find('instance', i.name)
+    mark(existing ? updateInstance(d, existing.id, i) : createInstance(d, i))
+  }
+  for (const c of doc.certificates) {
+    const existing = d.find('certificate', c.name)
+    if (c.source === 'imported') {
+      const certificatePem = readPem(loaded.baseDir, c.certificate) ?? ''
+      const chainPem = readPem(loaded.baseDir, c.chain)
+      if (existing && existing.importDigest === importDigest(certificatePem, chainPem)) {
+        mark(d.put({ ...existing, tags: c.tags }))
+      } else {
+        mark(importCertificate(d, { name: c.name, certificatePem, chainPem, privateKeyPem: readPem(loaded.baseDir, c.privateKey) ?? '', arn: existing?.arn, tags: c.tags }))
+      }
+      continue
+    }
+    const domainName = (c.domainName ?? '').toLowerCase()
+    const sans = [...new Set([domainName, ...c.subjectAlternativeNames.map((s) => s.toLowerCase())])]
+    if (existing && existing.source === c.source && existing.domainName === domainName && JSON.stringify(existing.subjectAlternativeNames) === JSON.stringify(sans)) {
+      mark(d.put({ ...existing, validationMethod: c.validationMethod, tags: c.tags }))
+    } else if (existing) {
+      // New names: the certificate is issued again.
+      const { certificatePem: _c, chainPem: _ch, privateKeyPem: _k, ...rest } = existing
+      mark(d.put({ ...rest, source: c.source, domainName, subjectAlternativeNames: sans, validationMethod: c.validationMethod, status: 'PENDING_VALIDATION', tags: c.tags }))
+    } else mark(requestCertificate(d, c))
+  }
+  for (const tg of doc.targetGroups) {
+    const existing = d.find('target-group', tg.name)
+    mark(existing ? updateTargetGroup(d, existing.arn, tg) : createTargetGroup(d, tg))
+  }
+  for (const { listeners, ...lbSpec } of doc.loadBalancers) {
+    const existing = d.find('load-balancer', lbSpec.name)
+    const lb = existing ? updateLoadBalancer(d, existing.arn, lbSpec) : createLoadBalancer(d, lbSpec)
+    mark(lb)
+    for (const { rules, ...ls } of listeners) {
+      const current = d.list('listener').find((l) => l.loadBalancerArn === lb.arn && l.port === ls.port)
+      const listener = current
+        ? modifyListener(d, current.arn, { protocol: ls.protocol, certificates: ls.certificates, ...(ls.sslPolicy ? { sslPolicy: ls.sslPolicy } : {}), defaultActions: ls.defaultActions, tags: ls.tags })
+        : createListener(d, lb.arn, ls)
+      mark(listener)
+      for (const r of rules) {
+        const cur = d.list('rule').find((x) => x.listenerArn === listener.arn && x.priority === r.priority)
+        mark(cur ? modifyRule(d, cur.arn, { conditions: r.conditions, actions: r.actions, tags: r.tags }) : createRule(d, listener.arn, r))
+      }
+    }
+  }
+  for (const z of doc.hostedZones) {
+    const existing = d.find('hosted-zone', fqdn(z.name))
+    const zone = existing ? d.put({ ...existing, comment: z.comment, tags: z.tags }) : createHostedZone(d, z)
+    mark(zone)
+    const before = d.list('record-set').filter((r) => r.zoneId === zone.id)
+    const wanted = new Set(z.records.map((r) => recordSetId(zone.id, absoluteName(zone.name, r.name), r.type)))
+    for (const r of before) if (!wanted.has(r.id)) d.remove('record-set', r.id)
+    const upserts: RecordChange[] = z.records.map((r) => ({ action: 'UPSERT', record: r }))
+    changeRecordSets(d, zone.id, upserts)
+    for (const r of d.list('record-set')) if (r.zoneId === zone.id) mark(r)
+    const recordsChanged = d.changes().some((c) => (c.op === 'put' ? c.resource.kind === 'record-set' && c.resource.zoneId === zone.id : c.kind === 'record-set' && c.key.startsWith(`${zone.id}/`)))
+    const after = d.get('hosted-zone', zone.id)
+    if (after && existing) d.put({ ...after, serial: recordsChanged ? existing.serial + 1 : existing.serial })
+  }
+
+  // Deletes, dependents first; a balancer's deletion already took its listeners and rules.
+  for (const kind of [...KINDS].reverse()) {
+    for (const r of d.list(kind)) {
+      const key = resourceKey(r)
+      if (keep.get(kind)?.has(key) || !d.get(kind, key)) continue
+      switch (r.kind) {
+        case 'record-set': d.remove('record-set', key); break
+        case 'hosted-zone':
+          for (const rs of d.list('record-set')) if (rs.zoneId === key) d.remove('record-set', rs.id)
+          deleteHostedZone(d, key)
+          break
+        case 'rule': deleteRule(d, key); break
+        case 'listener': deleteListener(d, key); break
+        case 'load-balancer': deleteLoadBalancer(d, key); break
+        case 'target-group': deleteTargetGroup(d, key); break
+        case 'certificate': deleteCertificate(d, key); break
+        case 'instance': deleteInstance(d, key); break
+        case 'security-group': deleteSecurityGroup(d, key); break
+      }
+    }
+  }
+}
+
+/** A resource's natural name, the one plan prints and the CLI accepts. */
+export function naturalName(view: { get: StateView['get'] }, r: Resource): string {
+  switch (r.kind) {
+    case 'listener': {
+      const lb = view.get('load-balancer', r.loadBalancerArn)
+      return `${lb?.name ?? r.loadBalancerArn}:${r.port}`
+    }
+    case 'rule': {
+      const l = view.get('listener', r.listenerArn)
+      const lb = l && view.get('load-balancer', l.loadBalancerArn)
+      return `${lb?.name ?? '?'}:${l?.port ?? '?'}:${r.priority}`
+    }
+    case 'record-set':
+      return `${r.name} ${r.type}`
+    default:
+      return r.name
+  }
+}
+
+/** Sets, not noise: the fields plan shows for a change (status and serial are openalb's own). */
+const IGNORED_FIELDS = new Set(['serial'])
+
+export function describeChanges(base: StateView, after: { get: StateView['get'] }, changes: readonly Change[]): PlannedChange[] {
+  const out: PlannedChange[] = []
+  for (const c of changes) {
+    if (c.op === 'delete') {
+      const before = base.get(c.kind, c.key)
+      if (before) out.push({ op: '-', kind: c.kind, name: naturalName(base, before), fields: [] })
+      continue
+    }
+    const before = base.get(c.resource.kind, resourceKey(c.resource))
+    if (!before) {
+      out.push({ op: '+', kind: c.resource.kind, name: naturalName(after, c.resource), fields: [] })
+      continue
+    }
+    const a = before as unknown as Record<string, unknown>
+    const b = c.resource as unknown as Record<string, unknown>
+    const fields = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter(
+      (k) => !IGNORED_FIELDS.has(k) && JSON.stringify(a[k]) !== JSON.stringify(b[k]),
+    )
+    if (fields.length > 0) out.push({ op: '~', kind: c.resource.kind, name: naturalName(after, c.resource), fields })
+  }
+  const order = (p: PlannedChange) => KINDS.indexOf(p.kind)
+  return out.sort((x, y) => order(x) - order(y) || x.name.localeCompare(y.name))
+}
+
+/** What apply would change, without changing anything. */
+export async function planConfig(control: Control, loaded: LoadedConfig): Promise<PlannedChange[]> {
+  const draft = await control.view()
+  applyDocument(draft, loaded)
+  return describeChanges(draft.base, draft, draft.changes())
+}
+
+/** Applies the document in one transaction; on any error nothing changes. */
+export async function applyConfig(control: Control, loaded: LoadedConfig): Promise<{ revision: number; changes: PlannedChange[] }> {
+  let planned: PlannedChange[] = []
+  const result = await control.mutate((d) => {
+    applyDocument(d, loaded)
+    planned = describeChanges(d.base, d, d.changes())
+  })
+  return { revision: result.revision, changes: planned }
+}
+
+export function formatPlan(changes: readonly PlannedChange[]): string {
+  if (changes.length === 0) return 'No changes: the store matches the configuration.'
+  const lines = changes.map((c) => `${c.op} ${c.kind} ${c.name}${c.fields.length ? ` (${c.fields.join(', ')})` : ''}`)
+  const count = (op: string) => changes.filter((c) => c.op === op).length
+  lines.push('', `${count('+')} to create, ${count('~')} to change, ${count('-')} to delete.`)
+  return lines.join('\n')
+}

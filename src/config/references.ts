@@ -1,0 +1,81 @@
+import type { ConfigDocument } from './schema.js'
+import { closest } from './suggest.js'
+
+export interface ReferenceProblem {
+  readonly path: readonly (string | number)[]
+  readonly message: string
+}
+
+/**
+ * The referential rules ALB enforces, checked on the file before anything is applied, so they
+ * come with a line number: names that must exist, and what must be unique.
+ */
+export function checkReferences(doc: ConfigDocument): ReferenceProblem[] {
+  const problems: ReferenceProblem[] = []
+  const names = {
+    'security group': new Set(doc.securityGroups.map((g) => g.name)),
+    instance: new Set(doc.instances.map((i) => i.name)),
+    certificate: new Set(doc.certificates.map((c) => c.name)),
+    'target group': new Set(doc.targetGroups.map((g) => g.name)),
+    'load balancer': new Set(doc.loadBalancers.map((l) => l.name)),
+  }
+  const mustExist = (kind: keyof typeof names, ref: string, path: (string | number)[]) => {
+    // ARNs and ids refer to resources made by other doors (API, CLI); control checks those.
+    if (ref.startsWith('arn:') || /^(sg|i)-[0-9a-f]+$/.test(ref)) return
+    if (names[kind].has(ref)) return
+    const hint = closest(ref, names[kind])
+    problems.push({ path, message: `unknown ${kind} '${ref}'${hint ? `; did you mean '${hint}'?` : ''}` })
+  }
+  const unique = <T>(items: readonly T[], key: (t: T) => string, what: string, pathOf: (i: number) => (string | number)[]) => {
+    const seen = new Map<string, number>()
+    items.forEach((item, i) => {
+      const k = key(item)
+      if (seen.has(k)) problems.push({ path: pathOf(i), message: `duplicate ${what} '${k}' (also at index ${seen.get(k)})` })
+      else seen.set(k, i)
+    })
+  }
+
+  unique(doc.securityGroups, (g) => g.name, 'security group name', (i) => ['securityGroups', i, 'name'])
+  unique(doc.instances, (g) => g.name, 'instance name', (i) => ['instances', i, 'name'])
+  unique(doc.certificates, (g) => g.name, 'certificate name', (i) => ['certificates', i, 'name'])
+  unique(doc.targetGroups, (g) => g.name, 'target group name', (i) => ['targetGroups', i, 'name'])
+  unique(doc.loadBalancers, (g) => g.name, 'load balancer name', (i) => ['loadBalancers', i, 'name'])
+  unique(doc.hostedZones, (g) => g.name.toLowerCase().replace(/\.$/, ''), 'hosted zone', (i) => ['hostedZones', i, 'name'])
+
+  doc.securityGroups.forEach((g, i) =>
+    g.ingress.forEach((r, j) => r.sourceGroups.forEach((s, k) => mustExist('security group', s, ['securityGroups', i, 'ingress', j, 'sourceGroups', k]))),
+  )
+  doc.instances.forEach((inst, i) => inst.securityGroups.forEach((s, k) => mustExist('security group', s, ['instances', i, 'securityGroups', k])))
+  doc.targetGroups.forEach((tg, i) => {
+    if (tg.targetType === 'instance') tg.targets.forEach((t, j) => mustExist('instance', t.id, ['targetGroups', i, 'targets', j, 'id']))
+  })
+
+  const actionRefs = (actions: ConfigDocument['loadBalancers'][number]['listeners'][number]['defaultActions'], path: (string | number)[]) =>
+    actions.forEach((a, k) => {
+      if (a.type !== 'forward') return
+      if (a.targetGroup !== undefined) mustExist('target group', a.targetGroup, [...path, k, 'targetGroup'])
+      a.targetGroups?.forEach((g, m) => mustExist('target group', g.targetGroup, [...path, k, 'targetGroups', m, 'targetGroup']))
+    })
+
+  doc.loadBalancers.forEach((lb, i) => {
+    lb.securityGroups.forEach((s, k) => mustExist('security group', s, ['loadBalancers', i, 'securityGroups', k]))
+    unique(lb.listeners, (l) => String(l.port), 'listener port', (j) => ['loadBalancers', i, 'listeners', j, 'port'])
+    lb.listeners.forEach((l, j) => {
+      const base = ['loadBalancers', i, 'listeners', j]
+      if ((l.protocol === 'HTTPS' || l.protocol === 'TLS') && l.certificates.length === 0) {
+        problems.push({ path: [...base, 'certificates'], message: `a certificate must be specified for ${l.protocol} listeners` })
+      }
+      l.certificates.forEach((c, k) => mustExist('certificate', c, [...base, 'certificates', k]))
+      actionRefs(l.defaultActions, [...base, 'defaultActions'])
+      unique(l.rules, (r) => String(r.priority), 'rule priority', (k) => [...base, 'rules', k, 'priority'])
+      l.rules.forEach((r, k) => actionRefs(r.actions, [...base, 'rules', k, 'actions']))
+    })
+  })
+
+  doc.hostedZones.forEach((z, i) =>
+    z.records.forEach((r, j) => {
+      if (r.alias?.loadBalancer !== undefined) mustExist('load balancer', r.alias.loadBalancer, ['hostedZones', i, 'records', j, 'alias', 'loadBalancer'])
+    }),
+  )
+  return problems
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// The `openalb` command: runs the compiled CLI (npm run build produces dist/).
+import { existsSync } from 'node:fs'
+
+const entry = new URL('../dist/src/cli/main.js', import.meta.url)
+if (!existsSync(entry)) {
+  console.error('openalb is not built yet: run `npm run build` (or `npm install`) in the repository first')
+  process.exit(1)
+}
+const { main } = await import(entry.href)
+process.exitCode = await main(process.argv.slice(2))

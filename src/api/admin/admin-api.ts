@@ -1,0 +1,34 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Control } from '../../control/control.js'
+import { sendJson, type EndpointHandler } from './endpoint.js'
+
+/** What the admin API reads from the running node besides the store. */
+export interface AdminDeps {
+  readonly control: Control
+  readonly targetHealth: (groupArn: string) => readonly unknown[]
+  readonly metrics?: () => Promise<string>
+  readonly version: string
+}
+
+/** The native JSON API for the CLI and the console, under /admin/v1/, plus /metrics and /healthz. */
+export function adminApi(deps: AdminDeps): EndpointHandler {
+  return async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    if (req.method === 'GET' && url.pathname === '/healthz') {
+      const view = await deps.control.read()
+      return sendJson(res, 200, { ok: true, revision: view.revision, version: deps.version })
+    }
+    if (req.method === 'GET' && url.pathname === '/metrics' && deps.metrics) {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(await deps.metrics())
+      return true
+    }
+    if (!url.pathname.startsWith('/admin/v1/')) return false
+    if (req.method === 'GET' && url.pathname === '/admin/v1/target-health') {
+      const ref = url.searchParams.get('targetGroup') ?? ''
+      const tg = (await deps.control.view()).find('target-group', ref)
+      if (!tg) return sendJson(res, 404, { error: `target group '${ref}' not found` })
+      return sendJson(res, 200, { targetGroup: tg.arn, targets: deps.targetHealth(tg.arn) })
+    }
+    return sendJson(res, 404, { error: `no such admin endpoint: ${req.method} ${url.pathname}` })
+  }
+}

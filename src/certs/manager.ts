@@ -1,0 +1,74 @@
+import type { Control } from '../control/control.js'
+import { markCertificateIssued } from '../control/certificates.js'
+import type { Certificate } from '../model/certificate.js'
+import type { StateView } from '../store/state.js'
+import { needsRenewal, type LocalCa } from './ca.js'
+
+export interface CertificateManagerLog {
+  info(obj: object, msg: string): void
+  error(obj: object, msg: string): void
+}
+
+/**
+ * Issues and renews the certificates openalb's own CA is responsible for, and writes them back
+ * through control, so every node and door sees the same material. Runs on each new revision and
+ * on a timer for renewals (two thirds into a certificate's lifetime).
+ */
+export class CertificateManager {
+  private busy = false
+  private again = false
+  private timer: NodeJS.Timeout | undefined
+
+  constructor(
+    private readonly control: Control,
+    private readonly ca: LocalCa,
+    private readonly log: CertificateManagerLog,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  start(renewCheckMs = 60 * 60 * 1000): void {
+    this.timer = setInterval(() => void this.reconcile(), renewCheckMs)
+    this.timer.unref()
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer)
+  }
+
+  private due(c: Certificate): boolean {
+    if (c.source !== 'local-ca') return false
+    if (c.status === 'PENDING_VALIDATION') return true
+    return c.status === 'ISSUED' && c.notBefore !== undefined && c.notAfter !== undefined && needsRenewal(c.notBefore, c.notAfter, this.now())
+  }
+
+  /** Issues what is due; safe to call on every revision (one run at a time). */
+  async reconcile(view?: StateView): Promise<void> {
+    if (this.busy) {
+      this.again = true
+      return
+    }
+    this.busy = true
+    try {
+      const state = view ?? (await this.control.read())
+      for (const cert of state.list('certificate').filter((c) => this.due(c))) {
+        try {
+          const issued = await this.ca.issue({ domainName: cert.domainName, subjectAlternativeNames: cert.subjectAlternativeNames }, this.now())
+          await this.control.mutate((d) => {
+            const current = d.get('certificate', cert.arn)
+            // Issued only if it still asks for these names (a concurrent change wins).
+            if (current && current.domainName === cert.domainName && this.due(current)) markCertificateIssued(d, cert.arn, issued)
+          })
+          this.log.info({ certificate: cert.arn, domainName: cert.domainName, notAfter: issued.notAfter }, cert.status === 'ISSUED' ? 'certificate renewed' : 'certificate issued')
+        } catch (e) {
+          this.log.error({ certificate: cert.arn, err: e instanceof Error ? e.message : String(e) }, 'certificate issue failed')
+        }
+      }
+    } finally {
+      this.busy = false
+      if (this.again) {
+        this.again = false
+        void this.reconcile()
+      }
+    }
+  }
+}

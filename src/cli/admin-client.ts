@@ -1,0 +1,40 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+/** What a running `openalb up` writes into its data directory so other commands find it. */
+export interface ServerInfo {
+  readonly pid: number
+  readonly controlUrl: string
+  readonly dnsAddress: string
+  readonly startedAt: string
+}
+
+export const serverInfoPath = (dataDir: string) => join(dataDir, 'server.json')
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** The running server on this data directory, if there is one. */
+export function runningServer(dataDir: string): ServerInfo | undefined {
+  const p = serverInfoPath(dataDir)
+  if (!existsSync(p)) return undefined
+  try {
+    const info = JSON.parse(readFileSync(p, 'utf8')) as ServerInfo
+    return alive(info.pid) ? info : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export async function adminGet<T>(server: ServerInfo, path: string): Promise<T> {
+  const res = await fetch(`${server.controlUrl}${path}`, { signal: AbortSignal.timeout(5000) })
+  const body = (await res.json()) as T & { error?: string }
+  if (!res.ok) throw new Error(body.error ?? `HTTP ${res.status}`)
+  return body
+}

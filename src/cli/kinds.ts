@@ -1,0 +1,121 @@
+import { naturalName } from '../config/apply.js'
+import { redactCertificate } from '../model/certificate.js'
+import type { Kind, Resource } from '../model/resources.js'
+import type { StateView } from '../store/state.js'
+import type { Column } from './output.js'
+
+/** CLI kind names (plural and singular, and short forms) -> store kinds. */
+const ALIASES: Record<string, Kind | 'targets' | 'ssl-policies'> = {
+  'load-balancers': 'load-balancer', 'load-balancer': 'load-balancer', lb: 'load-balancer', lbs: 'load-balancer',
+  listeners: 'listener', listener: 'listener',
+  rules: 'rule', rule: 'rule',
+  'target-groups': 'target-group', 'target-group': 'target-group', tg: 'target-group', tgs: 'target-group',
+  targets: 'targets', target: 'targets',
+  certificates: 'certificate', certificate: 'certificate', certs: 'certificate', cert: 'certificate',
+  'hosted-zones': 'hosted-zone', 'hosted-zone': 'hosted-zone', zones: 'hosted-zone', zone: 'hosted-zone',
+  records: 'record-set', record: 'record-set', 'record-sets': 'record-set',
+  'security-groups': 'security-group', 'security-group': 'security-group', sg: 'security-group', sgs: 'security-group',
+  instances: 'instance', instance: 'instance',
+  'ssl-policies': 'ssl-policies', 'ssl-policy': 'ssl-policies',
+}
+
+export const KIND_NAMES = 'load-balancers, listeners, rules, target-groups, targets, certificates, hosted-zones, records, security-groups, instances, ssl-policies'
+
+export function parseKind(name: string): Kind | 'targets' | 'ssl-policies' | undefined {
+  return ALIASES[name.toLowerCase()]
+}
+
+/** A resource as the CLI prints it: secrets removed. */
+export function printable(r: Resource): unknown {
+  return r.kind === 'certificate' ? redactCertificate(r) : r
+}
+
+/** Whether a resource answers to NAME on the command line (its natural name, name, ARN or id). */
+export function matches(view: StateView, r: Resource, ref: string): boolean {
+  const id = 'arn' in r ? r.arn : r.id
+  if (id === ref) return true
+  const natural = naturalName(view, r)
+  if (natural === ref || natural.replace(/\.( |$)/, '$1') === ref) return true
+  if (r.kind === 'hosted-zone') return r.name === ref || r.name === `${ref}.`
+  if (r.kind === 'record-set') return r.name === ref || r.name === `${ref}.` || r.zoneId === ref
+  return false
+}
+
+const actionSummary = (view: StateView, actions: readonly { type: string }[]): string =>
+  actions
+    .map((a) => {
+      const act = a as { type: string; targetGroups?: { targetGroupArn: string; weight: number }[]; redirect?: { protocol: string; port: string; statusCode: string }; fixedResponse?: { statusCode: string } }
+      if (act.targetGroups) return `forward ${act.targetGroups.map((g) => view.get('target-group', g.targetGroupArn)?.name ?? g.targetGroupArn).join(',')}`
+      if (act.redirect) return `redirect ${act.redirect.protocol}:${act.redirect.port} ${act.redirect.statusCode.replace('HTTP_', '')}`
+      if (act.fixedResponse) return `fixed-response ${act.fixedResponse.statusCode}`
+      return act.type
+    })
+    .join('; ')
+
+export function columnsFor(kind: Kind, view: StateView): Column<Resource>[] {
+  const as = <K extends Resource['kind']>(f: (r: Extract<Resource, { kind: K }>) => string) => (r: Resource) => f(r as Extract<Resource, { kind: K }>)
+  switch (kind) {
+    case 'load-balancer':
+      return [
+        { header: 'NAME', value: as<'load-balancer'>((r) => r.name) },
+        { header: 'TYPE', value: as<'load-balancer'>((r) => r.type) },
+        { header: 'SCHEME', value: as<'load-balancer'>((r) => r.scheme) },
+        { header: 'DNS NAME', value: as<'load-balancer'>((r) => r.dnsName), max: 44 },
+      ]
+    case 'listener':
+      return [
+        { header: 'LISTENER', value: (r) => naturalName(view, r) },
+        { header: 'PROTOCOL', value: as<'listener'>((r) => r.protocol) },
+        { header: 'CERTS', value: as<'listener'>((r) => String(r.certificates.length)) },
+        { header: 'DEFAULT ACTION', value: as<'listener'>((r) => actionSummary(view, r.defaultActions)), max: 40 },
+      ]
+    case 'rule':
+      return [
+        { header: 'RULE', value: (r) => naturalName(view, r) },
+        { header: 'CONDITIONS', value: as<'rule'>((r) => r.conditions.map((c) => `${c.field}=${c.values.map((v) => (typeof v === 'string' ? v : `${v.key ?? ''}=${v.value}`)).join('|')}`).join(' & ')), max: 34 },
+        { header: 'ACTION', value: as<'rule'>((r) => actionSummary(view, r.actions)), max: 26 },
+      ]
+    case 'target-group':
+      return [
+        { header: 'NAME', value: as<'target-group'>((r) => r.name) },
+        { header: 'PROTOCOL', value: as<'target-group'>((r) => `${r.protocol}:${r.port}`) },
+        { header: 'TYPE', value: as<'target-group'>((r) => r.targetType) },
+        { header: 'TARGETS', value: as<'target-group'>((r) => String(r.targets.length)) },
+        { header: 'HEALTH CHECK', value: as<'target-group'>((r) => `${r.healthCheck.protocol} ${r.healthCheck.path} ${r.healthCheck.matcher} every ${r.healthCheck.intervalSeconds}s`), max: 30 },
+      ]
+    case 'certificate':
+      return [
+        { header: 'NAME', value: as<'certificate'>((r) => r.name), max: 24 },
+        { header: 'DOMAIN', value: as<'certificate'>((r) => r.domainName), max: 24 },
+        { header: 'SOURCE', value: as<'certificate'>((r) => r.source) },
+        { header: 'STATUS', value: as<'certificate'>((r) => r.status) },
+        { header: 'NOT AFTER', value: as<'certificate'>((r) => r.notAfter?.slice(0, 10) ?? '-') },
+      ]
+    case 'hosted-zone':
+      return [
+        { header: 'NAME', value: as<'hosted-zone'>((r) => r.name) },
+        { header: 'ID', value: as<'hosted-zone'>((r) => r.id) },
+        { header: 'SERIAL', value: as<'hosted-zone'>((r) => String(r.serial)) },
+      ]
+    case 'record-set':
+      return [
+        { header: 'NAME', value: as<'record-set'>((r) => r.name), max: 30 },
+        { header: 'TYPE', value: as<'record-set'>((r) => r.type) },
+        { header: 'TTL', value: as<'record-set'>((r) => String(r.ttl)) },
+        { header: 'VALUE', value: as<'record-set'>((r) => (r.alias ? `ALIAS ${r.alias.dnsName}` : r.values.join(', '))), max: 36 },
+      ]
+    case 'security-group':
+      return [
+        { header: 'NAME', value: as<'security-group'>((r) => r.name) },
+        { header: 'ID', value: as<'security-group'>((r) => r.id) },
+        { header: 'INBOUND', value: as<'security-group'>((r) => r.ingress.map((i) => `${i.protocol}:${i.fromPort === i.toPort ? i.fromPort : `${i.fromPort}-${i.toPort}`}`).join(', ')), max: 40 },
+      ]
+    case 'instance':
+      return [
+        { header: 'NAME', value: as<'instance'>((r) => r.name) },
+        { header: 'ID', value: as<'instance'>((r) => r.id) },
+        { header: 'ADDRESS', value: as<'instance'>((r) => r.address) },
+        { header: 'ZONE', value: as<'instance'>((r) => r.availabilityZone) },
+      ]
+  }
+}

@@ -1,0 +1,296 @@
+import { Command, CommanderError, Option } from 'commander'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { stringify } from 'yaml'
+import { applyConfig, formatPlan, planConfig } from '../config/apply.js'
+import { ConfigInvalid, loadConfig } from '../config/load.js'
+import { Control } from '../control/control.js'
+import { ControlError } from '../control/errors.js'
+import { deleteCertificate } from '../control/certificates.js'
+import { deleteHostedZone, findZone } from '../control/hosted-zones.js'
+import { deleteListener, deleteLoadBalancer, deleteRule, findListener, findRule } from '../control/load-balancers.js'
+import { deleteInstance, deleteSecurityGroup } from '../control/security-groups.js'
+import { deleteTargetGroup, deregisterTargets } from '../control/target-groups.js'
+import type { Draft } from '../control/draft.js'
+import type { Kind, Resource } from '../model/resources.js'
+import { dataDirFrom, openStore } from '../store/open.js'
+import type { StateView } from '../store/state.js'
+import { adminGet, runningServer } from './admin-client.js'
+import { columnsFor, KIND_NAMES, matches, parseKind, printable } from './kinds.js'
+import { render, renderTable, type OutputFormat } from './output.js'
+import { VERSION } from '../version.js'
+
+/** A failure the user caused or must fix: printed without a stack, exit code 1. */
+class CliFailure extends Error {}
+
+const dataOption = () => new Option('-d, --data <dir>', 'data directory (default $OPENALB_DATA or ./.openalb)')
+const outputOption = (def: OutputFormat) => new Option('-o, --output <format>', 'table, json or yaml').choices(['table', 'json', 'yaml']).default(def)
+
+async function withControl<T>(dataFlag: string | undefined, fn: (control: Control) => Promise<T>): Promise<T> {
+  const store = openStore(dataDirFrom(dataFlag))
+  try {
+    const { validateImport } = await import('../certs/import.js')
+    return await fn(new Control(store, { checkCertificate: validateImport }))
+  } finally {
+    await store.close()
+  }
+}
+
+function listOf(view: StateView, kind: Kind): Resource[] {
+  return [...view.list(kind)]
+}
+
+interface TargetHealthRow {
+  readonly target: { readonly id: string; readonly port: number; readonly availabilityZone?: string }
+  readonly healthCheckPort: string
+  readonly state: string
+  readonly reason?: string
+  readonly description?: string
+}
+
+async function getTargets(dataFlag: string | undefined, group: string | undefined, format: OutputFormat): Promise<string> {
+  if (!group) throw new CliFailure('get targets needs a target group: openalb get targets TARGET_GROUP')
+  return withControl(dataFlag, async (control) => {
+    const d = await control.view()
+    const tg = d.find('target-group', group)
+    if (!tg) throw new CliFailure(`target group '${group}' not found`)
+    const server = runningServer(dataDirFrom(dataFlag))
+    let rows: TargetHealthRow[]
+    if (server) {
+      rows = (await adminGet<{ targets: TargetHealthRow[] }>(server, `/admin/v1/target-health?targetGroup=${encodeURIComponent(tg.arn)}`)).targets
+    } else {
+      rows = tg.targets.map((t) => ({
+        target: t,
+        healthCheckPort: tg.healthCheck.port === 'traffic-port' ? String(t.port) : tg.healthCheck.port,
+        state: 'unavailable',
+        reason: 'Elb.NotRunning',
+        description: 'openalb is not running on this data directory, so no health checks run',
+      }))
+    }
+    return render(format, rows, [
+      { header: 'TARGET', value: (r) => `${r.target.id}:${r.target.port}` },
+      { header: 'STATE', value: (r) => r.state },
+      { header: 'REASON', value: (r) => r.reason ?? '' },
+      { header: 'DESCRIPTION', value: (r) => r.description ?? '', max: 38 },
+    ])
+  })
+}
+
+async function getSslPolicies(format: OutputFormat): Promise<string> {
+  const { SSL_POLICIES } = await import('../dataplane/tls/policies.js')
+  return render(format, SSL_POLICIES, [
+    { header: 'NAME', value: (p) => p.name },
+    { header: 'PROTOCOLS', value: (p) => p.sslProtocols.join(',') },
+    { header: 'CIPHERS', value: (p) => String(p.ciphers.length) },
+  ])
+}
+
+const DELETERS: Record<Kind, (d: Draft, r: Resource) => void> = {
+  'security-group': (d, r) => deleteSecurityGroup(d, (r as { id: string }).id),
+  instance: (d, r) => deleteInstance(d, (r as { id: string }).id),
+  certificate: (d, r) => deleteCertificate(d, (r as { arn: string }).arn),
+  'target-group': (d, r) => deleteTargetGroup(d, (r as { arn: string }).arn),
+  'load-balancer': (d, r) => deleteLoadBalancer(d, (r as { arn: string }).arn),
+  listener: (d, r) => deleteListener(d, findListener(d, (r as { arn: string }).arn).arn),
+  rule: (d, r) => deleteRule(d, findRule(d, (r as { arn: string }).arn).arn),
+  'hosted-zone': (d, r) => deleteHostedZone(d, findZone(d, (r as { id: string }).id).id),
+  'record-set': (d, r) => {
+    d.remove('record-set', (r as { id: string }).id)
+    const zone = d.get('hosted-zone', (r as { zoneId: string }).zoneId)
+    if (zone) d.put({ ...zone, serial: zone.serial + 1 })
+  },
+}
+
+export function buildProgram(out: (s: string) => void): Command {
+  const program = new Command('openalb')
+    .description('An Application Load Balancer you run yourself: target groups, health checks, HTTPS listeners, rules and DNS.')
+    .version(VERSION, '-v, --version', 'print the version')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => out(s.trimEnd()), writeErr: (s) => process.stderr.write(s) })
+
+  program
+    .command('up')
+    .description('run openalb: control endpoint, DNS, health checks and the listeners of every balancer')
+    .addOption(dataOption())
+    .option('-c, --config <file>', 'apply this YAML file (or directory) at start and whenever it changes')
+    .option('--control <host:port>', 'control endpoint (admin API, AWS-compatible API, /metrics)', '127.0.0.1:4566')
+    .option('--dns <host:port>', 'DNS server address (UDP and TCP)', '127.0.0.1:8053')
+    .option('--advertise <address>', 'the address DNS answers for balancers', '127.0.0.1')
+    .action(async (opts: { data?: string; config?: string; control: string; dns: string; advertise: string }) => {
+      const { runUp } = await import('../main.js')
+      await runUp({ dataDir: dataDirFrom(opts.data), configFile: opts.config, control: opts.control, dns: opts.dns, advertise: opts.advertise })
+    })
+
+  program
+    .command('validate')
+    .description('check a YAML file (or directory) and report every error with file:line:col')
+    .argument('<file>')
+    .action((file: string) => {
+      const loaded = loadConfig(file)
+      const d = loaded.document
+      out(`${file} is valid: ${d.securityGroups.length} security groups, ${d.targetGroups.length} target groups, ${d.loadBalancers.length} load balancers, ${d.certificates.length} certificates, ${d.hostedZones.length} hosted zones`)
+    })
+
+  program
+    .command('plan')
+    .description('show what apply would change: + create, ~ change (fields), - delete')
+    .argument('<file>')
+    .addOption(dataOption())
+    .action(async (file: string, opts: { data?: string }) => {
+      const loaded = loadConfig(file)
+      out(await withControl(opts.data, async (c) => formatPlan(await planConfig(c, loaded))))
+    })
+
+  program
+    .command('apply')
+    .description('make the store match the file, in one transaction, and print what changed')
+    .argument('<file>')
+    .addOption(dataOption())
+    .action(async (file: string, opts: { data?: string }) => {
+      const loaded = loadConfig(file)
+      const result = await withControl(opts.data, (c) => applyConfig(c, loaded))
+      out(result.changes.length === 0 ? 'No changes: the store matches the configuration.' : `${formatPlan(result.changes)}\nApplied at revision ${result.revision}.`)
+    })
+
+  program
+    .command('get')
+    .description(`list resources of a kind (${KIND_NAMES}); "get targets TG" shows live target health`)
+    .argument('<kind>')
+    .argument('[name]')
+    .addOption(dataOption())
+    .addOption(outputOption('table'))
+    .action(async (kindName: string, name: string | undefined, opts: { data?: string; output: OutputFormat }) => {
+      const kind = parseKind(kindName)
+      if (!kind) throw new CommanderError(2, 'openalb.kind', `unknown kind '${kindName}'; one of: ${KIND_NAMES}`)
+      if (kind === 'targets') return out(await getTargets(opts.data, name, opts.output))
+      if (kind === 'ssl-policies') return out(await getSslPolicies(opts.output))
+      const text = await withControl(opts.data, async (c) => {
+        const view = await c.read()
+        let rows = listOf(view, kind)
+        if (name) {
+          rows = rows.filter((r) => matches(view, r, name) || belongsTo(view, r, name))
+          if (rows.length === 0) throw new CliFailure(`${kind} '${name}' not found`)
+        }
+        return render(opts.output, opts.output === 'table' ? rows : rows.map(printable), columnsFor(kind, view) as never)
+      })
+      out(text)
+    })
+
+  program
+    .command('describe')
+    .description('show one resource in full (private keys are never shown)')
+    .argument('<kind>')
+    .argument('<name>')
+    .addOption(dataOption())
+    .addOption(outputOption('yaml'))
+    .action(async (kindName: string, name: string, opts: { data?: string; output: OutputFormat }) => {
+      const kind = parseKind(kindName)
+      if (!kind || kind === 'targets' || kind === 'ssl-policies') throw new CommanderError(2, 'openalb.kind', `unknown kind '${kindName}'`)
+      const text = await withControl(opts.data, async (c) => {
+        const view = await c.read()
+        const found = listOf(view, kind).find((r) => matches(view, r, name))
+        if (!found) throw new CliFailure(`${kind} '${name}' not found`)
+        const data = printable(found)
+        return opts.output === 'json' ? JSON.stringify(data, null, 2) : stringify(data).trimEnd()
+      })
+      out(text)
+    })
+
+  program
+    .command('delete')
+    .description('delete one resource, with the same rules as the AWS API (in-use resources are refused)')
+    .argument('<kind>')
+    .argument('<name>')
+    .addOption(dataOption())
+    .action(async (kindName: string, name: string, opts: { data?: string }) => {
+      const kind = parseKind(kindName)
+      if (!kind || kind === 'ssl-policies') throw new CommanderError(2, 'openalb.kind', `unknown kind '${kindName}'`)
+      await withControl(opts.data, async (c) => {
+        const view = await c.read()
+        if (kind === 'targets') {
+          // delete targets TG ID[:PORT]
+          const [group, target] = name.split('/')
+          if (!group || !target) throw new CliFailure('delete targets takes GROUP/ID[:PORT], e.g. web-tg/127.0.0.1:4001')
+          const [id, port] = target.includes(']') ? [target.slice(1, target.indexOf(']')), target.split(']:')[1]] : target.split(':')
+          await c.mutate((d) => deregisterTargets(d, group, [{ id, ...(port ? { port: Number(port) } : {}) }]))
+          return
+        }
+        const found = listOf(view, kind).find((r) => matches(view, r, name))
+        if (!found) throw new CliFailure(`${kind} '${name}' not found`)
+        await c.mutate((d) => DELETERS[kind](d, found))
+      })
+      out(`deleted ${kindName} ${name}`)
+    })
+
+  const ca = program.command('ca').description("openalb's own certificate authority")
+  ca.command('export')
+    .description('print the root certificate (PEM) that signs openalb-issued certificates')
+    .addOption(dataOption())
+    .action((opts: { data?: string }) => {
+      const root = join(dataDirFrom(opts.data), 'ca', 'root.pem')
+      if (!existsSync(root)) throw new CliFailure(`no CA yet in ${dataDirFrom(opts.data)}: it is created by the first \`openalb up\``)
+      out(readFileSync(root, 'utf8').trimEnd())
+    })
+  ca.command('trust')
+    .description('install the root certificate in the system trust store (update-ca-certificates)')
+    .addOption(dataOption())
+    .option('-y, --yes', 'do it without asking')
+    .action(async (opts: { data?: string; yes?: boolean }) => {
+      const { trustCa } = await import('./ca-trust.js')
+      await trustCa(dataDirFrom(opts.data), Boolean(opts.yes), out)
+    })
+
+  program
+    .command('version')
+    .description('print the version')
+    .action(() => out(`openalb ${VERSION}`))
+
+  return program
+}
+
+/** Rules and listeners also list under their balancer or listener name (get rules web-alb). */
+function belongsTo(view: StateView, r: Resource, ref: string): boolean {
+  if (r.kind === 'listener') return view.get('load-balancer', r.loadBalancerArn)?.name === ref
+  if (r.kind === 'rule') {
+    const l = view.get('listener', r.listenerArn)
+    const lb = l && view.get('load-balancer', l.loadBalancerArn)
+    return lb?.name === ref || (lb !== undefined && l !== undefined && `${lb.name}:${l.port}` === ref)
+  }
+  if (r.kind === 'record-set') {
+    const z = view.get('hosted-zone', r.zoneId)
+    return z?.name === ref || z?.name === `${ref}.`
+  }
+  return false
+}
+
+/** Runs the CLI; returns the exit code: 0 ok, 1 failure, 2 usage. */
+export async function main(argv: readonly string[], out: (s: string) => void = (s) => console.log(s)): Promise<number> {
+  const program = buildProgram(out)
+  try {
+    await program.parseAsync([...argv], { from: 'user' })
+    return 0
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0
+      if (e.code === 'openalb.kind') process.stderr.write(`error: ${e.message}\n`)
+      return 2
+    }
+    if (e instanceof ConfigInvalid) {
+      process.stderr.write(`${e.message}\n${e.issues.length} error${e.issues.length === 1 ? '' : 's'}\n`)
+      return 1
+    }
+    if (e instanceof ControlError || e instanceof CliFailure) {
+      process.stderr.write(`error: ${e.message}\n`)
+      return 1
+    }
+    if (e instanceof Error && 'code' in e && e.code === 'ENOENT') {
+      process.stderr.write(`error: ${e.message}\n`)
+      return 1
+    }
+    process.stderr.write(`error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
+    return 1
+  }
+}
+
+export { renderTable }

@@ -1,0 +1,203 @@
+import { watch, writeFileSync, rmSync, type FSWatcher } from 'node:fs'
+import type { Server } from 'node:http'
+import pino, { type Logger } from 'pino'
+import { adminApi } from './api/admin/admin-api.js'
+import { startEndpoint, type EndpointHandler } from './api/admin/endpoint.js'
+import { loadOrCreateCa } from './certs/ca.js'
+import { validateImport } from './certs/import.js'
+import { CertificateManager } from './certs/manager.js'
+import { serverInfoPath, type ServerInfo } from './cli/admin-client.js'
+import { applyConfig, formatPlan } from './config/apply.js'
+import { ConfigInvalid, loadConfig } from './config/load.js'
+import { Control } from './control/control.js'
+import { DnsServer } from './dns/server.js'
+import { HealthChecker } from './health/checker.js'
+import { instanceResolver } from './health/resolver.js'
+import { Metrics } from './metrics/metrics.js'
+import type { StateView } from './store/state.js'
+import { zoneSourceFromState } from './runtime/dns-source.js'
+import { openStore } from './store/open.js'
+import { VERSION } from './version.js'
+
+export interface OpenalbOptions {
+  readonly dataDir: string
+  /** YAML file or directory applied at start and on every change. */
+  readonly configFile?: string | undefined
+  /** host:port of the control endpoint (admin API, AWS API, /metrics); port 0 picks one. */
+  readonly control?: string
+  /** host:port of the DNS server (UDP and TCP); port 0 picks one. */
+  readonly dns?: string
+  /** The address DNS answers for balancers that bind every address. */
+  readonly advertise?: string
+  readonly log?: Logger
+}
+
+export interface OpenalbHandle {
+  readonly control: Control
+  readonly controlUrl: string
+  readonly dnsPort: number
+  readonly health: HealthChecker
+  readonly log: Logger
+  /** Waits until the runtime has taken in the store's current revision. */
+  settled(): Promise<number>
+  close(): Promise<void>
+}
+
+function hostPort(value: string, what: string): { host: string; port: number } {
+  const i = value.lastIndexOf(':')
+  const host = value.slice(0, i).replace(/^\[|\]$/g, '')
+  const port = Number(value.slice(i + 1))
+  if (i < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${what} must be HOST:PORT, got '${value}'`)
+  return { host: host || '127.0.0.1', port }
+}
+
+const LOOPBACK = /^(127\.|::1$|localhost$)/
+
+/** The composition root: builds every module and wires them together. */
+export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHandle> {
+  const log = options.log ?? pino({ level: process.env.OPENALB_LOG_LEVEL ?? 'info' }, pino.destination(2))
+  const controlAddr = hostPort(options.control ?? '127.0.0.1:4566', '--control')
+  const dnsAddr = hostPort(options.dns ?? '127.0.0.1:8053', '--dns')
+  if (!LOOPBACK.test(controlAddr.host)) {
+    throw new Error(`the control endpoint binds only loopback addresses until access keys are configured (got ${controlAddr.host})`)
+  }
+  const advertise = options.advertise ?? '127.0.0.1'
+
+  const store = openStore(options.dataDir)
+  const control = new Control(store, { checkCertificate: validateImport })
+  const closers: (() => Promise<void> | void)[] = [() => store.close()]
+  const close = async () => {
+    for (const c of closers.reverse()) {
+      try {
+        await c()
+      } catch (e) {
+        log.error({ err: e instanceof Error ? e.message : String(e) }, 'error while stopping')
+      }
+    }
+  }
+
+  try {
+    if (options.configFile) {
+      const result = await applyConfig(control, loadConfig(options.configFile))
+      if (result.changes.length > 0) log.info({ revision: result.revision, changes: result.changes.length }, 'configuration applied')
+    }
+
+    const metrics = new Metrics()
+    const health = new HealthChecker()
+    closers.push(() => health.stop())
+    const ca = await loadOrCreateCa(options.dataDir)
+    const certs = new CertificateManager(control, ca, log)
+    certs.start()
+    closers.push(() => certs.stop())
+
+    const dns = new DnsServer({ onProblems: (p) => p.length && log.warn({ problems: p }, 'DNS zone problems') })
+    const dnsPorts = await dns.start(dnsAddr)
+    closers.push(() => dns.close())
+
+    let applied = -1
+    const waiters: { revision: number; resolve: (r: number) => void }[] = []
+    const takeIn = async (view: StateView) => {
+      const forwarded = new Set<string>()
+      for (const l of view.list('listener')) for (const a of l.defaultActions) if (a.type === 'forward') for (const g of a.targetGroups) forwarded.add(g.targetGroupArn)
+      for (const r of view.list('rule')) for (const a of r.actions) if (a.type === 'forward') for (const g of a.targetGroups) forwarded.add(g.targetGroupArn)
+      health.update(view.list('target-group'), { resolveAddress: instanceResolver(view.list('instance')), isInUse: (arn) => forwarded.has(arn) })
+      const balancerHealthy = (lbArn: string) => {
+        const groups = new Set<string>()
+        for (const l of view.list('listener')) {
+          if (l.loadBalancerArn !== lbArn) continue
+          for (const a of l.defaultActions) if (a.type === 'forward') for (const g of a.targetGroups) groups.add(g.targetGroupArn)
+          for (const r of view.list('rule')) if (r.listenerArn === l.arn) for (const a of r.actions) if (a.type === 'forward') for (const g of a.targetGroups) groups.add(g.targetGroupArn)
+        }
+        return [...groups].some((g) => health.counts(g).healthy > 0)
+      }
+      dns.update(zoneSourceFromState(view, [advertise], balancerHealthy))
+      void certs.reconcile(view)
+      applied = view.revision
+      for (const w of waiters.splice(0)) if (w.revision <= applied) w.resolve(applied); else waiters.push(w)
+    }
+    let pending = Promise.resolve()
+    const onRevision = () => {
+      pending = pending.then(async () => takeIn(await store.load())).catch((e: unknown) => log.error({ err: String(e) }, 'runtime update failed'))
+    }
+    closers.push(store.watch(onRevision))
+    // DNS answers for aliases with EvaluateTargetHealth follow health changes, not only revisions.
+    closers.push(health.onChange(() => onRevision()))
+    await takeIn(await store.load())
+
+    const handlers: EndpointHandler[] = [
+      adminApi({ control, version: VERSION, targetHealth: (arn) => health.describe(arn), metrics: () => metrics.render() }),
+    ]
+    const endpoint: Server = await startEndpoint(handlers, controlAddr.host, controlAddr.port)
+    closers.push(() => new Promise<void>((r) => endpoint.close(() => r())))
+    const addr = endpoint.address()
+    const controlPort = typeof addr === 'object' && addr ? addr.port : controlAddr.port
+    const controlUrl = `http://${controlAddr.host.includes(':') ? `[${controlAddr.host}]` : controlAddr.host}:${controlPort}`
+
+    if (options.configFile) {
+      const file = options.configFile
+      let timer: NodeJS.Timeout | undefined
+      const reapply = async () => {
+        try {
+          const result = await applyConfig(control, loadConfig(file))
+          if (result.changes.length > 0) log.info({ revision: result.revision, plan: formatPlan(result.changes) }, 'configuration re-applied')
+        } catch (e) {
+          // A bad edit is reported and changes nothing: the running state stays as it was.
+          log.error({ file, error: e instanceof ConfigInvalid ? e.message : e instanceof Error ? e.message : String(e) }, 'configuration rejected')
+        }
+      }
+      let watcher: FSWatcher | undefined
+      try {
+        watcher = watch(file, { persistent: false }, () => {
+          if (timer) clearTimeout(timer)
+          timer = setTimeout(() => void reapply(), 200)
+        })
+      } catch (e) {
+        log.warn({ file, err: String(e) }, 'cannot watch the configuration file; changes need a restart')
+      }
+      closers.push(() => {
+        watcher?.close()
+        if (timer) clearTimeout(timer)
+      })
+    }
+
+    const info: ServerInfo = { pid: process.pid, controlUrl, dnsAddress: `${dnsAddr.host}:${dnsPorts.udpPort}`, startedAt: new Date().toISOString() }
+    writeFileSync(serverInfoPath(options.dataDir), JSON.stringify(info), { mode: 0o600 })
+    closers.push(() => rmSync(serverInfoPath(options.dataDir), { force: true }))
+
+    return {
+      control,
+      controlUrl,
+      dnsPort: dnsPorts.udpPort,
+      health,
+      log,
+      settled: async () => {
+        const rev = (await store.load()).revision
+        if (applied >= rev) return applied
+        return new Promise((resolve) => waiters.push({ revision: rev, resolve }))
+      },
+      close,
+    }
+  } catch (e) {
+    await close()
+    throw e
+  }
+}
+
+/** `openalb up`: start, say what is served, run until SIGINT/SIGTERM. */
+export async function runUp(options: OpenalbOptions): Promise<void> {
+  const handle = await startOpenalb(options)
+  const view = await handle.control.read()
+  const lines = [`openalb ${VERSION} is up (data: ${options.dataDir})`, `  control endpoint  ${handle.controlUrl}  (admin API, AWS APIs, /metrics)`, `  DNS               ${options.dns ?? '127.0.0.1:8053'} (UDP and TCP)`]
+  for (const lb of view.list('load-balancer')) {
+    for (const l of view.list('listener').filter((x) => x.loadBalancerArn === lb.arn)) {
+      lines.push(`  ${lb.name.padEnd(16)}  ${l.protocol.toLowerCase()}://${lb.bindAddress}:${l.port}/`)
+    }
+  }
+  process.stdout.write(`${lines.join('\n')}\n`)
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve()
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  })
+  await handle.close()
+}

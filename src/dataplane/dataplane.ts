@@ -1,0 +1,233 @@
+import { randomBytes } from 'node:crypto'
+import type { Socket } from 'node:net'
+import { AccessLogSinks } from './access-log.js'
+import { TokenSigner } from './balancer/cookies.js'
+import { GroupState, type GroupTarget, type PoolSource } from './balancer/group.js'
+import { ALL_ROUTABLE, type HealthView } from './balancer/health-view.js'
+import { DEFAULT_HEAD_LIMITS, type HeadLimits } from './http1/request-parser.js'
+import { ListenerSocket, type ListenerHost } from './listener/listener-socket.js'
+import { ClientConnection } from './proxy/client-connection.js'
+import { newStats, type DataplaneLog, type DataplaneMetricsSink, type DataplaneStats, type ProxyContext } from './proxy/context.js'
+import type { ListenerSnapshot, Snapshot, TargetSnapshot } from './snapshot.js'
+import { UpstreamPool } from './upstream/pool.js'
+
+export const EMPTY_SNAPSHOT: Snapshot = Object.freeze({ revision: 0, listeners: new Map(), targetGroups: new Map() })
+
+export interface DataplaneOptions {
+  /** Target health (default: every target routable). */
+  readonly health?: HealthView
+  readonly log?: DataplaneLog
+  readonly metrics?: DataplaneMetricsSink
+  readonly headLimits?: HeadLimits
+  /** Key for the stickiness cookies; give the same key to every worker of a node (default: random per process). */
+  readonly cookieKey?: Buffer
+  readonly random?: () => number
+  readonly now?: () => number
+}
+
+export interface ApplyResult {
+  readonly revision: number
+  /** Bind keys opened by this snapshot. */
+  readonly opened: readonly string[]
+  /** Bind keys closed (no longer in the snapshot). */
+  readonly closed: readonly string[]
+  /** Bind keys that could not be opened, with why (EADDRINUSE, EACCES). */
+  readonly failed: readonly { readonly bindKey: string; readonly error: string }[]
+}
+
+/**
+ * The HTTP data plane: listener sockets, routing, balancing and upstream pools. It reads only the
+ * current Snapshot (replaced whole by apply()) and the health view, and never touches the store.
+ */
+export class Dataplane implements ProxyContext, ListenerHost, PoolSource {
+  /** The snapshot new requests use; in-flight ones keep theirs. */
+  current: Snapshot = EMPTY_SNAPSHOT
+  readonly stats: DataplaneStats = newStats()
+  readonly signer: TokenSigner
+  readonly accessLogs = new AccessLogSinks()
+  readonly headLimits: HeadLimits
+  readonly log: DataplaneLog | undefined
+  readonly metrics: DataplaneMetricsSink | undefined
+  private readonly health: HealthView
+  private readonly groups = new Map<string, GroupState>()
+  private readonly pools = new Map<string, UpstreamPool>()
+  private readonly sockets = new Map<string, ListenerSocket>()
+  private readonly closingSockets = new Set<Promise<void>>()
+  private readonly sweep: NodeJS.Timeout
+  private readonly randomFn: () => number
+  private readonly nowFn: () => number
+
+  constructor(options: DataplaneOptions = {}) {
+    this.health = options.health ?? ALL_ROUTABLE
+    this.log = options.log
+    this.metrics = options.metrics
+    this.headLimits = options.headLimits ?? DEFAULT_HEAD_LIMITS
+    this.signer = new TokenSigner(options.cookieKey ?? randomBytes(32))
+    this.randomFn = options.random ?? Math.random
+    this.nowFn = options.now ?? Date.now
+    this.sweep = setInterval(() => this.sweepHeadTimeouts(), 1000)
+    this.sweep.unref()
+  }
+
+  random(): number {
+    return this.randomFn()
+  }
+
+  now(): number {
+    return this.nowFn()
+  }
+
+  group(arn: string): GroupState | undefined {
+    return this.groups.get(arn)
+  }
+
+  /** Swaps in a new snapshot: groups and pools first, then one assignment, then listener sockets. */
+  async apply(snapshot: Snapshot): Promise<ApplyResult> {
+    const now = this.now()
+    const leaving = new Map<string, number>()
+    for (const [arn, tg] of snapshot.targetGroups) {
+      let state = this.groups.get(arn)
+      if (!state) {
+        state = new GroupState(tg, this.health, this.signer)
+        this.groups.set(arn, state)
+      }
+      for (const gone of state.update(tg, this, now)) noteLeaving(leaving, gone, tg.deregistrationDelaySeconds)
+    }
+    for (const [arn, state] of this.groups) {
+      if (snapshot.targetGroups.has(arn)) continue
+      for (const gone of state.targets) noteLeaving(leaving, gone, state.snapshot.deregistrationDelaySeconds)
+      this.groups.delete(arn)
+    }
+    const inUse = new Set<string>()
+    for (const state of this.groups.values()) for (const t of state.targets) inUse.add(t.key)
+    for (const [key, pool] of this.pools) {
+      if (inUse.has(key)) {
+        if (pool.draining) pool.undrain()
+      } else if (!pool.draining) {
+        // Deregistration: no new requests; in-flight ones finish within the delay.
+        pool.drain((leaving.get(key) ?? 0) * 1000)
+      }
+    }
+
+    this.current = snapshot
+
+    const opened: string[] = []
+    const closed: string[] = []
+    const failed: { bindKey: string; error: string }[] = []
+    const opening: Promise<void>[] = []
+    for (const [bindKey, listener] of snapshot.listeners) {
+      if (this.sockets.has(bindKey)) continue
+      const socket = new ListenerSocket(bindKey, listener, this)
+      this.sockets.set(bindKey, socket)
+      opening.push(
+        socket.listen().then(
+          () => void opened.push(bindKey),
+          (e: unknown) => {
+            this.sockets.delete(bindKey)
+            failed.push({ bindKey, error: e instanceof Error ? e.message : String(e) })
+            this.log?.error({ bindKey, error: String(e) }, 'listener could not be opened')
+          },
+        ),
+      )
+    }
+    for (const [bindKey, socket] of this.sockets) {
+      if (snapshot.listeners.has(bindKey)) continue
+      this.sockets.delete(bindKey)
+      closed.push(bindKey)
+      const done = socket.close()
+      this.closingSockets.add(done)
+      void done.then(() => this.closingSockets.delete(done))
+    }
+    await Promise.all(opening)
+    return { revision: snapshot.revision, opened, closed, failed }
+  }
+
+  /** Health says a target changed: re-read it (called by the runtime from health's change feed). */
+  healthChanged(groupArn: string, key: string): void {
+    this.groups.get(groupArn)?.refresh(key, this.now())
+  }
+
+  /** The port a bind key actually listens on (differs from the snapshot's only for port 0). */
+  boundPort(bindKey: string): number | undefined {
+    return this.sockets.get(bindKey)?.port
+  }
+
+  /** The listener socket of a bind key: a TLS server hands its secure sockets to `accept`. */
+  listenerSocket(bindKey: string): ListenerSocket | undefined {
+    return this.sockets.get(bindKey)
+  }
+
+  /** How many requests are in flight to a target of a group (tests and draining views). */
+  outstanding(groupArn: string, key: string): number {
+    return this.groups.get(groupArn)?.targets.find((t) => t.key === key)?.outstanding ?? 0
+  }
+
+  /** Upstream connections open to a target (address:port), idle and busy. */
+  upstreamConnections(key: string): number {
+    return this.pools.get(key)?.size ?? 0
+  }
+
+  // ListenerHost
+  listenerFor(bindKey: string): ListenerSnapshot | undefined {
+    return this.current.listeners.get(bindKey)
+  }
+
+  connect(socket: Socket, owner: ListenerSocket, listener: ListenerSnapshot): ClientConnection | undefined {
+    const allowed = listener.allowedSources
+    if (allowed !== undefined) {
+      const remote = socket.remoteAddress ?? ''
+      if (!allowed.contains(remote)) {
+        // Security groups are enforced at accept: the connection is closed at once and counted.
+        this.stats.connectionsRejected++
+        this.metrics?.connectionRejected(listener.balancer.name)
+        socket.destroy()
+        return undefined
+      }
+    }
+    this.stats.connectionsAccepted++
+    this.stats.activeConnections++
+    return new ClientConnection(socket, this, owner, listener)
+  }
+
+  // PoolSource
+  pool(target: TargetSnapshot): UpstreamPool {
+    let pool = this.pools.get(target.key)
+    if (!pool) {
+      const p = new UpstreamPool(target.key, target.address, target.port)
+      p.onDrained = () => {
+        if (this.pools.get(target.key) === p && p.draining) this.pools.delete(target.key)
+      }
+      this.pools.set(target.key, p)
+      pool = p
+    }
+    return pool
+  }
+
+  private sweepHeadTimeouts(): void {
+    const now = this.now()
+    for (const socket of this.sockets.values()) {
+      const listener = this.current.listeners.get(socket.bindKey)
+      const limitMs = (listener?.balancer.attributes.requestHeadTimeoutSeconds ?? 30) * 1000
+      for (const c of socket.connections) if (c.headStartedMs !== 0 && now - c.headStartedMs > limitMs) c.headTimedOut()
+    }
+  }
+
+  /** Stops accepting, closes every connection and pool. */
+  async close(): Promise<void> {
+    clearInterval(this.sweep)
+    const closing = [...this.sockets.values()].map((s) => {
+      const done = s.close()
+      s.destroyAll()
+      return done
+    })
+    this.sockets.clear()
+    for (const p of this.pools.values()) p.close()
+    this.pools.clear()
+    await Promise.all([...closing, ...this.closingSockets])
+    await this.accessLogs.close()
+  }
+}
+
+function noteLeaving(leaving: Map<string, number>, t: GroupTarget, delaySeconds: number): void {
+  leaving.set(t.key, Math.max(leaving.get(t.key) ?? 0, delaySeconds))
+}

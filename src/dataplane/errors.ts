@@ -1,0 +1,89 @@
+import { statusText } from './status-text.js'
+
+/** Why the balancer itself answered (or gave up on) a request. */
+export type ProxyErrorKind =
+  | 'malformed-request'
+  | 'request-line-too-long'
+  | 'headers-too-large'
+  | 'not-implemented'
+  | 'version-not-supported'
+  | 'desync-rejected'
+  | 'xff-too-long'
+  | 'request-head-timeout'
+  | 'incomplete-body'
+  | 'connect-failed'
+  | 'target-reset'
+  | 'target-closed'
+  | 'invalid-response'
+  | 'deregistered'
+  | 'no-targets'
+  | 'connect-timeout'
+  | 'target-timeout'
+  | 'client-closed'
+
+/** One table turns a failure into ALB's status; a new kind fails to compile until it is mapped. */
+export const STATUS: Readonly<Record<ProxyErrorKind, number>> = {
+  'malformed-request': 400,
+  'request-line-too-long': 414,
+  'headers-too-large': 431,
+  'not-implemented': 501,
+  'version-not-supported': 505,
+  'desync-rejected': 400,
+  'xff-too-long': 463,
+  'request-head-timeout': 408,
+  'incomplete-body': 400,
+  'connect-failed': 502,
+  'target-reset': 502,
+  'target-closed': 502,
+  'invalid-response': 502,
+  'deregistered': 502,
+  'no-targets': 503,
+  'connect-timeout': 504,
+  'target-timeout': 504,
+  // Logged only: nobody is left to answer, and it is never held against the target.
+  'client-closed': 460,
+}
+
+/** The access log's error_reason for each kind. */
+export const ERROR_REASON: Readonly<Record<ProxyErrorKind, string>> = {
+  'malformed-request': 'MalformedRequest',
+  'request-line-too-long': 'RequestLineTooLong',
+  'headers-too-large': 'HeadersTooLarge',
+  'not-implemented': 'NotImplemented',
+  'version-not-supported': 'VersionNotSupported',
+  'desync-rejected': 'DesyncMitigation',
+  'xff-too-long': 'XffTooLong',
+  'request-head-timeout': 'RequestHeadTimeout',
+  'incomplete-body': 'IncompleteBody',
+  'connect-failed': 'TargetConnectionError',
+  'target-reset': 'TargetResetConnection',
+  'target-closed': 'TargetClosedConnection',
+  'invalid-response': 'TargetInvalidResponse',
+  'deregistered': 'TargetDeregistered',
+  'no-targets': 'NoRegisteredTargets',
+  'connect-timeout': 'TargetConnectionTimeout',
+  'target-timeout': 'TargetResponseTimeout',
+  'client-closed': 'ClientClosedConnection',
+}
+
+const cache = new Map<number, { keepAlive: Buffer; close: Buffer; headOnlyKeepAlive: Buffer; headOnlyClose: Buffer }>()
+
+/** ALB's small HTML error page, as one prebuilt response per status. */
+export function errorResponse(status: number, keepAlive: boolean, head: boolean): Buffer {
+  let entry = cache.get(status)
+  if (!entry) {
+    const title = `${status} ${statusText(status)}`.trim()
+    const body = `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n</body>\r\n</html>\r\n`
+    const headText = (conn: string) =>
+      `HTTP/1.1 ${title}\r\nserver: awselb/2.0\r\ncontent-type: text/html\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: ${conn}\r\n\r\n`
+    entry = {
+      keepAlive: Buffer.from(headText('keep-alive') + body, 'latin1'),
+      close: Buffer.from(headText('close') + body, 'latin1'),
+      headOnlyKeepAlive: Buffer.from(headText('keep-alive'), 'latin1'),
+      headOnlyClose: Buffer.from(headText('close'), 'latin1'),
+    }
+    cache.set(status, entry)
+  }
+  if (head) return keepAlive ? entry.headOnlyKeepAlive : entry.headOnlyClose
+  return keepAlive ? entry.keepAlive : entry.close
+}

@@ -1,0 +1,954 @@
+import type { Socket } from 'node:net'
+import { parseIp, type IpAddress } from '../../lib/cidr.js'
+import { formatAccessLog } from '../access-log.js'
+import { buildLocation, type RedirectInput } from '../actions/redirect.js'
+import type { ForwardPlan } from '../actions/plan.js'
+import { cookieExpires, findCookie } from '../balancer/cookies.js'
+import type { GroupState, GroupTarget } from '../balancer/group.js'
+import { ERROR_REASON, STATUS, errorResponse, type ProxyErrorKind } from '../errors.js'
+import { parseRequestHead, type RequestHead } from '../http1/request-parser.js'
+import { httpDate } from '../http-date.js'
+import type { CompiledRule } from '../router/router.js'
+import type { RouteRequest } from '../router/route-request.js'
+import type { ListenerSnapshot } from '../snapshot.js'
+import { statusText } from '../status-text.js'
+import { traceHeader } from '../trace-id.js'
+import type { UpstreamConnection, UpstreamUser } from '../upstream/pool.js'
+import { ChunkTracker } from './chunk-tracker.js'
+import type { ProxyContext } from './context.js'
+import { Hdr, connectionTokens, isAlbValidHeaderName, requestHeaderKind, responseHeaderKind } from './header-names.js'
+import { ResponseHead, parseResponseHead } from './response-head.js'
+
+const BODY_NONE = 0
+const BODY_LENGTH = 1
+const BODY_CHUNKED = 2
+const BODY_CLOSE = 3
+
+/** ALB: more than 30 addresses in X-Forwarded-For is a 463. */
+const MAX_XFF_ENTRIES = 30
+/** Pipelined bytes buffered while a request is in flight before the client is paused. */
+const MAX_PIPELINE_BYTES = 256 * 1024
+
+const PARSE_ERROR_KIND: Record<number, ProxyErrorKind> = {
+  400: 'malformed-request',
+  414: 'request-line-too-long',
+  431: 'headers-too-large',
+  501: 'not-implemented',
+  505: 'version-not-supported',
+}
+
+/** The node the connection belongs to (a listener socket); closes idle connections when it goes away. */
+export interface ConnectionOwner {
+  readonly bindKey: string
+  readonly closing: boolean
+  removeConnection(c: ClientConnection): void
+}
+
+/**
+ * One client connection and the request on it, as a state machine with its handlers bound once:
+ * parse the head from the socket's bytes, route with the snapshot current at that moment, answer
+ * or forward, stream both bodies with backpressure, then the next (pipelined) request.
+ */
+export class ClientConnection implements UpstreamUser {
+  closed = false
+  /** When the first byte of a still incomplete head arrived (0: none pending). */
+  headStartedMs = 0
+
+  private listener: ListenerSnapshot
+  private readonly source: IpAddress | undefined
+  private readonly clientAddress: string
+  private readonly clientPort: number
+  private buf: Buffer | null = null
+  private bufStart = 0
+  private readonly route: RouteRequest
+  private closeAfter = false
+  private pausedForPipeline = false
+  private pausedForUpstream = false
+
+  // The request in flight.
+  private active = false
+  private head: RequestHead | null = null
+  private rule: CompiledRule | null = null
+  private reqBody = BODY_NONE
+  private reqRemaining = 0
+  private readonly reqChunks = new ChunkTracker()
+  private reqDone = true
+  private requestStartMs = 0
+  private group: GroupState | null = null
+  private target: GroupTarget | null = null
+  private upstream: UpstreamConnection | null = null
+  private sentHead = ''
+  private sentBody: Buffer | null = null
+  private bodyStreamed = false
+  private retried = false
+  private desyncClose = false
+  private extraHeaders = ''
+  private traceId = ''
+  private redirectUrl = ''
+
+  // The response in flight.
+  private resDone = true
+  private resHeadSent = false
+  private resBuf: Buffer | null = null
+  private readonly res = new ResponseHead()
+  private resBody = BODY_NONE
+  private resRemaining = 0
+  private readonly resChunks = new ChunkTracker()
+  private tunnel = false
+  private targetStartMs = 0
+
+  // Log fields.
+  private elbStatus = 0
+  private targetStatus = 0
+  private receivedBytes = 0
+  private sentBytes = 0
+  private errorKind: ProxyErrorKind | undefined
+
+  constructor(
+    readonly socket: Socket,
+    private readonly ctx: ProxyContext,
+    private readonly owner: ConnectionOwner,
+    listener: ListenerSnapshot,
+  ) {
+    this.listener = listener
+    const remote = socket.remoteAddress ?? ''
+    this.clientAddress = remote.startsWith('::ffff:') && remote.includes('.') ? remote.slice(7) : remote
+    this.clientPort = socket.remotePort ?? 0
+    this.source = parseIp(this.clientAddress)
+    this.route = { method: '', path: '', query: '', host: '', headerNames: [], headerValues: [], source: this.source }
+    socket.setNoDelay(true)
+    socket.setTimeout(listener.balancer.attributes.idleTimeoutSeconds * 1000)
+    socket.on('data', this.onData.bind(this))
+    socket.on('drain', this.onDrain.bind(this))
+    socket.on('timeout', this.onTimeout.bind(this))
+    socket.on('error', noop)
+    socket.on('close', this.onClose.bind(this))
+    socket.on('end', this.onEnd.bind(this))
+  }
+
+  /** Idle now: no request in flight and nothing buffered. */
+  get idle(): boolean {
+    return !this.active && (this.buf === null || this.bufStart >= this.buf.length)
+  }
+
+  /** The listener was removed: finish what is in flight, then close. */
+  closeWhenIdle(): void {
+    this.closeAfter = true
+    if (this.idle) this.socket.end()
+  }
+
+  /** The request head did not arrive in time (slowloris): 408 and close. */
+  headTimedOut(): void {
+    if (this.active || this.closed) return
+    this.headStartedMs = 0
+    this.buf = null
+    this.closeAfter = true
+    this.localError('request-head-timeout')
+    this.socket.end()
+  }
+
+  // ---- client socket events
+
+  private onData(chunk: Buffer): void {
+    this.receivedBytes += chunk.length
+    if (this.tunnel) {
+      if (this.upstream && !this.upstream.socket.write(chunk)) this.pauseClientForUpstream()
+      return
+    }
+    if (this.active && !this.reqDone) {
+      const end = this.consumeBody(chunk, 0)
+      if (end < chunk.length && end >= 0) this.append(chunk.subarray(end))
+      if (this.reqDone && this.resDone && this.active) this.finishExchange()
+      return
+    }
+    this.append(chunk)
+    if (!this.active) this.processBuffer()
+    else if (this.buf !== null && this.buf.length - this.bufStart > MAX_PIPELINE_BYTES && !this.pausedForPipeline) {
+      this.pausedForPipeline = true
+      this.socket.pause()
+    }
+  }
+
+  private onDrain(): void {
+    if (this.upstream && this.upstream.socket.isPaused()) this.upstream.socket.resume()
+  }
+
+  private onTimeout(): void {
+    // Idle between requests, or a client that stopped sending its body: close (ALB's idle timeout).
+    if (!this.active || !this.reqDone || this.tunnel) this.destroy()
+  }
+
+  private onEnd(): void {
+    if (this.tunnel) this.upstream?.socket.end()
+    else if (!this.active) this.socket.end()
+  }
+
+  private onClose(): void {
+    this.closed = true
+    this.owner.removeConnection(this)
+    this.ctx.stats.activeConnections--
+    if (this.active) {
+      const up = this.upstream
+      if (up) {
+        this.upstream = null
+        up.pool.discard(up)
+      }
+      if (!this.resDone || !this.reqDone) {
+        if (this.elbStatus === 0 && this.targetStatus === 0) this.errorKind = 'client-closed'
+        this.finishExchange()
+      }
+    }
+  }
+
+  private destroy(): void {
+    this.socket.destroy()
+  }
+
+  // ---- request side
+
+  private append(chunk: Buffer): void {
+    if (this.buf === null || this.bufStart >= this.buf.length) {
+      this.buf = chunk
+      this.bufStart = 0
+    } else {
+      this.buf = Buffer.concat([this.buf.subarray(this.bufStart), chunk])
+      this.bufStart = 0
+    }
+  }
+
+  private processBuffer(): void {
+    if (this.processing) return
+    this.processing = true
+    try {
+      this.parseBuffered()
+    } finally {
+      this.processing = false
+    }
+  }
+
+  private processing = false
+
+  private parseBuffered(): void {
+    while (!this.active && !this.closed && this.buf !== null && this.bufStart < this.buf.length) {
+      if (this.closeAfter) {
+        this.buf = null
+        return
+      }
+      if (this.headStartedMs === 0) this.headStartedMs = this.ctx.now()
+      const r = parseRequestHead(this.buf, this.bufStart, this.ctx.headLimits)
+      if (r.kind === 'incomplete') return
+      this.headStartedMs = 0
+      if (r.kind === 'error') {
+        this.buf = null
+        this.closeAfter = true
+        this.beginExchange()
+        this.localError(PARSE_ERROR_KIND[r.status] ?? 'malformed-request')
+        this.reqDone = true
+        this.finishExchange()
+        return
+      }
+      this.bufStart += r.head.headBytes
+      this.startRequest(r.head)
+    }
+    if (this.buf !== null && this.bufStart >= this.buf.length) this.buf = null
+  }
+
+  /** Increases with every request, so a callback can tell that its request has ended. */
+  private seq = 0
+
+  private beginExchange(): void {
+    this.seq++
+    this.active = true
+    this.requestStartMs = this.ctx.now()
+    this.resDone = false
+    this.resHeadSent = false
+    this.elbStatus = 0
+    this.targetStatus = 0
+    this.errorKind = undefined
+    this.rule = null
+    this.group = null
+    this.target = null
+    this.sentHead = ''
+    this.sentBody = null
+    this.bodyStreamed = false
+    this.retried = false
+    this.desyncClose = false
+    this.extraHeaders = ''
+    this.traceId = ''
+    this.redirectUrl = ''
+    this.receivedBytes = 0
+    this.sentBytes = 0
+  }
+
+  private startRequest(head: RequestHead): void {
+    this.beginExchange()
+    this.head = head
+    this.receivedBytes = head.headBytes
+    const current = this.ctx.current.listeners.get(this.owner.bindKey)
+    if (current) this.listener = current
+    const listener = this.listener
+    const attrs = listener.balancer.attributes
+
+    this.reqBody = head.bodyKind === 'length' ? BODY_LENGTH : head.bodyKind === 'chunked' ? BODY_CHUNKED : BODY_NONE
+    this.reqRemaining = head.contentLength
+    if (this.reqBody === BODY_CHUNKED) this.reqChunks.reset()
+    this.reqDone = this.reqBody === BODY_NONE || (this.reqBody === BODY_LENGTH && head.contentLength === 0)
+    if (!head.keepAlive) this.closeAfter = true
+
+    // Desync mitigation, as ALB's routing.http.desync_mitigation_mode.
+    const cls = head.classification
+    if (cls !== 'compliant') {
+      this.ctx.stats.nonCompliantRequests++
+      const mode = attrs.desyncMitigationMode
+      if ((cls === 'severe' && mode !== 'monitor') || (mode === 'strictest' && (cls === 'ambiguous' || cls === 'acceptable'))) {
+        this.closeAfter = true
+        this.reqDone = true
+        this.buf = null
+        this.localError('desync-rejected')
+        this.finishExchange()
+        return
+      }
+      if (cls === 'ambiguous' && mode === 'defensive') this.desyncClose = true
+    }
+
+    const route = this.route
+    route.method = head.method
+    route.path = head.path
+    route.query = head.query
+    route.host = hostOnly(head.host)
+    route.headerNames = head.headerNames
+    route.headerValues = head.headerValues
+    const rule = listener.router.route(route)
+    this.rule = rule
+    const action = rule.action
+    if (action.kind === 'forward') {
+      this.forward(action)
+      return
+    }
+    if (action.kind === 'fixed-response') {
+      this.elbStatus = action.status
+      const keep = !this.closeAfter && this.reqDone
+      this.write(`${action.headPrefix}date: ${httpDate(this.ctx.now())}\r\nconnection: ${keep ? 'keep-alive' : 'close'}\r\n\r\n`)
+      if (head.method !== 'HEAD' && action.body.length > 0) this.writeBuffer(action.body)
+    } else {
+      const input: RedirectInput = {
+        protocol: listener.protocol === 'HTTPS' ? 'https' : 'http',
+        host: route.host === '' ? listener.bindAddress : hostOnlyCase(head.host),
+        port: listener.port,
+        path: head.path,
+        query: head.query,
+      }
+      const location = buildLocation(action, input)
+      this.redirectUrl = location
+      this.elbStatus = action.status
+      const keep = !this.closeAfter && this.reqDone
+      this.write(
+        `HTTP/1.1 ${action.status} ${statusText(action.status)}\r\nserver: awselb/2.0\r\ndate: ${httpDate(this.ctx.now())}\r\n` +
+          `content-type: text/html\r\ncontent-length: 0\r\nlocation: ${location}\r\nconnection: ${keep ? 'keep-alive' : 'close'}\r\n\r\n`,
+      )
+    }
+    this.resDone = true
+    if (!this.reqDone) {
+      // Discard the body the client is still sending; the answer has gone already.
+      this.consumeBuffered()
+      if (!this.reqDone) return
+    }
+    this.finishExchange()
+  }
+
+  private forward(plan: ForwardPlan): void {
+    const head = this.head as RequestHead
+    const ctx = this.ctx
+    // Pick the group: sticky (AWSALBTG) or by weight.
+    const arns = plan.targetGroupArns
+    let arn: string | undefined
+    let group: GroupState | undefined
+    if (arns.length === 1) {
+      arn = arns[0]
+    } else {
+      if (plan.groupStickinessSeconds > 0) {
+        const token = findCookie(head.headerNames, head.headerValues, 'AWSALBTG')
+        if (token !== undefined) {
+          for (const a of arns) {
+            const g = ctx.group(a)
+            if (g && g.groupToken === token) {
+              arn = a
+              group = g
+              break
+            }
+          }
+        }
+      }
+      if (arn === undefined) {
+        const weights = plan.cumulativeWeights
+        const total = weights[weights.length - 1] ?? 0
+        if (total > 0) {
+          const r = ctx.random() * total
+          for (let i = 0; i < weights.length; i++) {
+            if (r < (weights[i] as number)) {
+              arn = arns[i]
+              break
+            }
+          }
+        }
+      }
+    }
+    group ??= arn === undefined ? undefined : ctx.group(arn)
+    if (!group || group.size === 0) {
+      this.failBeforeResponse('no-targets')
+      return
+    }
+    this.group = group
+    if (plan.groupStickinessSeconds > 0) {
+      this.extraHeaders += `set-cookie: AWSALBTG=${group.groupToken}; Expires=${cookieExpires(ctx.now(), plan.groupStickinessSeconds)}; Path=/\r\n`
+    }
+    const stick = group.snapshot.stickiness
+    let target: GroupTarget | undefined
+    if (stick.enabled) {
+      const token = findCookie(head.headerNames, head.headerValues, stick.type === 'lb_cookie' ? 'AWSALB' : 'AWSALBAPP-0')
+      if (token !== undefined) target = group.sticky(token)
+    }
+    target ??= group.pick(ctx.now(), ctx.random)
+    if (!target) {
+      this.failBeforeResponse('no-targets')
+      return
+    }
+    if (stick.enabled && stick.type === 'lb_cookie') {
+      const expires = cookieExpires(ctx.now(), stick.durationSeconds)
+      this.extraHeaders += `set-cookie: AWSALB=${target.token}; Expires=${expires}; Path=/\r\nset-cookie: AWSALBCORS=${target.token}; Expires=${expires}; Path=/; SameSite=None\r\n`
+    }
+    const requestHead = this.buildRequestHead(head)
+    if (requestHead === undefined) return
+    this.sentHead = requestHead
+    this.send(target)
+  }
+
+  /** The head the target gets: parsed, filtered and re-serialised, never the client's bytes. */
+  private buildRequestHead(head: RequestHead): string | undefined {
+    const listener = this.listener
+    const attrs = listener.balancer.attributes
+    const target = head.target.charCodeAt(0) === 47 || head.target === '*' ? head.target : head.query === '' ? head.path : `${head.path}?${head.query}`
+    let s = `${head.method} ${target} HTTP/1.1\r\n`
+    const names = head.headerNames
+    const values = head.headerValues
+    const dropInvalid = attrs.dropInvalidHeaderFields
+    let xff: string | undefined
+    let trace: string | undefined
+    let upgrade: string | undefined
+    let tokens: Set<string> | undefined
+    let dropped = false
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string
+      const value = values[i] as string
+      switch (requestHeaderKind(name)) {
+        case Hdr.KEEP:
+          if (dropInvalid && !isAlbValidHeaderName(name)) {
+            dropped = true
+            continue
+          }
+          s += `${name}: ${value}\r\n`
+          break
+        case Hdr.XFF:
+          xff = xff === undefined ? value : `${xff}, ${value}`
+          break
+        case Hdr.TRACE:
+          trace ??= value
+          break
+        case Hdr.CONNECTION:
+          if (value.length > 10 || (value.length !== 5 && value.length !== 10)) connectionTokens(value, (tokens ??= new Set()))
+          break
+        case Hdr.UPGRADE:
+          upgrade = value
+          break
+        default:
+          break
+      }
+    }
+    if (dropped) this.ctx.stats.droppedInvalidHeaderRequests++
+    if (tokens !== undefined && tokens.size > 0) s = dropNamed(s, tokens)
+    if (xff !== undefined && countEntries(xff) > MAX_XFF_ENTRIES) {
+      this.failBeforeResponse('xff-too-long')
+      return undefined
+    }
+    const mode = attrs.xffHeaderProcessingMode
+    if (mode === 'append') s += `x-forwarded-for: ${xff === undefined ? this.clientAddress : `${xff}, ${this.clientAddress}`}\r\n`
+    else if (mode === 'preserve' && xff !== undefined) s += `x-forwarded-for: ${xff}\r\n`
+    this.traceId = traceHeader(trace, this.ctx.now())
+    s += `x-forwarded-proto: ${listener.protocol === 'HTTPS' ? 'https' : 'http'}\r\nx-forwarded-port: ${listener.port}\r\nx-amzn-trace-id: ${this.traceId}\r\n`
+    if (this.reqBody === BODY_LENGTH) s += `content-length: ${head.contentLength}\r\n`
+    else if (this.reqBody === BODY_CHUNKED) s += 'transfer-encoding: chunked\r\n'
+    if (head.upgrade && upgrade !== undefined) s += `connection: upgrade\r\nupgrade: ${upgrade}\r\n`
+    return `${s}\r\n`
+  }
+
+  private send(target: GroupTarget): void {
+    this.target = target
+    target.outstanding++
+    const conn = target.pool.acquire(this)
+    this.upstream = conn
+    this.targetStartMs = this.ctx.now()
+    this.resBuf = null
+    const sock = conn.socket
+    sock.cork()
+    sock.write(this.sentHead, 'latin1')
+    if (this.sentBody !== null) {
+      // A retry: the whole body was buffered the first time.
+      sock.write(this.sentBody)
+    } else if (!this.reqDone) {
+      this.consumeBuffered()
+      if (this.reqDone && this.lastBodySlice !== null) this.sentBody = this.lastBodySlice
+    }
+    sock.uncork()
+  }
+
+  private lastBodySlice: Buffer | null = null
+
+  /** Feeds the buffered bytes after the head to the body (forwarded or discarded). */
+  private consumeBuffered(): void {
+    const buf = this.buf
+    if (buf === null || this.bufStart >= buf.length) return
+    const end = this.consumeBody(buf, this.bufStart, true)
+    this.bufStart = end < 0 ? buf.length : end
+    if (this.bufStart >= buf.length) this.buf = null
+  }
+
+  /** Takes body bytes from chunk[start..]; returns where the body ended in it (or its length). */
+  private consumeBody(chunk: Buffer, start: number, fromBuffer = false): number {
+    let end: number
+    if (this.reqBody === BODY_LENGTH) {
+      const take = Math.min(this.reqRemaining, chunk.length - start)
+      end = start + take
+      this.reqRemaining -= take
+      if (this.reqRemaining === 0) this.reqDone = true
+    } else {
+      const r = this.reqChunks.feed(chunk, start, chunk.length)
+      if (r === -2) {
+        this.reqDone = true
+        this.closeAfter = true
+        this.buf = null
+        if (this.upstream) {
+          const up = this.upstream
+          this.upstream = null
+          up.pool.discard(up)
+        }
+        if (this.resHeadSent) this.destroy()
+        else if (!this.resDone) this.failBeforeResponse('malformed-request')
+        return -1
+      }
+      end = r === -1 ? chunk.length : r
+      if (r >= 0) this.reqDone = true
+    }
+    if (end > start && this.upstream) {
+      const slice = start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end)
+      // Remember a body that arrived whole with its head, so a failed connect can be retried.
+      if (fromBuffer && this.reqDone && !this.bodyStreamed) this.lastBodySlice = slice
+      else this.lastBodySlice = null
+      this.bodyStreamed = true
+      if (!this.upstream.socket.write(slice)) this.pauseClientForUpstream()
+    }
+    return end
+  }
+
+  private pauseClientForUpstream(): void {
+    if (!this.pausedForUpstream) {
+      this.pausedForUpstream = true
+      this.socket.pause()
+    }
+  }
+
+  onUpstreamDrain(): void {
+    if (this.pausedForUpstream) {
+      this.pausedForUpstream = false
+      if (!this.pausedForPipeline) this.socket.resume()
+    }
+  }
+
+
+  // ---- upstream events
+
+  onUpstreamConnect(): void {}
+
+  onUpstreamData(conn: UpstreamConnection, chunk: Buffer): void {
+    if (conn !== this.upstream) return
+    if (this.tunnel) {
+      this.sentBytes += chunk.length
+      if (!this.socket.write(chunk)) conn.socket.pause()
+      return
+    }
+    if (this.resHeadSent) {
+      this.responseBody(conn, chunk, 0)
+      return
+    }
+    let buf: Buffer
+    if (this.resBuf === null) buf = chunk
+    else buf = Buffer.concat([this.resBuf, chunk])
+    let start = 0
+    for (;;) {
+      const head = this.res
+      const r = parseResponseHead(buf, start, (this.head as RequestHead).method, head)
+      if (r === 'incomplete') {
+        this.resBuf = start === 0 ? buf : buf.subarray(start)
+        return
+      }
+      if (r === 'invalid') {
+        this.resBuf = null
+        this.failBeforeResponse('invalid-response')
+        return
+      }
+      start += head.headBytes
+      if (head.status >= 100 && head.status < 200 && head.status !== 101) {
+        // Interim responses (100 Continue, 103) go to the client; the final one follows.
+        this.write(`HTTP/1.1 ${head.status} ${head.reason}\r\n\r\n`)
+        continue
+      }
+      break
+    }
+    this.resBuf = null
+    const seq = this.seq
+    if (start < buf.length && this.res.bodyKind === 'none' && this.res.status !== 101) this.res.close = true
+    this.startResponse(conn)
+    if (seq !== this.seq) return
+    if (start < buf.length) {
+      if (this.tunnel) {
+        this.sentBytes += buf.length - start
+        this.socket.write(buf.subarray(start))
+      } else if (!this.resDone) this.responseBody(conn, buf, start)
+    }
+  }
+
+  private startResponse(conn: UpstreamConnection): void {
+    const res = this.res
+    const head = this.head as RequestHead
+    this.targetStatus = res.status
+    this.resHeadSent = true
+    if (res.status === 101) {
+      if (!head.upgrade) {
+        this.resHeadSent = false
+        this.failBeforeResponse('invalid-response')
+        return
+      }
+      this.tunnel = true
+      this.socket.setTimeout(this.listener.balancer.attributes.idleTimeoutSeconds * 1000)
+      let s = `HTTP/1.1 101 ${res.reason}\r\n`
+      for (let i = 0; i < res.names.length; i++) {
+        const name = res.names[i] as string
+        const kind = responseHeaderKind(name)
+        if (kind === Hdr.KEEP || kind === Hdr.SET_COOKIE || kind === Hdr.UPGRADE) s += `${name}: ${res.values[i]}\r\n`
+      }
+      this.write(`${s}connection: upgrade\r\n\r\n`)
+      // Anything already buffered after the request head belongs to the new protocol.
+      const buf = this.buf
+      if (buf !== null && this.bufStart < buf.length) conn.socket.write(buf.subarray(this.bufStart))
+      this.buf = null
+      return
+    }
+    this.resBody = res.bodyKind === 'length' ? BODY_LENGTH : res.bodyKind === 'chunked' ? BODY_CHUNKED : res.bodyKind === 'close' ? BODY_CLOSE : BODY_NONE
+    this.resRemaining = res.contentLength
+    if (this.resBody === BODY_CHUNKED) this.resChunks.reset()
+    if (this.desyncClose || !this.reqDone) this.closeAfter = true
+    const http10 = head.versionMinor === 0
+    // A body delimited by the target's close is delimited by ours too; HTTP/1.0 clients cannot take chunks.
+    if (this.resBody === BODY_CLOSE || (http10 && this.resBody === BODY_CHUNKED)) this.closeAfter = true
+    let s = `HTTP/1.1 ${res.status} ${res.reason}\r\n`
+    const names = res.names
+    const values = res.values
+    const stick = this.group?.snapshot.stickiness
+    let appCookieSeen = false
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string
+      const kind = responseHeaderKind(name)
+      if (kind === Hdr.KEEP) s += `${name}: ${values[i]}\r\n`
+      else if (kind === Hdr.SET_COOKIE) {
+        const v = values[i] as string
+        if (stick?.type === 'app_cookie' && stick.cookieName !== undefined && v.startsWith(`${stick.cookieName}=`)) appCookieSeen = true
+        s += `${name}: ${v}\r\n`
+      }
+    }
+    if (appCookieSeen && stick?.enabled && this.target) {
+      s += `set-cookie: AWSALBAPP-0=${this.target.token}; Expires=${cookieExpires(this.ctx.now(), stick.durationSeconds)}; Path=/\r\n`
+      s += 'set-cookie: AWSALBAPP-1=_remove_; Path=/\r\nset-cookie: AWSALBAPP-2=_remove_; Path=/\r\nset-cookie: AWSALBAPP-3=_remove_; Path=/\r\n'
+    }
+    if (this.resBody === BODY_LENGTH) s += `content-length: ${res.contentLength}\r\n`
+    else if (this.resBody === BODY_CHUNKED && !http10) s += 'transfer-encoding: chunked\r\n'
+    else if (this.resBody === BODY_NONE && res.contentLength >= 0 && res.status >= 200) s += `content-length: ${res.contentLength}\r\n`
+    s += `${this.extraHeaders}connection: ${this.closeAfter ? 'close' : 'keep-alive'}\r\n\r\n`
+    this.write(s)
+    if (this.resBody === BODY_NONE) this.responseDone(conn)
+  }
+
+  private responseBody(conn: UpstreamConnection, chunk: Buffer, start: number): void {
+    let end: number
+    if (this.resBody === BODY_LENGTH) {
+      end = start + Math.min(this.resRemaining, chunk.length - start)
+      this.resRemaining -= end - start
+    } else if (this.resBody === BODY_CHUNKED) {
+      const r = this.resChunks.feed(chunk, start, chunk.length)
+      if (r === -2) {
+        this.errorKind = 'invalid-response'
+        this.abortBoth()
+        return
+      }
+      end = r === -1 ? chunk.length : r
+    } else {
+      end = chunk.length
+    }
+    if (end > start) {
+      this.sentBytes += end - start
+      if (!this.socket.write(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end))) conn.socket.pause()
+    }
+    if ((this.resBody === BODY_LENGTH && this.resRemaining === 0) || (this.resBody === BODY_CHUNKED && this.resChunks.done)) {
+      // Bytes after the end of the response are a target speaking out of turn: do not reuse it.
+      if (end < chunk.length) this.res.close = true
+      this.responseDone(conn)
+    }
+  }
+
+  onUpstreamEnd(conn: UpstreamConnection): void {
+    if (conn !== this.upstream) return
+    if (this.tunnel) {
+      this.socket.end()
+      return
+    }
+    if (this.resHeadSent && this.resBody === BODY_CLOSE) {
+      this.responseDone(conn)
+      return
+    }
+    conn.socket.destroy()
+  }
+
+  onUpstreamClose(conn: UpstreamConnection, error: (Error & { code?: string }) | undefined): void {
+    if (conn !== this.upstream) return
+    this.upstream = null
+    if (this.tunnel) {
+      this.socket.end()
+      this.resDone = true
+      this.reqDone = true
+      this.finishExchange()
+      return
+    }
+    if (this.resDone) return
+    if (this.resHeadSent) {
+      if (this.resBody === BODY_CLOSE) {
+        this.responseDone(conn)
+        return
+      }
+      // The target died mid-body: the client cannot be told otherwise than by closing.
+      this.errorKind = 'target-closed'
+      this.abortBoth()
+      return
+    }
+    const target = this.target
+    if (target) target.outstanding--
+    if (!conn.connected) {
+      this.ctx.stats.targetConnectionErrors++
+      // A connection that failed before any byte was sent is retried once on another target.
+      if (!this.retried && (!this.bodyStreamed || this.sentBody !== null) && this.group) {
+        const other = this.group.pick(this.ctx.now(), this.ctx.random, target ?? undefined)
+        if (other) {
+          this.retried = true
+          this.ctx.stats.retries++
+          this.send(other)
+          return
+        }
+      }
+      this.failBeforeResponse('connect-failed', true)
+      return
+    }
+    this.failBeforeResponse(error?.code === 'ECONNRESET' ? 'target-reset' : conn.pool.draining ? 'deregistered' : 'target-closed', true)
+  }
+
+  onUpstreamTimeout(conn: UpstreamConnection): void {
+    if (conn !== this.upstream) return
+    if (this.tunnel) {
+      conn.socket.destroy()
+      return
+    }
+    const kind: ProxyErrorKind = conn.connected ? 'target-timeout' : 'connect-timeout'
+    this.upstream = null
+    conn.pool.discard(conn)
+    if (this.target) this.target.outstanding--
+    if (this.resHeadSent) {
+      this.errorKind = kind
+      this.abortBoth()
+      return
+    }
+    if (!conn.connected) this.ctx.stats.targetConnectionErrors++
+    this.failBeforeResponse(kind, true)
+  }
+
+  // ---- endings
+
+  private responseDone(conn: UpstreamConnection): void {
+    this.resDone = true
+    if (this.upstream === conn) {
+      this.upstream = null
+      if (this.res.close || !this.reqDone || this.desyncClose || this.resBody === BODY_CLOSE) conn.pool.discard(conn)
+      else conn.pool.release(conn, this.listener.balancer.attributes.idleTimeoutSeconds * 1000)
+    }
+    if (this.target) this.target.outstanding--
+    if (conn.socket.isPaused()) conn.socket.resume()
+    if (this.desyncClose) this.closeAfter = true
+    if (!this.reqDone) {
+      // The target answered before the body ended: close rather than read the rest.
+      this.closeAfter = true
+      this.reqDone = true
+    }
+    this.finishExchange()
+  }
+
+  /** Answers with an error before any response byte went out; `counted`: the target's in-flight count was already taken back. */
+  private failBeforeResponse(kind: ProxyErrorKind, counted = false): void {
+    const up = this.upstream
+    if (up) {
+      this.upstream = null
+      up.pool.discard(up)
+      if (!counted && this.target) this.target.outstanding--
+    }
+    if (!this.reqDone) this.closeAfter = true
+    this.localError(kind)
+    this.resDone = true
+    this.reqDone = true
+    this.finishExchange()
+  }
+
+  private localError(kind: ProxyErrorKind): void {
+    this.errorKind = kind
+    const status = STATUS[kind]
+    this.elbStatus = status
+    if (kind === 'client-closed' || this.closed) return
+    const isHead = this.head !== null && this.head.method === 'HEAD'
+    this.writeBuffer(errorResponse(status, !this.closeAfter, isHead))
+  }
+
+  private abortBoth(): void {
+    const up = this.upstream
+    if (up) {
+      this.upstream = null
+      up.pool.discard(up)
+    }
+    this.resDone = true
+    this.reqDone = true
+    this.closeAfter = true
+    this.finishExchange()
+    this.destroy()
+  }
+
+  private finishExchange(): void {
+    if (!this.active) return
+    const ctx = this.ctx
+    ctx.stats.requests++
+    const status = this.elbStatus !== 0 ? this.elbStatus : this.targetStatus
+    if (this.elbStatus !== 0) ctx.stats.elbResponses.set(this.elbStatus, (ctx.stats.elbResponses.get(this.elbStatus) ?? 0) + 1)
+    else if (this.targetStatus !== 0) ctx.stats.targetResponses.set(this.targetStatus, (ctx.stats.targetResponses.get(this.targetStatus) ?? 0) + 1)
+    ctx.metrics?.request(this.listener.balancer.name, status, this.elbStatus !== 0, this.group?.snapshot.arn ?? '')
+    if (this.listener.balancer.attributes.accessLogs.enabled) this.logAccess()
+    if (this.errorKind !== undefined && this.errorKind !== 'client-closed' && ctx.log) {
+      ctx.log.warn({ listener: this.listener.arn, status, reason: ERROR_REASON[this.errorKind], target: this.target?.key }, 'request failed')
+    }
+    this.active = false
+    this.head = null
+    this.target = null
+    this.group = null
+    this.tunnel = false
+    this.lastBodySlice = null
+    this.sentBody = null
+    if (this.closed) return
+    if (this.closeAfter || this.owner.closing) {
+      this.buf = null
+      this.socket.end()
+      return
+    }
+    if (this.pausedForPipeline) {
+      this.pausedForPipeline = false
+      if (!this.pausedForUpstream) this.socket.resume()
+    }
+    if (this.pausedForUpstream) {
+      this.pausedForUpstream = false
+      this.socket.resume()
+    }
+    this.processBuffer()
+  }
+
+  private logAccess(): void {
+    const head = this.head
+    const now = this.ctx.now()
+    const listener = this.listener
+    const proto = listener.protocol === 'HTTPS' ? 'https' : 'http'
+    const hostHeader = head?.host ?? listener.bindAddress
+    const request = head ? `${head.method} ${proto}://${hostOnlyCase(hostHeader)}:${listener.port}${head.target.charCodeAt(0) === 47 ? head.target : head.path} HTTP/1.${head.versionMinor}` : '- - -'
+    let userAgent = ''
+    if (head) for (let i = 0; i < head.headerNames.length; i++) if ((head.headerNames[i] as string).toLowerCase() === 'user-agent') userAgent = head.headerValues[i] as string
+    const priority = this.rule === null ? -1 : this.rule.priority === 'default' ? 0 : this.rule.priority
+    const action = this.rule?.action.kind
+    const line = formatAccessLog({
+      type: this.tunnel ? (proto === 'https' ? 'wss' : 'ws') : proto,
+      timeMs: now,
+      elb: listener.balancer.logName,
+      client: `${this.clientAddress}:${this.clientPort}`,
+      target: this.target ? this.target.key : '-',
+      requestProcessingSeconds: this.target ? (this.targetStartMs - this.requestStartMs) / 1000 : -1,
+      targetProcessingSeconds: this.target && this.targetStatus !== 0 ? (now - this.targetStartMs) / 1000 : -1,
+      responseProcessingSeconds: this.target && this.targetStatus !== 0 ? 0 : -1,
+      elbStatus: this.elbStatus !== 0 ? this.elbStatus : this.targetStatus,
+      targetStatus: this.targetStatus === 0 ? '-' : String(this.targetStatus),
+      receivedBytes: this.receivedBytes,
+      sentBytes: this.sentBytes,
+      request,
+      userAgent,
+      targetGroupArn: this.group?.snapshot.arn ?? '',
+      traceId: this.traceId,
+      domainName: '',
+      chosenCertArn: '',
+      matchedRulePriority: priority,
+      requestCreationMs: this.requestStartMs,
+      actionsExecuted: action === 'forward' ? 'forward' : action === 'redirect' ? 'redirect' : action === 'fixed-response' ? 'fixed-response' : '',
+      redirectUrl: this.redirectUrl,
+      errorReason: this.errorKind ? ERROR_REASON[this.errorKind] : '',
+      classification: head && head.classification !== 'compliant' ? head.classification : '',
+      classificationReason: head?.classificationReason ?? '',
+    })
+    this.ctx.accessLogs.write(listener.balancer.attributes.accessLogs.bucket, line)
+  }
+
+  private write(s: string): void {
+    if (this.closed) return
+    this.sentBytes += s.length
+    this.socket.write(s, 'latin1')
+  }
+
+  private writeBuffer(b: Buffer): void {
+    if (this.closed) return
+    this.sentBytes += b.length
+    this.socket.write(b)
+  }
+}
+
+function noop(): void {}
+
+/** The Host header without its port, lower-cased ('' when absent). */
+function hostOnly(host: string | undefined): string {
+  if (host === undefined) return ''
+  return hostOnlyCase(host).toLowerCase()
+}
+
+function hostOnlyCase(host: string | undefined): string {
+  if (host === undefined) return ''
+  if (host.charCodeAt(0) === 91) {
+    const close = host.indexOf(']')
+    return close < 0 ? host : host.slice(0, close + 1)
+  }
+  const colon = host.indexOf(':')
+  return colon < 0 ? host : host.slice(0, colon)
+}
+
+function countEntries(xff: string): number {
+  let n = 1
+  for (let i = 0; i < xff.length; i++) if (xff.charCodeAt(i) === 44) n++
+  return n
+}
+
+/** Removes the header lines a Connection header named (rare: only when one lists extra names). */
+function dropNamed(head: string, names: ReadonlySet<string>): string {
+  const lines = head.split('\r\n')
+  return lines.filter((line, i) => i === 0 || line === '' || !names.has(line.slice(0, line.indexOf(':')).toLowerCase())).join('\r\n')
+}

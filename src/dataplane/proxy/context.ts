@@ -1,0 +1,65 @@
+import type { AccessLogSinks } from '../access-log.js'
+import type { GroupState } from '../balancer/group.js'
+import type { TokenSigner } from '../balancer/cookies.js'
+import type { HeadLimits } from '../http1/request-parser.js'
+import type { Snapshot } from '../snapshot.js'
+
+/** Counts the data plane keeps itself (tests and the admin API read them; metrics/ can mirror them). */
+export interface DataplaneStats {
+  connectionsAccepted: number
+  /** Closed at accept by the security groups (RejectedConnectionCount). */
+  connectionsRejected: number
+  activeConnections: number
+  requests: number
+  /** Responses the balancer generated itself, by status (HTTPCode_ELB_*). */
+  elbResponses: Map<number, number>
+  /** Responses from targets, by status (HTTPCode_Target_*). */
+  targetResponses: Map<number, number>
+  targetConnectionErrors: number
+  /** DesyncMitigationMode_NonCompliant_Request_Count. */
+  nonCompliantRequests: number
+  droppedInvalidHeaderRequests: number
+  retries: number
+}
+
+export function newStats(): DataplaneStats {
+  return {
+    connectionsAccepted: 0,
+    connectionsRejected: 0,
+    activeConnections: 0,
+    requests: 0,
+    elbResponses: new Map(),
+    targetResponses: new Map(),
+    targetConnectionErrors: 0,
+    nonCompliantRequests: 0,
+    droppedInvalidHeaderRequests: 0,
+    retries: 0,
+  }
+}
+
+/** Optional hooks for metrics/; called once per finished request or rejected connection. */
+export interface DataplaneMetricsSink {
+  request(balancerName: string, status: number, generatedByElb: boolean, targetGroupArn: string): void
+  connectionRejected(balancerName: string): void
+}
+
+/** A minimal logger (pino fits). */
+export interface DataplaneLog {
+  info(obj: object, msg?: string): void
+  warn(obj: object, msg?: string): void
+  error(obj: object, msg?: string): void
+}
+
+/** What a client connection needs from the data plane around it. */
+export interface ProxyContext {
+  readonly current: Snapshot
+  readonly signer: TokenSigner
+  readonly stats: DataplaneStats
+  readonly metrics: DataplaneMetricsSink | undefined
+  readonly accessLogs: AccessLogSinks
+  readonly headLimits: HeadLimits
+  readonly log: DataplaneLog | undefined
+  group(arn: string): GroupState | undefined
+  random(): number
+  now(): number
+}

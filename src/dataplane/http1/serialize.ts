@@ -84,7 +84,7 @@ function writeHead(
   if (upgrade) size += CONNECTION_UPGRADE.length
 
   const out = Buffer.allocUnsafe(size)
-  let o = out.latin1Write(startLine, 0)
+  let o = out.write(startLine, 0, 'latin1')
   for (let i = 0; i < names.length; i++) {
     if (keep[i] !== 1) continue
     o = writeField(out, o, names[i]!, values[i] ?? '')

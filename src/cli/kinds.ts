@@ -60,7 +60,7 @@ export function columnsFor(kind: Kind, view: StateView): Column<Resource>[] {
         { header: 'NAME', value: as<'load-balancer'>((r) => r.name) },
         { header: 'TYPE', value: as<'load-balancer'>((r) => r.type) },
         { header: 'SCHEME', value: as<'load-balancer'>((r) => r.scheme) },
-        { header: 'DNS NAME', value: as<'load-balancer'>((r) => r.dnsName), max: 44 },
+        { header: 'DNS NAME', value: as<'load-balancer'>((r) => r.dnsName), max: 38 },
       ]
     case 'listener':
       return [

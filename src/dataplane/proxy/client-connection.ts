@@ -327,6 +327,8 @@ export class ClientConnection implements UpstreamUser {
     }
     if (action.kind === 'fixed-response') {
       this.elbStatus = action.status
+      this.socket.cork()
+      process.nextTick(uncork, this.socket)
       const keep = !this.closeAfter && this.reqDone
       this.write(`${action.headPrefix}date: ${httpDate(this.ctx.now())}\r\nconnection: ${keep ? 'keep-alive' : 'close'}\r\n\r\n`)
       if (head.method !== 'HEAD' && action.body.length > 0) this.writeBuffer(action.body)
@@ -570,6 +572,17 @@ export class ClientConnection implements UpstreamUser {
 
   onUpstreamData(conn: UpstreamConnection, chunk: Buffer): void {
     if (conn !== this.upstream) return
+    // Head and body (and the next pipelined answer) leave in one writev.
+    const sock = this.socket
+    sock.cork()
+    try {
+      this.upstreamData(conn, chunk)
+    } finally {
+      sock.uncork()
+    }
+  }
+
+  private upstreamData(conn: UpstreamConnection, chunk: Buffer): void {
     if (this.tunnel) {
       this.sentBytes += chunk.length
       if (!this.socket.write(chunk)) conn.socket.pause()
@@ -924,6 +937,10 @@ export class ClientConnection implements UpstreamUser {
 }
 
 function noop(): void {}
+
+function uncork(socket: Socket): void {
+  socket.uncork()
+}
 
 /** The Host header without its port, lower-cased ('' when absent). */
 function hostOnly(host: string | undefined): string {

@@ -1,0 +1,200 @@
+import { deleteCertificate, importCertificate, requestCertificate, tagCertificate } from '../../../control/certificates.js'
+import type { Draft } from '../../../control/draft.js'
+import type { Certificate } from '../../../model/certificate.js'
+import type { Call } from '../deps.js'
+import { AwsError } from '../errors.js'
+import { page } from '../paging.js'
+import type { Params } from '../protocol/params.js'
+import { certificateDetail, certificateSummary, usersOf } from './shapes.js'
+
+export const ACM_TARGET_PREFIX = 'CertificateManager'
+
+type AcmHandler = (call: Call) => Promise<Record<string, unknown>>
+
+const ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/
+const invalid = (message: string) => new AwsError('ValidationException', message)
+
+function certArn(p: Params, key = 'CertificateArn'): string {
+  const arn = p.required(key)
+  if (!ARN.test(arn)) throw new AwsError('InvalidArnException', `The certificate ARN '${arn}' is not valid`)
+  return arn
+}
+
+function find(d: Draft, arn: string): Certificate {
+  const c = d.get('certificate', arn)
+  if (!c) throw new AwsError('ResourceNotFoundException', `Could not find certificate with ARN '${arn}'.`)
+  return c
+}
+
+function tagsIn(p: Params): Record<string, string> {
+  const out: Record<string, string> = {}
+  const list = p.objs('Tags')
+  for (const t of list) {
+    const k = t.required('Key')
+    if (k.toLowerCase().startsWith('aws:')) throw new AwsError('InvalidTagException', `Tag key '${k}' uses the reserved prefix aws:`)
+    out[k] = t.str('Value') ?? ''
+  }
+  if (list.length > 50) throw new AwsError('TooManyTagsException', 'a certificate can have at most 50 tags')
+  return out
+}
+
+/** The name a certificate created through ACM gets: the id at the end of its ARN. */
+const nameFromArn = (arn: string): string => arn.slice(arn.lastIndexOf('/') + 1)
+
+/** ACM returns the same ARN for a repeated IdempotencyToken and domain within an hour. */
+const IDEMPOTENCY_WINDOW_MS = 60 * 60 * 1000
+const idempotent = new Map<string, { arn: string; at: number }>()
+
+const RequestCertificate: AcmHandler = async ({ deps, params: p }) => {
+  const domainName = p.required('DomainName')
+  const validationMethod = p.str('ValidationMethod') ?? 'DNS'
+  if (validationMethod !== 'DNS' && validationMethod !== 'EMAIL') throw invalid(`ValidationMethod '${validationMethod}' is not supported (DNS or EMAIL)`)
+  if (p.has('CertificateAuthorityArn')) throw invalid('private CAs are not supported by openalb; certificates come from its own CA')
+  const keyAlgorithm = p.str('KeyAlgorithm')
+  if (keyAlgorithm !== undefined && keyAlgorithm !== 'EC_prime256v1') throw invalid(`KeyAlgorithm '${keyAlgorithm}' is not supported by openalb (EC_prime256v1)`)
+  const sans = p.strings('SubjectAlternativeNames') ?? []
+  const token = p.str('IdempotencyToken')
+  const tags = tagsIn(p)
+  const now = (deps.now ?? (() => new Date()))().getTime()
+  const key = token === undefined ? undefined : `${token}\n${domainName.toLowerCase()}`
+  const prior = key === undefined ? undefined : idempotent.get(key)
+  const cert = await deps.control.mutate((d) => {
+    if (prior && now - prior.at < IDEMPOTENCY_WINDOW_MS) {
+      const existing = d.get('certificate', prior.arn)
+      if (existing) return existing
+    }
+    const temp = requestCertificate(d, {
+      name: `acm-pending-${now}-${Math.random().toString(36).slice(2)}`,
+      domainName,
+      subjectAlternativeNames: sans,
+      source: 'local-ca',
+      validationMethod,
+      tags,
+    })
+    return d.put({ ...temp, name: nameFromArn(temp.arn) })
+  })
+  if (key !== undefined) idempotent.set(key, { arn: cert.value.arn, at: now })
+  return { CertificateArn: cert.value.arn }
+}
+
+const DescribeCertificate: AcmHandler = async ({ deps, params }) => {
+  const d = await deps.control.view()
+  return { Certificate: certificateDetail(d, find(d, certArn(params))) }
+}
+
+const GetCertificate: AcmHandler = async ({ deps, params }) => {
+  const d = await deps.control.view()
+  const c = find(d, certArn(params))
+  if (!c.certificatePem) throw new AwsError('RequestInProgressException', `Certificate '${c.arn}' is not yet issued (status ${c.status}).`)
+  return { Certificate: c.certificatePem, CertificateChain: c.chainPem }
+}
+
+function pem(p: Params, key: string): string | undefined {
+  const b64 = p.str(key)
+  if (b64 === undefined) return undefined
+  const text = Buffer.from(b64, 'base64').toString('utf8')
+  if (!text.includes('-----BEGIN')) throw invalid(`${key} must be PEM-encoded`)
+  return text
+}
+
+const ImportCertificate: AcmHandler = async ({ deps, params: p }) => {
+  const certificatePem = pem(p, 'Certificate')
+  const privateKeyPem = pem(p, 'PrivateKey')
+  if (!certificatePem || !privateKeyPem) throw invalid('Certificate and PrivateKey are required')
+  const chainPem = pem(p, 'CertificateChain')
+  const arn = p.has('CertificateArn') ? certArn(p) : undefined
+  const tags = tagsIn(p)
+  if (arn && Object.keys(tags).length > 0) throw invalid('Tags cannot be given when re-importing a certificate')
+  const result = await deps.control.mutate((d) => {
+    if (arn) find(d, arn)
+    const cert = importCertificate(d, {
+      certificatePem,
+      privateKeyPem,
+      chainPem,
+      arn,
+      tags,
+      ...(arn ? {} : { name: `acm-import-${Date.now()}-${Math.random().toString(36).slice(2)}` }),
+    })
+    return arn ? cert : d.put({ ...cert, name: nameFromArn(cert.arn) })
+  })
+  return { CertificateArn: result.value.arn }
+}
+
+const ListCertificates: AcmHandler = async ({ deps, params: p }) => {
+  const d = await deps.control.view()
+  const statuses = p.strings('CertificateStatuses') ?? []
+  const includes = p.obj('Includes')
+  const keyTypes = includes?.strings('keyTypes') ?? []
+  const max = p.int('MaxItems')
+  if (max !== undefined && (max < 1 || max > 1000)) throw invalid('MaxItems must be between 1 and 1000')
+  let certs = [...d.list('certificate')].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.arn.localeCompare(b.arn))
+  if (p.str('SortOrder') === 'DESCENDING') certs.reverse()
+  if (statuses.length > 0) certs = certs.filter((c) => statuses.includes(c.status))
+  if (keyTypes.length > 0) certs = certs.filter((c) => keyTypes.includes(String(certificateDetail(d, c).KeyAlgorithm)))
+  const pg = page(certs, p.str('NextToken'), max, 'ValidationException', 1000)
+  return { CertificateSummaryList: pg.items.map((c) => certificateSummary(d, c)), NextToken: pg.next }
+}
+
+const DeleteCertificate: AcmHandler = async ({ deps, params }) => {
+  const arn = certArn(params)
+  await deps.control.mutate((d) => {
+    const c = find(d, arn)
+    const users = usersOf(d, c.arn)
+    if (users.length > 0) throw new AwsError('ResourceInUseException', `Certificate '${arn}' is in use by ${users.join(', ')}`)
+    deleteCertificate(d, arn)
+  })
+  return {}
+}
+
+const AddTagsToCertificate: AcmHandler = async ({ deps, params }) => {
+  const arn = certArn(params)
+  const tags = tagsIn(params)
+  if (Object.keys(tags).length === 0) throw invalid('Tags must contain at least one tag')
+  await deps.control.mutate((d) => {
+    const merged = { ...find(d, arn).tags, ...tags }
+    if (Object.keys(merged).length > 50) throw new AwsError('TooManyTagsException', 'a certificate can have at most 50 tags')
+    tagCertificate(d, arn, tags)
+  })
+  return {}
+}
+
+const RemoveTagsFromCertificate: AcmHandler = async ({ deps, params }) => {
+  const arn = certArn(params)
+  const wanted = params.objs('Tags').map((t) => ({ key: t.required('Key'), value: t.str('Value') }))
+  await deps.control.mutate((d) => {
+    const current = find(d, arn)
+    // A tag named with a value is removed only when the value matches, as ACM does.
+    const remove = wanted.filter((w) => w.key in current.tags && (w.value === undefined || current.tags[w.key] === w.value)).map((w) => w.key)
+    tagCertificate(d, arn, {}, remove)
+  })
+  return {}
+}
+
+const ListTagsForCertificate: AcmHandler = async ({ deps, params }) => {
+  const c = find(await deps.control.view(), certArn(params))
+  return { Tags: Object.entries(c.tags).map(([Key, Value]) => ({ Key, Value })) }
+}
+
+const GetAccountConfiguration: AcmHandler = async () => ({ ExpiryEvents: { DaysBeforeExpiry: 45 } })
+
+const PutAccountConfiguration: AcmHandler = async ({ params }) => {
+  params.required('IdempotencyToken')
+  const days = params.obj('ExpiryEvents')?.int('DaysBeforeExpiry')
+  if (days !== undefined && days !== 45) throw invalid('openalb warns 45 days before expiry; DaysBeforeExpiry cannot be changed')
+  return {}
+}
+
+/** Every ACM operation openalb answers, by its X-Amz-Target name. */
+export const ACM_OPERATIONS: Readonly<Record<string, AcmHandler>> = {
+  RequestCertificate,
+  DescribeCertificate,
+  GetCertificate,
+  ImportCertificate,
+  ListCertificates,
+  DeleteCertificate,
+  AddTagsToCertificate,
+  RemoveTagsFromCertificate,
+  ListTagsForCertificate,
+  GetAccountConfiguration,
+  PutAccountConfiguration,
+}

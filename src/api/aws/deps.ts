@@ -1,0 +1,49 @@
+import type { Control } from '../../control/control.js'
+import type { Params } from './protocol/params.js'
+
+/** One target's live state, as the health checker knows it (runtime/ implements the lookup). */
+export interface TargetHealthDescription {
+  readonly targetId: string
+  readonly port: number
+  readonly availabilityZone?: string | undefined
+  /** The port checked: the target's own, or the group's fixed health check port. */
+  readonly healthCheckPort?: string | undefined
+  /** initial, healthy, unhealthy, unused, draining, unavailable. */
+  readonly state: string
+  /** ALB reason codes: Elb.InitialHealthChecking, Target.FailedHealthChecks, ... */
+  readonly reason?: string | undefined
+  readonly description?: string | undefined
+}
+
+/** An ALB security policy for DescribeSSLPolicies; main passes dataplane/tls's list. */
+export interface SslPolicyDescription {
+  readonly name: string
+  readonly sslProtocols: readonly string[]
+  readonly ciphers: readonly { readonly name: string; readonly priority: number }[]
+  readonly supportedLoadBalancerTypes?: readonly string[]
+}
+
+/** The part of a pino logger the API uses. */
+export interface AwsApiLog {
+  info(obj: object, msg: string): void
+  warn(obj: object, msg: string): void
+  error(obj: object, msg: string): void
+}
+
+export interface AwsApiDeps {
+  readonly control: Control
+  readonly targetHealth: (groupArn: string) => Promise<readonly TargetHealthDescription[]> | readonly TargetHealthDescription[]
+  /** Access key id -> secret. With keys, every request must carry a valid SigV4 signature. */
+  readonly accessKeys?: ReadonlyMap<string, string> | undefined
+  readonly sslPolicies?: readonly SslPolicyDescription[] | undefined
+  readonly log?: AwsApiLog | undefined
+  /** For signature expiry and timestamps in tests (default: the system clock). */
+  readonly now?: (() => Date) | undefined
+}
+
+/** What a handler gets: the dependencies and the request's parameters. */
+export interface Call {
+  readonly deps: AwsApiDeps
+  readonly params: Params
+  readonly requestId: string
+}

@@ -1,0 +1,148 @@
+import { AwsError } from '../errors.js'
+import type { Params } from '../protocol/params.js'
+
+const invalid = (message: string) => new AwsError('ValidationError', message)
+
+/** ELBv2 Tags.member.N.Key/Value -> a tag map; a key given twice is DuplicateTagKeys. */
+export function tagsFromInput(p: Params, key = 'Tags'): Record<string, string> | undefined {
+  if (!p.has(key)) return undefined
+  const out: Record<string, string> = {}
+  for (const t of p.objs(key)) {
+    const k = t.required('Key')
+    if (k in out) throw new AwsError('DuplicateTagKeys', `Tag key '${k}' is duplicated`)
+    if (k.toLowerCase().startsWith('aws:')) throw invalid(`Tag key '${k}' cannot start with the reserved prefix aws:`)
+    out[k] = t.str('Value') ?? ''
+  }
+  if (Object.keys(out).length > 50) throw new AwsError('TooManyTags', 'a resource can have at most 50 tags')
+  return out
+}
+
+/** Actions.member.N -> the model's action specs (forward / redirect / fixed-response). */
+export function actionsFromInput(list: readonly Params[]): Record<string, unknown>[] {
+  return list.map((a, i) => {
+    const type = a.required('Type')
+    const order = a.int('Order')
+    const base = order === undefined ? {} : { order }
+    switch (type) {
+      case 'forward': {
+        const fc = a.obj('ForwardConfig')
+        const groups = fc?.objs('TargetGroups') ?? []
+        const single = a.str('TargetGroupArn')
+        const sticky = fc?.obj('TargetGroupStickinessConfig')
+        const stickiness = sticky
+          ? { stickiness: { enabled: sticky.bool('Enabled') ?? false, ...(sticky.int('DurationSeconds') !== undefined ? { durationSeconds: sticky.int('DurationSeconds') } : {}) } }
+          : {}
+        if (groups.length > 0) {
+          if (single !== undefined && !(groups.length === 1 && groups[0]?.str('TargetGroupArn') === single)) {
+            throw invalid('You cannot specify both a target group ARN and a forward config with a different target group')
+          }
+          return {
+            type,
+            ...base,
+            targetGroups: groups.map((g) => ({ targetGroup: g.required('TargetGroupArn'), ...(g.int('Weight') !== undefined ? { weight: g.int('Weight') } : {}) })),
+            ...stickiness,
+          }
+        }
+        if (single === undefined) throw invalid(`Actions[${i}]: a forward action needs a TargetGroupArn or a ForwardConfig`)
+        return { type, ...base, targetGroup: single, ...stickiness }
+      }
+      case 'redirect': {
+        const r = a.obj('RedirectConfig')
+        if (!r) throw invalid(`Actions[${i}]: a redirect action needs a RedirectConfig`)
+        const redirect: Record<string, unknown> = { statusCode: r.required('StatusCode') }
+        for (const [k, m] of [['Protocol', 'protocol'], ['Port', 'port'], ['Host', 'host'], ['Path', 'path'], ['Query', 'query']] as const) {
+          const v = r.str(k)
+          if (v !== undefined) redirect[m] = v
+        }
+        return { type, ...base, redirect }
+      }
+      case 'fixed-response': {
+        const f = a.obj('FixedResponseConfig')
+        if (!f) throw invalid(`Actions[${i}]: a fixed-response action needs a FixedResponseConfig`)
+        const fixedResponse: Record<string, unknown> = { statusCode: f.required('StatusCode') }
+        const ct = f.str('ContentType')
+        const body = f.str('MessageBody')
+        if (ct !== undefined) fixedResponse.contentType = ct
+        if (body !== undefined) fixedResponse.messageBody = body
+        return { type, ...base, fixedResponse }
+      }
+      case 'authenticate-oidc':
+      case 'authenticate-cognito':
+      case 'jwt-validation':
+        throw new AwsError('InvalidLoadBalancerAction', `Actions[${i}]: openalb does not support ${type} actions`)
+      default:
+        throw invalid(`Actions[${i}]: '${type}' is not a valid action type (forward, redirect, fixed-response)`)
+    }
+  })
+}
+
+const CONFIG_OF: Record<string, string> = {
+  'host-header': 'HostHeaderConfig',
+  'path-pattern': 'PathPatternConfig',
+  'http-header': 'HttpHeaderConfig',
+  'http-request-method': 'HttpRequestMethodConfig',
+  'query-string': 'QueryStringConfig',
+  'source-ip': 'SourceIpConfig',
+}
+
+/** Conditions.member.N: the legacy Field+Values form or the Field+*Config form. */
+export function conditionsFromInput(list: readonly Params[]): Record<string, unknown>[] {
+  return list.map((c, i) => {
+    const field = c.required('Field')
+    const configName = CONFIG_OF[field]
+    if (!configName) throw invalid(`Conditions[${i}]: '${field}' is not a valid condition field`)
+    const config = c.obj(configName)
+    const legacy = c.strings('Values')
+    if (config?.has('RegexValues') || c.has('RegexValues')) throw invalid(`Conditions[${i}]: regex conditions are not supported by openalb`)
+    if (legacy && legacy.length > 0 && config) throw invalid(`Conditions[${i}]: give either Values or ${configName}, not both`)
+    switch (field) {
+      case 'http-header':
+        if (!config) throw invalid(`Conditions[${i}]: an http-header condition needs HttpHeaderConfig`)
+        return { field, name: config.required('HttpHeaderName'), values: config.strings('Values') ?? [] }
+      case 'query-string':
+        if (!config) throw invalid(`Conditions[${i}]: a query-string condition needs QueryStringConfig`)
+        return {
+          field,
+          values: config.objs('Values').map((v) => {
+            const key = v.str('Key')
+            return key === undefined ? { value: v.required('Value') } : { key, value: v.required('Value') }
+          }),
+        }
+      default:
+        return { field, values: config?.strings('Values') ?? legacy ?? [] }
+    }
+  })
+}
+
+/** ModifyTargetGroup / CreateTargetGroup health check parameters -> the model's field names. */
+export function healthCheckFromInput(p: Params): Record<string, unknown> {
+  const hc: Record<string, unknown> = {}
+  const enabled = p.bool('HealthCheckEnabled')
+  if (enabled === false) throw invalid('Health checks cannot be disabled for target groups with target type instance or ip')
+  const map = [
+    ['HealthCheckProtocol', 'protocol', 'str'],
+    ['HealthCheckPort', 'port', 'str'],
+    ['HealthCheckPath', 'path', 'str'],
+    ['HealthCheckIntervalSeconds', 'intervalSeconds', 'int'],
+    ['HealthCheckTimeoutSeconds', 'timeoutSeconds', 'int'],
+    ['HealthyThresholdCount', 'healthyThreshold', 'int'],
+    ['UnhealthyThresholdCount', 'unhealthyThreshold', 'int'],
+  ] as const
+  for (const [k, m, t] of map) {
+    const v = t === 'int' ? p.int(k) : p.str(k)
+    if (v !== undefined) hc[m] = v
+  }
+  const matcher = p.obj('Matcher')
+  if (matcher?.has('GrpcCode')) throw invalid('GrpcCode matchers are not supported by openalb')
+  const code = matcher?.str('HttpCode')
+  if (code !== undefined) hc.matcher = code
+  return hc
+}
+
+export function targetsFromInput(p: Params): Record<string, unknown>[] {
+  return p.objs('Targets').map((t) => {
+    const port = t.int('Port')
+    const az = t.str('AvailabilityZone')
+    return { id: t.required('Id'), ...(port !== undefined ? { port } : {}), ...(az !== undefined ? { availabilityZone: az } : {}) }
+  })
+}

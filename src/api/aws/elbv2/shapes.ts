@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto'
+import type { Action } from '../../../model/action.js'
+import type { Listener } from '../../../model/listener.js'
+import type { LoadBalancer } from '../../../model/load-balancer.js'
+import type { Condition, Rule } from '../../../model/rule.js'
+import type { TargetGroup } from '../../../model/target-group.js'
+import type { Draft } from '../../../control/draft.js'
+import type { XmlValue } from '../protocol/xml.js'
+
+type Shape = { [key: string]: XmlValue }
+
+export const tagList = (tags: Readonly<Record<string, string>>): Shape[] => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }))
+
+/** The balancers whose listeners or rules forward to a group. */
+export function balancersOfGroup(d: Draft, arn: string): string[] {
+  const forwards = (actions: readonly Action[]) => actions.some((a) => a.type === 'forward' && a.targetGroups.some((g) => g.targetGroupArn === arn))
+  const listeners = d.list('listener')
+  const out = new Set<string>()
+  for (const l of listeners) if (forwards(l.defaultActions)) out.add(l.loadBalancerArn)
+  for (const r of d.list('rule')) {
+    if (!forwards(r.actions)) continue
+    const l = listeners.find((x) => x.arn === r.listenerArn)
+    if (l) out.add(l.loadBalancerArn)
+  }
+  return [...out]
+}
+
+export function targetGroupShape(d: Draft, tg: TargetGroup): Shape {
+  const hc = tg.healthCheck
+  return {
+    TargetGroupArn: tg.arn,
+    TargetGroupName: tg.name,
+    Protocol: tg.protocol,
+    Port: tg.port,
+    VpcId: tg.vpcId,
+    HealthCheckProtocol: hc.protocol,
+    HealthCheckPort: hc.port,
+    HealthCheckEnabled: hc.enabled,
+    HealthCheckIntervalSeconds: hc.intervalSeconds,
+    HealthCheckTimeoutSeconds: hc.timeoutSeconds,
+    HealthyThresholdCount: hc.healthyThreshold,
+    UnhealthyThresholdCount: hc.unhealthyThreshold,
+    HealthCheckPath: hc.path,
+    Matcher: { HttpCode: hc.matcher },
+    LoadBalancerArns: balancersOfGroup(d, tg.arn),
+    TargetType: tg.targetType,
+    ProtocolVersion: tg.protocolVersion,
+    IpAddressType: 'ipv4',
+  }
+}
+
+export function loadBalancerShape(lb: LoadBalancer): Shape {
+  return {
+    LoadBalancerArn: lb.arn,
+    DNSName: lb.dnsName,
+    CanonicalHostedZoneId: lb.canonicalHostedZoneId,
+    CreatedTime: lb.createdTime,
+    LoadBalancerName: lb.name,
+    Scheme: lb.scheme,
+    VpcId: lb.vpcId,
+    State: { Code: 'active' },
+    Type: lb.type,
+    AvailabilityZones: availabilityZones(lb),
+    SecurityGroups: lb.type === 'application' ? [...lb.securityGroups] : undefined,
+    IpAddressType: lb.ipAddressType,
+  }
+}
+
+export const availabilityZones = (lb: LoadBalancer): Shape[] =>
+  lb.subnets.map((s, i) => ({ ZoneName: lb.availabilityZones[i] ?? '', SubnetId: s, LoadBalancerAddresses: [] }))
+
+export function actionShape(a: Action): Shape {
+  switch (a.type) {
+    case 'forward': {
+      const single = a.targetGroups.length === 1 ? a.targetGroups[0]?.targetGroupArn : undefined
+      return {
+        Type: 'forward',
+        TargetGroupArn: single,
+        Order: a.order,
+        ForwardConfig: {
+          TargetGroups: a.targetGroups.map((g) => ({ TargetGroupArn: g.targetGroupArn, Weight: g.weight })),
+          TargetGroupStickinessConfig: a.stickiness.enabled ? { Enabled: true, DurationSeconds: a.stickiness.durationSeconds } : { Enabled: false },
+        },
+      }
+    }
+    case 'redirect': {
+      const r = a.redirect
+      return { Type: 'redirect', Order: a.order, RedirectConfig: { Protocol: r.protocol, Port: r.port, Host: r.host, Path: r.path, Query: r.query, StatusCode: r.statusCode } }
+    }
+    case 'fixed-response': {
+      const f = a.fixedResponse
+      return { Type: 'fixed-response', Order: a.order, FixedResponseConfig: { MessageBody: f.messageBody || undefined, StatusCode: f.statusCode, ContentType: f.contentType } }
+    }
+  }
+}
+
+export function conditionShape(c: Condition): Shape {
+  switch (c.field) {
+    case 'host-header':
+      return { Field: c.field, Values: [...c.values], HostHeaderConfig: { Values: [...c.values] } }
+    case 'path-pattern':
+      return { Field: c.field, Values: [...c.values], PathPatternConfig: { Values: [...c.values] } }
+    case 'http-header':
+      return { Field: c.field, HttpHeaderConfig: { HttpHeaderName: c.name, Values: [...c.values] } }
+    case 'http-request-method':
+      return { Field: c.field, HttpRequestMethodConfig: { Values: [...c.values] } }
+    case 'query-string':
+      return { Field: c.field, QueryStringConfig: { Values: c.values.map((v) => ({ Key: v.key, Value: v.value })) } }
+    case 'source-ip':
+      return { Field: c.field, SourceIpConfig: { Values: [...c.values] } }
+  }
+}
+
+export function listenerShape(l: Listener): Shape {
+  const def = l.certificates.find((c) => c.isDefault)
+  return {
+    ListenerArn: l.arn,
+    LoadBalancerArn: l.loadBalancerArn,
+    Port: l.port,
+    Protocol: l.protocol,
+    Certificates: def ? [{ CertificateArn: def.arn }] : undefined,
+    SslPolicy: l.sslPolicy,
+    DefaultActions: l.defaultActions.map(actionShape),
+  }
+}
+
+export function ruleShape(r: Rule): Shape {
+  return {
+    RuleArn: r.arn,
+    Priority: String(r.priority),
+    Conditions: r.conditions.map(conditionShape),
+    Actions: r.actions.map(actionShape),
+    IsDefault: false,
+  }
+}
+
+/**
+ * ALB gives each listener's default actions a rule of their own (priority "default"); the model
+ * keeps them on the listener, so its ARN is derived from the listener's.
+ */
+export function defaultRuleArn(listenerArn: string): string {
+  const id = createHash('sha256').update(listenerArn).digest('hex').slice(0, 16)
+  return `${listenerArn.replace(':listener/', ':listener-rule/')}/${id}`
+}
+
+export function defaultRuleShape(l: Listener): Shape {
+  return { RuleArn: defaultRuleArn(l.arn), Priority: 'default', Conditions: [], Actions: l.defaultActions.map(actionShape), IsDefault: true }
+}

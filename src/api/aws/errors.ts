@@ -1,0 +1,133 @@
+import { ControlError, InvalidChangeBatchError, LimitExceededError, NotFoundError, DuplicateError, type ControlErrorCode } from '../../control/errors.js'
+
+export type AwsService = 'elbv2' | 'acm' | 'route53' | 'ec2'
+
+/** An error as the wire shows it: the service model's code, an HTTP status, Sender or Receiver. */
+export class AwsError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+    /** Route 53's InvalidChangeBatch carries one message per failed change. */
+    readonly messages: readonly string[] = [],
+  ) {
+    super(message)
+  }
+  get type(): 'Sender' | 'Receiver' {
+    return this.status >= 500 ? 'Receiver' : 'Sender'
+  }
+}
+
+export const VALIDATION_CODE: Record<AwsService, string> = {
+  elbv2: 'ValidationError',
+  acm: 'ValidationException',
+  route53: 'InvalidInput',
+  ec2: 'InvalidParameterValue',
+}
+
+export const invalid = (service: AwsService) => (message: string) => new AwsError(VALIDATION_CODE[service], message)
+
+type WireCode = string | { readonly code: string; readonly status: number }
+type CodeTable = Partial<Record<ControlErrorCode, WireCode>> & { readonly [k: string]: WireCode | undefined }
+
+/** Not-found codes per resource kind, for each service. */
+const NOT_FOUND: Record<AwsService, Record<string, WireCode>> = {
+  elbv2: {
+    'target-group': 'TargetGroupNotFound',
+    'load-balancer': 'LoadBalancerNotFound',
+    listener: 'ListenerNotFound',
+    rule: 'RuleNotFound',
+    certificate: 'CertificateNotFound',
+    'security-group': 'InvalidSecurityGroup',
+    instance: 'InvalidTarget',
+  },
+  acm: { certificate: 'ResourceNotFoundException' },
+  route53: { 'hosted-zone': { code: 'NoSuchHostedZone', status: 404 }, 'load-balancer': 'InvalidChangeBatch' },
+  ec2: { 'security-group': 'InvalidGroup.NotFound', instance: 'InvalidInstanceID.NotFound' },
+}
+
+const DUPLICATE: Record<AwsService, Record<string, WireCode>> = {
+  elbv2: { 'target-group': 'DuplicateTargetGroupName', 'load-balancer': 'DuplicateLoadBalancerName' },
+  acm: {},
+  route53: { 'hosted-zone': { code: 'HostedZoneAlreadyExists', status: 409 } },
+  ec2: { 'security-group': 'InvalidGroup.Duplicate', 'security-group-rule': 'InvalidPermission.Duplicate' },
+}
+
+/** DescribeAccountLimits names -> ELBv2's TooMany* codes. */
+const ELBV2_LIMITS: Record<string, string> = {
+  'targets-per-target-group': 'TooManyTargets',
+  'listeners-per-application-load-balancer': 'TooManyListeners',
+  'rules-per-application-load-balancer': 'TooManyRules',
+  'certificates-per-application-load-balancer': 'TooManyCertificates',
+  'target-groups': 'TooManyTargetGroups',
+  'application-load-balancers': 'TooManyLoadBalancers',
+  tags: 'TooManyTags',
+}
+
+/** The one table from control/'s error codes to each service's wire codes (STYLE habit 6). */
+const BY_CODE: Record<AwsService, CodeTable> = {
+  elbv2: {
+    validation: 'ValidationError',
+    'in-use': 'ResourceInUse',
+    'priority-in-use': 'PriorityInUse',
+    'limit-exceeded': 'TooManyTargets',
+    'invalid-target': 'InvalidTarget',
+    'duplicate-listener': 'DuplicateListener',
+    'incompatible-protocols': 'IncompatibleProtocols',
+    'operation-not-permitted': 'OperationNotPermitted',
+    'invalid-certificate': 'InvalidConfigurationRequest',
+    'ssl-policy-not-found': 'SSLPolicyNotFound',
+    'unsupported-protocol': 'UnsupportedProtocol',
+    duplicate: 'ValidationError',
+    'not-found': 'ValidationError',
+  },
+  acm: {
+    validation: 'ValidationException',
+    'in-use': 'ResourceInUseException',
+    'limit-exceeded': 'LimitExceededException',
+    'invalid-certificate': 'ValidationException',
+    'operation-not-permitted': 'InvalidStateException',
+    duplicate: 'InvalidParameterException',
+    'not-found': 'ResourceNotFoundException',
+  },
+  route53: {
+    validation: 'InvalidInput',
+    'invalid-change-batch': 'InvalidChangeBatch',
+    'not-empty': 'HostedZoneNotEmpty',
+    'limit-exceeded': 'LimitsExceeded',
+    'in-use': 'InvalidInput',
+    duplicate: 'InvalidInput',
+    'not-found': 'InvalidInput',
+  },
+  ec2: {
+    validation: 'InvalidParameterValue',
+    'in-use': 'DependencyViolation',
+    'limit-exceeded': 'RulesPerSecurityGroupLimitExceeded',
+    'invalid-target': 'InvalidParameterValue',
+    duplicate: 'InvalidGroup.Duplicate',
+    'not-found': 'InvalidParameterValue',
+  },
+}
+
+function wire(w: WireCode): { code: string; status: number } {
+  return typeof w === 'string' ? { code: w, status: 400 } : w
+}
+
+/**
+ * Translates anything a handler threw into the service's error. Unexpected errors become
+ * InternalFailure (500) whose message stays inside: the caller logs the original.
+ */
+export function toAwsError(service: AwsService, e: unknown): { error: AwsError; unexpected: boolean } {
+  if (e instanceof AwsError) return { error: e, unexpected: false }
+  if (e instanceof ControlError) {
+    let w: WireCode | undefined
+    if (e instanceof NotFoundError) w = NOT_FOUND[service][e.kind]
+    else if (e instanceof DuplicateError) w = DUPLICATE[service][e.kind]
+    else if (e instanceof LimitExceededError && service === 'elbv2') w = ELBV2_LIMITS[e.limit]
+    w ??= BY_CODE[service][e.code] ?? VALIDATION_CODE[service]
+    const { code, status } = wire(w)
+    const messages = e instanceof InvalidChangeBatchError ? e.messages : []
+    return { error: new AwsError(code, e.message, status, messages), unexpected: false }
+  }
+  return { error: new AwsError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500), unexpected: true }
+}

@@ -1,0 +1,312 @@
+import { randomBytes } from 'node:crypto'
+import { changeRecordSets, createHostedZone, deleteHostedZone, findZone, type RecordChange } from '../../../control/hosted-zones.js'
+import type { Draft } from '../../../control/draft.js'
+import { fqdn, type HostedZone, type RecordSet } from '../../../model/hosted-zone.js'
+import type { AwsApiDeps } from '../deps.js'
+import { AwsError } from '../errors.js'
+import { Params } from '../protocol/params.js'
+import { parseXmlBody, restXmlDocument } from '../protocol/rest-xml.js'
+import type { XmlValue } from '../protocol/xml.js'
+
+export const ROUTE53_PREFIX = '/2013-04-01/'
+export const ROUTE53_NAMESPACE = 'https://route53.amazonaws.com/doc/2013-04-01/'
+
+const MEMBER: Record<string, string> = {
+  HostedZones: 'HostedZone',
+  ResourceRecordSets: 'ResourceRecordSet',
+  ResourceRecords: 'ResourceRecord',
+  NameServers: 'NameServer',
+  Tags: 'Tag',
+  Messages: 'Message',
+}
+const memberName = (list: string): string => MEMBER[list] ?? 'member'
+
+const LIST_PATHS = ['Changes.Change', 'ResourceRecords.ResourceRecord', 'AddTags.Tag', 'RemoveTagKeys.Key']
+
+const invalidInput = (message: string) => new AwsError('InvalidInput', message)
+
+export interface Route53Reply {
+  readonly status: number
+  readonly body: string
+  readonly headers?: Record<string, string>
+}
+
+interface Ctx {
+  readonly deps: AwsApiDeps
+  readonly requestId: string
+}
+
+type Shape = Record<string, XmlValue>
+
+/** Change ids the API handed out; every change is applied at once, so each is INSYNC. */
+const changes = new Map<string, string>()
+
+function changeInfo(deps: AwsApiDeps, comment?: string): Shape {
+  const id = `C${randomBytes(13).toString('hex').toUpperCase().slice(0, 20)}`
+  const at = (deps.now ?? (() => new Date()))().toISOString()
+  changes.set(id, at)
+  if (changes.size > 10000) changes.delete(changes.keys().next().value ?? '')
+  return { Id: `/change/${id}`, Status: 'INSYNC', SubmittedAt: at, Comment: comment }
+}
+
+/** Route 53 escapes characters outside letters, digits, - and _ as \ooo: the wildcard is \052. */
+function escapeName(name: string): string {
+  return name.replace(/[^a-z0-9\-_.]/gi, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`)
+}
+const unescapeName = (name: string): string => name.replace(/\\(\d{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)))
+
+function apexRecords(zone: HostedZone): RecordSet[] {
+  const [primary = 'ns1.openalb.test.'] = zone.nameServers
+  return [
+    { kind: 'record-set', id: `${zone.id}/${zone.name}/NS`, zoneId: zone.id, name: zone.name, type: 'NS', ttl: 172800, values: [...zone.nameServers] },
+    { kind: 'record-set', id: `${zone.id}/${zone.name}/SOA`, zoneId: zone.id, name: zone.name, type: 'SOA', ttl: 900, values: [`${primary} hostmaster.openalb.test. ${zone.serial} 7200 900 1209600 86400`] },
+  ]
+}
+
+/** The zone's record sets, with the apex NS and SOA openalb serves, in Route 53's order. */
+function recordsOf(d: Draft, zone: HostedZone): RecordSet[] {
+  const stored = d.list('record-set').filter((r) => r.zoneId === zone.id)
+  const apex = apexRecords(zone).filter((a) => !stored.some((r) => r.name === a.name && r.type === a.type))
+  return [...stored, ...apex].sort((a, b) => compareNames(a.name, b.name) || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0))
+}
+
+/** Route 53 lists names with their labels reversed: example.test. < api.example.test. */
+const reversed = (name: string): string => fqdn(name).split('.').reverse().join('.')
+const compareNames = (a: string, b: string): number => {
+  const x = reversed(a)
+  const y = reversed(b)
+  return x < y ? -1 : x > y ? 1 : 0
+}
+
+function zoneShape(d: Draft, z: HostedZone): Shape {
+  return {
+    Id: `/hostedzone/${z.id}`,
+    Name: z.name,
+    CallerReference: z.callerReference,
+    Config: { Comment: z.comment || undefined, PrivateZone: false },
+    ResourceRecordSetCount: recordsOf(d, z).length,
+  }
+}
+
+function recordShape(r: RecordSet): Shape {
+  return {
+    Name: escapeName(r.name),
+    Type: r.type,
+    TTL: r.alias ? undefined : r.ttl,
+    ResourceRecords: r.alias ? undefined : r.values.map((Value) => ({ Value })),
+    AliasTarget: r.alias ? { HostedZoneId: r.alias.hostedZoneId, DNSName: r.alias.dnsName, EvaluateTargetHealth: r.alias.evaluateTargetHealth } : undefined,
+  }
+}
+
+const delegationSet = (z: HostedZone): Shape => ({ NameServers: z.nameServers.map((n) => n.replace(/\.$/, '')) })
+
+function maxItems(q: URLSearchParams, fallback: number): number {
+  const raw = q.get('maxitems')
+  if (raw === null) return fallback
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < 1) throw invalidInput('maxitems must be a positive integer')
+  return Math.min(n, fallback)
+}
+
+/** Turns one Change of a ChangeBatch into control/'s record change. */
+function changeIn(zone: HostedZone, c: Params, i: number): RecordChange {
+  const action = c.required('Action')
+  if (action !== 'CREATE' && action !== 'UPSERT' && action !== 'DELETE') throw invalidInput(`Invalid action '${action}' in change ${i + 1}`)
+  const rs = c.obj('ResourceRecordSet')
+  if (!rs) throw invalidInput(`change ${i + 1} has no ResourceRecordSet`)
+  for (const unsupported of ['SetIdentifier', 'Weight', 'Region', 'Failover', 'GeoLocation', 'MultiValueAnswer', 'HealthCheckId', 'CidrRoutingConfig', 'GeoProximityLocation']) {
+    if (rs.has(unsupported)) throw invalidInput(`${unsupported}: routing policies other than simple are not supported by openalb`)
+  }
+  const record: Record<string, unknown> = { name: unescapeName(rs.required('Name')), type: rs.required('Type') }
+  const alias = rs.obj('AliasTarget')
+  if (alias) {
+    const dnsName = alias.required('DNSName')
+    const target = alias.required('HostedZoneId')
+    const evaluateTargetHealth = alias.bool('EvaluateTargetHealth') ?? false
+    record.alias = target === zone.id || target === `/hostedzone/${zone.id}` ? { record: dnsName, evaluateTargetHealth } : { loadBalancer: dnsName, evaluateTargetHealth }
+  } else {
+    const ttl = rs.int('TTL')
+    if (ttl !== undefined) record.ttl = ttl
+    record.values = rs.obj('ResourceRecords')?.objs('ResourceRecord').map((r) => r.required('Value')) ?? []
+  }
+  return { action, record }
+}
+
+type Route = readonly [method: string, pattern: RegExp, handler: (ctx: Ctx, m: RegExpExecArray, q: URLSearchParams, body: Buffer) => Promise<Route53Reply>]
+
+function ok(root: string, value: Shape, status = 200, headers?: Record<string, string>): Route53Reply {
+  return { status, body: restXmlDocument(root, ROUTE53_NAMESPACE, value, memberName), ...(headers ? { headers } : {}) }
+}
+
+const body = (b: Buffer) => new Params(parseXmlBody(b, LIST_PATHS), invalidInput)
+
+const ROUTES: readonly Route[] = [
+  ['POST', /^hostedzone$/, async ({ deps }, _m, _q, b) => {
+    const p = body(b)
+    const name = p.required('Name')
+    const callerReference = p.required('CallerReference')
+    if (p.has('VPC') || p.obj('HostedZoneConfig')?.bool('PrivateZone')) throw invalidInput('private hosted zones are not supported by openalb')
+    if (p.has('DelegationSetId')) throw new AwsError('NoSuchDelegationSet', 'reusable delegation sets are not supported by openalb', 400)
+    const comment = p.obj('HostedZoneConfig')?.str('Comment')
+    const zone = (
+      await deps.control.mutate((d) => {
+        const byRef = d.list('hosted-zone').find((z) => z.callerReference === callerReference)
+        if (byRef) throw new AwsError('HostedZoneAlreadyExists', `A hosted zone has already been created with the specified caller reference '${callerReference}'.`, 409)
+        return createHostedZone(d, { name, callerReference, ...(comment !== undefined ? { comment } : {}) })
+      })
+    ).value
+    const d = await deps.control.view()
+    return ok(
+      'CreateHostedZoneResponse',
+      { HostedZone: zoneShape(d, zone), ChangeInfo: changeInfo(deps), DelegationSet: delegationSet(zone) },
+      201,
+      { location: `https://route53.amazonaws.com/2013-04-01/hostedzone/${zone.id}` },
+    )
+  }],
+  ['GET', /^hostedzone$/, async ({ deps }, _m, q) => {
+    const d = await deps.control.view()
+    if (q.get('hostedzonetype') === 'PrivateHostedZone') return ok('ListHostedZonesResponse', { HostedZones: [], Marker: q.get('marker') ?? '', IsTruncated: false, MaxItems: String(maxItems(q, 100)) })
+    const zones = [...d.list('hosted-zone')].sort((a, b) => a.id.localeCompare(b.id))
+    const marker = q.get('marker')
+    const start = marker ? zones.findIndex((z) => z.id === marker.replace(/^\/hostedzone\//, '')) : 0
+    if (start < 0) throw invalidInput(`The marker '${marker ?? ''}' is not valid`)
+    const max = maxItems(q, 100)
+    const items = zones.slice(start, start + max)
+    const next = zones[start + max]
+    return ok('ListHostedZonesResponse', {
+      HostedZones: items.map((z) => zoneShape(d, z)),
+      Marker: marker ?? '',
+      IsTruncated: next !== undefined,
+      NextMarker: next?.id,
+      MaxItems: String(max),
+    })
+  }],
+  ['GET', /^hostedzonesbyname$/, async ({ deps }, _m, q) => {
+    const d = await deps.control.view()
+    const dnsName = q.get('dnsname')
+    const zoneId = q.get('hostedzoneid')
+    if (zoneId !== null && dnsName === null) throw invalidInput('hostedzoneid can be given only with dnsname')
+    const zones = [...d.list('hosted-zone')].sort((a, b) => compareNames(a.name, b.name) || a.id.localeCompare(b.id))
+    let start = 0
+    if (dnsName !== null) {
+      const want = fqdn(dnsName)
+      start = zones.findIndex((z) => compareNames(z.name, want) > 0 || (z.name === want && (zoneId === null || z.id >= zoneId.replace(/^\/hostedzone\//, ''))))
+      if (start < 0) start = zones.length
+    }
+    const max = maxItems(q, 100)
+    const items = zones.slice(start, start + max)
+    const next = zones[start + max]
+    return ok('ListHostedZonesByNameResponse', {
+      HostedZones: items.map((z) => zoneShape(d, z)),
+      DNSName: dnsName ?? undefined,
+      HostedZoneId: zoneId ?? undefined,
+      IsTruncated: next !== undefined,
+      NextDNSName: next?.name,
+      NextHostedZoneId: next?.id,
+      MaxItems: String(max),
+    })
+  }],
+  ['GET', /^hostedzonecount$/, async ({ deps }) => {
+    const d = await deps.control.view()
+    return ok('GetHostedZoneCountResponse', { HostedZoneCount: d.list('hosted-zone').length })
+  }],
+  ['GET', /^hostedzone\/([^/]+)$/, async ({ deps }, m) => {
+    const d = await deps.control.view()
+    const zone = findZone(d, m[1] ?? '')
+    return ok('GetHostedZoneResponse', { HostedZone: zoneShape(d, zone), DelegationSet: delegationSet(zone) })
+  }],
+  ['DELETE', /^hostedzone\/([^/]+)$/, async ({ deps }, m) => {
+    await deps.control.mutate((d) => deleteHostedZone(d, m[1] ?? ''))
+    return ok('DeleteHostedZoneResponse', { ChangeInfo: changeInfo(deps) })
+  }],
+  ['POST', /^hostedzone\/([^/]+)\/rrset\/?$/, async ({ deps }, m, _q, b) => {
+    const p = body(b)
+    const batch = p.obj('ChangeBatch')
+    if (!batch) throw invalidInput('ChangeBatch is required')
+    const list = batch.obj('Changes')?.objs('Change') ?? []
+    if (list.length === 0) throw invalidInput('ChangeBatch must contain at least one change')
+    if (list.length > 1000) throw invalidInput('a change batch holds at most 1000 changes')
+    await deps.control.mutate((d) => {
+      const zone = findZone(d, m[1] ?? '')
+      return changeRecordSets(d, zone.id, list.map((c, i) => changeIn(zone, c, i)))
+    })
+    return ok('ChangeResourceRecordSetsResponse', { ChangeInfo: changeInfo(deps, batch.str('Comment')) })
+  }],
+  ['GET', /^hostedzone\/([^/]+)\/rrset\/?$/, async ({ deps }, m, q) => {
+    const d = await deps.control.view()
+    const zone = findZone(d, m[1] ?? '')
+    const records = recordsOf(d, zone)
+    const name = q.get('name')
+    const type = q.get('type')
+    if (type !== null && name === null) throw invalidInput('type can be given only with name')
+    let start = 0
+    if (name !== null) {
+      const want = fqdn(unescapeName(name))
+      start = records.findIndex((r) => compareNames(r.name, want) > 0 || (r.name === want && (type === null || r.type >= type)))
+      if (start < 0) start = records.length
+    }
+    const max = maxItems(q, 300)
+    const items = records.slice(start, start + max)
+    const next = records[start + max]
+    return ok('ListResourceRecordSetsResponse', {
+      ResourceRecordSets: items.map(recordShape),
+      IsTruncated: next !== undefined,
+      NextRecordName: next ? escapeName(next.name) : undefined,
+      NextRecordType: next?.type,
+      MaxItems: String(max),
+    })
+  }],
+  ['GET', /^change\/([^/]+)$/, async (_ctx, m) => {
+    const id = (m[1] ?? '').replace(/^\/?change\//, '')
+    const at = changes.get(id)
+    if (!at) throw new AwsError('NoSuchChange', `A change with the specified change ID '${id}' does not exist.`, 404)
+    return ok('GetChangeResponse', { ChangeInfo: { Id: `/change/${id}`, Status: 'INSYNC', SubmittedAt: at } })
+  }],
+  ['GET', /^tags\/(hostedzone|healthcheck)\/([^/]+)$/, async ({ deps }, m) => {
+    if (m[1] !== 'hostedzone') throw new AwsError('NoSuchHealthCheck', `No health check exists with the ID '${m[2] ?? ''}'`, 404)
+    const zone = findZone(await deps.control.view(), m[2] ?? '')
+    return ok('ListTagsForResourceResponse', {
+      ResourceTagSet: { ResourceType: 'hostedzone', ResourceId: zone.id, Tags: Object.entries(zone.tags).map(([Key, Value]) => ({ Key, Value })) },
+    })
+  }],
+  ['POST', /^tags\/(hostedzone|healthcheck)\/([^/]+)$/, async ({ deps }, m, _q, b) => {
+    if (m[1] !== 'hostedzone') throw new AwsError('NoSuchHealthCheck', `No health check exists with the ID '${m[2] ?? ''}'`, 404)
+    const p = body(b)
+    const add = p.obj('AddTags')?.objs('Tag') ?? []
+    const remove = p.obj('RemoveTagKeys')?.strings('Key') ?? []
+    await deps.control.mutate((d) => {
+      const zone = findZone(d, m[2] ?? '')
+      const tags: Record<string, string> = { ...zone.tags }
+      for (const t of add) tags[t.required('Key')] = t.str('Value') ?? ''
+      for (const k of remove) delete tags[k]
+      if (Object.keys(tags).length > 50) throw invalidInput('a hosted zone can have at most 50 tags')
+      d.put({ ...zone, tags })
+    })
+    return ok('ChangeTagsForResourceResponse', {})
+  }],
+]
+
+/** Every Route 53 operation openalb answers, for the coverage table. */
+export const ROUTE53_OPERATIONS: readonly string[] = [
+  'CreateHostedZone',
+  'ListHostedZones',
+  'ListHostedZonesByName',
+  'GetHostedZoneCount',
+  'GetHostedZone',
+  'DeleteHostedZone',
+  'ChangeResourceRecordSets',
+  'ListResourceRecordSets',
+  'GetChange',
+  'ListTagsForResource',
+  'ChangeTagsForResource',
+]
+
+export async function routeRoute53(method: string, url: URL, b: Buffer, ctx: Ctx): Promise<Route53Reply> {
+  const rest = decodeURIComponent(url.pathname.slice(ROUTE53_PREFIX.length))
+  for (const [m, pattern, handler] of ROUTES) {
+    if (m !== method) continue
+    const match = pattern.exec(rest)
+    if (match) return handler(ctx, match, url.searchParams, b)
+  }
+  throw new AwsError('InvalidAction', `openalb does not serve ${method} ${url.pathname}`, 400)
+}

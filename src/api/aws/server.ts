@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { isIP } from 'node:net'
+import { ACM_OPERATIONS, ACM_TARGET_PREFIX } from './acm/operations.js'
+import type { AwsApiDeps, Call } from './deps.js'
+import { EC2_NAMESPACE, EC2_OPERATIONS, EC2_VERSION } from './ec2/operations.js'
+import { ELBV2_NAMESPACE, ELBV2_OPERATIONS, ELBV2_VERSION } from './elbv2/operations.js'
+import { AwsError, invalid, toAwsError, type AwsService } from './errors.js'
+import { JSON_11, jsonError, jsonOperation, parseJsonBody } from './protocol/json-1.1.js'
+import { Params } from './protocol/params.js'
+import { ec2Error, ec2Response, parseQueryParams, queryError, queryResponse } from './protocol/query.js'
+import { restXmlError } from './protocol/rest-xml.js'
+import { signingService, verifySigV4 } from './protocol/sigv4.js'
+import { ROUTE53_NAMESPACE, ROUTE53_PREFIX, routeRoute53 } from './route53/routes.js'
+
+export type { AwsApiDeps, TargetHealthDescription, SslPolicyDescription } from './deps.js'
+export { validationRecordFor } from './acm/validation-record.js'
+
+export interface AwsApi {
+  /** Answers one request whose body has been read. Never throws. */
+  handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void>
+  /** Whether a request is for this API (so a shared endpoint can route the rest elsewhere). */
+  accepts(req: IncomingMessage): boolean
+}
+
+/** SigV4 credential scope service names -> services. */
+const SCOPE: Record<string, AwsService> = { elasticloadbalancing: 'elbv2', ec2: 'ec2', acm: 'acm', route53: 'route53' }
+
+/** The control API must not face a network without keys: the endpoint refuses such a bind. */
+export function assertSafeBind(host: string, accessKeys: ReadonlyMap<string, string> | undefined): void {
+  const loopback = host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'))
+  if (!loopback && (!accessKeys || accessKeys.size === 0)) {
+    throw new Error(`the AWS API may bind ${host} only with access keys configured (it binds loopback without them)`)
+  }
+}
+
+interface Reply {
+  status: number
+  contentType: string
+  body: string
+  headers?: Record<string, string>
+}
+
+export function createAwsApi(deps: AwsApiDeps): AwsApi {
+  const now = deps.now ?? (() => new Date())
+
+  function detect(req: IncomingMessage, query: URLSearchParams, form: URLSearchParams | undefined): AwsService | undefined {
+    const path = (req.url ?? '/').split('?')[0] ?? '/'
+    const scope = signingService({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.alloc(0) })
+    if (path.startsWith(ROUTE53_PREFIX) && (scope === undefined || scope === 'route53')) return 'route53'
+    const target = req.headers['x-amz-target']
+    if (typeof target === 'string' && target.startsWith(`${ACM_TARGET_PREFIX}.`)) return 'acm'
+    const action = form?.get('Action') ?? query.get('Action')
+    if (!action) return scope ? SCOPE[scope] : undefined
+    const version = form?.get('Version') ?? query.get('Version')
+    if (version === ELBV2_VERSION) return 'elbv2'
+    if (version === EC2_VERSION) return 'ec2'
+    if (scope && SCOPE[scope]) return SCOPE[scope]
+    if (action in EC2_OPERATIONS && !(action in ELBV2_OPERATIONS)) return 'ec2'
+    return 'elbv2'
+  }
+
+  async function serve(req: IncomingMessage, body: Buffer, requestId: string): Promise<Reply> {
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    const contentType = String(req.headers['content-type'] ?? '')
+    const form = req.method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded') ? new URLSearchParams(body.toString('utf8')) : undefined
+    const service = detect(req, url.searchParams, form)
+    if (!service) return errorReply('elbv2', new AwsError('InvalidAction', `no AWS operation is served at ${req.method ?? 'GET'} ${url.pathname}`), requestId)
+    try {
+      if (deps.accessKeys && deps.accessKeys.size > 0) {
+        const refusal = verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body }, deps.accessKeys, now())
+        if (refusal) throw service === 'acm' ? jsonAuthError(refusal) : refusal
+      }
+      switch (service) {
+        case 'elbv2':
+        case 'ec2': {
+          const all = new URLSearchParams(url.searchParams)
+          if (form) for (const [k, v] of form) all.append(k, v)
+          const action = all.get('Action') ?? ''
+          const ops: Readonly<Record<string, (call: Call) => Promise<unknown>>> = service === 'elbv2' ? ELBV2_OPERATIONS : EC2_OPERATIONS
+          const op = Object.hasOwn(ops, action) ? ops[action] : undefined
+          if (!op) throw new AwsError('InvalidAction', `The action ${action} is not valid for this web service`)
+          const call = { deps, requestId, params: new Params(parseQueryParams(all), invalid(service)) }
+          const result = (await op(call)) as Record<string, never> | undefined
+          const xml = service === 'elbv2' ? queryResponse(ELBV2_NAMESPACE, action, result, requestId) : ec2Response(EC2_NAMESPACE, action, result ?? {}, requestId)
+          return { status: 200, contentType: 'text/xml', body: xml }
+        }
+        case 'acm': {
+          const name = jsonOperation(String(req.headers['x-amz-target'] ?? ''), ACM_TARGET_PREFIX) ?? ''
+          const op = Object.hasOwn(ACM_OPERATIONS, name) ? ACM_OPERATIONS[name] : undefined
+          if (!op) throw new AwsError('UnknownOperationException', `${name} is not an operation openalb supports`)
+          const params = new Params(parseJsonBody(body, 'ValidationException'), invalid('acm'))
+          const result = await op({ deps, requestId, params })
+          return { status: 200, contentType: JSON_11, body: JSON.stringify(result ?? {}) }
+        }
+        case 'route53': {
+          const r = await routeRoute53(req.method ?? 'GET', url, body, { deps, requestId })
+          return { status: r.status, contentType: 'text/xml', body: r.body, headers: r.headers }
+        }
+      }
+    } catch (e) {
+      const { error, unexpected } = toAwsError(service, e)
+      if (unexpected) deps.log?.error({ err: e, requestId, service }, 'AWS API request failed unexpectedly')
+      return errorReply(service, error, requestId)
+    }
+  }
+
+  return {
+    accepts(req) {
+      const path = (req.url ?? '/').split('?')[0] ?? '/'
+      if (path.startsWith(ROUTE53_PREFIX)) return true
+      if (typeof req.headers['x-amz-target'] === 'string') return true
+      if (path !== '/') return false
+      const auth = req.headers.authorization
+      return req.method === 'POST' || (req.url ?? '').includes('Action=') || (typeof auth === 'string' && auth.startsWith('AWS4-HMAC-SHA256'))
+    },
+    async handle(req, res, body) {
+      const requestId = randomUUID()
+      const reply = await serve(req, body, requestId)
+      if (reply.status >= 400) deps.log?.info({ requestId, status: reply.status, method: req.method, url: req.url }, 'AWS API request refused')
+      res.writeHead(reply.status, {
+        'content-type': reply.contentType,
+        'content-length': Buffer.byteLength(reply.body),
+        'x-amzn-requestid': requestId,
+        'x-amz-request-id': requestId,
+        ...reply.headers,
+      })
+      res.end(reply.body)
+    },
+  }
+}
+
+function errorReply(service: AwsService, error: AwsError, requestId: string): Reply {
+  switch (service) {
+    case 'elbv2':
+      return { status: error.status, contentType: 'text/xml', body: queryError(ELBV2_NAMESPACE, error, requestId) }
+    case 'ec2':
+      return { status: error.status, contentType: 'text/xml', body: ec2Error(error, requestId) }
+    case 'acm':
+      return { status: error.status, contentType: JSON_11, body: jsonError(error) }
+    case 'route53':
+      return { status: error.status, contentType: 'text/xml', body: restXmlError(ROUTE53_NAMESPACE, error, requestId) }
+  }
+}
+
+/** JSON services name the signature errors differently from the Query and REST-XML ones. */
+function jsonAuthError(e: AwsError): AwsError {
+  const names: Record<string, string> = {
+    MissingAuthenticationToken: 'MissingAuthenticationTokenException',
+    IncompleteSignature: 'IncompleteSignatureException',
+    InvalidClientTokenId: 'UnrecognizedClientException',
+    SignatureDoesNotMatch: 'InvalidSignatureException',
+  }
+  return new AwsError(names[e.code] ?? e.code, e.message, e.status)
+}

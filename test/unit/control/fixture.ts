@@ -49,10 +49,7 @@ export async function refusedUnchanged(store: Store, p: () => Promise<unknown>, 
   assert.deepEqual(await snapshot(store), before)
 }
 
-/**
- * Puts a hosted zone straight into the draft. createHostedZone always fails today (see
- * hosted-zones.test.ts), so record tests build their zone this way.
- */
+/** Puts a hosted zone with a known id straight into the draft, so record tests can name it. */
 export function putZone(d: Draft, name: string, id = 'ZEXAMPLE0000000000001'): HostedZone {
   return d.put({
     kind: 'hosted-zone',

@@ -17,6 +17,8 @@ import { Metrics } from './metrics/metrics.js'
 import type { StateView } from './store/state.js'
 import { zoneSourceFromState } from './runtime/dns-source.js'
 import { openStore } from './store/open.js'
+import { Dataplane } from './dataplane/dataplane.js'
+import { Runtime } from './runtime/runtime.js'
 import { VERSION } from './version.js'
 
 export interface OpenalbOptions {
@@ -94,38 +96,54 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
     const dnsPorts = await dns.start(dnsAddr)
     closers.push(() => dns.close())
 
+    const dataplane = new Dataplane({
+      health: health.view(),
+      log,
+      metrics: {
+        request: (_lb, status, generatedByElb) => (generatedByElb ? metrics.elbStatus(status) : metrics.targetStatus(status)).inc(),
+        connectionRejected: () => metrics.rejectedConnection('security-group').inc(),
+      },
+    })
+    const runtime = new Runtime({ store, dataplane, health, log })
     let applied = -1
     const waiters: { revision: number; resolve: (r: number) => void }[] = []
-    const takeIn = async (view: StateView) => {
-      const forwarded = new Set<string>()
-      for (const l of view.list('listener')) for (const a of l.defaultActions) if (a.type === 'forward') for (const g of a.targetGroups) forwarded.add(g.targetGroupArn)
-      for (const r of view.list('rule')) for (const a of r.actions) if (a.type === 'forward') for (const g of a.targetGroups) forwarded.add(g.targetGroupArn)
-      health.update(view.list('target-group'), { resolveAddress: instanceResolver(view.list('instance')), isInUse: (arn) => forwarded.has(arn) })
-      const balancerHealthy = (lbArn: string) => {
-        const groups = new Set<string>()
-        for (const l of view.list('listener')) {
-          if (l.loadBalancerArn !== lbArn) continue
-          for (const a of l.defaultActions) if (a.type === 'forward') for (const g of a.targetGroups) groups.add(g.targetGroupArn)
-          for (const r of view.list('rule')) if (r.listenerArn === l.arn) for (const a of r.actions) if (a.type === 'forward') for (const g of a.targetGroups) groups.add(g.targetGroupArn)
-        }
-        return [...groups].some((g) => health.counts(g).healthy > 0)
+    let lastState: StateView | undefined
+    const balancerHealthy = (lbArn: string) => {
+      const view = lastState
+      if (!view) return false
+      const groups = new Set<string>()
+      for (const l of view.list('listener')) {
+        if (l.loadBalancerArn !== lbArn) continue
+        for (const a of l.defaultActions) if (a.type === 'forward') for (const g of a.targetGroups) groups.add(g.targetGroupArn)
+        for (const r of view.list('rule')) if (r.listenerArn === l.arn) for (const a of r.actions) if (a.type === 'forward') for (const g of a.targetGroups) groups.add(g.targetGroupArn)
       }
-      dns.update(zoneSourceFromState(view, [advertise], balancerHealthy))
-      void certs.reconcile(view)
-      applied = view.revision
-      for (const w of waiters.splice(0)) if (w.revision <= applied) w.resolve(applied); else waiters.push(w)
+      return [...groups].some((g) => health.counts(g).healthy > 0)
     }
-    let pending = Promise.resolve()
-    const onRevision = () => {
-      pending = pending.then(async () => takeIn(await store.load())).catch((e: unknown) => log.error({ err: String(e) }, 'runtime update failed'))
+    const followers = (state: StateView) => {
+      lastState = state
+      dns.update(zoneSourceFromState(state, [advertise], balancerHealthy))
+      void certs.reconcile(state)
+      applied = state.revision
+      const still = waiters.splice(0)
+      for (const w of still) if (w.revision <= applied) w.resolve(applied); else waiters.push(w)
     }
-    closers.push(store.watch(onRevision))
-    // DNS answers for aliases with EvaluateTargetHealth follow health changes, not only revisions.
-    closers.push(health.onChange(() => onRevision()))
-    await takeIn(await store.load())
+    closers.push(runtime.onSnapshot((_snapshot, state) => followers(state)))
+    // Alias answers with EvaluateTargetHealth and the host-count gauges follow health, not only revisions.
+    closers.push(
+      health.onChange((groupArn) => {
+        const c = health.counts(groupArn)
+        metrics.setHostCounts(groupArn, c.healthy, c.unhealthy)
+        if (lastState) dns.update(zoneSourceFromState(lastState, [advertise], balancerHealthy))
+      }),
+    )
+    await runtime.start()
+    closers.push(() => runtime.stop())
+    closers.push(() => dataplane.close())
+    // A revision the data plane could not compile still reaches DNS and certificates.
+    closers.push(store.watch(() => void store.load().then((s) => { if (s.revision > applied && runtime.lastFailures.length > 0) followers(s) })))
 
     const handlers: EndpointHandler[] = [
-      adminApi({ control, version: VERSION, targetHealth: (arn) => health.describe(arn), metrics: () => metrics.render() }),
+      adminApi({ control, version: VERSION, targetHealth: (arn) => runtime.describeTargetHealth(arn), metrics: () => metrics.render() }),
     ]
     const endpoint: Server = await startEndpoint(handlers, controlAddr.host, controlAddr.port)
     closers.push(() => new Promise<void>((r) => endpoint.close(() => r())))

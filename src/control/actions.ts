@@ -42,3 +42,15 @@ function resolveAction(d: Draft, a: z.output<typeof actionSpec>, index: number, 
       return { type: 'fixed-response', order, fixedResponse: a.fixedResponse }
   }
 }
+
+/** A stored action back in spec form (ARNs as references), to re-validate it in a new context. */
+export function actionToSpec(a: Action): unknown {
+  switch (a.type) {
+    case 'forward':
+      return { type: 'forward', order: a.order, targetGroups: a.targetGroups.map((g) => ({ targetGroup: g.targetGroupArn, weight: g.weight })), stickiness: a.stickiness }
+    case 'redirect':
+      return { type: 'redirect', order: a.order, redirect: a.redirect }
+    case 'fixed-response':
+      return { type: 'fixed-response', order: a.order, fixedResponse: a.fixedResponse }
+  }
+}

@@ -118,6 +118,10 @@ export function changeRecordSets(d: Draft, zoneRef: string, changes: readonly Re
         problems.push(`Tried to delete resource record set ${describeSet(rs)} but it was not found`)
         continue
       }
+      if (existing.ttl !== rs.ttl || JSON.stringify(existing.values) !== JSON.stringify(rs.values) || JSON.stringify(existing.alias ?? null) !== JSON.stringify(rs.alias ?? null)) {
+        problems.push(`Tried to delete resource record set ${describeSet(rs)} but the values provided do not match the current values`)
+        continue
+      }
       if (rs.name === zone.name && (rs.type === 'SOA' || rs.type === 'NS')) {
         problems.push(`A HostedZone must contain at least one NS record and one SOA record for the zone itself`)
         continue

@@ -2,7 +2,7 @@ import { CANONICAL_HOSTED_ZONE_ID, DEFAULT_VPC_ID, loadBalancerDnsName, newIds }
 import { DEFAULT_SSL_POLICY, listenerSpec, SSL_POLICY_NAMES, type Listener, type ListenerSpec } from '../model/listener.js'
 import { loadBalancerAttributesSpec, loadBalancerSpec, zonesForSubnets, type LoadBalancer, type LoadBalancerSpec } from '../model/load-balancer.js'
 import { ruleSpec, type Rule, type RuleSpec } from '../model/rule.js'
-import { resolveActions } from './actions.js'
+import { actionToSpec, resolveActions } from './actions.js'
 import {
   DuplicateError,
   DuplicateListenerError,
@@ -75,7 +75,7 @@ export function modifyLoadBalancer(
   const accessLogs = { ...current.attributes.accessLogs, ...((patch.attributes?.accessLogs as object | undefined) ?? {}) }
   const attributes = validate(loadBalancerAttributesSpec, { ...current.attributes, ...patch.attributes, accessLogs }, 'attributes')
   const subnets = patch.subnets ? [...patch.subnets] : [...current.subnets]
-  validate(loadBalancerSpec, { name: current.name, type: current.type, subnets, ipAddressType: patch.ipAddressType ?? current.ipAddressType }, 'loadBalancer')
+  validate(loadBalancerSpec, { name: current.name, type: current.type, subnets, ipAddressType: patch.ipAddressType ?? current.ipAddressType, ...(patch.securityGroups ? { securityGroups: [...patch.securityGroups] } : {}) }, 'loadBalancer')
   return d.put({
     ...current,
     attributes,
@@ -179,7 +179,7 @@ export function modifyListener(
     protocol: protocol as Listener['protocol'],
     certificates: [...resolveCertificates(d, certRefs), ...extra],
     sslPolicy: secure ? (patch.sslPolicy ?? current.sslPolicy ?? DEFAULT_SSL_POLICY) : undefined,
-    defaultActions: patch.defaultActions !== undefined ? resolveActions(d, patch.defaultActions, lb, protocol, 'listener.defaultActions') : current.defaultActions,
+    defaultActions: resolveActions(d, patch.defaultActions ?? current.defaultActions.map(actionToSpec), lb, protocol, 'listener.defaultActions'),
     tags: patch.tags ?? current.tags,
   })
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { actionsSpec, type Action } from './action.js'
+import { isCidr } from './cidr-text.js'
 import { tags, type Tags } from './schema-util.js'
 
 export const ConditionField = {
@@ -17,7 +18,10 @@ export const MAX_CONDITION_VALUES_PER_RULE = 5
 export const MAX_WILDCARDS_PER_RULE = 5
 
 const value128 = z.string().min(1, 'cannot be empty').max(128, 'must be at most 128 characters')
-const hostValue = value128.regex(/^[A-Za-z0-9\-.*?]+$/, 'may contain only A-Z, a-z, 0-9, - . * ?')
+const hostValue = value128
+  .regex(/^[A-Za-z0-9\-.*?]+$/, 'may contain only A-Z, a-z, 0-9, - . * ?')
+  // ALB: at least one dot, and only letters (or wildcards) after the last one.
+  .regex(/\.[A-Za-z*?]+$/, 'must contain at least one . and only letters after the last one')
 const pathValue = value128.regex(/^[A-Za-z0-9_\-.$/~"'@:+&*?]+$/, 'may contain only A-Z a-z 0-9 _ - . $ / ~ " \' @ : + & * ?')
 const methodValue = z.string().min(1).max(40).regex(/^[A-Z_-]+$/, 'may contain only A-Z, - and _ (case-sensitive)')
 const headerName = z
@@ -52,7 +56,7 @@ export const conditionSpec = z.discriminatedUnion('field', [
       .array(
         z
           .string()
-          .regex(/^([0-9.]+\/\d{1,2}|[0-9a-fA-F:]+\/\d{1,3})$/, 'must be an IPv4 or IPv6 CIDR')
+          .refine(isCidr, 'must be an IPv4 or IPv6 CIDR')
           .refine((c) => c !== '255.255.255.255/32', '255.255.255.255/32 is not allowed'),
       )
       .min(1)

@@ -1,11 +1,10 @@
 import { z } from 'zod'
+import { isCidr } from './cidr-text.js'
 import { tags, type Tags } from './schema-util.js'
 
 export const IpProtocol = { TCP: 'tcp', UDP: 'udp', ICMP: 'icmp', ALL: '-1' } as const
 export type IpProtocol = (typeof IpProtocol)[keyof typeof IpProtocol]
 
-const cidr4 = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, 'must be an IPv4 CIDR such as 0.0.0.0/0')
-const cidr6 = z.string().regex(/^[0-9a-fA-F:]+\/\d{1,3}$/, 'must be an IPv6 CIDR such as ::/0')
 
 export const ingressRuleSpec = z
   .strictObject({
@@ -23,8 +22,7 @@ export const ingressRuleSpec = z
   })
   .superRefine((rule, ctx) => {
     rule.cidrs.forEach((c, i) => {
-      const r = c.includes(':') ? cidr6.safeParse(c) : cidr4.safeParse(c)
-      if (!r.success) ctx.addIssue({ code: 'custom', path: ['cidrs', i], message: r.error.issues[0]?.message ?? 'invalid CIDR' })
+      if (!isCidr(c)) ctx.addIssue({ code: 'custom', path: ['cidrs', i], message: 'must be a CIDR: an IPv4 CIDR such as 0.0.0.0/0 or an IPv6 CIDR such as ::/0' })
     })
     if (rule.toPort !== undefined && rule.toPort < rule.fromPort) {
       ctx.addIssue({ code: 'custom', path: ['toPort'], message: 'must not be below fromPort' })

@@ -1,0 +1,274 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { ACMClient, RequestCertificateCommand } from '@aws-sdk/client-acm'
+import { CreateSecurityGroupCommand, EC2Client } from '@aws-sdk/client-ec2'
+import {
+  AddListenerCertificatesCommand,
+  AddTagsCommand,
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  CreateRuleCommand,
+  CreateTargetGroupCommand,
+  DeleteListenerCommand,
+  DeleteLoadBalancerCommand,
+  DeleteRuleCommand,
+  DeleteTargetGroupCommand,
+  DeregisterTargetsCommand,
+  DescribeAccountLimitsCommand,
+  DescribeListenerAttributesCommand,
+  DescribeListenerCertificatesCommand,
+  DescribeListenersCommand,
+  DescribeLoadBalancerAttributesCommand,
+  DescribeLoadBalancersCommand,
+  DescribeRulesCommand,
+  DescribeSSLPoliciesCommand,
+  DescribeTagsCommand,
+  DescribeTargetGroupAttributesCommand,
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+  ModifyListenerCommand,
+  ModifyLoadBalancerAttributesCommand,
+  ModifyRuleCommand,
+  ModifyTargetGroupAttributesCommand,
+  ModifyTargetGroupCommand,
+  RegisterTargetsCommand,
+  RemoveListenerCertificatesCommand,
+  RemoveTagsCommand,
+  SetIpAddressTypeCommand,
+  SetRulePrioritiesCommand,
+  SetSecurityGroupsCommand,
+  SetSubnetsCommand,
+  paginateDescribeTargetGroups,
+} from '@aws-sdk/client-elastic-load-balancing-v2'
+import { rejectsWith } from './assert-aws-error.js'
+import { clientConfig, startAwsApi } from './start-aws-api.js'
+
+test('the ELBv2 SDK client builds the tutorial balancer and meets ALB errors', async (t) => {
+  const api = await startAwsApi()
+  t.after(() => api.close())
+  const elb = new ElasticLoadBalancingV2Client(clientConfig(api))
+  const acm = new ACMClient(clientConfig(api))
+  const ec2 = new EC2Client(clientConfig(api))
+
+  const created = await elb.send(
+    new CreateTargetGroupCommand({
+      Name: 'web-tg',
+      Protocol: 'HTTP',
+      Port: 4000,
+      TargetType: 'ip',
+      VpcId: 'vpc-0a1b2c3d4e5f60718',
+      HealthCheckPath: '/',
+      HealthCheckIntervalSeconds: 5,
+      HealthCheckTimeoutSeconds: 2,
+      HealthyThresholdCount: 2,
+      Matcher: { HttpCode: '200' },
+      Tags: [{ Key: 'team', Value: 'web' }],
+    }),
+  )
+  const tg = created.TargetGroups?.[0]
+  if (!tg?.TargetGroupArn) throw new Error('no target group returned')
+  assert.ok(tg.TargetGroupArn.startsWith('arn:aws:elasticloadbalancing:us-east-1:'))
+  assert.equal(tg.TargetGroupName, 'web-tg')
+  assert.equal(tg.Port, 4000)
+  assert.equal(tg.HealthCheckIntervalSeconds, 5)
+  assert.equal(tg.HealthyThresholdCount, 2)
+  assert.equal(tg.Matcher?.HttpCode, '200')
+  assert.equal(tg.HealthCheckPort, 'traffic-port')
+  assert.deepEqual(tg.LoadBalancerArns, [])
+  const tgArn = tg.TargetGroupArn
+
+  await t.test('a second group named web-tg with other settings is DuplicateTargetGroupName', async () => {
+    await rejectsWith(elb.send(new CreateTargetGroupCommand({ Name: 'web-tg', Protocol: 'HTTP', Port: 5000, TargetType: 'ip' })), 'DuplicateTargetGroupNameException')
+  })
+  await t.test('an unknown target group ARN is TargetGroupNotFound', async () => {
+    await rejectsWith(elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [tgArn.replace(/[0-9a-f]{16}$/, '0000000000000000')] })), 'TargetGroupNotFoundException')
+  })
+  await t.test('a health check timeout not below the interval is a ValidationError', async () => {
+    await rejectsWith(elb.send(new ModifyTargetGroupCommand({ TargetGroupArn: tgArn, HealthCheckTimeoutSeconds: 6 })), 'ValidationError')
+  })
+
+  await elb.send(new RegisterTargetsCommand({ TargetGroupArn: tgArn, Targets: [{ Id: '127.0.0.1', Port: 4000 }, { Id: '127.0.0.1', Port: 4001 }] }))
+  await rejectsWith(elb.send(new RegisterTargetsCommand({ TargetGroupArn: tgArn, Targets: [{ Id: 'not-an-ip' }] })), 'InvalidTargetException')
+  api.health.set(tgArn, [{ targetId: '127.0.0.1', port: 4000, state: 'healthy' }])
+  const health = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn }))
+  const states = health.TargetHealthDescriptions?.map((h) => [h.Target?.Port, h.TargetHealth?.State, h.TargetHealth?.Reason])
+  assert.deepEqual(states, [
+    [4000, 'healthy', undefined],
+    [4001, 'unused', 'Target.NotInUse'],
+  ])
+  await elb.send(new DeregisterTargetsCommand({ TargetGroupArn: tgArn, Targets: [{ Id: '127.0.0.1', Port: 4001 }] }))
+  const asked = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn, Targets: [{ Id: '127.0.0.1', Port: 4001 }] }))
+  assert.equal(asked.TargetHealthDescriptions?.[0]?.TargetHealth?.Reason, 'Target.NotRegistered')
+
+  const modified = await elb.send(new ModifyTargetGroupCommand({ TargetGroupArn: tgArn, HealthCheckPath: '/health', Matcher: { HttpCode: '200-299' } }))
+  assert.equal(modified.TargetGroups?.[0]?.HealthCheckPath, '/health')
+  assert.equal(modified.TargetGroups?.[0]?.Matcher?.HttpCode, '200-299')
+
+  const attrs = await elb.send(
+    new ModifyTargetGroupAttributesCommand({
+      TargetGroupArn: tgArn,
+      Attributes: [
+        { Key: 'deregistration_delay.timeout_seconds', Value: '30' },
+        { Key: 'stickiness.enabled', Value: 'true' },
+        { Key: 'stickiness.lb_cookie.duration_seconds', Value: '600' },
+      ],
+    }),
+  )
+  const attr = (list: { Key?: string; Value?: string }[] | undefined, key: string) => list?.find((a) => a.Key === key)?.Value
+  assert.equal(attr(attrs.Attributes, 'deregistration_delay.timeout_seconds'), '30')
+  const readBack = await elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: tgArn }))
+  assert.equal(attr(readBack.Attributes, 'stickiness.enabled'), 'true')
+  assert.equal(attr(readBack.Attributes, 'stickiness.lb_cookie.duration_seconds'), '600')
+  await rejectsWith(elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tgArn, Attributes: [{ Key: 'no.such.key', Value: '1' }] })), 'ValidationError', /not recognized/)
+
+  const sg = await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'web-alb-sg', Description: 'the balancer' }))
+  const cert = await acm.send(new RequestCertificateCommand({ DomainName: 'api.example.test', ValidationMethod: 'DNS' }))
+  const other = await acm.send(new RequestCertificateCommand({ DomainName: 'www.example.test', ValidationMethod: 'DNS' }))
+
+  const lbOut = await elb.send(new CreateLoadBalancerCommand({ Name: 'web-alb', Subnets: ['subnet-0a1b2c3d4e5f60a01', 'subnet-0a1b2c3d4e5f60b02'], SecurityGroups: [sg.GroupId ?? ''] }))
+  const lb = lbOut.LoadBalancers?.[0]
+  if (!lb?.LoadBalancerArn) throw new Error('no load balancer returned')
+  assert.ok(lb.LoadBalancerArn.includes(':loadbalancer/app/web-alb/'))
+  assert.match(lb.DNSName ?? '', /^web-alb-\d+\.us-east-1\.elb\.openalb\.test$/)
+  assert.equal(lb.State?.Code, 'active')
+  assert.deepEqual(lb.AvailabilityZones?.map((z) => z.ZoneName), ['us-east-1a', 'us-east-1b'])
+  assert.deepEqual(lb.SecurityGroups, [sg.GroupId])
+  const lbArn = lb.LoadBalancerArn
+  const again = await elb.send(new CreateLoadBalancerCommand({ Name: 'web-alb', Subnets: ['subnet-0a1b2c3d4e5f60a01', 'subnet-0a1b2c3d4e5f60b02'] }))
+  assert.equal(again.LoadBalancers?.[0]?.LoadBalancerArn, lbArn, 'creating the same balancer again returns it, as ALB does')
+  await rejectsWith(elb.send(new CreateLoadBalancerCommand({ Name: 'web-alb', Scheme: 'internal' })), 'DuplicateLoadBalancerNameException')
+  await rejectsWith(elb.send(new DescribeLoadBalancersCommand({ Names: ['nope'] })), 'LoadBalancerNotFoundException')
+
+  const https = await elb.send(
+    new CreateListenerCommand({
+      LoadBalancerArn: lbArn,
+      Protocol: 'HTTPS',
+      Port: 8443,
+      Certificates: [{ CertificateArn: cert.CertificateArn }],
+      DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }],
+    }),
+  )
+  const httpsListener = https.Listeners?.[0]
+  assert.equal(httpsListener?.SslPolicy, 'ELBSecurityPolicy-TLS13-1-2-2021-06')
+  assert.equal(httpsListener?.DefaultActions?.[0]?.TargetGroupArn, tgArn)
+  assert.equal(httpsListener?.DefaultActions?.[0]?.ForwardConfig?.TargetGroups?.[0]?.Weight, 1)
+  const httpsArn = httpsListener?.ListenerArn ?? ''
+  const http = await elb.send(
+    new CreateListenerCommand({
+      LoadBalancerArn: lbArn,
+      Protocol: 'HTTP',
+      Port: 8080,
+      DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'no route' } }],
+    }),
+  )
+  const httpArn = http.Listeners?.[0]?.ListenerArn ?? ''
+  await rejectsWith(elb.send(new CreateListenerCommand({ LoadBalancerArn: lbArn, Protocol: 'HTTP', Port: 8080, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] })), 'DuplicateListenerException')
+  await rejectsWith(elb.send(new CreateListenerCommand({ LoadBalancerArn: lbArn, Protocol: 'HTTPS', Port: 9443, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] })), 'ValidationError', /certificate/)
+  await rejectsWith(
+    elb.send(new CreateListenerCommand({ LoadBalancerArn: lbArn, Protocol: 'HTTPS', Port: 9443, Certificates: [{ CertificateArn: cert.CertificateArn }], SslPolicy: 'NoSuchPolicy', DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] })),
+    'SSLPolicyNotFoundException',
+  )
+  await rejectsWith(elb.send(new DescribeListenersCommand({ ListenerArns: [httpArn.replace(/[0-9a-f]{16}$/, '0000000000000000')] })), 'ListenerNotFoundException')
+
+  const described = await elb.send(new DescribeTargetGroupsCommand({ Names: ['web-tg'] }))
+  assert.deepEqual(described.TargetGroups?.[0]?.LoadBalancerArns, [lbArn])
+  await rejectsWith(elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: tgArn })), 'ResourceInUseException')
+
+  const rule = await elb.send(
+    new CreateRuleCommand({
+      ListenerArn: httpArn,
+      Priority: 10,
+      Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['api.example.test'] } }],
+      Actions: [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '8443', StatusCode: 'HTTP_301' } }],
+    }),
+  )
+  const ruleOut = rule.Rules?.[0]
+  assert.equal(ruleOut?.Priority, '10')
+  assert.deepEqual(ruleOut?.Conditions?.[0]?.HostHeaderConfig?.Values, ['api.example.test'])
+  assert.deepEqual(ruleOut?.Conditions?.[0]?.Values, ['api.example.test'])
+  assert.equal(ruleOut?.Actions?.[0]?.RedirectConfig?.Host, '#{host}')
+  assert.equal(ruleOut?.Actions?.[0]?.RedirectConfig?.StatusCode, 'HTTP_301')
+  const ruleArn = ruleOut?.RuleArn ?? ''
+  await rejectsWith(
+    elb.send(new CreateRuleCommand({ ListenerArn: httpArn, Priority: 10, Conditions: [{ Field: 'path-pattern', Values: ['/x'] }], Actions: [{ Type: 'forward', TargetGroupArn: tgArn }] })),
+    'PriorityInUseException',
+  )
+  const second = await elb.send(
+    new CreateRuleCommand({ ListenerArn: httpArn, Priority: 20, Conditions: [{ Field: 'path-pattern', Values: ['/api/*'] }, { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'X-Env', Values: ['prod'] } }], Actions: [{ Type: 'forward', TargetGroupArn: tgArn }] }),
+  )
+  const secondArn = second.Rules?.[0]?.RuleArn ?? ''
+  const rules = await elb.send(new DescribeRulesCommand({ ListenerArn: httpArn }))
+  assert.deepEqual(rules.Rules?.map((r) => [r.Priority, r.IsDefault]), [['10', false], ['20', false], ['default', true]])
+  const defaultRule = rules.Rules?.[2]
+  assert.equal(defaultRule?.Actions?.[0]?.FixedResponseConfig?.MessageBody, 'no route')
+  await rejectsWith(elb.send(new DeleteRuleCommand({ RuleArn: defaultRule?.RuleArn })), 'OperationNotPermittedException')
+  const moved = await elb.send(new SetRulePrioritiesCommand({ RulePriorities: [{ RuleArn: ruleArn, Priority: 20 }, { RuleArn: secondArn, Priority: 10 }] }))
+  assert.deepEqual(moved.Rules?.map((r) => r.Priority).sort(), ['10', '20'])
+  await rejectsWith(elb.send(new SetRulePrioritiesCommand({ RulePriorities: [{ RuleArn: ruleArn, Priority: 10 }] })), 'PriorityInUseException')
+  const modRule = await elb.send(new ModifyRuleCommand({ RuleArn: secondArn, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/v2/*'] } }] }))
+  assert.deepEqual(modRule.Rules?.[0]?.Conditions?.[0]?.PathPatternConfig?.Values, ['/v2/*'])
+  await elb.send(new DeleteRuleCommand({ RuleArn: secondArn }))
+  await rejectsWith(elb.send(new DeleteRuleCommand({ RuleArn: secondArn })), 'RuleNotFoundException')
+
+  const modListener = await elb.send(new ModifyListenerCommand({ ListenerArn: httpsArn, SslPolicy: 'ELBSecurityPolicy-TLS13-1-3-2021-06' }))
+  assert.equal(modListener.Listeners?.[0]?.SslPolicy, 'ELBSecurityPolicy-TLS13-1-3-2021-06')
+  await elb.send(new AddListenerCertificatesCommand({ ListenerArn: httpsArn, Certificates: [{ CertificateArn: other.CertificateArn }] }))
+  const certs = await elb.send(new DescribeListenerCertificatesCommand({ ListenerArn: httpsArn }))
+  assert.deepEqual(certs.Certificates?.map((c) => [c.CertificateArn, c.IsDefault]), [[cert.CertificateArn, true], [other.CertificateArn, false]])
+  await elb.send(new RemoveListenerCertificatesCommand({ ListenerArn: httpsArn, Certificates: [{ CertificateArn: other.CertificateArn }] }))
+  const listenerAttrs = await elb.send(new DescribeListenerAttributesCommand({ ListenerArn: httpsArn }))
+  assert.ok((listenerAttrs.Attributes?.length ?? 0) > 0)
+
+  const lbAttrs = await elb.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: lbArn, Attributes: [{ Key: 'idle_timeout.timeout_seconds', Value: '120' }] }))
+  assert.equal(attr(lbAttrs.Attributes, 'idle_timeout.timeout_seconds'), '120')
+  const lbAttrsRead = await elb.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: lbArn }))
+  assert.equal(attr(lbAttrsRead.Attributes, 'routing.http2.enabled'), 'true')
+  await rejectsWith(elb.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: lbArn, Attributes: [{ Key: 'idle_timeout.timeout_seconds', Value: '0' }] })), 'ValidationError')
+
+  const sgOut = await elb.send(new SetSecurityGroupsCommand({ LoadBalancerArn: lbArn, SecurityGroups: [] }))
+  assert.deepEqual(sgOut.SecurityGroupIds, [])
+  await rejectsWith(elb.send(new SetSecurityGroupsCommand({ LoadBalancerArn: lbArn, SecurityGroups: ['sg-00000000000000000'] })), 'InvalidSecurityGroupException')
+  const subnets = await elb.send(new SetSubnetsCommand({ LoadBalancerArn: lbArn, Subnets: ['subnet-0a1b2c3d4e5f60a01', 'subnet-0a1b2c3d4e5f60b02'] }))
+  assert.equal(subnets.AvailabilityZones?.length, 2)
+  const ip = await elb.send(new SetIpAddressTypeCommand({ LoadBalancerArn: lbArn, IpAddressType: 'dualstack' }))
+  assert.equal(ip.IpAddressType, 'dualstack')
+
+  await elb.send(new AddTagsCommand({ ResourceArns: [lbArn, tgArn], Tags: [{ Key: 'env', Value: 'test' }] }))
+  await elb.send(new RemoveTagsCommand({ ResourceArns: [tgArn], TagKeys: ['team'] }))
+  const tags = await elb.send(new DescribeTagsCommand({ ResourceArns: [lbArn, tgArn] }))
+  assert.deepEqual(tags.TagDescriptions?.map((d) => d.Tags), [[{ Key: 'env', Value: 'test' }], [{ Key: 'env', Value: 'test' }]])
+  await rejectsWith(elb.send(new AddTagsCommand({ ResourceArns: [lbArn], Tags: [{ Key: 'a', Value: '1' }, { Key: 'a', Value: '2' }] })), 'DuplicateTagKeysException')
+
+  await elb.send(new DeleteListenerCommand({ ListenerArn: httpArn }))
+  await elb.send(new DeleteListenerCommand({ ListenerArn: httpsArn }))
+  await elb.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: lbArn }))
+  await elb.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: lbArn }))
+  await elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: tgArn }))
+  const left = await elb.send(new DescribeTargetGroupsCommand({}))
+  assert.deepEqual(left.TargetGroups, [])
+})
+
+test('ELBv2 lists page with Marker and NextMarker, and describes policies and limits', async (t) => {
+  const api = await startAwsApi()
+  t.after(() => api.close())
+  const elb = new ElasticLoadBalancingV2Client(clientConfig(api))
+  for (const name of ['tg-a', 'tg-b', 'tg-c', 'tg-d', 'tg-e']) {
+    await elb.send(new CreateTargetGroupCommand({ Name: name, Protocol: 'HTTP', Port: 80, TargetType: 'ip' }))
+  }
+  const first = await elb.send(new DescribeTargetGroupsCommand({ PageSize: 2 }))
+  assert.deepEqual(first.TargetGroups?.map((g) => g.TargetGroupName), ['tg-a', 'tg-b'])
+  assert.ok(first.NextMarker)
+  const names: string[] = []
+  for await (const p of paginateDescribeTargetGroups({ client: elb, pageSize: 2 }, {})) names.push(...(p.TargetGroups ?? []).map((g) => g.TargetGroupName ?? ''))
+  assert.deepEqual(names, ['tg-a', 'tg-b', 'tg-c', 'tg-d', 'tg-e'])
+  await rejectsWith(elb.send(new DescribeTargetGroupsCommand({ PageSize: 401 })), 'ValidationError')
+
+  const policies = await elb.send(new DescribeSSLPoliciesCommand({ Names: ['ELBSecurityPolicy-TLS13-1-2-2021-06'] }))
+  const policy = policies.SslPolicies?.[0]
+  assert.deepEqual(policy?.SslProtocols, ['TLSv1.2', 'TLSv1.3'])
+  assert.equal(policy?.Ciphers?.[0]?.Priority, 1)
+  await rejectsWith(elb.send(new DescribeSSLPoliciesCommand({ Names: ['nope'] })), 'SSLPolicyNotFoundException')
+  const limits = await elb.send(new DescribeAccountLimitsCommand({}))
+  assert.equal(limits.Limits?.find((l) => l.Name === 'targets-per-target-group')?.Max, '1000')
+})

@@ -1,0 +1,80 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Control } from '../../src/control/control.js'
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
+import { createAwsApi, type TargetHealthDescription } from '../../src/api/aws/server.js'
+import type { CertificateCheck } from '../../src/control/draft.js'
+import { SSL_POLICIES } from '../../src/dataplane/tls/policies.js'
+
+export interface RunningAwsApi {
+  readonly endpoint: string
+  readonly port: number
+  readonly control: Control
+  /** Health the fake checker reports, by target group ARN. */
+  readonly health: Map<string, TargetHealthDescription[]>
+  readonly logged: { msg: string; obj: object }[]
+  close(): Promise<void>
+}
+
+/** Dummy credentials the SDK clients sign with. */
+export const credentials = { accessKeyId: 'test', secretAccessKey: 'test' }
+
+export function clientConfig(api: RunningAwsApi) {
+  return { endpoint: api.endpoint, region: 'us-east-1', credentials, maxAttempts: 1 }
+}
+
+/** The imported-certificate check from certs/, when that module is there. */
+async function certificateCheck(): Promise<CertificateCheck | undefined> {
+  try {
+    const mod = (await import('../../src/certs/import.js')) as { validateImport?: CertificateCheck }
+    return mod.validateImport
+  } catch {
+    return undefined
+  }
+}
+
+/** openalb's AWS API on 127.0.0.1:0 over a fresh SQLite store. */
+export async function startAwsApi(options: { accessKeys?: Map<string, string>; now?: () => Date } = {}): Promise<RunningAwsApi> {
+  const dir = mkdtempSync(join(tmpdir(), 'openalb-aws-'))
+  const store = openSqliteStore(dir)
+  const checkCertificate = await certificateCheck()
+  const control = new Control(store, checkCertificate ? { checkCertificate } : {})
+  const health = new Map<string, TargetHealthDescription[]>()
+  const logged: { msg: string; obj: object }[] = []
+  const log = {
+    info: () => {},
+    warn: (obj: object, msg: string) => logged.push({ obj, msg }),
+    error: (obj: object, msg: string) => logged.push({ obj, msg }),
+  }
+  const api = createAwsApi({
+    control,
+    targetHealth: (arn) => health.get(arn) ?? [],
+    sslPolicies: SSL_POLICIES,
+    log,
+    ...(options.accessKeys ? { accessKeys: options.accessKeys } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  })
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => void api.handle(req, res, Buffer.concat(chunks)))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as AddressInfo).port
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    control,
+    health,
+    logged,
+    async close() {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await store.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}

@@ -76,3 +76,13 @@ export function equalsExact(buf: Buffer, s: number, e: number, lit: Uint8Array):
   for (let i = 0; i < lit.length; i++) if (buf[s + i] !== lit[i]) return false
   return true
 }
+
+/**
+ * Index of the first LF in buf at or after `from`, or -1. A plain loop: head lines are short, and
+ * Buffer#indexOf costs a native call each time, more than the scan itself.
+ */
+export function indexOfLf(buf: Buffer, from: number): number {
+  const len = buf.length
+  for (let i = from; i < len; i++) if (buf[i] === LF) return i
+  return -1
+}

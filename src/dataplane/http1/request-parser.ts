@@ -15,6 +15,7 @@ import {
   TARGET,
   TCHAR,
   ascii,
+  indexOfLf,
   equalsExact,
   equalsLower,
   skipOws,
@@ -26,6 +27,7 @@ import {
   CL_NAME,
   DISTANT,
   HEADER_BAD,
+  HEADER_COMPLIANT,
   HEADER_NON_COMPLIANT,
   IDENTICAL,
   NUM_INVALID,
@@ -115,10 +117,11 @@ const HEAD = ascii('HEAD')
 
 // Per-parse scratch, reused: the parser is synchronous, so one set serves every call.
 const verdict = new Verdict()
-/** Guardian view of the fields: [nameStart, nameEnd, valueStart, valueEnd] per field line. */
-let fields = new Int32Array(4 * 128)
-/** Name range of each forwarded header, [start, end). */
-let names = new Int32Array(2 * 128)
+/** Guardian view of the fields: [nameStart, nameEnd, valueStart, valueEnd, headerTier] per line. */
+const FIELD = 5
+let fields = new Int32Array(FIELD * 128)
+/** Each forwarded header: [nameStart, nameEnd, 1 if the name is a token]. */
+let names = new Int32Array(3 * 128)
 let teIdx = new Int32Array(16)
 let clIdx = new Int32Array(16)
 
@@ -130,8 +133,8 @@ function error(status: 400 | 414 | 431 | 501 | 505, reason: string): ParseResult
 
 /** Index of the LF ending the line that starts at `from`; in CRLF mode only a CRLF ends a line. */
 function lineEnd(buf: Buffer, from: number, crlf: boolean): number {
-  let lf = buf.indexOf(LF, from)
-  if (crlf) while (lf > 0 && buf[lf - 1] !== CR) lf = buf.indexOf(LF, lf + 1)
+  let lf = indexOfLf(buf, from)
+  if (crlf) while (lf > 0 && buf[lf - 1] !== CR) lf = indexOfLf(buf, lf + 1)
   return lf
 }
 
@@ -168,7 +171,7 @@ export function parseRequestHead(buf: Buffer, start: number, limits: HeadLimits)
   let endLine = -1
   let headEnd = -1
   for (;;) {
-    const lf = buf.indexOf(LF, lineStart)
+    const lf = indexOfLf(buf, lineStart)
     if (lf === -1) {
       const partial = len - lineStart
       if (first && partial > limits.maxRequestLineBytes + 1) return error(414, 'RequestLineTooLong')
@@ -188,6 +191,9 @@ export function parseRequestHead(buf: Buffer, start: number, limits: HeadLimits)
   }
   // CRLF mode when the head ends with CRLF CRLF; otherwise a bare LF ended it.
   const crlf = headEnd - headStart >= 4 && buf[headEnd - 2] === CR && buf[endLine - 1] === LF && buf[endLine - 2] === CR
+
+  // The head decoded once; names, values and the target are slices of it.
+  const text = buf.toString('latin1', headStart, headEnd)
 
   // ---- request line ----
   const rlLf = lineEnd(buf, headStart, crlf)
@@ -265,31 +271,37 @@ export function parseRequestHead(buf: Buffer, start: number, limits: HeadLimits)
     if (++lines > limits.maxHeaderCount) return error(400, 'TooManyHeaders')
 
     const multi = buf[hs] === SP || buf[hs] === HT
+    // One pass over the name finds the colon and grades the name (HttpHeader::field_name_tier).
     let colon = hs
-    while (colon < he && buf[colon] !== COLON) colon++
+    let nameTier = HEADER_COMPLIANT
+    for (; colon < he; colon++) {
+      const b = buf[colon]!
+      if (b === COLON) break
+      if (TCHAR[b] !== 1 && nameTier !== HEADER_BAD) nameTier = FORBIDDEN[b] === 1 ? HEADER_BAD : HEADER_NON_COMPLIANT
+    }
     const partial = colon === he
     if (!multi && !partial) {
       mediaType = equalsLower(buf, hs, colon, CONTENT_TYPE)
       mlS = hs
       mlE = colon
     }
-    if (4 * nFields + 4 > fields.length) {
-      const grown = new Int32Array(fields.length * 2)
-      grown.set(fields)
-      fields = grown
-    }
-    const f = 4 * nFields++
+    if (FIELD * nFields + FIELD > fields.length) fields = grow(fields)
+    const f = FIELD * nFields++
+    let tier: number
     if (multi && mlS >= 0 && (mediaType || partial)) {
       fields[f] = mlS
       fields[f + 1] = mlE
       fields[f + 2] = hs
       fields[f + 3] = colon
+      tier = headerTier(buf, mlS, mlE, hs, colon)
     } else {
       fields[f] = hs
       fields[f + 1] = colon
       fields[f + 2] = partial ? he : colon + 1
       fields[f + 3] = he
+      tier = partial ? nameTier : Math.max(nameTier, headerTier(buf, 0, 0, colon + 1, he))
     }
+    fields[f + 4] = tier
     // Recorded now, applied after the fields are analysed: ALB hands the guardian parsed fields, so
     // " Transfer-Encoding: chunked" is first a SuspiciousHeader, as the corpus expects.
     if (lineReason === undefined) {
@@ -300,37 +312,35 @@ export function parseRequestHead(buf: Buffer, start: number, limits: HeadLimits)
     // What is forwarded: obs-fold lines are joined to the field above with one SP (RFC 9112 5.2),
     // or dropped when there is none; lines without a colon, with an empty name or with NUL/CR/LF
     // are dropped (the guardian: "Bad headers MUST be removed before sending to backends").
-    let forbidden = false
-    for (let i = hs; i < he; i++) {
-      if (FORBIDDEN[buf[i]!] === 1) {
-        forbidden = true
-        break
-      }
-    }
-    if (forbidden) continue
     if (multi) {
+      let forbidden = false
+      for (let i = hs; i < he; i++) {
+        if (FORBIDDEN[buf[i]!] === 1) {
+          forbidden = true
+          break
+        }
+      }
+      if (forbidden) continue
       if (nFwd > 0) {
         const vs = skipOws(buf, hs, he)
         const ve = trimOwsEnd(buf, vs, he)
         if (ve > vs) {
           const prev = headerValues[nFwd - 1]!
-          const more = buf.toString('latin1', vs, ve)
+          const more = text.slice(vs - headStart, ve - headStart)
           headerValues[nFwd - 1] = prev.length > 0 ? prev + ' ' + more : more
         }
       }
       continue
     }
-    if (partial || colon === hs) continue
-    if (2 * nFwd + 2 > names.length) {
-      const grown = new Int32Array(names.length * 2)
-      grown.set(names)
-      names = grown
-    }
-    names[2 * nFwd] = hs
-    names[2 * nFwd + 1] = colon
+    // A regular line's tier covers every byte but the colon: BAD means NUL, CR or LF somewhere.
+    if (partial || colon === hs || tier === HEADER_BAD) continue
+    if (3 * nFwd + 3 > names.length) names = grow(names)
+    names[3 * nFwd] = hs
+    names[3 * nFwd + 1] = colon
+    names[3 * nFwd + 2] = nameTier === HEADER_COMPLIANT ? 1 : 0
     const vs = skipOws(buf, colon + 1, he)
-    headerNames.push(buf.toString('latin1', hs, colon))
-    headerValues.push(buf.toString('latin1', vs, trimOwsEnd(buf, vs, he)))
+    headerNames.push(text.slice(hs - headStart, colon - headStart))
+    headerValues.push(text.slice(vs - headStart, trimOwsEnd(buf, vs, he) - headStart))
     nFwd++
   }
 
@@ -355,12 +365,12 @@ export function parseRequestHead(buf: Buffer, start: number, limits: HeadLimits)
   let nTe = 0
   let nCl = 0
   for (let i = 0; i < nFields; i++) {
-    const ns = fields[4 * i]!
-    const ne = fields[4 * i + 1]!
+    const ns = fields[FIELD * i]!
+    const ne = fields[FIELD * i + 1]!
     const teSim = similarity(TE_NAME, buf, ns, ne)
     const clSim = teSim === DISTANT ? similarity(CL_NAME, buf, ns, ne) : DISTANT
     const essential = teSim === IDENTICAL || clSim === IDENTICAL
-    const tier = headerTier(buf, ns, ne, fields[4 * i + 2]!, fields[4 * i + 3]!)
+    const tier = fields[FIELD * i + 4]!
     if (tier === HEADER_BAD) verdict.upgrade(SEVERE, 'BadHeader')
     else if (tier === HEADER_NON_COMPLIANT) verdict.upgrade(ACCEPTABLE, 'NonCompliantHeader')
     const ts = skipOws(buf, ns, ne)
@@ -393,7 +403,7 @@ export function parseRequestHead(buf: Buffer, start: number, limits: HeadLimits)
     else {
       let chunkedBefore = false
       for (let k = 0; k < nTe; k++) {
-        const f = 4 * teIdx[k]!
+        const f = FIELD * teIdx[k]!
         let s = fields[f + 2]!
         const e = fields[f + 3]!
         for (;;) {
@@ -412,7 +422,7 @@ export function parseRequestHead(buf: Buffer, start: number, limits: HeadLimits)
       }
       let cl = -1
       for (let k = 0; k < nCl; k++) {
-        const f = 4 * clIdx[k]!
+        const f = FIELD * clIdx[k]!
         const n = parseNum(buf, fields[f + 2]!, fields[f + 3]!)
         if (n === NUM_INVALID || n === NUM_OVERFLOW) verdict.upgrade(SEVERE, 'BadContentLength')
         else if (cl >= 0 && cl !== n) verdict.upgrade(SEVERE, 'MultipleContentLength')
@@ -509,16 +519,9 @@ export function parseRequestHead(buf: Buffer, start: number, limits: HeadLimits)
   let expectContinue = false
   let invalidHeaderNames = 0
   for (let i = 0; i < nFwd; i++) {
-    const ns = names[2 * i]!
-    const ne = names[2 * i + 1]!
-    let token = true
-    for (let k = ns; k < ne; k++) {
-      if (TCHAR[buf[k]!] !== 1) {
-        token = false
-        break
-      }
-    }
-    if (!token) {
+    const ns = names[3 * i]!
+    const ne = names[3 * i + 1]!
+    if (names[3 * i + 2] !== 1) {
       invalidHeaderNames++
       continue
     }
@@ -576,8 +579,8 @@ export function parseRequestHead(buf: Buffer, start: number, limits: HeadLimits)
   if (hostCount === 0 && minor === 1) return error(400, 'MissingHost')
 
   // ---- the request target's form (RFC 9112 3.2) ----
-  const method = methodString(buf, mS, mEnd)
-  const target = buf.toString('latin1', uS, uE)
+  const method = methodString(buf, mS, mEnd, text, headStart)
+  const target = text.slice(uS - headStart, uE - headStart)
   let path = target
   let query = ''
   const t0 = buf[uS]
@@ -649,12 +652,12 @@ function grow(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
   return g
 }
 
-function methodString(buf: Buffer, s: number, e: number): string {
+function methodString(buf: Buffer, s: number, e: number, text: string, base: number): string {
   for (let i = 0; i < METHODS.length; i++) {
     const m = METHODS[i]!
     if (equalsExact(buf, s, e, m[1])) return m[0]
   }
-  return buf.toString('latin1', s, e)
+  return text.slice(s - base, e - base)
 }
 
 function equalsLowerPrefix(buf: Buffer, s: number, e: number, lower: Uint8Array): boolean {

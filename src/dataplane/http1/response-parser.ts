@@ -1,7 +1,7 @@
 // Strict HTTP/1.x response-head parser for what targets send back (RFC 9112). Anything it cannot
 // read safely is an error, which the proxy answers with 502 as ALB does for "malformed or invalid
 // response headers" and for a response head over 32 KiB.
-import { COLON, CR, FIELD_VALUE, HT, LF, SP, TCHAR, ascii, equalsExact, equalsLower, skipOws, trimOwsEnd } from './chars.js'
+import { COLON, CR, FIELD_VALUE, HT, SP, TCHAR, ascii, equalsExact, equalsLower, indexOfLf, skipOws, trimOwsEnd } from './chars.js'
 
 export interface ResponseLimits {
   /** Longest response head in bytes (ALB: 32 KiB). */
@@ -58,7 +58,7 @@ export function parseResponseHead(
   let headEnd = -1
   let endLine = -1
   for (;;) {
-    const lf = buf.indexOf(LF, lineStart)
+    const lf = indexOfLf(buf, lineStart)
     if (lf === -1) {
       if (len - start > limits.maxHeadBytes) return fail('response head too large')
       return INCOMPLETE
@@ -74,7 +74,7 @@ export function parseResponseHead(
   }
 
   // status-line = HTTP-version SP status-code SP [ reason-phrase ]
-  let lf = buf.indexOf(LF, start)
+  let lf = indexOfLf(buf, start)
   let le = lf > start && buf[lf - 1] === CR ? lf - 1 : lf
   if (le - start < 12 || !equalsExact(buf, start, start + 7, HTTP_1_DOT)) return fail('bad status line')
   const minorDigit = buf[start + 7]!
@@ -104,7 +104,7 @@ export function parseResponseHead(
   let connClose = false
   let connKeepAlive = false
   while (pos < endLine) {
-    lf = buf.indexOf(LF, pos)
+    lf = indexOfLf(buf, pos)
     le = lf > pos && buf[lf - 1] === CR ? lf - 1 : lf
     const hs = pos
     pos = lf + 1

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict'
+import { createServer, type AddressInfo } from 'node:net'
+import { test } from 'node:test'
+import { forward, freePort, get, listener, loadBalancer, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
+
+async function rawBackend(t: Parameters<typeof startBackend>[0], onData: (socket: import('node:net').Socket) => void): Promise<number> {
+  const server = createServer((s) => {
+    s.on('error', () => {})
+    s.once('data', () => onData(s))
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  t.after(() => new Promise<void>((r) => server.close(() => r())))
+  t.after(() => server.unref())
+  return (server.address() as AddressInfo).port
+}
+
+test('503 with ALB\'s page when the target group has no registered targets', async (t) => {
+  const tg = targetGroup('empty', [])
+  const port = await freePort()
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
+  const r = await get(port, '/')
+  assert.equal(r.status, 503)
+  assert.match(r.body, /<title>503 Service Temporarily Unavailable<\/title>/)
+  assert.equal(dp.stats.elbResponses.get(503), 1)
+})
+
+test('502 when the target resets the connection before answering', async (t) => {
+  const backendPort = await rawBackend(t, (s) => s.resetAndDestroy())
+  const tg = targetGroup('web', [{ id: '127.0.0.1', port: backendPort }])
+  const port = await freePort()
+  await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
+  const r = await get(port, '/')
+  assert.equal(r.status, 502)
+  assert.equal(r.body, '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n')
+})
+
+test('502 when the target sends something that is not an HTTP response', async (t) => {
+  const backendPort = await rawBackend(t, (s) => s.end('SSH-2.0-OpenSSH\r\n\r\n'))
+  const tg = targetGroup('web', [{ id: '127.0.0.1', port: backendPort }])
+  const port = await freePort()
+  await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
+  assert.equal((await get(port, '/')).status, 502)
+})
+
+test('502 when the target closes without answering', async (t) => {
+  const backendPort = await rawBackend(t, (s) => s.end())
+  const tg = targetGroup('web', [{ id: '127.0.0.1', port: backendPort }])
+  const port = await freePort()
+  await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
+  assert.equal((await get(port, '/')).status, 502)
+})
+
+test('504 when the target does not answer within the idle timeout', async (t) => {
+  const backendPort = await rawBackend(t, () => {})
+  const tg = targetGroup('web', [{ id: '127.0.0.1', port: backendPort }])
+  const port = await freePort()
+  await startDataplane(t, state(1, loadBalancer({ idleTimeoutSeconds: 1 }), tg, listener(port, [forward(tg)])))
+  const r = await get(port, '/')
+  assert.equal(r.status, 504)
+  assert.match(r.body, /504 Gateway Time-out/)
+})
+
+test('a refused connection is retried once on another target: no failed request', async (t) => {
+  const backend = await startBackend(t, 'alive')
+  const dead = await freePort()
+  const tg = targetGroup('web', [{ id: '127.0.0.1', port: dead }, { id: '127.0.0.1', port: backend.port }])
+  const port = await freePort()
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
+  for (let i = 0; i < 6; i++) {
+    const r = await get(port, '/', {}, 'POST', 'body')
+    assert.equal(r.status, 200)
+    assert.equal(r.body, 'alive')
+  }
+  assert.ok(dp.stats.retries >= 3)
+})
+
+test('502 when the only target refuses connections', async (t) => {
+  const dead = await freePort()
+  const tg = targetGroup('web', [{ id: '127.0.0.1', port: dead }])
+  const port = await freePort()
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
+  assert.equal((await get(port, '/')).status, 502)
+  assert.equal(dp.stats.targetConnectionErrors, 1)
+})
+
+test('a malformed request is answered 400 and the connection closed', async (t) => {
+  const port = await freePort()
+  const tg = targetGroup('web', [])
+  await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
+  const { connect } = await import('node:net')
+  const socket = connect(port, '127.0.0.1')
+  socket.write('GET / HTTP/1.1 trailing-garbage\r\nHost: a\r\n\r\n')
+  let text = ''
+  socket.setEncoding('latin1')
+  socket.on('data', (d: string) => (text += d))
+  await new Promise((r) => socket.on('close', r))
+  assert.match(text, /^HTTP\/1\.1 400 Bad Request\r\n/)
+  assert.match(text, /connection: close/)
+})

@@ -194,6 +194,17 @@ const DeleteSecurityGroup: Ec2Handler = async (call) => {
   return { return: true, groupId: g.id }
 }
 
+/**
+ * openalb does not filter what leaves a balancer, so egress stays allow-all: these calls are
+ * accepted (Terraform revokes the default egress rule and puts its own back) and not kept.
+ */
+const acceptEgress: Ec2Handler = async (call) => {
+  const d = await call.deps.control.view()
+  findGroup(d, call.params)
+  permissionsIn(d, call.params)
+  return { return: true }
+}
+
 const CreateTags: Ec2Handler = async (call) => tagResources(call, 'add')
 const DeleteTags: Ec2Handler = async (call) => tagResources(call, 'remove')
 
@@ -309,6 +320,8 @@ export const EC2_OPERATIONS: Readonly<Record<string, Ec2Handler>> = {
   AuthorizeSecurityGroupIngress,
   RevokeSecurityGroupIngress,
   DeleteSecurityGroup,
+  AuthorizeSecurityGroupEgress: acceptEgress,
+  RevokeSecurityGroupEgress: acceptEgress,
   CreateTags,
   DeleteTags,
   DescribeVpcs,

@@ -1,0 +1,71 @@
+import { ACM_OPERATIONS } from './acm/operations.js'
+import { EC2_OPERATIONS } from './ec2/operations.js'
+import { ELBV2_OPERATIONS } from './elbv2/operations.js'
+import type { AwsService } from './errors.js'
+import { ROUTE53_OPERATIONS } from './route53/routes.js'
+
+export interface OperationCoverage {
+  readonly status: 'supported' | 'partial'
+  /** What a partial operation leaves out. */
+  readonly note?: string
+}
+
+/** Where openalb differs from AWS in an operation it answers; scripts/gen-aws-api-table.mjs prints these. */
+const PARTIAL: Record<AwsService, Record<string, string>> = {
+  elbv2: {
+    CreateLoadBalancer: 'application and network types (no gateway); no Elastic IPs or private addresses in SubnetMappings; subnets default to the default VPC\'s two',
+    CreateTargetGroup: 'target types instance and ip (no lambda or alb); IPv4 only; health checks are always enabled',
+    CreateListener: 'no mutual TLS; AlpnPolicy names are checked, not applied',
+    ModifyListener: 'as CreateListener',
+    CreateRule: 'forward, redirect and fixed-response actions (no authenticate-oidc/cognito or jwt-validation); no regex conditions or transforms',
+    ModifyRule: 'as CreateRule',
+    ModifyLoadBalancerAttributes: 'attributes openalb does not model are accepted only at ALB\'s defaults',
+    ModifyTargetGroupAttributes: 'as ModifyLoadBalancerAttributes',
+    ModifyListenerAttributes: 'listener attributes are ALB\'s defaults and read-only',
+    DescribeTargetHealth: 'no anomaly detection or administrative override; Include is ignored',
+  },
+  acm: {
+    RequestCertificate: 'issued by openalb\'s CA (or ACME) with EC_prime256v1 keys; no private CAs; DNS validation succeeds when the CNAME is in a zone openalb serves',
+    ListCertificates: 'filters by status and key type; without a keyTypes filter every key type is listed (ACM lists RSA_2048 only)',
+    PutAccountConfiguration: 'DaysBeforeExpiry stays 45',
+  },
+  route53: {
+    CreateHostedZone: 'public zones only, one per name; no reusable delegation sets',
+    ChangeResourceRecordSets: 'simple routing only (no weighted, latency, failover, geo or multivalue sets); DELETE matches name and type',
+    ListTagsForResource: 'hosted zones only (no health checks)',
+    ChangeTagsForResource: 'hosted zones only (no health checks)',
+  },
+  ec2: {
+    AuthorizeSecurityGroupIngress: 'no prefix lists; one description per rule',
+    RevokeSecurityGroupIngress: 'no prefix lists',
+    AuthorizeSecurityGroupEgress: 'accepted and not kept: egress is not filtered, and groups report allow-all egress',
+    RevokeSecurityGroupEgress: 'as AuthorizeSecurityGroupEgress',
+    DescribeSecurityGroups: 'filters group-id, group-name, vpc-id, description, tag:KEY and tag-key',
+    CreateTags: 'security groups only',
+    DeleteTags: 'security groups only',
+    DescribeVpcs: 'the one default VPC',
+    DescribeSubnets: 'the default VPC\'s two subnets',
+    DescribeAvailabilityZones: 'the two zones of the default subnets',
+  },
+}
+
+const ANSWERED: Record<AwsService, readonly string[]> = {
+  elbv2: Object.keys(ELBV2_OPERATIONS),
+  acm: Object.keys(ACM_OPERATIONS),
+  route53: ROUTE53_OPERATIONS,
+  ec2: Object.keys(EC2_OPERATIONS),
+}
+
+/** The operations openalb answers per service, supported or partial; every other one is not supported. */
+export function awsApiCoverage(): Record<AwsService, Record<string, OperationCoverage>> {
+  const out = {} as Record<AwsService, Record<string, OperationCoverage>>
+  for (const service of Object.keys(ANSWERED) as AwsService[]) {
+    const ops: Record<string, OperationCoverage> = {}
+    for (const op of ANSWERED[service]) {
+      const note = PARTIAL[service][op]
+      ops[op] = note ? { status: 'partial', note } : { status: 'supported' }
+    }
+    out[service] = ops
+  }
+  return out
+}

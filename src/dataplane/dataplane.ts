@@ -54,7 +54,8 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource {
   private readonly sockets = new Map<string, ListenerSocket>()
   private readonly closingSockets = new Set<Promise<void>>()
   private readonly sweep: NodeJS.Timeout
-  private readonly randomFn: () => number
+  /** 0 <= r < 1, for weights and weighted_random. */
+  readonly random: () => number
   private readonly nowFn: () => number
 
   constructor(options: DataplaneOptions = {}) {
@@ -63,14 +64,10 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource {
     this.metrics = options.metrics
     this.headLimits = options.headLimits ?? DEFAULT_HEAD_LIMITS
     this.signer = new TokenSigner(options.cookieKey ?? randomBytes(32))
-    this.randomFn = options.random ?? Math.random
+    this.random = options.random ?? Math.random
     this.nowFn = options.now ?? Date.now
     this.sweep = setInterval(() => this.sweepHeadTimeouts(), 1000)
     this.sweep.unref()
-  }
-
-  random(): number {
-    return this.randomFn()
   }
 
   now(): number {

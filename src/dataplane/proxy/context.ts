@@ -60,6 +60,6 @@ export interface ProxyContext {
   readonly headLimits: HeadLimits
   readonly log: DataplaneLog | undefined
   group(arn: string): GroupState | undefined
-  random(): number
+  readonly random: () => number
   now(): number
 }

@@ -18,7 +18,7 @@ import {
 } from '../../../src/model/target-group.js'
 import { MapStateView } from '../../../src/store/state.js'
 import { Dataplane, type DataplaneOptions } from '../../../src/dataplane/dataplane.js'
-import { tryCompile } from '../../../src/runtime/snapshot.js'
+import { tryCompile, type Snapshot } from '../../../src/runtime/snapshot.js'
 
 export const LB_ARN = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/app/test-lb/0123456789abcdef'
 let counter = 0
@@ -132,6 +132,12 @@ export async function startDataplane(t: TestContext, view: MapStateView, options
   t.after(() => dp.close())
   await applyState(dp, view)
   return dp
+}
+
+export function compile(view: MapStateView): Snapshot {
+  const compiled = tryCompile(view)
+  if (!compiled.ok) throw new Error(`snapshot rejected: ${JSON.stringify(compiled.failures)}`)
+  return compiled.value
 }
 
 export async function applyState(dp: Dataplane, view: MapStateView): Promise<void> {

@@ -11,7 +11,7 @@ import { runDns } from './lib/dns-scenario.mjs'
 import { runHttp } from './lib/http-scenario.mjs'
 import { runMemory } from './lib/memory-scenario.mjs'
 import { parseOptions, USAGE } from './lib/options.mjs'
-import { has, killAllSync, stopAll } from './lib/processes.mjs'
+import { has, interrupted, killAllSync, stopAll } from './lib/processes.mjs'
 import { markdown, ratios } from './lib/report.mjs'
 
 const bench = fileURLToPath(new URL('.', import.meta.url))
@@ -33,6 +33,7 @@ process.on('exit', killAllSync)
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, async () => {
     log(`\n${signal}: stopping the processes this benchmark started`)
+    interrupted.value = true
     await stopAll()
     process.exit(130)
   })
@@ -68,12 +69,14 @@ try {
     results.ratios = ratios(results.http)
   }
   if (o.only.has('memory')) results.memory = await runMemory(ctx)
-  if (o.only.has('dns')) results.dns = await runDns({ seconds: o.dnsSeconds, log })
+  if (o.only.has('dns')) results.dns = await runDns({ seconds: o.dnsSeconds, dir: ctx.dir, log })
 } catch (e) {
+  if (interrupted.value) await new Promise(() => {}) // the signal handler exits
   log(`benchmark stopped: ${e.message}`)
   await stopAll()
   process.exit(1)
 }
+if (interrupted.value) await new Promise(() => {})
 
 const md = markdown(results)
 writeFileSync(join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)

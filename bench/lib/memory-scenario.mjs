@@ -4,7 +4,7 @@
 import { request } from 'node:http'
 import { connect } from 'node:net'
 import { join } from 'node:path'
-import { groupPids, rssKiB, stop } from './processes.mjs'
+import { groupPids, interrupted, rssKiB, stop } from './processes.mjs'
 import { startBackend, startProxy } from './proxies.mjs'
 
 export async function runMemory(o) {
@@ -16,6 +16,7 @@ export async function runMemory(o) {
   try {
     for (const name of o.proxies) {
       if (name === 'direct') continue
+      if (interrupted.value) throw new Error('interrupted')
       const t = await startProxy(name, { workers: 1, dir, readySeconds: o.readySeconds, backend })
       if (t.skip) {
         o.log(`  ${name}: ${t.skip}`)
@@ -42,9 +43,14 @@ export async function runMemory(o) {
 
 const mib = (kib) => (kib / 1024).toFixed(1)
 
-/** POSTs `bytes` of zeros through url, sampling the proxy's RSS every 100 ms. */
+/**
+ * POSTs `bytes` of zeros through url, sampling the proxy's RSS every 100 ms. A 64 MiB upload first
+ * warms the proxy up (JIT, buffers, heap), so the growth reported is the streaming's own.
+ */
 async function streamThrough(url, bytes, pids, timeoutSeconds) {
   const group = pids()
+  const coldKiB = rssKiB(group)
+  await upload(url, 64 * 1024 * 1024, timeoutSeconds * 1000)
   const startKiB = rssKiB(group)
   let peakKiB = startKiB
   const sampler = setInterval(() => (peakKiB = Math.max(peakKiB, rssKiB(group))), 100)
@@ -57,7 +63,7 @@ async function streamThrough(url, bytes, pids, timeoutSeconds) {
   const error = result.error ?? (result.status !== 200 ? `status ${result.status}` : result.received !== bytes ? `backend received ${result.received} of ${bytes} bytes` : undefined)
   return {
     bytes, sent: result.sent, seconds, mibPerSecond: result.sent / 1048576 / seconds,
-    startKiB, peakKiB, endKiB, growthPct: ((peakKiB - startKiB) / startKiB) * 100, ...(error ? { error } : {}),
+    coldKiB, startKiB, peakKiB, endKiB, growthPct: ((peakKiB - startKiB) / startKiB) * 100, ...(error ? { error } : {}),
   }
 }
 

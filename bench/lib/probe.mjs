@@ -12,14 +12,24 @@ export function portInUse(port) {
   })
 }
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
+let nextPort = 18080
+
+/**
+ * A free port for a peer proxy, counting up from 18080: below the kernel's ephemeral range, so it
+ * cannot collide with the port-0 sockets openalb opens while the peers start.
+ */
+export async function freePort() {
+  for (; nextPort < 19000; nextPort++) {
+    if (await canListen(nextPort)) return nextPort++
+  }
+  throw new Error('no free port in 18080-18999')
+}
+
+function canListen(port) {
+  return new Promise((resolve) => {
     const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
-    })
+    s.once('error', () => resolve(false))
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)))
   })
 }
 

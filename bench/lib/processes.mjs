@@ -3,6 +3,9 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { closeSync, openSync, readFileSync, readdirSync } from 'node:fs'
 
+/** Set on Ctrl-C: scenarios stop starting new runs. */
+export const interrupted = { value: false }
+
 /** Process groups started here and not yet seen gone: the only ones this harness ever signals. */
 const live = new Set()
 
@@ -17,6 +20,7 @@ export function has(bin) {
  * stderr (and stdout unless `pipe`) goes to `logFile`, or is dropped. Returns { pid, pgid, exited } where exited resolves on exit.
  */
 export function launch(cmd, args, { cpus, logFile, pipe = false, env, cwd } = {}) {
+  if (interrupted.value) throw new Error('interrupted')
   const [file, argv] = cpus ? ['taskset', ['-c', cpus, cmd, ...args]] : [cmd, args]
   const fd = logFile ? openSync(logFile, 'a') : 'ignore'
   const stdio = ['ignore', pipe ? 'pipe' : fd, fd]
@@ -66,6 +70,19 @@ export function cpuMicros(before, after) {
   let ticks = 0
   for (const [pid, t] of after) ticks += Math.max(0, t - (before.get(pid) ?? t))
   return (ticks * 1e6) / CLK_TCK
+}
+
+/** Busy and total clock ticks of each CPU ('0', '1', ...) from /proc/stat. */
+export function cpuStat() {
+  const out = new Map()
+  for (const line of readFileSync('/proc/stat', 'utf8').split('\n')) {
+    const m = /^cpu(\d+) (.*)/.exec(line)
+    if (!m) continue
+    const f = m[2].split(' ').map(Number)
+    const total = f.slice(0, 8).reduce((a, b) => a + b, 0)
+    out.set(m[1], { busy: total - f[3] - f[4], total })
+  }
+  return out
 }
 
 /** Sum of VmRSS over pids, in KiB (shared pages of forked workers count once per process). */

@@ -16,10 +16,10 @@ export function markdown(results) {
   if (results.http) {
     const o = results.options
     out.push(`## HTTP/1.1 keep-alive: wrk -t1 -c${o.connections} -d${o.seconds}s, ${o.rounds} round(s), medians`, '')
-    out.push(table(['mode', 'proxy', 'req/s', 'p50 ms', 'p99 ms', 'RSS MiB', 'CPU µs/req', 'errors'],
+    out.push(table(['mode', 'proxy', 'req/s', 'p50 ms', 'p99 ms', 'RSS MiB', 'CPU µs/req', 'others on proxy CPU', 'errors'],
       results.http.map((r) => r.status === 'ok'
-        ? [r.mode, r.proxy, int(r.rps), fmt(r.p50Ms), fmt(r.p99Ms), fmt(r.rssMiB, 1), fmt(r.cpuUsPerReq, 1), String(r.errors)]
-        : [r.mode, r.proxy, r.status, '', '', '', '', ''])), '')
+        ? [r.mode, r.proxy, int(r.rps), fmt(r.p50Ms), fmt(r.p99Ms), fmt(r.rssMiB, 1), fmt(r.cpuUsPerReq, 1), r.othersPct === undefined ? '' : `${fmt(r.othersPct, 0)}%`, String(r.errors)]
+        : [r.mode, r.proxy, r.status, '', '', '', '', '', ''])), '')
     if (results.ratios.length) {
       out.push('### openalb against each peer', '', 'req/s ratio above 1: openalb is faster; CPU ratio below 1: openalb spends less CPU per request.', '')
       out.push(table(['mode', 'peer', 'req/s openalb/peer', 'CPU µs/req openalb/peer', 'goal (pinned)'],
@@ -30,11 +30,11 @@ export function markdown(results) {
   if (results.memory) {
     const o = results.options
     out.push(`## Memory: a ${o.streamMiB} MiB upload streamed through, then ${o.idleConnections.toLocaleString('en-US')} idle keep-alive connections`, '')
-    out.push(table(['proxy', 'RSS before MiB', 'peak while streaming MiB', 'growth', 'MiB/s', `RSS with idle conns MiB`, 'KiB/conn', 'notes'],
+    out.push(table(['proxy', 'RSS cold MiB', 'RSS warm MiB', 'peak while streaming MiB', 'growth', 'MiB/s', `RSS with idle conns MiB`, 'KiB/conn', 'notes'],
       results.memory.map((r) => r.status === 'ok'
-        ? [r.proxy, fmt(r.stream.startKiB / 1024, 1), fmt(r.stream.peakKiB / 1024, 1), `${fmt(r.stream.growthPct, 1)}%`, fmt(r.stream.mibPerSecond, 0),
+        ? [r.proxy, fmt(r.stream.coldKiB / 1024, 1), fmt(r.stream.startKiB / 1024, 1), fmt(r.stream.peakKiB / 1024, 1), `${fmt(r.stream.growthPct, 1)}%`, fmt(r.stream.mibPerSecond, 0),
             fmt(r.idle.withKiB / 1024, 1), fmt(r.idle.kibPerConnection, 1), [r.stream.error, r.idle.open < r.idle.requested ? `${r.idle.open} open` : '', r.idle.error].filter(Boolean).join('; ')]
-        : [r.proxy, r.status, '', '', '', '', '', ''])), '')
+        : [r.proxy, r.status, '', '', '', '', '', '', ''])), '')
     out.push('Goals for openalb: growth within 10% while streaming; under 150 MiB with the idle connections open.', '')
   }
   if (results.dns) {

@@ -6,7 +6,7 @@ import type { ForwardPlan } from '../actions/plan.js'
 import { cookieExpires, findCookie } from '../balancer/cookies.js'
 import type { GroupState, GroupTarget } from '../balancer/group.js'
 import { ERROR_REASON, STATUS, errorResponse, type ProxyErrorKind } from '../errors.js'
-import { parseRequestHead, type RequestHead } from '../http1/request-parser.js'
+import { isTokenName, parseRequestHead, type RequestHead } from '../http1/request-parser.js'
 import { httpDate } from '../http-date.js'
 import type { CompiledRule } from '../router/router.js'
 import type { RouteRequest } from '../router/route-request.js'
@@ -434,6 +434,8 @@ export class ClientConnection implements UpstreamUser {
     const names = head.headerNames
     const values = head.headerValues
     const dropInvalid = attrs.dropInvalidHeaderFields
+    // A name that is not a token is never passed on, whatever the mode: it is how requests get smuggled.
+    const checkTokens = head.invalidHeaderNames > 0
     let xff: string | undefined
     let trace: string | undefined
     let upgrade: string | undefined
@@ -444,7 +446,7 @@ export class ClientConnection implements UpstreamUser {
       const value = values[i] as string
       switch (requestHeaderKind(name)) {
         case Hdr.KEEP:
-          if (dropInvalid && !isAlbValidHeaderName(name)) {
+          if ((dropInvalid && !isAlbValidHeaderName(name)) || (checkTokens && !isTokenName(name))) {
             dropped = true
             continue
           }

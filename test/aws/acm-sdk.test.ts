@@ -16,6 +16,7 @@ import { CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupComm
 import { markCertificateIssued } from '../../src/control/certificates.js'
 import { validationRecordFor } from '../../src/api/aws/server.js'
 import { rejectsWith } from './assert-aws-error.js'
+import { assertWireMatchesModels } from './assert-wire.js'
 import { clientConfig, startAwsApi } from './start-aws-api.js'
 
 test('ACM RequestCertificate shows the DNS validation CNAME until the certificate is issued', async (t) => {
@@ -100,6 +101,7 @@ test('ACM RequestCertificate shows the DNS validation CNAME until the certificat
   await rejectsWith(acm.send(new DescribeCertificateCommand({ CertificateArn: email.CertificateArn })), 'ResourceNotFoundException')
   await rejectsWith(acm.send(new DescribeCertificateCommand({ CertificateArn: 'not-an-arn' })), 'InvalidArnException')
   await rejectsWith(acm.send(new RequestCertificateCommand({ DomainName: 'bad domain!' })), 'ValidationException')
+  assertWireMatchesModels(api)
 })
 
 test('ACM ImportCertificate takes PEM blobs, re-imports onto the same ARN and refuses a mismatched key', async (t) => {
@@ -132,4 +134,5 @@ test('ACM ImportCertificate takes PEM blobs, re-imports onto the same ARN and re
     'ValidationException',
     /private key/i,
   )
+  assertWireMatchesModels(api)
 })

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { promisify } from 'node:util'
 import { hasBinary } from '../helpers/shared.js'
+import { assertWireMatchesModels } from './assert-wire.js'
 import { startAwsApi, type RunningAwsApi } from './start-aws-api.js'
 
 const run = promisify(execFile)
@@ -107,6 +108,7 @@ async function tutorial(t: { after: (fn: () => Promise<void> | void) => void }, 
   assert.deepEqual(rules, ['10', 'default'])
   // An error as the CLI prints it.
   await assert.rejects(aws('elbv2', 'describe-target-groups', '--names', 'nope'), /TargetGroupNotFound/)
+  assertWireMatchesModels(api)
 }
 
 test('the tutorial with the AWS CLI v1 (pip) against openalb', async (t) => {

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-ec2'
 import { CreateLoadBalancerCommand, DeleteLoadBalancerCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { rejectsWith } from './assert-aws-error.js'
+import { assertWireMatchesModels } from './assert-wire.js'
 import { clientConfig, startAwsApi } from './start-aws-api.js'
 
 test('EC2: security groups with ingress rules, and a default VPC with subnets in two zones', async (t) => {
@@ -77,4 +78,5 @@ test('EC2: security groups with ingress rules, and a default VPC with subnets in
   await elb.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: lb.LoadBalancers?.[0]?.LoadBalancerArn }))
   await ec2.send(new DeleteSecurityGroupCommand({ GroupId: groupId }))
   await rejectsWith(ec2.send(new DeleteSecurityGroupCommand({ GroupId: groupId })), 'InvalidGroup.NotFound')
+  assertWireMatchesModels(api)
 })

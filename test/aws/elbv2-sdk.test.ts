@@ -42,6 +42,7 @@ import {
   paginateDescribeTargetGroups,
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { rejectsWith } from './assert-aws-error.js'
+import { assertWireMatchesModels } from './assert-wire.js'
 import { clientConfig, startAwsApi } from './start-aws-api.js'
 
 test('the ELBv2 SDK client builds the tutorial balancer and meets ALB errors', async (t) => {
@@ -85,7 +86,7 @@ test('the ELBv2 SDK client builds the tutorial balancer and meets ALB errors', a
     await rejectsWith(elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [tgArn.replace(/[0-9a-f]{16}$/, '0000000000000000')] })), 'TargetGroupNotFoundException')
   })
   await t.test('a health check timeout not below the interval is a ValidationError', async () => {
-    await rejectsWith(elb.send(new ModifyTargetGroupCommand({ TargetGroupArn: tgArn, HealthCheckTimeoutSeconds: 6 })), 'ValidationError')
+    await rejectsWith(elb.send(new ModifyTargetGroupCommand({ TargetGroupArn: tgArn, HealthCheckTimeoutSeconds: 6 })), 'ValidationError', /HealthCheckTimeoutSeconds: must be smaller than HealthCheckIntervalSeconds/)
   })
 
   await elb.send(new RegisterTargetsCommand({ TargetGroupArn: tgArn, Targets: [{ Id: '127.0.0.1', Port: 4000 }, { Id: '127.0.0.1', Port: 4001 }] }))
@@ -247,6 +248,7 @@ test('the ELBv2 SDK client builds the tutorial balancer and meets ALB errors', a
   await elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: tgArn }))
   const left = await elb.send(new DescribeTargetGroupsCommand({}))
   assert.deepEqual(left.TargetGroups, [])
+  assertWireMatchesModels(api)
 })
 
 test('ELBv2 lists page with Marker and NextMarker, and describes policies and limits', async (t) => {
@@ -271,4 +273,5 @@ test('ELBv2 lists page with Marker and NextMarker, and describes policies and li
   await rejectsWith(elb.send(new DescribeSSLPoliciesCommand({ Names: ['nope'] })), 'SSLPolicyNotFoundException')
   const limits = await elb.send(new DescribeAccountLimitsCommand({}))
   assert.equal(limits.Limits?.find((l) => l.Name === 'targets-per-target-group')?.Max, '1000')
+  assertWireMatchesModels(api)
 })

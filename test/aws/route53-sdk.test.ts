@@ -15,6 +15,7 @@ import {
   Route53Client,
 } from '@aws-sdk/client-route-53'
 import { rejectsWith } from './assert-aws-error.js'
+import { assertWireMatchesModels } from './assert-wire.js'
 import { clientConfig, startAwsApi } from './start-aws-api.js'
 
 test('Route 53: a hosted zone with an alias A record to the balancer, changed in atomic batches', async (t) => {
@@ -127,4 +128,5 @@ test('Route 53: a hosted zone with an alias A record to the balancer, changed in
   const deleted = await r53.send(new DeleteHostedZoneCommand({ Id: zoneId }))
   assert.equal(deleted.ChangeInfo?.Status, 'INSYNC')
   await rejectsWith(r53.send(new DeleteHostedZoneCommand({ Id: zoneId })), 'NoSuchHostedZone')
+  assertWireMatchesModels(api)
 })

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
+import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,6 +8,7 @@ import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
 import { createAwsApi, type TargetHealthDescription } from '../../src/api/aws/server.js'
 import type { CertificateCheck } from '../../src/control/draft.js'
 import { SSL_POLICIES } from '../../src/dataplane/tls/policies.js'
+import type { Exchange } from './wire-check.js'
 
 export interface RunningAwsApi {
   readonly endpoint: string
@@ -16,6 +17,8 @@ export interface RunningAwsApi {
   /** Health the fake checker reports, by target group ARN. */
   readonly health: Map<string, TargetHealthDescription[]>
   readonly logged: { msg: string; obj: object }[]
+  /** Every request and response, for the wire checks against botocore's models. */
+  readonly exchanges: Exchange[]
   close(): Promise<void>
 }
 
@@ -57,10 +60,19 @@ export async function startAwsApi(options: { accessKeys?: Map<string, string>; n
     ...(options.accessKeys ? { accessKeys: options.accessKeys } : {}),
     ...(options.now ? { now: options.now } : {}),
   })
+  const exchanges: Exchange[] = []
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => void api.handle(req, res, Buffer.concat(chunks)))
+    req.on('end', () => {
+      const body = Buffer.concat(chunks)
+      const end = res.end.bind(res) as (chunk: string) => ServerResponse
+      ;(res as unknown as { end: (chunk: string) => ServerResponse }).end = (chunk: string) => {
+        exchanges.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, requestBody: body.toString('utf8'), status: res.statusCode, responseBody: String(chunk) })
+        return end(chunk)
+      }
+      void api.handle(req, res, body)
+    })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const port = (server.address() as AddressInfo).port
@@ -70,6 +82,7 @@ export async function startAwsApi(options: { accessKeys?: Map<string, string>; n
     control,
     health,
     logged,
+    exchanges,
     async close() {
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))

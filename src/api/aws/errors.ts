@@ -1,4 +1,5 @@
-import { ControlError, InvalidChangeBatchError, LimitExceededError, NotFoundError, DuplicateError, type ControlErrorCode } from '../../control/errors.js'
+import { ControlError, InvalidChangeBatchError, LimitExceededError, NotFoundError, DuplicateError, ValidationFailed, type ControlErrorCode } from '../../control/errors.js'
+import { awsValidationMessage } from './validation-names.js'
 
 export type AwsService = 'elbv2' | 'acm' | 'route53' | 'ec2'
 
@@ -127,7 +128,8 @@ export function toAwsError(service: AwsService, e: unknown): { error: AwsError; 
     w ??= BY_CODE[service][e.code] ?? VALIDATION_CODE[service]
     const { code, status } = wire(w)
     const messages = e instanceof InvalidChangeBatchError ? e.messages : []
-    return { error: new AwsError(code, e.message, status, messages), unexpected: false }
+    const message = e instanceof ValidationFailed ? awsValidationMessage(service, e) : e.message
+    return { error: new AwsError(code, message, status, messages), unexpected: false }
   }
   return { error: new AwsError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500), unexpected: true }
 }

@@ -114,7 +114,8 @@ const CreateSecurityGroup: Ec2Handler = async (call) => {
   if (vpc !== undefined && vpc !== DEFAULT_VPC.id) throw new AwsError('InvalidVpcID.NotFound', `The vpc ID '${vpc}' does not exist`)
   const tags = tagSpecifications(p, 'security-group')
   const g = (await call.deps.control.mutate((d) => createSecurityGroup(d, { name, description, tags }))).value
-  return { return: true, groupId: g.id, securityGroupArn: groupOut(call, g).securityGroupArn, tagSet: groupOut(call, g).tagSet }
+  const shape = groupOut(call, g)
+  return { groupId: g.id, tagSet: shape.tagSet, securityGroupArn: shape.securityGroupArn }
 }
 
 const DescribeSecurityGroups: Ec2Handler = async (call) => {

@@ -275,3 +275,23 @@ test('ELBv2 lists page with Marker and NextMarker, and describes policies and li
   assert.equal(limits.Limits?.find((l) => l.Name === 'targets-per-target-group')?.Max, '1000')
   assertWireMatchesModels(api)
 })
+
+test('ELBv2 answers TooManyTargets past 1000 targets, and InternalFailure (logged, message kept inside) when something breaks', async (t) => {
+  const api = await startAwsApi()
+  t.after(() => api.close())
+  const elb = new ElasticLoadBalancingV2Client(clientConfig(api))
+  const tg = (await elb.send(new CreateTargetGroupCommand({ Name: 'big', Protocol: 'HTTP', Port: 80, TargetType: 'ip' }))).TargetGroups?.[0]?.TargetGroupArn
+  const targets = Array.from({ length: 1001 }, (_, i) => ({ Id: `10.0.${Math.floor(i / 250)}.${(i % 250) + 1}` }))
+  await rejectsWith(elb.send(new RegisterTargetsCommand({ TargetGroupArn: tg, Targets: targets })), 'TooManyTargetsException')
+
+  api.health.set(tg ?? '', null as unknown as [])
+  await assert.rejects(elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg })), (e: unknown) => {
+    const err = e as { name: string; message: string; $metadata: { httpStatusCode?: number } }
+    assert.equal(err.name, 'InternalFailure')
+    assert.equal(err.$metadata.httpStatusCode, 500)
+    assert.doesNotMatch(err.message, /null|undefined|TypeError/)
+    return true
+  })
+  assert.ok(api.logged.some((l) => l.msg.includes('unexpectedly')), 'the unexpected error is logged')
+  assertWireMatchesModels(api)
+})

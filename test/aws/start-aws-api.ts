@@ -54,7 +54,7 @@ export async function startAwsApi(options: { accessKeys?: Map<string, string>; n
   }
   const api = createAwsApi({
     control,
-    targetHealth: (arn) => health.get(arn) ?? [],
+    targetHealth: (arn) => (health.has(arn) ? (health.get(arn) as TargetHealthDescription[]) : []),
     sslPolicies: SSL_POLICIES,
     log,
     ...(options.accessKeys ? { accessKeys: options.accessKeys } : {}),

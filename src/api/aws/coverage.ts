@@ -25,7 +25,7 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
     DescribeTargetHealth: 'no anomaly detection or administrative override; Include is ignored',
   },
   acm: {
-    RequestCertificate: 'issued by openalb\'s CA (or ACME) with EC_prime256v1 keys; no private CAs; DNS validation succeeds when the CNAME is in a zone openalb serves',
+    RequestCertificate: 'issued by openalb\'s CA (or ACME) with EC_prime256v1 keys whatever KeyAlgorithm asks; no private CAs; DNS validation succeeds when the CNAME is in a zone openalb serves',
     ListCertificates: 'filters by status and key type; without a keyTypes filter every key type is listed (ACM lists RSA_2048 only)',
     PutAccountConfiguration: 'DaysBeforeExpiry stays 45',
   },

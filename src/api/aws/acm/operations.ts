@@ -50,8 +50,10 @@ const RequestCertificate: AcmHandler = async ({ deps, params: p }) => {
   const validationMethod = p.str('ValidationMethod') ?? 'DNS'
   if (validationMethod !== 'DNS' && validationMethod !== 'EMAIL') throw invalid(`ValidationMethod '${validationMethod}' is not supported (DNS or EMAIL)`)
   if (p.has('CertificateAuthorityArn')) throw invalid('private CAs are not supported by openalb; certificates come from its own CA')
+  // Any ACM key algorithm is accepted (Terraform sends RSA_2048 by default); openalb's CA issues P-256 keys.
   const keyAlgorithm = p.str('KeyAlgorithm')
-  if (keyAlgorithm !== undefined && keyAlgorithm !== 'EC_prime256v1') throw invalid(`KeyAlgorithm '${keyAlgorithm}' is not supported by openalb (EC_prime256v1)`)
+  const KEY_ALGORITHMS = ['RSA_1024', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'EC_prime256v1', 'EC_secp384r1', 'EC_secp521r1']
+  if (keyAlgorithm !== undefined && !KEY_ALGORITHMS.includes(keyAlgorithm)) throw invalid(`KeyAlgorithm '${keyAlgorithm}' is not one of ${KEY_ALGORITHMS.join(', ')}`)
   const sans = p.strings('SubjectAlternativeNames') ?? []
   const token = p.str('IdempotencyToken')
   const tags = tagsIn(p)

@@ -19,6 +19,8 @@ import { zoneSourceFromState } from './runtime/dns-source.js'
 import { openStore } from './store/open.js'
 import { Dataplane } from './dataplane/dataplane.js'
 import { Runtime } from './runtime/runtime.js'
+import { assertSafeBind, createAwsApi } from './api/aws/server.js'
+import { SSL_POLICIES } from './dataplane/tls/policies.js'
 import { VERSION } from './version.js'
 
 export interface OpenalbOptions {
@@ -31,6 +33,8 @@ export interface OpenalbOptions {
   readonly dns?: string
   /** The address DNS answers for balancers that bind every address. */
   readonly advertise?: string
+  /** "AKID:SECRET,..." (default $OPENALB_ACCESS_KEYS): with keys, AWS API calls must be SigV4-signed with them. */
+  readonly accessKeys?: string | undefined
   readonly log?: Logger
 }
 
@@ -53,16 +57,25 @@ function hostPort(value: string, what: string): { host: string; port: number } {
   return { host: host || '127.0.0.1', port }
 }
 
-const LOOPBACK = /^(127\.|::1$|localhost$)/
+/** "AKID:SECRET,AKID2:SECRET2" -> a map; undefined when empty. */
+function parseAccessKeys(text: string | undefined): Map<string, string> | undefined {
+  if (!text) return undefined
+  const keys = new Map<string, string>()
+  for (const pair of text.split(',')) {
+    const i = pair.indexOf(':')
+    if (i <= 0) throw new Error('access keys must be given as ACCESS_KEY_ID:SECRET[,ACCESS_KEY_ID:SECRET...]')
+    keys.set(pair.slice(0, i).trim(), pair.slice(i + 1).trim())
+  }
+  return keys
+}
 
 /** The composition root: builds every module and wires them together. */
 export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHandle> {
   const log = options.log ?? pino({ level: process.env.OPENALB_LOG_LEVEL ?? 'info' }, pino.destination(2))
   const controlAddr = hostPort(options.control ?? '127.0.0.1:4566', '--control')
   const dnsAddr = hostPort(options.dns ?? '127.0.0.1:8053', '--dns')
-  if (!LOOPBACK.test(controlAddr.host)) {
-    throw new Error(`the control endpoint binds only loopback addresses until access keys are configured (got ${controlAddr.host})`)
-  }
+  const accessKeys = parseAccessKeys(options.accessKeys ?? process.env.OPENALB_ACCESS_KEYS)
+  assertSafeBind(controlAddr.host, accessKeys)
   const advertise = options.advertise ?? '127.0.0.1'
 
   const store = openStore(options.dataDir)
@@ -142,8 +155,29 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
     // A revision the data plane could not compile still reaches DNS and certificates.
     closers.push(store.watch(() => void store.load().then((s) => { if (s.revision > applied && runtime.lastFailures.length > 0) followers(s) })))
 
+    const aws = createAwsApi({
+      control,
+      accessKeys,
+      log,
+      sslPolicies: SSL_POLICIES,
+      targetHealth: (arn) =>
+        runtime.describeTargetHealth(arn).map((t) => ({
+          targetId: t.target.id,
+          port: t.target.port,
+          availabilityZone: t.target.availabilityZone,
+          healthCheckPort: t.healthCheckPort,
+          state: t.state,
+          reason: t.reason,
+          description: t.description,
+        })),
+    })
     const handlers: EndpointHandler[] = [
       adminApi({ control, version: VERSION, targetHealth: (arn) => runtime.describeTargetHealth(arn), metrics: () => metrics.render() }),
+      async (req, res, body) => {
+        if (!aws.accepts(req)) return false
+        await aws.handle(req, res, body)
+        return true
+      },
     ]
     const endpoint: Server = await startEndpoint(handlers, controlAddr.host, controlAddr.port)
     closers.push(() => new Promise<void>((r) => endpoint.close(() => r())))

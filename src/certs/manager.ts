@@ -2,7 +2,18 @@ import type { Control } from '../control/control.js'
 import { markCertificateIssued } from '../control/certificates.js'
 import type { Certificate } from '../model/certificate.js'
 import type { StateView } from '../store/state.js'
+import { validationRecordFor } from '../model/certificate-validation.js'
+import { fqdn } from '../model/hosted-zone.js'
 import { needsRenewal, type LocalCa } from './ca.js'
+
+/** ACM's DNS validation: every name's CNAME is published in a zone openalb serves. */
+export function validated(state: StateView, c: Certificate): boolean {
+  const records = state.list('record-set')
+  return c.subjectAlternativeNames.every((name) => {
+    const want = validationRecordFor(c.arn, name)
+    return records.some((r) => r.type === 'CNAME' && r.name === fqdn(want.name) && r.values.some((v) => fqdn(v) === fqdn(want.value)))
+  })
+}
 
 export interface CertificateManagerLog {
   info(obj: object, msg: string): void
@@ -38,6 +49,10 @@ export class CertificateManager {
   private due(c: Certificate): boolean {
     if (c.source !== 'local-ca') return false
     if (c.status === 'PENDING_VALIDATION') return true
+    return this.renewalDue(c)
+  }
+
+  private renewalDue(c: Certificate): boolean {
     return c.status === 'ISSUED' && c.notBefore !== undefined && c.notAfter !== undefined && needsRenewal(c.notBefore, c.notAfter, this.now())
   }
 
@@ -50,7 +65,7 @@ export class CertificateManager {
     this.busy = true
     try {
       const state = view ?? (await this.control.read())
-      for (const cert of state.list('certificate').filter((c) => this.due(c))) {
+      for (const cert of state.list('certificate').filter((c) => this.due(c) && (!c.awaitsDnsRecord || c.status !== 'PENDING_VALIDATION' || validated(state, c)))) {
         try {
           const issued = await this.ca.issue({ domainName: cert.domainName, subjectAlternativeNames: cert.subjectAlternativeNames }, this.now())
           await this.control.mutate((d) => {

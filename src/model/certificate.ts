@@ -70,6 +70,8 @@ export interface Certificate {
   readonly chainPem?: string | undefined
   /** Never leaves the store through an API, a log line or the CLI: see redactCertificate(). */
   readonly privateKeyPem?: string | undefined
+  /** Requested through ACM with DNS validation: issued only once every name's validation CNAME is served. */
+  readonly awaitsDnsRecord?: boolean | undefined
   /** Where the spec's PEMs came from, for plan: a hash of the imported material. */
   readonly importDigest?: string | undefined
   readonly tags: Tags

@@ -14,7 +14,7 @@ import { signingService, verifySigV4 } from './protocol/sigv4.js'
 import { ROUTE53_NAMESPACE, ROUTE53_PREFIX, routeRoute53 } from './route53/routes.js'
 
 export type { AwsApiDeps, TargetHealthDescription, SslPolicyDescription } from './deps.js'
-export { validationRecordFor } from './acm/validation-record.js'
+export { validationRecordFor } from '../../model/certificate-validation.js'
 
 export interface AwsApi {
   /** Answers one request whose body has been read. Never throws. */

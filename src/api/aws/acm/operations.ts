@@ -73,7 +73,7 @@ const RequestCertificate: AcmHandler = async ({ deps, params: p }) => {
       validationMethod,
       tags,
     })
-    return d.put({ ...temp, name: nameFromArn(temp.arn) })
+    return d.put({ ...temp, name: nameFromArn(temp.arn), awaitsDnsRecord: validationMethod === 'DNS' })
   })
   if (key !== undefined) idempotent.set(key, { arn: cert.value.arn, at: now })
   return { CertificateArn: cert.value.arn }

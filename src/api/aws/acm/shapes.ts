@@ -1,6 +1,6 @@
 import type { Draft } from '../../../control/draft.js'
 import type { Certificate } from '../../../model/certificate.js'
-import { validationRecordFor } from './validation-record.js'
+import { validationRecordFor } from '../../../model/certificate-validation.js'
 
 /** JSON timestamps are epoch seconds. */
 const epoch = (iso: string | undefined): number | undefined => (iso === undefined ? undefined : Date.parse(iso) / 1000)

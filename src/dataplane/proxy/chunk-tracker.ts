@@ -22,6 +22,8 @@ export class ChunkTracker {
   private remaining = 0
   private digits = 0
   private lineBytes = 0
+  /** When set, the data bytes (without framing) are collected here: for clients that cannot take chunks. */
+  sink: Buffer[] | null = null
 
   reset(): void {
     this.s = S.Size
@@ -41,6 +43,7 @@ export class ChunkTracker {
       switch (this.s) {
         case S.Data: {
           const take = Math.min(this.remaining, end - i)
+          if (this.sink !== null && take > 0) this.sink.push(buf.subarray(i, i + take))
           i += take
           this.remaining -= take
           if (this.remaining === 0) this.s = S.DataCr

@@ -285,7 +285,12 @@ export class ClientConnection implements UpstreamUser {
     this.head = head
     this.receivedBytes = head.headBytes
     const current = this.ctx.current.listeners.get(this.owner.bindKey)
-    if (current) this.listener = current
+    if (current !== undefined && current !== this.listener) {
+      if (current.balancer.attributes.idleTimeoutSeconds !== this.listener.balancer.attributes.idleTimeoutSeconds) {
+        this.socket.setTimeout(current.balancer.attributes.idleTimeoutSeconds * 1000)
+      }
+      this.listener = current
+    }
     const listener = this.listener
     const attrs = listener.balancer.attributes
 
@@ -659,9 +664,12 @@ export class ClientConnection implements UpstreamUser {
     }
     this.resBody = res.bodyKind === 'length' ? BODY_LENGTH : res.bodyKind === 'chunked' ? BODY_CHUNKED : res.bodyKind === 'close' ? BODY_CLOSE : BODY_NONE
     this.resRemaining = res.contentLength
-    if (this.resBody === BODY_CHUNKED) this.resChunks.reset()
-    if (this.desyncClose || !this.reqDone) this.closeAfter = true
     const http10 = head.versionMinor === 0
+    if (this.resBody === BODY_CHUNKED) {
+      this.resChunks.reset()
+      this.resChunks.sink = http10 ? [] : null
+    }
+    if (this.desyncClose || !this.reqDone) this.closeAfter = true
     // A body delimited by the target's close is delimited by ours too; HTTP/1.0 clients cannot take chunks.
     if (this.resBody === BODY_CLOSE || (http10 && this.resBody === BODY_CHUNKED)) this.closeAfter = true
     let s = `HTTP/1.1 ${res.status} ${res.reason}\r\n`
@@ -704,6 +712,18 @@ export class ClientConnection implements UpstreamUser {
         return
       }
       end = r === -1 ? chunk.length : r
+      const decoded = this.resChunks.sink
+      if (decoded !== null) {
+        // An HTTP/1.0 client gets the data without the chunk framing, ended by our close.
+        let ok = true
+        for (const d of decoded) {
+          this.sentBytes += d.length
+          ok = this.socket.write(d)
+        }
+        decoded.length = 0
+        if (!ok) conn.socket.pause()
+        end = start
+      }
     } else {
       end = chunk.length
     }

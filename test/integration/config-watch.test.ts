@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import pino from 'pino'
+import { startOpenalb } from '../../src/main.js'
+import { eventually } from '../helpers/eventually.js'
+import { tutorialConfig } from '../helpers/tutorial.js'
+
+test('up -c re-applies the file when it changes, and a broken edit changes nothing', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'openalb-watch-'))
+  const { file } = await tutorialConfig(dataDir)
+  const lines: string[] = []
+  const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) })
+  const rejections = () => lines.filter((l) => l.includes('configuration rejected')).length
+  const lb = await startOpenalb({ dataDir, configFile: file, control: '127.0.0.1:0', dns: '127.0.0.1:0', log })
+  t.after(async () => {
+    await lb.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+  const interval = async () => (await lb.control.view()).find('target-group', 'web-tg')?.healthCheck.intervalSeconds
+  assert.equal(await interval(), 5)
+  const original = readFileSync(file, 'utf8')
+
+  writeFileSync(file, original.replace('intervalSeconds: 5', 'intervalSeconds: 10'))
+  await eventually(async () => (await interval()) === 10, { timeoutMs: 5000, message: 'the edit applied' })
+  const revision = (await lb.control.read()).revision
+
+  // A typo: rejected whole, the running state stays as it was.
+  writeFileSync(file, original.replace('intervalSeconds: 5', 'intervalSeconds: 7').replace('    healthCheck:', '    healtCheck:'))
+  await eventually(() => rejections() === 1, { message: 'the typo rejected' })
+  assert.match(lines.find((l) => l.includes('configuration rejected')) ?? '', /unknown key healtCheck; did you mean healthCheck/)
+  assert.equal((await lb.control.read()).revision, revision)
+  assert.equal(await interval(), 10)
+
+  // A referential error (an HTTPS listener loses its certificate) is refused too.
+  writeFileSync(file, original.replace('        certificates: [api-example-test]\n', ''))
+  await eventually(() => rejections() === 2, { message: 'the missing certificate rejected' })
+  assert.match(lines.filter((l) => l.includes('configuration rejected'))[1] ?? '', /a certificate must be specified for HTTPS listeners/)
+  assert.equal((await lb.control.read()).revision, revision)
+})

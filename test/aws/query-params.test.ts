@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { parseQueryParams } from '../../src/api/aws/protocol/query.js'
 import { awsParameterName } from '../../src/api/aws/validation-names.js'
-import { validationRecordFor } from '../../src/api/aws/acm/validation-record.js'
+import { validationRecordFor } from '../../src/model/certificate-validation.js'
 
 const parse = (qs: string) => parseQueryParams(new URLSearchParams(qs))
 

@@ -3,6 +3,7 @@ import type { LoadBalancerAttributes } from '../model/load-balancer.js'
 import type { HealthCheck, TargetProtocol, TargetType } from '../model/target-group.js'
 import type { Algorithm, StickinessType } from '../model/target-group.js'
 import type { Router } from './router/router.js'
+import type { ListenerCertificate } from './tls/sni.js'
 
 /**
  * Everything the data plane needs for one store revision, compiled and frozen. The data plane reads
@@ -35,6 +36,11 @@ export interface ListenerSnapshot {
   /** Certificate ARNs, the default first (HTTPS). */
   readonly certificateArns: readonly string[]
   readonly sslPolicy: string | undefined
+  /**
+   * HTTPS: the certificates that can be served now (issued, with their key), the default first.
+   * Empty while the default one is still pending: the listener then refuses handshakes.
+   */
+  readonly tlsCertificates?: readonly ListenerCertificate[]
   readonly router: Router
   /** Who may connect; undefined when the balancer has no security groups (everyone may). */
   readonly allowedSources: CidrSet | undefined

@@ -24,10 +24,11 @@ export function compileActions(actions: readonly Action[]): ActionPlan | undefin
     case 'fixed-response': {
       const status = Number(terminal.fixedResponse.statusCode)
       const body = Buffer.from(terminal.fixedResponse.messageBody, 'utf8')
+      const contentType = `${terminal.fixedResponse.contentType}; charset=utf-8`
       const headPrefix =
         `HTTP/1.1 ${status} ${statusText(status)}\r\nserver: awselb/2.0\r\n` +
-        `content-type: ${terminal.fixedResponse.contentType}; charset=utf-8\r\ncontent-length: ${body.length}\r\n`
-      return { kind: 'fixed-response', status, headPrefix, body }
+        `content-type: ${contentType}\r\ncontent-length: ${body.length}\r\n`
+      return { kind: 'fixed-response', status, headPrefix, contentType, body }
     }
     case 'redirect': {
       const r = terminal.redirect

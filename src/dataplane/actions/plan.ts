@@ -4,6 +4,8 @@ export interface FixedResponsePlan {
   readonly status: number
   /** Status line and headers up to (not including) Date/Connection. */
   readonly headPrefix: string
+  /** The Content-Type value (HTTP/2 builds its own head). */
+  readonly contentType: string
   readonly body: Buffer
 }
 

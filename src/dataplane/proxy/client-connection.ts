@@ -493,7 +493,7 @@ export class ClientConnection implements UpstreamUser {
   private send(target: GroupTarget): void {
     this.target = target
     target.outstanding++
-    const conn = target.pool.acquire(this)
+    const conn = target.pool.acquire(this, this.listener.balancer.attributes.idleTimeoutSeconds * 1000)
     this.upstream = conn
     this.targetStartMs = this.ctx.now()
     this.resBuf = null

@@ -20,6 +20,10 @@ export interface DataplaneStats {
   nonCompliantRequests: number
   droppedInvalidHeaderRequests: number
   retries: number
+  /** TLS handshakes with clients that failed (ClientTLSNegotiationErrorCount), refused ones included. */
+  clientTlsNegotiationErrors: number
+  /** HTTP/2 connections from clients (ALPN h2) accepted so far. */
+  http2Connections: number
 }
 
 export function newStats(): DataplaneStats {
@@ -34,6 +38,8 @@ export function newStats(): DataplaneStats {
     nonCompliantRequests: 0,
     droppedInvalidHeaderRequests: 0,
     retries: 0,
+    clientTlsNegotiationErrors: 0,
+    http2Connections: 0,
   }
 }
 
@@ -41,6 +47,8 @@ export function newStats(): DataplaneStats {
 export interface DataplaneMetricsSink {
   request(balancerName: string, status: number, generatedByElb: boolean, targetGroupArn: string): void
   connectionRejected(balancerName: string): void
+  /** A client's TLS handshake failed (or was refused: no certificate yet). */
+  clientTlsNegotiationError?(balancerName: string): void
 }
 
 /** A minimal logger (pino fits). */

@@ -34,9 +34,13 @@ export class UpstreamConnection {
     socket.on('timeout', this.onTimeout.bind(this))
   }
 
+  /** The inactivity limit currently set on the socket. */
+  timeoutMs = 0
+
   private onConnect(): void {
     this.connected = true
-    this.socket.setTimeout(this.pool.idleTimeoutMs)
+    this.timeoutMs = this.pool.idleTimeoutMs
+    this.socket.setTimeout(this.timeoutMs)
     this.user?.onUpstreamConnect(this)
   }
 
@@ -95,15 +99,20 @@ export class UpstreamPool {
     return this.idle.length
   }
 
-  /** An idle kept-alive connection, or a new one (writes are queued until it connects). */
-  acquire(user: UpstreamUser): UpstreamConnection {
+  /**
+   * An idle kept-alive connection, or a new one (writes are queued until it connects). The target
+   * must answer within idleTimeoutMs (the balancer's idle timeout) or the request gets a 504.
+   */
+  acquire(user: UpstreamUser, idleTimeoutMs: number): UpstreamConnection {
+    this.idleTimeoutMs = idleTimeoutMs
     let conn = this.idle.pop()
     while (conn && conn.closed) conn = this.idle.pop()
     if (!conn) {
       conn = new UpstreamConnection(this, connect({ host: this.address, port: this.port }))
       this.all.add(conn)
-    } else {
-      conn.socket.setTimeout(this.idleTimeoutMs)
+    } else if (conn.timeoutMs !== idleTimeoutMs) {
+      conn.timeoutMs = idleTimeoutMs
+      conn.socket.setTimeout(idleTimeoutMs)
     }
     conn.user = user
     conn.uses++
@@ -118,8 +127,10 @@ export class UpstreamPool {
       conn.socket.destroy()
       return
     }
-    this.idleTimeoutMs = idleTimeoutMs
-    conn.socket.setTimeout(idleTimeoutMs)
+    if (conn.timeoutMs !== idleTimeoutMs) {
+      conn.timeoutMs = idleTimeoutMs
+      conn.socket.setTimeout(idleTimeoutMs)
+    }
     this.idle.push(conn)
   }
 

@@ -2,7 +2,7 @@ import type { z } from 'zod'
 import type { Action, actionSpec } from '../model/action.js'
 import { actionsSpec } from '../model/action.js'
 import type { LoadBalancer } from '../model/load-balancer.js'
-import { IncompatibleProtocolsError, OperationNotPermittedError } from './errors.js'
+import { IncompatibleProtocolsError, LimitExceededError, OperationNotPermittedError } from './errors.js'
 import { validate, type Draft } from './draft.js'
 
 /** Validates actions and resolves their target group references to ARNs. */
@@ -25,6 +25,11 @@ function resolveAction(d: Draft, a: z.output<typeof actionSpec>, index: number, 
           throw new IncompatibleProtocolsError(
             `target group '${tg.name}' uses protocol ${tg.protocol}, which a ${lb.type} load balancer's ${listenerProtocol} listener cannot forward to`,
           )
+        }
+        const other = balancersForwardingTo(d, tg.arn).find((arn) => arn !== lb.arn)
+        if (other) {
+          // ALB quota "load balancers per target group": 1.
+          throw new LimitExceededError('load-balancers-per-target-group', 1, `target group '${tg.name}' is already used by load balancer '${d.get('load-balancer', other)?.name ?? other}'`)
         }
         return { targetGroupArn: tg.arn, weight: e.weight }
       })
@@ -53,4 +58,17 @@ export function actionToSpec(a: Action): unknown {
     case 'fixed-response':
       return { type: 'fixed-response', order: a.order, fixedResponse: a.fixedResponse }
   }
+}
+
+/** The balancers whose listeners or rules forward to a target group. */
+export function balancersForwardingTo(d: Draft, targetGroupArn: string): string[] {
+  const out = new Set<string>()
+  const forwards = (actions: readonly Action[]) => actions.some((a) => a.type === 'forward' && a.targetGroups.some((g) => g.targetGroupArn === targetGroupArn))
+  for (const l of d.list('listener')) if (forwards(l.defaultActions)) out.add(l.loadBalancerArn)
+  for (const r of d.list('rule')) {
+    if (!forwards(r.actions)) continue
+    const l = d.get('listener', r.listenerArn)
+    if (l) out.add(l.loadBalancerArn)
+  }
+  return [...out]
 }

@@ -63,6 +63,7 @@ const ELBV2_LIMITS: Record<string, string> = {
   'target-groups': 'TooManyTargetGroups',
   'application-load-balancers': 'TooManyLoadBalancers',
   tags: 'TooManyTags',
+  'load-balancers-per-target-group': 'TargetGroupAssociationLimit',
 }
 
 /** The one table from control/'s error codes to each service's wire codes (STYLE habit 6). */

@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto'
+import type { ServerHttp2Session } from 'node:http2'
 import type { Socket } from 'node:net'
+import type { TLSSocket } from 'node:tls'
+import { parseIp } from '../lib/cidr.js'
 import { AccessLogSinks } from './access-log.js'
 import { TokenSigner } from './balancer/cookies.js'
 import { GroupState, type GroupTarget, type PoolSource } from './balancer/group.js'
@@ -7,8 +10,10 @@ import { ALL_ROUTABLE, type HealthView } from './balancer/health-view.js'
 import { DEFAULT_HEAD_LIMITS, type HeadLimits } from './http1/request-parser.js'
 import { ListenerSocket, type ListenerHost } from './listener/listener-socket.js'
 import { ClientConnection } from './proxy/client-connection.js'
+import { serveHttp2 } from './proxy/h2-session.js'
 import { newStats, type DataplaneLog, type DataplaneMetricsSink, type DataplaneStats, type ProxyContext } from './proxy/context.js'
 import type { ListenerSnapshot, Snapshot, TargetSnapshot } from './snapshot.js'
+import { TicketKeys } from './tls/ticket-keys.js'
 import { UpstreamPool } from './upstream/pool.js'
 
 export const EMPTY_SNAPSHOT: Snapshot = Object.freeze({ revision: 0, listeners: new Map(), targetGroups: new Map() })
@@ -23,6 +28,8 @@ export interface DataplaneOptions {
   readonly cookieKey?: Buffer
   readonly random?: () => number
   readonly now?: () => number
+  /** Session-ticket keys for every HTTPS listener (default: random, rotating every 12 hours). */
+  readonly ticketKeys?: TicketKeys
 }
 
 export interface ApplyResult {
@@ -48,6 +55,8 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource {
   readonly headLimits: HeadLimits
   readonly log: DataplaneLog | undefined
   readonly metrics: DataplaneMetricsSink | undefined
+  readonly ticketKeys: TicketKeys
+  private readonly ownTicketKeys: boolean
   private readonly health: HealthView
   private readonly groups = new Map<string, GroupState>()
   private readonly pools = new Map<string, UpstreamPool>()
@@ -68,6 +77,9 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource {
     this.nowFn = options.now ?? Date.now
     this.sweep = setInterval(() => this.sweepHeadTimeouts(), 1000)
     this.sweep.unref()
+    this.ownTicketKeys = options.ticketKeys === undefined
+    this.ticketKeys = options.ticketKeys ?? new TicketKeys()
+    if (this.ownTicketKeys) this.ticketKeys.start()
   }
 
   now(): number {
@@ -113,7 +125,12 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource {
     const failed: { bindKey: string; error: string }[] = []
     const opening: Promise<void>[] = []
     for (const [bindKey, listener] of snapshot.listeners) {
-      if (this.sockets.has(bindKey)) continue
+      const existing = this.sockets.get(bindKey)
+      if (existing) {
+        // New certificates or policy take effect on the next handshake; open connections stay.
+        existing.refresh(listener)
+        continue
+      }
       const socket = new ListenerSocket(bindKey, listener, this)
       this.sockets.set(bindKey, socket)
       opening.push(
@@ -176,13 +193,14 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource {
       if (!allowed.contains(remote)) {
         // Security groups are enforced at accept: the connection is closed at once and counted.
         this.stats.connectionsRejected++
-        this.metrics?.connectionRejected(listener.balancer.name)
+        this.metrics?.connectionRejected('security_group')
         socket.destroy()
         return undefined
       }
     }
     this.stats.connectionsAccepted++
     this.stats.activeConnections++
+    this.metrics?.connectionOpened()
     return new ClientConnection(socket, this, owner, listener)
   }
 
@@ -212,6 +230,7 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource {
   /** Stops accepting, closes every connection and pool. */
   async close(): Promise<void> {
     clearInterval(this.sweep)
+    if (this.ownTicketKeys) this.ticketKeys.stop()
     const closing = [...this.sockets.values()].map((s) => {
       const done = s.close()
       s.destroyAll()

@@ -187,6 +187,7 @@ export class ClientConnection implements UpstreamUser {
     this.closed = true
     this.owner.removeConnection(this)
     this.ctx.stats.activeConnections--
+    this.ctx.metrics?.connectionClosed()
     if (this.active) {
       const up = this.upstream
       if (up) {
@@ -420,6 +421,7 @@ export class ClientConnection implements UpstreamUser {
       this.failBeforeResponse('no-targets')
       return
     }
+    if (!target.routable) ctx.metrics?.unhealthyRouting(group.snapshot.arn)
     if (stick.enabled && stick.type === 'lb_cookie') {
       const expires = cookieExpires(ctx.now(), stick.durationSeconds)
       this.extraHeaders += `set-cookie: AWSALB=${target.token}; Expires=${expires}; Path=/\r\nset-cookie: AWSALBCORS=${target.token}; Expires=${expires}; Path=/; SameSite=None\r\n`
@@ -776,6 +778,7 @@ export class ClientConnection implements UpstreamUser {
     if (target) target.outstanding--
     if (!conn.connected) {
       this.ctx.stats.targetConnectionErrors++
+      if (this.group) this.ctx.metrics?.targetConnectionError(this.group.snapshot.arn)
       // A connection that failed before any byte was sent is retried once on another target.
       if (!this.retried && (!this.bodyStreamed || this.sentBody !== null) && this.group) {
         const other = this.group.pick(this.ctx.now(), this.ctx.random, target ?? undefined)
@@ -875,7 +878,11 @@ export class ClientConnection implements UpstreamUser {
     const status = this.elbStatus !== 0 ? this.elbStatus : this.targetStatus
     if (this.elbStatus !== 0) ctx.stats.elbResponses.set(this.elbStatus, (ctx.stats.elbResponses.get(this.elbStatus) ?? 0) + 1)
     else if (this.targetStatus !== 0) ctx.stats.targetResponses.set(this.targetStatus, (ctx.stats.targetResponses.get(this.targetStatus) ?? 0) + 1)
-    ctx.metrics?.request(this.listener.balancer.name, status, this.elbStatus !== 0, this.group?.snapshot.arn ?? '')
+    if (ctx.metrics !== undefined) {
+      const targetSeconds = this.targetStatus !== 0 ? (ctx.now() - this.targetStartMs) / 1000 : -1
+      const cls = this.head?.classification ?? 'compliant'
+      ctx.metrics.request(this.listener, this.group?.snapshot.arn ?? '', this.rule?.action.kind, this.elbStatus, this.targetStatus, targetSeconds, this.receivedBytes + this.sentBytes, cls)
+    }
     if (this.listener.balancer.attributes.accessLogs.enabled) this.logAccess()
     if (this.errorKind !== undefined && this.errorKind !== 'client-closed' && ctx.log) {
       ctx.log.warn({ listener: this.listener.arn, status, reason: ERROR_REASON[this.errorKind], target: this.target?.key }, 'request failed')

@@ -2,7 +2,7 @@ import type { AccessLogSinks } from '../access-log.js'
 import type { GroupState } from '../balancer/group.js'
 import type { TokenSigner } from '../balancer/cookies.js'
 import type { HeadLimits } from '../http1/request-parser.js'
-import type { Snapshot } from '../snapshot.js'
+import type { ListenerSnapshot, Snapshot } from '../snapshot.js'
 
 /** Counts the data plane keeps itself (tests and the admin API read them; metrics/ can mirror them). */
 export interface DataplaneStats {
@@ -43,12 +43,27 @@ export function newStats(): DataplaneStats {
   }
 }
 
-/** Optional hooks for metrics/; called once per finished request or rejected connection. */
+/** Optional hooks for metrics/ (MetricsSink adapts Metrics); positional arguments, so nothing is allocated per request. */
 export interface DataplaneMetricsSink {
-  request(balancerName: string, status: number, generatedByElb: boolean, targetGroupArn: string): void
-  connectionRejected(balancerName: string): void
-  /** A client's TLS handshake failed (or was refused: no certificate yet). */
-  clientTlsNegotiationError?(balancerName: string): void
+  /**
+   * One finished request. elbStatus is 0 when the target answered; targetStatus 0 when it did not;
+   * targetSeconds is -1 without a target response; bytes counts both directions.
+   */
+  request(
+    listener: ListenerSnapshot,
+    targetGroupArn: string,
+    action: 'forward' | 'redirect' | 'fixed-response' | undefined,
+    elbStatus: number,
+    targetStatus: number,
+    targetSeconds: number,
+    bytes: number,
+    classification: string,
+  ): void
+  connectionOpened(): void
+  connectionClosed(): void
+  connectionRejected(reason: 'security_group'): void
+  targetConnectionError(targetGroupArn: string): void
+  unhealthyRouting(targetGroupArn: string): void
 }
 
 /** A minimal logger (pino fits). */

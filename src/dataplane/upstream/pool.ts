@@ -103,7 +103,7 @@ export class UpstreamPool {
    * An idle kept-alive connection, or a new one (writes are queued until it connects). The target
    * must answer within idleTimeoutMs (the balancer's idle timeout) or the request gets a 504.
    */
-  acquire(user: UpstreamUser, idleTimeoutMs: number): UpstreamConnection {
+  acquire(user: UpstreamUser, idleTimeoutMs: number = this.idleTimeoutMs): UpstreamConnection {
     this.idleTimeoutMs = idleTimeoutMs
     let conn = this.idle.pop()
     while (conn && conn.closed) conn = this.idle.pop()

@@ -1,0 +1,65 @@
+import type { CounterHandle, HistogramHandle, Metrics } from '../metrics/metrics.js'
+import type { DataplaneMetricsSink } from './proxy/context.js'
+import type { ListenerSnapshot } from './snapshot.js'
+
+/** Feeds the data plane's events into metrics/ with handles cached per listener and group. */
+export class MetricsSink implements DataplaneMetricsSink {
+  private readonly requestCounters = new Map<string, CounterHandle>()
+  private readonly responseTimes = new Map<string, HistogramHandle>()
+
+  constructor(private readonly metrics: Metrics) {}
+
+  request(
+    listener: ListenerSnapshot,
+    targetGroupArn: string,
+    action: 'forward' | 'redirect' | 'fixed-response' | undefined,
+    elbStatus: number,
+    targetStatus: number,
+    targetSeconds: number,
+    bytes: number,
+    classification: string,
+  ): void {
+    const key = `${listener.arn} ${targetGroupArn}`
+    let counter = this.requestCounters.get(key)
+    if (!counter) {
+      counter = this.metrics.requests(listener.balancer.arn, listener.arn, targetGroupArn === '' ? undefined : targetGroupArn)
+      this.requestCounters.set(key, counter)
+    }
+    counter.inc()
+    if (elbStatus !== 0) this.metrics.elbStatus(elbStatus).inc()
+    else if (targetStatus !== 0) this.metrics.targetStatus(targetStatus).inc()
+    if (targetSeconds >= 0 && targetGroupArn !== '') {
+      let h = this.responseTimes.get(targetGroupArn)
+      if (!h) {
+        h = this.metrics.targetResponseTime(targetGroupArn)
+        this.responseTimes.set(targetGroupArn, h)
+      }
+      h.observe(targetSeconds)
+    }
+    if (action === 'redirect') this.metrics.redirects.inc()
+    else if (action === 'fixed-response') this.metrics.fixedResponses.inc()
+    this.metrics.processedBytes.inc(bytes)
+    if (classification !== 'compliant') this.metrics.desyncNonCompliant(classification.charAt(0).toUpperCase() + classification.slice(1)).inc()
+  }
+
+  connectionOpened(): void {
+    this.metrics.newConnections.inc()
+    this.metrics.activeConnections.inc()
+  }
+
+  connectionClosed(): void {
+    this.metrics.activeConnections.dec()
+  }
+
+  connectionRejected(reason: 'security_group'): void {
+    this.metrics.rejectedConnection(reason).inc()
+  }
+
+  targetConnectionError(targetGroupArn: string): void {
+    this.metrics.targetConnectionError(targetGroupArn).inc()
+  }
+
+  unhealthyRouting(targetGroupArn: string): void {
+    this.metrics.unhealthyRouting(targetGroupArn).inc()
+  }
+}

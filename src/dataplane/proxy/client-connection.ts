@@ -181,6 +181,7 @@ export class ClientConnection implements UpstreamUser {
   private onEnd(): void {
     if (this.tunnel) this.upstream?.socket.end()
     else if (!this.active) this.socket.end()
+    else this.closeAfter = true // the client is done sending: answer what is in flight, then close
   }
 
   private onClose(): void {

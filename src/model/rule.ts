@@ -33,22 +33,22 @@ const headerName = z
 const visible = /^[\x20-\x7e]+$/
 
 export const conditionSpec = z.discriminatedUnion('field', [
-  z.strictObject({ field: z.literal('host-header'), values: z.array(hostValue).min(1).max(5) }),
-  z.strictObject({ field: z.literal('path-pattern'), values: z.array(pathValue).min(1).max(5) }),
+  z.strictObject({ field: z.literal('host-header'), values: z.array(hostValue).min(1).max(3, 'a condition has at most 3 values (match evaluations)') }),
+  z.strictObject({ field: z.literal('path-pattern'), values: z.array(pathValue).min(1).max(3, 'a condition has at most 3 values (match evaluations)') }),
   z.strictObject({
     field: z.literal('http-header'),
     /** Header name, case-insensitive, no wildcards. */
     name: headerName,
-    values: z.array(value128.regex(visible, 'must be visible ASCII')).min(1).max(5),
+    values: z.array(value128.regex(visible, 'must be visible ASCII')).min(1).max(3, 'a condition has at most 3 values (match evaluations)'),
   }),
-  z.strictObject({ field: z.literal('http-request-method'), values: z.array(methodValue).min(1).max(5) }),
+  z.strictObject({ field: z.literal('http-request-method'), values: z.array(methodValue).min(1).max(3, 'a condition has at most 3 values (match evaluations)') }),
   z.strictObject({
     field: z.literal('query-string'),
     /** Key/value pairs; the key is optional. Escape a literal * or ? with \. */
     values: z
       .array(z.strictObject({ key: value128.regex(visible).optional(), value: value128.regex(visible, 'must be visible ASCII') }))
       .min(1)
-      .max(5),
+      .max(3, 'a condition has at most 3 values (match evaluations)'),
   }),
   z.strictObject({
     field: z.literal('source-ip'),
@@ -60,7 +60,7 @@ export const conditionSpec = z.discriminatedUnion('field', [
           .refine((c) => c !== '255.255.255.255/32', '255.255.255.255/32 is not allowed'),
       )
       .min(1)
-      .max(5),
+      .max(3, 'a condition has at most 3 values (match evaluations)'),
   }),
 ])
 export type ConditionSpec = z.input<typeof conditionSpec>

@@ -18,6 +18,7 @@ import type { StateView } from './store/state.js'
 import { zoneSourceFromState } from './runtime/dns-source.js'
 import { openStore } from './store/open.js'
 import { Dataplane } from './dataplane/dataplane.js'
+import { MetricsSink } from './dataplane/metrics-sink.js'
 import { Runtime } from './runtime/runtime.js'
 import { assertSafeBind, createAwsApi } from './api/aws/server.js'
 import { SSL_POLICIES } from './dataplane/tls/policies.js'
@@ -112,10 +113,7 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
     const dataplane = new Dataplane({
       health: health.view(),
       log,
-      metrics: {
-        request: (_lb, status, generatedByElb) => (generatedByElb ? metrics.elbStatus(status) : metrics.targetStatus(status)).inc(),
-        connectionRejected: () => metrics.rejectedConnection('security-group').inc(),
-      },
+      metrics: new MetricsSink(metrics),
     })
     const runtime = new Runtime({ store, dataplane, health, log })
     let applied = -1

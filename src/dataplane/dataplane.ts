@@ -186,7 +186,7 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource {
     return this.current.listeners.get(bindKey)
   }
 
-  connect(socket: Socket, owner: ListenerSocket, listener: ListenerSnapshot): ClientConnection | undefined {
+  admit(socket: Socket, listener: ListenerSnapshot): boolean {
     const allowed = listener.allowedSources
     if (allowed !== undefined) {
       const remote = socket.remoteAddress ?? ''
@@ -195,13 +195,44 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource {
         this.stats.connectionsRejected++
         this.metrics?.connectionRejected('security_group')
         socket.destroy()
-        return undefined
+        return false
       }
     }
+    return true
+  }
+
+  connect(socket: Socket, owner: ListenerSocket, listener: ListenerSnapshot): ClientConnection | undefined {
+    if (!this.admit(socket, listener)) return undefined
     this.stats.connectionsAccepted++
     this.stats.activeConnections++
     this.metrics?.connectionOpened()
     return new ClientConnection(socket, this, owner, listener)
+  }
+
+  connectHttp2(socket: TLSSocket, owner: ListenerSocket, listener: ListenerSnapshot, chosenCertArn: string): ServerHttp2Session {
+    this.stats.connectionsAccepted++
+    this.stats.activeConnections++
+    this.stats.http2Connections++
+    this.metrics?.connectionOpened()
+    const remote = socket.remoteAddress ?? ''
+    const address = remote.startsWith('::ffff:') && remote.includes('.') ? remote.slice(7) : remote
+    const session = serveHttp2(socket, this, owner.bindKey, listener, {
+      address,
+      port: socket.remotePort ?? 0,
+      source: parseIp(address),
+      domainName: typeof socket.servername === 'string' ? socket.servername : '',
+      chosenCertArn,
+    })
+    session.once('close', () => {
+      this.stats.activeConnections--
+      this.metrics?.connectionClosed()
+    })
+    return session
+  }
+
+  tlsFailed(_listener: ListenerSnapshot): void {
+    this.stats.clientTlsNegotiationErrors++
+    this.metrics?.clientTlsNegotiationError?.()
   }
 
   // PoolSource

@@ -14,6 +14,8 @@ import type {
   TargetSnapshot,
 } from '../dataplane/snapshot.js'
 import type { StateView } from '../store/state.js'
+import type { ListenerCertificate } from '../dataplane/tls/sni.js'
+import { findSslPolicy } from '../dataplane/tls/policies.js'
 
 export type { Snapshot } from '../dataplane/snapshot.js'
 
@@ -61,6 +63,10 @@ export function tryCompile(state: StateView): CompileResult {
     for (const arn of forwardedGroups(listener, rules)) {
       if (!targetGroups.has(arn)) failures.push({ path, message: `forwards to unknown target group ${arn}` })
     }
+    if (listener.sslPolicy !== undefined && findSslPolicy(listener.sslPolicy) === undefined) {
+      failures.push({ path, message: `unknown SSL policy ${listener.sslPolicy}` })
+      continue
+    }
     const allowed = compileAllowList(state, owner.lb, listener.port, instances, failures)
     const bindKey = `${owner.lb.bindAddress}:${listener.port}`
     if (listeners.has(bindKey)) {
@@ -78,6 +84,7 @@ export function tryCompile(state: StateView): CompileResult {
         protocol: listener.protocol,
         certificateArns: listener.certificates.map((c) => c.arn),
         sslPolicy: listener.sslPolicy,
+        tlsCertificates: listener.protocol === 'HTTPS' ? usableCertificates(state, listener) : [],
         router: router.value,
         allowedSources: allowed,
       }),
@@ -86,6 +93,35 @@ export function tryCompile(state: StateView): CompileResult {
 
   if (failures.length > 0) return { ok: false, failures }
   return { ok: true, value: Object.freeze({ revision: state.revision, listeners, targetGroups }) }
+}
+
+/**
+ * The listener's certificates that can be served now. A certificate still being issued (openalb's
+ * CA writes it back a moment after the config is applied) is left out; without its default the
+ * list is empty and the listener refuses handshakes until the next revision brings it.
+ */
+function usableCertificates(state: StateView, listener: Listener): readonly ListenerCertificate[] {
+  const out: ListenerCertificate[] = []
+  const refs = [...listener.certificates].sort((a, b) => Number(b.isDefault) - Number(a.isDefault))
+  for (const [i, ref] of refs.entries()) {
+    const c = state.get('certificate', ref.arn)
+    const usable = c !== undefined && c.status === 'ISSUED' && c.certificatePem !== undefined && c.privateKeyPem !== undefined
+    if (!usable) {
+      if (i === 0) return Object.freeze([])
+      continue
+    }
+    out.push(
+      Object.freeze({
+        arn: c.arn,
+        isDefault: i === 0,
+        certificatePem: c.certificatePem ?? '',
+        chainPem: c.chainPem,
+        privateKeyPem: c.privateKeyPem ?? '',
+        names: Object.freeze([c.domainName, ...c.subjectAlternativeNames].filter((n) => n !== '')),
+      }),
+    )
+  }
+  return Object.freeze(out)
 }
 
 function logName(arn: string): string {

@@ -64,6 +64,8 @@ export interface DataplaneMetricsSink {
   connectionRejected(reason: 'security_group'): void
   targetConnectionError(targetGroupArn: string): void
   unhealthyRouting(targetGroupArn: string): void
+  /** A client's TLS handshake failed, or was refused while the listener has no certificate yet (ClientTLSNegotiationErrorCount). */
+  clientTlsNegotiationError?(): void
 }
 
 /** A minimal logger (pino fits). */

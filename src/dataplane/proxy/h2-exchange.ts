@@ -1,0 +1,584 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2'
+import type { IpAddress } from '../../lib/cidr.js'
+import { formatAccessLog } from '../access-log.js'
+import type { ForwardPlan } from '../actions/plan.js'
+import { buildLocation } from '../actions/redirect.js'
+import { chooseTarget } from '../balancer/choose.js'
+import { cookieExpires } from '../balancer/cookies.js'
+import type { GroupState, GroupTarget } from '../balancer/group.js'
+import { ERROR_REASON, STATUS, type ProxyErrorKind } from '../errors.js'
+import { httpDate } from '../http-date.js'
+import type { CompiledRule } from '../router/router.js'
+import type { RouteRequest } from '../router/route-request.js'
+import type { ListenerSnapshot } from '../snapshot.js'
+import { statusText } from '../status-text.js'
+import { traceHeader } from '../trace-id.js'
+import type { UpstreamConnection, UpstreamUser } from '../upstream/pool.js'
+import { ChunkTracker } from './chunk-tracker.js'
+import type { ProxyContext } from './context.js'
+import { Hdr, isAlbValidHeaderName, requestHeaderKind, responseHeaderKind } from './header-names.js'
+import { ResponseHead, parseResponseHead } from './response-head.js'
+
+/** ALB: more than 30 addresses in X-Forwarded-For is a 463. */
+const MAX_XFF_ENTRIES = 30
+
+/** The client side of an HTTP/2 connection, shared by its streams. */
+export interface H2Client {
+  readonly address: string
+  readonly port: number
+  readonly source: IpAddress | undefined
+  /** The certificate the handshake chose, for the access log. */
+  readonly domainName: string
+  readonly chosenCertArn: string
+}
+
+const enum Body {
+  None,
+  Length,
+  Chunked,
+  Close,
+}
+
+/**
+ * One HTTP/2 stream from a client: routed by the listener's rules and answered by the same
+ * actions as HTTP/1 (redirect, fixed-response, forward), forwarded to the target over an
+ * HTTP/1.1 pool connection, the response streamed back with the stream's flow control.
+ */
+export class H2Exchange implements UpstreamUser {
+  private readonly method: string
+  private readonly path: string
+  private readonly query: string
+  private readonly authority: string
+  private readonly names: string[] = []
+  private readonly values: string[] = []
+  private readonly startMs: number
+  private rule: CompiledRule | null = null
+  private group: GroupState | null = null
+  private target: GroupTarget | null = null
+  private upstream: UpstreamConnection | null = null
+  private cookies: readonly string[] = []
+  private sentHead = ''
+  private reqChunked = false
+  private bodySent = false
+  private retried = false
+  private resBuf: Buffer | null = null
+  private readonly res = new ResponseHead()
+  private resBody = Body.None
+  private resRemaining = 0
+  private readonly resChunks = new ChunkTracker()
+  private responded = false
+  private done = false
+  private targetStartMs = 0
+  private elbStatus = 0
+  private targetStatus = 0
+  private receivedBytes = 0
+  private sentBytes = 0
+  private traceId = ''
+  private redirectUrl = ''
+  private errorKind: ProxyErrorKind | undefined
+
+  constructor(
+    private readonly stream: ServerHttp2Stream,
+    headers: IncomingHttpHeaders,
+    private readonly ctx: ProxyContext,
+    private readonly listener: ListenerSnapshot,
+    private readonly client: H2Client,
+  ) {
+    this.startMs = ctx.now()
+    this.method = str(headers[':method'])
+    const target = str(headers[':path'])
+    const q = target.indexOf('?')
+    this.path = q < 0 ? target : target.slice(0, q)
+    this.query = q < 0 ? '' : target.slice(q + 1)
+    this.authority = str(headers[':authority'] ?? headers.host)
+    for (const name of Object.keys(headers)) {
+      if (name.charCodeAt(0) === 58) continue
+      const v = headers[name]
+      if (Array.isArray(v)) for (const one of v) this.add(name, one)
+      else if (v !== undefined) this.add(name, v)
+    }
+    stream.on('error', noop)
+    stream.on('close', () => this.onStreamClose())
+  }
+
+  private add(name: string, value: string): void {
+    this.names.push(name)
+    this.values.push(value)
+    this.receivedBytes += name.length + value.length + 4
+  }
+
+  start(): void {
+    const listener = this.listener
+    if (this.method === 'CONNECT' || this.path.charCodeAt(0) !== 47) {
+      this.localError('malformed-request')
+      return
+    }
+    const route: RouteRequest = {
+      method: this.method,
+      path: this.path,
+      query: this.query,
+      host: hostOnly(this.authority).toLowerCase(),
+      headerNames: this.names,
+      headerValues: this.values,
+      source: this.client.source,
+    }
+    const rule = listener.router.route(route)
+    this.rule = rule
+    const action = rule.action
+    if (action.kind === 'forward') {
+      this.forward(action)
+      return
+    }
+    this.stream.resume() // a body nobody reads
+    if (action.kind === 'fixed-response') {
+      this.elbStatus = action.status
+      const head = this.method === 'HEAD' || action.body.length === 0
+      this.respond(
+        { ':status': action.status, server: 'awselb/2.0', date: httpDate(this.ctx.now()), 'content-type': action.contentType, 'content-length': action.body.length },
+        head,
+      )
+      if (!head) this.endWith(action.body)
+    } else {
+      const host = hostOnly(this.authority)
+      const location = buildLocation(action, {
+        protocol: listener.protocol === 'HTTPS' ? 'https' : 'http',
+        host: host === '' ? listener.bindAddress : host,
+        port: listener.port,
+        path: this.path,
+        query: this.query,
+      })
+      this.redirectUrl = location
+      this.elbStatus = action.status
+      this.respond({ ':status': action.status, server: 'awselb/2.0', date: httpDate(this.ctx.now()), 'content-type': 'text/html', 'content-length': 0, location }, true)
+    }
+    this.finish()
+  }
+
+  private forward(plan: ForwardPlan): void {
+    const choice = chooseTarget(this.ctx, plan, this.names, this.values)
+    this.group = choice.group ?? null
+    if (choice.target === undefined) {
+      this.localError('no-targets')
+      return
+    }
+    this.cookies = choice.cookies
+    const head = this.buildRequestHead()
+    if (head === undefined) return
+    this.sentHead = head
+    this.stream.on('data', (chunk: Buffer) => this.onRequestData(chunk))
+    this.stream.on('end', () => this.onRequestEnd())
+    this.send(choice.target)
+  }
+
+  /** The HTTP/1.1 head the target gets, with the headers the HTTP/1 path writes. */
+  private buildRequestHead(): string | undefined {
+    const attrs = this.listener.balancer.attributes
+    let s = `${this.method} ${this.query === '' ? this.path : `${this.path}?${this.query}`} HTTP/1.1\r\nhost: ${this.authority}\r\n`
+    let xff: string | undefined
+    let trace: string | undefined
+    let contentLength: string | undefined
+    let dropped = false
+    const names = this.names
+    const values = this.values
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string
+      const value = values[i] as string
+      switch (requestHeaderKind(name)) {
+        case Hdr.KEEP:
+          if (name === 'host') continue
+          if (attrs.dropInvalidHeaderFields && !isAlbValidHeaderName(name)) {
+            dropped = true
+            continue
+          }
+          s += `${name}: ${value}\r\n`
+          break
+        case Hdr.XFF:
+          xff = xff === undefined ? value : `${xff}, ${value}`
+          break
+        case Hdr.TRACE:
+          trace ??= value
+          break
+        default:
+          if (name === 'content-length') contentLength = value
+          break
+      }
+    }
+    if (dropped) this.ctx.stats.droppedInvalidHeaderRequests++
+    if (xff !== undefined && countEntries(xff) > MAX_XFF_ENTRIES) {
+      this.localError('xff-too-long')
+      return undefined
+    }
+    const mode = attrs.xffHeaderProcessingMode
+    if (mode === 'append') s += `x-forwarded-for: ${xff === undefined ? this.client.address : `${xff}, ${this.client.address}`}\r\n`
+    else if (mode === 'preserve' && xff !== undefined) s += `x-forwarded-for: ${xff}\r\n`
+    this.traceId = traceHeader(trace, this.ctx.now())
+    s += `x-forwarded-proto: ${this.listener.protocol === 'HTTPS' ? 'https' : 'http'}\r\nx-forwarded-port: ${this.listener.port}\r\nx-amzn-trace-id: ${this.traceId}\r\n`
+    if (this.stream.endAfterHeaders) {
+      if (contentLength !== undefined || (this.method !== 'GET' && this.method !== 'HEAD' && this.method !== 'DELETE' && this.method !== 'OPTIONS')) s += 'content-length: 0\r\n'
+    } else if (contentLength !== undefined && /^\d{1,15}$/.test(contentLength)) {
+      s += `content-length: ${contentLength}\r\n`
+    } else {
+      // HTTP/2 frames the body itself; a target on HTTP/1.1 gets it chunked.
+      this.reqChunked = true
+      s += 'transfer-encoding: chunked\r\n'
+    }
+    return `${s}\r\n`
+  }
+
+  /** Gives back the target's in-flight count, once per attempt. */
+  private untrack(): void {
+    if (this.target !== null && this.tracked) {
+      this.tracked = false
+      this.target.outstanding--
+    }
+  }
+
+  private tracked = false
+
+  private send(target: GroupTarget): void {
+    this.target = target
+    this.tracked = true
+    target.outstanding++
+    const conn = target.pool.acquire(this)
+    this.upstream = conn
+    this.targetStartMs = this.ctx.now()
+    this.resBuf = null
+    conn.socket.write(this.sentHead, 'latin1')
+    if (this.stream.endAfterHeaders && this.reqChunked) conn.socket.write('0\r\n\r\n')
+  }
+
+  private onRequestData(chunk: Buffer): void {
+    const up = this.upstream
+    if (up === null || this.done) return
+    this.receivedBytes += chunk.length
+    this.bodySent = true
+    const ok = this.reqChunked ? up.socket.write(`${chunk.length.toString(16)}\r\n`) && up.socket.write(chunk) && up.socket.write('\r\n') : up.socket.write(chunk)
+    if (!ok) this.stream.pause()
+  }
+
+  private onRequestEnd(): void {
+    if (this.reqChunked && this.upstream !== null && !this.done) this.upstream.socket.write('0\r\n\r\n')
+  }
+
+  // ---- upstream events
+
+  onUpstreamConnect(): void {}
+
+  onUpstreamDrain(): void {
+    if (this.stream.isPaused()) this.stream.resume()
+  }
+
+  onUpstreamData(conn: UpstreamConnection, chunk: Buffer): void {
+    if (conn !== this.upstream) return
+    if (this.responded) {
+      this.responseBody(conn, chunk, 0)
+      return
+    }
+    const buf = this.resBuf === null ? chunk : Buffer.concat([this.resBuf, chunk])
+    let start = 0
+    for (;;) {
+      const r = parseResponseHead(buf, start, this.method, this.res)
+      if (r === 'incomplete') {
+        this.resBuf = start === 0 ? buf : buf.subarray(start)
+        return
+      }
+      if (r === 'invalid') {
+        this.resBuf = null
+        this.failBeforeResponse('invalid-response')
+        return
+      }
+      start += this.res.headBytes
+      // Interim responses (100 Continue, 103): HTTP/2 clients do not wait for them; the final one follows.
+      if (this.res.status >= 100 && this.res.status < 200) continue
+      break
+    }
+    this.resBuf = null
+    this.startResponse(conn)
+    if (start < buf.length && !this.done) this.responseBody(conn, buf, start)
+  }
+
+  private startResponse(conn: UpstreamConnection): void {
+    const res = this.res
+    this.targetStatus = res.status
+    this.resBody = res.bodyKind === 'length' ? Body.Length : res.bodyKind === 'chunked' ? Body.Chunked : res.bodyKind === 'close' ? Body.Close : Body.None
+    this.resRemaining = res.contentLength
+    if (this.resBody === Body.Chunked) {
+      this.resChunks.reset()
+      this.resChunks.sink = []
+    }
+    const headers: OutgoingHttpHeaders = { ':status': res.status }
+    const stick = this.group?.snapshot.stickiness
+    const setCookies = [...this.cookies]
+    let appCookieSeen = false
+    for (let i = 0; i < res.names.length; i++) {
+      const raw = res.names[i] as string
+      const kind = responseHeaderKind(raw)
+      const value = res.values[i] as string
+      if (kind === Hdr.SET_COOKIE) {
+        if (stick?.type === 'app_cookie' && stick.cookieName !== undefined && value.startsWith(`${stick.cookieName}=`)) appCookieSeen = true
+        setCookies.push(value)
+        continue
+      }
+      if (kind !== Hdr.KEEP) continue
+      const name = raw.toLowerCase()
+      // Connection-specific fields are not allowed in HTTP/2 (RFC 9113 8.2.2).
+      if (name === 'host') continue
+      const prev = headers[name]
+      headers[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [String(prev), value]
+    }
+    if (appCookieSeen && stick?.enabled && this.target) {
+      setCookies.push(`AWSALBAPP-0=${this.target.token}; Expires=${cookieExpires(this.ctx.now(), stick.durationSeconds)}; Path=/`)
+      setCookies.push('AWSALBAPP-1=_remove_; Path=/', 'AWSALBAPP-2=_remove_; Path=/', 'AWSALBAPP-3=_remove_; Path=/')
+    }
+    if (setCookies.length > 0) headers['set-cookie'] = setCookies
+    if (this.resBody === Body.Length || (this.resBody === Body.None && res.contentLength >= 0)) headers['content-length'] = res.contentLength
+    this.respond(headers, this.resBody === Body.None)
+    if (this.resBody === Body.None) this.responseDone(conn)
+  }
+
+  private responseBody(conn: UpstreamConnection, chunk: Buffer, start: number): void {
+    let end: number
+    let ok = true
+    if (this.resBody === Body.Length) {
+      end = start + Math.min(this.resRemaining, chunk.length - start)
+      this.resRemaining -= end - start
+      if (end > start) ok = this.write(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end))
+    } else if (this.resBody === Body.Chunked) {
+      const r = this.resChunks.feed(chunk, start, chunk.length)
+      if (r === -2) {
+        this.abort('invalid-response')
+        return
+      }
+      end = r === -1 ? chunk.length : r
+      const decoded = this.resChunks.sink ?? []
+      for (const d of decoded) ok = this.write(d) && ok
+      decoded.length = 0
+    } else {
+      end = chunk.length
+      ok = this.write(start === 0 ? chunk : chunk.subarray(start))
+    }
+    if ((this.resBody === Body.Length && this.resRemaining === 0) || (this.resBody === Body.Chunked && this.resChunks.done)) {
+      if (end < chunk.length) this.res.close = true
+      this.responseDone(conn)
+      return
+    }
+    if (!ok) {
+      conn.socket.pause()
+      this.stream.once('drain', () => conn.socket.resume())
+    }
+  }
+
+  onUpstreamEnd(conn: UpstreamConnection): void {
+    if (conn !== this.upstream) return
+    if (this.responded && this.resBody === Body.Close) this.responseDone(conn)
+    else conn.socket.destroy()
+  }
+
+  onUpstreamClose(conn: UpstreamConnection, error: (Error & { code?: string }) | undefined): void {
+    if (conn !== this.upstream) return
+    this.upstream = null
+    if (this.done) return
+    if (this.responded) {
+      if (this.resBody === Body.Close) this.responseDone(conn)
+      else this.abort('target-closed')
+      return
+    }
+    const target = this.target
+    this.untrack()
+    if (!conn.connected) {
+      this.ctx.stats.targetConnectionErrors++
+      // Nothing reached the target: one retry on another one, as the HTTP/1 path does.
+      if (!this.retried && !this.bodySent && this.group) {
+        const other = this.group.pick(this.ctx.now(), this.ctx.random, target ?? undefined)
+        if (other) {
+          this.retried = true
+          this.ctx.stats.retries++
+          this.send(other)
+          return
+        }
+      }
+      this.localError('connect-failed')
+      return
+    }
+    this.localError(error?.code === 'ECONNRESET' ? 'target-reset' : conn.pool.draining ? 'deregistered' : 'target-closed')
+  }
+
+  onUpstreamTimeout(conn: UpstreamConnection): void {
+    if (conn !== this.upstream) return
+    const kind: ProxyErrorKind = conn.connected ? 'target-timeout' : 'connect-timeout'
+    if (!conn.connected) this.ctx.stats.targetConnectionErrors++
+    if (this.responded) {
+      this.abort(kind)
+      return
+    }
+    this.upstream = null
+    conn.pool.discard(conn)
+    this.untrack()
+    this.localError(kind)
+  }
+
+  // ---- endings
+
+  private responseDone(conn: UpstreamConnection): void {
+    if (this.upstream === conn) {
+      this.upstream = null
+      if (this.res.close || this.resBody === Body.Close || !this.stream.readableEnded) conn.pool.discard(conn)
+      else conn.pool.release(conn, this.listener.balancer.attributes.idleTimeoutSeconds * 1000)
+    }
+    if (conn.socket.isPaused()) conn.socket.resume()
+    this.untrack()
+    if (!this.stream.destroyed) this.stream.end()
+    this.finish()
+  }
+
+  /** The balancer's own error page, before any response header went out. */
+  private localError(kind: ProxyErrorKind): void {
+    const up = this.upstream
+    if (up) {
+      this.upstream = null
+      up.pool.discard(up)
+      this.untrack()
+    }
+    this.errorKind = kind
+    const status = STATUS[kind]
+    this.elbStatus = status
+    if (!this.responded && !this.stream.destroyed) {
+      const title = `${status} ${statusText(status)}`.trim()
+      const body = Buffer.from(`<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n</body>\r\n</html>\r\n`, 'latin1')
+      const head = this.method === 'HEAD'
+      this.respond({ ':status': status, server: 'awselb/2.0', date: httpDate(this.ctx.now()), 'content-type': 'text/html', 'content-length': body.length }, head)
+      if (!head) this.endWith(body)
+    }
+    this.stream.resume()
+    this.finish()
+  }
+
+  private failBeforeResponse(kind: ProxyErrorKind): void {
+    this.localError(kind)
+  }
+
+  /** A failure after the response head went out: the client learns it from a reset stream. */
+  private abort(kind: ProxyErrorKind): void {
+    this.errorKind = kind
+    const up = this.upstream
+    if (up) {
+      this.upstream = null
+      up.pool.discard(up)
+    }
+    this.untrack()
+    if (!this.stream.destroyed) this.stream.close(2) // INTERNAL_ERROR
+    this.finish()
+  }
+
+  private onStreamClose(): void {
+    if (this.done) return
+    // The client reset the stream (or the connection went): stop the exchange with the target.
+    const up = this.upstream
+    if (up) {
+      this.upstream = null
+      up.pool.discard(up)
+      this.untrack()
+    }
+    if (this.elbStatus === 0 && this.targetStatus === 0) this.errorKind = 'client-closed'
+    this.finish()
+  }
+
+  private respond(headers: OutgoingHttpHeaders, endStream: boolean): void {
+    if (this.stream.destroyed || this.responded) return
+    this.responded = true
+    try {
+      this.stream.respond(headers, { endStream })
+    } catch {
+      // A header value HTTP/2 refuses: the client gets a reset stream.
+      if (!this.stream.destroyed) this.stream.close(2)
+    }
+  }
+
+  private write(b: Buffer): boolean {
+    if (this.stream.destroyed) return true
+    this.sentBytes += b.length
+    return this.stream.write(b)
+  }
+
+  private endWith(b: Buffer): void {
+    if (this.stream.destroyed) return
+    this.sentBytes += b.length
+    this.stream.end(b)
+  }
+
+  private finish(): void {
+    if (this.done) return
+    this.done = true
+    const ctx = this.ctx
+    ctx.stats.requests++
+    const status = this.elbStatus !== 0 ? this.elbStatus : this.targetStatus
+    if (this.elbStatus !== 0) ctx.stats.elbResponses.set(this.elbStatus, (ctx.stats.elbResponses.get(this.elbStatus) ?? 0) + 1)
+    else if (this.targetStatus !== 0) ctx.stats.targetResponses.set(this.targetStatus, (ctx.stats.targetResponses.get(this.targetStatus) ?? 0) + 1)
+    const targetSeconds = this.targetStatus !== 0 ? (ctx.now() - this.targetStartMs) / 1000 : -1
+    ctx.metrics?.request(this.listener, this.group?.snapshot.arn ?? '', this.rule?.action.kind, this.elbStatus, this.elbStatus !== 0 ? 0 : this.targetStatus, targetSeconds, this.receivedBytes + this.sentBytes, 'compliant')
+    if (this.listener.balancer.attributes.accessLogs.enabled) this.logAccess(status)
+    if (this.errorKind !== undefined && this.errorKind !== 'client-closed' && ctx.log) {
+      ctx.log.warn({ listener: this.listener.arn, status, reason: ERROR_REASON[this.errorKind] }, 'request failed')
+    }
+  }
+
+  private logAccess(status: number): void {
+    const now = this.ctx.now()
+    const listener = this.listener
+    const proto = listener.protocol === 'HTTPS' ? 'https' : 'http'
+    let userAgent = ''
+    for (let i = 0; i < this.names.length; i++) if (this.names[i] === 'user-agent') userAgent = this.values[i] as string
+    const priority = this.rule === null ? -1 : this.rule.priority === 'default' ? 0 : this.rule.priority
+    const reached = this.targetStartMs !== 0
+    const line = formatAccessLog({
+      type: 'h2',
+      timeMs: now,
+      elb: listener.balancer.logName,
+      client: `${this.client.address}:${this.client.port}`,
+      target: this.target ? this.target.key : '-',
+      requestProcessingSeconds: reached ? (this.targetStartMs - this.startMs) / 1000 : -1,
+      targetProcessingSeconds: reached && this.targetStatus !== 0 ? (now - this.targetStartMs) / 1000 : -1,
+      responseProcessingSeconds: reached && this.targetStatus !== 0 ? 0 : -1,
+      elbStatus: status,
+      targetStatus: this.targetStatus === 0 ? '-' : String(this.targetStatus),
+      receivedBytes: this.receivedBytes,
+      sentBytes: this.sentBytes,
+      request: `${this.method} ${proto}://${hostOnly(this.authority)}:${listener.port}${this.query === '' ? this.path : `${this.path}?${this.query}`} HTTP/2.0`,
+      userAgent,
+      targetGroupArn: this.group?.snapshot.arn ?? '',
+      traceId: this.traceId,
+      domainName: this.client.domainName,
+      chosenCertArn: this.client.chosenCertArn,
+      matchedRulePriority: priority,
+      requestCreationMs: this.startMs,
+      actionsExecuted: this.rule?.action.kind ?? '',
+      redirectUrl: this.redirectUrl,
+      errorReason: this.errorKind ? ERROR_REASON[this.errorKind] : '',
+      classification: '',
+      classificationReason: '',
+    })
+    this.ctx.accessLogs.write(listener.balancer.attributes.accessLogs.bucket, line)
+  }
+}
+
+function noop(): void {}
+
+function str(v: string | string[] | undefined): string {
+  return v === undefined ? '' : Array.isArray(v) ? (v[0] ?? '') : v
+}
+
+/** The authority without its port. */
+function hostOnly(host: string): string {
+  if (host.charCodeAt(0) === 91) {
+    const close = host.indexOf(']')
+    return close < 0 ? host : host.slice(0, close + 1)
+  }
+  const colon = host.indexOf(':')
+  return colon < 0 ? host : host.slice(0, colon)
+}
+
+function countEntries(xff: string): number {
+  let n = 1
+  for (let i = 0; i < xff.length; i++) if (xff.charCodeAt(i) === 44) n++
+  return n
+}

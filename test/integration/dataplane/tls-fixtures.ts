@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { TestContext } from 'node:test'
 import { loadOrCreateCa, type LocalCa } from '../../../src/certs/ca.js'
 import type { Certificate } from '../../../src/model/certificate.js'
 
@@ -10,18 +9,21 @@ let counter = 0
 export interface TestCa {
   readonly ca: LocalCa
   readonly rootPem: string
+  /** <dir>/ca/root.pem, for clients that read a file. */
+  readonly rootFile: string
   /** An ISSUED certificate resource for these names (the first is the domain name). */
   certificate(names: string[], status?: Certificate['status']): Promise<Certificate>
 }
 
 /** openalb's own CA in a temp dir, issuing certificate resources as the store holds them. */
-export async function testCa(t: TestContext): Promise<TestCa> {
+export async function testCa(t: { after(fn: () => void): void }): Promise<TestCa> {
   const dir = mkdtempSync(join(tmpdir(), 'openalb-tls-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
   const ca = await loadOrCreateCa(dir)
   return {
     ca,
     rootPem: ca.rootPem,
+    rootFile: join(dir, 'ca', 'root.pem'),
     certificate: async (names, status = 'ISSUED') => {
       const [domainName = 'example.test', ...rest] = names
       const issued = await ca.issue({ domainName, subjectAlternativeNames: rest })

@@ -18,6 +18,8 @@ export interface RunningTutorial {
   readonly lb: OpenalbHandle
   readonly ports: TutorialPorts
   readonly dataDir: string
+  /** openalb's CA root (`<dataDir>/ca/root.pem`): trust it to verify the HTTPS listener. */
+  readonly caFile: string
   readonly configFile: string
   readonly backends: Map<number, Server>
   startBackend(port: number): Promise<Server>
@@ -67,6 +69,7 @@ export async function startTutorial(): Promise<RunningTutorial> {
     lb,
     ports,
     dataDir,
+    caFile: join(dataDir, 'ca', 'root.pem'),
     configFile: file,
     backends,
     startBackend: async (port) => {

@@ -129,7 +129,7 @@ export class H2Exchange implements UpstreamUser {
       this.forward(action)
       return
     }
-    this.stream.resume() // a body nobody reads
+    this.discardBody()
     if (action.kind === 'fixed-response') {
       this.elbStatus = action.status
       const head = this.method === 'HEAD' || action.body.length === 0
@@ -165,8 +165,10 @@ export class H2Exchange implements UpstreamUser {
     const head = this.buildRequestHead()
     if (head === undefined) return
     this.sentHead = head
-    this.stream.on('data', (chunk: Buffer) => this.onRequestData(chunk))
-    this.stream.on('end', () => this.onRequestEnd())
+    if (!this.stream.endAfterHeaders) {
+      this.stream.on('data', (chunk: Buffer) => this.onRequestData(chunk))
+      this.stream.on('end', () => this.onRequestEnd())
+    }
     this.send(choice.target)
   }
 
@@ -422,7 +424,8 @@ export class H2Exchange implements UpstreamUser {
   private responseDone(conn: UpstreamConnection): void {
     if (this.upstream === conn) {
       this.upstream = null
-      if (this.res.close || this.resBody === Body.Close || !this.stream.readableEnded) conn.pool.discard(conn)
+      // A target that answered before the whole body reached it cannot be reused.
+      if (this.res.close || this.resBody === Body.Close || !(this.stream.endAfterHeaders || this.stream.readableEnded)) conn.pool.discard(conn)
       else conn.pool.release(conn, this.listener.balancer.attributes.idleTimeoutSeconds * 1000)
     }
     if (conn.socket.isPaused()) conn.socket.resume()
@@ -449,8 +452,17 @@ export class H2Exchange implements UpstreamUser {
       this.respond({ ':status': status, server: 'awselb/2.0', date: httpDate(this.ctx.now()), 'content-type': 'text/html', 'content-length': body.length }, head)
       if (!head) this.endWith(body)
     }
-    this.stream.resume()
+    this.discardBody()
     this.finish()
+  }
+
+  /**
+   * Reads and drops a request body the answer does not need. A stream that ended with its headers
+   * is left alone: reading its empty side would close the stream before its last write completes,
+   * which costs Node an error object per request.
+   */
+  private discardBody(): void {
+    if (!this.stream.endAfterHeaders) this.stream.resume()
   }
 
   private failBeforeResponse(kind: ProxyErrorKind): void {

@@ -124,6 +124,10 @@ test('HTTP/2 is negotiated through ALPN and routes, answers and forwards as HTTP
   assert.equal(teapot.body.toString(), 'short and stout')
   assert.equal(teapot.headers.server, 'awselb/2.0')
 
+  // A body on a request the balancer answers itself is read and dropped; the connection goes on.
+  const teapotPost = await h2Request(session, { ':method': 'POST', ':path': '/teapot' }, Buffer.alloc(200_000, 1))
+  assert.equal(teapotPost.headers[':status'], 418)
+
   const moved = await h2Request(session, { ':path': '/old/page?q=1' })
   assert.equal(moved.headers[':status'], 301)
   assert.equal(moved.headers.location, `https://api.example.test:${port}/new/old/page?q=1`)

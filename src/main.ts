@@ -113,7 +113,8 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
     const dataplane = new Dataplane({
       health: health.view(),
       log,
-      metrics: new MetricsSink(metrics),
+      // Handshakes refused or failed on HTTPS listeners count as ClientTLSNegotiationErrorCount.
+      metrics: Object.assign(new MetricsSink(metrics), { clientTlsNegotiationError: () => metrics.clientTlsNegotiationErrors.inc() }),
     })
     const runtime = new Runtime({ store, dataplane, health, log })
     let applied = -1

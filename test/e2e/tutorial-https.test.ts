@@ -96,6 +96,20 @@ test('the tutorial over HTTPS: http:// redirects to https://, which answers from
   assert.equal(session.alpnProtocol, 'h2')
   assert.equal(h2.status, 200)
   assert.match(h2.body, /GET \/over-h2 .*proto=https/)
+
+  // A TLS 1.1 client is refused by the default policy and counted in /metrics.
+  await assert.rejects(
+    new Promise((resolve, reject) => {
+      const s = tlsConnect({ host: '127.0.0.1', port: https, servername: 'api.example.test', ca, minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT:@SECLEVEL=0' }, () => resolve(s))
+      s.once('error', reject)
+    }),
+  )
+  const metrics = await eventually(async () => {
+    const text = await (await fetch(`${tut.lb.controlUrl}/metrics`)).text()
+    const m = /^openalb_client_tls_negotiation_error_count_total(?:\{[^}]*\})? (\d+)/m.exec(text)
+    return m && Number(m[1]) >= 1 ? text : undefined
+  }, { timeoutMs: 5000, message: 'ClientTLSNegotiationErrorCount counts the refused handshake' })
+  assert.ok(metrics)
 })
 
 test('a certificate added through control to the running HTTPS listener is served on the next handshake', async (t) => {

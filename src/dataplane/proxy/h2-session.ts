@@ -12,8 +12,11 @@ export const MAX_CONCURRENT_STREAMS = 128
  * listener as the snapshot current when the stream opened has it.
  */
 export function serveHttp2(socket: TLSSocket, ctx: ProxyContext, bindKey: string, listener: ListenerSnapshot, client: H2Client): ServerHttp2Session {
+  const limits = ctx.headLimits
   const session = performServerHandshake(socket, {
-    settings: { maxConcurrentStreams: MAX_CONCURRENT_STREAMS, enableConnectProtocol: false },
+    // The same head limits as HTTP/1.1 (ALB: 64 KiB of headers); the pseudo-headers come on top.
+    settings: { maxConcurrentStreams: MAX_CONCURRENT_STREAMS, enableConnectProtocol: false, maxHeaderListSize: limits.maxHeadBytes },
+    maxHeaderListPairs: limits.maxHeaderCount + 4,
   })
   session.on('error', noop)
   // ALB's idle timeout: a connection with no frames for that long is closed (GOAWAY, streams in flight finish).

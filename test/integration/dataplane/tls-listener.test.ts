@@ -6,6 +6,7 @@ import { connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'nod
 import type { Action } from '../../../src/model/action.js'
 import type { Certificate } from '../../../src/model/certificate.js'
 import type { Listener } from '../../../src/model/listener.js'
+import { eventually } from '../../helpers/eventually.js'
 import { applyState, fixed, forward, freePort, listener, loadBalancer, rule, startBackend, startDataplane, state, targetGroup, type Reply } from './fixtures.js'
 import { certRefs, testCa } from './tls-fixtures.js'
 
@@ -104,6 +105,8 @@ test('HTTP/2 is negotiated through ALPN and routes, answers and forwards as HTTP
   )
   const session = await h2Session(t, port, ca.rootPem)
   assert.equal(session.alpnProtocol, 'h2')
+  // ALB's limit: 128 concurrent streams per connection, announced in SETTINGS.
+  await eventually(() => session.remoteSettings.maxConcurrentStreams === 128, { message: 'SETTINGS_MAX_CONCURRENT_STREAMS 128' })
 
   const forwarded = await h2Request(session, { ':path': '/hello?x=1' })
   assert.equal(forwarded.headers[':status'], 200)

@@ -113,8 +113,9 @@ http {
   ssl_certificate ${cert.cert};
   ssl_certificate_key ${cert.key};
   ssl_protocols TLSv1.2 TLSv1.3;
-  ssl_session_cache off;
-  ssl_session_tickets off;
+  # Tickets on, as openalb (and ALB) issue them: s_time -new never uses them, but each full
+  # handshake pays for issuing them.
+  ssl_session_tickets on;
   upstream backend { server 127.0.0.1:${backendPort}; keepalive 256; keepalive_requests 1000000000; }
   server {
     listen 127.0.0.1:${port} ssl http2 backlog=4096;
@@ -136,7 +137,6 @@ http {
   writeFileSync(file, `global
   nbthread 1
   maxconn 4000
-  tune.ssl.cachesize 0
 defaults
   mode http
   timeout connect 5s
@@ -145,7 +145,7 @@ defaults
   timeout http-keep-alive 300s
   option forwardfor
 frontend bench
-  bind 127.0.0.1:${port} ssl crt ${cert.combined} alpn h2,http/1.1 ssl-min-ver TLSv1.2 no-tls-tickets
+  bind 127.0.0.1:${port} ssl crt ${cert.combined} alpn h2,http/1.1 ssl-min-ver TLSv1.2
   http-request set-header X-Forwarded-Proto https
   http-request set-header X-Forwarded-Port %[dst_port]
   default_backend backend

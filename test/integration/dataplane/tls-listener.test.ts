@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { request as httpsRequest } from 'node:https'
 import { connect as h2connect, type ClientHttp2Session, type IncomingHttpHeaders } from 'node:http2'
 import { test } from 'node:test'
@@ -243,4 +246,20 @@ test('a client whose handshake fails is counted as a client TLS negotiation erro
     }),
   )
   assert.ok(dp.stats.clientTlsNegotiationErrors >= 1)
+})
+
+test('an HTTP/2 request is logged as type h2 with the SNI name and the chosen certificate', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'openalb-log-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const file = join(dir, 'access.log')
+  const ca = await testCa(t)
+  const cert = await ca.certificate(['api.example.test'])
+  const port = await freePort()
+  await startDataplane(t, state(1, loadBalancer({ accessLogs: { enabled: true, bucket: file, prefix: '' } }), cert, httpsListener(port, [fixed('200', 'ok')], [cert])))
+  const session = await h2Session(t, port, ca.rootPem)
+  await h2Request(session, { ':path': '/x?y=1', 'user-agent': 'h2-test' })
+  const line = await eventually(() => readFileSync(file, 'utf8').trim() || undefined)
+  assert.ok(line)
+  assert.match(line, new RegExp(`^h2 \\S+ app/test-lb/0123456789abcdef 127\\.0\\.0\\.1:\\d+ - -1 -1 -1 200 - \\d+ \\d+ "GET https://api\\.example\\.test:${port}/x\\?y=1 HTTP/2\\.0" "h2-test" `))
+  assert.ok(line.includes(`"api.example.test" "${cert.arn}"`), line)
 })

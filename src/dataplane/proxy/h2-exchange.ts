@@ -344,7 +344,15 @@ export class H2Exchange implements UpstreamUser {
     if (this.resBody === Body.Length) {
       end = start + Math.min(this.resRemaining, chunk.length - start)
       this.resRemaining -= end - start
-      if (end > start) ok = this.write(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end))
+      const slice = start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end)
+      if (this.resRemaining === 0) {
+        // The last bytes leave with END_STREAM in the same DATA frame.
+        if (end < chunk.length) this.res.close = true
+        this.endWith(slice)
+        this.responseDone(conn)
+        return
+      }
+      if (end > start) ok = this.write(slice)
     } else if (this.resBody === Body.Chunked) {
       const r = this.resChunks.feed(chunk, start, chunk.length)
       if (r === -2) {
@@ -353,8 +361,15 @@ export class H2Exchange implements UpstreamUser {
       }
       end = r === -1 ? chunk.length : r
       const decoded = this.resChunks.sink ?? []
+      const last = this.resChunks.done ? decoded.pop() : undefined
       for (const d of decoded) ok = this.write(d) && ok
       decoded.length = 0
+      if (last !== undefined) {
+        if (end < chunk.length) this.res.close = true
+        this.endWith(last)
+        this.responseDone(conn)
+        return
+      }
     } else {
       end = chunk.length
       ok = this.write(start === 0 ? chunk : chunk.subarray(start))
@@ -430,7 +445,7 @@ export class H2Exchange implements UpstreamUser {
     }
     if (conn.socket.isPaused()) conn.socket.resume()
     this.untrack()
-    if (!this.stream.destroyed) this.stream.end()
+    if (!this.stream.destroyed && !this.stream.writableEnded) this.stream.end()
     this.finish()
   }
 

@@ -263,3 +263,20 @@ test('an HTTP/2 request is logged as type h2 with the SNI name and the chosen ce
   assert.match(line, new RegExp(`^h2 \\S+ app/test-lb/0123456789abcdef 127\\.0\\.0\\.1:\\d+ - -1 -1 -1 200 - \\d+ \\d+ "GET https://api\\.example\\.test:${port}/x\\?y=1 HTTP/2\\.0" "h2-test" `))
   assert.ok(line.includes(`"api.example.test" "${cert.arn}"`), line)
 })
+
+test('a renewed certificate (same ARN, new key and serial) is served on the next handshake', async (t) => {
+  const ca = await testCa(t)
+  const first = await ca.certificate(['api.example.test'])
+  const port = await freePort()
+  const lb = loadBalancer()
+  const l = httpsListener(port, [fixed('200', 'ok')], [first])
+  const dp = await startDataplane(t, state(1, lb, first, l))
+  const before = await peer(port, ca.rootPem, 'api.example.test')
+  before.socket.destroy()
+  const renewed = { ...(await ca.certificate(['api.example.test'])), arn: first.arn }
+  await applyState(dp, state(2, lb, renewed, l))
+  const after = await peer(port, ca.rootPem, 'api.example.test')
+  after.socket.destroy()
+  assert.notEqual(after.cert.serialNumber, before.cert.serialNumber)
+  assert.equal(after.cert.subject.CN, 'api.example.test')
+})

@@ -65,7 +65,8 @@ export class H2Exchange implements UpstreamUser {
   private readonly res = new ResponseHead()
   private resBody = Body.None
   private resRemaining = 0
-  private readonly resChunks = new ChunkTracker()
+  /** Made for a chunked response only: most responses have a length. */
+  private resChunks: ChunkTracker = NO_CHUNKS
   private responded = false
   private done = false
   private targetStartMs = 0
@@ -98,7 +99,7 @@ export class H2Exchange implements UpstreamUser {
       else if (v !== undefined) this.add(name, v)
     }
     stream.on('error', noop)
-    stream.on('close', () => this.onStreamClose())
+    stream.once('close', () => this.onStreamClose())
   }
 
   private add(name: string, value: string): void {
@@ -305,12 +306,12 @@ export class H2Exchange implements UpstreamUser {
     this.resBody = res.bodyKind === 'length' ? Body.Length : res.bodyKind === 'chunked' ? Body.Chunked : res.bodyKind === 'close' ? Body.Close : Body.None
     this.resRemaining = res.contentLength
     if (this.resBody === Body.Chunked) {
-      this.resChunks.reset()
+      this.resChunks = new ChunkTracker()
       this.resChunks.sink = []
     }
     const headers: OutgoingHttpHeaders = { ':status': res.status }
     const stick = this.group?.snapshot.stickiness
-    const setCookies = [...this.cookies]
+    const setCookies = this.cookies.length === 0 ? [] : [...this.cookies]
     let appCookieSeen = false
     for (let i = 0; i < res.names.length; i++) {
       const raw = res.names[i] as string
@@ -589,6 +590,8 @@ export class H2Exchange implements UpstreamUser {
 }
 
 function noop(): void {}
+
+const NO_CHUNKS = new ChunkTracker()
 
 function str(v: string | string[] | undefined): string {
   return v === undefined ? '' : Array.isArray(v) ? (v[0] ?? '') : v

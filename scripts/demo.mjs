@@ -31,7 +31,10 @@ for (const port of [4000, 4001]) {
 
 const dataDir = resolve(process.env.OPENALB_DATA ?? resolve(root, '.openalb'))
 const config = resolve(root, 'examples/tutorial.yaml')
-const lb = await startOpenalb({ dataDir, configFile: config })
+// Quiet logs so the instructions stay readable; OPENALB_LOG_LEVEL=info shows what openalb does.
+const { default: pino } = await import('pino')
+const log = pino({ level: process.env.OPENALB_LOG_LEVEL ?? 'warn' }, pino.destination(2))
+const lb = await startOpenalb({ dataDir, configFile: config, log })
 await lb.settled()
 const view = await lb.control.read()
 const balancer = view.list('load-balancer')[0]

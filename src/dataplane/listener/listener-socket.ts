@@ -73,6 +73,10 @@ export class ListenerSocket implements ConnectionOwner {
     return this.tls
   }
 
+  chosenCertArn(servername: string | undefined): string {
+    return this.tls?.chosenArn(servername) ?? ''
+  }
+
   /** The port actually bound. */
   get port(): number {
     const a = this.server.address()

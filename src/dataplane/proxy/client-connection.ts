@@ -3,7 +3,8 @@ import { parseIp, type IpAddress } from '../../lib/cidr.js'
 import { formatAccessLog } from '../access-log.js'
 import { buildLocation, type RedirectInput } from '../actions/redirect.js'
 import type { ForwardPlan } from '../actions/plan.js'
-import { cookieExpires, findCookie } from '../balancer/cookies.js'
+import { chooseTarget } from '../balancer/choose.js'
+import { cookieExpires } from '../balancer/cookies.js'
 import type { GroupState, GroupTarget } from '../balancer/group.js'
 import { ERROR_REASON, STATUS, errorResponse, type ProxyErrorKind } from '../errors.js'
 import { isTokenName, parseRequestHead, type RequestHead } from '../http1/request-parser.js'
@@ -41,6 +42,8 @@ const PARSE_ERROR_KIND: Record<number, ProxyErrorKind> = {
 export interface ConnectionOwner {
   readonly bindKey: string
   readonly closing: boolean
+  /** HTTPS: the certificate a client naming `servername` got (the access log's chosen_cert_arn). */
+  chosenCertArn?(servername: string | undefined): string
   removeConnection(c: ClientConnection): void
 }
 
@@ -367,66 +370,17 @@ export class ClientConnection implements UpstreamUser {
 
   private forward(plan: ForwardPlan): void {
     const head = this.head as RequestHead
-    const ctx = this.ctx
-    // Pick the group: sticky (AWSALBTG) or by weight.
-    const arns = plan.targetGroupArns
-    let arn: string | undefined
-    let group: GroupState | undefined
-    if (arns.length === 1) {
-      arn = arns[0]
-    } else {
-      if (plan.groupStickinessSeconds > 0) {
-        const token = findCookie(head.headerNames, head.headerValues, 'AWSALBTG')
-        if (token !== undefined) {
-          for (const a of arns) {
-            const g = ctx.group(a)
-            if (g && g.groupToken === token) {
-              arn = a
-              group = g
-              break
-            }
-          }
-        }
-      }
-      if (arn === undefined) {
-        const weights = plan.cumulativeWeights
-        const total = weights[weights.length - 1] ?? 0
-        if (total > 0) {
-          const r = ctx.random() * total
-          for (let i = 0; i < weights.length; i++) {
-            if (r < (weights[i] as number)) {
-              arn = arns[i]
-              break
-            }
-          }
-        }
-      }
-    }
-    group ??= arn === undefined ? undefined : ctx.group(arn)
-    if (!group || group.size === 0) {
+    // Group and target as HTTP/2 picks them too (balancer/choose.ts): stickiness cookies, then weights and the algorithm.
+    const choice = chooseTarget(this.ctx, plan, head.headerNames, head.headerValues)
+    const group = choice.group
+    if (group !== undefined && group.size > 0) this.group = group
+    const target = choice.target
+    if (target === undefined || group === undefined) {
       this.failBeforeResponse('no-targets')
       return
     }
-    this.group = group
-    if (plan.groupStickinessSeconds > 0) {
-      this.extraHeaders += `set-cookie: AWSALBTG=${group.groupToken}; Expires=${cookieExpires(ctx.now(), plan.groupStickinessSeconds)}; Path=/\r\n`
-    }
-    const stick = group.snapshot.stickiness
-    let target: GroupTarget | undefined
-    if (stick.enabled) {
-      const token = findCookie(head.headerNames, head.headerValues, stick.type === 'lb_cookie' ? 'AWSALB' : 'AWSALBAPP-0')
-      if (token !== undefined) target = group.sticky(token)
-    }
-    target ??= group.pick(ctx.now(), ctx.random)
-    if (!target) {
-      this.failBeforeResponse('no-targets')
-      return
-    }
-    if (!target.routable) ctx.metrics?.unhealthyRouting(group.snapshot.arn)
-    if (stick.enabled && stick.type === 'lb_cookie') {
-      const expires = cookieExpires(ctx.now(), stick.durationSeconds)
-      this.extraHeaders += `set-cookie: AWSALB=${target.token}; Expires=${expires}; Path=/\r\nset-cookie: AWSALBCORS=${target.token}; Expires=${expires}; Path=/; SameSite=None\r\n`
-    }
+    if (!target.routable) this.ctx.metrics?.unhealthyRouting(group.snapshot.arn)
+    for (const cookie of choice.cookies) this.extraHeaders += `set-cookie: ${cookie}\r\n`
     const requestHead = this.buildRequestHead(head)
     if (requestHead === undefined) return
     this.sentHead = requestHead
@@ -940,8 +894,8 @@ export class ClientConnection implements UpstreamUser {
       userAgent,
       targetGroupArn: this.group?.snapshot.arn ?? '',
       traceId: this.traceId,
-      domainName: '',
-      chosenCertArn: '',
+      domainName: sniName(this.socket),
+      chosenCertArn: listener.protocol === 'HTTPS' ? (this.owner.chosenCertArn?.(sniName(this.socket) || undefined) ?? '') : '',
       matchedRulePriority: priority,
       requestCreationMs: this.requestStartMs,
       actionsExecuted: action === 'forward' ? 'forward' : action === 'redirect' ? 'redirect' : action === 'fixed-response' ? 'fixed-response' : '',
@@ -967,6 +921,12 @@ export class ClientConnection implements UpstreamUser {
 }
 
 function noop(): void {}
+
+/** The name a TLS client sent (SNI), '' for plain sockets and clients that sent none. */
+function sniName(socket: Socket): string {
+  const name: unknown = 'servername' in socket ? socket.servername : undefined
+  return typeof name === 'string' ? name : ''
+}
 
 function uncork(socket: Socket): void {
   socket.uncork()

@@ -163,6 +163,7 @@ export class H2Exchange implements UpstreamUser {
       return
     }
     this.cookies = choice.cookies
+    if (!choice.target.routable) this.ctx.metrics?.unhealthyRouting(choice.group.snapshot.arn)
     const head = this.buildRequestHead()
     if (head === undefined) return
     this.sentHead = head
@@ -405,6 +406,7 @@ export class H2Exchange implements UpstreamUser {
     this.untrack()
     if (!conn.connected) {
       this.ctx.stats.targetConnectionErrors++
+      if (this.group) this.ctx.metrics?.targetConnectionError(this.group.snapshot.arn)
       // Nothing reached the target: one retry on another one, as the HTTP/1 path does.
       if (!this.retried && !this.bodySent && this.group) {
         const other = this.group.pick(this.ctx.now(), this.ctx.random, target ?? undefined)

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { runDns } from './lib/dns-scenario.mjs'
 import { runHttp } from './lib/http-scenario.mjs'
 import { runMemory } from './lib/memory-scenario.mjs'
+import { markdownTls, runTls } from './tls/run.mjs'
 import { parseOptions, USAGE } from './lib/options.mjs'
 import { has, interrupted, killAllSync, stopAll } from './lib/processes.mjs'
 import { markdown, ratios } from './lib/report.mjs'
@@ -70,6 +71,7 @@ try {
   }
   if (o.only.has('memory')) results.memory = await runMemory(ctx)
   if (o.only.has('dns')) results.dns = await runDns({ seconds: o.dnsSeconds, dir: ctx.dir, log })
+  if (o.only.has('tls')) results.tls = await runTls({ seconds: o.quick ? 3 : 5, dir: ctx.dir, log })
 } catch (e) {
   if (interrupted.value) await new Promise(() => {}) // the signal handler exits
   log(`benchmark stopped: ${e.message}`)
@@ -78,7 +80,7 @@ try {
 }
 if (interrupted.value) await new Promise(() => {})
 
-const md = markdown(results)
+const md = results.tls ? `${markdown(results)}\n\n${markdownTls(results.tls)}` : markdown(results)
 writeFileSync(join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
 writeFileSync(join(dir, 'results.md'), `${md}\n`)
 console.log(`\n${md}`)

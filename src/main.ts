@@ -17,6 +17,7 @@ import { Metrics } from './metrics/metrics.js'
 import type { StateView } from './store/state.js'
 import { zoneSourceFromState } from './runtime/dns-source.js'
 import { openStore } from './store/open.js'
+import { forwardedGroupArns } from './model/action.js'
 import { Dataplane } from './dataplane/dataplane.js'
 import { MetricsSink } from './dataplane/metrics-sink.js'
 import { Runtime } from './runtime/runtime.js'
@@ -126,8 +127,8 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
       const groups = new Set<string>()
       for (const l of view.list('listener')) {
         if (l.loadBalancerArn !== lbArn) continue
-        for (const a of l.defaultActions) if (a.type === 'forward') for (const g of a.targetGroups) groups.add(g.targetGroupArn)
-        for (const r of view.list('rule')) if (r.listenerArn === l.arn) for (const a of r.actions) if (a.type === 'forward') for (const g of a.targetGroups) groups.add(g.targetGroupArn)
+        for (const arn of forwardedGroupArns(l.defaultActions)) groups.add(arn)
+        for (const r of view.list('rule')) if (r.listenerArn === l.arn) for (const arn of forwardedGroupArns(r.actions)) groups.add(arn)
       }
       return [...groups].some((g) => health.counts(g).healthy > 0)
     }

@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import type { Action, actionSpec } from '../model/action.js'
+import { forwardedGroupArns, type Action, type actionSpec } from '../model/action.js'
 import { actionsSpec } from '../model/action.js'
 import type { LoadBalancer } from '../model/load-balancer.js'
 import { IncompatibleProtocolsError, LimitExceededError, OperationNotPermittedError } from './errors.js'
@@ -63,7 +63,7 @@ export function actionToSpec(a: Action): unknown {
 /** The balancers whose listeners or rules forward to a target group. */
 export function balancersForwardingTo(d: Draft, targetGroupArn: string): string[] {
   const out = new Set<string>()
-  const forwards = (actions: readonly Action[]) => actions.some((a) => a.type === 'forward' && a.targetGroups.some((g) => g.targetGroupArn === targetGroupArn))
+  const forwards = (actions: readonly Action[]) => forwardedGroupArns(actions).includes(targetGroupArn)
   for (const l of d.list('listener')) if (forwards(l.defaultActions)) out.add(l.loadBalancerArn)
   for (const r of d.list('rule')) {
     if (!forwards(r.actions)) continue

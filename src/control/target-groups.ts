@@ -1,5 +1,6 @@
 import { isIP } from 'node:net'
 import type { z } from 'zod'
+import { forwardedGroupArns, type Action } from '../model/action.js'
 import { DEFAULT_VPC_ID, newIds } from '../model/ids.js'
 import {
   healthCheckSpec,
@@ -126,8 +127,7 @@ export function deregisterTargets(d: Draft, ref: string, targets: readonly unkno
 /** The listeners and rules whose actions forward to a group. */
 export function usersOfTargetGroup(d: Draft, arn: string): string[] {
   const users: string[] = []
-  const forwardsTo = (actions: readonly { type: string; targetGroups?: readonly { targetGroupArn: string }[] }[]) =>
-    actions.some((a) => a.type === 'forward' && a.targetGroups?.some((g) => g.targetGroupArn === arn))
+  const forwardsTo = (actions: readonly Action[]) => forwardedGroupArns(actions).includes(arn)
   for (const l of d.list('listener')) if (forwardsTo(l.defaultActions)) users.push(`listener ${l.arn}`)
   for (const r of d.list('rule')) if (forwardsTo(r.actions)) users.push(`rule ${r.arn}`)
   return users

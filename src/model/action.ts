@@ -116,3 +116,10 @@ export interface FixedResponseAction {
   readonly fixedResponse: { readonly statusCode: string; readonly contentType: string; readonly messageBody: string }
 }
 export type Action = ForwardAction | RedirectAction | FixedResponseAction
+
+/** The target groups a list of actions forwards to. */
+export function forwardedGroupArns(actions: readonly Action[]): string[] {
+  const out: string[] = []
+  for (const a of actions) if (a.type === 'forward') for (const g of a.targetGroups) out.push(g.targetGroupArn)
+  return out
+}

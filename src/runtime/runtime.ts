@@ -4,6 +4,7 @@ import type { HealthUpdateContext, TargetHealthDescription } from '../health/che
 import { instanceResolver } from '../health/resolver.js'
 import { HEALTH } from '../health/target-health.js'
 import type { HealthChangeListener } from '../health/view.js'
+import { forwardedGroupArns } from '../model/action.js'
 import type { Failure } from '../model/result.js'
 import type { Target, TargetGroup } from '../model/target-group.js'
 import type { StateView, Store } from '../store/state.js'
@@ -135,8 +136,8 @@ export class Runtime {
     const health = this.health
     if (!health) return
     const inUse = new Set<string>()
-    for (const listener of state.list('listener')) for (const a of listener.defaultActions) if (a.type === 'forward') for (const g of a.targetGroups) inUse.add(g.targetGroupArn)
-    for (const rule of state.list('rule')) for (const a of rule.actions) if (a.type === 'forward') for (const g of a.targetGroups) inUse.add(g.targetGroupArn)
+    for (const listener of state.list('listener')) for (const arn of forwardedGroupArns(listener.defaultActions)) inUse.add(arn)
+    for (const rule of state.list('rule')) for (const arn of forwardedGroupArns(rule.actions)) inUse.add(arn)
     health.update(state.list('target-group'), { resolveAddress: instanceResolver(state.list('instance')), isInUse: (arn) => inUse.has(arn) })
     if (!previous) return
     // A target that left its group drains for the group's deregistration delay.

@@ -71,6 +71,21 @@ function parseAccessKeys(text: string | undefined): Map<string, string> | undefi
   return keys
 }
 
+function targetGroupsByBalancer(state: StateView): Map<string, string[]> {
+  const out = new Map<string, Set<string>>()
+  const add = (lbArn: string, arns: readonly string[]) => {
+    let set = out.get(lbArn)
+    if (!set) out.set(lbArn, (set = new Set()))
+    for (const a of arns) set.add(a)
+  }
+  for (const l of state.list('listener')) add(l.loadBalancerArn, forwardedGroupArns(l.defaultActions))
+  for (const r of state.list('rule')) {
+    const l = state.get('listener', r.listenerArn)
+    if (l) add(l.loadBalancerArn, forwardedGroupArns(r.actions))
+  }
+  return new Map([...out].map(([k, v]) => [k, [...v]]))
+}
+
 /** The composition root: builds every module and wires them together. */
 export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHandle> {
   const log = options.log ?? pino({ level: process.env.OPENALB_LOG_LEVEL ?? 'info' }, pino.destination(2))
@@ -120,20 +135,11 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
     const runtime = new Runtime({ store, dataplane, health, log })
     let applied = -1
     const waiters: { revision: number; resolve: (r: number) => void }[] = []
-    let lastState: StateView | undefined
-    const balancerHealthy = (lbArn: string) => {
-      const view = lastState
-      if (!view) return false
-      const groups = new Set<string>()
-      for (const l of view.list('listener')) {
-        if (l.loadBalancerArn !== lbArn) continue
-        for (const arn of forwardedGroupArns(l.defaultActions)) groups.add(arn)
-        for (const r of view.list('rule')) if (r.listenerArn === l.arn) for (const arn of forwardedGroupArns(r.actions)) groups.add(arn)
-      }
-      return [...groups].some((g) => health.counts(g).healthy > 0)
-    }
+    // The target groups behind each balancer, once per version: DNS asks per query (EvaluateTargetHealth).
+    let groupsByBalancer = new Map<string, string[]>()
+    const balancerHealthy = (lbArn: string) => (groupsByBalancer.get(lbArn) ?? []).some((g) => health.counts(g).healthy > 0)
     const followers = (state: StateView) => {
-      lastState = state
+      groupsByBalancer = targetGroupsByBalancer(state)
       dns.update(zoneSourceFromState(state, [advertise], balancerHealthy))
       void certs.reconcile(state)
       applied = state.revision
@@ -141,12 +147,10 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
       for (const w of still) if (w.revision <= applied) w.resolve(applied); else waiters.push(w)
     }
     closers.push(runtime.onSnapshot((_snapshot, state) => followers(state)))
-    // Alias answers with EvaluateTargetHealth and the host-count gauges follow health, not only revisions.
     closers.push(
       health.onChange((groupArn) => {
         const c = health.counts(groupArn)
         metrics.setHostCounts(groupArn, c.healthy, c.unhealthy)
-        if (lastState) dns.update(zoneSourceFromState(lastState, [advertise], balancerHealthy))
       }),
     )
     await runtime.start()

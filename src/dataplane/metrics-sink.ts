@@ -4,7 +4,9 @@ import type { ListenerSnapshot } from './snapshot.js'
 
 /** Feeds the data plane's events into metrics/ with handles cached per listener and group. */
 export class MetricsSink implements DataplaneMetricsSink {
-  private readonly requestCounters = new Map<string, CounterHandle>()
+  /** By listener ARN, then target group ARN: no key string is built per request. */
+  private readonly requestCounters = new Map<string, Map<string, CounterHandle>>()
+  private readonly unhealthy = new Map<string, CounterHandle>()
   private readonly responseTimes = new Map<string, HistogramHandle>()
 
   constructor(private readonly metrics: Metrics) {}
@@ -19,11 +21,15 @@ export class MetricsSink implements DataplaneMetricsSink {
     bytes: number,
     classification: string,
   ): void {
-    const key = `${listener.arn} ${targetGroupArn}`
-    let counter = this.requestCounters.get(key)
+    let byGroup = this.requestCounters.get(listener.arn)
+    if (!byGroup) {
+      byGroup = new Map()
+      this.requestCounters.set(listener.arn, byGroup)
+    }
+    let counter = byGroup.get(targetGroupArn)
     if (!counter) {
       counter = this.metrics.requests(listener.balancer.arn, listener.arn, targetGroupArn === '' ? undefined : targetGroupArn)
-      this.requestCounters.set(key, counter)
+      byGroup.set(targetGroupArn, counter)
     }
     counter.inc()
     if (elbStatus !== 0) this.metrics.elbStatus(elbStatus).inc()
@@ -60,6 +66,11 @@ export class MetricsSink implements DataplaneMetricsSink {
   }
 
   unhealthyRouting(targetGroupArn: string): void {
-    this.metrics.unhealthyRouting(targetGroupArn).inc()
+    let counter = this.unhealthy.get(targetGroupArn)
+    if (!counter) {
+      counter = this.metrics.unhealthyRouting(targetGroupArn)
+      this.unhealthy.set(targetGroupArn, counter)
+    }
+    counter.inc()
   }
 }

@@ -29,6 +29,8 @@ const BODY_CLOSE = 3
 const MAX_XFF_ENTRIES = 30
 /** Pipelined bytes buffered while a request is in flight before the client is paused. */
 const MAX_PIPELINE_BYTES = 256 * 1024
+/** A response body up to this size that arrived with its head is copied behind the head and written once. */
+const SMALL_BODY_BYTES = 4096
 
 const PARSE_ERROR_KIND: Record<number, ProxyErrorKind> = {
   400: 'malformed-request',
@@ -455,12 +457,16 @@ export class ClientConnection implements UpstreamUser {
     this.targetStartMs = this.ctx.now()
     this.resBuf = null
     const sock = conn.socket
+    if (this.sentBody === null && this.reqDone) {
+      sock.write(this.sentHead, 'latin1')
+      return
+    }
     sock.cork()
     sock.write(this.sentHead, 'latin1')
     if (this.sentBody !== null) {
       // A retry: the whole body was buffered the first time.
       sock.write(this.sentBody)
-    } else if (!this.reqDone) {
+    } else {
       this.consumeBuffered()
       if (this.reqDone && this.lastBodySlice !== null) this.sentBody = this.lastBodySlice
     }
@@ -537,12 +543,23 @@ export class ClientConnection implements UpstreamUser {
   onUpstreamData(conn: UpstreamConnection, chunk: Buffer): void {
     if (conn !== this.upstream) return
     // Head and body (and the next pipelined answer) leave in one writev.
-    const sock = this.socket
-    sock.cork()
     try {
       this.upstreamData(conn, chunk)
     } finally {
-      sock.uncork()
+      if (this.corked) {
+        this.corked = false
+        this.socket.uncork()
+      }
+    }
+  }
+
+  /** The client socket is corked until the end of the current upstream data event. */
+  private corked = false
+
+  private cork(): void {
+    if (!this.corked) {
+      this.corked = true
+      this.socket.cork()
     }
   }
 
@@ -575,6 +592,7 @@ export class ClientConnection implements UpstreamUser {
       start += head.headBytes
       if (head.status >= 100 && head.status < 200 && head.status !== 101) {
         // Interim responses (100 Continue, 103) go to the client; the final one follows.
+        this.cork()
         this.write(`HTTP/1.1 ${head.status} ${head.reason}\r\n\r\n`)
         continue
       }
@@ -583,7 +601,7 @@ export class ClientConnection implements UpstreamUser {
     this.resBuf = null
     const seq = this.seq
     if (start < buf.length && this.res.bodyKind === 'none' && this.res.status !== 101) this.res.close = true
-    this.startResponse(conn)
+    if (this.startResponse(conn, buf, start)) return
     if (seq !== this.seq) return
     if (start < buf.length) {
       if (this.tunnel) {
@@ -593,7 +611,8 @@ export class ClientConnection implements UpstreamUser {
     }
   }
 
-  private startResponse(conn: UpstreamConnection): void {
+  /** Writes the response head; true when the whole response (a small body that came with it) went out too. */
+  private startResponse(conn: UpstreamConnection, buf: Buffer, bodyStart: number): boolean {
     const res = this.res
     const head = this.head as RequestHead
     this.targetStatus = res.status
@@ -602,7 +621,7 @@ export class ClientConnection implements UpstreamUser {
       if (!head.upgrade) {
         this.resHeadSent = false
         this.failBeforeResponse('invalid-response')
-        return
+        return true
       }
       this.tunnel = true
       this.socket.setTimeout(this.listener.balancer.attributes.idleTimeoutSeconds * 1000)
@@ -612,12 +631,13 @@ export class ClientConnection implements UpstreamUser {
         const kind = responseHeaderKind(name)
         if (kind === Hdr.KEEP || kind === Hdr.SET_COOKIE || kind === Hdr.UPGRADE) s += `${name}: ${res.values[i]}\r\n`
       }
+      this.cork()
       this.write(`${s}connection: upgrade\r\n\r\n`)
       // Anything already buffered after the request head belongs to the new protocol.
       const buf = this.buf
       if (buf !== null && this.bufStart < buf.length) conn.socket.write(buf.subarray(this.bufStart))
       this.buf = null
-      return
+      return false
     }
     this.resBody = res.bodyKind === 'length' ? BODY_LENGTH : res.bodyKind === 'chunked' ? BODY_CHUNKED : res.bodyKind === 'close' ? BODY_CLOSE : BODY_NONE
     this.resRemaining = res.contentLength
@@ -652,8 +672,23 @@ export class ClientConnection implements UpstreamUser {
     else if (this.resBody === BODY_CHUNKED && !http10) s += 'transfer-encoding: chunked\r\n'
     else if (this.resBody === BODY_NONE && res.contentLength >= 0 && res.status >= 200) s += `content-length: ${res.contentLength}\r\n`
     s += `${this.extraHeaders}connection: ${this.closeAfter ? 'close' : 'keep-alive'}\r\n\r\n`
+    const bodyLength = res.contentLength
+    if (this.resBody === BODY_LENGTH && bodyLength <= SMALL_BODY_BYTES && buf.length - bodyStart >= bodyLength && !this.closed) {
+      // The usual small answer: head and body leave as one buffer, one write.
+      const out = Buffer.allocUnsafe(s.length + bodyLength)
+      out.write(s, 0, 'latin1')
+      buf.copy(out, s.length, bodyStart, bodyStart + bodyLength)
+      this.sentBytes += out.length
+      this.socket.write(out)
+      this.resRemaining = 0
+      if (bodyStart + bodyLength < buf.length) this.res.close = true
+      this.responseDone(conn)
+      return true
+    }
+    this.cork()
     this.write(s)
     if (this.resBody === BODY_NONE) this.responseDone(conn)
+    return false
   }
 
   private responseBody(conn: UpstreamConnection, chunk: Buffer, start: number): void {

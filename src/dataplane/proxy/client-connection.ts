@@ -241,9 +241,11 @@ export class ClientConnection implements UpstreamUser {
         this.buf = null
         return
       }
-      if (this.headStartedMs === 0) this.headStartedMs = this.ctx.now()
       const r = parseRequestHead(this.buf, this.bufStart, this.ctx.headLimits)
-      if (r.kind === 'incomplete') return
+      if (r.kind === 'incomplete') {
+        if (this.headStartedMs === 0) this.headStartedMs = this.ctx.now()
+        return
+      }
       this.headStartedMs = 0
       if (r.kind === 'error') {
         this.buf = null
@@ -441,7 +443,7 @@ export class ClientConnection implements UpstreamUser {
     const mode = attrs.xffHeaderProcessingMode
     if (mode === 'append') s += `x-forwarded-for: ${xff === undefined ? this.clientAddress : `${xff}, ${this.clientAddress}`}\r\n`
     else if (mode === 'preserve' && xff !== undefined) s += `x-forwarded-for: ${xff}\r\n`
-    this.traceId = traceHeader(trace, this.ctx.now())
+    this.traceId = traceHeader(trace, this.requestStartMs)
     s += `x-forwarded-proto: ${listener.protocol === 'HTTPS' ? 'https' : 'http'}\r\nx-forwarded-port: ${listener.port}\r\nx-amzn-trace-id: ${this.traceId}\r\n`
     if (this.reqBody === BODY_LENGTH) s += `content-length: ${head.contentLength}\r\n`
     else if (this.reqBody === BODY_CHUNKED) s += 'transfer-encoding: chunked\r\n'
@@ -454,7 +456,8 @@ export class ClientConnection implements UpstreamUser {
     target.outstanding++
     const conn = target.pool.acquire(this, this.listener.balancer.attributes.idleTimeoutSeconds * 1000)
     this.upstream = conn
-    this.targetStartMs = this.ctx.now()
+    // The first attempt leaves in the tick the request was read in.
+    this.targetStartMs = this.retried ? this.ctx.now() : this.requestStartMs
     this.resBuf = null
     const sock = conn.socket
     if (this.sentBody === null && this.reqDone) {
@@ -676,8 +679,10 @@ export class ClientConnection implements UpstreamUser {
     if (this.resBody === BODY_LENGTH && bodyLength <= SMALL_BODY_BYTES && buf.length - bodyStart >= bodyLength && !this.closed) {
       // The usual small answer: head and body leave as one buffer, one write.
       const out = Buffer.allocUnsafe(s.length + bodyLength)
-      out.write(s, 0, 'latin1')
-      buf.copy(out, s.length, bodyStart, bodyStart + bodyLength)
+      const at = s.length
+      out.write(s, 0, at, 'latin1')
+      if (bodyLength <= 64) for (let i = 0; i < bodyLength; i++) out[at + i] = buf[bodyStart + i] as number
+      else buf.copy(out, at, bodyStart, bodyStart + bodyLength)
       this.sentBytes += out.length
       this.socket.write(out)
       this.resRemaining = 0

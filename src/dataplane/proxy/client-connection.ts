@@ -787,6 +787,18 @@ export class ClientConnection implements UpstreamUser {
       this.failBeforeResponse('connect-failed', true)
       return
     }
+    // A kept-alive connection the target closed just as this request went out on it (the target
+    // stopped, or its idle timeout won the race): nothing was answered, so a request without a body
+    // goes once to another target.
+    if (conn.uses > 1 && !this.retried && this.reqBody === BODY_NONE && this.group) {
+      const other = this.group.pick(this.ctx.now(), this.ctx.random, target ?? undefined)
+      if (other) {
+        this.retried = true
+        this.ctx.stats.retries++
+        this.send(other)
+        return
+      }
+    }
     this.failBeforeResponse(error?.code === 'ECONNRESET' ? 'target-reset' : conn.pool.draining ? 'deregistered' : 'target-closed', true)
   }
 

@@ -97,3 +97,26 @@ test('a malformed request is answered 400 and the connection closed', async (t) 
   assert.match(text, /^HTTP\/1\.1 400 Bad Request\r\n/)
   assert.match(text, /connection: close/)
 })
+
+test('a kept-alive target connection that closes as a request goes out on it costs no request: the bodyless request goes to another target', async (t) => {
+  const alive = await startBackend(t, 'alive')
+  // Answers the first request on each connection and keeps it open, then drops the connection at the next.
+  const server = createServer((s) => {
+    s.on('error', () => {})
+    let answered = false
+    s.on('data', () => {
+      if (answered) s.destroy()
+      else s.write('HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nfirst')
+      answered = true
+    })
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  t.after(() => new Promise<void>((r) => server.close(() => r())))
+  t.after(() => server.unref())
+  const closing = (server.address() as AddressInfo).port
+  const tg = targetGroup('web', [{ id: '127.0.0.1', port: closing }, { id: '127.0.0.1', port: alive.port }])
+  const port = await freePort()
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
+  for (let i = 0; i < 6; i++) assert.equal((await get(port, '/')).status, 200)
+  assert.ok(dp.stats.retries >= 1)
+})

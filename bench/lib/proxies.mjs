@@ -63,7 +63,8 @@ export async function startProxy(name, { cpus, workers, dir, readySeconds, backe
       if (!existsSync(join(repo, 'dist', 'src', 'cli', 'main.js'))) return { name, skip: 'n/a (not built: npm run build)' }
       if (await portInUse(OPENALB_PORT)) return { name, skip: `n/a (port ${OPENALB_PORT} is in use by another process)` }
       port = OPENALB_PORT
-      proc = launch(process.execPath, [join(repo, 'bin', 'openalb.js'), 'up', '-c', join(bench, 'openalb-bench.yaml'),
+      // Started as a user starts it: the bin's shebang carries openalb's node flags.
+      proc = launch(join(repo, 'bin', 'openalb.js'), ['up', '-c', join(bench, 'openalb-bench.yaml'),
         '--data', join(d, 'data'), '--control', '127.0.0.1:0', '--dns', '127.0.0.1:0'], { cpus, logFile, cwd: repo })
       break
     case 'nginx':

@@ -59,3 +59,15 @@ test('the tutorial from YAML: forward, host redirect to HTTPS, DNS alias, and a 
   assert.deepEqual(statuses.filter((s) => s !== 200), [], 'no failed request while a server stops')
   await eventually(async () => (await tut.targetStates())[`127.0.0.1:${second}`] === 'unhealthy', { timeoutMs: 20000, message: 'the stopped server turns unhealthy' })
 })
+
+test('the alias evaluates target health: no answer while every target is unhealthy, the address again once one recovers', async (t) => {
+  const tut = await startTutorial()
+  t.after(() => tut.close())
+  const answers = async () => (await dnsQuery(tut.lb.dnsPort, 'api.example.test')).answers?.length ?? 0
+  assert.equal(await answers(), 1)
+  for (const port of tut.ports.backends) await tut.stopBackend(port)
+  await eventually(async () => Object.values(await tut.targetStates()).every((s) => s === 'unhealthy'), { timeoutMs: 30000, message: 'all targets unhealthy' })
+  assert.equal(await answers(), 0)
+  await tut.startBackend(tut.ports.backends[0])
+  await eventually(async () => (await answers()) === 1, { timeoutMs: 30000, message: 'the alias answers again' })
+})

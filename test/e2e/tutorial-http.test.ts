@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict'
 import { createSocket } from 'node:dgram'
 import { test } from 'node:test'
-import { request } from 'undici'
+import { Agent, request as undiciRequest } from 'undici'
 import dnsPacket from 'dns-packet'
 import { eventually } from '../helpers/eventually.js'
 import { startTutorial } from '../helpers/tutorial.js'
+
+// One client for the file, closed before openalb stops, so no pooled socket outlives a test.
+const agent = new Agent()
+const request = (url: string, options: { headers?: Record<string, string> } = {}) => undiciRequest(url, { ...options, dispatcher: agent })
 
 async function dnsQuery(port: number, name: string, type: 'A' | 'AAAA' = 'A'): Promise<dnsPacket.Packet> {
   const socket = createSocket('udp4')
@@ -23,7 +27,10 @@ async function dnsQuery(port: number, name: string, type: 'A' | 'AAAA' = 'A'): P
 
 test('the tutorial from YAML: forward, host redirect to HTTPS, DNS alias, and a stopped server costs no request', async (t) => {
   const tut = await startTutorial()
-  t.after(() => tut.close())
+  t.after(async () => {
+    await agent.close()
+    await tut.close()
+  })
   const base = `http://127.0.0.1:${tut.ports.http}`
 
   const forwarded = await request(`${base}/hello`)

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net'
+import { hostWithoutPort, tooManyForwardedFor } from './request-fields.js'
 import { parseIp, type IpAddress } from '../../lib/cidr.js'
 import { formatAccessLog } from '../access-log.js'
 import { buildLocation, type RedirectInput } from '../actions/redirect.js'
@@ -25,8 +26,6 @@ const BODY_LENGTH = 1
 const BODY_CHUNKED = 2
 const BODY_CLOSE = 3
 
-/** ALB: more than 30 addresses in X-Forwarded-For is a 463. */
-const MAX_XFF_ENTRIES = 30
 /** Pipelined bytes buffered while a request is in flight before the client is paused. */
 const MAX_PIPELINE_BYTES = 256 * 1024
 /** A response body up to this size that arrived with its head is copied behind the head and written once. */
@@ -436,7 +435,7 @@ export class ClientConnection implements UpstreamUser {
     }
     if (dropped) this.ctx.stats.droppedInvalidHeaderRequests++
     if (tokens !== undefined && tokens.size > 0) s = dropNamed(s, tokens)
-    if (xff !== undefined && countEntries(xff) > MAX_XFF_ENTRIES) {
+    if (tooManyForwardedFor(xff)) {
       this.failBeforeResponse('xff-too-long')
       return undefined
     }
@@ -986,24 +985,11 @@ function uncork(socket: Socket): void {
 
 /** The Host header without its port, lower-cased ('' when absent). */
 function hostOnly(host: string | undefined): string {
-  if (host === undefined) return ''
-  return hostOnlyCase(host).toLowerCase()
+  return host === undefined ? '' : hostWithoutPort(host).toLowerCase()
 }
 
 function hostOnlyCase(host: string | undefined): string {
-  if (host === undefined) return ''
-  if (host.charCodeAt(0) === 91) {
-    const close = host.indexOf(']')
-    return close < 0 ? host : host.slice(0, close + 1)
-  }
-  const colon = host.indexOf(':')
-  return colon < 0 ? host : host.slice(0, colon)
-}
-
-function countEntries(xff: string): number {
-  let n = 1
-  for (let i = 0; i < xff.length; i++) if (xff.charCodeAt(i) === 44) n++
-  return n
+  return host === undefined ? '' : hostWithoutPort(host)
 }
 
 /** Removes the header lines a Connection header named (rare: only when one lists extra names). */

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2'
+import { hostWithoutPort, tooManyForwardedFor } from './request-fields.js'
 import type { IpAddress } from '../../lib/cidr.js'
 import { formatAccessLog } from '../access-log.js'
 import type { ForwardPlan } from '../actions/plan.js'
@@ -18,9 +19,6 @@ import { ChunkTracker } from './chunk-tracker.js'
 import type { ProxyContext } from './context.js'
 import { Hdr, isAlbValidHeaderName, requestHeaderKind, responseHeaderKind } from './header-names.js'
 import { ResponseHead, parseResponseHead } from './response-head.js'
-
-/** ALB: more than 30 addresses in X-Forwarded-For is a 463. */
-const MAX_XFF_ENTRIES = 30
 
 /** The client side of an HTTP/2 connection, shared by its streams. */
 export interface H2Client {
@@ -118,7 +116,7 @@ export class H2Exchange implements UpstreamUser {
       method: this.method,
       path: this.path,
       query: this.query,
-      host: hostOnly(this.authority).toLowerCase(),
+      host: hostWithoutPort(this.authority).toLowerCase(),
       headerNames: this.names,
       headerValues: this.values,
       source: this.client.source,
@@ -140,7 +138,7 @@ export class H2Exchange implements UpstreamUser {
       )
       if (!head) this.endWith(action.body)
     } else {
-      const host = hostOnly(this.authority)
+      const host = hostWithoutPort(this.authority)
       const location = buildLocation(action, {
         protocol: listener.protocol === 'HTTPS' ? 'https' : 'http',
         host: host === '' ? listener.bindAddress : host,
@@ -208,7 +206,7 @@ export class H2Exchange implements UpstreamUser {
       }
     }
     if (dropped) this.ctx.stats.droppedInvalidHeaderRequests++
-    if (xff !== undefined && countEntries(xff) > MAX_XFF_ENTRIES) {
+    if (tooManyForwardedFor(xff)) {
       this.localError('xff-too-long')
       return undefined
     }
@@ -573,7 +571,7 @@ export class H2Exchange implements UpstreamUser {
       targetStatus: this.targetStatus === 0 ? '-' : String(this.targetStatus),
       receivedBytes: this.receivedBytes,
       sentBytes: this.sentBytes,
-      request: `${this.method} ${proto}://${hostOnly(this.authority)}:${listener.port}${this.query === '' ? this.path : `${this.path}?${this.query}`} HTTP/2.0`,
+      request: `${this.method} ${proto}://${hostWithoutPort(this.authority)}:${listener.port}${this.query === '' ? this.path : `${this.path}?${this.query}`} HTTP/2.0`,
       userAgent,
       targetGroupArn: this.group?.snapshot.arn ?? '',
       traceId: this.traceId,
@@ -599,18 +597,3 @@ function str(v: string | string[] | undefined): string {
   return v === undefined ? '' : Array.isArray(v) ? (v[0] ?? '') : v
 }
 
-/** The authority without its port. */
-function hostOnly(host: string): string {
-  if (host.charCodeAt(0) === 91) {
-    const close = host.indexOf(']')
-    return close < 0 ? host : host.slice(0, close + 1)
-  }
-  const colon = host.indexOf(':')
-  return colon < 0 ? host : host.slice(0, colon)
-}
-
-function countEntries(xff: string): number {
-  let n = 1
-  for (let i = 0; i < xff.length; i++) if (xff.charCodeAt(i) === 44) n++
-  return n
-}

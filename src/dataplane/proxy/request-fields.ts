@@ -1,0 +1,21 @@
+/** Request-field helpers HTTP/1 and HTTP/2 exchanges share. */
+
+/** ALB answers 463 when X-Forwarded-For holds more than 30 addresses. */
+export const MAX_XFF_ENTRIES = 30
+
+export function tooManyForwardedFor(xff: string | undefined): boolean {
+  if (xff === undefined) return false
+  let n = 1
+  for (let i = 0; i < xff.length; i++) if (xff.charCodeAt(i) === 44) n++
+  return n > MAX_XFF_ENTRIES
+}
+
+/** A Host header or :authority without its port, case kept ("[::1]:80" -> "[::1]"). */
+export function hostWithoutPort(host: string): string {
+  if (host.charCodeAt(0) === 91) {
+    const close = host.indexOf(']')
+    return close < 0 ? host : host.slice(0, close + 1)
+  }
+  const colon = host.indexOf(':')
+  return colon < 0 ? host : host.slice(0, colon)
+}

@@ -33,6 +33,8 @@ export interface ListenerSnapshot {
   readonly bindAddress: string
   readonly port: number
   readonly protocol: 'HTTP' | 'HTTPS'
+  /** `x-forwarded-proto: ...\r\nx-forwarded-port: ...\r\n`, built once per version for every forwarded request. */
+  readonly forwardedProtoPort: string
   /** Certificate ARNs, the default first (HTTPS). */
   readonly certificateArns: readonly string[]
   readonly sslPolicy: string | undefined

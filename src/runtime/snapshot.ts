@@ -82,6 +82,7 @@ export function tryCompile(state: StateView): CompileResult {
         bindAddress: owner.lb.bindAddress,
         port: listener.port,
         protocol: listener.protocol,
+        forwardedProtoPort: `x-forwarded-proto: ${listener.protocol === 'HTTPS' ? 'https' : 'http'}\r\nx-forwarded-port: ${listener.port}\r\n`,
         certificateArns: listener.certificates.map((c) => c.arn),
         sslPolicy: listener.sslPolicy,
         tlsCertificates: listener.protocol === 'HTTPS' ? usableCertificates(state, listener) : [],

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net'
-import { hostWithoutPort, tooManyForwardedFor } from './request-fields.js'
+import { forwardingHeaderLines, hostWithoutPort, tooManyForwardedFor } from './request-fields.js'
 import { parseIp, type IpAddress } from '../../lib/cidr.js'
 import { formatAccessLog } from '../access-log.js'
 import { buildLocation, type RedirectInput } from '../actions/redirect.js'
@@ -439,11 +439,8 @@ export class ClientConnection implements UpstreamUser {
       this.failBeforeResponse('xff-too-long')
       return undefined
     }
-    const mode = attrs.xffHeaderProcessingMode
-    if (mode === 'append') s += `x-forwarded-for: ${xff === undefined ? this.clientAddress : `${xff}, ${this.clientAddress}`}\r\n`
-    else if (mode === 'preserve' && xff !== undefined) s += `x-forwarded-for: ${xff}\r\n`
     this.traceId = traceHeader(trace, this.requestStartMs)
-    s += `x-forwarded-proto: ${listener.protocol === 'HTTPS' ? 'https' : 'http'}\r\nx-forwarded-port: ${listener.port}\r\nx-amzn-trace-id: ${this.traceId}\r\n`
+    s += forwardingHeaderLines(attrs.xffHeaderProcessingMode, xff, this.clientAddress, listener, this.traceId)
     if (this.reqBody === BODY_LENGTH) s += `content-length: ${head.contentLength}\r\n`
     else if (this.reqBody === BODY_CHUNKED) s += 'transfer-encoding: chunked\r\n'
     if (head.upgrade && upgrade !== undefined) s += `connection: upgrade\r\nupgrade: ${upgrade}\r\n`

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2'
-import { hostWithoutPort, tooManyForwardedFor } from './request-fields.js'
+import { forwardingHeaderLines, hostWithoutPort, tooManyForwardedFor } from './request-fields.js'
 import type { IpAddress } from '../../lib/cidr.js'
 import { formatAccessLog } from '../access-log.js'
 import type { ForwardPlan } from '../actions/plan.js'
@@ -210,11 +210,8 @@ export class H2Exchange implements UpstreamUser {
       this.localError('xff-too-long')
       return undefined
     }
-    const mode = attrs.xffHeaderProcessingMode
-    if (mode === 'append') s += `x-forwarded-for: ${xff === undefined ? this.client.address : `${xff}, ${this.client.address}`}\r\n`
-    else if (mode === 'preserve' && xff !== undefined) s += `x-forwarded-for: ${xff}\r\n`
     this.traceId = traceHeader(trace, this.ctx.now())
-    s += `x-forwarded-proto: ${this.listener.protocol === 'HTTPS' ? 'https' : 'http'}\r\nx-forwarded-port: ${this.listener.port}\r\nx-amzn-trace-id: ${this.traceId}\r\n`
+    s += forwardingHeaderLines(attrs.xffHeaderProcessingMode, xff, this.client.address, this.listener, this.traceId)
     if (this.stream.endAfterHeaders) {
       if (contentLength !== undefined || (this.method !== 'GET' && this.method !== 'HEAD' && this.method !== 'DELETE' && this.method !== 'OPTIONS')) s += 'content-length: 0\r\n'
     } else if (contentLength !== undefined && /^\d{1,15}$/.test(contentLength)) {

@@ -1,3 +1,6 @@
+import type { XffMode } from '../../model/load-balancer.js'
+import type { ListenerSnapshot } from '../snapshot.js'
+
 /** Request-field helpers HTTP/1 and HTTP/2 exchanges share. */
 
 /** ALB answers 463 when X-Forwarded-For holds more than 30 addresses. */
@@ -18,4 +21,15 @@ export function hostWithoutPort(host: string): string {
   }
   const colon = host.indexOf(':')
   return colon < 0 ? host : host.slice(0, colon)
+}
+
+/**
+ * The header lines the balancer adds to a forwarded request: X-Forwarded-For per the balancer's
+ * mode (append the client, keep what came, or drop it), X-Forwarded-Proto and -Port, the trace id.
+ */
+export function forwardingHeaderLines(mode: XffMode, xff: string | undefined, clientAddress: string, listener: ListenerSnapshot, traceId: string): string {
+  let s = ''
+  if (mode === 'append') s = `x-forwarded-for: ${xff === undefined ? clientAddress : `${xff}, ${clientAddress}`}\r\n`
+  else if (mode === 'preserve' && xff !== undefined) s = `x-forwarded-for: ${xff}\r\n`
+  return `${s}${listener.forwardedProtoPort}x-amzn-trace-id: ${traceId}\r\n`
 }

@@ -5,7 +5,6 @@ import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { execFile } from 'node:child_process'
 import tls from 'node:tls'
 import type { AddressInfo } from 'node:net'
 import { loadOrCreateCa, type LocalCa } from '../../../src/certs/ca.js'
@@ -14,6 +13,7 @@ import { DEFAULT_SSL_POLICY } from '../../../src/dataplane/tls/policies.js'
 import { TicketKeys } from '../../../src/dataplane/tls/ticket-keys.js'
 import { needs } from '../../helpers/shared.js'
 import { makeChain } from '../../unit/certs/make-certs.js'
+import { DEFAULT_POLICY_VERSIONS, LEGACY_CLIENT, peerSubject, protocolOf, sClient } from '../../helpers/openssl.js'
 
 const noOpenssl = needs('openssl')
 let dataDir = ''
@@ -59,32 +59,7 @@ async function listen(t: { after: (fn: () => unknown) => void }, policy: string,
   return (server.address() as AddressInfo).port
 }
 
-function sClient(port: number, args: string[]): Promise<{ ok: boolean; out: string }> {
-  return new Promise((resolve) => {
-    const child = execFile('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, ...args], { timeout: 10_000 }, (error, stdout, stderr) => {
-      resolve({ ok: !error, out: `${stdout}\n${stderr}` })
-    })
-    child.stdin?.end()
-  })
-}
-
-function protocolOf(out: string): string | undefined {
-  return /Protocol\s*:\s*(\S+)/.exec(out)?.[1] ?? /New, (TLSv[\d.]+)/.exec(out)?.[1]
-}
-
-function peerSubject(out: string): string | undefined {
-  return /^subject=\s*(.+)$/m.exec(out)?.[1]?.trim()
-}
-
-const LEGACY_CLIENT = ['-cipher', 'DEFAULT:@SECLEVEL=0']
-
-const versions: { flag: string; version: string; accepted: boolean; extra?: string[] }[] = [
-  { flag: '-tls1', version: 'TLSv1', accepted: false, extra: LEGACY_CLIENT },
-  { flag: '-tls1_1', version: 'TLSv1.1', accepted: false, extra: LEGACY_CLIENT },
-  { flag: '-tls1_2', version: 'TLSv1.2', accepted: true },
-  { flag: '-tls1_3', version: 'TLSv1.3', accepted: true },
-]
-for (const v of versions) {
+for (const v of DEFAULT_POLICY_VERSIONS) {
   test(`under the default policy a ${v.version} client is ${v.accepted ? 'accepted' : 'refused'}`, { skip: noOpenssl }, async (t) => {
     const port = await listen(t, DEFAULT_SSL_POLICY)
     const r = await sClient(port, [v.flag, '-servername', 'api.example.test', ...(v.extra ?? [])])

@@ -1,7 +1,6 @@
 // The HTTPS listener of the real data plane, checked with openssl s_client: protocol versions per
 // security policy, SNI choosing each certificate, the default without SNI, the chain in order.
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
 import { after, before, test } from 'node:test'
 import tls from 'node:tls'
 import type { Certificate } from '../../../src/model/certificate.js'
@@ -10,6 +9,7 @@ import { needs } from '../../helpers/shared.js'
 import { makeChain } from '../../unit/certs/make-certs.js'
 import { applyState, fixed, freePort, listener, loadBalancer, state } from './fixtures.js'
 import { certRefs, testCa, type TestCa } from './tls-fixtures.js'
+import { DEFAULT_POLICY_VERSIONS, LEGACY_CLIENT, peerSubject, protocolOf, sClient } from '../../helpers/openssl.js'
 
 const noOpenssl = needs('openssl')
 
@@ -55,32 +55,7 @@ before(async () => {
   cleanups.push(() => dp.close())
 })
 
-function sClient(p: number, args: string[]): Promise<{ ok: boolean; out: string }> {
-  return new Promise((resolve) => {
-    const child = execFile('openssl', ['s_client', '-connect', `127.0.0.1:${p}`, ...args], { timeout: 10_000 }, (error, stdout, stderr) => {
-      resolve({ ok: !error, out: `${stdout}\n${stderr}` })
-    })
-    child.stdin?.end()
-  })
-}
-
-function protocolOf(out: string): string | undefined {
-  return /Protocol\s*:\s*(\S+)/.exec(out)?.[1] ?? /New, (TLSv[\d.]+)/.exec(out)?.[1]
-}
-
-function peerSubject(out: string): string | undefined {
-  return /^subject=\s*(.+)$/m.exec(out)?.[1]?.trim()
-}
-
-const LEGACY_CLIENT = ['-cipher', 'DEFAULT:@SECLEVEL=0']
-
-const versions: { flag: string; version: string; accepted: boolean; extra?: string[] }[] = [
-  { flag: '-tls1', version: 'TLSv1', accepted: false, extra: LEGACY_CLIENT },
-  { flag: '-tls1_1', version: 'TLSv1.1', accepted: false, extra: LEGACY_CLIENT },
-  { flag: '-tls1_2', version: 'TLSv1.2', accepted: true },
-  { flag: '-tls1_3', version: 'TLSv1.3', accepted: true },
-]
-for (const v of versions) {
+for (const v of DEFAULT_POLICY_VERSIONS) {
   test(`the HTTPS listener under the default policy ${v.accepted ? 'accepts' : 'refuses'} a ${v.version} client`, { skip: noOpenssl }, async () => {
     const r = await sClient(port, [v.flag, '-servername', 'api.example.test', ...(v.extra ?? [])])
     if (v.accepted) {

@@ -129,8 +129,7 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
     const dataplane = new Dataplane({
       health: health.view(),
       log,
-      // Handshakes refused or failed on HTTPS listeners count as ClientTLSNegotiationErrorCount.
-      metrics: Object.assign(new MetricsSink(metrics), { clientTlsNegotiationError: () => metrics.clientTlsNegotiationErrors.inc() }),
+      metrics: new MetricsSink(metrics),
     })
     const runtime = new Runtime({ store, dataplane, health, log })
     let applied = -1

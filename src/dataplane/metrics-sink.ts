@@ -61,6 +61,11 @@ export class MetricsSink implements DataplaneMetricsSink {
     this.metrics.rejectedConnection(reason).inc()
   }
 
+  /** A refused or failed handshake on an HTTPS listener: ClientTLSNegotiationErrorCount. */
+  clientTlsNegotiationError(): void {
+    this.metrics.clientTlsNegotiationErrors.inc()
+  }
+
   targetConnectionError(targetGroupArn: string): void {
     this.metrics.targetConnectionError(targetGroupArn).inc()
   }

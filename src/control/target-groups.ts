@@ -11,7 +11,7 @@ import {
   type TargetGroup,
   type TargetGroupSpec,
 } from '../model/target-group.js'
-import { DuplicateError, InUseError, InvalidTargetError, LimitExceededError } from './errors.js'
+import { DuplicateError, InUseError, InvalidTargetError, LimitExceededError, ValidationFailed } from './errors.js'
 import { validate, type Draft } from './draft.js'
 
 export const MAX_TARGETS_PER_GROUP = 1000
@@ -77,14 +77,19 @@ export function updateTargetGroup(d: Draft, ref: string, input: TargetGroupSpec)
   })
 }
 
+/** The fields a whole-group check needs besides the part being changed. */
+const identity = (tg: TargetGroup) => ({ name: tg.name, protocol: tg.protocol, protocolVersion: tg.protocolVersion })
+
 /** ModifyTargetGroup: health check fields, merged over the current ones. */
 export function modifyHealthCheck(d: Draft, ref: string, patch: Record<string, unknown>): TargetGroup {
   const current = d.resolve('target-group', ref)
-  const healthCheck = validate(healthCheckSpec, { ...current.healthCheck, ...patch }, 'healthCheck')
-  if (healthCheck.timeoutSeconds >= healthCheck.intervalSeconds) {
-    validate(targetGroupSpec, { name: current.name, healthCheck }, 'targetGroup')
+  // ALB: the Matcher of a GRPC group holds gRPC codes (GrpcCode), of any other group HTTP codes.
+  if (current.protocolVersion === 'GRPC' && patch.matcher !== undefined) {
+    throw new ValidationFailed([{ path: 'healthCheck.matcher', message: 'a GRPC target group is judged by gRPC codes: use grpcMatcher' }], 'targetGroup')
   }
-  return d.put({ ...current, healthCheck })
+  const healthCheck = validate(healthCheckSpec, { ...current.healthCheck, ...patch }, 'healthCheck')
+  const checked = validate(targetGroupSpec, { ...identity(current), healthCheck }, 'targetGroup')
+  return d.put({ ...current, healthCheck: checked.healthCheck })
 }
 
 /** ModifyTargetGroupAttributes: attribute fields, merged over the current ones. */
@@ -96,7 +101,7 @@ export function modifyTargetGroupAttributes(d: Draft, ref: string, patch: Record
     { ...current.attributes, ...patch, stickiness: { ...current.attributes.stickiness, ...stickinessPatch } },
     'attributes',
   )
-  validate(targetGroupSpec, { name: current.name, protocol: current.protocol, attributes, healthCheck: current.healthCheck }, 'targetGroup')
+  validate(targetGroupSpec, { ...identity(current), attributes, healthCheck: current.healthCheck }, 'targetGroup')
   return d.put({ ...current, attributes })
 }
 

@@ -32,6 +32,26 @@ export const matcher = z
     'codes must be between 200 and 499, ranges low-high',
   )
 
+/** "12", "0,1", "0-5": gRPC status codes 0-99 as ALB allows. */
+export const GRPC_MATCHER_PATTERN = /^\d{1,2}(-\d{1,2})?(,\d{1,2}(-\d{1,2})?)*$/
+
+export const grpcMatcher = z
+  .string()
+  .regex(GRPC_MATCHER_PATTERN, 'must be a gRPC code 0-99, a list ("0,1") or a range ("0-5")')
+  .refine(
+    (m) =>
+      m.split(',').every((part) => {
+        const [a, b] = part.split('-')
+        return b === undefined || Number(a) <= Number(b)
+      }),
+    'ranges must be low-high',
+  )
+
+/** ALB's health check path for GRPC groups when none is given. */
+export const GRPC_HEALTH_CHECK_PATH = '/AWS.ALB/healthcheck'
+/** ALB's gRPC success code when none is given: 12 (UNIMPLEMENTED), what a gRPC server answers for a method it lacks. */
+export const GRPC_DEFAULT_MATCHER = '12'
+
 export const healthCheckSpec = z.strictObject({
   /** Always on for instance and ip targets, as on ALB. */
   enabled: z.literal(true).default(true),
@@ -53,8 +73,13 @@ export const healthCheckSpec = z.strictObject({
   healthyThreshold: z.number().int().min(2, 'must be between 2 and 10').max(10, 'must be between 2 and 10').default(5),
   /** Consecutive failures before a target is unhealthy, 2-10 (default 2). */
   unhealthyThreshold: z.number().int().min(2, 'must be between 2 and 10').max(10, 'must be between 2 and 10').default(2),
-  /** Success codes (default "200"). */
+  /** HTTP success codes (default "200"); GRPC groups are judged by grpcMatcher instead. */
   matcher: matcher.default('200'),
+  /**
+   * GRPC groups only: the grpc-status codes that pass, 0-99, a list ("0,1") or a range ("0-5")
+   * (default "12"). Such a group's default path is /AWS.ALB/healthcheck.
+   */
+  grpcMatcher: grpcMatcher.optional(),
 })
 
 export const stickinessSpec = z.strictObject({
@@ -124,7 +149,23 @@ export const targetGroupSpec = z
     if (tg.attributes.stickiness.enabled && tg.attributes.stickiness.type === 'app_cookie' && !tg.attributes.stickiness.cookieName) {
       ctx.addIssue({ code: 'custom', path: ['attributes', 'stickiness', 'cookieName'], message: 'is required for app_cookie stickiness' })
     }
+    // ALB's Matcher holds gRPC codes for GRPC groups and HTTP codes for the others, never both.
+    if (tg.protocolVersion !== 'GRPC' && tg.healthCheck.grpcMatcher !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['healthCheck', 'grpcMatcher'], message: 'gRPC codes are only for target groups with protocol version GRPC' })
+    }
+    if (tg.protocolVersion === 'GRPC' && tg.healthCheck.matcher !== '200') {
+      ctx.addIssue({ code: 'custom', path: ['healthCheck', 'matcher'], message: 'a GRPC target group is judged by gRPC codes: use grpcMatcher' })
+    }
   })
+  .transform((tg) => (tg.protocolVersion === 'GRPC' ? { ...tg, healthCheck: grpcHealthCheck(tg.healthCheck) } : tg))
+/**
+ * A GRPC group's health check with ALB's gRPC defaults: code 12 and /AWS.ALB/healthcheck
+ * ("/", the HTTP default, is no gRPC method, so it stands for "not given").
+ */
+function grpcHealthCheck(hc: z.output<typeof healthCheckSpec>): z.output<typeof healthCheckSpec> {
+  return { ...hc, path: hc.path === '/' ? GRPC_HEALTH_CHECK_PATH : hc.path, grpcMatcher: hc.grpcMatcher ?? GRPC_DEFAULT_MATCHER }
+}
+
 export type TargetGroupSpec = z.input<typeof targetGroupSpec>
 export type HealthCheck = z.output<typeof healthCheckSpec>
 export type TargetGroupAttributes = z.output<typeof targetGroupAttributesSpec>
@@ -155,7 +196,7 @@ export interface TargetGroup {
 export const targetKey = (address: string, port: number): string =>
   address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`
 
-/** Parses an ALB matcher once into a predicate. */
+/** Parses an ALB matcher (HTTP or gRPC codes) once into a predicate. */
 export function compileMatcher(m: string): (status: number) => boolean {
   const ranges = m.split(',').map((part) => {
     const [a, b] = part.split('-')

@@ -15,6 +15,7 @@ const ELBV2_PATHS: Record<string, string> = {
   'healthCheck.healthyThreshold': 'HealthyThresholdCount',
   'healthCheck.unhealthyThreshold': 'UnhealthyThresholdCount',
   'healthCheck.matcher': 'Matcher.HttpCode',
+  'healthCheck.grpcMatcher': 'Matcher.GrpcCode',
   ...Object.fromEntries(Object.entries({ ...LB_ATTRIBUTE_KEYS, ...TG_ATTRIBUTE_KEYS }).map(([model, key]) => [`attributes.${model}`, `Attribute ${key}`])),
 }
 

@@ -133,9 +133,15 @@ export function healthCheckFromInput(p: Params): Record<string, unknown> {
     if (v !== undefined) hc[m] = v
   }
   const matcher = p.obj('Matcher')
-  if (matcher?.has('GrpcCode')) throw invalid('GrpcCode matchers are not supported by openalb')
   const code = matcher?.str('HttpCode')
+  const grpcCode = matcher?.str('GrpcCode')
+  if (code !== undefined && grpcCode !== undefined) throw invalid('Specify either HttpCode or GrpcCode in the Matcher, not both')
+  // CreateTargetGroup names the protocol version; ModifyTargetGroup leaves the check to control/, which knows the group.
+  const version = p.str('ProtocolVersion')
+  if (version === 'GRPC' && code !== undefined) throw invalid('Matcher HttpCode cannot be used with protocol version GRPC: use GrpcCode')
+  if (version !== undefined && version !== 'GRPC' && grpcCode !== undefined) throw invalid(`Matcher GrpcCode can only be used with protocol version GRPC, not ${version}`)
   if (code !== undefined) hc.matcher = code
+  if (grpcCode !== undefined) hc.grpcMatcher = grpcCode
   return hc
 }
 

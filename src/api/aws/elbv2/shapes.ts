@@ -3,7 +3,7 @@ import type { Action } from '../../../model/action.js'
 import type { Listener } from '../../../model/listener.js'
 import type { LoadBalancer } from '../../../model/load-balancer.js'
 import type { Condition, Rule } from '../../../model/rule.js'
-import type { TargetGroup } from '../../../model/target-group.js'
+import { GRPC_DEFAULT_MATCHER, type TargetGroup } from '../../../model/target-group.js'
 import type { Draft } from '../../../control/draft.js'
 import type { XmlValue } from '../protocol/xml.js'
 
@@ -41,7 +41,7 @@ export function targetGroupShape(d: Draft, tg: TargetGroup): Shape {
     HealthyThresholdCount: hc.healthyThreshold,
     UnhealthyThresholdCount: hc.unhealthyThreshold,
     HealthCheckPath: hc.path,
-    Matcher: { HttpCode: hc.matcher },
+    Matcher: tg.protocolVersion === 'GRPC' ? { GrpcCode: hc.grpcMatcher ?? GRPC_DEFAULT_MATCHER } : { HttpCode: hc.matcher },
     LoadBalancerArns: balancersOfGroup(d, tg.arn),
     TargetType: tg.targetType,
     ProtocolVersion: tg.protocolVersion,

@@ -42,8 +42,9 @@ export function markdown(results) {
     out.push('## DNS (bench/dns/run.mjs): UDP queries/s, then latency at half that rate', '')
     if (d.status !== 'ok') out.push(d.status, '')
     else {
-      const row = (name, t, l) => [name, int(t?.qps), fmt(l?.p50Ms, 3), fmt(l?.p99Ms, 3)]
-      out.push(table(['server', 'queries/s', 'p50 ms', 'p99 ms'], [row('openalb', d.openalb, d.openalbLatency), ...(d.nsd ? [row('nsd', d.nsd, d.nsdLatency)] : [])]), '')
+      const row = (name, t, l) => [name, int(t?.qps), fmt(l?.p50Ms, 3), fmt(l?.p99Ms, 3), fmt(l?.p999Ms, 3)]
+      out.push(`load generator: ${d.generator}`, '')
+      out.push(table(['server', 'queries/s', 'p50 ms', 'p99 ms', 'p99.9 ms'], [row('openalb', d.openalb, d.openalbLatency), ...(d.nsd ? [row('nsd', d.nsd, d.nsdLatency)] : [])]), '')
       if (d.ratio !== undefined) out.push(`openalb/nsd queries/s: ${d.ratio}x (${d.records} records, server on CPU ${d.serverCore})`, '')
     }
   }

@@ -12,9 +12,11 @@ import { ListenerSocket, type ListenerHost } from './listener/listener-socket.js
 import { ClientConnection } from './proxy/client-connection.js'
 import { serveHttp2 } from './proxy/h2-session.js'
 import { newStats, type DataplaneLog, type DataplaneMetricsSink, type DataplaneStats, type ProxyContext } from './proxy/context.js'
-import type { ListenerSnapshot, Snapshot, TargetSnapshot } from './snapshot.js'
+import type { ListenerSnapshot, Snapshot, TargetGroupSnapshot, TargetSnapshot } from './snapshot.js'
 import { TicketKeys } from './tls/ticket-keys.js'
-import { UpstreamPool } from './upstream/pool.js'
+import { H2Pool } from './upstream/h2-pool.js'
+import { CONNECT_TIMEOUT_MS, UpstreamPool } from './upstream/pool.js'
+import { poolKey, type TargetPool } from './upstream/target-pool.js'
 
 export const EMPTY_SNAPSHOT: Snapshot = Object.freeze({ revision: 0, listeners: new Map(), targetGroups: new Map() })
 
@@ -59,7 +61,8 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource {
   private readonly ownTicketKeys: boolean
   private readonly health: HealthView
   private readonly groups = new Map<string, GroupState>()
-  private readonly pools = new Map<string, UpstreamPool>()
+  /** By poolKey(): address:port, with the transport for TLS and HTTP/2 pools. */
+  private readonly pools = new Map<string, TargetPool>()
   private readonly sockets = new Map<string, ListenerSocket>()
   private readonly closingSockets = new Set<Promise<void>>()
   private readonly sweep: NodeJS.Timeout
@@ -108,7 +111,7 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource {
       this.groups.delete(arn)
     }
     const inUse = new Set<string>()
-    for (const state of this.groups.values()) for (const t of state.targets) inUse.add(t.key)
+    for (const state of this.groups.values()) for (const t of state.targets) inUse.add(t.pool.key)
     for (const [key, pool] of this.pools) {
       if (inUse.has(key)) {
         if (pool.draining) pool.undrain()
@@ -176,7 +179,10 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource {
     return this.groups.get(groupArn)?.targets.find((t) => t.key === key)?.outstanding ?? 0
   }
 
-  /** Upstream connections open to a target (address:port), idle and busy. */
+  /**
+   * Upstream connections open to a target, idle and busy: by address:port for plain HTTP/1.1,
+   * by poolKey() for the others ("https 127.0.0.1:8443", HTTP/2 sessions under "h2c " and "h2 ").
+   */
   upstreamConnections(key: string): number {
     return this.pools.get(key)?.size ?? 0
   }
@@ -236,14 +242,17 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource {
   }
 
   // PoolSource
-  pool(target: TargetSnapshot): UpstreamPool {
-    let pool = this.pools.get(target.key)
+  pool(target: TargetSnapshot, group: TargetGroupSnapshot): TargetPool {
+    const key = poolKey(target, group)
+    let pool = this.pools.get(key)
     if (!pool) {
-      const p = new UpstreamPool(target.key, target.address, target.port)
+      const tls = group.protocol === 'HTTPS'
+      const p: TargetPool =
+        group.protocolVersion === 'HTTP1' ? new UpstreamPool(key, target.address, target.port, CONNECT_TIMEOUT_MS, tls) : new H2Pool(key, target.address, target.port, tls)
       p.onDrained = () => {
-        if (this.pools.get(target.key) === p && p.draining) this.pools.delete(target.key)
+        if (this.pools.get(key) === p && p.draining) this.pools.delete(key)
       }
-      this.pools.set(target.key, p)
+      this.pools.set(key, p)
       pool = p
     }
     return pool
@@ -276,5 +285,5 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource {
 }
 
 function noteLeaving(leaving: Map<string, number>, t: GroupTarget, delaySeconds: number): void {
-  leaving.set(t.key, Math.max(leaving.get(t.key) ?? 0, delaySeconds))
+  leaving.set(t.pool.key, Math.max(leaving.get(t.pool.key) ?? 0, delaySeconds))
 }

@@ -9,9 +9,11 @@ export type ProxyErrorKind =
   | 'version-not-supported'
   | 'desync-rejected'
   | 'xff-too-long'
+  | 'protocol-mismatch'
   | 'request-head-timeout'
   | 'incomplete-body'
   | 'connect-failed'
+  | 'target-tls-error'
   | 'target-reset'
   | 'target-closed'
   | 'invalid-response'
@@ -30,9 +32,12 @@ export const STATUS: Readonly<Record<ProxyErrorKind, number>> = {
   'version-not-supported': 505,
   'desync-rejected': 400,
   'xff-too-long': 463,
+  // The request's protocol does not fit the group's protocol version (HTTP/1.1 to HTTP2 or GRPC, gRPC to HTTP1, non-POST to GRPC).
+  'protocol-mismatch': 464,
   'request-head-timeout': 408,
   'incomplete-body': 400,
   'connect-failed': 502,
+  'target-tls-error': 502,
   'target-reset': 502,
   'target-closed': 502,
   'invalid-response': 502,
@@ -53,9 +58,11 @@ export const ERROR_REASON: Readonly<Record<ProxyErrorKind, string>> = {
   'version-not-supported': 'VersionNotSupported',
   'desync-rejected': 'DesyncMitigation',
   'xff-too-long': 'XffTooLong',
+  'protocol-mismatch': 'IncompatibleProtocolVersion',
   'request-head-timeout': 'RequestHeadTimeout',
   'incomplete-body': 'IncompleteBody',
   'connect-failed': 'TargetConnectionError',
+  'target-tls-error': 'TargetTLSNegotiationError',
   'target-reset': 'TargetResetConnection',
   'target-closed': 'TargetClosedConnection',
   'invalid-response': 'TargetInvalidResponse',

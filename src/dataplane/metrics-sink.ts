@@ -70,6 +70,10 @@ export class MetricsSink implements DataplaneMetricsSink {
     this.metrics.targetConnectionError(targetGroupArn).inc()
   }
 
+  targetTlsNegotiationError(targetGroupArn: string): void {
+    this.metrics.targetTlsNegotiationError(targetGroupArn).inc()
+  }
+
   unhealthyRouting(targetGroupArn: string): void {
     let counter = this.unhealthy.get(targetGroupArn)
     if (!counter) {

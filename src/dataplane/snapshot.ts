@@ -1,6 +1,6 @@
 import type { CidrSet } from '../lib/cidr.js'
 import type { LoadBalancerAttributes } from '../model/load-balancer.js'
-import type { HealthCheck, TargetProtocol, TargetType } from '../model/target-group.js'
+import type { HealthCheck, ProtocolVersion, TargetProtocol, TargetType } from '../model/target-group.js'
 import type { Algorithm, StickinessType } from '../model/target-group.js'
 import type { Router } from './router/router.js'
 import type { ListenerCertificate } from './tls/sni.js'
@@ -69,7 +69,13 @@ export interface StickinessSnapshot {
 export interface TargetGroupSnapshot {
   readonly arn: string
   readonly name: string
+  /** HTTPS: target connections use TLS (no certificate check, as ALB). */
   readonly protocol: TargetProtocol
+  /**
+   * How requests reach the targets: HTTP1 over pooled HTTP/1.1 connections, HTTP2 and GRPC over
+   * HTTP/2 sessions. Only HTTP/2 clients reach HTTP2 and GRPC groups; others get 464.
+   */
+  readonly protocolVersion: ProtocolVersion
   readonly port: number
   readonly targetType: TargetType
   readonly algorithm: Algorithm

@@ -172,6 +172,7 @@ function compileTargetGroup(tg: TargetGroup, instances: InstanceIndex): TargetGr
     arn: tg.arn,
     name: tg.name,
     protocol: tg.protocol,
+    protocolVersion: tg.protocolVersion,
     port: tg.port,
     targetType: tg.targetType,
     algorithm: tg.attributes.algorithm,

@@ -1,9 +1,9 @@
 import type { TargetGroupSnapshot, TargetSnapshot } from '../snapshot.js'
-import type { UpstreamPool } from '../upstream/pool.js'
+import type { TargetPool } from '../upstream/target-pool.js'
 import type { TokenSigner } from './cookies.js'
 import type { HealthView } from './health-view.js'
 
-/** A target as one group balances it; the upstream pool is shared by every group naming the same address:port. */
+/** A target as one group balances it; the pool is shared by every group reaching the same address:port the same way. */
 export class GroupTarget {
   outstanding = 0
   routable = false
@@ -12,7 +12,8 @@ export class GroupTarget {
 
   constructor(
     readonly target: TargetSnapshot,
-    readonly pool: UpstreamPool,
+    /** An UpstreamPool for HTTP1 groups, an H2Pool for HTTP2 and GRPC ones. */
+    readonly pool: TargetPool,
     /** Opaque AWSALB / AWSALBAPP-0 value naming this target in this group. */
     readonly token: string,
   ) {}
@@ -23,7 +24,7 @@ export class GroupTarget {
 }
 
 export interface PoolSource {
-  pool(target: TargetSnapshot): UpstreamPool
+  pool(target: TargetSnapshot, group: TargetGroupSnapshot): TargetPool
 }
 
 /**
@@ -59,8 +60,9 @@ export class GroupState {
       if (byKey.has(t.key)) continue
       let gt = old.get(t.key)
       old.delete(t.key)
-      if (!gt) {
-        gt = new GroupTarget(t, pools.pool(t), this.signer.token(snapshot.arn, t.key))
+      const pool = pools.pool(t, snapshot)
+      if (!gt || gt.pool !== pool) {
+        gt = new GroupTarget(t, pool, this.signer.token(snapshot.arn, t.key))
         gt.routable = this.health.isRoutable(snapshot.arn, t.key)
         // ALB: no slow start on the first registration into an empty group.
         gt.routableSince = gt.routable && !firstRegistration ? nowMs : 0

@@ -15,8 +15,9 @@ import type { RouteRequest } from '../router/route-request.js'
 import type { ListenerSnapshot } from '../snapshot.js'
 import { statusText } from '../status-text.js'
 import { traceHeader } from '../trace-id.js'
-import type { UpstreamConnection, UpstreamUser } from '../upstream/pool.js'
+import type { UpstreamConnection, UpstreamPool, UpstreamUser } from '../upstream/pool.js'
 import { ChunkTracker } from './chunk-tracker.js'
+import { countConnectionError } from './connection-errors.js'
 import type { ProxyContext } from './context.js'
 import { Hdr, connectionTokens, isAlbValidHeaderName, requestHeaderKind, responseHeaderKind } from './header-names.js'
 import { ResponseHead, parseResponseHead } from './response-head.js'
@@ -376,7 +377,15 @@ export class ClientConnection implements UpstreamUser {
     // Group and target as HTTP/2 picks them too (balancer/choose.ts): stickiness cookies, then weights and the algorithm.
     const choice = chooseTarget(this.ctx, plan, head.headerNames, head.headerValues)
     const group = choice.group
-    if (group !== undefined && group.size > 0) this.group = group
+    if (group !== undefined) {
+      // ALB: HTTP2 and GRPC groups take only HTTP/2 requests; an HTTP/1.x one gets 464.
+      if (group.snapshot.protocolVersion !== 'HTTP1') {
+        this.group = group
+        this.failBeforeResponse('protocol-mismatch')
+        return
+      }
+      if (group.size > 0) this.group = group
+    }
     const target = choice.target
     if (target === undefined || group === undefined) {
       this.failBeforeResponse('no-targets')
@@ -450,7 +459,8 @@ export class ClientConnection implements UpstreamUser {
   private send(target: GroupTarget): void {
     this.target = target
     target.outstanding++
-    const conn = target.pool.acquire(this, this.listener.balancer.attributes.idleTimeoutSeconds * 1000)
+    // forward() lets only HTTP1 groups through, and their targets' pools are UpstreamPools.
+    const conn = (target.pool as UpstreamPool).acquire(this, this.listener.balancer.attributes.idleTimeoutSeconds * 1000)
     this.upstream = conn
     // The first attempt leaves in the tick the request was read in.
     this.targetStartMs = this.retried ? this.ctx.now() : this.requestStartMs
@@ -768,8 +778,7 @@ export class ClientConnection implements UpstreamUser {
     const target = this.target
     if (target) target.outstanding--
     if (!conn.connected) {
-      this.ctx.stats.targetConnectionErrors++
-      if (this.group) this.ctx.metrics?.targetConnectionError(this.group.snapshot.arn)
+      countConnectionError(this.ctx, this.group, conn.handshakeFailed)
       // A connection that failed before any byte was sent is retried once on another target.
       if (!this.retried && (!this.bodyStreamed || this.sentBody !== null) && this.group) {
         const other = this.group.pick(this.ctx.now(), this.ctx.random, target ?? undefined)
@@ -780,7 +789,7 @@ export class ClientConnection implements UpstreamUser {
           return
         }
       }
-      this.failBeforeResponse('connect-failed', true)
+      this.failBeforeResponse(conn.handshakeFailed ? 'target-tls-error' : 'connect-failed', true)
       return
     }
     // A kept-alive connection the target closed just as this request went out on it (the target
@@ -804,7 +813,8 @@ export class ClientConnection implements UpstreamUser {
       conn.socket.destroy()
       return
     }
-    const kind: ProxyErrorKind = conn.connected ? 'target-timeout' : 'connect-timeout'
+    // ALB: a TLS handshake that does not finish in time is a 502, a TCP connect a 504.
+    const kind: ProxyErrorKind = conn.connected ? 'target-timeout' : conn.handshakeFailed ? 'target-tls-error' : 'connect-timeout'
     this.upstream = null
     conn.pool.discard(conn)
     if (this.target) this.target.outstanding--
@@ -813,7 +823,7 @@ export class ClientConnection implements UpstreamUser {
       this.abortBoth()
       return
     }
-    if (!conn.connected) this.ctx.stats.targetConnectionErrors++
+    if (!conn.connected) countConnectionError(this.ctx, this.group, conn.handshakeFailed)
     this.failBeforeResponse(kind, true)
   }
 

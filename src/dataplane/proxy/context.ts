@@ -16,6 +16,8 @@ export interface DataplaneStats {
   /** Responses from targets, by status (HTTPCode_Target_*). */
   targetResponses: Map<number, number>
   targetConnectionErrors: number
+  /** TLS handshakes with targets of HTTPS groups that failed (TargetTLSNegotiationErrorCount). */
+  targetTlsNegotiationErrors: number
   /** DesyncMitigationMode_NonCompliant_Request_Count. */
   nonCompliantRequests: number
   droppedInvalidHeaderRequests: number
@@ -35,6 +37,7 @@ export function newStats(): DataplaneStats {
     elbResponses: new Map(),
     targetResponses: new Map(),
     targetConnectionErrors: 0,
+    targetTlsNegotiationErrors: 0,
     nonCompliantRequests: 0,
     droppedInvalidHeaderRequests: 0,
     retries: 0,
@@ -63,6 +66,8 @@ export interface DataplaneMetricsSink {
   connectionClosed(): void
   connectionRejected(reason: 'security_group'): void
   targetConnectionError(targetGroupArn: string): void
+  /** A TLS handshake with a target of an HTTPS group failed (TargetTLSNegotiationErrorCount). */
+  targetTlsNegotiationError?(targetGroupArn: string): void
   unhealthyRouting(targetGroupArn: string): void
   /** A client's TLS handshake failed, or was refused while the listener has no certificate yet (ClientTLSNegotiationErrorCount). */
   clientTlsNegotiationError?(): void

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2'
-import { forwardingHeaderLines, hostWithoutPort, tooManyForwardedFor } from './request-fields.js'
+import { forwardingHeaderLines, forwardingHeaders, hostWithoutPort, tooManyForwardedFor } from './request-fields.js'
 import type { IpAddress } from '../../lib/cidr.js'
 import { formatAccessLog } from '../access-log.js'
 import type { ForwardPlan } from '../actions/plan.js'
@@ -14,10 +14,13 @@ import type { RouteRequest } from '../router/route-request.js'
 import type { ListenerSnapshot } from '../snapshot.js'
 import { statusText } from '../status-text.js'
 import { traceHeader } from '../trace-id.js'
-import type { UpstreamConnection, UpstreamUser } from '../upstream/pool.js'
+import type { H2Pool } from '../upstream/h2-pool.js'
+import type { UpstreamConnection, UpstreamPool, UpstreamUser } from '../upstream/pool.js'
 import { ChunkTracker } from './chunk-tracker.js'
+import { countConnectionError } from './connection-errors.js'
 import type { ProxyContext } from './context.js'
 import { Hdr, isAlbValidHeaderName, requestHeaderKind, responseHeaderKind } from './header-names.js'
+import { H2Relay, type H2RelayOwner } from './h2-relay.js'
 import { ResponseHead, parseResponseHead } from './response-head.js'
 
 /** The client side of an HTTP/2 connection, shared by its streams. */
@@ -40,13 +43,16 @@ const enum Body {
 /**
  * One HTTP/2 stream from a client: routed by the listener's rules and answered by the same
  * actions as HTTP/1 (redirect, fixed-response, forward), forwarded to the target over an
- * HTTP/1.1 pool connection, the response streamed back with the stream's flow control.
+ * HTTP/1.1 pool connection (HTTP1 groups) or a stream of an HTTP/2 session (HTTP2 and GRPC
+ * groups, through an H2Relay), the response streamed back with the stream's flow control.
  */
-export class H2Exchange implements UpstreamUser {
+export class H2Exchange implements UpstreamUser, H2RelayOwner {
   private readonly method: string
   private readonly path: string
   private readonly query: string
   private readonly authority: string
+  /** content-type application/grpc*: a gRPC call. */
+  private readonly grpc: boolean
   private readonly names: string[] = []
   private readonly values: string[] = []
   private readonly startMs: number
@@ -54,6 +60,10 @@ export class H2Exchange implements UpstreamUser {
   private group: GroupState | null = null
   private target: GroupTarget | null = null
   private upstream: UpstreamConnection | null = null
+  /** HTTP2 and GRPC groups: the stream to the target. */
+  private relay: H2Relay | null = null
+  /** HTTP2 and GRPC groups: the headers the target's stream opens with. */
+  private h2Head: OutgoingHttpHeaders | null = null
   private cookies: readonly string[] = []
   private sentHead = ''
   private reqChunked = false
@@ -90,6 +100,7 @@ export class H2Exchange implements UpstreamUser {
     this.path = q < 0 ? target : target.slice(0, q)
     this.query = q < 0 ? '' : target.slice(q + 1)
     this.authority = str(headers[':authority'] ?? headers.host)
+    this.grpc = str(headers['content-type']).startsWith('application/grpc')
     for (const name of Object.keys(headers)) {
       if (name.charCodeAt(0) === 58) continue
       const v = headers[name]
@@ -155,21 +166,173 @@ export class H2Exchange implements UpstreamUser {
 
   private forward(plan: ForwardPlan): void {
     const choice = chooseTarget(this.ctx, plan, this.names, this.values)
-    this.group = choice.group ?? null
+    const group = choice.group
+    this.group = group ?? null
+    if (group !== undefined) {
+      const version = group.snapshot.protocolVersion
+      // ALB's 464: a gRPC call to an HTTP1 group, anything but POST to a GRPC group.
+      if (version === 'HTTP1' ? this.grpc : version === 'GRPC' && this.method !== 'POST') {
+        this.localError('protocol-mismatch')
+        return
+      }
+    }
     if (choice.target === undefined) {
       this.localError('no-targets')
       return
     }
     this.cookies = choice.cookies
     if (!choice.target.routable) this.ctx.metrics?.unhealthyRouting(choice.group.snapshot.arn)
-    const head = this.buildRequestHead()
-    if (head === undefined) return
-    this.sentHead = head
+    if (choice.group.snapshot.protocolVersion === 'HTTP1') {
+      const head = this.buildRequestHead()
+      if (head === undefined) return
+      this.sentHead = head
+    } else {
+      const head = this.buildH2Head(choice.group.snapshot.protocol === 'HTTPS')
+      if (head === undefined) return
+      this.h2Head = head
+    }
     if (!this.stream.endAfterHeaders) {
       this.stream.on('data', (chunk: Buffer) => this.onRequestData(chunk))
       this.stream.on('end', () => this.onRequestEnd())
     }
-    this.send(choice.target)
+    if (this.h2Head !== null) this.sendH2(choice.target)
+    else this.send(choice.target)
+  }
+
+  /** The headers an HTTP/2 target gets: the client's, less hop-by-hop ones, with the forwarding headers. */
+  private buildH2Head(tls: boolean): OutgoingHttpHeaders | undefined {
+    const attrs = this.listener.balancer.attributes
+    const h: OutgoingHttpHeaders = {
+      ':method': this.method,
+      ':scheme': tls ? 'https' : 'http',
+      ':authority': this.authority,
+      ':path': this.query === '' ? this.path : `${this.path}?${this.query}`,
+    }
+    let xff: string | undefined
+    let trace: string | undefined
+    let dropped = false
+    const names = this.names
+    const values = this.values
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string
+      const value = values[i] as string
+      switch (requestHeaderKind(name)) {
+        case Hdr.KEEP: {
+          if (name === 'host') continue
+          if (attrs.dropInvalidHeaderFields && !isAlbValidHeaderName(name)) {
+            dropped = true
+            continue
+          }
+          const prev = h[name]
+          h[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [String(prev), value]
+          break
+        }
+        case Hdr.XFF:
+          xff = xff === undefined ? value : `${xff}, ${value}`
+          break
+        case Hdr.TRACE:
+          trace ??= value
+          break
+        default:
+          // HTTP/2 to HTTP/2: the length still holds, and gRPC needs "te: trailers" (the only TE HTTP/2 allows).
+          if (name === 'content-length') h[name] = value
+          else if (name === 'te' && value.trim().toLowerCase() === 'trailers') h.te = 'trailers'
+          break
+      }
+    }
+    if (dropped) this.ctx.stats.droppedInvalidHeaderRequests++
+    if (tooManyForwardedFor(xff)) {
+      this.localError('xff-too-long')
+      return undefined
+    }
+    this.traceId = traceHeader(trace, this.ctx.now())
+    forwardingHeaders(attrs.xffHeaderProcessingMode, xff, this.client.address, this.listener, this.traceId, h)
+    return h
+  }
+
+  /** Opens the request's stream on one of the target's HTTP/2 sessions. */
+  private sendH2(target: GroupTarget): void {
+    this.target = target
+    this.tracked = true
+    target.outstanding++
+    this.targetStartMs = this.ctx.now()
+    const idleMs = this.listener.balancer.attributes.idleTimeoutSeconds * 1000
+    // forward() sends only HTTP2 and GRPC groups here, and their targets' pools are H2Pools.
+    const pool = target.pool as H2Pool
+    let opened: ReturnType<H2Pool['request']>
+    try {
+      opened = pool.request(this.h2Head as OutgoingHttpHeaders, this.stream.endAfterHeaders || this.stream.readableEnded, idleMs)
+    } catch {
+      // A header HTTP/2 cannot carry to the target.
+      this.untrack()
+      this.localError('malformed-request')
+      return
+    }
+    this.relay = new H2Relay(this, this.stream, opened.stream, opened.session, idleMs)
+  }
+
+  // ---- H2RelayOwner
+
+  relayResponse(relay: H2Relay, headers: IncomingHttpHeaders, endStream: boolean): void {
+    if (relay !== this.relay || this.done) return
+    const status = Number(headers[':status'])
+    this.targetStatus = status
+    const out: OutgoingHttpHeaders = { ':status': status }
+    const stick = this.group?.snapshot.stickiness
+    const setCookies = this.cookies.length === 0 ? [] : [...this.cookies]
+    let appCookieSeen = false
+    for (const name of Object.keys(headers)) {
+      if (name.charCodeAt(0) === 58) continue
+      const value = headers[name]
+      if (value === undefined) continue
+      if (name === 'set-cookie') {
+        for (const v of Array.isArray(value) ? value : [value]) {
+          if (stick?.type === 'app_cookie' && stick.cookieName !== undefined && v.startsWith(`${stick.cookieName}=`)) appCookieSeen = true
+          setCookies.push(v)
+        }
+        continue
+      }
+      if (name !== 'content-length' && responseHeaderKind(name) !== Hdr.KEEP) continue
+      out[name] = value
+    }
+    if (appCookieSeen && stick?.enabled && this.target) {
+      setCookies.push(`AWSALBAPP-0=${this.target.token}; Expires=${cookieExpires(this.ctx.now(), stick.durationSeconds)}; Path=/`)
+      setCookies.push('AWSALBAPP-1=_remove_; Path=/', 'AWSALBAPP-2=_remove_; Path=/', 'AWSALBAPP-3=_remove_; Path=/')
+    }
+    if (setCookies.length > 0) out['set-cookie'] = setCookies
+    this.respond(out, endStream, !endStream)
+  }
+
+  relayDone(relay: H2Relay): void {
+    if (relay !== this.relay) return
+    this.untrack()
+    this.finish()
+  }
+
+  relayFailed(relay: H2Relay, kind: ProxyErrorKind, retryable: boolean): void {
+    if (relay !== this.relay || this.done) return
+    this.relay = null
+    const target = this.target
+    this.untrack()
+    if (!relay.session.connected) countConnectionError(this.ctx, this.group, relay.session.handshakeFailed)
+    // Nothing reached the target: one retry on another one, as the HTTP/1 path does.
+    if (retryable && !this.retried && this.group) {
+      const other = this.group.pick(this.ctx.now(), this.ctx.random, target ?? undefined)
+      if (other) {
+        this.retried = true
+        this.ctx.stats.retries++
+        this.sendH2(other)
+        return
+      }
+    }
+    this.localError(kind)
+  }
+
+  relayAborted(relay: H2Relay, kind: ProxyErrorKind): void {
+    if (relay !== this.relay || this.done) return
+    this.errorKind = kind
+    this.untrack()
+    this.finish()
   }
 
   /** The HTTP/1.1 head the target gets, with the headers the HTTP/1 path writes. */
@@ -238,7 +401,8 @@ export class H2Exchange implements UpstreamUser {
     this.target = target
     this.tracked = true
     target.outstanding++
-    const conn = target.pool.acquire(this)
+    // forward() sends only HTTP1 groups here, and their targets' pools are UpstreamPools.
+    const conn = (target.pool as UpstreamPool).acquire(this)
     this.upstream = conn
     this.targetStartMs = this.ctx.now()
     this.resBuf = null
@@ -247,6 +411,12 @@ export class H2Exchange implements UpstreamUser {
   }
 
   private onRequestData(chunk: Buffer): void {
+    const relay = this.relay
+    if (relay !== null) {
+      this.receivedBytes += chunk.length
+      relay.write(chunk)
+      return
+    }
     const up = this.upstream
     if (up === null || this.done) return
     this.receivedBytes += chunk.length
@@ -256,6 +426,7 @@ export class H2Exchange implements UpstreamUser {
   }
 
   private onRequestEnd(): void {
+    this.relay?.endRequest()
     if (this.reqChunked && this.upstream !== null && !this.done) this.upstream.socket.write('0\r\n\r\n')
   }
 
@@ -400,8 +571,7 @@ export class H2Exchange implements UpstreamUser {
     const target = this.target
     this.untrack()
     if (!conn.connected) {
-      this.ctx.stats.targetConnectionErrors++
-      if (this.group) this.ctx.metrics?.targetConnectionError(this.group.snapshot.arn)
+      countConnectionError(this.ctx, this.group, conn.handshakeFailed)
       // Nothing reached the target: one retry on another one, as the HTTP/1 path does.
       if (!this.retried && !this.bodySent && this.group) {
         const other = this.group.pick(this.ctx.now(), this.ctx.random, target ?? undefined)
@@ -412,7 +582,7 @@ export class H2Exchange implements UpstreamUser {
           return
         }
       }
-      this.localError('connect-failed')
+      this.localError(conn.handshakeFailed ? 'target-tls-error' : 'connect-failed')
       return
     }
     this.localError(error?.code === 'ECONNRESET' ? 'target-reset' : conn.pool.draining ? 'deregistered' : 'target-closed')
@@ -420,8 +590,8 @@ export class H2Exchange implements UpstreamUser {
 
   onUpstreamTimeout(conn: UpstreamConnection): void {
     if (conn !== this.upstream) return
-    const kind: ProxyErrorKind = conn.connected ? 'target-timeout' : 'connect-timeout'
-    if (!conn.connected) this.ctx.stats.targetConnectionErrors++
+    const kind: ProxyErrorKind = conn.connected ? 'target-timeout' : conn.handshakeFailed ? 'target-tls-error' : 'connect-timeout'
+    if (!conn.connected) countConnectionError(this.ctx, this.group, conn.handshakeFailed)
     if (this.responded) {
       this.abort(kind)
       return
@@ -453,6 +623,12 @@ export class H2Exchange implements UpstreamUser {
     if (up) {
       this.upstream = null
       up.pool.discard(up)
+      this.untrack()
+    }
+    const relay = this.relay
+    if (relay) {
+      this.relay = null
+      relay.cancel()
       this.untrack()
     }
     this.errorKind = kind
@@ -504,15 +680,21 @@ export class H2Exchange implements UpstreamUser {
       up.pool.discard(up)
       this.untrack()
     }
+    const relay = this.relay
+    if (relay) {
+      this.relay = null
+      relay.cancel()
+      this.untrack()
+    }
     if (this.elbStatus === 0 && this.targetStatus === 0) this.errorKind = 'client-closed'
     this.finish()
   }
 
-  private respond(headers: OutgoingHttpHeaders, endStream: boolean): void {
+  private respond(headers: OutgoingHttpHeaders, endStream: boolean, waitForTrailers = false): void {
     if (this.stream.destroyed || this.responded) return
     this.responded = true
     try {
-      this.stream.respond(headers, { endStream })
+      this.stream.respond(headers, waitForTrailers ? { endStream, waitForTrailers } : { endStream })
     } catch {
       // A header value HTTP/2 refuses: the client gets a reset stream.
       if (!this.stream.destroyed) this.stream.close(2)
@@ -534,6 +716,12 @@ export class H2Exchange implements UpstreamUser {
   private finish(): void {
     if (this.done) return
     this.done = true
+    const relay = this.relay
+    if (relay !== null) {
+      // Body bytes the relay moved (the request's were counted as they came).
+      this.sentBytes += relay.sent
+      this.relay = null
+    }
     const ctx = this.ctx
     ctx.stats.requests++
     const status = this.elbStatus !== 0 ? this.elbStatus : this.targetStatus
@@ -556,7 +744,8 @@ export class H2Exchange implements UpstreamUser {
     const priority = this.rule === null ? -1 : this.rule.priority === 'default' ? 0 : this.rule.priority
     const reached = this.targetStartMs !== 0
     const line = formatAccessLog({
-      type: 'h2',
+      // ALB logs gRPC calls as grpcs (they only come over TLS).
+      type: this.group?.snapshot.protocolVersion === 'GRPC' ? 'grpcs' : 'h2',
       timeMs: now,
       elb: listener.balancer.logName,
       client: `${this.client.address}:${this.client.port}`,

@@ -33,3 +33,19 @@ export function forwardingHeaderLines(mode: XffMode, xff: string | undefined, cl
   else if (mode === 'preserve' && xff !== undefined) s = `x-forwarded-for: ${xff}\r\n`
   return `${s}${listener.forwardedProtoPort}x-amzn-trace-id: ${traceId}\r\n`
 }
+
+/** The same forwarding headers as fields of an HTTP/2 request to a target. */
+export function forwardingHeaders(
+  mode: XffMode,
+  xff: string | undefined,
+  clientAddress: string,
+  listener: ListenerSnapshot,
+  traceId: string,
+  into: Record<string, number | string | string[] | undefined>,
+): void {
+  if (mode === 'append') into['x-forwarded-for'] = xff === undefined ? clientAddress : `${xff}, ${clientAddress}`
+  else if (mode === 'preserve' && xff !== undefined) into['x-forwarded-for'] = xff
+  into['x-forwarded-proto'] = listener.protocol === 'HTTPS' ? 'https' : 'http'
+  into['x-forwarded-port'] = String(listener.port)
+  into['x-amzn-trace-id'] = traceId
+}

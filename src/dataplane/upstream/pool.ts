@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net'
+import { connect as tlsConnect, createSecureContext, type SecureContext } from 'node:tls'
 
 /** What a connection reports to the request using it; one object per client connection, no closures per request. */
 export interface UpstreamUser {
@@ -13,10 +14,23 @@ export interface UpstreamUser {
 /** ALB: 10 s to connect to a target. */
 export const CONNECT_TIMEOUT_MS = 10_000
 
+/** The TLS options every target connection of an HTTPS group uses. */
+const TARGET_TLS = {
+  // ALB does not validate target certificates: self-signed and expired ones are fine.
+  rejectUnauthorized: false,
+  ALPNProtocols: ['http/1.1'],
+} as const
+
+/** One client context for every target connection (building one per connection costs a few ms). */
+let targetContext: SecureContext | undefined
+
 /** One kept-alive socket to a target; its listeners are attached once, for its whole life. */
 export class UpstreamConnection {
   user: UpstreamUser | null = null
+  /** Ready for requests: TCP connected, and for TLS the handshake done. */
   connected = false
+  /** TLS only: TCP connected (a close before `connected` is then a failed handshake). */
+  tcpConnected = false
   closed = false
   /** Requests this socket has carried, for tests and logs. */
   uses = 0
@@ -25,7 +39,13 @@ export class UpstreamConnection {
   constructor(readonly pool: UpstreamPool, readonly socket: Socket) {
     socket.setNoDelay(true)
     socket.setTimeout(pool.connectTimeoutMs)
-    socket.on('connect', this.onConnect.bind(this))
+    if (pool.tls) {
+      socket.once('connect', () => (this.tcpConnected = true))
+      socket.on('secureConnect', this.onConnect.bind(this))
+      socket.on('session', (session: Buffer) => (pool.tlsSession = session))
+    } else {
+      socket.on('connect', this.onConnect.bind(this))
+    }
     socket.on('data', this.onData.bind(this))
     socket.on('end', this.onEnd.bind(this))
     socket.on('error', this.onError.bind(this))
@@ -36,6 +56,11 @@ export class UpstreamConnection {
 
   /** The inactivity limit currently set on the socket. */
   timeoutMs = 0
+
+  /** The TCP connection came up but the TLS handshake did not (ALB: 502, TargetTLSNegotiationErrorCount). */
+  get handshakeFailed(): boolean {
+    return this.tcpConnected && !this.connected
+  }
 
   private onConnect(): void {
     this.connected = true
@@ -76,19 +101,26 @@ export class UpstreamConnection {
   }
 }
 
-/** Kept-alive connections to one target (address:port), shared by every group that names it. */
+/**
+ * Kept-alive HTTP/1.1 connections to one target (address:port), plain or TLS, shared by every
+ * group that reaches it the same way (target-pool.ts keys pools by transport).
+ */
 export class UpstreamPool {
   private readonly idle: UpstreamConnection[] = []
   private readonly all = new Set<UpstreamConnection>()
   draining = false
   private drainTimer: NodeJS.Timeout | undefined
   idleTimeoutMs = 60_000
+  /** TLS: the last session the target gave, to resume with on the next connection. */
+  tlsSession: Buffer | undefined
 
   constructor(
     readonly key: string,
     readonly address: string,
     readonly port: number,
     readonly connectTimeoutMs = CONNECT_TIMEOUT_MS,
+    /** HTTPS groups: connections use TLS. */
+    readonly tls = false,
   ) {}
 
   get size(): number {
@@ -108,7 +140,7 @@ export class UpstreamPool {
     let conn = this.idle.pop()
     while (conn && conn.closed) conn = this.idle.pop()
     if (!conn) {
-      conn = new UpstreamConnection(this, connect({ host: this.address, port: this.port }))
+      conn = new UpstreamConnection(this, this.tls ? this.connectTls() : connect({ host: this.address, port: this.port }))
       this.all.add(conn)
     } else if (conn.timeoutMs !== idleTimeoutMs) {
       conn.timeoutMs = idleTimeoutMs
@@ -117,6 +149,12 @@ export class UpstreamPool {
     conn.user = user
     conn.uses++
     return conn
+  }
+
+  /** A TLS connection without SNI (targets are addresses) and without certificate checks, as ALB's. */
+  private connectTls(): Socket {
+    targetContext ??= createSecureContext()
+    return tlsConnect({ host: this.address, port: this.port, secureContext: targetContext, ...TARGET_TLS, ...(this.tlsSession ? { session: this.tlsSession } : {}) })
   }
 
   /** Back to the pool after a complete exchange on a connection that may be reused. */

@@ -1,5 +1,6 @@
 import { systemClock, type Clock, type TimerId } from '../lib/clock.js'
-import { compileMatcher, targetKey, type HealthCheck, type Target, type TargetGroup } from '../model/target-group.js'
+import { compileMatcher, GRPC_DEFAULT_MATCHER, targetKey, type ProtocolVersion, type Target, type TargetGroup } from '../model/target-group.js'
+import { grpcStatusOfHttp } from './h2-probe.js'
 import { httpProbe, type Probe, type ProbeOutcome } from './probe.js'
 import type { TargetResolver } from './resolver.js'
 import { HEALTH, failedHealth, type CheckResult, type TargetHealth, type TargetState } from './target-health.js'
@@ -27,6 +28,8 @@ export interface TargetHealthDescription extends TargetHealth {
 
 interface CheckSpec {
   readonly protocol: 'HTTP' | 'HTTPS'
+  /** The group's: how the check talks to the target (HTTP/1.1, HTTP/2, a gRPC call). */
+  readonly protocolVersion: ProtocolVersion
   /** undefined: the target's own port. */
   readonly port: number | undefined
   readonly path: string
@@ -34,6 +37,8 @@ interface CheckSpec {
   readonly timeoutMs: number
   readonly healthyThreshold: number
   readonly unhealthyThreshold: number
+  /** GRPC groups: by grpc-status against the gRPC matcher; the others by HTTP status. */
+  readonly grpc: boolean
   readonly matches: (status: number) => boolean
   /** Equal signatures mean the same check. */
   readonly signature: string
@@ -66,17 +71,22 @@ interface Group {
   entries: Map<string, Entry>
 }
 
-function compileSpec(hc: HealthCheck): CheckSpec {
+function compileSpec(tg: TargetGroup): CheckSpec {
+  const hc = tg.healthCheck
+  const grpc = tg.protocolVersion === 'GRPC'
+  const matcher = grpc ? (hc.grpcMatcher ?? GRPC_DEFAULT_MATCHER) : hc.matcher
   return {
     protocol: hc.protocol,
+    protocolVersion: tg.protocolVersion,
     port: hc.port === 'traffic-port' ? undefined : Number(hc.port),
     path: hc.path,
     intervalMs: hc.intervalSeconds * 1000,
     timeoutMs: hc.timeoutSeconds * 1000,
     healthyThreshold: hc.healthyThreshold,
     unhealthyThreshold: hc.unhealthyThreshold,
-    matches: compileMatcher(hc.matcher),
-    signature: JSON.stringify([hc.protocol, hc.port, hc.path, hc.intervalSeconds, hc.timeoutSeconds, hc.healthyThreshold, hc.unhealthyThreshold, hc.matcher]),
+    grpc,
+    matches: compileMatcher(matcher),
+    signature: JSON.stringify([tg.protocolVersion, hc.protocol, hc.port, hc.path, hc.intervalSeconds, hc.timeoutSeconds, hc.healthyThreshold, hc.unhealthyThreshold, matcher]),
   }
 }
 
@@ -84,7 +94,8 @@ const checkPort = (spec: CheckSpec, target: Target): number => spec.port ?? targ
 
 function classify(outcome: ProbeOutcome, spec: CheckSpec): CheckResult {
   if ('error' in outcome) return { ok: false, kind: 'failed', error: outcome.error }
-  return spec.matches(outcome.status) ? { ok: true, status: outcome.status } : { ok: false, kind: 'code-mismatch', status: outcome.status }
+  const code = spec.grpc ? (outcome.grpcStatus ?? grpcStatusOfHttp(outcome.status)) : outcome.status
+  return spec.matches(code) ? { ok: true, status: code } : { ok: false, kind: 'code-mismatch', status: code }
 }
 
 /**
@@ -116,7 +127,7 @@ export class HealthChecker {
     const seen = new Set<string>()
     for (const tg of groups) {
       seen.add(tg.arn)
-      const spec = compileSpec(tg.healthCheck)
+      const spec = compileSpec(tg)
       const inUse = isInUse(tg.arn)
       const old = this.#groups.get(tg.arn)?.entries ?? new Map<string, Entry>()
       const next = new Map<string, Entry>()
@@ -338,7 +349,7 @@ export class HealthChecker {
       e.timer = this.#clock.setTimeout(() => this.#check(e, run), wait)
     }
     const timeout = this.#clock.setTimeout(() => finish({ ok: false, kind: 'timeout' }), spec.timeoutMs)
-    const request = { protocol: spec.protocol, address, port: checkPort(spec, e.target), path: spec.path, signal: abort.signal }
+    const request = { protocol: spec.protocol, protocolVersion: spec.protocolVersion, address, port: checkPort(spec, e.target), path: spec.path, signal: abort.signal }
     Promise.resolve(request).then(this.#probe).then(
       (outcome) => finish(classify(outcome, spec)),
       (err: unknown) => finish({ ok: false, kind: 'failed', error: String(err) }),

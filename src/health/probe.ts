@@ -1,28 +1,19 @@
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { targetKey } from '../model/target-group.js'
+import { h2Probe } from './h2-probe.js'
+import { HEALTH_CHECK_USER_AGENT, type Probe, type ProbeOutcome } from './probe-request.js'
 
-export const HEALTH_CHECK_USER_AGENT = 'ELB-HealthChecker/2.0'
+export { HEALTH_CHECK_USER_AGENT, type Probe, type ProbeOutcome, type ProbeRequest } from './probe-request.js'
 
-export interface ProbeRequest {
-  readonly protocol: 'HTTP' | 'HTTPS'
-  readonly address: string
-  readonly port: number
-  readonly path: string
-  /** Aborted by the checker when the check's timeout passes. */
-  readonly signal: AbortSignal
-}
-
-/** What one probe saw: a status code, or an error (refused, reset, malformed response, TLS). */
-export type ProbeOutcome = { readonly status: number } | { readonly error: string }
-
-export type Probe = (req: ProbeRequest) => Promise<ProbeOutcome>
+/** The default probe: HTTP/1.1 for HTTP1 groups, HTTP/2 (h2-probe.ts) for HTTP2 and GRPC groups. */
+export const httpProbe: Probe = (req) => (req.protocolVersion === undefined || req.protocolVersion === 'HTTP1' ? http1Probe(req) : h2Probe(req))
 
 /**
  * One GET as ALB's checker sends it: its User-Agent, Host `<address>:<port>`, a fresh connection
  * closed after the answer, and for HTTPS no verification of the target's certificate.
  */
-export const httpProbe: Probe = ({ protocol, address, port, path, signal }) =>
+export const http1Probe: Probe = ({ protocol, address, port, path, signal }) =>
   new Promise((resolve) => {
     let done = false
     let req: ClientRequest | undefined

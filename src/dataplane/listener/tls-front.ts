@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net'
-import { createServer, type Server, type TLSSocket } from 'node:tls'
+import { createServer, type SecureContext, type Server, type TLSSocket } from 'node:tls'
 import type { ListenerSnapshot } from '../snapshot.js'
 import { DEFAULT_SSL_POLICY } from '../tls/policies.js'
 import { compileSni, SecureContextCache, type CompiledSni } from '../tls/sni.js'
@@ -14,44 +14,35 @@ export interface TlsFrontHooks {
 /** A client that has not finished its handshake by then is dropped (it holds a socket and memory). */
 const HANDSHAKE_TIMEOUT_MS = 10_000
 
+/** Server preference: h2 first when the balancer offers it (routing.http2.enabled). */
+const ALPN_H2 = ['h2', 'http/1.1']
+const ALPN_H1 = ['http/1.1']
+
 /**
  * The TLS side of one HTTPS listener socket: a tls.Server that never listens itself (the listener
  * socket's accepted connections are emitted into it), its certificates swapped in place when a
  * snapshot brings new ones, so the next handshake serves them and open connections stay.
+ *
+ * A handshake costs no call into JavaScript when it can be avoided: ALPN is a static list that
+ * OpenSSL matches itself, and a listener with one certificate has no SNI callback (every name gets
+ * it). A listener with several certificates is served by a second server whose SNI callback picks
+ * one; which server is used follows the snapshot.
  */
 export class TlsFront {
-  private readonly server: Server
-  private readonly cache = new SecureContextCache()
+  private readonly servers = new Map<string, Server>()
+  private server: Server | undefined
   private sni: CompiledSni | undefined
+  private readonly cache = new SecureContextCache()
   private fingerprint = ''
-  private http2 = true
-  private detachTickets: (() => void) | undefined
 
   constructor(
     private readonly tickets: TicketKeys,
-    hooks: TlsFrontHooks,
-  ) {
-    this.server = createServer(
-      {
-        handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
-        // A stable callback that reads the current selection: setSecureContext does not replace it.
-        SNICallback: (name, cb) => {
-          if (this.sni) this.sni.sniCallback(name, cb)
-          else cb(new Error('no certificate'))
-        },
-        ALPNCallback: ({ protocols }) => {
-          if (this.http2 && protocols.includes('h2')) return 'h2'
-          return protocols.includes('http/1.1') ? 'http/1.1' : undefined
-        },
-      },
-      (socket) => hooks.secure(socket),
-    )
-    this.server.on('tlsClientError', (err) => hooks.handshakeFailed(err))
-  }
+    private readonly hooks: TlsFrontHooks,
+  ) {}
 
   /** Whether a default certificate is there to serve (until then handshakes are refused). */
   get ready(): boolean {
-    return this.sni !== undefined
+    return this.sni !== undefined && this.server !== undefined
   }
 
   /** The certificate ARN a client naming `servername` gets (tests and the access log). */
@@ -59,12 +50,12 @@ export class TlsFront {
     return this.sni?.select(servername).arn ?? ''
   }
 
-  /** Takes in a snapshot's listener: rebuilds contexts only when its certificates or policy changed. */
+  /** Takes in a snapshot's listener: rebuilds contexts only when its certificates, policy or ALPN changed. */
   update(listener: ListenerSnapshot): void {
-    this.http2 = listener.balancer.attributes.http2Enabled
+    const http2 = listener.balancer.attributes.http2Enabled
     const certs = listener.tlsCertificates ?? []
     const policy = listener.sslPolicy ?? DEFAULT_SSL_POLICY
-    let fingerprint = policy
+    let fingerprint = `${policy}\0${http2}`
     for (const c of certs) fingerprint += `\0${c.arn}\0${c.isDefault}\0${c.names.join(',')}\0${c.certificatePem}\0${c.chainPem ?? ''}\0${c.privateKeyPem}`
     if (fingerprint === this.fingerprint) return
     this.fingerprint = fingerprint
@@ -73,19 +64,45 @@ export class TlsFront {
       return
     }
     const sni = compileSni(certs, policy, this.cache)
+    const server = this.serverFor(certs.length > 1, http2)
     const { SNICallback: _unused, ...options } = sni.serverOptions
-    this.server.setSecureContext(options)
+    server.setSecureContext(options)
     // setSecureContext made a new context without our ticket keys.
-    this.detachTickets = this.tickets.attach(this.server)
+    this.tickets.attach(server)
     this.sni = sni
+    this.server = server
   }
 
-  /** Starts the handshake on an accepted connection. */
+  private serverFor(withSni: boolean, http2: boolean): Server {
+    const key = `${withSni ? 'sni' : 'one'}:${http2 ? 'h2' : 'h1'}`
+    let server = this.servers.get(key)
+    if (!server) {
+      server = createServer(
+        {
+          handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+          ALPNProtocols: http2 ? ALPN_H2 : ALPN_H1,
+          // A stable callback that reads the current selection: setSecureContext does not replace it.
+          ...(withSni ? { SNICallback: (name: string, cb: (err: Error | null, ctx?: SecureContext) => void) => this.selectContext(name, cb) } : {}),
+        },
+        (socket) => this.hooks.secure(socket),
+      )
+      server.on('tlsClientError', (err) => this.hooks.handshakeFailed(err))
+      this.servers.set(key, server)
+    }
+    return server
+  }
+
+  private selectContext(name: string, cb: (err: Error | null, ctx?: SecureContext) => void): void {
+    if (this.sni) this.sni.sniCallback(name, cb)
+    else cb(new Error('no certificate'))
+  }
+
+  /** Starts the handshake on an accepted connection (only when ready). */
   handshake(socket: Socket): void {
-    this.server.emit('connection', socket)
+    this.server?.emit('connection', socket)
   }
 
   detach(): void {
-    this.detachTickets?.()
+    for (const server of this.servers.values()) this.tickets.detach(server)
   }
 }

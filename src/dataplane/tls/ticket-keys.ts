@@ -34,11 +34,14 @@ export class TicketKeys {
     return this.previousKey
   }
 
-  /** Sets the current key on the server now and after every rotation. */
-  attach(target: TicketKeyTarget): () => void {
+  /** Sets the current key on the server now and after every rotation (again after its context is replaced). */
+  attach(target: TicketKeyTarget): void {
     this.targets.add(target)
     target.setTicketKeys(this.currentKey)
-    return () => this.targets.delete(target)
+  }
+
+  detach(target: TicketKeyTarget): void {
+    this.targets.delete(target)
   }
 
   rotate(): void {

@@ -180,6 +180,34 @@ test('with routing.http2.enabled false, ALPN picks http/1.1 even when the client
   assert.equal(socket.alpnProtocol, 'http/1.1')
 })
 
+test('turning routing.http2.enabled off on a running balancer takes effect on the next handshake', async (t) => {
+  const ca = await testCa(t)
+  const cert = await ca.certificate(['api.example.test'])
+  const port = await freePort()
+  const l = httpsListener(port, [fixed('200', 'ok')], [cert])
+  const dp = await startDataplane(t, state(1, loadBalancer(), cert, l))
+  const before = await peer(port, ca.rootPem, 'api.example.test', ['h2', 'http/1.1'])
+  // An HTTP/2 connection that never sends its preface would hold the listener's close: end it now.
+  before.socket.destroy()
+  assert.equal(before.socket.alpnProtocol, 'h2')
+  await applyState(dp, state(2, loadBalancer({ http2Enabled: false }), cert, l))
+  const after = await peer(port, ca.rootPem, 'api.example.test', ['h2', 'http/1.1'])
+  t.after(() => after.socket.destroy())
+  assert.equal(after.socket.alpnProtocol, 'http/1.1')
+})
+
+test('a client offering only protocols openalb does not speak is refused with no_application_protocol (RFC 7301)', async (t) => {
+  const ca = await testCa(t)
+  const cert = await ca.certificate(['api.example.test'])
+  const port = await freePort()
+  await startDataplane(t, state(1, loadBalancer(), cert, httpsListener(port, [fixed('200', 'ok')], [cert])))
+  await assert.rejects(peer(port, ca.rootPem, 'api.example.test', ['spdy/3.1']), { code: 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL' })
+  // A client that offers no ALPN at all is served HTTP/1.1.
+  const { socket } = await peer(port, ca.rootPem, 'api.example.test')
+  t.after(() => socket.destroy())
+  assert.equal(socket.alpnProtocol, false)
+})
+
 test('a certificate added to a running listener is served on the next handshake; open connections stay', async (t) => {
   const ca = await testCa(t)
   const first = await ca.certificate(['api.example.test'])

@@ -6,13 +6,14 @@ test('session ticket keys rotate onto every attached server and keep the previou
   let n = 0
   const keys = new TicketKeys(12, () => Buffer.alloc(48, ++n))
   const seen: number[] = []
-  const detach = keys.attach({ setTicketKeys: (k) => seen.push(k[0] ?? -1) })
+  const server = { setTicketKeys: (k: Buffer) => seen.push(k[0] ?? -1) }
+  keys.attach(server)
   assert.equal(keys.current.length, 48)
   keys.rotate()
   assert.deepEqual(seen, [1, 2])
   assert.equal(keys.previous?.[0], 1)
   assert.equal(keys.current[0], 2)
-  detach()
+  keys.detach(server)
   keys.rotate()
   assert.deepEqual(seen, [1, 2])
 })

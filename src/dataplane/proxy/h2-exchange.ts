@@ -202,12 +202,12 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
   /** The headers an HTTP/2 target gets: the client's, less hop-by-hop ones, with the forwarding headers. */
   private buildH2Head(tls: boolean): OutgoingHttpHeaders | undefined {
     const attrs = this.listener.balancer.attributes
-    const h: OutgoingHttpHeaders = {
-      ':method': this.method,
-      ':scheme': tls ? 'https' : 'http',
-      ':authority': this.authority,
-      ':path': this.query === '' ? this.path : `${this.path}?${this.query}`,
-    }
+    // Without a prototype: a header may be called __proto__.
+    const h: OutgoingHttpHeaders = Object.create(null) as OutgoingHttpHeaders
+    h[':method'] = this.method
+    h[':scheme'] = tls ? 'https' : 'http'
+    h[':authority'] = this.authority
+    h[':path'] = this.query === '' ? this.path : `${this.path}?${this.query}`
     let xff: string | undefined
     let trace: string | undefined
     let dropped = false
@@ -277,7 +277,8 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
     if (relay !== this.relay || this.done) return
     const status = Number(headers[':status'])
     this.targetStatus = status
-    const out: OutgoingHttpHeaders = { ':status': status }
+    const out: OutgoingHttpHeaders = Object.create(null) as OutgoingHttpHeaders
+    out[':status'] = status
     const stick = this.group?.snapshot.stickiness
     const setCookies = this.cookies.length === 0 ? [] : [...this.cookies]
     let appCookieSeen = false
@@ -426,6 +427,9 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
   }
 
   private onRequestEnd(): void {
+    // node ends the readable side of a stream the client reset too: that body is not complete.
+    const code = this.stream.rstCode
+    if (code !== undefined && code !== 0) return
     this.relay?.endRequest()
     if (this.reqChunked && this.upstream !== null && !this.done) this.upstream.socket.write('0\r\n\r\n')
   }

@@ -8,7 +8,7 @@ import { test, type TestContext } from 'node:test'
 import type { Certificate } from '../../../src/model/certificate.js'
 import type { TargetGroup } from '../../../src/model/target-group.js'
 import { eventually } from '../../helpers/eventually.js'
-import { forward, freePort, listener, loadBalancer, startDataplane, state, targetGroup } from './fixtures.js'
+import { applyState, forward, freePort, listener, loadBalancer, startDataplane, state, targetGroup } from './fixtures.js'
 import { certRefs, testCa, type TestCa } from './tls-fixtures.js'
 import { echo, grpcFrame, h2Client, h2Request, startH2Target, type H2Handler } from './target-servers.js'
 
@@ -163,4 +163,54 @@ test('an HTTP2 target that refuses connections gets the request a 502; one that 
   const session2 = await h2Client(t, second.port, second.ca.rootPem)
   const timedOut = await h2Request(session2, { ':method': 'GET', ':path': '/' })
   assert.equal(timedOut.headers[':status'], 504)
+})
+
+test('the client request trailers reach an HTTP2 target', async (t) => {
+  const target = await startH2Target(t)
+  const tg = targetGroup('h2', [{ id: '127.0.0.1', port: target.port }], {}, { protocolVersion: 'HTTP2' })
+  const { ca, port } = await httpsBalancer(t, tg)
+  const session = await h2Client(t, port, ca.rootPem)
+  const reply = await new Promise<number>((resolve) => {
+    const stream = session.request({ ':method': 'POST', ':path': '/upload', te: 'trailers' }, { waitForTrailers: true })
+    stream.on('wantTrailers', () => stream.sendTrailers({ 'x-checksum': 'abc' }))
+    stream.on('response', (h) => resolve(Number(h[':status'])))
+    stream.resume()
+    stream.end('body')
+  })
+  assert.equal(reply, 200)
+  await eventually(() => target.streams.length === 1)
+  assert.equal(target.streams[0]?.body.toString(), 'body')
+  assert.equal(target.streams[0]?.trailers?.['x-checksum'], 'abc')
+})
+
+test('a client resetting its stream cancels the stream to the target', async (t) => {
+  const target = await startH2Target(t)
+  const tg = targetGroup('grpc', [{ id: '127.0.0.1', port: target.port }], {}, { protocolVersion: 'GRPC' })
+  const { ca, port, dp } = await httpsBalancer(t, tg)
+  const session = await h2Client(t, port, ca.rootPem)
+  // waitForTrailers: node's close() then resets without sending END_STREAM first.
+  const stream = session.request({ ':method': 'POST', ':path': '/pkg.Svc/Upload', 'content-type': 'application/grpc', te: 'trailers' }, { waitForTrailers: true })
+  stream.on('error', () => {})
+  stream.write(grpcFrame(Buffer.from('first part')))
+  await eventually(() => dp.outstanding(tg.arn, `127.0.0.1:${target.port}`) === 1, { message: 'the call reached the target' })
+  stream.close(constants.NGHTTP2_CANCEL)
+  await eventually(() => target.resets.length === 1, { message: 'the target stream was reset' })
+  assert.equal(target.resets[0], constants.NGHTTP2_CANCEL)
+  // The half-sent body never looked complete to the target.
+  assert.equal(target.streams.length, 0)
+  await eventually(() => dp.outstanding(tg.arn, `127.0.0.1:${target.port}`) === 0, { message: 'nothing in flight' })
+})
+
+test('a deregistered HTTP2 target has its sessions closed', async (t) => {
+  const target = await startH2Target(t)
+  const tg = targetGroup('h2', [{ id: '127.0.0.1', port: target.port }], { deregistrationDelaySeconds: 0 }, { protocolVersion: 'HTTP2' })
+  const { ca, cert, port, dp } = await httpsBalancer(t, tg)
+  const session = await h2Client(t, port, ca.rootPem)
+  assert.equal((await h2Request(session, { ':method': 'GET', ':path': '/' })).headers[':status'], 200)
+  const key = `h2c 127.0.0.1:${target.port}`
+  assert.equal(dp.upstreamConnections(key), 1)
+  const empty = { ...tg, targets: [] }
+  await applyState(dp, state(2, loadBalancer(), empty, cert, listener(port, [forward(empty)], { protocol: 'HTTPS', certificates: certRefs(cert) })))
+  await eventually(() => dp.upstreamConnections(key) === 0, { message: 'sessions closed' })
+  assert.equal((await h2Request(session, { ':method': 'GET', ':path': '/' })).headers[':status'], 503)
 })

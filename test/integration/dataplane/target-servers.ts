@@ -49,7 +49,9 @@ export interface H2Target {
   readonly port: number
   /** Sessions the target accepted (a client reusing one session opens just one). */
   sessions: number
-  readonly streams: { headers: IncomingHttpHeaders; body: Buffer }[]
+  readonly streams: { headers: IncomingHttpHeaders; body: Buffer; trailers: IncomingHttpHeaders | undefined }[]
+  /** RST_STREAM codes of streams that did not end normally (a cancelled request). */
+  readonly resets: number[]
 }
 
 export type H2Handler = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, body: Buffer) => void
@@ -65,7 +67,7 @@ export const echo: H2Handler = (stream, headers, body) => {
  * only h2. The handler runs once the request body has arrived.
  */
 export async function startH2Target(t: TestContext, handler: H2Handler = echo, tls = false): Promise<H2Target> {
-  const target: H2Target = { port: 0, sessions: 0, streams: [] }
+  const target: H2Target = { port: 0, sessions: 0, streams: [], resets: [] }
   let server: Http2Server | Http2SecureServer
   if (tls) {
     const cert = await selfSigned('h2.internal')
@@ -76,11 +78,18 @@ export async function startH2Target(t: TestContext, handler: H2Handler = echo, t
   server.on('session', () => target.sessions++)
   server.on('stream', (stream, headers) => {
     const chunks: Buffer[] = []
+    let trailers: IncomingHttpHeaders | undefined
     stream.on('data', (c: Buffer) => chunks.push(c))
+    stream.on('trailers', (h: IncomingHttpHeaders) => (trailers = h))
     stream.on('end', () => {
+      // A reset ends the readable side too: only a clean end is a request.
+      if (stream.rstCode !== undefined && stream.rstCode !== 0) return
       const body = Buffer.concat(chunks)
-      target.streams.push({ headers, body })
+      target.streams.push({ headers, body, trailers })
       handler(stream, headers, body)
+    })
+    stream.on('close', () => {
+      if (stream.rstCode !== undefined && stream.rstCode !== 0) target.resets.push(stream.rstCode)
     })
     stream.on('error', () => {})
   })

@@ -52,12 +52,17 @@ export class H2TargetSession {
   /** A stream ended: an idle session closes after the balancer's idle timeout, as HTTP/1.1 connections do. */
   streamClosed(): void {
     this.active--
-    if (this.active > 0 || !this.usable) return
+    this.closeWhenIdle()
+  }
+
+  closeWhenIdle(): void {
+    if (this.active > 0 || !this.usable || this.idleTimer !== undefined) return
     if (this.pool.draining) {
       this.session.close()
       return
     }
     this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined
       if (this.active === 0) this.session.close()
     }, this.pool.idleTimeoutMs)
     this.idleTimer.unref()
@@ -107,7 +112,14 @@ export class H2Pool {
   request(headers: OutgoingHttpHeaders, endStream: boolean, idleTimeoutMs: number): { stream: ClientHttp2Stream; session: H2TargetSession } {
     this.idleTimeoutMs = idleTimeoutMs
     const ts = this.pick()
-    const stream = ts.session.request(headers, endStream ? { endStream } : { endStream, waitForTrailers: true })
+    let stream: ClientHttp2Stream
+    try {
+      stream = ts.session.request(headers, endStream ? { endStream } : { endStream, waitForTrailers: true })
+    } catch (err) {
+      // A session opened for a request HTTP/2 refused must not stay open forever.
+      ts.closeWhenIdle()
+      throw err
+    }
     ts.opened()
     stream.once('close', () => ts.streamClosed())
     return { stream, session: ts }

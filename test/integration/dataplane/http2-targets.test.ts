@@ -214,3 +214,13 @@ test('a deregistered HTTP2 target has its sessions closed', async (t) => {
   await eventually(() => dp.upstreamConnections(key) === 0, { message: 'sessions closed' })
   assert.equal((await h2Request(session, { ':method': 'GET', ':path': '/' })).headers[':status'], 503)
 })
+
+test('a session to an HTTP2 target with no streams closes after the balancer idle timeout', async (t) => {
+  const target = await startH2Target(t)
+  const tg = targetGroup('h2', [{ id: '127.0.0.1', port: target.port }], {}, { protocolVersion: 'HTTP2' })
+  const { ca, port, dp } = await httpsBalancer(t, tg, { idleTimeoutSeconds: 1 })
+  const session = await h2Client(t, port, ca.rootPem)
+  assert.equal((await h2Request(session, { ':method': 'GET', ':path': '/' })).headers[':status'], 200)
+  assert.equal(dp.upstreamConnections(`h2c 127.0.0.1:${target.port}`), 1)
+  await eventually(() => dp.upstreamConnections(`h2c 127.0.0.1:${target.port}`) === 0, { timeoutMs: 5000, message: 'the idle session closed' })
+})

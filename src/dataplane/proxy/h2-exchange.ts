@@ -506,6 +506,16 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
     }
     if (setCookies.length > 0) headers['set-cookie'] = setCookies
     if (this.resBody === Body.Length || (this.resBody === Body.None && res.contentLength >= 0)) headers['content-length'] = res.contentLength
+    if (this.resBody === Body.Chunked) {
+      // Without a length the client can tell a cut-off body only from how the stream ends: END_STREAM
+      // goes out once the last chunk arrived, and abort() resets the stream instead (Node's reset
+      // would otherwise end the stream cleanly first).
+      this.stream.once('wantTrailers', () => {
+        if (this.errorKind === undefined && !this.stream.destroyed) this.stream.sendTrailers({})
+      })
+      this.respond(headers, false, true)
+      return
+    }
     this.respond(headers, this.resBody === Body.None)
     if (this.resBody === Body.None) this.responseDone(conn)
   }

@@ -66,6 +66,10 @@ export class MetricsSink implements DataplaneMetricsSink {
     this.metrics.clientTlsNegotiationErrors.inc()
   }
 
+  grpcRequest(): void {
+    this.metrics.grpcRequests.inc()
+  }
+
   targetConnectionError(targetGroupArn: string): void {
     this.metrics.targetConnectionError(targetGroupArn).inc()
   }

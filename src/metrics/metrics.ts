@@ -101,6 +101,7 @@ export class Metrics {
       'openalb_http_fixed_response_count_total',
       'Fixed-response actions performed (HTTP_Fixed_Response_Count).',
     ).get([]),
+    grpcRequests: counterFamily(this.registry, 'openalb_grpc_request_count_total', 'gRPC requests over HTTP/2, answered or not (GrpcRequestCount).').get([]),
     clientTlsErrors: counterFamily(
       this.registry,
       'openalb_client_tls_negotiation_error_count_total',
@@ -188,6 +189,9 @@ export class Metrics {
   }
   get redirects(): CounterHandle {
     return this.#singles.redirects
+  }
+  get grpcRequests(): CounterHandle {
+    return this.#singles.grpcRequests
   }
   get fixedResponses(): CounterHandle {
     return this.#singles.fixedResponses

@@ -69,6 +69,8 @@ export interface DataplaneMetricsSink {
   /** A TLS handshake with a target of an HTTPS group failed (TargetTLSNegotiationErrorCount). */
   targetTlsNegotiationError?(targetGroupArn: string): void
   unhealthyRouting(targetGroupArn: string): void
+  /** A gRPC request (content-type application/grpc*) over HTTP/2 (GrpcRequestCount). */
+  grpcRequest?(): void
   /** A client's TLS handshake failed, or was refused while the listener has no certificate yet (ClientTLSNegotiationErrorCount). */
   clientTlsNegotiationError?(): void
 }

@@ -743,6 +743,7 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
     else if (this.targetStatus !== 0) ctx.stats.targetResponses.set(this.targetStatus, (ctx.stats.targetResponses.get(this.targetStatus) ?? 0) + 1)
     const targetSeconds = this.targetStatus !== 0 ? (ctx.now() - this.targetStartMs) / 1000 : -1
     ctx.metrics?.request(this.listener, this.group?.snapshot.arn ?? '', this.rule?.action.kind, this.elbStatus, this.elbStatus !== 0 ? 0 : this.targetStatus, targetSeconds, this.receivedBytes + this.sentBytes, 'compliant')
+    if (this.grpc) ctx.metrics?.grpcRequest?.()
     if (this.listener.balancer.attributes.accessLogs.enabled) this.logAccess(status)
     if (this.errorKind !== undefined && this.errorKind !== 'client-closed' && ctx.log) {
       ctx.log.warn({ listener: this.listener.arn, status, reason: ERROR_REASON[this.errorKind] }, 'request failed')

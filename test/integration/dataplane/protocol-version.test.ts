@@ -91,6 +91,8 @@ test('an HTTP/2 request other than POST to a GRPC group gets 464; a gRPC POST go
   assert.equal((await h2Request(session, { ':method': 'GET', ':path': '/h2/page' })).headers[':status'], 200)
   assert.equal((await h2Request(session, { ...grpcCall, ':path': '/h2/pkg.Svc/Method' }, grpcFrame(Buffer.from('x')))).headers[':status'], 200)
   assert.equal(b.h2Backend.streams.length, 3)
+  // The two gRPC calls are counted (GrpcRequestCount); the other requests are not.
+  await eventually(async () => /openalb_grpc_request_count_total 2\n/.test(await b.metrics.render()) || undefined)
 })
 
 test('464 answers are counted and logged as the balancer own 4XX, with the group and the reason', async (t) => {

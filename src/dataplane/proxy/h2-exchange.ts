@@ -631,8 +631,8 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
     this.finish()
   }
 
-  /** The balancer's own error page, before any response header went out. */
-  private localError(kind: ProxyErrorKind): void {
+  /** Ends the exchange with the target, if one is under way: its connection is not reused, its stream is reset. */
+  private dropTarget(): void {
     const up = this.upstream
     if (up) {
       this.upstream = null
@@ -645,6 +645,11 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
       relay.cancel()
       this.untrack()
     }
+  }
+
+  /** The balancer's own error page, before any response header went out. */
+  private localError(kind: ProxyErrorKind): void {
+    this.dropTarget()
     this.errorKind = kind
     const status = STATUS[kind]
     this.elbStatus = status
@@ -688,18 +693,7 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
   private onStreamClose(): void {
     if (this.done) return
     // The client reset the stream (or the connection went): stop the exchange with the target.
-    const up = this.upstream
-    if (up) {
-      this.upstream = null
-      up.pool.discard(up)
-      this.untrack()
-    }
-    const relay = this.relay
-    if (relay) {
-      this.relay = null
-      relay.cancel()
-      this.untrack()
-    }
+    this.dropTarget()
     if (this.elbStatus === 0 && this.targetStatus === 0) this.errorKind = 'client-closed'
     this.finish()
   }

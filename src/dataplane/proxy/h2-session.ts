@@ -20,9 +20,17 @@ export function serveHttp2(socket: TLSSocket, ctx: ProxyContext, bindKey: string
   })
   session.on('error', noop)
   // ALB's idle timeout: a connection with no frames for that long is closed (GOAWAY, streams in flight finish).
-  session.setTimeout(listener.balancer.attributes.idleTimeoutSeconds * 1000, () => session.close())
+  // A changed timeout applies from the connection's next stream on.
+  let idleMs = listener.balancer.attributes.idleTimeoutSeconds * 1000
+  session.setTimeout(idleMs)
+  session.on('timeout', () => session.close())
   session.on('stream', (stream, headers) => {
     const current = ctx.current.listeners.get(bindKey) ?? listener
+    const ms = current.balancer.attributes.idleTimeoutSeconds * 1000
+    if (ms !== idleMs) {
+      idleMs = ms
+      session.setTimeout(ms)
+    }
     new H2Exchange(stream, headers, ctx, current, client).start()
   })
   return session

@@ -196,6 +196,21 @@ test('turning routing.http2.enabled off on a running balancer takes effect on th
   assert.equal(after.socket.alpnProtocol, 'http/1.1')
 })
 
+test('an HTTP/2 connection takes a changed idle timeout from its next request on', async (t) => {
+  const ca = await testCa(t)
+  const cert = await ca.certificate(['api.example.test'])
+  const port = await freePort()
+  const l = httpsListener(port, [fixed('200', 'ok')], [cert])
+  const dp = await startDataplane(t, state(1, loadBalancer({ idleTimeoutSeconds: 300 }), cert, l))
+  const session = await h2Session(t, port, ca.rootPem)
+  let closed = false
+  session.once('close', () => (closed = true))
+  assert.equal((await h2Request(session, { ':path': '/' })).headers[':status'], 200)
+  await applyState(dp, state(2, loadBalancer({ idleTimeoutSeconds: 1 }), cert, l))
+  assert.equal((await h2Request(session, { ':path': '/' })).headers[':status'], 200)
+  await eventually(() => closed || undefined, { timeoutMs: 5000, message: 'the idle connection closed after the new 1 s timeout' })
+})
+
 test('a client offering only protocols openalb does not speak is refused with no_application_protocol (RFC 7301)', async (t) => {
   const ca = await testCa(t)
   const cert = await ca.certificate(['api.example.test'])

@@ -240,12 +240,7 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
           break
       }
     }
-    if (dropped) this.ctx.stats.droppedInvalidHeaderRequests++
-    if (tooManyForwardedFor(xff)) {
-      this.localError('xff-too-long')
-      return undefined
-    }
-    this.traceId = traceHeader(trace, this.ctx.now())
+    if (!this.acceptForwarding(xff, trace, dropped)) return undefined
     forwardingHeaders(attrs.xffHeaderProcessingMode, xff, this.client.address, this.listener, this.traceId, h)
     return h
   }
@@ -336,6 +331,20 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
     this.finish()
   }
 
+  /**
+   * What both target heads share once the client's headers are read: the dropped-header count, the
+   * 463 for too long an X-Forwarded-For (false: answered here), and the request's trace id.
+   */
+  private acceptForwarding(xff: string | undefined, trace: string | undefined, dropped: boolean): boolean {
+    if (dropped) this.ctx.stats.droppedInvalidHeaderRequests++
+    if (tooManyForwardedFor(xff)) {
+      this.localError('xff-too-long')
+      return false
+    }
+    this.traceId = traceHeader(trace, this.ctx.now())
+    return true
+  }
+
   /** The HTTP/1.1 head the target gets, with the headers the HTTP/1 path writes. */
   private buildRequestHead(): string | undefined {
     const attrs = this.listener.balancer.attributes
@@ -369,12 +378,7 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
           break
       }
     }
-    if (dropped) this.ctx.stats.droppedInvalidHeaderRequests++
-    if (tooManyForwardedFor(xff)) {
-      this.localError('xff-too-long')
-      return undefined
-    }
-    this.traceId = traceHeader(trace, this.ctx.now())
+    if (!this.acceptForwarding(xff, trace, dropped)) return undefined
     s += forwardingHeaderLines(attrs.xffHeaderProcessingMode, xff, this.client.address, this.listener, this.traceId)
     if (this.stream.endAfterHeaders) {
       if (contentLength !== undefined || (this.method !== 'GET' && this.method !== 'HEAD' && this.method !== 'DELETE' && this.method !== 'OPTIONS')) s += 'content-length: 0\r\n'

@@ -1,13 +1,26 @@
 import { resolve } from 'node:path'
 import type { Store } from './state.js'
 import { openSqliteStore } from './sqlite/sqlite-store.js'
+import { openEtcdStore } from './etcd/etcd-store.js'
 
 /** The data directory: --data, else $OPENALB_DATA, else ./.openalb. */
 export function dataDirFrom(flag: string | undefined): string {
   return resolve(flag ?? process.env.OPENALB_DATA ?? '.openalb')
 }
 
-/** Opens the store a --store URL names; today only the embedded SQLite store in the data directory. */
-export function openStore(dataDir: string): Store {
-  return openSqliteStore(dataDir)
+/** The store URL: --store, else $OPENALB_STORE, else the embedded SQLite store in the data directory. */
+export function storeUrlFrom(flag: string | undefined): string | undefined {
+  return flag ?? (process.env.OPENALB_STORE || undefined)
+}
+
+export interface OpenStoreOptions {
+  /** etcd only: seconds a node stays registered after its last renewal. */
+  readonly leaseTtlSeconds?: number
+}
+
+/** Opens the store a --store URL names (etcd://...), else the embedded SQLite store in the data directory. */
+export function openStore(dataDir: string, url?: string, options: OpenStoreOptions = {}): Store {
+  if (url === undefined || url === '' || url === 'sqlite') return openSqliteStore(dataDir)
+  if (url.startsWith('etcd://')) return openEtcdStore(url, options)
+  throw new Error(`--store must be etcd://HOST:PORT[,HOST:PORT...] (or omitted for the embedded SQLite store), got '${url}'`)
 }

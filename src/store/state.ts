@@ -19,6 +19,16 @@ export class RevisionConflict extends Error {
 }
 
 /**
+ * Thrown by a backend that cannot reach its storage (etcd down or without quorum). Nothing was
+ * written; the caller may retry later. The running data plane keeps its last snapshot.
+ */
+export class StoreUnavailable extends Error {
+  constructor(message: string) {
+    super(message)
+  }
+}
+
+/**
  * The one interface every backend implements (sqlite now, etcd later); test/contract/state.ts
  * is the suite each must pass. Writes are optimistic transactions: all changes of one commit
  * land together at baseRevision + 1, or none do.
@@ -29,6 +39,39 @@ export interface Store {
   /** Calls back with each new revision, including commits made by other processes. */
   watch(onRevision: (revision: number) => void): () => void
   close(): Promise<void>
+  /** Where the store lives, for messages (a file path or an etcd URL). */
+  readonly location?: string
+  /** Fleet membership and locks; only a shared store (etcd) has them. */
+  readonly fleet?: Fleet
+}
+
+/** One openalb node as it registers itself in a shared store. */
+export interface NodeRecord {
+  readonly name: string
+  readonly zone: string
+  /** The address its listeners, DNS server and control endpoint bind; DNS answers it. */
+  readonly address: string
+  readonly controlUrl: string
+  readonly version: string
+  /** ISO time the node started. */
+  readonly startedAt: string
+  readonly workers: number
+}
+
+/** The live nodes of a shared store and its fleet-wide locks. */
+export interface Fleet {
+  /** Seconds a node stays listed after its last renewal. */
+  readonly leaseTtlSeconds: number
+  /** Registers the node under a lease that is renewed until leave(); re-registers after a lost lease. */
+  join(node: NodeRecord): Promise<{ leave(): Promise<void> }>
+  nodes(): Promise<NodeRecord[]>
+  /** Calls back with the whole list of live nodes whenever it changes (and once at the start). */
+  watchNodes(onChange: (nodes: readonly NodeRecord[]) => void): () => void
+  /**
+   * Runs fn while this process holds the fleet-wide lock `name` (held under a lease, so a dead
+   * holder frees it); returns false without running fn when another node holds it.
+   */
+  tryLock(name: string, fn: () => Promise<void>): Promise<boolean>
 }
 
 /** An immutable StateView over plain maps; backends build one per revision. */

@@ -36,7 +36,7 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
   db.pragma('busy_timeout = 5000')
   db.exec(SCHEMA)
   for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600)
-  return new SqliteStore(db, options.pollIntervalMs ?? 100)
+  return new SqliteStore(db, options.pollIntervalMs ?? 100, file)
 }
 
 class SqliteStore implements Store {
@@ -54,6 +54,7 @@ class SqliteStore implements Store {
   constructor(
     private readonly db: Database.Database,
     private readonly pollIntervalMs: number,
+    readonly location: string,
   ) {
     this.readRevision = db.prepare("SELECT value FROM meta WHERE key = 'revision'")
     this.readAll = db.prepare('SELECT kind, key, body FROM resources')

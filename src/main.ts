@@ -24,6 +24,9 @@ import { Runtime } from './runtime/runtime.js'
 import { assertSafeBind, createAwsApi } from './api/aws/server.js'
 import { SSL_POLICIES } from './dataplane/tls/policies.js'
 import { VERSION } from './version.js'
+import { hostname } from 'node:os'
+import type { NodeRecord } from './store/state.js'
+import { BALANCER_ALIAS_TTL_SECONDS } from './dns/compiled-zone.js'
 
 export interface OpenalbOptions {
   readonly dataDir: string
@@ -37,6 +40,12 @@ export interface OpenalbOptions {
   readonly advertise?: string
   /** "AKID:SECRET,..." (default $OPENALB_ACCESS_KEYS): with keys, AWS API calls must be SigV4-signed with them. */
   readonly accessKeys?: string | undefined
+  /** etcd://HOST:PORT[,...] for a fleet's shared store; default: SQLite in the data directory. */
+  readonly store?: string | undefined
+  /** This node in a fleet: its name, zone and own address (listeners, DNS and control bind it). */
+  readonly node?: { readonly name?: string | undefined; readonly zone?: string | undefined; readonly address?: string | undefined }
+  /** Seconds the node's registration outlives its last renewal, and DNS's wait before a drain (default 10). */
+  readonly nodeTtlSeconds?: number
   readonly log?: Logger
 }
 
@@ -48,6 +57,10 @@ export interface OpenalbHandle {
   readonly log: Logger
   /** Waits until the runtime has taken in the store's current revision. */
   settled(): Promise<number>
+  /** A fleet node deregisters (DNS stops answering it); the listeners keep serving until close(). */
+  leaveFleet(): Promise<void>
+  /** Seconds DNS may keep answering a node after it left (clients' caches). */
+  readonly dnsTtlSeconds: number
   close(): Promise<void>
 }
 
@@ -89,13 +102,17 @@ function targetGroupsByBalancer(state: StateView): Map<string, string[]> {
 /** The composition root: builds every module and wires them together. */
 export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHandle> {
   const log = options.log ?? pino({ level: process.env.OPENALB_LOG_LEVEL ?? 'info' }, pino.destination(2))
-  const controlAddr = hostPort(options.control ?? '127.0.0.1:4566', '--control')
-  const dnsAddr = hostPort(options.dns ?? '127.0.0.1:8053', '--dns')
+  const nodeAddress = options.node?.address
+  const controlAddr = hostPort(options.control ?? `${nodeAddress ?? '127.0.0.1'}:4566`, '--control')
+  const dnsAddr = hostPort(options.dns ?? `${nodeAddress ?? '127.0.0.1'}:8053`, '--dns')
   const accessKeys = parseAccessKeys(options.accessKeys ?? process.env.OPENALB_ACCESS_KEYS)
   assertSafeBind(controlAddr.host, accessKeys)
-  const advertise = options.advertise ?? '127.0.0.1'
+  const advertise = options.advertise ?? nodeAddress ?? '127.0.0.1'
 
-  const store = openStore(options.dataDir)
+  const nodeTtlSeconds = options.nodeTtlSeconds ?? 10
+  // A fleet's balancer answers live as long as a dead node's lease, and no longer.
+  const dnsTtlSeconds = Math.min(nodeTtlSeconds, BALANCER_ALIAS_TTL_SECONDS)
+  const store = openStore(options.dataDir, options.store, { leaseTtlSeconds: nodeTtlSeconds })
   const control = new Control(store, { checkCertificate: validateImport })
   const closers: (() => Promise<void> | void)[] = [() => store.close()]
   const close = async () => {
@@ -118,7 +135,8 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
     const health = new HealthChecker()
     closers.push(() => health.stop())
     const ca = await loadOrCreateCa(options.dataDir)
-    const certs = new CertificateManager(control, ca, log)
+    const fleetLock = store.fleet ? (fn: () => Promise<void>) => store.fleet!.tryLock('certificates', fn) : undefined
+    const certs = new CertificateManager(control, ca, log, undefined, fleetLock)
     certs.start()
     closers.push(() => certs.stop())
 
@@ -131,7 +149,10 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
       log,
       metrics: new MetricsSink(metrics),
     })
-    const runtime = new Runtime({ store, dataplane, health, log })
+    // In a fleet, every listener binds the node's own address.
+    const nodeZone = options.node?.zone ?? `${control.partition.region}a`
+    const runtime = new Runtime({ store, dataplane, health, log, ...(store.fleet ? { node: { bindAddress: advertise, zone: nodeZone } } : {}) })
+    let liveNodes: readonly NodeRecord[] = []
     let applied = -1
     const waiters: { revision: number; resolve: (r: number) => void }[] = []
     // The target groups behind each balancer, once per version: DNS asks per query (EvaluateTargetHealth).
@@ -139,7 +160,7 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
     const balancerHealthy = (lbArn: string) => (groupsByBalancer.get(lbArn) ?? []).some((g) => health.counts(g).healthy > 0)
     const followers = (state: StateView) => {
       groupsByBalancer = targetGroupsByBalancer(state)
-      dns.update(zoneSourceFromState(state, [advertise], balancerHealthy))
+      dns.update(zoneSourceFromState(state, [advertise], balancerHealthy, store.fleet ? { nodes: liveNodes, ttlSeconds: dnsTtlSeconds } : undefined))
       void certs.reconcile(state)
       applied = state.revision
       const still = waiters.splice(0)
@@ -215,6 +236,30 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
       })
     }
 
+    // A fleet node registers under a lease and follows the list of live nodes for DNS.
+    let membership: { leave(): Promise<void> } | undefined
+    if (store.fleet) {
+      const fleet = store.fleet
+      const self: NodeRecord = {
+        name: options.node?.name ?? `${hostname()}-${advertise}`,
+        zone: nodeZone,
+        address: advertise,
+        controlUrl,
+        version: VERSION,
+        startedAt: new Date().toISOString(),
+        workers: 1,
+      }
+      closers.push(
+        fleet.watchNodes((nodes) => {
+          liveNodes = nodes
+          if (runtime.state) followers(runtime.state)
+        }),
+      )
+      membership = await fleet.join(self)
+      closers.push(() => membership?.leave())
+      log.info({ node: self.name, zone: self.zone, address: self.address, ttlSeconds: fleet.leaseTtlSeconds }, 'joined the fleet')
+    }
+
     const info: ServerInfo = { pid: process.pid, controlUrl, dnsAddress: `${dnsAddr.host}:${dnsPorts.udpPort}`, startedAt: new Date().toISOString() }
     writeFileSync(serverInfoPath(options.dataDir), JSON.stringify(info), { mode: 0o600 })
     closers.push(() => rmSync(serverInfoPath(options.dataDir), { force: true }))
@@ -223,8 +268,14 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
       control,
       controlUrl,
       dnsPort: dnsPorts.udpPort,
+      dnsTtlSeconds: store.fleet ? dnsTtlSeconds : 0,
       health,
       log,
+      leaveFleet: async () => {
+        const m = membership
+        membership = undefined
+        await m?.leave()
+      },
       settled: async () => {
         const rev = (await store.load()).revision
         if (applied >= rev) return applied
@@ -254,5 +305,11 @@ export async function runUp(options: OpenalbOptions): Promise<void> {
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
   })
+  // A fleet node first leaves DNS, then keeps serving for one DNS TTL while clients move on.
+  if (handle.dnsTtlSeconds > 0) {
+    await handle.leaveFleet()
+    handle.log.info({ seconds: handle.dnsTtlSeconds }, 'left the fleet; serving one DNS TTL before stopping')
+    await new Promise((r) => setTimeout(r, handle.dnsTtlSeconds * 1000))
+  }
   await handle.close()
 }

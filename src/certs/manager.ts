@@ -20,6 +20,9 @@ export interface CertificateManagerLog {
   error(obj: object, msg: string): void
 }
 
+/** Runs fn under a fleet-wide lock; false when another node holds it (that node does the work). */
+export type FleetLock = (fn: () => Promise<void>) => Promise<boolean>
+
 /**
  * Issues and renews the certificates openalb's own CA is responsible for, and writes them back
  * through control, so every node and door sees the same material. Runs on each new revision and
@@ -35,6 +38,8 @@ export class CertificateManager {
     private readonly ca: LocalCa,
     private readonly log: CertificateManagerLog,
     private readonly now: () => Date = () => new Date(),
+    /** In a fleet: issue under this lock, so each certificate is issued once per fleet. */
+    private readonly lock?: FleetLock,
   ) {}
 
   start(renewCheckMs = 60 * 60 * 1000): void {
@@ -64,6 +69,23 @@ export class CertificateManager {
     }
     this.busy = true
     try {
+      if (this.lock) {
+        // The lock holder reads the newest state itself; the result reaches every node through the store.
+        await this.lock(() => this.issueDue())
+      } else await this.issueDue(view)
+    } catch (e) {
+      this.log.error({ err: e instanceof Error ? e.message : String(e) }, 'certificate reconcile failed')
+    } finally {
+      this.busy = false
+      if (this.again) {
+        this.again = false
+        void this.reconcile()
+      }
+    }
+  }
+
+  private async issueDue(view?: StateView): Promise<void> {
+    {
       const state = view ?? (await this.control.read())
       for (const cert of state.list('certificate').filter((c) => this.due(c) && (!c.awaitsDnsRecord || c.status !== 'PENDING_VALIDATION' || validated(state, c)))) {
         try {
@@ -77,12 +99,6 @@ export class CertificateManager {
         } catch (e) {
           this.log.error({ certificate: cert.arn, err: e instanceof Error ? e.message : String(e) }, 'certificate issue failed')
         }
-      }
-    } finally {
-      this.busy = false
-      if (this.again) {
-        this.again = false
-        void this.reconcile()
       }
     }
   }

@@ -5,7 +5,7 @@ import type { StateView } from '../store/state.js'
 import type { Column } from './output.js'
 
 /** CLI kind names (plural and singular, and short forms) -> store kinds. */
-const ALIASES: Record<string, Kind | 'targets' | 'ssl-policies'> = {
+const ALIASES: Record<string, Kind | 'targets' | 'ssl-policies' | 'nodes'> = {
   'load-balancers': 'load-balancer', 'load-balancer': 'load-balancer', lb: 'load-balancer', lbs: 'load-balancer',
   listeners: 'listener', listener: 'listener',
   rules: 'rule', rule: 'rule',
@@ -17,11 +17,12 @@ const ALIASES: Record<string, Kind | 'targets' | 'ssl-policies'> = {
   'security-groups': 'security-group', 'security-group': 'security-group', sg: 'security-group', sgs: 'security-group',
   instances: 'instance', instance: 'instance',
   'ssl-policies': 'ssl-policies', 'ssl-policy': 'ssl-policies',
+  nodes: 'nodes', node: 'nodes',
 }
 
-export const KIND_NAMES = 'load-balancers, listeners, rules, target-groups, targets, certificates, hosted-zones, records, security-groups, instances, ssl-policies'
+export const KIND_NAMES = 'load-balancers, listeners, rules, target-groups, targets, certificates, hosted-zones, records, security-groups, instances, ssl-policies, nodes'
 
-export function parseKind(name: string): Kind | 'targets' | 'ssl-policies' | undefined {
+export function parseKind(name: string): Kind | 'targets' | 'ssl-policies' | 'nodes' | undefined {
   return ALIASES[name.toLowerCase()]
 }
 

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { hostname } from 'node:os'
 import { stringify } from 'yaml'
 import { applyConfig, formatPlan, planConfig } from '../config/apply.js'
 import { ConfigInvalid, loadConfig } from '../config/load.js'
@@ -13,7 +14,7 @@ import { deleteInstance, deleteSecurityGroup } from '../control/security-groups.
 import { deleteTargetGroup, deregisterTargets } from '../control/target-groups.js'
 import type { Draft } from '../control/draft.js'
 import type { Kind, Resource } from '../model/resources.js'
-import { dataDirFrom, openStore } from '../store/open.js'
+import { dataDirFrom, openStore, storeUrlFrom } from '../store/open.js'
 import type { StateView } from '../store/state.js'
 import { adminGet, runningServer } from './admin-client.js'
 import { columnsFor, KIND_NAMES, matches, parseKind, printable } from './kinds.js'
@@ -24,10 +25,17 @@ import { VERSION } from '../version.js'
 class CliFailure extends Error {}
 
 const dataOption = () => new Option('-d, --data <dir>', 'data directory (default $OPENALB_DATA or ./.openalb)')
+const storeOption = () => new Option('--store <url>', 'the store: etcd://HOST:PORT[,HOST:PORT...] (default $OPENALB_STORE, else SQLite in the data directory)')
+
+/** Where the CLI finds the store: --data and --store. */
+interface StoreFlags {
+  readonly data?: string
+  readonly store?: string
+}
 const outputOption = (def: OutputFormat) => new Option('-o, --output <format>', 'table, json or yaml').choices(['table', 'json', 'yaml']).default(def)
 
-async function withControl<T>(dataFlag: string | undefined, fn: (control: Control) => Promise<T>): Promise<T> {
-  const store = openStore(dataDirFrom(dataFlag))
+async function withControl<T>(flags: StoreFlags, fn: (control: Control) => Promise<T>): Promise<T> {
+  const store = openStore(dataDirFrom(flags.data), storeUrlFrom(flags.store))
   try {
     const { validateImport } = await import('../certs/import.js')
     return await fn(new Control(store, { checkCertificate: validateImport }))
@@ -48,16 +56,91 @@ interface TargetHealthRow {
   readonly description?: string
 }
 
-async function getTargets(dataFlag: string | undefined, group: string | undefined, format: OutputFormat): Promise<string> {
+/** A node of the fleet (or the one local node) as the CLI lists it. */
+interface NodeRow {
+  readonly name: string
+  readonly zone: string
+  readonly address: string
+  readonly controlUrl: string
+  readonly version: string
+  readonly startedAt: string
+  readonly workers: number
+}
+
+function age(since: string, now = Date.now()): string {
+  const s = Math.max(0, Math.floor((now - Date.parse(since)) / 1000))
+  if (s < 60) return `${s}s`
+  if (s < 3600) return `${Math.floor(s / 60)}m${s % 60}s`
+  if (s < 86400) return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`
+  return `${Math.floor(s / 86400)}d${Math.floor((s % 86400) / 3600)}h`
+}
+
+/** The live nodes: from the shared store's leases, else the node running on this data directory. */
+async function liveNodes(control: Control, flags: StoreFlags): Promise<NodeRow[]> {
+  const fleet = control.store.fleet
+  if (fleet) {
+    try {
+      return await fleet.nodes()
+    } catch (e) {
+      throw new CliFailure(e instanceof Error ? e.message : String(e))
+    }
+  }
+  const server = runningServer(dataDirFrom(flags.data))
+  if (!server) return []
+  const address = new URL(server.controlUrl).hostname
+  return [{ name: hostname(), zone: '-', address, controlUrl: server.controlUrl, version: VERSION, startedAt: server.startedAt, workers: 1 }]
+}
+
+async function getNodes(flags: StoreFlags, format: OutputFormat): Promise<string> {
+  return withControl(flags, async (control) => {
+    const nodes = await liveNodes(control, flags)
+    if (nodes.length === 0 && format === 'table') return 'No live nodes.'
+    return render(format, nodes, [
+      { header: 'NAME', value: (n) => n.name },
+      { header: 'ZONE', value: (n) => n.zone },
+      { header: 'ADDRESS', value: (n) => n.address },
+      { header: 'CONTROL', value: (n) => n.controlUrl },
+      { header: 'VERSION', value: (n) => n.version },
+      { header: 'WORKERS', value: (n) => String(n.workers) },
+      { header: 'AGE', value: (n) => age(n.startedAt) },
+    ])
+  })
+}
+
+async function getTargets(flags: StoreFlags, group: string | undefined, format: OutputFormat, perNode = false): Promise<string> {
   if (!group) throw new CliFailure('get targets needs a target group: openalb get targets TARGET_GROUP')
-  return withControl(dataFlag, async (control) => {
+  return withControl(flags, async (control) => {
     const d = await control.view()
     const tg = d.find('target-group', group)
     if (!tg) throw new CliFailure(`target group '${group}' not found`)
-    const server = runningServer(dataDirFrom(dataFlag))
+    const path = `/admin/v1/target-health?targetGroup=${encodeURIComponent(tg.arn)}`
+    const local = runningServer(dataDirFrom(flags.data))
+    if (perNode) {
+      // Each node checks the targets itself: one block of rows per live node, as that node sees them.
+      const nodes = await liveNodes(control, flags)
+      if (nodes.length === 0) throw new CliFailure('no live node to ask: openalb is not running')
+      const rows: (TargetHealthRow & { node: string; zone: string })[] = []
+      for (const n of nodes) {
+        try {
+          const got = await adminGet<{ targets: TargetHealthRow[] }>({ pid: 0, controlUrl: n.controlUrl, dnsAddress: '', startedAt: n.startedAt }, path)
+          for (const t of got.targets) rows.push({ ...t, node: n.name, zone: n.zone })
+        } catch (e) {
+          rows.push({ node: n.name, zone: n.zone, target: { id: '-', port: 0 }, healthCheckPort: '', state: 'unavailable', reason: 'Elb.NodeUnreachable', description: e instanceof Error ? e.message : String(e) })
+        }
+      }
+      return render(format, rows, [
+        { header: 'NODE', value: (r) => r.node },
+        { header: 'ZONE', value: (r) => r.zone },
+        { header: 'TARGET', value: (r) => (r.target.port ? `${r.target.id}:${r.target.port}` : r.target.id) },
+        { header: 'STATE', value: (r) => r.state },
+        { header: 'REASON', value: (r) => r.reason ?? '' },
+      ])
+    }
+    // The node asked: the one on this data directory, else (a fleet) the first live node.
+    const server = local ?? (await liveNodes(control, flags)).map((n) => ({ pid: 0, controlUrl: n.controlUrl, dnsAddress: '', startedAt: n.startedAt }))[0]
     let rows: TargetHealthRow[]
     if (server) {
-      rows = (await adminGet<{ targets: TargetHealthRow[] }>(server, `/admin/v1/target-health?targetGroup=${encodeURIComponent(tg.arn)}`)).targets
+      rows = (await adminGet<{ targets: TargetHealthRow[] }>(server, path)).targets
     } else {
       rows = tg.targets.map((t) => ({
         target: t,
@@ -116,10 +199,28 @@ export function buildProgram(out: (s: string) => void): Command {
     .option('-c, --config <file>', 'apply this YAML file (or directory) at start and whenever it changes')
     .option('--control <host:port>', 'control endpoint (admin API, AWS-compatible API, /metrics)', '127.0.0.1:4566')
     .option('--dns <host:port>', 'DNS server address (UDP and TCP)', '127.0.0.1:8053')
-    .option('--advertise <address>', 'the address DNS answers for balancers', '127.0.0.1')
-    .action(async (opts: { data?: string; config?: string; control: string; dns: string; advertise: string }) => {
+    .option('--advertise <address>', 'the address DNS answers for balancers (default 127.0.0.1, or --node-address)')
+    .addOption(storeOption())
+    .option('--node-name <name>', 'fleet: this node\'s name (default HOSTNAME-ADDRESS)')
+    .option('--zone <zone>', 'fleet: the availability zone this node serves (default the region\'s first, us-east-1a)')
+    .option('--node-address <address>', 'fleet: this node\'s own address; listeners, DNS and control bind it (control ADDRESS:4566, DNS ADDRESS:8053)')
+    .option('--node-ttl <seconds>', 'fleet: seconds a dead node stays registered and in DNS answers (default 10)')
+    .action(async (opts: { data?: string; config?: string; control?: string; dns?: string; advertise?: string; store?: string; nodeName?: string; zone?: string; nodeAddress?: string; nodeTtl?: string }) => {
       const { runUp } = await import('../main.js')
-      await runUp({ dataDir: dataDirFrom(opts.data), configFile: opts.config, control: opts.control, dns: opts.dns, advertise: opts.advertise })
+      const store = storeUrlFrom(opts.store)
+      if (!store && (opts.nodeName || opts.zone)) throw new CliFailure('--node-name and --zone need a shared store: --store etcd://HOST:PORT')
+      const ttl = opts.nodeTtl === undefined ? undefined : Number(opts.nodeTtl)
+      if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 2 || ttl > 3600)) throw new CliFailure(`--node-ttl must be whole seconds from 2 to 3600, got '${opts.nodeTtl}'`)
+      await runUp({
+        dataDir: dataDirFrom(opts.data),
+        configFile: opts.config,
+        control: opts.control,
+        dns: opts.dns,
+        advertise: opts.advertise,
+        store,
+        node: { name: opts.nodeName, zone: opts.zone, address: opts.nodeAddress },
+        ...(ttl !== undefined ? { nodeTtlSeconds: ttl } : {}),
+      })
     })
 
   program
@@ -137,9 +238,10 @@ export function buildProgram(out: (s: string) => void): Command {
     .description('show what apply would change: + create, ~ change (fields), - delete')
     .argument('<file>')
     .addOption(dataOption())
-    .action(async (file: string, opts: { data?: string }) => {
+    .addOption(storeOption())
+    .action(async (file: string, opts: StoreFlags) => {
       const loaded = loadConfig(file)
-      out(await withControl(opts.data, async (c) => formatPlan(await planConfig(c, loaded))))
+      out(await withControl(opts, async (c) => formatPlan(await planConfig(c, loaded))))
     })
 
   program
@@ -147,9 +249,10 @@ export function buildProgram(out: (s: string) => void): Command {
     .description('make the store match the file, in one transaction, and print what changed')
     .argument('<file>')
     .addOption(dataOption())
-    .action(async (file: string, opts: { data?: string }) => {
+    .addOption(storeOption())
+    .action(async (file: string, opts: StoreFlags) => {
       const loaded = loadConfig(file)
-      const result = await withControl(opts.data, (c) => applyConfig(c, loaded))
+      const result = await withControl(opts, (c) => applyConfig(c, loaded))
       out(result.changes.length === 0 ? 'No changes: the store matches the configuration.' : `${formatPlan(result.changes)}\nApplied at revision ${result.revision}.`)
     })
 
@@ -159,13 +262,16 @@ export function buildProgram(out: (s: string) => void): Command {
     .argument('<kind>')
     .argument('[name]')
     .addOption(dataOption())
+    .addOption(storeOption())
     .addOption(outputOption('table'))
-    .action(async (kindName: string, name: string | undefined, opts: { data?: string; output: OutputFormat }) => {
+    .option('--nodes', 'get targets: each live node\'s own view of the targets\' health')
+    .action(async (kindName: string, name: string | undefined, opts: StoreFlags & { output: OutputFormat; nodes?: boolean }) => {
       const kind = parseKind(kindName)
       if (!kind) throw new CommanderError(2, 'openalb.kind', `unknown kind '${kindName}'; one of: ${KIND_NAMES}`)
-      if (kind === 'targets') return out(await getTargets(opts.data, name, opts.output))
+      if (kind === 'targets') return out(await getTargets(opts, name, opts.output, Boolean(opts.nodes)))
+      if (kind === 'nodes') return out(await getNodes(opts, opts.output))
       if (kind === 'ssl-policies') return out(await getSslPolicies(opts.output))
-      const text = await withControl(opts.data, async (c) => {
+      const text = await withControl(opts, async (c) => {
         const view = await c.read()
         let rows = listOf(view, kind)
         if (name) {
@@ -183,11 +289,12 @@ export function buildProgram(out: (s: string) => void): Command {
     .argument('<kind>')
     .argument('<name>')
     .addOption(dataOption())
+    .addOption(storeOption())
     .addOption(outputOption('yaml'))
-    .action(async (kindName: string, name: string, opts: { data?: string; output: OutputFormat }) => {
+    .action(async (kindName: string, name: string, opts: StoreFlags & { output: OutputFormat }) => {
       const kind = parseKind(kindName)
-      if (!kind || kind === 'targets' || kind === 'ssl-policies') throw new CommanderError(2, 'openalb.kind', `unknown kind '${kindName}'`)
-      const text = await withControl(opts.data, async (c) => {
+      if (!kind || kind === 'targets' || kind === 'ssl-policies' || kind === 'nodes') throw new CommanderError(2, 'openalb.kind', `unknown kind '${kindName}'`)
+      const text = await withControl(opts, async (c) => {
         const view = await c.read()
         const found = listOf(view, kind).find((r) => matches(view, r, name))
         if (!found) throw new CliFailure(`${kind} '${name}' not found`)
@@ -203,10 +310,11 @@ export function buildProgram(out: (s: string) => void): Command {
     .argument('<kind>')
     .argument('<name>')
     .addOption(dataOption())
-    .action(async (kindName: string, name: string, opts: { data?: string }) => {
+    .addOption(storeOption())
+    .action(async (kindName: string, name: string, opts: StoreFlags) => {
       const kind = parseKind(kindName)
-      if (!kind || kind === 'ssl-policies') throw new CommanderError(2, 'openalb.kind', `unknown kind '${kindName}'`)
-      await withControl(opts.data, async (c) => {
+      if (!kind || kind === 'ssl-policies' || kind === 'nodes') throw new CommanderError(2, 'openalb.kind', `unknown kind '${kindName}'`)
+      await withControl(opts, async (c) => {
         const view = await c.read()
         if (kind === 'targets') {
           // delete targets TG ID[:PORT]

@@ -1,6 +1,16 @@
 import { DEFAULT_PARTITION, type Partition } from '../model/ids.js'
-import { RevisionConflict, type Change, type StateView, type Store } from '../store/state.js'
+import { RevisionConflict, StoreUnavailable, type Change, type StateView, type Store } from '../store/state.js'
 import { Draft, type CertificateCheck } from './draft.js'
+import { StoreUnavailableError } from './errors.js'
+
+/** The store's outage as control's error (AWS: ServiceUnavailable, CLI: exit 1 with the reason). */
+async function reachable<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p
+  } catch (e) {
+    throw e instanceof StoreUnavailable ? new StoreUnavailableError(e.message) : e
+  }
+}
 
 export interface ControlOptions {
   readonly partition?: Partition
@@ -33,23 +43,23 @@ export class Control {
   }
 
   read(): Promise<StateView> {
-    return this.store.load()
+    return reachable(this.store.load())
   }
 
   /** A read-only draft for lookups by name (describe, get). */
   async view(): Promise<Draft> {
-    return new Draft(await this.store.load(), this.context())
+    return new Draft(await reachable(this.store.load()), this.context())
   }
 
   async mutate<T>(fn: (draft: Draft) => T): Promise<Mutation<T>> {
     for (let attempt = 0; ; attempt++) {
-      const base = await this.store.load()
+      const base = await reachable(this.store.load())
       const draft = new Draft(base, this.context())
       const value = fn(draft)
       const changes = draft.changes()
       if (changes.length === 0) return { value, revision: base.revision, changes }
       try {
-        const revision = await this.store.commit(base.revision, changes)
+        const revision = await reachable(this.store.commit(base.revision, changes))
         return { value, revision, changes }
       } catch (e) {
         if (e instanceof RevisionConflict && attempt < 20) continue

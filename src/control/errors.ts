@@ -20,6 +20,7 @@ export type ControlErrorCode =
   | 'invalid-certificate'
   | 'ssl-policy-not-found'
   | 'unsupported-protocol'
+  | 'unavailable'
 
 export abstract class ControlError extends Error {
   abstract readonly code: ControlErrorCode
@@ -114,4 +115,9 @@ export class SslPolicyNotFoundError extends ControlError {
 
 export class UnsupportedProtocolError extends ControlError {
   readonly code = 'unsupported-protocol'
+}
+
+/** The store cannot be reached (etcd down or without quorum): nothing was changed; retry later. */
+export class StoreUnavailableError extends ControlError {
+  readonly code = 'unavailable'
 }

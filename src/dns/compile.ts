@@ -53,8 +53,8 @@ export function compileZones(source: ZoneSource, options: CompileOptions): { zon
     if (node.has('CNAME')) continue
     const v4 = lb.addresses.filter((a) => isIPv4(a))
     const v6 = lb.addresses.filter((a) => isIPv6(a))
-    if (v4.length > 0 && !node.has('A')) node.set('A', staticSet(BALANCER_ALIAS_TTL_SECONDS, v4.map((data) => ({ type: 'A', data }))))
-    if (v6.length > 0 && !node.has('AAAA')) node.set('AAAA', staticSet(BALANCER_ALIAS_TTL_SECONDS, v6.map((data) => ({ type: 'AAAA', data }))))
+    if (v4.length > 0 && !node.has('A')) node.set('A', staticSet(source.balancerTtlSeconds ?? BALANCER_ALIAS_TTL_SECONDS, v4.map((data) => ({ type: 'A', data }))))
+    if (v6.length > 0 && !node.has('AAAA')) node.set('AAAA', staticSet(source.balancerTtlSeconds ?? BALANCER_ALIAS_TTL_SECONDS, v6.map((data) => ({ type: 'AAAA', data }))))
   }
 
   const zones = new Map<string, CompiledZone>()
@@ -118,6 +118,7 @@ function addRecord(b: ZoneBuilder, record: RecordSet, source: ZoneSource, proble
       evaluateTargetHealth: record.alias.evaluateTargetHealth,
       loadBalancerArn: arn,
       addresses: lb && family ? lb.addresses.filter((a) => family(a)) : [],
+      ttl: source.balancerTtlSeconds ?? BALANCER_ALIAS_TTL_SECONDS,
       recordName: arn === undefined && record.alias.recordName !== undefined ? fqdn(record.alias.recordName) : undefined,
     })
     return

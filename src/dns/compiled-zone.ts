@@ -7,8 +7,11 @@ export interface StaticRRSet {
   readonly records: readonly RData[]
 }
 
-/** Route 53 answers an alias to a balancer with this TTL. */
-export const BALANCER_ALIAS_TTL_SECONDS = 60
+/**
+ * The TTL of a balancer's own name and of alias answers to it. Route 53 uses 60 s; openalb answers
+ * 10 s so that a node that left the fleet leaves clients' caches quickly.
+ */
+export const BALANCER_ALIAS_TTL_SECONDS = 10
 
 /** An alias: its data is looked up when a query arrives (the target's health can change without a new revision). */
 export interface AliasRRSet {
@@ -18,6 +21,8 @@ export interface AliasRRSet {
   readonly loadBalancerArn: string | undefined
   /** The balancer's addresses of this set's type (A: IPv4, AAAA: IPv6), fixed at compile time. */
   readonly addresses: readonly string[]
+  /** TTL of the answer when it is a balancer's addresses. */
+  readonly ttl: number
   /** fqdn of the aliased record in the same zone. */
   readonly recordName: string | undefined
 }

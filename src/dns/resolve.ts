@@ -1,5 +1,5 @@
 import type { Answer } from 'dns-packet'
-import { BALANCER_ALIAS_TTL_SECONDS, type CompiledZone, type CompiledZones, type RRSet, type ZoneNode } from './compiled-zone.js'
+import { type CompiledZone, type CompiledZones, type RRSet, type ZoneNode } from './compiled-zone.js'
 import { isAtOrBelow, parentName } from './names.js'
 import type { RData } from './rdata.js'
 
@@ -75,7 +75,7 @@ function setData(zones: CompiledZones, zone: CompiledZone, set: RRSet, type: str
     // Route 53: with EvaluateTargetHealth, an alias to a balancer with no healthy target is unhealthy and not answered.
     if (live && !zones.isBalancerHealthy(set.loadBalancerArn)) return { ttl: 0, records: [], live }
     const records = set.addresses.map((data): RData => (type === 'AAAA' ? { type: 'AAAA', data } : { type: 'A', data }))
-    return { ttl: BALANCER_ALIAS_TTL_SECONDS, records, live }
+    return { ttl: set.ttl, records, live }
   }
   if (set.recordName === undefined || depth >= MAX_ALIAS_DEPTH || !isAtOrBelow(set.recordName, zone.name)) return NO_DATA
   const target = lookup(zone, set.recordName).node?.get(type)

@@ -23,4 +23,6 @@ export interface ZoneSource {
   loadBalancer(arn: string): BalancerState | undefined
   /** Every balancer: each one's own DNS name is answered too. */
   loadBalancers(): readonly BalancerAddresses[]
+  /** TTL of balancer answers (default BALANCER_ALIAS_TTL_SECONDS); a fleet answers its node TTL. */
+  readonly balancerTtlSeconds?: number
 }

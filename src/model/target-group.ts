@@ -109,6 +109,11 @@ export const targetGroupAttributesSpec = z.strictObject({
   /** round_robin (default), least_outstanding_requests or weighted_random. */
   algorithm: z.enum(['round_robin', 'least_outstanding_requests', 'weighted_random']).default('round_robin'),
   stickiness: stickinessSpec.default({ enabled: false, type: 'lb_cookie', durationSeconds: 86400 }),
+  /**
+   * load_balancing.cross_zone.enabled: "false" keeps each node's requests on the targets of its
+   * own zone; "true" or use_load_balancer_configuration (default; ALB's is on) use every zone.
+   */
+  crossZone: z.enum(['true', 'false', 'use_load_balancer_configuration']).default('use_load_balancer_configuration'),
 })
 
 export const targetSpec = z.strictObject({

@@ -8,20 +8,39 @@ export const DEFAULT_ADVERTISE_ADDRESS = '127.0.0.1'
 
 const WILDCARD_BINDS = new Set(['', '0.0.0.0', '::', '[::]'])
 
+/** A live node of a fleet as DNS needs it. */
+export interface FleetNode {
+  readonly address: string
+  readonly zone: string
+}
+
 /**
- * The DNS server's view of one revision. A balancer answers its bind address when it binds one
- * address, else the addresses of the live nodes (ALB answers one address per zone it spans).
+ * The addresses that serve a balancer in a fleet: one per live node of the balancer's zones
+ * (its subnets name them), sorted; none when no node of those zones is alive.
+ */
+export function fleetAddresses(lb: LoadBalancer, nodes: readonly FleetNode[]): string[] {
+  const zones = new Set(lb.availabilityZones)
+  return [...new Set(nodes.filter((n) => zones.has(n.zone)).map((n) => n.address))].sort()
+}
+
+/**
+ * The DNS server's view of one revision. Alone, a balancer answers its bind address when it binds
+ * one address, else the node's addresses. In a fleet (fleet given), every node binds the listeners
+ * on its own address, and a balancer answers the live nodes of its zones.
  */
 export function zoneSourceFromState(
   view: StateView,
   nodeAddresses: readonly string[],
   isBalancerHealthy: (lbArn: string) => boolean,
+  fleet?: { readonly nodes: readonly FleetNode[]; readonly ttlSeconds?: number },
 ): ZoneSource {
   const fallback = nodeAddresses.length > 0 ? nodeAddresses : [DEFAULT_ADVERTISE_ADDRESS]
-  const addressesOf = (lb: LoadBalancer): readonly string[] => (WILDCARD_BINDS.has(lb.bindAddress) ? fallback : [lb.bindAddress])
+  const addressesOf = (lb: LoadBalancer): readonly string[] =>
+    fleet ? fleetAddresses(lb, fleet.nodes) : WILDCARD_BINDS.has(lb.bindAddress) ? fallback : [lb.bindAddress]
 
   let byZone: Map<string, RecordSet[]> | undefined
   return {
+    ...(fleet?.ttlSeconds !== undefined ? { balancerTtlSeconds: fleet.ttlSeconds } : {}),
     zones: () => view.list('hosted-zone'),
     records(zoneId) {
       if (!byZone) {

@@ -8,7 +8,7 @@ import { forwardedGroupArns } from '../model/action.js'
 import type { Failure } from '../model/result.js'
 import type { Target, TargetGroup } from '../model/target-group.js'
 import type { StateView, Store } from '../store/state.js'
-import { tryCompile } from './snapshot.js'
+import { tryCompile, type NodeView } from './snapshot.js'
 
 /** What the runtime drives in the data plane (Dataplane implements it). */
 export interface RuntimeDataplane {
@@ -35,6 +35,8 @@ export interface RuntimeOptions {
   readonly health?: RuntimeHealth
   readonly log?: RuntimeLog
   readonly now?: () => number
+  /** A fleet node's own address and zone (every listener binds the address; cross-zone follows the zone). */
+  readonly node?: NodeView
 }
 
 /** Called after each snapshot is in place (dns/, certs/ and workers can follow the same versions). */
@@ -56,6 +58,7 @@ export class Runtime {
   private readonly health: RuntimeHealth | undefined
   private readonly log: RuntimeLog | undefined
   private readonly now: () => number
+  private readonly node: NodeView
   private unwatch: (() => void) | undefined
   private unsubscribeHealth: (() => void) | undefined
   private running: Promise<void> | undefined
@@ -68,6 +71,7 @@ export class Runtime {
     this.health = options.health
     this.log = options.log
     this.now = options.now ?? Date.now
+    this.node = options.node ?? {}
   }
 
   /** Loads and applies the current revision, then follows every new one. */
@@ -114,7 +118,7 @@ export class Runtime {
 
   private async applyRevision(state: StateView): Promise<void> {
     if (this.state !== undefined && state.revision <= this.state.revision && this.snapshot !== undefined) return
-    const compiled = tryCompile(state)
+    const compiled = tryCompile(state, this.node)
     if (!compiled.ok) {
       this.lastFailures = compiled.failures
       this.log?.error({ revision: state.revision, failures: compiled.failures }, 'snapshot rejected')

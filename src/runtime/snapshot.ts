@@ -25,12 +25,21 @@ export type CompileResult = { readonly ok: true; readonly value: Snapshot } | { 
  * Compiles one revision into a frozen Snapshot, or the list of what is wrong with it; never throws
  * for bad data. The caller keeps its last good snapshot when this fails.
  */
-export function tryCompile(state: StateView): CompileResult {
+/** What makes one fleet node's snapshot its own. */
+export interface NodeView {
+  /** Every listener binds this address instead of the balancer's. */
+  readonly bindAddress?: string | undefined
+  /** The node's zone: a group with cross-zone off forwards only to targets of this zone. */
+  readonly zone?: string | undefined
+}
+
+export function tryCompile(state: StateView, node: NodeView = {}): CompileResult {
+  const bindAddress = node.bindAddress
   const failures: Failure[] = []
   const instances = indexInstances(state.list('instance'))
 
   const targetGroups = new Map<string, TargetGroupSnapshot>()
-  for (const tg of state.list('target-group')) targetGroups.set(tg.arn, compileTargetGroup(tg, instances))
+  for (const tg of state.list('target-group')) targetGroups.set(tg.arn, compileTargetGroup(tg, instances, node.zone))
 
   const rulesByListener = new Map<string, Rule[]>()
   for (const rule of state.list('rule')) {
@@ -68,7 +77,8 @@ export function tryCompile(state: StateView): CompileResult {
       continue
     }
     const allowed = compileAllowList(state, owner.lb, listener.port, instances, failures)
-    const bindKey = `${owner.lb.bindAddress}:${listener.port}`
+    const bindTo = bindAddress ?? owner.lb.bindAddress
+    const bindKey = `${bindTo}:${listener.port}`
     if (listeners.has(bindKey)) {
       failures.push({ path, message: `${bindKey} is already bound by listener ${listeners.get(bindKey)?.arn}` })
       continue
@@ -79,7 +89,7 @@ export function tryCompile(state: StateView): CompileResult {
         bindKey,
         arn: listener.arn,
         balancer: owner.snapshot,
-        bindAddress: owner.lb.bindAddress,
+        bindAddress: bindTo,
         port: listener.port,
         protocol: listener.protocol,
         forwardedProtoPort: `x-forwarded-proto: ${listener.protocol === 'HTTPS' ? 'https' : 'http'}\r\nx-forwarded-port: ${listener.port}\r\n`,
@@ -150,7 +160,12 @@ function indexInstances(list: readonly Instance[]): InstanceIndex {
   return index
 }
 
-function compileTargetGroup(tg: TargetGroup, instances: InstanceIndex): TargetGroupSnapshot {
+/** The zone a target is in: its own availabilityZone, else its instance's (undefined: unknown). */
+export type TargetZone = string | undefined
+
+function compileTargetGroup(tg: TargetGroup, instances: InstanceIndex, nodeZone: string | undefined): TargetGroupSnapshot {
+  // Cross-zone off: this node forwards only to its own zone's targets (and to those of unknown or "all" zone).
+  const inZone = (zone: TargetZone) => tg.attributes.crossZone !== 'false' || nodeZone === undefined || zone === undefined || zone === 'all' || zone === nodeZone
   const targets: TargetSnapshot[] = []
   const unresolved: string[] = []
   for (const t of tg.targets) {
@@ -165,6 +180,7 @@ function compileTargetGroup(tg: TargetGroup, instances: InstanceIndex): TargetGr
       unresolved.push(t.id)
       continue
     }
+    if (!inZone(zone)) continue
     targets.push(Object.freeze({ key: targetKey(address, t.port), id: t.id, address, port: t.port, availabilityZone: zone }))
   }
   const s = tg.attributes.stickiness

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { StoreUnavailableError } from '../../control/errors.js'
 
 /** A handler for one part of the control endpoint; returns false when the request is not its own. */
 export type EndpointHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<boolean> | boolean
@@ -28,6 +29,7 @@ export function startEndpoint(handlers: readonly EndpointHandler[], host: string
         for (const h of handlers) if (await h(req, res, body)) return
         res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `no such endpoint: ${req.method} ${req.url}` }))
       } catch (e) {
+        if (e instanceof StoreUnavailableError && !res.headersSent) return void sendJson(res, 503, { error: e.message })
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
         res.end(JSON.stringify({ error: 'internal error' }))
         process.stderr.write(`control endpoint: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)

@@ -121,6 +121,7 @@ function wire(w: WireCode): { code: string; status: number } {
  */
 export function toAwsError(service: AwsService, e: unknown): { error: AwsError; unexpected: boolean } {
   if (e instanceof AwsError) return { error: e, unexpected: false }
+  if (e instanceof ControlError && e.code === 'unavailable') return { error: new AwsError('ServiceUnavailable', e.message, 503), unexpected: false }
   if (e instanceof ControlError) {
     let w: WireCode | undefined
     if (e instanceof NotFoundError) w = NOT_FOUND[service][e.kind]

@@ -37,6 +37,7 @@ function fastGroup(ports: readonly number[], hc: Partial<HealthCheck> = {}): Tar
       slowStartSeconds: 0,
       algorithm: 'round_robin',
       stickiness: { enabled: false, type: 'lb_cookie', durationSeconds: 86400 },
+      crossZone: 'use_load_balancer_configuration',
     },
     targets: ports.map((port) => ({ id: '127.0.0.1', port })),
     tags: {},

@@ -42,6 +42,7 @@ function fastGroup(port: number, protocolVersion: ProtocolVersion, hc: Partial<H
       slowStartSeconds: 0,
       algorithm: 'round_robin',
       stickiness: { enabled: false, type: 'lb_cookie', durationSeconds: 86400 },
+      crossZone: 'use_load_balancer_configuration',
     },
     targets: [{ id: '127.0.0.1', port }],
     tags: {},

@@ -61,7 +61,7 @@ test('an A alias to a balancer answers the node addresses when the balancer bind
   const server = serverWith()
   assert.deepEqual(data(ask(server, 'api.example.test', 'A')), ['10.0.0.1', '10.0.0.2'])
   assert.deepEqual(data(ask(server, 'api.example.test', 'AAAA')), ['fd00::1'])
-  assert.equal((ask(server, 'api.example.test', 'A').answers?.[0] as { ttl?: number }).ttl, 60)
+  assert.equal((ask(server, 'api.example.test', 'A').answers?.[0] as { ttl?: number }).ttl, 10)
 })
 
 test('an alias to a balancer bound to one address answers that address', () => {

@@ -35,6 +35,7 @@ export function targetGroup(targets: readonly Target[], overrides: Partial<Targe
       slowStartSeconds: 0,
       algorithm: 'round_robin',
       stickiness: { enabled: false, type: 'lb_cookie', durationSeconds: 86400 },
+      crossZone: 'use_load_balancer_configuration',
     },
     targets,
     tags: {},

@@ -45,11 +45,11 @@ export const TG_ATTRIBUTES: readonly Mapped[] = [
   ['stickiness.lb_cookie.duration_seconds', ['stickiness', 'durationSeconds'], 'int'],
   ['stickiness.app_cookie.duration_seconds', ['stickiness', 'durationSeconds'], 'int'],
   ['stickiness.app_cookie.cookie_name', ['stickiness', 'cookieName'], 'str'],
+  ['load_balancing.cross_zone.enabled', ['crossZone'], 'str'],
 ]
 
 export const TG_FIXED: Record<string, string> = {
   'load_balancing.algorithm.anomaly_mitigation': 'off',
-  'load_balancing.cross_zone.enabled': 'use_load_balancer_configuration',
   'target_group_health.dns_failover.minimum_healthy_targets.count': '1',
   'target_group_health.dns_failover.minimum_healthy_targets.percentage': 'off',
   'target_group_health.unhealthy_state_routing.minimum_healthy_targets.count': '1',

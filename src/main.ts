@@ -112,7 +112,7 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
   const nodeTtlSeconds = options.nodeTtlSeconds ?? 10
   // A fleet's balancer answers live as long as a dead node's lease, and no longer.
   const dnsTtlSeconds = Math.min(nodeTtlSeconds, BALANCER_ALIAS_TTL_SECONDS)
-  const store = openStore(options.dataDir, options.store, { leaseTtlSeconds: nodeTtlSeconds })
+  const store = await openStore(options.dataDir, options.store, { leaseTtlSeconds: nodeTtlSeconds })
   const control = new Control(store, { checkCertificate: validateImport })
   const closers: (() => Promise<void> | void)[] = [() => store.close()]
   const close = async () => {
@@ -309,7 +309,8 @@ export async function runUp(options: OpenalbOptions): Promise<void> {
   if (handle.dnsTtlSeconds > 0) {
     await handle.leaveFleet()
     handle.log.info({ seconds: handle.dnsTtlSeconds }, 'left the fleet; serving one DNS TTL before stopping')
-    await new Promise((r) => setTimeout(r, handle.dnsTtlSeconds * 1000))
+    // Half a second more than the TTL: a client that resolved just before the leave has moved on.
+    await new Promise((r) => setTimeout(r, handle.dnsTtlSeconds * 1000 + 500))
   }
   await handle.close()
 }

@@ -35,7 +35,7 @@ interface StoreFlags {
 const outputOption = (def: OutputFormat) => new Option('-o, --output <format>', 'table, json or yaml').choices(['table', 'json', 'yaml']).default(def)
 
 async function withControl<T>(flags: StoreFlags, fn: (control: Control) => Promise<T>): Promise<T> {
-  const store = openStore(dataDirFrom(flags.data), storeUrlFrom(flags.store))
+  const store = await openStore(dataDirFrom(flags.data), storeUrlFrom(flags.store))
   try {
     const { validateImport } = await import('../certs/import.js')
     return await fn(new Control(store, { checkCertificate: validateImport }))

@@ -293,10 +293,10 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
 export async function runUp(options: OpenalbOptions): Promise<void> {
   const handle = await startOpenalb(options)
   const view = await handle.control.read()
-  const lines = [`openalb ${VERSION} is up (data: ${options.dataDir})`, `  control endpoint  ${handle.controlUrl}  (admin API, AWS APIs, /metrics)`, `  DNS               ${options.dns ?? '127.0.0.1:8053'} (UDP and TCP)`]
+  const lines = [`openalb ${VERSION} is up (data: ${options.dataDir})`, `  control endpoint  ${handle.controlUrl}  (admin API, AWS APIs, /metrics)`, `  DNS               ${options.dns ?? `${options.node?.address ?? '127.0.0.1'}:8053`} (UDP and TCP)`]
   for (const lb of view.list('load-balancer')) {
     for (const l of view.list('listener').filter((x) => x.loadBalancerArn === lb.arn)) {
-      lines.push(`  ${lb.name.padEnd(16)}  ${l.protocol.toLowerCase()}://${lb.bindAddress}:${l.port}/`)
+      lines.push(`  ${lb.name.padEnd(16)}  ${l.protocol.toLowerCase()}://${handle.dnsTtlSeconds > 0 ? (options.advertise ?? options.node?.address ?? '127.0.0.1') : lb.bindAddress}:${l.port}/`)
     }
   }
   process.stdout.write(`${lines.join('\n')}\n`)

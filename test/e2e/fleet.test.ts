@@ -267,6 +267,37 @@ test('fleet: one etcd member killed, config stays writable through any node', { 
   }
 })
 
+test('fleet: etcd without quorum: nodes keep serving, writes fail (AWS 503 ServiceUnavailable, CLI exit 1), and nodes catch up when it is back', { skip }, async () => {
+  const client = elb(NODES[0].address)
+  const { listener } = await arns(client)
+  await etcd.members[1]!.kill()
+  await etcd.members[2]!.kill()
+  try {
+    const refused = await client
+      .send(new CreateRuleCommand({ ListenerArn: listener, Priority: 7, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/seven'] } }], Actions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '200', MessageBody: 'rule-7' } }] }))
+      .then(() => undefined, (e: { name?: string; $metadata?: { httpStatusCode?: number }; message?: string }) => e)
+    assert.equal(refused?.name, 'ServiceUnavailable', String(refused?.message))
+    assert.equal(refused?.$metadata?.httpStatusCode, 503)
+    assert.match(String(refused?.message), /etcd store at .* is unavailable/)
+    const cli = openalb(['delete', 'target-group', 'web-tg', '--store', etcd.url])
+    assert.equal(cli.code, 1)
+    assert.match(cli.stderr, /^error: the etcd store at .* is unavailable/m)
+    for (const n of NODES) assert.equal((await get(n.address, '/six')).body, 'rule-6', `${n.name} still serves the last configuration`)
+  } finally {
+    await Promise.all([etcd.members[1]!.restart(), etcd.members[2]!.restart()])
+  }
+  await eventually(
+    () =>
+      client
+        .send(new CreateRuleCommand({ ListenerArn: listener, Priority: 7, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/seven'] } }], Actions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '200', MessageBody: 'rule-7' } }] }))
+        .then(() => true),
+    { timeoutMs: 15000, message: 'writable again' },
+  )
+  for (const n of NODES) await eventually(async () => (await get(n.address, '/seven')).body === 'rule-7', { timeoutMs: 10000, message: `${n.name} caught up` })
+  // Every node is still registered (a lease lost during the outage is taken again).
+  await eventually(async () => (await dnsA(NODES[0].address, 'api.example.test')).addresses.length === 3, { timeoutMs: 10000, message: 'all three nodes in DNS again' })
+})
+
 test('fleet: kill -9 one node under load: DNS stops answering it within the lease TTL and no request to the others fails', { skip }, async () => {
   const victim = NODES[2]
   const others = NODES.filter((n) => n !== victim)

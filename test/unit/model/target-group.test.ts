@@ -33,12 +33,13 @@ test('health check defaults: HTTP GET / on the traffic port every 30s, timeout 5
   })
 })
 
-test('attribute defaults: deregistration delay 300, no slow start, round_robin, lb_cookie stickiness off for 86400s', () => {
+test('attribute defaults: deregistration delay 300, no slow start, round_robin, lb_cookie stickiness off for 86400s, cross-zone from the balancer (on)', () => {
   assert.deepEqual(parsed(targetGroupSpec, tg()).attributes, {
     deregistrationDelaySeconds: 300,
     slowStartSeconds: 0,
     algorithm: 'round_robin',
     stickiness: { enabled: false, type: 'lb_cookie', durationSeconds: 86400 },
+    crossZone: 'use_load_balancer_configuration',
   })
 })
 

@@ -192,6 +192,12 @@ test('fleet: every node is listed with its zone, and DNS on every node answers t
   assert.deepEqual(nodes.map((n) => `${n.name}@${n.zone}@${n.address}`).sort(), NODES.map((n) => `${n.name}@${n.zone}@${n.address}`).sort())
   assert.match(openalb(['get', 'nodes', '--store', etcd.url]).stdout, /NAME\s+ZONE\s+ADDRESS[\s\S]*n2\s+us-east-1b\s+127\.0\.0\.3/)
   const { dnsName } = await arns(elb(NODES[0].address))
+  // Each node checks the targets itself: get targets --nodes shows one view per node.
+  const views = openalb(['get', 'targets', 'web-tg', '--nodes', '--store', etcd.url, '-o', 'json'])
+  assert.equal(views.code, 0, views.stderr)
+  const rows = JSON.parse(views.stdout) as { node: string; zone: string; target: { port: number } }[]
+  assert.deepEqual([...new Set(rows.map((r) => `${r.node}@${r.zone}`))].sort(), NODES.map((n) => `${n.name}@${n.zone}`).sort())
+  assert.equal(rows.length, NODES.length * backends.length)
   for (const n of NODES) {
     await eventually(async () => JSON.stringify((await dnsA(n.address, 'api.example.test')).addresses) === JSON.stringify(['127.0.0.2', '127.0.0.3', '127.0.0.4']), { message: `alias on ${n.name}` })
     const own = await dnsA(n.address, dnsName)

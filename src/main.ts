@@ -25,7 +25,7 @@ import { assertSafeBind, createAwsApi } from './api/aws/server.js'
 import { SSL_POLICIES } from './dataplane/tls/policies.js'
 import { VERSION } from './version.js'
 import { hostname } from 'node:os'
-import type { NodeRecord } from './store/state.js'
+import type { NodeRecord } from './model/node.js'
 import { BALANCER_ALIAS_TTL_SECONDS } from './dns/compiled-zone.js'
 
 export interface OpenalbOptions {
@@ -59,8 +59,12 @@ export interface OpenalbHandle {
   settled(): Promise<number>
   /** A fleet node deregisters (DNS stops answering it); the listeners keep serving until close(). */
   leaveFleet(): Promise<void>
-  /** Seconds DNS may keep answering a node after it left (clients' caches). */
+  /** Seconds DNS may keep answering a node after it left (clients' caches); 0 alone. */
   readonly dnsTtlSeconds: number
+  /** host:port the DNS server binds. */
+  readonly dnsAddress: string
+  /** In a fleet, the node's own address, which every listener binds; undefined alone. */
+  readonly nodeAddress: string | undefined
   close(): Promise<void>
 }
 
@@ -269,6 +273,8 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
       controlUrl,
       dnsPort: dnsPorts.udpPort,
       dnsTtlSeconds: store.fleet ? dnsTtlSeconds : 0,
+      dnsAddress: `${dnsAddr.host}:${dnsAddr.port}`,
+      nodeAddress: store.fleet ? advertise : undefined,
       health,
       log,
       leaveFleet: async () => {
@@ -293,10 +299,10 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
 export async function runUp(options: OpenalbOptions): Promise<void> {
   const handle = await startOpenalb(options)
   const view = await handle.control.read()
-  const lines = [`openalb ${VERSION} is up (data: ${options.dataDir})`, `  control endpoint  ${handle.controlUrl}  (admin API, AWS APIs, /metrics)`, `  DNS               ${options.dns ?? `${options.node?.address ?? '127.0.0.1'}:8053`} (UDP and TCP)`]
+  const lines = [`openalb ${VERSION} is up (data: ${options.dataDir})`, `  control endpoint  ${handle.controlUrl}  (admin API, AWS APIs, /metrics)`, `  DNS               ${handle.dnsAddress} (UDP and TCP)`]
   for (const lb of view.list('load-balancer')) {
     for (const l of view.list('listener').filter((x) => x.loadBalancerArn === lb.arn)) {
-      lines.push(`  ${lb.name.padEnd(16)}  ${l.protocol.toLowerCase()}://${handle.dnsTtlSeconds > 0 ? (options.advertise ?? options.node?.address ?? '127.0.0.1') : lb.bindAddress}:${l.port}/`)
+      lines.push(`  ${lb.name.padEnd(16)}  ${l.protocol.toLowerCase()}://${handle.nodeAddress ?? lb.bindAddress}:${l.port}/`)
     }
   }
   process.stdout.write(`${lines.join('\n')}\n`)

@@ -85,20 +85,18 @@ export class CertificateManager {
   }
 
   private async issueDue(view?: StateView): Promise<void> {
-    {
-      const state = view ?? (await this.control.read())
-      for (const cert of state.list('certificate').filter((c) => this.due(c) && (!c.awaitsDnsRecord || c.status !== 'PENDING_VALIDATION' || validated(state, c)))) {
-        try {
-          const issued = await this.ca.issue({ domainName: cert.domainName, subjectAlternativeNames: cert.subjectAlternativeNames }, this.now())
-          await this.control.mutate((d) => {
-            const current = d.get('certificate', cert.arn)
-            // Issued only if it still asks for these names (a concurrent change wins).
-            if (current && current.domainName === cert.domainName && this.due(current)) markCertificateIssued(d, cert.arn, issued)
-          })
-          this.log.info({ certificate: cert.arn, domainName: cert.domainName, notAfter: issued.notAfter }, cert.status === 'ISSUED' ? 'certificate renewed' : 'certificate issued')
-        } catch (e) {
-          this.log.error({ certificate: cert.arn, err: e instanceof Error ? e.message : String(e) }, 'certificate issue failed')
-        }
+    const state = view ?? (await this.control.read())
+    for (const cert of state.list('certificate').filter((c) => this.due(c) && (!c.awaitsDnsRecord || c.status !== 'PENDING_VALIDATION' || validated(state, c)))) {
+      try {
+        const issued = await this.ca.issue({ domainName: cert.domainName, subjectAlternativeNames: cert.subjectAlternativeNames }, this.now())
+        await this.control.mutate((d) => {
+          const current = d.get('certificate', cert.arn)
+          // Issued only if it still asks for these names (a concurrent change wins).
+          if (current && current.domainName === cert.domainName && this.due(current)) markCertificateIssued(d, cert.arn, issued)
+        })
+        this.log.info({ certificate: cert.arn, domainName: cert.domainName, notAfter: issued.notAfter }, cert.status === 'ISSUED' ? 'certificate renewed' : 'certificate issued')
+      } catch (e) {
+        this.log.error({ certificate: cert.arn, err: e instanceof Error ? e.message : String(e) }, 'certificate issue failed')
       }
     }
   }

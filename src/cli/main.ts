@@ -14,9 +14,10 @@ import { deleteInstance, deleteSecurityGroup } from '../control/security-groups.
 import { deleteTargetGroup, deregisterTargets } from '../control/target-groups.js'
 import type { Draft } from '../control/draft.js'
 import type { Kind, Resource } from '../model/resources.js'
+import type { NodeRecord } from '../model/node.js'
 import { dataDirFrom, openStore, storeUrlFrom } from '../store/open.js'
 import type { StateView } from '../store/state.js'
-import { adminGet, runningServer } from './admin-client.js'
+import { adminGet, runningServer, type ServerInfo } from './admin-client.js'
 import { columnsFor, KIND_NAMES, matches, parseKind, printable } from './kinds.js'
 import { render, renderTable, type OutputFormat } from './output.js'
 import { VERSION } from '../version.js'
@@ -56,17 +57,6 @@ interface TargetHealthRow {
   readonly description?: string
 }
 
-/** A node of the fleet (or the one local node) as the CLI lists it. */
-interface NodeRow {
-  readonly name: string
-  readonly zone: string
-  readonly address: string
-  readonly controlUrl: string
-  readonly version: string
-  readonly startedAt: string
-  readonly workers: number
-}
-
 function age(since: string, now = Date.now()): string {
   const s = Math.max(0, Math.floor((now - Date.parse(since)) / 1000))
   if (s < 60) return `${s}s`
@@ -76,7 +66,7 @@ function age(since: string, now = Date.now()): string {
 }
 
 /** The live nodes: from the shared store's leases, else the node running on this data directory. */
-async function liveNodes(control: Control, flags: StoreFlags): Promise<NodeRow[]> {
+async function liveNodes(control: Control, flags: StoreFlags): Promise<NodeRecord[]> {
   const fleet = control.store.fleet
   if (fleet) {
     try {
@@ -89,6 +79,11 @@ async function liveNodes(control: Control, flags: StoreFlags): Promise<NodeRow[]
   if (!server) return []
   const address = new URL(server.controlUrl).hostname
   return [{ name: hostname(), zone: '-', address, controlUrl: server.controlUrl, version: VERSION, startedAt: server.startedAt, workers: 1 }]
+}
+
+/** A live node's control endpoint in the shape the admin client asks. */
+function serverOf(n: NodeRecord): ServerInfo {
+  return { pid: 0, controlUrl: n.controlUrl, dnsAddress: '', startedAt: n.startedAt }
 }
 
 async function getNodes(flags: StoreFlags, format: OutputFormat): Promise<string> {
@@ -122,7 +117,7 @@ async function getTargets(flags: StoreFlags, group: string | undefined, format: 
       const rows: (TargetHealthRow & { node: string; zone: string })[] = []
       for (const n of nodes) {
         try {
-          const got = await adminGet<{ targets: TargetHealthRow[] }>({ pid: 0, controlUrl: n.controlUrl, dnsAddress: '', startedAt: n.startedAt }, path)
+          const got = await adminGet<{ targets: TargetHealthRow[] }>(serverOf(n), path)
           for (const t of got.targets) rows.push({ ...t, node: n.name, zone: n.zone })
         } catch (e) {
           rows.push({ node: n.name, zone: n.zone, target: { id: '-', port: 0 }, healthCheckPort: '', state: 'unavailable', reason: 'Elb.NodeUnreachable', description: e instanceof Error ? e.message : String(e) })
@@ -137,7 +132,7 @@ async function getTargets(flags: StoreFlags, group: string | undefined, format: 
       ])
     }
     // The node asked: the one on this data directory, else (a fleet) the first live node.
-    const server = local ?? (await liveNodes(control, flags)).map((n) => ({ pid: 0, controlUrl: n.controlUrl, dnsAddress: '', startedAt: n.startedAt }))[0]
+    const server = local ?? (await liveNodes(control, flags)).map(serverOf)[0]
     let rows: TargetHealthRow[]
     if (server) {
       rows = (await adminGet<{ targets: TargetHealthRow[] }>(server, path)).targets

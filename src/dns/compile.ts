@@ -53,8 +53,8 @@ export function compileZones(source: ZoneSource, options: CompileOptions): { zon
     if (node.has('CNAME')) continue
     const v4 = lb.addresses.filter((a) => isIPv4(a))
     const v6 = lb.addresses.filter((a) => isIPv6(a))
-    if (v4.length > 0 && !node.has('A')) node.set('A', staticSet(source.balancerTtlSeconds ?? BALANCER_ALIAS_TTL_SECONDS, v4.map((data) => ({ type: 'A', data }))))
-    if (v6.length > 0 && !node.has('AAAA')) node.set('AAAA', staticSet(source.balancerTtlSeconds ?? BALANCER_ALIAS_TTL_SECONDS, v6.map((data) => ({ type: 'AAAA', data }))))
+    if (v4.length > 0 && !node.has('A')) node.set('A', staticSet(balancerTtl(source), v4.map((data) => ({ type: 'A', data }))))
+    if (v6.length > 0 && !node.has('AAAA')) node.set('AAAA', staticSet(balancerTtl(source), v6.map((data) => ({ type: 'AAAA', data }))))
   }
 
   const zones = new Map<string, CompiledZone>()
@@ -102,6 +102,11 @@ function syntheticZoneBuilder(name: string, serial: number): ZoneBuilder {
   return b
 }
 
+/** The TTL of a balancer's own name and of alias answers to it. */
+function balancerTtl(source: ZoneSource): number {
+  return source.balancerTtlSeconds ?? BALANCER_ALIAS_TTL_SECONDS
+}
+
 function addRecord(b: ZoneBuilder, record: RecordSet, source: ZoneSource, problems: CompileProblem[]): void {
   const owner = fqdn(record.name)
   const problem = (message: string) => problems.push({ zone: b.name, record: `${owner} ${record.type}`, message })
@@ -118,7 +123,7 @@ function addRecord(b: ZoneBuilder, record: RecordSet, source: ZoneSource, proble
       evaluateTargetHealth: record.alias.evaluateTargetHealth,
       loadBalancerArn: arn,
       addresses: lb && family ? lb.addresses.filter((a) => family(a)) : [],
-      ttl: source.balancerTtlSeconds ?? BALANCER_ALIAS_TTL_SECONDS,
+      ttl: balancerTtl(source),
       recordName: arn === undefined && record.alias.recordName !== undefined ? fqdn(record.alias.recordName) : undefined,
     })
     return

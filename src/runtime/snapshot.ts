@@ -21,10 +21,6 @@ export type { Snapshot } from '../dataplane/snapshot.js'
 
 export type CompileResult = { readonly ok: true; readonly value: Snapshot } | { readonly ok: false; readonly failures: readonly Failure[] }
 
-/**
- * Compiles one revision into a frozen Snapshot, or the list of what is wrong with it; never throws
- * for bad data. The caller keeps its last good snapshot when this fails.
- */
 /** What makes one fleet node's snapshot its own. */
 export interface NodeView {
   /** Every listener binds this address instead of the balancer's. */
@@ -33,6 +29,10 @@ export interface NodeView {
   readonly zone?: string | undefined
 }
 
+/**
+ * Compiles one revision into a frozen Snapshot, or the list of what is wrong with it; never throws
+ * for bad data. The caller keeps its last good snapshot when this fails.
+ */
 export function tryCompile(state: StateView, node: NodeView = {}): CompileResult {
   const bindAddress = node.bindAddress
   const failures: Failure[] = []
@@ -160,12 +160,9 @@ function indexInstances(list: readonly Instance[]): InstanceIndex {
   return index
 }
 
-/** The zone a target is in: its own availabilityZone, else its instance's (undefined: unknown). */
-export type TargetZone = string | undefined
-
 function compileTargetGroup(tg: TargetGroup, instances: InstanceIndex, nodeZone: string | undefined): TargetGroupSnapshot {
   // Cross-zone off: this node forwards only to its own zone's targets (and to those of unknown or "all" zone).
-  const inZone = (zone: TargetZone) => tg.attributes.crossZone !== 'false' || nodeZone === undefined || zone === undefined || zone === 'all' || zone === nodeZone
+  const inZone = (zone: string | undefined) => tg.attributes.crossZone !== 'false' || nodeZone === undefined || zone === undefined || zone === 'all' || zone === nodeZone
   const targets: TargetSnapshot[] = []
   const unresolved: string[] = []
   for (const t of tg.targets) {

@@ -1,3 +1,4 @@
+import type { NodeRecord } from '../model/node.js'
 import type { Kind, Resource, ResourceByKind } from '../model/resources.js'
 
 /** A consistent, read-only view of every resource at one revision. */
@@ -45,18 +46,7 @@ export interface Store {
   readonly fleet?: Fleet
 }
 
-/** One openalb node as it registers itself in a shared store. */
-export interface NodeRecord {
-  readonly name: string
-  readonly zone: string
-  /** The address its listeners, DNS server and control endpoint bind; DNS answers it. */
-  readonly address: string
-  readonly controlUrl: string
-  readonly version: string
-  /** ISO time the node started. */
-  readonly startedAt: string
-  readonly workers: number
-}
+export type { NodeRecord }
 
 /** The live nodes of a shared store and its fleet-wide locks. */
 export interface Fleet {

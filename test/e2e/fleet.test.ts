@@ -17,6 +17,7 @@ import {
   ModifyTargetGroupAttributesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { openalb } from '../helpers/cli.js'
+import { stopChild } from '../helpers/processes.js'
 import { eventually } from '../helpers/eventually.js'
 import { needsEtcd, startEtcd, type EtcdCluster } from '../helpers/etcd.js'
 import { repoRoot } from '../helpers/shared.js'
@@ -82,11 +83,7 @@ function startNode(n: (typeof NODES)[number]): Promise<void> {
 async function stopNode(name: string, signal: NodeJS.Signals): Promise<void> {
   const child = procs.get(name)
   procs.delete(name)
-  if (!child || child.exitCode !== null || child.signalCode !== null) return
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve())
-    child.kill(signal)
-  })
+  await stopChild(child, signal)
 }
 
 /** One request on its own connection (no pooled socket outlives a node): status and body. */

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from './ports.js'
+import { stopChild } from './processes.js'
 import { needs } from './shared.js'
 
 /** The skip reason when etcd is missing (Debian etcd-server; .ci/run installs it), else false. */
@@ -95,11 +96,7 @@ async function startOnce(size: number): Promise<EtcdCluster> {
   const stopOne = async (name: string, signal: NodeJS.Signals) => {
     const child = procs.get(name)
     procs.delete(name)
-    if (!child || child.exitCode !== null || child.signalCode !== null) return
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve())
-      child.kill(signal)
-    })
+    await stopChild(child, signal)
   }
   const stop = async () => {
     for (const name of [...procs.keys()]) await stopOne(name, 'SIGKILL')

@@ -67,7 +67,14 @@ export function findBalancerForAlias(d: Draft, ref: string): LoadBalancer | unde
   return d.list('load-balancer').find((lb) => lb.dnsName === dns)
 }
 
-function toRecordSet(d: Draft, zone: HostedZone, spec: z.output<typeof recordSpec>, where: string): RecordSet {
+/** The alias a stored record keeps to a balancer since deleted, when a DELETE names it as stored. */
+function danglingAlias(d: Draft, zone: HostedZone, name: string, type: string, ref: string): RecordSet['alias'] {
+  const stored = d.get('record-set', recordSetId(zone.id, name, type))?.alias
+  const bare = (n: string) => n.toLowerCase().replace(/\.$/, '').replace(/^dualstack\./, '')
+  return stored?.loadBalancerArn !== undefined && (bare(stored.dnsName) === bare(ref) || stored.loadBalancerArn === ref) ? stored : undefined
+}
+
+function toRecordSet(d: Draft, zone: HostedZone, spec: z.output<typeof recordSpec>, where: string, action: ChangeAction = 'UPSERT'): RecordSet {
   const name = absoluteName(zone.name, spec.name)
   if (name !== zone.name && !name.endsWith(`.${zone.name}`)) {
     throw new InvalidChangeBatchError([`RRSet with DNS name ${name} is not permitted in zone ${zone.name}`])
@@ -76,8 +83,10 @@ function toRecordSet(d: Draft, zone: HostedZone, spec: z.output<typeof recordSpe
   if (spec.alias) {
     if (spec.alias.loadBalancer !== undefined) {
       const lb = findBalancerForAlias(d, spec.alias.loadBalancer)
-      if (!lb) throw new InvalidChangeBatchError([`${where}: Tried to create an alias that targets ${spec.alias.loadBalancer}, but the load balancer does not exist`])
-      alias = { loadBalancerArn: lb.arn, dnsName: `${lb.dnsName}.`, hostedZoneId: lb.canonicalHostedZoneId, evaluateTargetHealth: spec.alias.evaluateTargetHealth }
+      const gone = !lb && action === 'DELETE' ? danglingAlias(d, zone, name, spec.type, spec.alias.loadBalancer) : undefined
+      if (gone) alias = { ...gone, evaluateTargetHealth: spec.alias.evaluateTargetHealth }
+      else if (!lb) throw new InvalidChangeBatchError([`${where}: Tried to create an alias that targets ${spec.alias.loadBalancer}, but the load balancer does not exist`])
+      else alias = { loadBalancerArn: lb.arn, dnsName: `${lb.dnsName}.`, hostedZoneId: lb.canonicalHostedZoneId, evaluateTargetHealth: spec.alias.evaluateTargetHealth }
     } else {
       const target = absoluteName(zone.name, spec.alias.record ?? '')
       alias = { recordName: target, dnsName: target, hostedZoneId: zone.id, evaluateTargetHealth: spec.alias.evaluateTargetHealth }
@@ -106,7 +115,7 @@ export function changeRecordSets(d: Draft, zoneRef: string, changes: readonly Re
   const problems: string[] = []
   for (const [i, change] of changes.entries()) {
     const spec = validate(recordSpec, change.record, `changes[${i}].record`)
-    const rs = toRecordSet(d, zone, spec, `changes[${i}]`)
+    const rs = toRecordSet(d, zone, spec, `changes[${i}]`, change.action)
     const existing = d.get('record-set', rs.id)
     if (change.action === 'CREATE') {
       if (existing) {

@@ -93,9 +93,7 @@ export function deleteLoadBalancer(d: Draft, ref: string): void {
   }
   // Deleting a balancer deletes its listeners and their rules, as on AWS.
   for (const l of d.list('listener')) if (l.loadBalancerArn === lb.arn) deleteListener(d, l.arn)
-  // Alias records pointing at it would dangle: refuse, as Route 53 would leave a broken alias.
-  const alias = d.list('record-set').find((r) => r.alias?.loadBalancerArn === lb.arn)
-  if (alias) throw new OperationNotPermittedError(`load balancer '${lb.name}' is the target of alias record ${alias.name} ${alias.type}; delete the record first`)
+  // Route 53 alias records pointing at it stay, as on AWS: they answer nothing until deleted or changed.
   d.remove('load-balancer', lb.arn)
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { DuplicateError, InvalidChangeBatchError, NotEmptyError, OperationNotPermittedError, ValidationFailed } from '../../../src/control/errors.js'
+import { DuplicateError, InvalidChangeBatchError, NotEmptyError, ValidationFailed } from '../../../src/control/errors.js'
 import { changeRecordSets, createHostedZone, deleteHostedZone, findZone, recordsOfZone, type RecordChange } from '../../../src/control/hosted-zones.js'
 import { createLoadBalancer, deleteLoadBalancer } from '../../../src/control/load-balancers.js'
 import { openControl, putZone, refusedUnchanged } from './fixture.js'
@@ -135,16 +135,21 @@ test('an alias names a balancer by name, by ARN or by DNS name (with dualstack. 
   )
 })
 
-test('a balancer that an alias points at cannot be deleted until the record is', async (t) => {
-  const { control, store } = openControl(t)
+test('a balancer that an alias points at is deleted as on AWS; the alias stays, then deletes as listed', async (t) => {
+  const { control } = openControl(t)
   await control.mutate((d) => {
     putZone(d, 'example.test')
     createLoadBalancer(d, { name: 'web-alb' })
-    changeRecordSets(d, ZONE, [create({ name: 'api', type: 'A', alias: { loadBalancer: 'web-alb' } })])
+    changeRecordSets(d, ZONE, [create({ name: 'api', type: 'A', alias: { loadBalancer: 'web-alb', evaluateTargetHealth: true } })])
   })
-  await refusedUnchanged(store, () => control.mutate((d) => deleteLoadBalancer(d, 'web-alb')), OperationNotPermittedError, 'operation-not-permitted', /alias record api\.example\.test\. A/)
-  await control.mutate((d) => changeRecordSets(d, ZONE, [remove({ name: 'api', type: 'A', alias: { loadBalancer: 'web-alb' } })]))
+  const stored = (await control.view()).get('record-set', `${ZONE}/api.example.test./A`)?.alias
   await control.mutate((d) => deleteLoadBalancer(d, 'web-alb'))
+  const view = await control.view()
+  assert.equal(view.list('load-balancer').length, 0)
+  assert.deepEqual(view.get('record-set', `${ZONE}/api.example.test./A`)?.alias, stored)
+  // A client deletes the record as ListResourceRecordSets shows it: by the balancer's DNS name.
+  await control.mutate((d) => changeRecordSets(d, ZONE, [remove({ name: 'api', type: 'A', alias: { loadBalancer: `dualstack.${stored?.dnsName ?? ''}`, evaluateTargetHealth: true } })]))
+  assert.equal((await control.view()).get('record-set', `${ZONE}/api.example.test./A`), undefined)
 })
 
 test('a zone with records cannot be deleted: NotEmptyError; once empty it can', async (t) => {

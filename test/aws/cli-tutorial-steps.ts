@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { assertWireMatchesModels } from './assert-wire.js'
+import { startAwsApi, type RunningAwsApi } from './start-aws-api.js'
+
+const run = promisify(execFile)
+
+/** The two AWS CLIs the tutorial is proven with: v1 (pip) on PATH and Debian's v2. */
+export async function cliVersion(bin: string): Promise<string | undefined> {
+  try {
+    const { stdout, stderr } = await run(bin, ['--version'], { timeout: 30_000 })
+    return (stdout || stderr).trim()
+  } catch {
+    return undefined
+  }
+}
+
+/** Runs `aws --endpoint-url ... <args>` (never blocking the event loop: the API answers in this process). */
+function awsCli(bin: string, api: RunningAwsApi, home: string) {
+  return async (...args: string[]): Promise<string> => {
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: home,
+      ...(process.env.PYENV_ROOT ? { PYENV_ROOT: process.env.PYENV_ROOT } : {}),
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_PAGER: '',
+      AWS_CONFIG_FILE: join(home, 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
+    }
+    try {
+      const { stdout } = await run(bin, ['--endpoint-url', api.endpoint, ...args], { env, timeout: 60_000 })
+      return stdout.trim()
+    } catch (e) {
+      const err = e as { stderr?: string; message: string }
+      throw new Error(`aws ${args.slice(0, 2).join(' ')} failed: ${err.stderr ?? err.message}`)
+    }
+  }
+}
+
+export async function tutorial(t: { after: (fn: () => Promise<void> | void) => void }, bin: string, cleanUp = false): Promise<void> {
+  const api = await startAwsApi()
+  const home = mkdtempSync(join(tmpdir(), 'openalb-awscli-'))
+  t.after(async () => {
+    await api.close()
+    rmSync(home, { recursive: true, force: true })
+  })
+  const aws = awsCli(bin, api, home)
+
+  // 1. A security group that lets HTTPS and HTTP in.
+  const sg = await aws('ec2', 'create-security-group', '--group-name', 'web-alb-sg', '--description', 'HTTPS and HTTP from anywhere', '--query', 'GroupId', '--output', 'text')
+  await aws('ec2', 'authorize-security-group-ingress', '--group-id', sg, '--protocol', 'tcp', '--port', '8443', '--cidr', '0.0.0.0/0')
+  await aws('ec2', 'authorize-security-group-ingress', '--group-id', sg, '--protocol', 'tcp', '--port', '8080', '--cidr', '0.0.0.0/0')
+  const subnets = (await aws('ec2', 'describe-subnets', '--query', 'Subnets[].SubnetId', '--output', 'text')).split(/\s+/)
+  assert.equal(subnets.length, 2)
+
+  // 2. The target group with its health check, and the server in it.
+  const tg = await aws(
+    'elbv2', 'create-target-group', '--name', 'web-tg', '--protocol', 'HTTP', '--port', '4000', '--target-type', 'ip',
+    '--health-check-path', '/', '--matcher', 'HttpCode=200', '--health-check-interval-seconds', '5', '--health-check-timeout-seconds', '2', '--healthy-threshold-count', '2',
+    '--query', 'TargetGroups[0].TargetGroupArn', '--output', 'text',
+  )
+  assert.match(tg, /^arn:aws:elasticloadbalancing:us-east-1:\d+:targetgroup\/web-tg\//)
+  await aws('elbv2', 'register-targets', '--target-group-arn', tg, '--targets', 'Id=127.0.0.1,Port=4000')
+
+  // 3. A certificate for api.example.test.
+  const cert = await aws('acm', 'request-certificate', '--domain-name', 'api.example.test', '--validation-method', 'DNS', '--query', 'CertificateArn', '--output', 'text')
+  const record = JSON.parse(await aws('acm', 'describe-certificate', '--certificate-arn', cert, '--query', 'Certificate.DomainValidationOptions[0].ResourceRecord')) as { Type: string }
+  assert.equal(record.Type, 'CNAME')
+
+  // 4. The balancer, its HTTPS and HTTP listeners, and the host-header redirect rule.
+  const [lb = '', dnsName = '', lbZone = ''] = (
+    await aws('elbv2', 'create-load-balancer', '--name', 'web-alb', '--subnets', ...subnets, '--security-groups', sg,
+      '--query', 'LoadBalancers[0].[LoadBalancerArn,DNSName,CanonicalHostedZoneId]', '--output', 'text')
+  ).split(/\s+/)
+  assert.match(dnsName, /^web-alb-\d+\.us-east-1\.elb\.openalb\.test$/)
+  await aws('elbv2', 'create-listener', '--load-balancer-arn', lb, '--protocol', 'HTTPS', '--port', '8443',
+    '--certificates', `CertificateArn=${cert}`, '--default-actions', `Type=forward,TargetGroupArn=${tg}`)
+  const http = await aws('elbv2', 'create-listener', '--load-balancer-arn', lb, '--protocol', 'HTTP', '--port', '8080',
+    '--default-actions', 'Type=fixed-response,FixedResponseConfig={StatusCode=404,ContentType=text/plain}',
+    '--query', 'Listeners[0].ListenerArn', '--output', 'text')
+  await aws('elbv2', 'create-rule', '--listener-arn', http, '--priority', '10', '--conditions', 'Field=host-header,Values=api.example.test',
+    '--actions', 'Type=redirect,RedirectConfig={Protocol=HTTPS,Port=8443,StatusCode=HTTP_301}')
+
+  // 5. The hosted zone and the alias A record pointing at the balancer.
+  const zone = await aws('route53', 'create-hosted-zone', '--name', 'example.test', '--caller-reference', 'tutorial-1', '--query', 'HostedZone.Id', '--output', 'text')
+  const batch = { Changes: [{ Action: 'UPSERT', ResourceRecordSet: { Name: 'api.example.test', Type: 'A', AliasTarget: { HostedZoneId: lbZone, DNSName: dnsName, EvaluateTargetHealth: true } } }] }
+  const status = await aws('route53', 'change-resource-record-sets', '--hosted-zone-id', zone, '--change-batch', JSON.stringify(batch), '--query', 'ChangeInfo.Status', '--output', 'text')
+  assert.equal(status, 'INSYNC')
+
+  // 6. Target health, as the health checker reports it.
+  api.health.set(tg, [{ targetId: '127.0.0.1', port: 4000, state: 'healthy' }])
+  const health = await aws('elbv2', 'describe-target-health', '--target-group-arn', tg, '--query', 'TargetHealthDescriptions[0].TargetHealth.State', '--output', 'text')
+  assert.equal(health, 'healthy')
+
+  // The same resources, seen through control/ (what YAML and the openalb CLI see).
+  const d = await api.control.view()
+  assert.equal(d.list('rule')[0]?.actions[0]?.type, 'redirect')
+  assert.equal(d.list('record-set').find((r) => r.name === 'api.example.test.')?.alias?.loadBalancerArn, lb)
+  const rules = JSON.parse(await aws('elbv2', 'describe-rules', '--listener-arn', http, '--query', 'Rules[].Priority')) as string[]
+  assert.deepEqual(rules, ['10', 'default'])
+  // An error as the CLI prints it.
+  await assert.rejects(aws('elbv2', 'describe-target-groups', '--names', 'nope'), /TargetGroupNotFound/)
+
+  // 7. Clean-up in the order AWS allows: listeners, balancer, then target group, certificate and
+  // security group, then the records (with v2 only: each CLI start costs seconds on a busy machine).
+  if (cleanUp) {
+    const listeners = (await aws('elbv2', 'describe-listeners', '--load-balancer-arn', lb, '--query', 'Listeners[].ListenerArn', '--output', 'text')).split(/\s+/)
+    await Promise.all(listeners.map((arn) => aws('elbv2', 'delete-listener', '--listener-arn', arn)))
+    await aws('elbv2', 'delete-load-balancer', '--load-balancer-arn', lb)
+    await Promise.all([
+      aws('elbv2', 'delete-target-group', '--target-group-arn', tg),
+      aws('acm', 'delete-certificate', '--certificate-arn', cert),
+      aws('ec2', 'delete-security-group', '--group-id', sg),
+    ])
+    // The alias outlives its balancer (Route 53 never checks) and is deleted as listed.
+    const listed = JSON.parse(await aws('route53', 'list-resource-record-sets', '--hosted-zone-id', zone, '--query', "ResourceRecordSets[?Type=='A']")) as object[]
+    assert.equal(listed.length, 1)
+    await aws('route53', 'change-resource-record-sets', '--hosted-zone-id', zone, '--change-batch', JSON.stringify({ Changes: [{ Action: 'DELETE', ResourceRecordSet: listed[0] }] }))
+    await aws('route53', 'delete-hosted-zone', '--id', zone)
+    const left = await api.control.view()
+    for (const kind of ['load-balancer', 'listener', 'rule', 'target-group', 'certificate', 'hosted-zone', 'record-set', 'security-group'] as const) {
+      assert.deepEqual(left.list(kind).filter((r) => !('name' in r) || r.name !== 'default'), [], kind)
+    }
+  }
+  assertWireMatchesModels(api)
+}
+

@@ -6,7 +6,6 @@ import { actionToSpec, resolveActions } from './actions.js'
 import {
   DuplicateError,
   DuplicateListenerError,
-  IncompatibleProtocolsError,
   LimitExceededError,
   NotFoundError,
   OperationNotPermittedError,
@@ -117,10 +116,10 @@ function resolveCertificates(d: Draft, refs: readonly string[]): { arn: string; 
 function checkListener(d: Draft, lb: LoadBalancer, protocol: string, certificates: readonly unknown[], sslPolicy: string | undefined): void {
   const app = lb.type === 'application'
   if (app && !['HTTP', 'HTTPS'].includes(protocol)) {
-    throw new IncompatibleProtocolsError(`protocol ${protocol} is not supported by application load balancers (HTTP or HTTPS)`)
+    throw new ValidationFailed([{ path: '', message: `Listener protocol '${protocol}' must be one of 'HTTPS, HTTP'` }])
   }
   if (!app && !['TCP', 'TLS', 'UDP'].includes(protocol)) {
-    throw new IncompatibleProtocolsError(`protocol ${protocol} is not supported by network load balancers (TCP, TLS or UDP)`)
+    throw new ValidationFailed([{ path: '', message: `Listener protocol '${protocol}' must be one of 'TLS, TCP, TCP_UDP, UDP'` }])
   }
   const secure = protocol === 'HTTPS' || protocol === 'TLS'
   if (secure && certificates.length === 0) {

@@ -99,7 +99,7 @@ test('ACM RequestCertificate shows the DNS validation CNAME until the certificat
   await rejectsWith(acm.send(new DeleteCertificateCommand({ CertificateArn: arn })), 'ResourceInUseException')
   await acm.send(new DeleteCertificateCommand({ CertificateArn: email.CertificateArn }))
   await rejectsWith(acm.send(new DescribeCertificateCommand({ CertificateArn: email.CertificateArn })), 'ResourceNotFoundException')
-  await rejectsWith(acm.send(new DescribeCertificateCommand({ CertificateArn: 'not-an-arn' })), 'InvalidArnException')
+  await rejectsWith(acm.send(new DescribeCertificateCommand({ CertificateArn: 'arn:aws:acm:us-east-1:123456789012:key/1234' })), 'InvalidArnException')
   await rejectsWith(acm.send(new RequestCertificateCommand({ DomainName: 'bad domain!' })), 'ValidationException')
   assertWireMatchesModels(api)
 })

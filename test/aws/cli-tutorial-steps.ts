@@ -20,7 +20,7 @@ export async function cliVersion(bin: string): Promise<string | undefined> {
 }
 
 /** Runs `aws --endpoint-url ... <args>` (never blocking the event loop: the API answers in this process). */
-function awsCli(bin: string, api: RunningAwsApi, home: string) {
+export function awsCli(bin: string, api: RunningAwsApi, home: string) {
   return async (...args: string[]): Promise<string> => {
     const env = {
       PATH: process.env.PATH ?? '',
@@ -43,7 +43,7 @@ function awsCli(bin: string, api: RunningAwsApi, home: string) {
   }
 }
 
-export async function tutorial(t: { after: (fn: () => Promise<void> | void) => void }, bin: string, cleanUp = false): Promise<void> {
+export async function tutorial(t: { after: (fn: () => Promise<void> | void) => void }, bin: string): Promise<void> {
   const api = await startAwsApi()
   const home = mkdtempSync(join(tmpdir(), 'openalb-awscli-'))
   t.after(async () => {
@@ -107,27 +107,6 @@ export async function tutorial(t: { after: (fn: () => Promise<void> | void) => v
   // An error as the CLI prints it.
   await assert.rejects(aws('elbv2', 'describe-target-groups', '--names', 'nope'), /TargetGroupNotFound/)
 
-  // 7. Clean-up in the order AWS allows: listeners, balancer, then target group, certificate and
-  // security group, then the records (with v2 only: each CLI start costs seconds on a busy machine).
-  if (cleanUp) {
-    const listeners = (await aws('elbv2', 'describe-listeners', '--load-balancer-arn', lb, '--query', 'Listeners[].ListenerArn', '--output', 'text')).split(/\s+/)
-    await Promise.all(listeners.map((arn) => aws('elbv2', 'delete-listener', '--listener-arn', arn)))
-    await aws('elbv2', 'delete-load-balancer', '--load-balancer-arn', lb)
-    await Promise.all([
-      aws('elbv2', 'delete-target-group', '--target-group-arn', tg),
-      aws('acm', 'delete-certificate', '--certificate-arn', cert),
-      aws('ec2', 'delete-security-group', '--group-id', sg),
-    ])
-    // The alias outlives its balancer (Route 53 never checks) and is deleted as listed.
-    const listed = JSON.parse(await aws('route53', 'list-resource-record-sets', '--hosted-zone-id', zone, '--query', "ResourceRecordSets[?Type=='A']")) as object[]
-    assert.equal(listed.length, 1)
-    await aws('route53', 'change-resource-record-sets', '--hosted-zone-id', zone, '--change-batch', JSON.stringify({ Changes: [{ Action: 'DELETE', ResourceRecordSet: listed[0] }] }))
-    await aws('route53', 'delete-hosted-zone', '--id', zone)
-    const left = await api.control.view()
-    for (const kind of ['load-balancer', 'listener', 'rule', 'target-group', 'certificate', 'hosted-zone', 'record-set', 'security-group'] as const) {
-      assert.deepEqual(left.list(kind).filter((r) => !('name' in r) || r.name !== 'default'), [], kind)
-    }
-  }
   assertWireMatchesModels(api)
 }
 

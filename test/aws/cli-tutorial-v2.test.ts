@@ -11,5 +11,5 @@ test('the tutorial with the AWS CLI v2 (Debian awscli) against openalb', async (
     console.warn(reason)
     return t.skip(reason)
   }
-  await tutorial(t, bin, true)
+  await tutorial(t, bin)
 })

@@ -47,6 +47,20 @@ const NOT_FOUND: Record<AwsService, Record<string, WireCode>> = {
   ec2: { 'security-group': 'InvalidGroup.NotFound', instance: 'InvalidInstanceID.NotFound' },
 }
 
+/** What AWS says when a resource of a kind is missing (the default: control/'s own words). */
+const NOT_FOUND_MESSAGE: Record<AwsService, Record<string, (ref: string) => string>> = {
+  elbv2: {
+    'target-group': () => 'One or more target groups not found',
+    'load-balancer': () => 'One or more load balancers not found',
+    listener: () => 'One or more listeners not found',
+    rule: () => 'One or more rules not found',
+    certificate: (ref) => `Certificate '${ref}' not found`,
+  },
+  acm: { certificate: (ref) => `Could not find certificate ${ref}.` },
+  route53: { 'hosted-zone': (ref) => `No hosted zone found with ID: ${ref.replace(/^\/?hostedzone\//, '')}` },
+  ec2: {},
+}
+
 const DUPLICATE: Record<AwsService, Record<string, WireCode>> = {
   elbv2: { 'target-group': 'DuplicateTargetGroupName', 'load-balancer': 'DuplicateLoadBalancerName' },
   acm: {},
@@ -130,7 +144,8 @@ export function toAwsError(service: AwsService, e: unknown): { error: AwsError; 
     w ??= BY_CODE[service][e.code] ?? VALIDATION_CODE[service]
     const { code, status } = wire(w)
     const messages = e instanceof InvalidChangeBatchError ? e.messages : []
-    const message = e instanceof ValidationFailed ? awsValidationMessage(service, e) : e.message
+    const notFound = e instanceof NotFoundError ? NOT_FOUND_MESSAGE[service][e.kind]?.(e.ref) : undefined
+    const message = e instanceof ValidationFailed ? awsValidationMessage(service, e) : (notFound ?? e.message)
     return { error: new AwsError(code, message, status, messages), unexpected: false }
   }
   return { error: new AwsError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500), unexpected: true }

@@ -6,6 +6,7 @@ import type { AwsApiDeps, Call } from './deps.js'
 import { EC2_NAMESPACE, EC2_OPERATIONS, EC2_VERSION } from './ec2/operations.js'
 import { ELBV2_NAMESPACE, ELBV2_OPERATIONS, ELBV2_VERSION } from './elbv2/operations.js'
 import { AwsError, invalid, toAwsError, type AwsService } from './errors.js'
+import { checkModelInput } from './models/check.js'
 import { JSON_11, jsonError, jsonOperation, parseJsonBody } from './protocol/json-1.1.js'
 import { Params } from './protocol/params.js'
 import { ec2Error, ec2Response, parseQueryParams, queryError, queryResponse } from './protocol/query.js'
@@ -81,6 +82,7 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
           const op = Object.hasOwn(ops, action) ? ops[action] : undefined
           if (!op) throw new AwsError('InvalidAction', `The action ${action} is not valid for this web service`)
           const call = { deps, requestId, params: new Params(parseQueryParams(all), invalid(service)) }
+          if (service === 'elbv2') checkModelInput('elbv2', action, call.params.raw)
           const result = (await op(call)) as Record<string, never> | undefined
           const xml = service === 'elbv2' ? queryResponse(ELBV2_NAMESPACE, action, result, requestId) : ec2Response(EC2_NAMESPACE, action, result ?? {}, requestId)
           return { status: 200, contentType: 'text/xml', body: xml }
@@ -90,6 +92,7 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
           const op = Object.hasOwn(ACM_OPERATIONS, name) ? ACM_OPERATIONS[name] : undefined
           if (!op) throw new AwsError('UnknownOperationException', `${name} is not an operation openalb supports`)
           const params = new Params(parseJsonBody(body, 'ValidationException'), invalid('acm'))
+          checkModelInput('acm', name, params.raw)
           const result = await op({ deps, requestId, params })
           return { status: 200, contentType: JSON_11, body: JSON.stringify(result ?? {}) }
         }

@@ -210,10 +210,10 @@ test('a TCP target group behind an application balancer is refused: Incompatible
   await refusedUnchanged(store, () => control.mutate((d) => createListener(d, 'web-alb', { port: 80, defaultActions: forwardTo('tcp-tg') })), IncompatibleProtocolsError, 'incompatible-protocols', /TCP/)
 })
 
-test('a TCP listener on an application balancer is refused: IncompatibleProtocolsError', async (t) => {
+test('a TCP listener on an application balancer is refused with ELBv2\'s ValidationError message', async (t) => {
   const { control, store } = openControl(t)
   await control.mutate((d) => createLoadBalancer(d, { name: 'web-alb' }))
-  await refusedUnchanged(store, () => control.mutate((d) => createListener(d, 'web-alb', { port: 80, protocol: 'TCP', defaultActions: ok200 })), IncompatibleProtocolsError, 'incompatible-protocols')
+  await refusedUnchanged(store, () => control.mutate((d) => createListener(d, 'web-alb', { port: 80, protocol: 'TCP', defaultActions: ok200 })), ValidationFailed, 'validation', /^Listener protocol 'TCP' must be one of 'HTTPS, HTTP'$/)
 })
 
 test('the same target group twice in one forward is refused', async (t) => {

@@ -22,7 +22,7 @@ function certArn(p: Params, key = 'CertificateArn'): string {
 
 function find(d: Draft, arn: string): Certificate {
   const c = d.get('certificate', arn)
-  if (!c) throw new AwsError('ResourceNotFoundException', `Could not find certificate with ARN '${arn}'.`)
+  if (!c) throw new AwsError('ResourceNotFoundException', `Could not find certificate ${arn}.`)
   return c
 }
 

@@ -173,7 +173,7 @@ export const DescribeRules: ElbHandler = async (call) => {
       if (rule) return { rule }
       const listener = defaultRuleOwner(d, arn)
       if (listener) return { listener }
-      throw new AwsError('RuleNotFound', `One or more rules not found: '${arn}'`)
+      throw new AwsError('RuleNotFound', 'One or more rules not found')
     })
   }
   const pg = page(entries, p.str('Marker'), p.int('PageSize'), 'ValidationError')

@@ -64,12 +64,12 @@ export const DescribeLoadBalancers: ElbHandler = async (call) => {
   if (arns.length > 0 && names.length > 0) throw new AwsError('ValidationError', 'Load balancer names and load balancer ARNs cannot be specified at the same time')
   if (arns.length > 0) {
     const missing = arns.find((a) => !d.get('load-balancer', a))
-    if (missing) throw new AwsError('LoadBalancerNotFound', `One or more load balancers not found: '${missing}'`)
+    if (missing) throw new AwsError('LoadBalancerNotFound', 'One or more load balancers not found')
     lbs = arns.map((a) => d.get('load-balancer', a)).filter((l): l is LoadBalancer => l !== undefined)
   }
   if (names.length > 0) {
     const missing = names.find((n) => !lbs.some((l) => l.name === n))
-    if (missing) throw new AwsError('LoadBalancerNotFound', `One or more load balancers not found: '${missing}'`)
+    if (missing) throw new AwsError('LoadBalancerNotFound', 'One or more load balancers not found')
     lbs = names.map((n) => lbs.find((l) => l.name === n)).filter((l): l is LoadBalancer => l !== undefined)
   }
   const pg = page(lbs, p.str('Marker'), p.int('PageSize'), 'ValidationError')

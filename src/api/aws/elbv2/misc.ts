@@ -94,7 +94,7 @@ export const DescribeSSLPolicies: ElbHandler = async (call) => {
   const known: readonly SslPolicyDescription[] = call.deps.sslPolicies ?? SSL_POLICY_NAMES.map((name) => ({ name, sslProtocols: [], ciphers: [] }))
   const names = p.strings('Names') ?? []
   const missing = names.find((n) => !known.some((k) => k.name === n))
-  if (missing) throw new AwsError('SSLPolicyNotFound', `One or more SSL policies not found: '${missing}'`)
+  if (missing) throw new AwsError('SSLPolicyNotFound', 'One or more SSL policies not found')
   const type = p.str('LoadBalancerType')
   let policies = names.length > 0 ? known.filter((k) => names.includes(k.name)) : [...known]
   if (type !== undefined) policies = policies.filter((k) => (k.supportedLoadBalancerTypes ?? ['application', 'network']).includes(type))

@@ -51,17 +51,17 @@ export const DescribeTargetGroups: ElbHandler = async (call) => {
     throw new AwsError('ValidationError', 'A load balancer ARN, target group ARNs or target group names can be specified, but not more than one')
   }
   if (lbArn !== undefined) {
-    if (!d.get('load-balancer', lbArn)) throw new AwsError('LoadBalancerNotFound', `Load balancer '${lbArn}' not found`)
+    if (!d.get('load-balancer', lbArn)) throw new AwsError('LoadBalancerNotFound', 'One or more load balancers not found')
     groups = groups.filter((g) => balancersOfGroup(d, g.arn).includes(lbArn))
   }
   if (arns && arns.length > 0) {
     const missing = arns.find((a) => !d.get('target-group', a))
-    if (missing) throw new AwsError('TargetGroupNotFound', `One or more target groups not found: '${missing}'`)
+    if (missing) throw new AwsError('TargetGroupNotFound', 'One or more target groups not found')
     groups = arns.map((a) => d.get('target-group', a)).filter((g): g is TargetGroup => g !== undefined)
   }
   if (names && names.length > 0) {
     const missing = names.find((n) => !groups.some((g) => g.name === n))
-    if (missing) throw new AwsError('TargetGroupNotFound', `One or more target groups not found: '${missing}'`)
+    if (missing) throw new AwsError('TargetGroupNotFound', 'One or more target groups not found')
     groups = names.map((n) => groups.find((g) => g.name === n)).filter((g): g is TargetGroup => g !== undefined)
   } else if (!arns || arns.length === 0) {
     groups = [...groups].sort((a, b) => a.name.localeCompare(b.name))

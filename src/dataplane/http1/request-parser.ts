@@ -464,7 +464,12 @@ export function parseRequestHead(buf: Buffer, start: number, limits: HeadLimits)
     }
   }
 
+  // "GET /foo/bar " + CRLF (HTTP/0.9 style): the space before the empty version separates, it is
+  // not part of the target.
+  if (emptyVersion) while (uE > uS && buf[uE - 1] === SP) uE--
   let badUri = false
+  let ctlUri = false
+  let spaces = 0
   for (let i = uS; i < uE; i++) {
     const b = buf[i]!
     if (TARGET[b] === 1) continue
@@ -473,8 +478,19 @@ export function parseRequestHead(buf: Buffer, start: number, limits: HeadLimits)
       badUri = true
       break
     }
-    if (b === SP) verdict.upgrade(ACCEPTABLE, 'SpaceInUri')
-    else verdict.upgrade(AMBIGUOUS, 'AmbiguousUri')
+    if (b === SP) {
+      verdict.upgrade(ACCEPTABLE, 'SpaceInUri')
+      spaces++
+    } else if (b === HT && i + 5 < uE && equalsExact(buf, i + 1, i + 6, HTTP_SLASH)) {
+      // A parser that splits the line at HTAB (RFC 9112 3 lets it) reads a version here and the rest
+      // as a second request: the corpus's BadUri smuggling shape, severe.
+      verdict.upgrade(SEVERE, 'BadUri')
+      badUri = true
+      break
+    } else {
+      verdict.upgrade(AMBIGUOUS, 'AmbiguousUri')
+      ctlUri = true
+    }
   }
   // A target whose spaces hide a second version ("GET /a HTTP/1.1 HTTP/1.1") is a request-line
   // smuggling attempt; the guardian calls the version bad when the line is split that way.
@@ -494,6 +510,9 @@ export function parseRequestHead(buf: Buffer, start: number, limits: HeadLimits)
   if (badMethod) return error(400, 'BadMethod')
   if (missingUri || uE <= uS) return error(400, 'MissingUri')
   if (badUri) return error(400, 'BadUri')
+  // RFC 9112 3.2 has no whitespace or control byte in a request-target; targets split the line at
+  // HTAB or stop at a control byte differently, so no mode forwards one (nginx and HAProxy refuse too).
+  if (ctlUri) return error(400, 'AmbiguousUri')
   if (badVersion) return error(400, 'BadVersion')
   if (verdict.tier === SEVERE && verdict.reason !== 'BadHeader') {
     // BadContentLength, MultipleContentLength, BadTransferEncoding, MultipleTransferEncodingChunked:
@@ -580,7 +599,9 @@ export function parseRequestHead(buf: Buffer, start: number, limits: HeadLimits)
 
   // ---- the request target's form (RFC 9112 3.2) ----
   const method = methodString(buf, mS, mEnd, text, headStart)
-  const target = text.slice(uS - headStart, uE - headStart)
+  // Spaces (acceptable to ALB) are percent-encoded, so the target sees one canonical request line.
+  const rawTarget = text.slice(uS - headStart, uE - headStart)
+  const target = spaces === 0 ? rawTarget : rawTarget.replaceAll(' ', '%20')
   let path = target
   let query = ''
   const t0 = buf[uS]

@@ -36,11 +36,17 @@ const DELIBERATE: Record<string, { got: string; why: string }> = {
     got: 'severe MissingUri',
     why: '"GET  HTTP/1.1" has an empty request-target, which cannot be routed or forwarded: 400',
   },
-  'uri-specific-test-cases#8': {
-    got: 'ambiguous AmbiguousUri',
-    why:
-      'the URI holds CRLF CRLF, so the raw request ends early as "GET /endpoint_a<TAB>HTTP/1.1"; the ' +
-      "guardian's own raw analysis says AmbiguousUri for it too (its test tolerates the difference)",
+  'edge-cases#8': {
+    got: 'severe AmbiguousUri',
+    why: 'a target holding HTAB is refused with 400 in every mode (RFC 9112 3.2; targets split request lines at HTAB differently), issue 15',
+  },
+  'uri-specific-test-cases#1': {
+    got: 'severe BadUri',
+    why: '"/endpoint_a<TAB>HTTP/1.1": a parser splitting at HTAB reads a version there, the smuggling shape of #8; 400 in every mode',
+  },
+  'uri-specific-test-cases#3': {
+    got: 'severe AmbiguousUri',
+    why: 'a control byte (\\x01) in the target is refused with 400 in every mode: nothing ambiguous reaches a target (issue 15)',
   },
 }
 

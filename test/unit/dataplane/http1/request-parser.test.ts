@@ -188,14 +188,14 @@ const heads: HeadCase[] = [
     expect: { method: 'CONNECT', host: 'api.example.test:443', target: 'api.example.test:443', path: '' },
   },
   {
-    desc: 'a space in the target is acceptable: SpaceInUri',
-    input: 'GET /a?q=b c HTTP/1.1\r\nHost: a\r\n\r\n',
-    expect: { target: '/a?q=b c', classification: 'acceptable', classificationReason: 'SpaceInUri' },
+    desc: 'a space in the target is acceptable (SpaceInUri) and percent-encoded, so a target sees one form',
+    input: 'GET /a b?q=b c HTTP/1.1\r\nHost: a\r\n\r\n',
+    expect: { target: '/a%20b?q=b%20c', path: '/a%20b', query: 'q=b%20c', classification: 'acceptable', classificationReason: 'SpaceInUri' },
   },
   {
-    desc: 'a TAB in the target is ambiguous: AmbiguousUri',
-    input: 'GET /a\tb HTTP/1.1\r\nHost: a\r\n\r\n',
-    expect: { classification: 'ambiguous', classificationReason: 'AmbiguousUri' },
+    desc: 'an empty version (HTTP/0.9 style) is acceptable; the space before it is not part of the target',
+    input: 'GET /foo/bar \r\nX: y\r\n\r\n',
+    expect: { target: '/foo/bar', versionMinor: 0, keepAlive: false, classification: 'acceptable', classificationReason: 'NonCompliantVersion' },
   },
   {
     desc: 'a name that is U+017F-spelled Transfer-Encoding is suspicious',
@@ -227,6 +227,9 @@ interface ErrorCase {
 }
 
 const errors: ErrorCase[] = [
+  { desc: 'a TAB in the target is 400 in every mode: AmbiguousUri', input: 'GET /a\tb HTTP/1.1\r\nHost: a\r\n\r\n', status: 400, reason: 'AmbiguousUri' },
+  { desc: 'a control byte in the target is 400: AmbiguousUri', input: 'GET /a\x01b HTTP/1.1\r\nHost: a\r\n\r\n', status: 400, reason: 'AmbiguousUri' },
+  { desc: 'a TAB before HTTP/ in the target is severe: BadUri', input: 'GET /a\tHTTP/1.1\r\nHost: a\r\n\r\n', status: 400, reason: 'BadUri' },
   { desc: 'chunked not last is 400 (RFC 9112 6.3)', input: 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n', status: 400, reason: 'ChunkedNotLast' },
   { desc: 'a non-chunked Transfer-Encoding alone is 400', input: 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n', status: 400, reason: 'ChunkedNotLast' },
   { desc: 'an unknown transfer coding is 501 (ALB)', input: 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: xchunked\r\n\r\n', status: 501, reason: 'BadTransferEncoding' },

@@ -3,7 +3,8 @@ import { test, type TestContext } from 'node:test'
 import type { Action } from '../../../src/model/action.js'
 import type { TargetGroup, TargetGroupAttributes } from '../../../src/model/target-group.js'
 import type { Dataplane } from '../../../src/dataplane/dataplane.js'
-import { forward, freePort, get, listener, loadBalancer, startBackend, startDataplane, state, targetGroup, type Backend } from './fixtures.js'
+import { applyState, forward, freePort, get, listener, loadBalancer, startBackend, startDataplane, state, targetGroup, type Backend } from './fixtures.js'
+import { eventually } from '../../helpers/eventually.js'
 
 /** Health the test sets by hand: key -> routable (default true). */
 class FakeHealth {
@@ -59,18 +60,45 @@ test('least_outstanding_requests avoids the target busy with a slow request', as
   const port = await freePort()
   await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
   const pending = get(port, '/slow')
-  while (slow.seen.length === 0) await new Promise((r) => setImmediate(r))
+  await eventually(() => slow.seen.length > 0, { message: 'the request to reach the target' })
   const counts = await tally(port, 5)
   assert.equal(counts.get('fast'), 5)
   release()
   assert.equal((await pending).body, 'slow')
 })
 
-test('weighted_random spreads requests over every target', async (t) => {
-  const { port } = await setup(t, 2, { algorithm: 'weighted_random' })
-  const counts = await tally(port, 60)
-  // Each share is binomial(60, 0.5): below 12 happens with probability < 1e-6.
-  assert.ok((counts.get('b0') ?? 0) >= 12 && (counts.get('b1') ?? 0) >= 12, JSON.stringify([...counts]))
+/** A random source the test owns: a constant, or the golden-ratio sequence (evenly spread, no luck involved). */
+function sequence(fixed?: number): () => number {
+  let x = 0
+  return () => (fixed !== undefined ? fixed : (x = (x + 0.6180339887498949) % 1))
+}
+
+test('weighted_random picks by the random source: a draw below the first share always goes to the first target', async (t) => {
+  const bs = await backends(t, 2)
+  const tg = targetGroup('web', bs.map((b) => ({ id: '127.0.0.1', port: b.port })), { algorithm: 'weighted_random' })
+  const port = await freePort()
+  await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])), { random: sequence(0.1) })
+  // Round robin (the algorithm ignored) would answer b0, b1, b0, ...
+  assert.deepEqual([...(await tally(port, 12))], [['b0', 12]])
+})
+
+test('weighted_random honours weights: a target a quarter into slow start gets a ninth of the requests', async (t) => {
+  const bs = await backends(t, 3)
+  const [b0, b1, b2] = bs.map((b) => ({ id: '127.0.0.1', port: b.port }))
+  let nowMs = 1_000_000
+  const tg = targetGroup('web', [b0!, b1!], { algorithm: 'weighted_random', slowStartSeconds: 40 })
+  const port = await freePort()
+  const view = (revision: number, group: TargetGroup) => state(revision, loadBalancer(), group, listener(port, [forward(group)]))
+  const dp = await startDataplane(t, view(1, tg), { random: sequence(), now: () => nowMs })
+  // b2 joins a group that already has targets: it ramps up over 40 s; 10 s in, its weight is 0.25.
+  await applyState(dp, view(2, { ...tg, targets: [b0!, b1!, b2!] }))
+  nowMs += 10_000
+  const counts = await tally(port, 90)
+  // Weights 1, 1, 0.25 of 2.25: 40, 40 and 10 of 90 (the even draws land within 2 of that).
+  // With the weights ignored b2 would get 30; with the algorithm ignored, round robin's order.
+  const got = ['b0', 'b1', 'b2'].map((name) => counts.get(name) ?? 0)
+  assert.ok(got[2]! >= 8 && got[2]! <= 12, `b2 got ${got[2]} of 90: ${JSON.stringify(got)}`)
+  assert.ok(got[0]! >= 38 && got[0]! <= 42 && got[1]! >= 38 && got[1]! <= 42, JSON.stringify(got))
 })
 
 test('weighted forward splits traffic by weight within a statistical bound', async (t) => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { connect } from 'node:net'
 import { test, type TestContext } from 'node:test'
 import { applyState, fixed, forward, freePort, listener, loadBalancer, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
+import { eventually } from '../../helpers/eventually.js'
 
 function rawExchange(t: TestContext, port: number, raw: string): Promise<string> {
   return new Promise((resolve) => {
@@ -49,7 +50,7 @@ test('a request in flight on a removed listener finishes, then its connection cl
   const port = await freePort()
   const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
   const answer = rawExchange(t, port, 'GET / HTTP/1.1\r\nHost: a\r\n\r\n')
-  while (backend.seen.length === 0) await new Promise((r) => setImmediate(r))
+  await eventually(() => backend.seen.length > 0, { message: 'the request to reach the target' })
   await applyState(dp, state(2, loadBalancer(), tg))
   release()
   const text = await answer

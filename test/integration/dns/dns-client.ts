@@ -32,8 +32,8 @@ export function tcpConnect(port: number): Promise<Socket> {
   })
 }
 
-/** Reads length-prefixed messages from a TCP socket, one at a time. */
-export function tcpReader(socket: Socket): () => Promise<Buffer> {
+/** Reads length-prefixed messages from a TCP socket, one at a time; each read fails after timeoutMs. */
+export function tcpReader(socket: Socket, timeoutMs = 5000): () => Promise<Buffer> {
   let pending = Buffer.alloc(0)
   const waiters: (() => void)[] = []
   socket.on('data', (chunk: Buffer) => {
@@ -41,6 +41,7 @@ export function tcpReader(socket: Socket): () => Promise<Buffer> {
     waiters.splice(0).forEach((w) => w())
   })
   return async () => {
+    const deadline = Date.now() + timeoutMs
     for (;;) {
       if (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
         const len = pending.readUInt16BE(0)
@@ -49,8 +50,13 @@ export function tcpReader(socket: Socket): () => Promise<Buffer> {
         return msg
       }
       if (socket.destroyed || socket.readableEnded) throw new Error('connection closed')
+      if (Date.now() >= deadline) throw new Error(`no whole message within ${timeoutMs} ms`)
       await new Promise<void>((r) => {
-        waiters.push(r)
+        const timer = setTimeout(r, deadline - Date.now())
+        waiters.push(() => {
+          clearTimeout(timer)
+          r()
+        })
         socket.once('close', r)
       })
     }

@@ -48,7 +48,15 @@ test('a TCP connection that stays idle is closed after the timeout', async (t) =
   const { tcpPort } = await started(t, { tcpIdleTimeoutMs: 200 })
   const s = await tcpConnect(tcpPort)
   t.after(() => s.destroy())
-  await once(s, 'close')
+  const startMs = Date.now()
+  let ended = false
+  s.on('end', () => (ended = true))
+  const deadline = new Promise<'deadline'>((r) => setTimeout(() => r('deadline'), 5000).unref())
+  const outcome = await Promise.race([once(s, 'close').then(() => 'closed' as const), deadline])
+  assert.equal(outcome, 'closed', 'the server never closed the idle connection')
+  // The server ended it (a FIN came, not a local error), and not before its idle timeout.
+  assert.equal(ended, true)
+  assert.ok(Date.now() - startMs >= 180, `closed after ${Date.now() - startMs} ms, before the 200 ms idle timeout`)
 })
 
 /** Packets a hostile or broken client might send. */
@@ -108,8 +116,11 @@ test('malformed messages over TCP do not stop the connection or the server', asy
   const read = tcpReader(s)
   const good = query('v6.example.test', 'AAAA')
   good.writeUInt16BE(0xbeef, 0)
-  s.write(Buffer.concat([...malformedBatch().map(frame), frame(good)]))
-  for (;;) {
+  const batch = malformedBatch()
+  s.write(Buffer.concat([...batch.map(frame), frame(good)]))
+  // At most one answer per message sent; each read has its own deadline.
+  for (let reads = 0; ; reads++) {
+    assert.ok(reads <= batch.length, 'the good query was never answered')
     const m = await read()
     if (m.length < 12 || m.readUInt16BE(0) !== 0xbeef || decodeAnswer(m).questions?.[0]?.name !== 'v6.example.test') continue
     assert.deepEqual(answerData(m), ['2001:db8::1'])

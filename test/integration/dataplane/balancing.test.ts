@@ -3,7 +3,7 @@ import { test, type TestContext } from 'node:test'
 import type { Action } from '../../../src/model/action.js'
 import type { TargetGroup, TargetGroupAttributes } from '../../../src/model/target-group.js'
 import type { Dataplane } from '../../../src/dataplane/dataplane.js'
-import { applyState, forward, freePort, get, listener, loadBalancer, startBackend, startDataplane, state, targetGroup, type Backend } from './fixtures.js'
+import { applyState, forward, freePort, portOf, get, listener, loadBalancer, startBackend, startDataplane, state, targetGroup, type Backend } from './fixtures.js'
 import { eventually } from '../../helpers/eventually.js'
 
 /** Health the test sets by hand: key -> routable (default true). */
@@ -26,8 +26,8 @@ async function setup(
 ): Promise<{ port: number; bs: Backend[]; tg: TargetGroup; dp: Dataplane; health: FakeHealth }> {
   const bs = await backends(t, n)
   const tg = targetGroup('web', bs.map((b) => ({ id: '127.0.0.1', port: b.port })), attrs)
-  const port = await freePort()
-  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])), { health })
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(0, [forward(tg)])), { health })
+  const port = portOf(dp)
   return { port, bs, tg, dp, health }
 }
 
@@ -57,8 +57,8 @@ test('least_outstanding_requests avoids the target busy with a slow request', as
   })
   const fast = await startBackend(t, 'fast')
   const tg = targetGroup('web', [{ id: '127.0.0.1', port: slow.port }, { id: '127.0.0.1', port: fast.port }], { algorithm: 'least_outstanding_requests' })
-  const port = await freePort()
-  await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(0, [forward(tg)])))
+  const port = portOf(dp)
   const pending = get(port, '/slow')
   await eventually(() => slow.seen.length > 0, { message: 'the request to reach the target' })
   const counts = await tally(port, 5)
@@ -76,8 +76,8 @@ function sequence(fixed?: number): () => number {
 test('weighted_random picks by the random source: a draw below the first share always goes to the first target', async (t) => {
   const bs = await backends(t, 2)
   const tg = targetGroup('web', bs.map((b) => ({ id: '127.0.0.1', port: b.port })), { algorithm: 'weighted_random' })
-  const port = await freePort()
-  await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])), { random: sequence(0.1) })
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(0, [forward(tg)])), { random: sequence(0.1) })
+  const port = portOf(dp)
   // Round robin (the algorithm ignored) would answer b0, b1, b0, ...
   assert.deepEqual([...(await tally(port, 12))], [['b0', 12]])
 })
@@ -105,8 +105,8 @@ test('weighted forward splits traffic by weight within a statistical bound', asy
   const [a, b] = await backends(t, 2)
   const tgA = targetGroup('a', [{ id: '127.0.0.1', port: a!.port }])
   const tgB = targetGroup('b', [{ id: '127.0.0.1', port: b!.port }])
-  const port = await freePort()
-  await startDataplane(t, state(1, loadBalancer(), tgA, tgB, listener(port, [forward({ tg: tgA, weight: 3 }, { tg: tgB, weight: 1 })])))
+  const dp = await startDataplane(t, state(1, loadBalancer(), tgA, tgB, listener(0, [forward({ tg: tgA, weight: 3 }, { tg: tgB, weight: 1 })])))
+  const port = portOf(dp)
   const n = 200
   const counts = await tally(port, n)
   // Expected 150 for a; sd = sqrt(200 * .75 * .25) ~ 6.1; 5 sd either side.
@@ -118,8 +118,8 @@ test('a weight of 0 gets nothing', async (t) => {
   const [a, b] = await backends(t, 2)
   const tgA = targetGroup('a', [{ id: '127.0.0.1', port: a!.port }])
   const tgB = targetGroup('b', [{ id: '127.0.0.1', port: b!.port }])
-  const port = await freePort()
-  await startDataplane(t, state(1, loadBalancer(), tgA, tgB, listener(port, [forward({ tg: tgA, weight: 1 }, { tg: tgB, weight: 0 })])))
+  const dp = await startDataplane(t, state(1, loadBalancer(), tgA, tgB, listener(0, [forward({ tg: tgA, weight: 1 }, { tg: tgB, weight: 0 })])))
+  const port = portOf(dp)
   assert.equal((await tally(port, 20)).get('b0'), 20)
 })
 
@@ -174,8 +174,8 @@ test('app_cookie stickiness follows the application cookie with AWSALBAPP-0', as
   const tg = targetGroup('web', bs.map((b) => ({ id: '127.0.0.1', port: b.port })), {
     stickiness: { enabled: true, type: 'app_cookie', durationSeconds: 300, cookieName: 'SESSION' },
   })
-  const port = await freePort()
-  await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(0, [forward(tg)])))
+  const port = portOf(dp)
   const login = await get(port, '/login')
   const app = login.headers['set-cookie']?.find((c) => c.startsWith('AWSALBAPP-0='))
   assert.ok(app, 'AWSALBAPP-0 is set when the application sets its cookie')

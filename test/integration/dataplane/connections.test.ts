@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { connect } from 'node:net'
 import { test, type TestContext } from 'node:test'
-import { applyState, fixed, forward, freePort, listener, loadBalancer, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
+import { applyState, fixed, forward, freePort, portOf, listener, loadBalancer, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
 import { eventually } from '../../helpers/eventually.js'
 
 function rawExchange(t: TestContext, port: number, raw: string): Promise<string> {
@@ -23,8 +23,8 @@ test('an HTTP/1.0 client gets a chunked answer without chunk framing, ended by c
     res.end('world')
   })
   const tg = targetGroup('web', [{ id: '127.0.0.1', port: backend.port }])
-  const port = await freePort()
-  await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(0, [forward(tg)])))
+  const port = portOf(dp)
   const text = await rawExchange(t, port, 'GET / HTTP/1.0\r\nHost: a\r\n\r\n')
   assert.match(text, /^HTTP\/1\.1 200 OK\r\n/)
   assert.doesNotMatch(text, /transfer-encoding/i)
@@ -32,8 +32,8 @@ test('an HTTP/1.0 client gets a chunked answer without chunk framing, ended by c
 })
 
 test('an idle client connection is closed after the balancer idle timeout', async (t) => {
-  const port = await freePort()
-  await startDataplane(t, state(1, loadBalancer({ idleTimeoutSeconds: 1 }), listener(port, [fixed('200', 'ok')])))
+  const dp = await startDataplane(t, state(1, loadBalancer({ idleTimeoutSeconds: 1 }), listener(0, [fixed('200', 'ok')])))
+  const port = portOf(dp)
   const started = Date.now()
   const text = await rawExchange(t, port, 'GET / HTTP/1.1\r\nHost: a\r\n\r\n')
   assert.match(text, /^HTTP\/1\.1 200 OK/)
@@ -47,8 +47,8 @@ test('a request in flight on a removed listener finishes, then its connection cl
     release = () => res.end('late')
   })
   const tg = targetGroup('web', [{ id: '127.0.0.1', port: backend.port }])
-  const port = await freePort()
-  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(0, [forward(tg)])))
+  const port = portOf(dp)
   const answer = rawExchange(t, port, 'GET / HTTP/1.1\r\nHost: a\r\n\r\n')
   await eventually(() => backend.seen.length > 0, { message: 'the request to reach the target' })
   await applyState(dp, state(2, loadBalancer(), tg))
@@ -65,8 +65,8 @@ test('Expect: 100-continue is passed to the target and its 100 to the client', a
     req.on('end', () => res.end(`got ${body}`))
   })
   const tg = targetGroup('web', [{ id: '127.0.0.1', port: backend.port }])
-  const port = await freePort()
-  await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(0, [forward(tg)])))
+  const port = portOf(dp)
   const text = await new Promise<string>((resolve) => {
     const s = connect(port, '127.0.0.1')
     t.after(() => s.destroy())

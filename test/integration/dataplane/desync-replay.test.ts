@@ -8,7 +8,7 @@ import { connect, createServer, type AddressInfo, type Socket } from 'node:net'
 import { test, type TestContext } from 'node:test'
 import type { DesyncMitigationMode } from '../../../src/model/load-balancer.js'
 import { sharedPath } from '../../helpers/shared.js'
-import { forward, freePort, listener, loadBalancer, startDataplane, state, targetGroup } from './fixtures.js'
+import { forward, freePort, portOf, listener, loadBalancer, startDataplane, state, targetGroup } from './fixtures.js'
 
 const MODES: readonly DesyncMitigationMode[] = ['monitor', 'defensive', 'strictest']
 
@@ -43,8 +43,8 @@ async function startRawTarget(t: TestContext): Promise<{ port: number; heads: st
 async function balancer(t: TestContext, mode: DesyncMitigationMode): Promise<{ port: number; heads: string[] }> {
   const target = await startRawTarget(t)
   const tg = targetGroup('web', [{ id: '127.0.0.1', port: target.port }])
-  const port = await freePort()
-  await startDataplane(t, state(1, loadBalancer({ desyncMitigationMode: mode }), tg, listener(port, [forward(tg)])))
+  const dp = await startDataplane(t, state(1, loadBalancer({ desyncMitigationMode: mode }), tg, listener(0, [forward(tg)])))
+  const port = portOf(dp)
   return { port, heads: target.heads }
 }
 

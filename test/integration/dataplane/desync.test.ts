@@ -2,13 +2,13 @@ import assert from 'node:assert/strict'
 import { connect } from 'node:net'
 import { test, type TestContext } from 'node:test'
 import type { LoadBalancerAttributes } from '../../../src/model/load-balancer.js'
-import { forward, freePort, listener, loadBalancer, startBackend, startDataplane, state, targetGroup, type Backend } from './fixtures.js'
+import { forward, freePort, portOf, listener, loadBalancer, startBackend, startDataplane, state, targetGroup, type Backend } from './fixtures.js'
 
 async function setup(t: TestContext, attrs: Partial<LoadBalancerAttributes>): Promise<{ port: number; backend: Backend }> {
   const backend = await startBackend(t, 'web')
   const tg = targetGroup('web', [{ id: '127.0.0.1', port: backend.port }])
-  const port = await freePort()
-  await startDataplane(t, state(1, loadBalancer(attrs), tg, listener(port, [forward(tg)])))
+  const dp = await startDataplane(t, state(1, loadBalancer(attrs), tg, listener(0, [forward(tg)])))
+  const port = portOf(dp)
   return { port, backend }
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { createServer, type AddressInfo } from 'node:net'
 import { test } from 'node:test'
-import { forward, freePort, get, listener, loadBalancer, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
+import { forward, freePort, portOf, get, listener, loadBalancer, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
 
 async function rawBackend(t: Parameters<typeof startBackend>[0], onData: (socket: import('node:net').Socket) => void): Promise<number> {
   const server = createServer((s) => {
@@ -16,8 +16,8 @@ async function rawBackend(t: Parameters<typeof startBackend>[0], onData: (socket
 
 test('503 with ALB\'s page when the target group has no registered targets', async (t) => {
   const tg = targetGroup('empty', [])
-  const port = await freePort()
-  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(0, [forward(tg)])))
+  const port = portOf(dp)
   const r = await get(port, '/')
   assert.equal(r.status, 503)
   assert.match(r.body, /<title>503 Service Temporarily Unavailable<\/title>/)
@@ -27,8 +27,8 @@ test('503 with ALB\'s page when the target group has no registered targets', asy
 test('502 when the target resets the connection before answering', async (t) => {
   const backendPort = await rawBackend(t, (s) => s.resetAndDestroy())
   const tg = targetGroup('web', [{ id: '127.0.0.1', port: backendPort }])
-  const port = await freePort()
-  await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(0, [forward(tg)])))
+  const port = portOf(dp)
   const r = await get(port, '/')
   assert.equal(r.status, 502)
   assert.equal(r.body, '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n')
@@ -37,24 +37,24 @@ test('502 when the target resets the connection before answering', async (t) => 
 test('502 when the target sends something that is not an HTTP response', async (t) => {
   const backendPort = await rawBackend(t, (s) => s.end('SSH-2.0-OpenSSH\r\n\r\n'))
   const tg = targetGroup('web', [{ id: '127.0.0.1', port: backendPort }])
-  const port = await freePort()
-  await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(0, [forward(tg)])))
+  const port = portOf(dp)
   assert.equal((await get(port, '/')).status, 502)
 })
 
 test('502 when the target closes without answering', async (t) => {
   const backendPort = await rawBackend(t, (s) => s.end())
   const tg = targetGroup('web', [{ id: '127.0.0.1', port: backendPort }])
-  const port = await freePort()
-  await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(0, [forward(tg)])))
+  const port = portOf(dp)
   assert.equal((await get(port, '/')).status, 502)
 })
 
 test('504 when the target does not answer within the idle timeout', async (t) => {
   const backendPort = await rawBackend(t, () => {})
   const tg = targetGroup('web', [{ id: '127.0.0.1', port: backendPort }])
-  const port = await freePort()
-  await startDataplane(t, state(1, loadBalancer({ idleTimeoutSeconds: 1 }), tg, listener(port, [forward(tg)])))
+  const dp = await startDataplane(t, state(1, loadBalancer({ idleTimeoutSeconds: 1 }), tg, listener(0, [forward(tg)])))
+  const port = portOf(dp)
   const r = await get(port, '/')
   assert.equal(r.status, 504)
   assert.match(r.body, /504 Gateway Time-out/)
@@ -64,8 +64,8 @@ test('a refused connection is retried once on another target: no failed request'
   const backend = await startBackend(t, 'alive')
   const dead = await freePort()
   const tg = targetGroup('web', [{ id: '127.0.0.1', port: dead }, { id: '127.0.0.1', port: backend.port }])
-  const port = await freePort()
-  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(0, [forward(tg)])))
+  const port = portOf(dp)
   for (let i = 0; i < 6; i++) {
     const r = await get(port, '/', {}, 'POST', 'body')
     assert.equal(r.status, 200)
@@ -77,8 +77,8 @@ test('a refused connection is retried once on another target: no failed request'
 test('502 when the only target refuses connections', async (t) => {
   const dead = await freePort()
   const tg = targetGroup('web', [{ id: '127.0.0.1', port: dead }])
-  const port = await freePort()
-  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(0, [forward(tg)])))
+  const port = portOf(dp)
   assert.equal((await get(port, '/')).status, 502)
   assert.equal(dp.stats.targetConnectionErrors, 1)
 })
@@ -115,8 +115,8 @@ test('a kept-alive target connection that closes as a request goes out on it cos
   t.after(() => server.unref())
   const closing = (server.address() as AddressInfo).port
   const tg = targetGroup('web', [{ id: '127.0.0.1', port: closing }, { id: '127.0.0.1', port: alive.port }])
-  const port = await freePort()
-  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(0, [forward(tg)])))
+  const port = portOf(dp)
   for (let i = 0; i < 6; i++) assert.equal((await get(port, '/')).status, 200)
   assert.ok(dp.stats.retries >= 1)
 })

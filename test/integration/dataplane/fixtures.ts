@@ -118,12 +118,22 @@ export function state(revision: number, ...resources: Resource[]): MapStateView 
   return new MapStateView(revision, byKind)
 }
 
-/** A port that was free a moment ago (listeners bind the snapshot's port, not 0). */
+/** A port nothing listens on a moment ago: a dead target, or a listener a test must name before binding. */
 export async function freePort(): Promise<number> {
   const s = createNetServer()
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
   const port = (s.address() as AddressInfo).port
   await new Promise<void>((r) => s.close(() => r()))
+  return port
+}
+
+/**
+ * The port a dataplane's listener on port 0 actually bound: tests give listeners port 0 and read the
+ * port back, so no test guesses a free port that another process may take first.
+ */
+export function portOf(dp: Dataplane, bindAddress = '127.0.0.1'): number {
+  const port = dp.boundPort(`${bindAddress}:0`)
+  if (port === undefined) throw new Error(`no listener on ${bindAddress}:0`)
   return port
 }
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { connect as h2connect, type ClientHttp2Session } from 'node:http2'
 import { createServer, type Server, type Socket } from 'node:net'
 import { test } from 'node:test'
-import { forward, freePort, listener, loadBalancer, startDataplane, state, targetGroup } from './fixtures.js'
+import { forward, freePort, portOf, listener, loadBalancer, startDataplane, state, targetGroup } from './fixtures.js'
 import { certRefs, testCa } from './tls-fixtures.js'
 
 /** A target that answers the head and one part of the body, then closes its connection (unless told to stay). */
@@ -52,8 +52,8 @@ for (const [framing, head, part] of [
     const cert = await ca.certificate(['api.example.test'])
     const targetPort = await dyingTarget(t, head, part)
     const tg = targetGroup('web', [{ id: '127.0.0.1', port: targetPort }])
-    const port = await freePort()
-    await startDataplane(t, state(1, loadBalancer(), tg, cert, listener(port, [forward(tg)], { protocol: 'HTTPS', certificates: certRefs(cert) })))
+    const dp = await startDataplane(t, state(1, loadBalancer(), tg, cert, listener(0, [forward(tg)], { protocol: 'HTTPS', certificates: certRefs(cert) })))
+    const port = portOf(dp)
     const session = h2connect(`https://api.example.test:${port}`, { ca: ca.rootPem, servername: 'api.example.test', host: '127.0.0.1' })
     t.after(() => session.close())
     session.on('error', () => {})
@@ -70,8 +70,8 @@ test('a complete chunked answer ends the HTTP/2 stream cleanly', async (t) => {
   const cert = await ca.certificate(['api.example.test'])
   const targetPort = await dyingTarget(t, 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n', '5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n', false)
   const tg = targetGroup('web', [{ id: '127.0.0.1', port: targetPort }])
-  const port = await freePort()
-  await startDataplane(t, state(1, loadBalancer(), tg, cert, listener(port, [forward(tg)], { protocol: 'HTTPS', certificates: certRefs(cert) })))
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, cert, listener(0, [forward(tg)], { protocol: 'HTTPS', certificates: certRefs(cert) })))
+  const port = portOf(dp)
   const session = h2connect(`https://api.example.test:${port}`, { ca: ca.rootPem, servername: 'api.example.test', host: '127.0.0.1' })
   t.after(() => session.close())
   const r = await outcome(session)

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { connect } from 'node:net'
 import { test } from 'node:test'
 import { eventually } from '../../helpers/eventually.js'
-import { applyState, compile, fixed, forward, freePort, get, listener, loadBalancer, securityGroup, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
+import { applyState, compile, fixed, forward, freePort, portOf, get, listener, loadBalancer, securityGroup, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
 
 test('draining: a deregistered target gets no new request and its slow in-flight one finishes', async (t) => {
   let release: () => void = () => {}
@@ -125,8 +125,8 @@ test('a rule for another port does not open this one', async (t) => {
 })
 
 test('a client that trickles its request head is answered 408 at the head timeout, others are served', async (t) => {
-  const port = await freePort()
-  await startDataplane(t, state(1, loadBalancer({ requestHeadTimeoutSeconds: 1 }), listener(port, [fixed('200', 'ok')])))
+  const dp = await startDataplane(t, state(1, loadBalancer({ requestHeadTimeoutSeconds: 1 }), listener(0, [fixed('200', 'ok')])))
+  const port = portOf(dp)
   const slowloris = connect(port, '127.0.0.1')
   t.after(() => slowloris.destroy())
   slowloris.write('GET / HTTP/1.1\r\nHost: a\r\n')

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { request } from 'node:http'
 import { test } from 'node:test'
-import { forward, freePort, listener, loadBalancer, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
+import { forward, freePort, portOf, listener, loadBalancer, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
 
 const TOTAL = 200 * 1024 * 1024
 const CHUNK = Buffer.alloc(64 * 1024, 0x61)
@@ -38,8 +38,8 @@ test('a 200 MiB download streams through in constant memory', async (t) => {
     pump()
   })
   const tg = targetGroup('web', [{ id: '127.0.0.1', port: backend.port }])
-  const port = await freePort()
-  await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(0, [forward(tg)])))
+  const port = portOf(dp)
   let received = 0
   const growth = await rssGrowth(
     () => received,
@@ -66,8 +66,8 @@ test('a 200 MiB upload streams through to the target in constant memory', async 
     req.on('end', () => res.end(String(got)))
   })
   const tg = targetGroup('web', [{ id: '127.0.0.1', port: backend.port }])
-  const port = await freePort()
-  await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(0, [forward(tg)])))
+  const port = portOf(dp)
   let body = ''
   const growth = await rssGrowth(
     () => got,
@@ -102,8 +102,8 @@ test('a chunked upload is forwarded chunked and ends where its last chunk ends',
     req.on('end', () => res.end(`${req.headers['transfer-encoding']}:${body}`))
   })
   const tg = targetGroup('web', [{ id: '127.0.0.1', port: backend.port }])
-  const port = await freePort()
-  await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(0, [forward(tg)])))
+  const port = portOf(dp)
   const { connect } = await import('node:net')
   const s = connect(port, '127.0.0.1')
   t.after(() => s.destroy())

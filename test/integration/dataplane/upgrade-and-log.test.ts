@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { WebSocket, WebSocketServer } from 'ws'
 import { eventually } from '../../helpers/eventually.js'
-import { fixed, forward, freePort, get, listener, loadBalancer, rule, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
+import { fixed, forward, freePort, portOf, get, listener, loadBalancer, rule, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
 
 test('a WebSocket upgrade is piped to the target after its 101', async (t) => {
   const backend = await startBackend(t, 'ws')
@@ -17,8 +17,8 @@ test('a WebSocket upgrade is piped to the target after its 101', async (t) => {
   })
   t.after(() => wss.close())
   const tg = targetGroup('web', [{ id: '127.0.0.1', port: backend.port }])
-  const port = await freePort()
-  await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(0, [forward(tg)])))
+  const port = portOf(dp)
   const ws = new WebSocket(`ws://127.0.0.1:${port}/chat`)
   t.after(() => ws.terminate())
   await new Promise((resolve, reject) => {

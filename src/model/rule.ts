@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { actionsSpec, type Action } from './action.js'
+import { compileLinearRegex } from '../lib/linear-regex.js'
 import { isCidr } from './cidr-text.js'
 import { tags, type Tags } from './schema-util.js'
 
@@ -31,15 +32,36 @@ const headerName = z
   .regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'must be a valid header name token (no wildcards)')
   .refine((n) => n.toLowerCase() !== 'host', 'cannot be Host: use a host-header condition')
 const visible = /^[\x20-\x7e]+$/
+/**
+ * ALB's RegexValues: at most 128 characters each. openalb runs them with RE2 (linear time in the
+ * input whatever the pattern), so RE2 syntax: no backreferences or lookaround.
+ */
+const regexValue = value128.superRefine((v, ctx) => {
+  const r = compileLinearRegex(v)
+  if (!r.ok) ctx.addIssue({ code: 'custom', message: `is not a regular expression openalb can match in linear time (RE2 syntax): ${r.error}` })
+})
+const regexValues = z.array(regexValue).max(3, 'a condition has at most 3 regex values (match evaluations)').optional()
 
 export const conditionSpec = z.discriminatedUnion('field', [
-  z.strictObject({ field: z.literal('host-header'), values: z.array(hostValue).min(1).max(3, 'a condition has at most 3 values (match evaluations)') }),
-  z.strictObject({ field: z.literal('path-pattern'), values: z.array(pathValue).min(1).max(3, 'a condition has at most 3 values (match evaluations)') }),
+  z.strictObject({
+    field: z.literal('host-header'),
+    values: z.array(hostValue).max(3, 'a condition has at most 3 values (match evaluations)').default([]),
+    /** Regular expressions (RE2) matched anywhere in the lower-cased host, ORed with `values`. */
+    regexValues,
+  }),
+  z.strictObject({
+    field: z.literal('path-pattern'),
+    values: z.array(pathValue).max(3, 'a condition has at most 3 values (match evaluations)').default([]),
+    /** Regular expressions (RE2) matched anywhere in the path (not the query), ORed with `values`. */
+    regexValues,
+  }),
   z.strictObject({
     field: z.literal('http-header'),
     /** Header name, case-insensitive, no wildcards. */
     name: headerName,
-    values: z.array(value128.regex(visible, 'must be visible ASCII')).min(1).max(3, 'a condition has at most 3 values (match evaluations)'),
+    values: z.array(value128.regex(visible, 'must be visible ASCII')).max(3, 'a condition has at most 3 values (match evaluations)').default([]),
+    /** Regular expressions (RE2) matched anywhere in each value of the header, ORed with `values`. */
+    regexValues,
   }),
   z.strictObject({ field: z.literal('http-request-method'), values: z.array(methodValue).min(1).max(3, 'a condition has at most 3 values (match evaluations)') }),
   z.strictObject({
@@ -77,6 +99,9 @@ export const conditionsSpec = z.array(conditionSpec).superRefine((conditions, ct
       if (seen.has(c.field)) ctx.addIssue({ code: 'custom', path: [i, 'field'], message: `a rule may have only one ${c.field} condition` })
       seen.add(c.field)
     }
+    const regexes = 'regexValues' in c ? (c.regexValues?.length ?? 0) : 0
+    if (c.values.length + regexes === 0) ctx.addIssue({ code: 'custom', path: [i, 'values'], message: 'needs at least one value (or regexValues)' })
+    values += regexes
     for (const v of c.values) {
       values++
       const text = typeof v === 'string' ? v : `${v.key ?? ''}${v.value}`

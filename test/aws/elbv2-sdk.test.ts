@@ -209,6 +209,26 @@ test('the ELBv2 SDK client builds the tutorial balancer and meets ALB errors', a
   await rejectsWith(elb.send(new SetRulePrioritiesCommand({ RulePriorities: [{ RuleArn: ruleArn, Priority: 10 }] })), 'PriorityInUseException')
   const modRule = await elb.send(new ModifyRuleCommand({ RuleArn: secondArn, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/v2/*'] } }] }))
   assert.deepEqual(modRule.Rules?.[0]?.Conditions?.[0]?.PathPatternConfig?.Values, ['/v2/*'])
+  // RegexValues (host-header, path-pattern, http-header): kept and described back; RE2 syntax only.
+  const regexRule = await elb.send(
+    new ModifyRuleCommand({
+      RuleArn: secondArn,
+      Conditions: [
+        { Field: 'path-pattern', PathPatternConfig: { RegexValues: ['^/v[0-9]+/'] } },
+        { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'User-Agent', RegexValues: ['Mobile'] } },
+      ],
+    }),
+  )
+  assert.deepEqual(regexRule.Rules?.[0]?.Conditions?.[0]?.PathPatternConfig?.RegexValues, ['^/v[0-9]+/'])
+  assert.deepEqual(regexRule.Rules?.[0]?.Conditions?.[1]?.HttpHeaderConfig?.RegexValues, ['Mobile'])
+  await rejectsWith(
+    elb.send(new ModifyRuleCommand({ RuleArn: secondArn, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { RegexValues: ['(a)\\1'] } }] })),
+    'ValidationError',
+  )
+  await rejectsWith(
+    elb.send(new ModifyRuleCommand({ RuleArn: secondArn, Conditions: [{ Field: 'source-ip', SourceIpConfig: { Values: ['10.0.0.0/8'] }, RegexValues: ['x'] }] })),
+    'ValidationError',
+  )
   await elb.send(new DeleteRuleCommand({ RuleArn: secondArn }))
   await rejectsWith(elb.send(new DeleteRuleCommand({ RuleArn: secondArn })), 'RuleNotFoundException')
 

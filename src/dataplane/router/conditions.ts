@@ -1,4 +1,5 @@
 import { CidrSet } from '../../lib/cidr.js'
+import { compileLinearRegex, type LinearRegex } from '../../lib/linear-regex.js'
 import type { Condition } from '../../model/rule.js'
 import type { RouteRequest } from './route-request.js'
 import { compileWildcard, hasWildcard, type WildcardMatcher } from './wildcard.js'
@@ -13,7 +14,13 @@ class ValueSet {
   private readonly exact = new Set<string>()
   private readonly wildcards: WildcardMatcher[] = []
 
-  constructor(values: readonly string[], private readonly caseInsensitive: boolean, escapes: boolean) {
+  /** `regexes` (RegexValues) see the value as the request has it, wildcards as the field compares it. */
+  constructor(
+    values: readonly string[],
+    private readonly caseInsensitive: boolean,
+    escapes: boolean,
+    private readonly regexes: readonly LinearRegex[] = [],
+  ) {
     for (const v of values) {
       if (hasWildcard(v, escapes)) this.wildcards.push(compileWildcard(v, { caseInsensitive, escapes }))
       else this.exact.add(caseInsensitive ? v.toLowerCase() : v)
@@ -21,21 +28,34 @@ class ValueSet {
   }
 
   /** `value` must already be lower-cased when the set is case-insensitive. */
-  has(value: string): boolean {
+  has(value: string, raw = value): boolean {
     if (this.exact.has(value)) return true
     for (const w of this.wildcards) if (w.matches(value)) return true
+    for (const r of this.regexes) if (r.test(raw)) return true
     return false
   }
 
   hasAnyCase(value: string): boolean {
-    return this.has(this.caseInsensitive ? value.toLowerCase() : value)
+    return this.has(this.caseInsensitive ? value.toLowerCase() : value, value)
   }
+}
+
+/** RegexValues compiled once per version (the model refused any RE2 cannot run). */
+function regexesOf(patterns: readonly string[] | undefined): LinearRegex[] {
+  const out: LinearRegex[] = []
+  for (const p of patterns ?? []) {
+    const r = compileLinearRegex(p)
+    if (!r.ok) throw new Error(`regex ${JSON.stringify(p)}: ${r.error}`)
+    out.push(r.value)
+  }
+  return out
 }
 
 class HostHeader implements ConditionMatcher {
   private readonly values: ValueSet
-  constructor(values: readonly string[]) {
-    this.values = new ValueSet(values, true, false)
+  constructor(values: readonly string[], regexes: readonly string[] | undefined) {
+    // The host is compared lower-cased (host names are case-insensitive), by regexes too.
+    this.values = new ValueSet(values, true, false, regexesOf(regexes))
   }
   matches(req: RouteRequest): boolean {
     return this.values.has(req.host)
@@ -44,8 +64,8 @@ class HostHeader implements ConditionMatcher {
 
 class PathPattern implements ConditionMatcher {
   private readonly values: ValueSet
-  constructor(values: readonly string[]) {
-    this.values = new ValueSet(values, false, false)
+  constructor(values: readonly string[], regexes: readonly string[] | undefined) {
+    this.values = new ValueSet(values, false, false, regexesOf(regexes))
   }
   matches(req: RouteRequest): boolean {
     return this.values.has(req.path)
@@ -54,8 +74,8 @@ class PathPattern implements ConditionMatcher {
 
 class HttpHeader implements ConditionMatcher {
   private readonly values: ValueSet
-  constructor(private readonly name: string, values: readonly string[]) {
-    this.values = new ValueSet(values, true, false)
+  constructor(private readonly name: string, values: readonly string[], regexes: readonly string[] | undefined) {
+    this.values = new ValueSet(values, true, false, regexesOf(regexes))
   }
   // ALB: when the header repeats, each instance is checked in order.
   matches(req: RouteRequest): boolean {
@@ -135,11 +155,11 @@ class SourceIp implements ConditionMatcher {
 export function compileCondition(c: Condition): { ok: true; value: ConditionMatcher } | { ok: false; error: string } {
   switch (c.field) {
     case 'host-header':
-      return { ok: true, value: new HostHeader(c.values) }
+      return regexSafe(() => new HostHeader(c.values, c.regexValues))
     case 'path-pattern':
-      return { ok: true, value: new PathPattern(c.values) }
+      return regexSafe(() => new PathPattern(c.values, c.regexValues))
     case 'http-header':
-      return { ok: true, value: new HttpHeader(c.name.toLowerCase(), c.values) }
+      return regexSafe(() => new HttpHeader(c.name.toLowerCase(), c.values, c.regexValues))
     case 'http-request-method':
       return { ok: true, value: new Method(c.values) }
     case 'query-string':
@@ -148,5 +168,13 @@ export function compileCondition(c: Condition): { ok: true; value: ConditionMatc
       const set = CidrSet.parse(c.values)
       return set.ok ? { ok: true, value: new SourceIp(set.value) } : { ok: false, error: `invalid CIDR ${set.invalid.join(', ')}` }
     }
+  }
+}
+
+function regexSafe(build: () => ConditionMatcher): { ok: true; value: ConditionMatcher } | { ok: false; error: string } {
+  try {
+    return { ok: true, value: build() }
+  } catch (e) {
+    return { ok: false, error: e instanceof Error ? e.message : String(e) }
   }
 }

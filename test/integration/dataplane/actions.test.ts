@@ -88,3 +88,17 @@ test('rules are evaluated by priority and the default action comes last', async 
   assert.equal((await get(port, '/api/v2/x')).body, 'twenty')
   assert.equal((await get(port, '/other')).body, 'default')
 })
+
+test('regex conditions route: a host regex and a path regex, anchored as written', async (t) => {
+  const port = await freePort()
+  const l = listener(port, [fixed('200', 'default')])
+  const rules = [
+    rule(l, 10, [{ field: 'host-header', values: [], regexValues: ['^tenant-[0-9]+\\.example\\.test$'] }], [fixed('200', 'tenant')]),
+    rule(l, 20, [{ field: 'path-pattern', values: [], regexValues: ['^/api/v[0-9]+/'] }], [fixed('200', 'api')]),
+  ]
+  await startDataplane(t, state(1, loadBalancer(), l, ...rules))
+  assert.equal((await get(port, '/', { host: 'Tenant-42.example.test' })).body, 'tenant')
+  assert.equal((await get(port, '/', { host: 'tenant-x.example.test' })).body, 'default')
+  assert.equal((await get(port, '/api/v3/users')).body, 'api')
+  assert.equal((await get(port, '/old/api/v3/users')).body, 'default')
+})

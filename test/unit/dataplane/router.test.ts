@@ -41,6 +41,13 @@ const cases: { desc: string; condition: Condition; req: RouteRequest; expected: 
   { desc: 'path-pattern * spans slashes', condition: { field: 'path-pattern', values: ['/img/*.png'] }, req: request({ path: '/img/a/b.png' }), expected: true },
   { desc: 'path-pattern ignores the query', condition: { field: 'path-pattern', values: ['/search'] }, req: request({ path: '/search', query: 'q=1' }), expected: true },
   { desc: 'path-pattern ? is one character', condition: { field: 'path-pattern', values: ['/v?/x'] }, req: request({ path: '/v2/x' }), expected: true },
+  { desc: 'host-header RegexValues match the lower-cased host', condition: { field: 'host-header', values: [], regexValues: ['^api-[0-9]+\\.example\\.test$'] }, req: request({ host: 'api-12.example.test' }), expected: true },
+  { desc: 'host-header RegexValues are ORed with values', condition: { field: 'host-header', values: ['www.example.test'], regexValues: ['^api-[0-9]+\\.'] }, req: request({ host: 'api-x.example.test' }), expected: false },
+  { desc: 'path-pattern RegexValues match anywhere in the path unless anchored', condition: { field: 'path-pattern', values: [], regexValues: ['/v[0-9]+/users'] }, req: request({ path: '/api/v2/users/7' }), expected: true },
+  { desc: 'path-pattern RegexValues are case-sensitive', condition: { field: 'path-pattern', values: [], regexValues: ['^/API/'] }, req: request({ path: '/api/x' }), expected: false },
+  { desc: 'path-pattern RegexValues never see the query', condition: { field: 'path-pattern', values: [], regexValues: ['q=1'] }, req: request({ path: '/search', query: 'q=1' }), expected: false },
+  { desc: 'http-header RegexValues match the value as sent, case-sensitively', condition: { field: 'http-header', name: 'User-Agent', values: [], regexValues: ['Mobile/[0-9A-F]+'] }, req: request({ headers: [['user-agent', 'x Mobile/15E148 y']] }), expected: true },
+  { desc: 'http-header RegexValues (?i) makes it case-insensitive', condition: { field: 'http-header', name: 'x-env', values: [], regexValues: ['(?i)^prod$'] }, req: request({ headers: [['X-Env', 'dev'], ['X-Env', 'PROD']] }), expected: true },
   { desc: 'http-header name is case-insensitive, value wildcard', condition: { field: 'http-header', name: 'User-Agent', values: ['*Mobile*'] }, req: request({ headers: [['user-agent', 'Foo mobile Bar']] }), expected: true },
   { desc: 'http-header checks each instance of a repeated header', condition: { field: 'http-header', name: 'x-env', values: ['prod'] }, req: request({ headers: [['X-Env', 'dev'], ['X-Env', 'PROD']] }), expected: true },
   { desc: 'http-header absent does not match', condition: { field: 'http-header', name: 'x-env', values: ['*'] }, req: request(), expected: false },
@@ -87,4 +94,11 @@ test('an invalid source-ip CIDR fails compilation with the rule named', () => {
   const router = compileRouter([fixed('default')], [rule(7, [{ field: 'source-ip', values: ['10.0.0.0/99'] }])])
   assert.equal(router.ok, false)
   if (!router.ok) assert.match(router.errors[0] ?? '', /rule 7/)
+})
+
+test('a pattern that backtracks exponentially elsewhere runs in linear time: (a+)+$ against 50 000 a and a b', () => {
+  // With a backtracking engine this never ends; RE2 answers at once (no timing asserted: it finishes).
+  const req = request({ path: `/${'a'.repeat(50_000)}b` })
+  assert.equal(matches({ field: 'path-pattern', values: [], regexValues: ['(a+)+$'] }, req), false)
+  assert.equal(matches({ field: 'path-pattern', values: [], regexValues: ['(a+)+b$'] }, req), true)
 })

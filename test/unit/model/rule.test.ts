@@ -149,3 +149,20 @@ table('condition shape', conditionsSpec, [
   { desc: 'an unknown key in a condition', input: [{ field: 'host-header', values: ['a.test'], negate: true }], path: '[0].negate', message: /^unknown key negate$/ },
   { desc: 'a header name on a host-header condition', input: [{ field: 'host-header', name: 'X', values: ['a.test'] }], path: '[0].name', message: /^unknown key name$/ },
 ])
+
+const regex = (field: 'host-header' | 'path-pattern', ...regexValues: string[]) => ({ field, values: [], regexValues })
+
+table('regex conditions (RegexValues, matched by RE2 in linear time)', ruleSpec, [
+  { desc: 'a path regex', input: when(regex('path-pattern', '^/api/v[0-9]+/')) },
+  { desc: 'a host regex with values beside it', input: when({ field: 'host-header', values: ['a.example.test'], regexValues: ['^api-[0-9]+\\.'] }) },
+  { desc: 'an http-header regex', input: when({ field: 'http-header', name: 'User-Agent', values: [], regexValues: ['Mobile'] }) },
+  { desc: 'a pattern that backtracks elsewhere is fine here', input: when(regex('path-pattern', '(a+)+$')) },
+  { desc: 'a backreference', input: when(regex('path-pattern', '(a)\\1')), path: 'conditions[0].regexValues[0]', message: /linear time \(RE2 syntax\).*invalid escape/ },
+  { desc: 'a lookahead', input: when(regex('host-header', '^(?=api)')), path: 'conditions[0].regexValues[0]', message: /RE2 syntax.*\(\?=/ },
+  { desc: 'an unbalanced group', input: when(regex('path-pattern', '(/a')), path: 'conditions[0].regexValues[0]', message: /missing closing \)/ },
+  { desc: 'a 129-character pattern', input: when(regex('path-pattern', 'a'.repeat(129))), path: 'conditions[0].regexValues[0]', message: /at most 128/ },
+  { desc: '4 regex values in one condition', input: when(regex('path-pattern', 'a', 'b', 'c', 'd')), path: 'conditions[0].regexValues', message: /at most 3 regex values/ },
+  { desc: 'regex values count towards the 5 per rule', input: when(regex('path-pattern', 'a', 'b', 'c'), host('a.test', 'b.test', 'c.test')), path: 'conditions', message: /at most 5 condition values \(has 6\)/ },
+  { desc: 'neither values nor regex values', input: when({ field: 'path-pattern', values: [] }), path: 'conditions[0].values', message: /at least one value \(or regexValues\)/ },
+  { desc: 'regex values on a method condition', input: when({ field: 'http-request-method', values: ['GET'], regexValues: ['G.*'] }), path: 'conditions[0].regexValues' },
+])

@@ -85,6 +85,8 @@ const CONFIG_OF: Record<string, string> = {
   'source-ip': 'SourceIpConfig',
 }
 
+const REGEX_FIELDS = new Set(['http-header', 'host-header', 'path-pattern'])
+
 /** Conditions.member.N: the legacy Field+Values form or the Field+*Config form. */
 export function conditionsFromInput(list: readonly Params[]): Record<string, unknown>[] {
   return list.map((c, i) => {
@@ -93,12 +95,17 @@ export function conditionsFromInput(list: readonly Params[]): Record<string, unk
     if (!configName) throw invalid(`Conditions[${i}]: '${field}' is not a valid condition field`)
     const config = c.obj(configName)
     const legacy = c.strings('Values')
-    if (config?.has('RegexValues') || c.has('RegexValues')) throw invalid(`Conditions[${i}]: regex conditions are not supported by openalb`)
     if (legacy && legacy.length > 0 && config) throw invalid(`Conditions[${i}]: give either Values or ${configName}, not both`)
+    // RegexValues sit in the field's config or, as for Values, on the condition itself.
+    const regexValues = config?.strings('RegexValues') ?? c.strings('RegexValues')
+    if (regexValues !== undefined && !REGEX_FIELDS.has(field)) {
+      throw invalid(`Conditions[${i}]: RegexValues can be specified only for http-header, host-header and path-pattern conditions`)
+    }
+    const regex = regexValues !== undefined && regexValues.length > 0 ? { regexValues } : {}
     switch (field) {
       case 'http-header':
         if (!config) throw invalid(`Conditions[${i}]: an http-header condition needs HttpHeaderConfig`)
-        return { field, name: config.required('HttpHeaderName'), values: config.strings('Values') ?? [] }
+        return { field, name: config.required('HttpHeaderName'), values: config.strings('Values') ?? [], ...regex }
       case 'query-string':
         if (!config) throw invalid(`Conditions[${i}]: a query-string condition needs QueryStringConfig`)
         return {
@@ -108,6 +115,9 @@ export function conditionsFromInput(list: readonly Params[]): Record<string, unk
             return key === undefined ? { value: v.required('Value') } : { key, value: v.required('Value') }
           }),
         }
+      case 'host-header':
+      case 'path-pattern':
+        return { field, values: config?.strings('Values') ?? legacy ?? [], ...regex }
       default:
         return { field, values: config?.strings('Values') ?? legacy ?? [] }
     }

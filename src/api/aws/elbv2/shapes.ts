@@ -94,14 +94,16 @@ export function actionShape(a: Action): Shape {
   }
 }
 
+const regexShape = (r: readonly string[] | undefined): string[] | undefined => (r !== undefined && r.length > 0 ? [...r] : undefined)
+
 export function conditionShape(c: Condition): Shape {
   switch (c.field) {
     case 'host-header':
-      return { Field: c.field, Values: [...c.values], HostHeaderConfig: { Values: [...c.values] } }
+      return { Field: c.field, Values: [...c.values], HostHeaderConfig: { Values: [...c.values], RegexValues: regexShape(c.regexValues) } }
     case 'path-pattern':
-      return { Field: c.field, Values: [...c.values], PathPatternConfig: { Values: [...c.values] } }
+      return { Field: c.field, Values: [...c.values], PathPatternConfig: { Values: [...c.values], RegexValues: regexShape(c.regexValues) } }
     case 'http-header':
-      return { Field: c.field, HttpHeaderConfig: { HttpHeaderName: c.name, Values: [...c.values] } }
+      return { Field: c.field, HttpHeaderConfig: { HttpHeaderName: c.name, Values: [...c.values], RegexValues: regexShape(c.regexValues) } }
     case 'http-request-method':
       return { Field: c.field, HttpRequestMethodConfig: { Values: [...c.values] } }
     case 'query-string':

@@ -4,17 +4,17 @@ import pino, { type Logger } from 'pino'
 import { adminApi } from './api/admin/admin-api.js'
 import { startEndpoint, type EndpointHandler } from './api/admin/endpoint.js'
 import { loadOrCreateCa } from './certs/ca.js'
-import { validateImport } from './certs/import.js'
 import { CertificateManager } from './certs/manager.js'
-import { serverInfoPath, type ServerInfo } from './cli/admin-client.js'
+import { serverInfoPath, type ServerInfo } from './api/admin/client.js'
 import { applyConfig, formatPlan } from './config/apply.js'
 import { ConfigInvalid, loadConfig } from './config/load.js'
-import { Control } from './control/control.js'
+import type { Control } from './control/control.js'
+import { controlOn } from './open-control.js'
 import { DnsServer } from './dns/server.js'
 import { HealthChecker } from './health/checker.js'
 import { instanceResolver } from './health/resolver.js'
 import { Metrics } from './metrics/metrics.js'
-import type { StateView } from './store/state.js'
+import type { StateView } from './model/state-view.js'
 import { zoneSourceFromState } from './runtime/dns-source.js'
 import { openStore } from './store/open.js'
 import { forwardedGroupArns } from './model/action.js'
@@ -22,7 +22,7 @@ import { Dataplane } from './dataplane/dataplane.js'
 import { MetricsSink } from './dataplane/metrics-sink.js'
 import { Runtime } from './runtime/runtime.js'
 import { assertSafeBind, createAwsApi } from './api/aws/server.js'
-import { SSL_POLICIES } from './dataplane/tls/policies.js'
+import { SSL_POLICIES } from './model/ssl-policy.js'
 import { VERSION } from './version.js'
 import { hostname } from 'node:os'
 import type { NodeRecord } from './model/node.js'
@@ -117,7 +117,7 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
   // A fleet's balancer answers live as long as a dead node's lease, and no longer.
   const dnsTtlSeconds = Math.min(nodeTtlSeconds, BALANCER_ALIAS_TTL_SECONDS)
   const store = await openStore(options.dataDir, options.store, { leaseTtlSeconds: nodeTtlSeconds })
-  const control = new Control(store, { checkCertificate: validateImport })
+  const control = controlOn(store)
   const closers: (() => Promise<void> | void)[] = [() => store.close()]
   const close = async () => {
     for (const c of closers.reverse()) {

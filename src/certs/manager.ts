@@ -1,7 +1,7 @@
 import type { Control } from '../control/control.js'
 import { markCertificateIssued } from '../control/certificates.js'
 import type { Certificate } from '../model/certificate.js'
-import type { StateView } from '../store/state.js'
+import type { StateView } from '../model/state-view.js'
 import { validationRecordFor } from '../model/certificate-validation.js'
 import { fqdn } from '../model/hosted-zone.js'
 import { needsRenewal, type LocalCa } from './ca.js'

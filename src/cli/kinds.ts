@@ -1,7 +1,7 @@
 import { naturalName } from '../config/apply.js'
 import { redactCertificate } from '../model/certificate.js'
 import type { Kind, Resource } from '../model/resources.js'
-import type { StateView } from '../store/state.js'
+import type { StateView } from '../model/state-view.js'
 import type { Column } from './output.js'
 
 /** CLI kind names (plural and singular, and short forms) -> store kinds. */

@@ -1,11 +1,11 @@
 import { Command, CommanderError, Option } from 'commander'
 import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { hostname } from 'node:os'
 import { stringify } from 'yaml'
 import { applyConfig, formatPlan, planConfig } from '../config/apply.js'
 import { ConfigInvalid, loadConfig } from '../config/load.js'
-import { Control } from '../control/control.js'
+import type { Control } from '../control/control.js'
 import { ControlError } from '../control/errors.js'
 import { deleteCertificate } from '../control/certificates.js'
 import { deleteHostedZone, findZone } from '../control/hosted-zones.js'
@@ -15,12 +15,21 @@ import { deleteTargetGroup, deregisterTargets } from '../control/target-groups.j
 import type { Draft } from '../control/draft.js'
 import type { Kind, Resource } from '../model/resources.js'
 import type { NodeRecord } from '../model/node.js'
-import { dataDirFrom, openStore, storeUrlFrom } from '../store/open.js'
-import type { StateView } from '../store/state.js'
-import { adminGet, runningServer, type ServerInfo } from './admin-client.js'
+import type { StateView } from '../model/state-view.js'
+import { adminGet, runningServer, type ServerInfo } from '../api/admin/client.js'
 import { columnsFor, KIND_NAMES, matches, parseKind, printable } from './kinds.js'
 import { render, renderTable, type OutputFormat } from './output.js'
 import { VERSION } from '../version.js'
+
+/** The data directory: --data, else $OPENALB_DATA, else ./.openalb. */
+export function dataDirFrom(flag: string | undefined): string {
+  return resolve(flag ?? process.env.OPENALB_DATA ?? '.openalb')
+}
+
+/** The store URL: --store, else $OPENALB_STORE, else the embedded SQLite store in the data directory. */
+export function storeUrlFrom(flag: string | undefined): string | undefined {
+  return flag ?? (process.env.OPENALB_STORE || undefined)
+}
 
 /** A failure the user caused or must fix: printed without a stack, exit code 1. */
 class CliFailure extends Error {}
@@ -36,12 +45,13 @@ interface StoreFlags {
 const outputOption = (def: OutputFormat) => new Option('-o, --output <format>', 'table, json or yaml').choices(['table', 'json', 'yaml']).default(def)
 
 async function withControl<T>(flags: StoreFlags, fn: (control: Control) => Promise<T>): Promise<T> {
-  const store = await openStore(dataDirFrom(flags.data), storeUrlFrom(flags.store))
+  // The composition root opens the store and wires certs' PEM check into control.
+  const { openControl } = await import('../open-control.js')
+  const opened = await openControl(dataDirFrom(flags.data), storeUrlFrom(flags.store))
   try {
-    const { validateImport } = await import('../certs/import.js')
-    return await fn(new Control(store, { checkCertificate: validateImport }))
+    return await fn(opened.control)
   } finally {
-    await store.close()
+    await opened.close()
   }
 }
 
@@ -155,7 +165,7 @@ async function getTargets(flags: StoreFlags, group: string | undefined, format: 
 }
 
 async function getSslPolicies(format: OutputFormat): Promise<string> {
-  const { SSL_POLICIES } = await import('../dataplane/tls/policies.js')
+  const { SSL_POLICIES } = await import('../model/ssl-policy.js')
   return render(format, SSL_POLICIES, [
     { header: 'NAME', value: (p) => p.name },
     { header: 'PROTOCOLS', value: (p) => p.sslProtocols.join(',') },

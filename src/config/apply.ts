@@ -27,7 +27,7 @@ import type { Draft } from '../control/draft.js'
 import { absoluteName, fqdn, recordSetId } from '../model/hosted-zone.js'
 import type { Kind, Resource } from '../model/resources.js'
 import { KINDS, resourceKey } from '../model/resources.js'
-import type { Change, StateView } from '../store/state.js'
+import type { Change, StateView } from '../model/state-view.js'
 import type { LoadedConfig } from './load.js'
 
 export interface PlannedChange {

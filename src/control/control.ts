@@ -1,5 +1,6 @@
 import { DEFAULT_PARTITION, type Partition } from '../model/ids.js'
-import { RevisionConflict, StoreUnavailable, type Change, type StateView, type Store } from '../store/state.js'
+import { RevisionConflict, StoreUnavailable, type Store } from '../store/state.js'
+import type { Change, StateView } from '../model/state-view.js'
 import { Draft, type CertificateCheck } from './draft.js'
 import { StoreUnavailableError } from './errors.js'
 

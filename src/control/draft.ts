@@ -3,7 +3,7 @@ import { resourceKey, type Kind, type Resource, type ResourceByKind } from '../m
 import type { Failure, Result } from '../model/result.js'
 import { parseWith } from '../model/schema-util.js'
 import type { z } from 'zod'
-import type { Change, StateView } from '../store/state.js'
+import type { Change, StateView } from '../model/state-view.js'
 import { NotFoundError, ValidationFailed } from './errors.js'
 
 /** What control needs from certs/ to accept imported PEMs; certs implements it, main wires it. */

@@ -1,7 +1,7 @@
 import type { ZoneSource } from '../dns/zone-source.js'
 import type { LoadBalancer } from '../model/load-balancer.js'
 import type { RecordSet } from '../model/hosted-zone.js'
-import type { StateView } from '../store/state.js'
+import type { StateView } from '../model/state-view.js'
 
 /** A node's address when none is configured: listeners bind loopback by default. */
 export const DEFAULT_ADVERTISE_ADDRESS = '127.0.0.1'

@@ -7,7 +7,8 @@ import type { HealthChangeListener } from '../health/view.js'
 import { forwardedGroupArns } from '../model/action.js'
 import type { Failure } from '../model/result.js'
 import type { Target, TargetGroup } from '../model/target-group.js'
-import type { StateView, Store } from '../store/state.js'
+import type { Store } from '../store/state.js'
+import type { StateView } from '../model/state-view.js'
 import { tryCompile, type NodeView } from './snapshot.js'
 
 /** What the runtime drives in the data plane (Dataplane implements it). */

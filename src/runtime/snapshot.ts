@@ -13,9 +13,9 @@ import type {
   TargetGroupSnapshot,
   TargetSnapshot,
 } from '../dataplane/snapshot.js'
-import type { StateView } from '../store/state.js'
+import type { StateView } from '../model/state-view.js'
 import type { ListenerCertificate } from '../dataplane/tls/sni.js'
-import { findSslPolicy } from '../dataplane/tls/policies.js'
+import { findSslPolicy } from '../model/ssl-policy.js'
 
 export type { Snapshot } from '../dataplane/snapshot.js'
 

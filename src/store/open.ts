@@ -1,16 +1,5 @@
-import { resolve } from 'node:path'
 import type { Store } from './state.js'
 import { openSqliteStore } from './sqlite/sqlite-store.js'
-
-/** The data directory: --data, else $OPENALB_DATA, else ./.openalb. */
-export function dataDirFrom(flag: string | undefined): string {
-  return resolve(flag ?? process.env.OPENALB_DATA ?? '.openalb')
-}
-
-/** The store URL: --store, else $OPENALB_STORE, else the embedded SQLite store in the data directory. */
-export function storeUrlFrom(flag: string | undefined): string | undefined {
-  return flag ?? (process.env.OPENALB_STORE || undefined)
-}
 
 export interface OpenStoreOptions {
   /** etcd only: seconds a node stays registered after its last renewal. */

@@ -1,16 +1,6 @@
 import type { NodeRecord } from '../model/node.js'
 import type { Kind, Resource, ResourceByKind } from '../model/resources.js'
-
-/** A consistent, read-only view of every resource at one revision. */
-export interface StateView {
-  readonly revision: number
-  get<K extends Kind>(kind: K, key: string): ResourceByKind[K] | undefined
-  list<K extends Kind>(kind: K): readonly ResourceByKind[K][]
-}
-
-export type Change =
-  | { readonly op: 'put'; readonly resource: Resource }
-  | { readonly op: 'delete'; readonly kind: Kind; readonly key: string }
+import type { Change, StateView } from '../model/state-view.js'
 
 /** Thrown by commit() when another writer committed since baseRevision; reload and retry. */
 export class RevisionConflict extends Error {

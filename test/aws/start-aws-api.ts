@@ -7,7 +7,7 @@ import { Control } from '../../src/control/control.js'
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
 import { createAwsApi, type TargetHealthDescription } from '../../src/api/aws/server.js'
 import type { CertificateCheck } from '../../src/control/draft.js'
-import { SSL_POLICIES } from '../../src/dataplane/tls/policies.js'
+import { SSL_POLICIES } from '../../src/model/ssl-policy.js'
 import type { Exchange } from './wire-check.js'
 
 export interface RunningAwsApi {

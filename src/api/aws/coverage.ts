@@ -1,7 +1,7 @@
 import { ACM_OPERATIONS } from './acm/operations.js'
 import { EC2_OPERATIONS } from './ec2/operations.js'
 import { ELBV2_OPERATIONS } from './elbv2/operations.js'
-import type { AwsService } from './errors.js'
+import type { AwsService } from './service.js'
 import { ROUTE53_OPERATIONS } from './route53/routes.js'
 
 export interface OperationCoverage {

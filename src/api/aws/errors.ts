@@ -1,7 +1,6 @@
 import { ControlError, InvalidChangeBatchError, LimitExceededError, NotFoundError, DuplicateError, ValidationFailed, type ControlErrorCode } from '../../control/errors.js'
+import type { AwsService } from './service.js'
 import { awsValidationMessage } from './validation-names.js'
-
-export type AwsService = 'elbv2' | 'acm' | 'route53' | 'ec2'
 
 /** An error as the wire shows it: the service model's code, an HTTP status, Sender or Receiver. */
 export class AwsError extends Error {

@@ -1,5 +1,5 @@
 import type { ValidationFailed } from '../../control/errors.js'
-import type { AwsService } from './errors.js'
+import type { AwsService } from './service.js'
 import { LB_ATTRIBUTE_KEYS, TG_ATTRIBUTE_KEYS } from './elbv2/attribute-keys.js'
 
 /** The resource names control/ prefixes its paths with; the AWS parameters have none. */

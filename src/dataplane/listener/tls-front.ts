@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net'
 import { createServer, type SecureContext, type Server, type TLSSocket } from 'node:tls'
 import type { ListenerSnapshot } from '../snapshot.js'
-import { DEFAULT_SSL_POLICY } from '../tls/policies.js'
+import { DEFAULT_SSL_POLICY } from '../../model/ssl-policy.js'
 import { compileSni, SecureContextCache, type CompiledSni } from '../tls/sni.js'
 import type { TicketKeys } from '../tls/ticket-keys.js'
 

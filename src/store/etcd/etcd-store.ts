@@ -2,7 +2,8 @@ import { ExponentialBackoff, handleWhen, retry, circuitBreaker, ConsecutiveBreak
 import { Etcd3, isRecoverableError, type IKeyValue, type Watcher } from 'etcd3'
 import type { Kind, Resource } from '../../model/resources.js'
 import { resourceKey } from '../../model/resources.js'
-import { MapStateView, RevisionConflict, StoreUnavailable, type Change, type StateView, type Store } from '../state.js'
+import type { Change, StateView } from '../../model/state-view.js'
+import { MapStateView, RevisionConflict, StoreUnavailable, type Store } from '../state.js'
 import { EtcdFleet } from './etcd-fleet.js'
 
 export interface EtcdLocation {

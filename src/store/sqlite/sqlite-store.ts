@@ -3,7 +3,8 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Kind, Resource } from '../../model/resources.js'
 import { resourceKey } from '../../model/resources.js'
-import { MapStateView, RevisionConflict, type Change, type StateView, type Store } from '../state.js'
+import type { Change, StateView } from '../../model/state-view.js'
+import { MapStateView, RevisionConflict, type Store } from '../state.js'
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);

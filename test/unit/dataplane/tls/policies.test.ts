@@ -1,7 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import tls from 'node:tls'
-import { SSL_POLICIES, DEFAULT_SSL_POLICY, findSslPolicy, tlsOptionsFor } from '../../../../src/dataplane/tls/policies.js'
+import { SSL_POLICIES, DEFAULT_SSL_POLICY, findSslPolicy } from '../../../../src/model/ssl-policy.js'
+import { tlsOptionsFor } from '../../../../src/dataplane/tls/policies.js'
 
 test('the default policy is ELBSecurityPolicy-TLS13-1-2-2021-06 with TLS 1.2 and 1.3 only', () => {
   assert.equal(DEFAULT_SSL_POLICY, 'ELBSecurityPolicy-TLS13-1-2-2021-06')

@@ -1,7 +1,7 @@
 import { test, before } from 'node:test'
 import assert from 'node:assert/strict'
 import { compileSni, SecureContextCache, type ListenerCertificate } from '../../../../src/dataplane/tls/sni.js'
-import { DEFAULT_SSL_POLICY } from '../../../../src/dataplane/tls/policies.js'
+import { DEFAULT_SSL_POLICY } from '../../../../src/model/ssl-policy.js'
 import { makeCert } from '../../certs/make-certs.js'
 
 let pems: { certificatePem: string; privateKeyPem: string }[] = []

@@ -1,3 +1,4 @@
+/** The admin client: how `openalb` commands find a running openalb on a data directory and ask it. */
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 

@@ -139,7 +139,12 @@ function keyAlgorithmOf(key: KeyObject): ImportedKeyAlgorithm {
   return details.namedCurve === 'secp384r1' ? 'EC_secp384r1' : 'EC_prime256v1'
 }
 
-/** The chain must start with the leaf's issuer and each certificate must be issued by the next. */
+/**
+ * ACM takes the chain's certificates in any order, with extra ones and with or without the
+ * self-signed root: it builds the path from the leaf's issuer up through what was given and
+ * refuses only a chain that holds no issuer of the leaf. The path, in order, is what is served;
+ * certificates off the path are dropped.
+ */
 function checkChain(leaf: X509Certificate, chainPem: string): Result<string, Failure> {
   const blocks = chainPem.match(CERT_BLOCK) ?? []
   if (blocks.length === 0) {
@@ -153,25 +158,25 @@ function checkChain(leaf: X509Certificate, chainPem: string): Result<string, Fai
       return err({ path: `chain[${i}]`, message: 'is malformed PEM: not a valid X.509 certificate' })
     }
   }
-  const ordered = [leaf, ...certs]
-  for (let i = 0; i < certs.length; i++) {
-    const child = ordered[i]
-    const parent = ordered[i + 1]
-    if (!child || !parent || issuedBy(child, parent)) continue
-    const anywhere = certs.findIndex((c) => issuedBy(child, c))
-    if (anywhere >= 0) {
-      return err({
-        path: 'chain',
-        message: `is in the wrong order: certificate ${i === 0 ? '(the leaf)' : `chain[${i - 1}]`} was issued by chain[${anywhere}], which must come directly after it (the leaf's issuer first, the root last)`,
-      })
-    }
-    const who = i === 0 ? "the certificate's issuer" : `the issuer of chain[${i - 1}]`
+  const path: X509Certificate[] = []
+  let child = leaf
+  while (!selfSigned(child)) {
+    const parent = certs.find((c) => !path.includes(c) && issuedBy(child, c))
+    if (!parent) break
+    path.push(parent)
+    child = parent
+  }
+  if (path.length === 0 && !selfSigned(leaf)) {
     return err({
       path: 'chain',
-      message: `does not lead to ${who} (${oneLine(child.issuer)}): no certificate in the chain issued it`,
+      message: `Could not validate the certificate with the certificate chain: no certificate in the chain issued the certificate (its issuer is ${oneLine(leaf.issuer)})`,
     })
   }
-  return ok(certs.map((c) => c.toString()).join(''))
+  return ok(path.map((c) => c.toString()).join(''))
+}
+
+function selfSigned(c: X509Certificate): boolean {
+  return issuedBy(c, c)
 }
 
 function issuedBy(child: X509Certificate, parent: X509Certificate): boolean {

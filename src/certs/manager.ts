@@ -1,5 +1,5 @@
 import type { Control } from '../control/control.js'
-import { markCertificateIssued } from '../control/certificates.js'
+import { markCertificateIssued, markRenewalFailed } from '../control/certificates.js'
 import type { Certificate } from '../model/certificate.js'
 import type { StateView } from '../model/state-view.js'
 import { validationRecordFor } from '../model/certificate-validation.js'
@@ -58,7 +58,8 @@ export class CertificateManager {
   }
 
   private renewalDue(c: Certificate): boolean {
-    return c.status === 'ISSUED' && c.notBefore !== undefined && c.notAfter !== undefined && needsRenewal(c.notBefore, c.notAfter, this.now())
+    if (c.status !== 'ISSUED') return false
+    return c.renewRequested === true || (c.notBefore !== undefined && c.notAfter !== undefined && needsRenewal(c.notBefore, c.notAfter, this.now()))
   }
 
   /** Issues what is due; safe to call on every revision (one run at a time). */
@@ -96,7 +97,9 @@ export class CertificateManager {
         })
         this.log.info({ certificate: cert.arn, domainName: cert.domainName, notAfter: issued.notAfter }, cert.status === 'ISSUED' ? 'certificate renewed' : 'certificate issued')
       } catch (e) {
-        this.log.error({ certificate: cert.arn, err: e instanceof Error ? e.message : String(e) }, 'certificate issue failed')
+        const reason = e instanceof Error ? e.message : String(e)
+        this.log.error({ certificate: cert.arn, err: reason }, 'certificate issue failed')
+        if (cert.status === 'ISSUED') await this.control.mutate((d) => void (d.get('certificate', cert.arn) && markRenewalFailed(d, cert.arn, reason))).catch(() => {})
       }
     }
   }

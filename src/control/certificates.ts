@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { newIds } from '../model/ids.js'
-import { certificateSpec, type Certificate, type CertificateSpec } from '../model/certificate.js'
+import { certificateSpec, exportable, type Certificate, type CertificateOptions, type CertificateSpec, type RevocationReason } from '../model/certificate.js'
 import { DuplicateError, InUseError, InvalidCertificateError, NotFoundError } from './errors.js'
 import { validate, type Draft } from './draft.js'
 
@@ -83,7 +83,55 @@ export interface IssuedMaterial {
 
 export function markCertificateIssued(d: Draft, ref: string, m: IssuedMaterial): Certificate {
   const current = d.resolve('certificate', ref)
-  return d.put({ ...current, ...m, status: 'ISSUED', issuedAt: d.nowIso() })
+  const renewed = current.status === 'ISSUED'
+  return d.put({
+    ...current,
+    ...m,
+    status: 'ISSUED',
+    issuedAt: d.nowIso(),
+    renewRequested: undefined,
+    renewal: renewed ? { status: 'SUCCESS', updatedAt: d.nowIso() } : current.renewal,
+  })
+}
+
+/** A renewal that failed: the certificate keeps serving what it has, and says why. */
+export function markRenewalFailed(d: Draft, ref: string, reason: string): Certificate {
+  const current = d.resolve('certificate', ref)
+  return d.put({ ...current, renewal: { status: 'FAILED', updatedAt: d.nowIso(), reason } })
+}
+
+/** Why a certificate cannot be renewed on request, or undefined when it can. */
+export function renewalRefusal(c: Certificate): string | undefined {
+  if (c.source === 'imported') return `Certificate ${c.arn} is an imported certificate: import a new certificate to renew it`
+  if (c.status !== 'ISSUED') return `Certificate ${c.arn} is ${c.status}: only an issued certificate can be renewed`
+  return undefined
+}
+
+/** RenewCertificate: certs/ issues a new certificate for the same names on its next run. */
+export function requestRenewal(d: Draft, ref: string): Certificate {
+  const current = d.resolve('certificate', ref)
+  const refusal = renewalRefusal(current)
+  if (refusal) throw new InvalidCertificateError([{ path: 'certificate', message: refusal }])
+  return d.put({ ...current, renewRequested: true, renewal: { status: 'PENDING_AUTO_RENEWAL', updatedAt: d.nowIso() } })
+}
+
+export function setCertificateOptions(d: Draft, ref: string, options: CertificateOptions): Certificate {
+  return d.put({ ...d.resolve('certificate', ref), options })
+}
+
+/** ExportCertificate: the material leaves, and ACM remembers that it did. */
+export function markCertificateExported(d: Draft, ref: string): Certificate {
+  const current = d.resolve('certificate', ref)
+  if (!exportable(current)) throw new InvalidCertificateError([{ path: 'certificate', message: `certificate ${current.arn} cannot be exported` }])
+  return current.exported ? current : d.put({ ...current, exported: true })
+}
+
+/** RevokeCertificate: permanent; the certificate is never served again. */
+export function revokeCertificate(d: Draft, ref: string, reason: RevocationReason): Certificate {
+  const cert = d.resolve('certificate', ref)
+  const user = d.list('listener').find((l) => l.certificates.some((c) => c.arn === cert.arn))
+  if (user) throw new InUseError('certificate', cert.arn, `listener ${user.arn}`)
+  return d.put({ ...cert, status: 'REVOKED', revokedAt: d.nowIso(), revocationReason: reason, renewRequested: undefined })
 }
 
 export function setCertificateStatus(d: Draft, ref: string, status: Certificate['status']): Certificate {

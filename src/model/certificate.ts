@@ -74,7 +74,61 @@ export interface Certificate {
   readonly awaitsDnsRecord?: boolean | undefined
   /** Where the spec's PEMs came from, for plan: a hash of the imported material. */
   readonly importDigest?: string | undefined
+  /** ACM's certificate options (RequestCertificate / UpdateCertificateOptions); absent means ACM's defaults. */
+  readonly options?: CertificateOptions | undefined
+  /** Handed out once by ExportCertificate (ACM shows Exported and allows revocation only then). */
+  readonly exported?: boolean | undefined
+  readonly revokedAt?: string | undefined
+  readonly revocationReason?: RevocationReason | undefined
+  /** RenewCertificate asked for a new certificate before its time; certs/ clears it when it renews. */
+  readonly renewRequested?: boolean | undefined
+  /** The last managed renewal, as ACM's RenewalSummary shows it. */
+  readonly renewal?: CertificateRenewal | undefined
   readonly tags: Tags
+}
+
+export type OptionSetting = 'ENABLED' | 'DISABLED'
+
+export interface CertificateOptions {
+  readonly certificateTransparencyLogging: OptionSetting
+  /** ENABLED: the key can be exported (ACM's exportable public certificates). */
+  readonly export: OptionSetting
+}
+
+/** ACM's defaults: logged to CT, not exportable. */
+export const DEFAULT_CERTIFICATE_OPTIONS: CertificateOptions = { certificateTransparencyLogging: 'ENABLED', export: 'DISABLED' }
+
+export const REVOCATION_REASONS = [
+  'UNSPECIFIED',
+  'KEY_COMPROMISE',
+  'CA_COMPROMISE',
+  'AFFILIATION_CHANGED',
+  'SUPERCEDED',
+  'SUPERSEDED',
+  'CESSATION_OF_OPERATION',
+  'CERTIFICATE_HOLD',
+  'REMOVE_FROM_CRL',
+  'PRIVILEGE_WITHDRAWN',
+  'A_A_COMPROMISE',
+] as const
+export type RevocationReason = (typeof REVOCATION_REASONS)[number]
+
+export interface CertificateRenewal {
+  readonly status: 'PENDING_AUTO_RENEWAL' | 'PENDING_VALIDATION' | 'SUCCESS' | 'FAILED'
+  /** ISO 8601. */
+  readonly updatedAt: string
+  readonly reason?: string | undefined
+}
+
+/**
+ * Whose key may leave through ExportCertificate: openalb's own CA plays ACM's private CA, so what
+ * it issues exports; a certificate from a public CA (ACME) only with the Export option on; an
+ * imported one never (its owner has the key).
+ */
+export function exportable(c: Certificate): boolean {
+  if (c.source === 'local-ca') return true
+  if (c.source === 'acme') return (c.options ?? DEFAULT_CERTIFICATE_OPTIONS).export === 'ENABLED'
+  return false
 }
 
 /** A copy that is safe to print: no private key. */

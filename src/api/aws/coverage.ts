@@ -17,7 +17,7 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
     CreateTargetGroup: 'target types instance and ip (no lambda or alb); IPv4 only; health checks are always enabled',
     CreateListener: 'no mutual TLS; AlpnPolicy names are checked, not applied',
     ModifyListener: 'as CreateListener',
-    CreateRule: 'forward, redirect and fixed-response actions (no authenticate-oidc/cognito or jwt-validation); no regex conditions or transforms',
+    CreateRule: 'forward, redirect and fixed-response actions (no authenticate-oidc/cognito or jwt-validation); no transforms',
     ModifyRule: 'as CreateRule',
     ModifyLoadBalancerAttributes: 'attributes openalb does not model are accepted only at ALB\'s defaults',
     ModifyTargetGroupAttributes: 'as ModifyLoadBalancerAttributes',
@@ -28,6 +28,8 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
     RequestCertificate: 'issued by openalb\'s CA (or ACME) with EC_prime256v1 keys whatever KeyAlgorithm asks; no private CAs; DNS validation succeeds when the CNAME is in a zone openalb serves',
     ListCertificates: 'filters by status and key type; without a keyTypes filter every key type is listed (ACM lists RSA_2048 only)',
     PutAccountConfiguration: 'DaysBeforeExpiry stays 45',
+    RevokeCertificate: 'the certificate is REVOKED and never served again; openalb\'s CA publishes no CRL or OCSP answer',
+    ResendValidationEmail: 'no mail is sent: email validation is not emulated (an EMAIL certificate from openalb\'s CA is issued at once)',
   },
   route53: {
     CreateHostedZone: 'public zones only, one per name; no reusable delegation sets',

@@ -1,11 +1,23 @@
-import { deleteCertificate, importCertificate, requestCertificate, tagCertificate } from '../../../control/certificates.js'
+import { createPrivateKey } from 'node:crypto'
+import {
+  deleteCertificate,
+  importCertificate,
+  markCertificateExported,
+  renewalRefusal,
+  requestCertificate,
+  requestRenewal,
+  revokeCertificate,
+  setCertificateOptions,
+  tagCertificate,
+} from '../../../control/certificates.js'
 import type { Draft } from '../../../control/draft.js'
-import type { Certificate } from '../../../model/certificate.js'
+import { DEFAULT_CERTIFICATE_OPTIONS, exportable, type Certificate, type CertificateOptions, type OptionSetting, type RevocationReason } from '../../../model/certificate.js'
 import type { Call } from '../deps.js'
 import { AwsError } from '../errors.js'
 import { page } from '../paging.js'
 import type { Params } from '../protocol/params.js'
 import { certificateDetail, certificateSummary, usersOf } from './shapes.js'
+import { searchCertificates } from './search.js'
 
 export const ACM_TARGET_PREFIX = 'CertificateManager'
 
@@ -55,6 +67,7 @@ const RequestCertificate: AcmHandler = async ({ deps, params: p }) => {
   const KEY_ALGORITHMS = ['RSA_1024', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'EC_prime256v1', 'EC_secp384r1', 'EC_secp521r1']
   if (keyAlgorithm !== undefined && !KEY_ALGORITHMS.includes(keyAlgorithm)) throw invalid(`KeyAlgorithm '${keyAlgorithm}' is not one of ${KEY_ALGORITHMS.join(', ')}`)
   const sans = p.strings('SubjectAlternativeNames') ?? []
+  const options = optionsIn(p, DEFAULT_CERTIFICATE_OPTIONS)
   const token = p.str('IdempotencyToken')
   const tags = tagsIn(p)
   const now = (deps.now ?? (() => new Date()))().getTime()
@@ -73,7 +86,7 @@ const RequestCertificate: AcmHandler = async ({ deps, params: p }) => {
       validationMethod,
       tags,
     })
-    return d.put({ ...temp, name: nameFromArn(temp.arn), awaitsDnsRecord: validationMethod === 'DNS' })
+    return d.put({ ...temp, name: nameFromArn(temp.arn), awaitsDnsRecord: validationMethod === 'DNS', options })
   })
   if (key !== undefined) idempotent.set(key, { arn: cert.value.arn, at: now })
   return { CertificateArn: cert.value.arn }
@@ -186,6 +199,95 @@ const PutAccountConfiguration: AcmHandler = async ({ params }) => {
   return {}
 }
 
+/** Options as given, over a base (ACM's defaults, or the certificate's current ones). */
+function optionsIn(p: Params, base: CertificateOptions): CertificateOptions {
+  const o = p.obj('Options')
+  if (!o) return base
+  const setting = (key: string, current: OptionSetting): OptionSetting => (o.str(key) as OptionSetting | undefined) ?? current
+  return { certificateTransparencyLogging: setting('CertificateTransparencyLoggingPreference', base.certificateTransparencyLogging), export: setting('Export', base.export) }
+}
+
+function notYetIssued(c: Certificate): AwsError {
+  return new AwsError('RequestInProgressException', `Certificate '${c.arn}' is not yet issued (status ${c.status}).`)
+}
+
+const RenewCertificate: AcmHandler = async ({ deps, params }) => {
+  const arn = certArn(params)
+  await deps.control.mutate((d) => {
+    const c = find(d, arn)
+    if (c.status === 'PENDING_VALIDATION') throw notYetIssued(c)
+    const refusal = renewalRefusal(c)
+    if (refusal) throw invalid(refusal)
+    requestRenewal(d, arn)
+  })
+  return {}
+}
+
+const ExportCertificate: AcmHandler = async ({ deps, params }) => {
+  const arn = certArn(params)
+  const passphrase = Buffer.from(params.required('Passphrase'), 'base64')
+  const result = await deps.control.mutate((d) => {
+    const c = find(d, arn)
+    if (!exportable(c)) {
+      throw invalid(c.source === 'imported' ? `Certificate ARN: ${arn} is not a private certificate` : `Certificate ARN: ${arn} was not requested with the Export option ENABLED`)
+    }
+    if (c.status === 'REVOKED') throw invalid(`Certificate ARN: ${arn} is revoked`)
+    if (!c.certificatePem || !c.privateKeyPem) throw notYetIssued(c)
+    return markCertificateExported(d, arn)
+  })
+  const c = result.value
+  // ACM hands out the key as encrypted PKCS #8 PEM under the caller's passphrase.
+  const privateKey = createPrivateKey(c.privateKeyPem ?? '').export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase })
+  return { Certificate: c.certificatePem, CertificateChain: c.chainPem, PrivateKey: String(privateKey) }
+}
+
+const RevokeCertificate: AcmHandler = async ({ deps, params }) => {
+  const arn = certArn(params)
+  const reason = params.required('RevocationReason') as RevocationReason
+  await deps.control.mutate((d) => {
+    const c = find(d, arn)
+    if (c.status === 'REVOKED') throw new AwsError('ConflictException', `Certificate ${arn} is already revoked.`)
+    if (!c.exported) throw invalid(`Certificate ${arn} has not been exported: only exported certificates can be revoked`)
+    const users = usersOf(d, arn)
+    if (users.length > 0) throw new AwsError('ResourceInUseException', `Certificate '${arn}' is in use by ${users.join(', ')}`)
+    revokeCertificate(d, arn, reason)
+  })
+  return { CertificateArn: arn }
+}
+
+const UpdateCertificateOptions: AcmHandler = async ({ deps, params }) => {
+  const arn = certArn(params)
+  if (!params.has('Options')) throw invalid('Options is required')
+  await deps.control.mutate((d) => {
+    const c = find(d, arn)
+    if (c.source === 'imported') throw new AwsError('InvalidStateException', `Certificate ${arn} is imported: only certificates issued through ACM have options.`)
+    const current = c.options ?? DEFAULT_CERTIFICATE_OPTIONS
+    const next = optionsIn(params, current)
+    if (next.export !== current.export) throw invalid('You cannot update the value of Export after the certificate is created.')
+    setCertificateOptions(d, arn, next)
+  })
+  return {}
+}
+
+const ResendValidationEmail: AcmHandler = async ({ deps, params }) => {
+  const arn = certArn(params)
+  const domain = params.required('Domain').toLowerCase()
+  const validationDomain = params.required('ValidationDomain').toLowerCase()
+  const c = find(await deps.control.view(), arn)
+  if (c.validationMethod !== 'EMAIL' || c.status !== 'PENDING_VALIDATION') {
+    throw new AwsError('InvalidStateException', `Certificate ${arn} is not waiting for email validation (status ${c.status}, validation ${c.validationMethod}).`)
+  }
+  const names = c.subjectAlternativeNames.length > 0 ? c.subjectAlternativeNames : [c.domainName]
+  if (!names.includes(domain) || !(domain === validationDomain || domain.endsWith(`.${validationDomain}`))) {
+    throw new AwsError('InvalidDomainValidationOptionsException', `Domain ${domain} with validation domain ${validationDomain} is not a name of certificate ${arn}.`)
+  }
+  // Like a mail sent to a closed mailbox: accepted, and nobody reads it. openalb sends no mail.
+  deps.log?.warn({ certificate: arn, domain }, 'ResendValidationEmail: openalb sends no validation mail; email validation is not emulated')
+  return {}
+}
+
+const SearchCertificates: AcmHandler = async ({ deps, params }) => searchCertificates(await deps.control.view(), params)
+
 /** Every ACM operation openalb answers, by its X-Amz-Target name. */
 export const ACM_OPERATIONS: Readonly<Record<string, AcmHandler>> = {
   RequestCertificate,
@@ -199,4 +301,10 @@ export const ACM_OPERATIONS: Readonly<Record<string, AcmHandler>> = {
   ListTagsForCertificate,
   GetAccountConfiguration,
   PutAccountConfiguration,
+  RenewCertificate,
+  ExportCertificate,
+  RevokeCertificate,
+  UpdateCertificateOptions,
+  ResendValidationEmail,
+  SearchCertificates,
 }

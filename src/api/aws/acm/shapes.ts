@@ -1,6 +1,7 @@
 import type { Draft } from '../../../control/draft.js'
-import type { Certificate } from '../../../model/certificate.js'
+import { DEFAULT_CERTIFICATE_OPTIONS, type Certificate } from '../../../model/certificate.js'
 import { validationRecordFor } from '../../../model/certificate-validation.js'
+import { issuerName } from './x509.js'
 
 /** JSON timestamps are epoch seconds. */
 const epoch = (iso: string | undefined): number | undefined => (iso === undefined ? undefined : Date.parse(iso) / 1000)
@@ -44,11 +45,13 @@ export function certificateDetail(d: Draft, c: Certificate): Record<string, unkn
     DomainValidationOptions: imported ? undefined : domainValidationOptions(c),
     Serial: c.serial,
     Subject: `CN=${c.domainName}`,
-    Issuer: issued ? (imported ? undefined : c.source === 'acme' ? 'ACME' : 'openalb') : undefined,
+    Issuer: issued ? issuerName(c) : undefined,
     CreatedAt: epoch(c.createdAt),
     IssuedAt: imported ? undefined : epoch(c.issuedAt),
     ImportedAt: imported ? epoch(c.issuedAt) : undefined,
     Status: c.status,
+    RevokedAt: epoch(c.revokedAt),
+    RevocationReason: c.revocationReason,
     NotBefore: epoch(c.notBefore),
     NotAfter: epoch(c.notAfter),
     KeyAlgorithm: c.keyAlgorithm ?? (imported ? undefined : 'EC_prime256v1'),
@@ -57,9 +60,26 @@ export function certificateDetail(d: Draft, c: Certificate): Record<string, unkn
     Type: certificateType(c),
     KeyUsages: issued ? [{ Name: 'DIGITAL_SIGNATURE' }, { Name: 'KEY_ENCIPHERMENT' }] : [],
     ExtendedKeyUsages: issued ? [{ Name: 'TLS_WEB_SERVER_AUTHENTICATION', OID: '1.3.6.1.5.5.7.3.1' }] : [],
-    RenewalEligibility: imported ? 'INELIGIBLE' : usersOf(d, c.arn).length > 0 ? 'ELIGIBLE' : 'INELIGIBLE',
-    Options: { CertificateTransparencyLoggingPreference: 'ENABLED' },
+    RenewalEligibility: renewalEligibility(d, c),
+    RenewalSummary: c.renewal && {
+      RenewalStatus: c.renewal.status,
+      DomainValidationOptions: domainValidationOptions(c),
+      RenewalStatusReason: c.renewal.status === 'FAILED' ? 'OTHER' : undefined,
+      UpdatedAt: epoch(c.renewal.updatedAt),
+    },
+    Options: optionsShape(c),
   }
+}
+
+/** ACM renews a managed certificate while something uses it (or it was exported); imported ones never. */
+export function renewalEligibility(d: Draft, c: Certificate): 'ELIGIBLE' | 'INELIGIBLE' {
+  if (c.source === 'imported' || c.status === 'REVOKED') return 'INELIGIBLE'
+  return usersOf(d, c.arn).length > 0 || c.exported === true ? 'ELIGIBLE' : 'INELIGIBLE'
+}
+
+export function optionsShape(c: Certificate): Record<string, string> {
+  const o = c.options ?? DEFAULT_CERTIFICATE_OPTIONS
+  return { CertificateTransparencyLoggingPreference: o.certificateTransparencyLogging, Export: o.export }
 }
 
 export function certificateSummary(d: Draft, c: Certificate): Record<string, unknown> {

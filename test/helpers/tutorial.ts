@@ -33,10 +33,8 @@ export async function tutorialConfig(dir: string): Promise<{ file: string; ports
   const ports: TutorialPorts = { http: await freePort(), https: await freePort(), backends: [await freePort(), await freePort()] }
   const text = readFileSync(join(repoRoot, 'examples', 'tutorial.yaml'), 'utf8')
     .replace(/\$schema=\S+/, `$schema=${join(repoRoot, 'schema', 'openalb.schema.json')}`)
-    .replaceAll('8443', String(ports.https))
-    .replaceAll('8080', String(ports.http))
-    .replaceAll('4001', String(ports.backends[1]))
-    .replaceAll('4000', String(ports.backends[0]))
+    // One pass: a free port replaced in may itself contain 4000 or 8080.
+    .replace(/\b(8443|8080|4001|4000)\b/g, (p) => String({ 8443: ports.https, 8080: ports.http, 4001: ports.backends[1], 4000: ports.backends[0] }[p]))
   const file = join(dir, 'tutorial.yaml')
   writeFileSync(file, text)
   return { file, ports }

@@ -8,7 +8,7 @@ import { ConfigInvalid, loadConfig } from '../config/load.js'
 import type { Control } from '../control/control.js'
 import { ControlError } from '../control/errors.js'
 import { deleteCertificate } from '../control/certificates.js'
-import { deleteHostedZone, findZone } from '../control/hosted-zones.js'
+import { deleteHostedZone, deleteRecordSet, findZone } from '../control/hosted-zones.js'
 import { deleteListener, deleteLoadBalancer, deleteRule, findListener, findRule } from '../control/load-balancers.js'
 import { deleteInstance, deleteSecurityGroup } from '../control/security-groups.js'
 import { deleteTargetGroup, deregisterTargets } from '../control/target-groups.js'
@@ -182,11 +182,7 @@ const DELETERS: Record<Kind, (d: Draft, r: Resource) => void> = {
   listener: (d, r) => deleteListener(d, findListener(d, (r as { arn: string }).arn).arn),
   rule: (d, r) => deleteRule(d, findRule(d, (r as { arn: string }).arn).arn),
   'hosted-zone': (d, r) => deleteHostedZone(d, findZone(d, (r as { id: string }).id).id),
-  'record-set': (d, r) => {
-    d.remove('record-set', (r as { id: string }).id)
-    const zone = d.get('hosted-zone', (r as { zoneId: string }).zoneId)
-    if (zone) d.put({ ...zone, serial: zone.serial + 1 })
-  },
+  'record-set': (d, r) => deleteRecordSet(d, (r as { id: string }).id),
 }
 
 export function buildProgram(out: (s: string) => void): Command {

@@ -20,11 +20,12 @@ import {
   modifyRule,
   updateLoadBalancer,
 } from '../control/load-balancers.js'
-import { deleteCertificate, importCertificate, importDigest, requestCertificate } from '../control/certificates.js'
-import { changeRecordSets, createHostedZone, deleteHostedZone, type RecordChange } from '../control/hosted-zones.js'
+import { deleteCertificate, importCertificate, importDigest, requestCertificate, updateRequestedCertificate } from '../control/certificates.js'
+import { createHostedZone, deleteHostedZone, deleteRecordSet, replaceRecordSets, updateHostedZone } from '../control/hosted-zones.js'
+import { setTags } from '../control/tags.js'
 import type { Control } from '../control/control.js'
 import type { Draft } from '../control/draft.js'
-import { absoluteName, fqdn, recordSetId } from '../model/hosted-zone.js'
+import { fqdn } from '../model/hosted-zone.js'
 import type { Kind, Resource } from '../model/resources.js'
 import { KINDS, resourceKey } from '../model/resources.js'
 import type { Change, StateView } from '../model/state-view.js'
@@ -67,21 +68,13 @@ export function applyDocument(d: Draft, loaded: LoadedConfig): void {
       const certificatePem = readPem(loaded.baseDir, c.certificate) ?? ''
       const chainPem = readPem(loaded.baseDir, c.chain)
       if (existing && existing.importDigest === importDigest(certificatePem, chainPem)) {
-        mark(d.put({ ...existing, tags: c.tags }))
+        mark(setTags(d, 'certificate', existing.arn, c.tags))
       } else {
         mark(importCertificate(d, { name: c.name, certificatePem, chainPem, privateKeyPem: readPem(loaded.baseDir, c.privateKey) ?? '', arn: existing?.arn, tags: c.tags }))
       }
       continue
     }
-    const domainName = (c.domainName ?? '').toLowerCase()
-    const sans = [...new Set([domainName, ...c.subjectAlternativeNames.map((s) => s.toLowerCase())])]
-    if (existing && existing.source === c.source && existing.domainName === domainName && JSON.stringify(existing.subjectAlternativeNames) === JSON.stringify(sans)) {
-      mark(d.put({ ...existing, validationMethod: c.validationMethod, tags: c.tags }))
-    } else if (existing) {
-      // New names: the certificate is issued again.
-      const { certificatePem: _c, chainPem: _ch, privateKeyPem: _k, ...rest } = existing
-      mark(d.put({ ...rest, source: c.source, domainName, subjectAlternativeNames: sans, validationMethod: c.validationMethod, status: 'PENDING_VALIDATION', tags: c.tags }))
-    } else mark(requestCertificate(d, c))
+    mark(existing ? updateRequestedCertificate(d, existing.arn, c) : requestCertificate(d, c))
   }
   for (const tg of doc.targetGroups) {
     const existing = d.find('target-group', tg.name)
@@ -105,17 +98,10 @@ export function applyDocument(d: Draft, loaded: LoadedConfig): void {
   }
   for (const z of doc.hostedZones) {
     const existing = d.find('hosted-zone', fqdn(z.name))
-    const zone = existing ? d.put({ ...existing, comment: z.comment, tags: z.tags }) : createHostedZone(d, z)
+    const zone = existing ? updateHostedZone(d, existing.id, z) : createHostedZone(d, z)
     mark(zone)
-    const before = d.list('record-set').filter((r) => r.zoneId === zone.id)
-    const wanted = new Set(z.records.map((r) => recordSetId(zone.id, absoluteName(zone.name, r.name), r.type)))
-    for (const r of before) if (!wanted.has(r.id)) d.remove('record-set', r.id)
-    const upserts: RecordChange[] = z.records.map((r) => ({ action: 'UPSERT', record: r }))
-    changeRecordSets(d, zone.id, upserts)
+    replaceRecordSets(d, zone.id, z.records)
     for (const r of d.list('record-set')) if (r.zoneId === zone.id) mark(r)
-    const recordsChanged = d.changes().some((c) => (c.op === 'put' ? c.resource.kind === 'record-set' && c.resource.zoneId === zone.id : c.kind === 'record-set' && c.key.startsWith(`${zone.id}/`)))
-    const after = d.get('hosted-zone', zone.id)
-    if (after && existing) d.put({ ...after, serial: recordsChanged ? existing.serial + 1 : existing.serial })
   }
 
   // Deletes, dependents first; a balancer's deletion already took its listeners and rules.
@@ -124,11 +110,8 @@ export function applyDocument(d: Draft, loaded: LoadedConfig): void {
       const key = resourceKey(r)
       if (keep.get(kind)?.has(key) || !d.get(kind, key)) continue
       switch (r.kind) {
-        case 'record-set': d.remove('record-set', key); break
-        case 'hosted-zone':
-          for (const rs of d.list('record-set')) if (rs.zoneId === key) d.remove('record-set', rs.id)
-          deleteHostedZone(d, key)
-          break
+        case 'record-set': deleteRecordSet(d, key); break
+        case 'hosted-zone': deleteHostedZone(d, key, { withRecordSets: true }); break
         case 'rule': deleteRule(d, key); break
         case 'listener': deleteListener(d, key); break
         case 'load-balancer': deleteLoadBalancer(d, key); break

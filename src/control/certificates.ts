@@ -12,7 +12,12 @@ export interface ImportInput {
   /** Re-import onto this certificate (ACM ImportCertificate with CertificateArn). */
   readonly arn?: string | undefined
   readonly tags?: Record<string, string> | undefined
+  /** ACM: a new certificate has no name of its own and is named after its id (the ARN's last part). */
+  readonly namedAfterId?: boolean | undefined
 }
+
+/** The id part of a certificate ARN (arn:...:certificate/ID). */
+const idOf = (arn: string): string => arn.slice(arn.lastIndexOf('/') + 1)
 
 export const importDigest = (certificatePem: string, chainPem = '') =>
   createHash('sha256').update(certificatePem).update('\0').update(chainPem).digest('hex')
@@ -25,11 +30,12 @@ export function importCertificate(d: Draft, input: ImportInput): Certificate {
   const m = result.value
   const existing = input.arn ? d.get('certificate', input.arn) : undefined
   if (input.arn && !existing) throw new NotFoundError('certificate', input.arn)
-  const name = input.name ?? existing?.name ?? m.domainName
+  const arn = existing?.arn ?? newIds.certificateArn(d.partition)
+  const name = input.name ?? existing?.name ?? (input.namedAfterId ? idOf(arn) : m.domainName)
   if (!existing && d.list('certificate').some((c) => c.name === name)) throw new DuplicateError('certificate', name)
   return d.put({
     kind: 'certificate',
-    arn: existing?.arn ?? newIds.certificateArn(d.partition),
+    arn,
     name,
     domainName: m.domainName,
     subjectAlternativeNames: m.subjectAlternativeNames,
@@ -50,24 +56,58 @@ export function importCertificate(d: Draft, input: ImportInput): Certificate {
   })
 }
 
-/** A certificate openalb obtains itself (its CA, or ACME): PENDING_VALIDATION until issued. */
-export function requestCertificate(d: Draft, input: CertificateSpec): Certificate {
-  const spec = validate(certificateSpec, input, 'certificate')
+export interface RequestOptions {
+  /** ACM's RequestCertificate: issued only once every name's validation CNAME is served. */
+  readonly awaitsDnsRecord?: boolean
+  /** ACM's certificate options (RequestCertificate); absent means ACM's defaults. */
+  readonly options?: CertificateOptions | undefined
+}
+
+/** The main name lowercased first, then the other names, each once. */
+function namesOf(spec: { readonly domainName?: string | undefined; readonly subjectAlternativeNames: readonly string[] }): { domainName: string; subjectAlternativeNames: string[] } {
+  const domainName = (spec.domainName ?? '').toLowerCase()
+  return { domainName, subjectAlternativeNames: [...new Set([domainName, ...spec.subjectAlternativeNames.map((s) => s.toLowerCase())])] }
+}
+
+/**
+ * A certificate openalb obtains itself (its CA, or ACME): PENDING_VALIDATION until issued.
+ * Without a name (ACM has none) it is named after its id.
+ */
+export function requestCertificate(d: Draft, input: Omit<CertificateSpec, 'name'> & { readonly name?: string | undefined }, options: RequestOptions = {}): Certificate {
+  const arn = newIds.certificateArn(d.partition)
+  const spec = validate(certificateSpec, { ...input, name: input.name ?? idOf(arn) }, 'certificate')
   if (spec.source === 'imported') throw new InvalidCertificateError([{ path: 'source', message: 'use importCertificate for imported certificates' }])
   if (d.list('certificate').some((c) => c.name === spec.name)) throw new DuplicateError('certificate', spec.name)
-  const domainName = (spec.domainName ?? '').toLowerCase()
   return d.put({
     kind: 'certificate',
-    arn: newIds.certificateArn(d.partition),
+    arn,
     name: spec.name,
-    domainName,
-    subjectAlternativeNames: [...new Set([domainName, ...spec.subjectAlternativeNames.map((s) => s.toLowerCase())])],
+    ...namesOf(spec),
     source: spec.source,
     validationMethod: spec.validationMethod,
     status: 'PENDING_VALIDATION',
     createdAt: d.nowIso(),
     tags: spec.tags,
+    ...(options.awaitsDnsRecord ? { awaitsDnsRecord: true } : {}),
+    ...(options.options ? { options: options.options } : {}),
   })
+}
+
+/**
+ * Config apply on a certificate openalb obtains itself: with the same source and names, only its
+ * validation method and tags change; with new names (or source) it is requested again, keeping
+ * its ARN, and issued anew (its old material is dropped).
+ */
+export function updateRequestedCertificate(d: Draft, ref: string, input: CertificateSpec): Certificate {
+  const current = d.resolve('certificate', ref)
+  const spec = validate(certificateSpec, input, 'certificate')
+  if (spec.source === 'imported') throw new InvalidCertificateError([{ path: 'source', message: 'use importCertificate for imported certificates' }])
+  const names = namesOf(spec)
+  if (current.source === spec.source && current.domainName === names.domainName && JSON.stringify(current.subjectAlternativeNames) === JSON.stringify(names.subjectAlternativeNames)) {
+    return d.put({ ...current, validationMethod: spec.validationMethod, tags: spec.tags })
+  }
+  const { certificatePem: _c, chainPem: _ch, privateKeyPem: _k, ...rest } = current
+  return d.put({ ...rest, source: spec.source, ...names, validationMethod: spec.validationMethod, status: 'PENDING_VALIDATION', tags: spec.tags })
 }
 
 /** What certs/ writes back once it has issued or renewed a certificate. */
@@ -138,12 +178,6 @@ export function setCertificateStatus(d: Draft, ref: string, status: Certificate[
   return d.put({ ...d.resolve('certificate', ref), status })
 }
 
-export function tagCertificate(d: Draft, ref: string, add: Record<string, string>, remove: readonly string[] = []): Certificate {
-  const current = d.resolve('certificate', ref)
-  const tags: Record<string, string> = { ...current.tags, ...add }
-  for (const k of remove) delete tags[k]
-  return d.put({ ...current, tags })
-}
 
 export function deleteCertificate(d: Draft, ref: string): void {
   const cert = d.resolve('certificate', ref)

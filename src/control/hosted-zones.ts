@@ -45,10 +45,21 @@ export function findZone(d: Draft, ref: string): HostedZone {
   return z
 }
 
-export function deleteHostedZone(d: Draft, ref: string): void {
+/** Config apply: a zone's comment and tags as the file says them. */
+export function updateHostedZone(d: Draft, ref: string, input: { readonly comment: string; readonly tags: Readonly<Record<string, string>> }): HostedZone {
+  const zone = findZone(d, ref)
+  return d.put({ ...zone, comment: input.comment, tags: { ...input.tags } })
+}
+
+/**
+ * Deletes a zone. Route 53 refuses a zone that holds more than its SOA and NS records
+ * (HostedZoneNotEmpty); config apply, which deletes what the file no longer lists, takes the
+ * records with it (withRecordSets).
+ */
+export function deleteHostedZone(d: Draft, ref: string, options: { readonly withRecordSets?: boolean } = {}): void {
   const zone = findZone(d, ref)
   const records = d.list('record-set').filter((r) => r.zoneId === zone.id && !(r.name === zone.name && (r.type === 'SOA' || r.type === 'NS')))
-  if (records.length > 0) throw new NotEmptyError(`the hosted zone ${zone.name} contains resource record sets other than the default SOA and NS records`)
+  if (records.length > 0 && !options.withRecordSets) throw new NotEmptyError(`the hosted zone ${zone.name} contains resource record sets other than the default SOA and NS records`)
   for (const r of d.list('record-set')) if (r.zoneId === zone.id) d.remove('record-set', r.id)
   d.remove('hosted-zone', zone.id)
 }
@@ -170,3 +181,27 @@ export function zoneOfName(d: Draft, name: string): HostedZone | undefined {
     .filter((z) => n === z.name || n.endsWith(`.${z.name}`))
     .sort((a, b) => b.name.length - a.name.length)[0]
 }
+
+/** Deletes one record set by id (the CLI's delete records); its zone's serial moves on. */
+export function deleteRecordSet(d: Draft, id: string): void {
+  const rs = d.resolve('record-set', id)
+  d.remove('record-set', rs.id)
+  const zone = d.get('hosted-zone', rs.zoneId)
+  if (zone) d.put({ ...zone, serial: zone.serial + 1 })
+}
+
+/**
+ * Config apply: makes the zone hold exactly these record sets, removing the others and upserting
+ * these with Route 53's rules; the serial moves on once, and only when a record set changed.
+ */
+export function replaceRecordSets(d: Draft, zoneRef: string, records: readonly { readonly name: string; readonly type: string }[]): HostedZone {
+  const zone = findZone(d, zoneRef)
+  const held = () => JSON.stringify(d.list('record-set').filter((r) => r.zoneId === zone.id).sort((a, b) => a.id.localeCompare(b.id)))
+  const before = held()
+  const wanted = new Set(records.map((r) => recordSetId(zone.id, absoluteName(zone.name, r.name), r.type)))
+  for (const r of d.list('record-set')) if (r.zoneId === zone.id && !wanted.has(r.id)) d.remove('record-set', r.id)
+  changeRecordSets(d, zone.id, records.map((record) => ({ action: 'UPSERT', record })))
+  const after = findZone(d, zone.id)
+  return d.put({ ...after, serial: held() === before ? zone.serial : zone.serial + 1 })
+}
+

@@ -169,6 +169,27 @@ test('every import under src/ follows the table in docs/architecture-imports.jso
   assert.deepEqual(found, [], `\n${found.join('\n')}\n`)
 })
 
+/** Writes to a control Draft (`d.put(`, `draft.remove(`) outside src/control/, one sentence each. */
+export function writesOutsideControl(files: ReadonlyMap<string, string>): string[] {
+  const out: string[] = []
+  for (const [file, text] of files) {
+    if (file.startsWith('src/control/')) continue
+    for (const [i, line] of text.split('\n').entries()) {
+      const m = /\b(d|draft)\.(put|remove)\(/.exec(line)
+      if (m) out.push(`${file}:${i + 1} writes the store through ${m[1]}.${m[2]}(): control is the one writer; call (or add) a control operation instead`)
+    }
+  }
+  return out
+}
+
+test('control is the one writer: no Draft.put or Draft.remove outside src/control/', () => {
+  const found = writesOutsideControl(sourceFiles(resolve(repoRoot, 'src')))
+  assert.deepEqual(found, [], `\n${found.join('\n')}\n`)
+  assert.deepEqual(writesOutsideControl(new Map([['src/cli/main.ts', "x\n  d.remove('record-set', id)\n"]])), [
+    "src/cli/main.ts:2 writes the store through d.remove(): control is the one writer; call (or add) a control operation instead",
+  ])
+})
+
 test('docs/architecture.md shows the same table: each module with what it may import', () => {
   const doc = readFileSync(join(repoRoot, 'docs/architecture.md'), 'utf8')
   const rows = new Map<string, string>()

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { deleteCertificate, importCertificate, markCertificateIssued, requestCertificate, tagCertificate } from '../../../src/control/certificates.js'
+import { deleteCertificate, importCertificate, markCertificateIssued, requestCertificate } from '../../../src/control/certificates.js'
+import { changeTags } from '../../../src/control/tags.js'
 import type { CertificateCheck } from '../../../src/control/draft.js'
 import { DuplicateError, InUseError, InvalidCertificateError, NotFoundError, ValidationFailed } from '../../../src/control/errors.js'
 import { createListener, createLoadBalancer, deleteListener } from '../../../src/control/load-balancers.js'
@@ -65,6 +66,6 @@ test('a certificate in use by a listener cannot be deleted, and can once the lis
 test('tags are added and removed', async (t) => {
   const { control } = openControl(t)
   await control.mutate((d) => requestCertificate(d, { name: 'api-cert', domainName: 'api.example.test', tags: { a: '1', b: '2' } }))
-  const { value } = await control.mutate((d) => tagCertificate(d, 'api-cert', { c: '3' }, ['a']))
+  const { value } = await control.mutate((d) => changeTags(d, 'certificate', 'api-cert', { c: '3' }, ['a']))
   assert.deepEqual(value.tags, { b: '2', c: '3' })
 })

@@ -8,8 +8,8 @@ import {
   requestRenewal,
   revokeCertificate,
   setCertificateOptions,
-  tagCertificate,
 } from '../../../control/certificates.js'
+import { changeTags } from '../../../control/tags.js'
 import type { Draft } from '../../../control/draft.js'
 import { DEFAULT_CERTIFICATE_OPTIONS, exportable, type Certificate, type CertificateOptions, type OptionSetting, type RevocationReason } from '../../../model/certificate.js'
 import type { Call } from '../deps.js'
@@ -50,9 +50,6 @@ function tagsIn(p: Params): Record<string, string> {
   return out
 }
 
-/** The name a certificate created through ACM gets: the id at the end of its ARN. */
-const nameFromArn = (arn: string): string => arn.slice(arn.lastIndexOf('/') + 1)
-
 /** ACM returns the same ARN for a repeated IdempotencyToken and domain within an hour. */
 const IDEMPOTENCY_WINDOW_MS = 60 * 60 * 1000
 const idempotent = new Map<string, { arn: string; at: number }>()
@@ -78,15 +75,7 @@ const RequestCertificate: AcmHandler = async ({ deps, params: p }) => {
       const existing = d.get('certificate', prior.arn)
       if (existing) return existing
     }
-    const temp = requestCertificate(d, {
-      name: `acm-pending-${now}-${Math.random().toString(36).slice(2)}`,
-      domainName,
-      subjectAlternativeNames: sans,
-      source: 'local-ca',
-      validationMethod,
-      tags,
-    })
-    return d.put({ ...temp, name: nameFromArn(temp.arn), awaitsDnsRecord: validationMethod === 'DNS', options })
+    return requestCertificate(d, { domainName, subjectAlternativeNames: sans, source: 'local-ca', validationMethod, tags }, { awaitsDnsRecord: validationMethod === 'DNS', options })
   })
   if (key !== undefined) idempotent.set(key, { arn: cert.value.arn, at: now })
   return { CertificateArn: cert.value.arn }
@@ -122,15 +111,7 @@ const ImportCertificate: AcmHandler = async ({ deps, params: p }) => {
   if (arn && Object.keys(tags).length > 0) throw invalid('Tags cannot be given when re-importing a certificate')
   const result = await deps.control.mutate((d) => {
     if (arn) find(d, arn)
-    const cert = importCertificate(d, {
-      certificatePem,
-      privateKeyPem,
-      chainPem,
-      arn,
-      tags,
-      ...(arn ? {} : { name: `acm-import-${Date.now()}-${Math.random().toString(36).slice(2)}` }),
-    })
-    return arn ? cert : d.put({ ...cert, name: nameFromArn(cert.arn) })
+    return importCertificate(d, { certificatePem, privateKeyPem, chainPem, arn, tags, namedAfterId: true })
   })
   return { CertificateArn: result.value.arn }
 }
@@ -168,7 +149,7 @@ const AddTagsToCertificate: AcmHandler = async ({ deps, params }) => {
   await deps.control.mutate((d) => {
     const merged = { ...find(d, arn).tags, ...tags }
     if (Object.keys(merged).length > 50) throw new AwsError('TooManyTagsException', 'a certificate can have at most 50 tags')
-    tagCertificate(d, arn, tags)
+    changeTags(d, 'certificate', arn, tags)
   })
   return {}
 }
@@ -180,7 +161,7 @@ const RemoveTagsFromCertificate: AcmHandler = async ({ deps, params }) => {
     const current = find(d, arn)
     // A tag named with a value is removed only when the value matches, as ACM does.
     const remove = wanted.filter((w) => w.key in current.tags && (w.value === undefined || current.tags[w.key] === w.value)).map((w) => w.key)
-    tagCertificate(d, arn, {}, remove)
+    changeTags(d, 'certificate', arn, {}, remove)
   })
   return {}
 }

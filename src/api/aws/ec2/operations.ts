@@ -1,5 +1,6 @@
 import { authorizeIngress, createSecurityGroup, deleteSecurityGroup, revokeIngress } from '../../../control/security-groups.js'
 import type { Draft } from '../../../control/draft.js'
+import { changeTags } from '../../../control/tags.js'
 import type { IngressRule, SecurityGroup } from '../../../model/security-group.js'
 import type { Call } from '../deps.js'
 import { AwsError } from '../errors.js'
@@ -217,12 +218,9 @@ async function tagResources(call: Call, mode: 'add' | 'remove'): Promise<Ec2Resu
     for (const id of ids) {
       const g = d.get('security-group', id)
       if (!g) throw new AwsError(id.startsWith('sg-') ? 'InvalidGroup.NotFound' : 'InvalidID', `The resource '${id}' does not exist`)
-      const next: Record<string, string> = { ...g.tags }
-      for (const t of tags) {
-        if (mode === 'add') next[t.key] = t.value ?? ''
-        else if (t.value === undefined || next[t.key] === t.value) delete next[t.key]
-      }
-      d.put({ ...g, tags: next })
+      // DeleteTags with a value removes the tag only while it has that value.
+      if (mode === 'add') changeTags(d, 'security-group', g.id, Object.fromEntries(tags.map((t) => [t.key, t.value ?? ''])))
+      else changeTags(d, 'security-group', g.id, {}, tags.filter((t) => t.value === undefined || g.tags[t.key] === t.value).map((t) => t.key))
     }
   })
   return { return: true }

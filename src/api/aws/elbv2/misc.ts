@@ -1,6 +1,7 @@
 import { MAX_CERTIFICATES_PER_LB, MAX_LISTENERS_PER_LB, MAX_RULES_PER_LB } from '../../../control/load-balancers.js'
 import { MAX_TARGETS_PER_GROUP } from '../../../control/target-groups.js'
 import type { Draft } from '../../../control/draft.js'
+import { changeTags } from '../../../control/tags.js'
 import { SSL_POLICY_NAMES } from '../../../model/listener.js'
 import type { Resource } from '../../../model/resources.js'
 import type { SslPolicyDescription } from '../deps.js'
@@ -38,9 +39,8 @@ export const AddTags: ElbHandler = async (call) => {
   await mutate(call, (d) => {
     for (const arn of arns) {
       const r = taggable(d, arn)
-      const merged = { ...r.tags, ...tags }
-      if (Object.keys(merged).length > MAX_TAGS) throw new AwsError('TooManyTags', `The quota for the number of tags that can be assigned to a load balancer resource has been reached (${MAX_TAGS})`)
-      d.put({ ...r, tags: merged })
+      const tagged = changeTags(d, r.kind, arn, tags)
+      if (Object.keys(tagged.tags).length > MAX_TAGS) throw new AwsError('TooManyTags', `The quota for the number of tags that can be assigned to a load balancer resource has been reached (${MAX_TAGS})`)
     }
   })
   return {}
@@ -51,10 +51,7 @@ export const RemoveTags: ElbHandler = async (call) => {
   const keys = call.params.strings('TagKeys') ?? []
   await mutate(call, (d) => {
     for (const arn of arns) {
-      const r = taggable(d, arn)
-      const tags = { ...r.tags }
-      for (const k of keys) delete tags[k]
-      d.put({ ...r, tags })
+      changeTags(d, taggable(d, arn).kind, arn, {}, keys)
     }
   })
   return {}

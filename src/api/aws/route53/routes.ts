@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { changeRecordSets, createHostedZone, deleteHostedZone, findZone, type RecordChange } from '../../../control/hosted-zones.js'
+import { changeTags } from '../../../control/tags.js'
 import type { Draft } from '../../../control/draft.js'
 import { fqdn, type HostedZone, type RecordSet } from '../../../model/hosted-zone.js'
 import type { AwsApiDeps } from '../deps.js'
@@ -276,11 +277,8 @@ const ROUTES: readonly Route[] = [
     const remove = p.obj('RemoveTagKeys')?.strings('Key') ?? []
     await deps.control.mutate((d) => {
       const zone = findZone(d, m[2] ?? '')
-      const tags: Record<string, string> = { ...zone.tags }
-      for (const t of add) tags[t.required('Key')] = t.str('Value') ?? ''
-      for (const k of remove) delete tags[k]
-      if (Object.keys(tags).length > 50) throw invalidInput('a hosted zone can have at most 50 tags')
-      d.put({ ...zone, tags })
+      const tagged = changeTags(d, 'hosted-zone', zone.id, Object.fromEntries(add.map((t) => [t.required('Key'), t.str('Value') ?? ''])), remove)
+      if (Object.keys(tagged.tags).length > 50) throw invalidInput('a hosted zone can have at most 50 tags')
     })
     return ok('ChangeTagsForResourceResponse', {})
   }],

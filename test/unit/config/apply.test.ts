@@ -1,0 +1,81 @@
+import { test, type TestContext } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { applyConfig } from '../../../src/config/apply.js'
+import { loadConfig } from '../../../src/config/load.js'
+import { openControl } from '../control/fixture.js'
+
+// config apply writes only through control's operations; these pin what those operations do
+// for the file's declarative view of certificates, zones and their records.
+
+function configFile(t: TestContext): (yaml: string) => ReturnType<typeof loadConfig> {
+  const dir = mkdtempSync(join(tmpdir(), 'openalb-config-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  return (yaml) => {
+    const file = join(dir, 'openalb.yaml')
+    writeFileSync(file, yaml)
+    return loadConfig(file)
+  }
+}
+
+const zone = (records: string) => `hostedZones:
+  - name: example.test
+    comment: the test zone
+    tags: { team: web }
+    records:
+${records}`
+
+test('a zone re-applied unchanged keeps its serial; a changed or removed record moves it on once', async (t) => {
+  const { control } = openControl(t)
+  const file = configFile(t)
+  const two = '      - { name: a, type: A, ttl: 60, values: [127.0.0.5] }\n      - { name: b, type: A, ttl: 60, values: [127.0.0.6] }\n'
+  await applyConfig(control, file(zone(two)))
+  const serialOf = async () => (await control.read()).list('hosted-zone')[0]?.serial
+  const first = await serialOf()
+  const again = await applyConfig(control, file(zone(two)))
+  assert.deepEqual(again.changes, [])
+  assert.equal(await serialOf(), first)
+
+  const oneLeft = await applyConfig(control, file(zone('      - { name: a, type: A, ttl: 60, values: [127.0.0.7] }\n')))
+  assert.deepEqual(oneLeft.changes.map((c) => `${c.op} ${c.kind} ${c.name}`), ['~ record-set a.example.test. A', '- record-set b.example.test. A'])
+  // The serial is openalb's own: plan does not show it, DNS does (SOA).
+  assert.equal(await serialOf(), (first ?? 0) + 1)
+  const view = await control.read()
+  assert.deepEqual(view.list('record-set').map((r) => `${r.name} ${r.values.join(',')}`), ['a.example.test. 127.0.0.7'])
+  assert.deepEqual(view.list('hosted-zone')[0]?.tags, { team: 'web' })
+})
+
+test('a zone the file no longer lists is deleted with its records', async (t) => {
+  const { control } = openControl(t)
+  const file = configFile(t)
+  await applyConfig(control, file(zone('      - { name: a, type: A, ttl: 60, values: [127.0.0.5] }\n')))
+  const result = await applyConfig(control, file('hostedZones: []\n'))
+  assert.deepEqual(result.changes.map((c) => `${c.op} ${c.kind} ${c.name}`), ['- hosted-zone example.test.', '- record-set a.example.test. A'])
+  const view = await control.read()
+  assert.equal(view.list('hosted-zone').length + view.list('record-set').length, 0)
+})
+
+test('a certificate with new names is requested again under its ARN; the same names change only tags', async (t) => {
+  const { control } = openControl(t)
+  const file = configFile(t)
+  const cert = (names: string, tags: string) => `certificates:\n  - { name: api, domainName: api.example.test, subjectAlternativeNames: [${names}], source: local-ca, tags: { ${tags} } }\n`
+  await applyConfig(control, file(cert('www.example.test', 'a: "1"')))
+  const before = (await control.read()).list('certificate')[0]!
+  // As if the CA had issued it: material and ISSUED.
+  await control.mutate((d) => d.put({ ...before, status: 'ISSUED', certificatePem: 'PEM', privateKeyPem: 'KEY' }))
+
+  await applyConfig(control, file(cert('www.example.test', 'a: "2"')))
+  const retagged = (await control.read()).list('certificate')[0]!
+  assert.equal(retagged.status, 'ISSUED')
+  assert.deepEqual(retagged.tags, { a: '2' })
+
+  await applyConfig(control, file(cert('www.example.test, docs.example.test', 'a: "2"')))
+  const again = (await control.read()).list('certificate')[0]!
+  assert.equal(again.arn, before.arn)
+  assert.equal(again.status, 'PENDING_VALIDATION')
+  assert.equal(again.certificatePem, undefined)
+  assert.equal(again.privateKeyPem, undefined)
+  assert.deepEqual(again.subjectAlternativeNames, ['api.example.test', 'www.example.test', 'docs.example.test'])
+})

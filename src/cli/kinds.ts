@@ -16,11 +16,13 @@ const ALIASES: Record<string, Kind | 'targets' | 'ssl-policies' | 'nodes'> = {
   records: 'record-set', record: 'record-set', 'record-sets': 'record-set',
   'security-groups': 'security-group', 'security-group': 'security-group', sg: 'security-group', sgs: 'security-group',
   instances: 'instance', instance: 'instance',
+  vpcs: 'vpc', vpc: 'vpc',
+  subnets: 'subnet', subnet: 'subnet',
   'ssl-policies': 'ssl-policies', 'ssl-policy': 'ssl-policies',
   nodes: 'nodes', node: 'nodes',
 }
 
-export const KIND_NAMES = 'load-balancers, listeners, rules, target-groups, targets, certificates, hosted-zones, records, security-groups, instances, ssl-policies, nodes'
+export const KIND_NAMES = 'load-balancers, listeners, rules, target-groups, targets, certificates, hosted-zones, records, security-groups, vpcs, subnets, instances, ssl-policies, nodes'
 
 export function parseKind(name: string): Kind | 'targets' | 'ssl-policies' | 'nodes' | undefined {
   return ALIASES[name.toLowerCase()]
@@ -110,6 +112,22 @@ export function columnsFor(kind: Kind, view: StateView): Column<Resource>[] {
         { header: 'NAME', value: as<'security-group'>((r) => r.name) },
         { header: 'ID', value: as<'security-group'>((r) => r.id) },
         { header: 'INBOUND', value: as<'security-group'>((r) => r.ingress.map((i) => `${i.protocol}:${i.fromPort === i.toPort ? i.fromPort : `${i.fromPort}-${i.toPort}`}`).join(', ')), max: 40 },
+      ]
+    case 'vpc':
+      return [
+        { header: 'NAME', value: as<'vpc'>((r) => r.name) },
+        { header: 'ID', value: as<'vpc'>((r) => r.id) },
+        { header: 'CIDR', value: as<'vpc'>((r) => r.cidrBlock) },
+        { header: 'REGION', value: as<'vpc'>((r) => r.region) },
+        { header: 'DEFAULT', value: as<'vpc'>((r) => (r.isDefault ? 'yes' : 'no')) },
+      ]
+    case 'subnet':
+      return [
+        { header: 'NAME', value: as<'subnet'>((r) => r.name) },
+        { header: 'ID', value: as<'subnet'>((r) => r.id) },
+        { header: 'VPC', value: as<'subnet'>((r) => r.vpcId) },
+        { header: 'CIDR', value: as<'subnet'>((r) => r.cidrBlock) },
+        { header: 'ZONE', value: as<'subnet'>((r) => r.availabilityZone) },
       ]
     case 'instance':
       return [

@@ -8,6 +8,7 @@ import {
   updateInstance,
   updateSecurityGroup,
 } from '../control/security-groups.js'
+import { createSubnet, createVpc, deleteSubnet, deleteVpc, resolveVpc, updateSubnet, updateVpc } from '../control/networks.js'
 import { createTargetGroup, deleteTargetGroup, updateTargetGroup } from '../control/target-groups.js'
 import {
   createListener,
@@ -51,6 +52,15 @@ export function applyDocument(d: Draft, loaded: LoadedConfig): void {
   const doc = loaded.document
   const keep = new Map<Kind, Set<string>>(KINDS.map((k) => [k, new Set<string>()]))
   const mark = (r: Resource) => keep.get(r.kind)?.add(resourceKey(r))
+
+  for (const v of doc.vpcs) {
+    const existing = d.list('vpc').find((x) => x.name === v.name)
+    mark(existing ? updateVpc(d, existing.id, v) : createVpc(d, v))
+  }
+  for (const sn of doc.subnets) {
+    const existing = d.list('subnet').find((x) => x.name === sn.name)
+    mark(existing ? updateSubnet(d, existing.id, sn) : createSubnet(d, { ...sn, vpc: resolveVpc(d, sn.vpc).id }))
+  }
 
   // Security groups first without rules, so rules may name groups defined later in the file.
   for (const g of doc.securityGroups) {
@@ -119,6 +129,8 @@ export function applyDocument(d: Draft, loaded: LoadedConfig): void {
         case 'certificate': deleteCertificate(d, key); break
         case 'instance': deleteInstance(d, key); break
         case 'security-group': deleteSecurityGroup(d, key); break
+        case 'subnet': deleteSubnet(d, key); break
+        case 'vpc': deleteVpc(d, key); break
       }
     }
   }

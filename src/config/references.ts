@@ -1,3 +1,4 @@
+import { ZONE_LETTERS } from '../model/zones.js'
 import type { ConfigDocument } from './schema.js'
 import { closest } from './suggest.js'
 
@@ -13,6 +14,9 @@ export interface ReferenceProblem {
 export function checkReferences(doc: ConfigDocument): ReferenceProblem[] {
   const problems: ReferenceProblem[] = []
   const names = {
+    // The default VPC's subnets are there without being declared (subnet-a, subnet-b, subnet-c).
+    vpc: new Set(doc.vpcs.map((v) => v.name)),
+    subnet: new Set([...ZONE_LETTERS.map((l) => `subnet-${l}`), ...doc.subnets.map((s) => s.name)]),
     'security group': new Set(doc.securityGroups.map((g) => g.name)),
     instance: new Set(doc.instances.map((i) => i.name)),
     certificate: new Set(doc.certificates.map((c) => c.name)),
@@ -21,7 +25,7 @@ export function checkReferences(doc: ConfigDocument): ReferenceProblem[] {
   }
   const mustExist = (kind: keyof typeof names, ref: string, path: (string | number)[]) => {
     // ARNs and ids refer to resources made by other doors (API, CLI); control checks those.
-    if (ref.startsWith('arn:') || /^(sg|i)-[0-9a-f]+$/.test(ref)) return
+    if (ref.startsWith('arn:') || /^(sg|i|vpc|subnet)-[0-9a-f]{8,17}$/.test(ref)) return
     if (names[kind].has(ref)) return
     const hint = closest(ref, names[kind])
     problems.push({ path, message: `unknown ${kind} '${ref}'${hint ? `; did you mean '${hint}'?` : ''}` })
@@ -35,6 +39,12 @@ export function checkReferences(doc: ConfigDocument): ReferenceProblem[] {
     })
   }
 
+  unique(doc.vpcs, (v) => v.name, 'vpc name', (i) => ['vpcs', i, 'name'])
+  unique(doc.subnets, (v) => v.name, 'subnet name', (i) => ['subnets', i, 'name'])
+  doc.subnets.forEach((sn, i) => mustExist('vpc', sn.vpc, ['subnets', i, 'vpc']))
+  doc.securityGroups.forEach((g, i) => {
+    if (g.vpc !== undefined) mustExist('vpc', g.vpc, ['securityGroups', i, 'vpc'])
+  })
   unique(doc.securityGroups, (g) => g.name, 'security group name', (i) => ['securityGroups', i, 'name'])
   unique(doc.instances, (g) => g.name, 'instance name', (i) => ['instances', i, 'name'])
   unique(doc.certificates, (g) => g.name, 'certificate name', (i) => ['certificates', i, 'name'])
@@ -59,6 +69,7 @@ export function checkReferences(doc: ConfigDocument): ReferenceProblem[] {
 
   doc.loadBalancers.forEach((lb, i) => {
     lb.securityGroups.forEach((s, k) => mustExist('security group', s, ['loadBalancers', i, 'securityGroups', k]))
+    lb.subnets.forEach((s, k) => mustExist('subnet', s, ['loadBalancers', i, 'subnets', k]))
     unique(lb.listeners, (l) => String(l.port), 'listener port', (j) => ['loadBalancers', i, 'listeners', j, 'port'])
     lb.listeners.forEach((l, j) => {
       const base = ['loadBalancers', i, 'listeners', j]

@@ -6,6 +6,7 @@ import { listenerSpec } from '../model/listener.js'
 import { loadBalancerSpecBase } from '../model/load-balancer.js'
 import { securityGroupSpec } from '../model/security-group.js'
 import { targetGroupSpec } from '../model/target-group.js'
+import { subnetSpec, vpcSpec } from '../model/vpc.js'
 
 export const loadBalancerDocSpec = loadBalancerSpecBase
   .extend({
@@ -22,6 +23,8 @@ export const loadBalancerDocSpec = loadBalancerSpecBase
 export const configDocument = z.strictObject({
   /** Editor hint (JSON Schema location); ignored by openalb. */
   $schema: z.string().optional(),
+  vpcs: z.array(vpcSpec).default([]),
+  subnets: z.array(subnetSpec).default([]),
   securityGroups: z.array(securityGroupSpec).default([]),
   instances: z.array(instanceSpec).default([]),
   certificates: z.array(certificateSpec).default([]),

@@ -21,6 +21,10 @@ export type ControlErrorCode =
   | 'ssl-policy-not-found'
   | 'unsupported-protocol'
   | 'unavailable'
+  | 'invalid-cidr'
+  | 'cidr-conflict'
+  | 'invalid-zone'
+  | 'invalid-subnets'
 
 export abstract class ControlError extends Error {
   abstract readonly code: ControlErrorCode
@@ -120,4 +124,36 @@ export class UnsupportedProtocolError extends ControlError {
 /** The store cannot be reached (etcd down or without quorum): nothing was changed; retry later. */
 export class StoreUnavailableError extends ControlError {
   readonly code = 'unavailable'
+}
+
+/** A VPC's or subnet's range AWS refuses: outside /16-/28, or a subnet outside its VPC's range. */
+export class InvalidCidrError extends ControlError {
+  readonly code = 'invalid-cidr'
+  constructor(readonly kind: 'vpc' | 'subnet', readonly cidr: string, detail: string) {
+    super(`${kind} CIDR '${cidr}' is invalid: ${detail}`)
+  }
+}
+
+/** A subnet's range overlaps another subnet of its VPC. */
+export class CidrConflictError extends ControlError {
+  readonly code = 'cidr-conflict'
+  constructor(readonly cidr: string, readonly otherSubnetId: string) {
+    super(`subnet CIDR '${cidr}' overlaps subnet ${otherSubnetId}`)
+  }
+}
+
+/** A zone (name or id) that is not one of the region's. */
+export class InvalidZoneError extends ControlError {
+  readonly code = 'invalid-zone'
+  constructor(readonly zone: string, readonly field: 'availabilityZone' | 'availabilityZoneId', readonly zones: readonly string[]) {
+    super(`availability zone '${zone}' is not one of ${zones.join(', ')}`)
+  }
+}
+
+/** A balancer's subnets that do not fit together: two in one zone, several VPCs, or too few zones. */
+export class InvalidSubnetsError extends ControlError {
+  readonly code = 'invalid-subnets'
+  constructor(readonly reason: 'same-zone' | 'several-vpcs' | 'too-few-zones', message: string) {
+    super(message)
+  }
 }

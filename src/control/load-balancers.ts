@@ -1,6 +1,6 @@
-import { CANONICAL_HOSTED_ZONE_ID, DEFAULT_VPC_ID, loadBalancerDnsName, newIds } from '../model/ids.js'
+import { CANONICAL_HOSTED_ZONE_ID, loadBalancerDnsName, newIds } from '../model/ids.js'
 import { DEFAULT_SSL_POLICY, listenerSpec, SSL_POLICY_NAMES, type Listener, type ListenerSpec } from '../model/listener.js'
-import { loadBalancerAttributesSpec, loadBalancerSpec, zonesForSubnets, type LoadBalancer, type LoadBalancerSpec } from '../model/load-balancer.js'
+import { loadBalancerAttributesSpec, loadBalancerSpec, type LoadBalancer, type LoadBalancerSpec } from '../model/load-balancer.js'
 import { ruleSpec, type Rule, type RuleSpec } from '../model/rule.js'
 import { actionToSpec, resolveActions } from './actions.js'
 import {
@@ -14,6 +14,7 @@ import {
   ValidationFailed,
 } from './errors.js'
 import { validate, type Draft } from './draft.js'
+import { balancerSubnets } from './networks.js'
 
 export const MAX_LISTENERS_PER_LB = 50
 export const MAX_RULES_PER_LB = 100
@@ -23,6 +24,7 @@ export function createLoadBalancer(d: Draft, input: Omit<LoadBalancerSpec, 'list
   const spec = validate(loadBalancerSpec, input, 'loadBalancer')
   if (d.list('load-balancer').some((l) => l.name === spec.name)) throw new DuplicateError('load-balancer', spec.name)
   const arn = newIds.loadBalancerArn(d.partition, spec.name, spec.type)
+  const net = balancerSubnets(d, spec.subnets, spec.type)
   return d.put({
     kind: 'load-balancer',
     arn,
@@ -30,14 +32,14 @@ export function createLoadBalancer(d: Draft, input: Omit<LoadBalancerSpec, 'list
     type: spec.type,
     scheme: spec.scheme,
     ipAddressType: spec.ipAddressType,
-    subnets: spec.subnets,
-    availabilityZones: zonesForSubnets(d.partition.region, spec.subnets),
+    subnets: net.subnets,
+    availabilityZones: net.availabilityZones,
     securityGroups: spec.securityGroups.map((g) => d.resolve('security-group', g).id),
     bindAddress: spec.bindAddress,
     attributes: spec.attributes,
     dnsName: loadBalancerDnsName(d.partition, spec.name, arn, spec.scheme),
     canonicalHostedZoneId: CANONICAL_HOSTED_ZONE_ID,
-    vpcId: DEFAULT_VPC_ID,
+    vpcId: net.vpcId,
     createdTime: d.nowIso(),
     tags: spec.tags,
   })
@@ -52,11 +54,13 @@ export function updateLoadBalancer(d: Draft, ref: string, input: Omit<LoadBalanc
       throw new OperationNotPermittedError(`load balancer '${current.name}': ${field} cannot be changed (${current[field]} -> ${spec[field]})`)
     }
   }
+  const net = balancerSubnets(d, spec.subnets, current.type)
   return d.put({
     ...current,
     ipAddressType: spec.ipAddressType,
-    subnets: spec.subnets,
-    availabilityZones: zonesForSubnets(d.partition.region, spec.subnets),
+    subnets: net.subnets,
+    availabilityZones: net.availabilityZones,
+    vpcId: net.vpcId,
     securityGroups: spec.securityGroups.map((g) => d.resolve('security-group', g).id),
     bindAddress: spec.bindAddress,
     attributes: spec.attributes,
@@ -75,11 +79,13 @@ export function modifyLoadBalancer(
   const attributes = validate(loadBalancerAttributesSpec, { ...current.attributes, ...patch.attributes, accessLogs }, 'attributes')
   const subnets = patch.subnets ? [...patch.subnets] : [...current.subnets]
   validate(loadBalancerSpec, { name: current.name, type: current.type, subnets, ipAddressType: patch.ipAddressType ?? current.ipAddressType, ...(patch.securityGroups ? { securityGroups: [...patch.securityGroups] } : {}) }, 'loadBalancer')
+  const net = balancerSubnets(d, subnets, current.type)
   return d.put({
     ...current,
     attributes,
-    subnets,
-    availabilityZones: zonesForSubnets(d.partition.region, subnets),
+    subnets: net.subnets,
+    availabilityZones: net.availabilityZones,
+    vpcId: net.vpcId,
     ipAddressType: (patch.ipAddressType ?? current.ipAddressType) as LoadBalancer['ipAddressType'],
     securityGroups: patch.securityGroups ? patch.securityGroups.map((g) => d.resolve('security-group', g).id) : current.securityGroups,
   })

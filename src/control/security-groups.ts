@@ -6,6 +6,7 @@ import { ingressRuleSpec } from '../model/security-group.js'
 import type { z } from 'zod'
 import { DuplicateError, InUseError } from './errors.js'
 import { validate, type Draft } from './draft.js'
+import { resolveVpc } from './networks.js'
 
 function toIngress(d: Draft, rules: readonly z.output<typeof ingressRuleSpec>[]): IngressRule[] {
   return rules.map((r) => ({
@@ -26,7 +27,7 @@ export function createSecurityGroup(d: Draft, input: SecurityGroupSpec, id?: str
     id: id ?? newIds.securityGroupId(),
     name: spec.name,
     description: spec.description,
-    vpcId: DEFAULT_VPC_ID,
+    vpcId: spec.vpc !== undefined ? resolveVpc(d, spec.vpc).id : DEFAULT_VPC_ID,
     ingress: [],
     tags: spec.tags,
   }

@@ -13,6 +13,7 @@ import {
 } from '../model/target-group.js'
 import { DuplicateError, InUseError, InvalidTargetError, LimitExceededError, ValidationFailed } from './errors.js'
 import { validate, type Draft } from './draft.js'
+import { resolveVpc } from './networks.js'
 
 export const MAX_TARGETS_PER_GROUP = 1000
 
@@ -51,7 +52,7 @@ export function createTargetGroup(d: Draft, input: TargetGroupSpec): TargetGroup
     port: spec.port,
     targetType: spec.targetType,
     protocolVersion: spec.protocolVersion,
-    vpcId: spec.vpcId ?? DEFAULT_VPC_ID,
+    vpcId: spec.vpcId !== undefined ? resolveVpc(d, spec.vpcId).id : DEFAULT_VPC_ID,
     healthCheck: spec.healthCheck,
     attributes: spec.attributes,
     targets,

@@ -50,7 +50,7 @@ export const loadBalancerSpecBase = z.strictObject({
   scheme: z.enum(['internet-facing', 'internal']).default('internet-facing'),
   /** ipv4 (default) or dualstack. */
   ipAddressType: z.enum(['ipv4', 'dualstack']).default('ipv4'),
-  /** Subnet labels; an application balancer spans at least two zones (default two). */
+  /** Subnets by id or name, one per zone, in one VPC; an application balancer spans at least two zones (default: the default VPC's subnet-a and subnet-b). */
   subnets: z.array(z.string().min(1)).default(['subnet-a', 'subnet-b']),
   /** Security groups by name or id; their inbound rules are enforced at accept. */
   securityGroups: z.array(z.string()).max(5, 'at most 5 security groups').default([]),
@@ -74,7 +74,7 @@ export interface LoadBalancer {
   readonly scheme: Scheme
   readonly ipAddressType: IpAddressType
   readonly subnets: readonly string[]
-  /** The zones the subnets stand for, one per subnet. */
+  /** The subnets' zones, one per subnet. */
   readonly availabilityZones: readonly string[]
   /** Group ids. */
   readonly securityGroups: readonly string[]
@@ -86,9 +86,4 @@ export interface LoadBalancer {
   /** ISO 8601. */
   readonly createdTime: string
   readonly tags: Tags
-}
-
-/** Zone labels for subnet labels: us-east-1a, us-east-1b, ... in order. */
-export function zonesForSubnets(region: string, subnets: readonly string[]): string[] {
-  return subnets.map((_, i) => `${region}${String.fromCharCode(97 + (i % 26))}`)
 }

@@ -6,8 +6,11 @@ import type { LoadBalancer } from './load-balancer.js'
 import type { Rule } from './rule.js'
 import type { SecurityGroup } from './security-group.js'
 import type { TargetGroup } from './target-group.js'
+import type { Subnet, Vpc } from './vpc.js'
 
 export interface ResourceByKind {
+  vpc: Vpc
+  subnet: Subnet
   'security-group': SecurityGroup
   instance: Instance
   certificate: Certificate
@@ -23,6 +26,8 @@ export type Resource = ResourceByKind[Kind]
 
 /** In dependency order: a kind only refers to kinds before it. Deletes run in reverse. */
 export const KINDS: readonly Kind[] = [
+  'vpc',
+  'subnet',
   'security-group',
   'instance',
   'certificate',

@@ -33,6 +33,8 @@ export const securityGroupSpec = z.strictObject({
   /** Group name, 1-255 characters, unique; must not start with sg-. */
   name: z.string().min(1).max(255).refine((n) => !n.startsWith('sg-'), 'must not start with sg-'),
   description: z.string().max(255).default('managed by openalb'),
+  /** The VPC, by name or id (default: the default VPC). */
+  vpc: z.string().min(1).optional(),
   /** Inbound rules; a connection is accepted when any rule allows its source and port. */
   ingress: z.array(ingressRuleSpec).default([]),
   tags,

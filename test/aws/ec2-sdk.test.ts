@@ -17,7 +17,7 @@ import { rejectsWith } from './assert-aws-error.js'
 import { assertWireMatchesModels } from './assert-wire.js'
 import { clientConfig, startAwsApi } from './start-aws-api.js'
 
-test('EC2: security groups with ingress rules, and a default VPC with subnets in two zones', async (t) => {
+test('EC2: security groups with ingress rules, and a default VPC with a subnet in each of three zones', async (t) => {
   const api = await startAwsApi()
   t.after(() => api.close())
   const ec2 = new EC2Client(clientConfig(api))
@@ -26,9 +26,9 @@ test('EC2: security groups with ingress rules, and a default VPC with subnets in
   const vpcId = vpcs.Vpcs?.[0]?.VpcId
   assert.equal(vpcs.Vpcs?.[0]?.IsDefault, true)
   const subnets = await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId ?? ''] }] }))
-  assert.deepEqual(subnets.Subnets?.map((s) => s.AvailabilityZone), ['us-east-1a', 'us-east-1b'])
+  assert.deepEqual(subnets.Subnets?.map((s) => s.AvailabilityZone), ['us-east-1a', 'us-east-1b', 'us-east-1c'])
   const zones = await ec2.send(new DescribeAvailabilityZonesCommand({}))
-  assert.equal(zones.AvailabilityZones?.length, 2)
+  assert.equal(zones.AvailabilityZones?.length, 3)
 
   const sg = await ec2.send(
     new CreateSecurityGroupCommand({ GroupName: 'web-alb-sg', Description: 'HTTPS from anywhere', VpcId: vpcId, TagSpecifications: [{ ResourceType: 'security-group', Tags: [{ Key: 'app', Value: 'web' }] }] }),

@@ -13,13 +13,13 @@ test('a GRPC target group gets ALB gRPC health check defaults: GrpcCode 12 on /A
   const api = await startAwsApi()
   t.after(() => api.close())
   const elb = new ElasticLoadBalancingV2Client(clientConfig(api))
-  const created = await elb.send(new CreateTargetGroupCommand({ Name: 'grpc-tg', Protocol: 'HTTPS', Port: 50051, TargetType: 'ip', ProtocolVersion: 'GRPC', VpcId: 'vpc-1' }))
+  const created = await elb.send(new CreateTargetGroupCommand({ Name: 'grpc-tg', Protocol: 'HTTPS', Port: 50051, TargetType: 'ip', ProtocolVersion: 'GRPC', VpcId: 'vpc-0a1b2c3d4e5f60718' }))
   const tg = created.TargetGroups?.[0]
   assert.equal(tg?.ProtocolVersion, 'GRPC')
   assert.deepEqual(tg?.Matcher, { GrpcCode: '12' })
   assert.equal(tg?.HealthCheckPath, '/AWS.ALB/healthcheck')
 
-  const http1 = await elb.send(new CreateTargetGroupCommand({ Name: 'web-tg', Protocol: 'HTTP', Port: 80, TargetType: 'ip', VpcId: 'vpc-1' }))
+  const http1 = await elb.send(new CreateTargetGroupCommand({ Name: 'web-tg', Protocol: 'HTTP', Port: 80, TargetType: 'ip', VpcId: 'vpc-0a1b2c3d4e5f60718' }))
   assert.deepEqual(http1.TargetGroups?.[0]?.Matcher, { HttpCode: '200' })
 })
 
@@ -34,7 +34,7 @@ test('GrpcCode is taken for GRPC groups on create and modify, and described back
       Port: 50051,
       TargetType: 'ip',
       ProtocolVersion: 'GRPC',
-      VpcId: 'vpc-1',
+      VpcId: 'vpc-0a1b2c3d4e5f60718',
       HealthCheckPath: '/grpc.health.v1.Health/Check',
       Matcher: { GrpcCode: '0-2' },
     }),
@@ -52,7 +52,7 @@ test('the Matcher must fit the protocol version: ValidationError for HTTP codes 
   const api = await startAwsApi()
   t.after(() => api.close())
   const elb = new ElasticLoadBalancingV2Client(clientConfig(api))
-  const base = { Protocol: 'HTTP' as const, Port: 50051, TargetType: 'ip' as const, VpcId: 'vpc-1' }
+  const base = { Protocol: 'HTTP' as const, Port: 50051, TargetType: 'ip' as const, VpcId: 'vpc-0a1b2c3d4e5f60718' }
   await rejectsWith(elb.send(new CreateTargetGroupCommand({ ...base, Name: 'a', ProtocolVersion: 'GRPC', Matcher: { HttpCode: '200' } })), 'ValidationError', /HttpCode/)
   await rejectsWith(elb.send(new CreateTargetGroupCommand({ ...base, Name: 'b', ProtocolVersion: 'HTTP2', Matcher: { GrpcCode: '0' } })), 'ValidationError', /GrpcCode/)
   await rejectsWith(elb.send(new CreateTargetGroupCommand({ ...base, Name: 'c', Matcher: { GrpcCode: '0' } })), 'ValidationError', /GrpcCode/)

@@ -13,7 +13,7 @@ export interface OperationCoverage {
 /** Where openalb differs from AWS in an operation it answers; scripts/gen-aws-api-table.mjs prints these. */
 const PARTIAL: Record<AwsService, Record<string, string>> = {
   elbv2: {
-    CreateLoadBalancer: 'application and network types (no gateway); no Elastic IPs or private addresses in SubnetMappings; subnets default to the default VPC\'s two',
+    CreateLoadBalancer: 'application and network types (no gateway); no Elastic IPs or private addresses in SubnetMappings; subnets default to the default VPC\'s subnet-a and subnet-b; subnets must exist, one per zone, in one VPC',
     CreateTargetGroup: 'target types instance and ip (no lambda or alb); IPv4 only; health checks are always enabled',
     CreateListener: 'no mutual TLS; AlpnPolicy names are checked, not applied',
     ModifyListener: 'as CreateListener',
@@ -43,11 +43,19 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
     AuthorizeSecurityGroupEgress: 'accepted and not kept: egress is not filtered, and groups report allow-all egress',
     RevokeSecurityGroupEgress: 'as AuthorizeSecurityGroupEgress',
     DescribeSecurityGroups: 'filters group-id, group-name, vpc-id, description, tag:KEY and tag-key',
-    CreateTags: 'security groups only',
-    DeleteTags: 'security groups only',
-    DescribeVpcs: 'the one default VPC',
-    DescribeSubnets: 'the default VPC\'s two subnets',
-    DescribeAvailabilityZones: 'the two zones of the default subnets',
+    CreateTags: 'security groups, VPCs and subnets',
+    DeleteTags: 'security groups, VPCs and subnets',
+    CreateVpc: 'IPv4 only (no Amazon-provided IPv6 or IPAM pools); the VPC is stored: routing and DNS do not depend on it',
+    DeleteVpc: 'the default VPC is fixed and cannot be deleted',
+    DescribeVpcs: 'filters vpc-id, cidr, cidr-block-association.*, dhcp-options-id, is-default, owner-id, state, instance-tenancy, tag:KEY, tag-key, tag-value',
+    ModifyVpcAttribute: 'stored; the default VPC is fixed',
+    CreateDefaultVpc: 'the default VPC always exists: DefaultVpcAlreadyExists',
+    CreateSubnet: 'IPv4 only (no IPv6, Outposts or IPAM pools)',
+    DeleteSubnet: 'the default subnets are fixed and cannot be deleted',
+    DescribeSubnets: 'filters vpc-id, subnet-id, subnet-arn, availability-zone(-id), available-ip-address-count, default-for-az, map-public-ip-on-launch, state, cidr-block, owner-id, tag:KEY, tag-key, tag-value',
+    ModifySubnetAttribute: 'MapPublicIpOnLaunch only (stored); the default subnets are fixed',
+    DescribeAvailabilityZones: 'three zones (a, b, c) in every region',
+    DescribeRegions: 'the commercial regions, all opted in',
   },
 }
 

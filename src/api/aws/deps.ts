@@ -46,4 +46,6 @@ export interface Call {
   readonly deps: AwsApiDeps
   readonly params: Params
   readonly requestId: string
+  /** The region the request is signed for (its SigV4 scope), else openalb's own. */
+  readonly region: string
 }

@@ -1,4 +1,17 @@
-import { ControlError, InvalidChangeBatchError, LimitExceededError, NotFoundError, DuplicateError, ValidationFailed, type ControlErrorCode } from '../../control/errors.js'
+import {
+  CidrConflictError,
+  ControlError,
+  DuplicateError,
+  InUseError,
+  InvalidChangeBatchError,
+  InvalidCidrError,
+  InvalidSubnetsError,
+  InvalidZoneError,
+  LimitExceededError,
+  NotFoundError,
+  ValidationFailed,
+  type ControlErrorCode,
+} from '../../control/errors.js'
 import type { AwsService } from './service.js'
 import { awsValidationMessage } from './validation-names.js'
 
@@ -40,10 +53,12 @@ const NOT_FOUND: Record<AwsService, Record<string, WireCode>> = {
     certificate: 'CertificateNotFound',
     'security-group': 'InvalidSecurityGroup',
     instance: 'InvalidTarget',
+    subnet: 'SubnetNotFound',
+    vpc: 'ValidationError',
   },
   acm: { certificate: 'ResourceNotFoundException' },
   route53: { 'hosted-zone': { code: 'NoSuchHostedZone', status: 404 }, 'load-balancer': 'InvalidChangeBatch' },
-  ec2: { 'security-group': 'InvalidGroup.NotFound', instance: 'InvalidInstanceID.NotFound' },
+  ec2: { 'security-group': 'InvalidGroup.NotFound', instance: 'InvalidInstanceID.NotFound', vpc: 'InvalidVpcID.NotFound', subnet: 'InvalidSubnetID.NotFound' },
 }
 
 /** What AWS says when a resource of a kind is missing (the default: control/'s own words). */
@@ -54,10 +69,15 @@ const NOT_FOUND_MESSAGE: Record<AwsService, Record<string, (ref: string) => stri
     listener: () => 'One or more listeners not found',
     rule: () => 'One or more rules not found',
     certificate: (ref) => `Certificate '${ref}' not found`,
+    subnet: (ref) => `The subnet ID '${ref}' does not exist`,
+    vpc: (ref) => `The VPC ID '${ref}' is not found`,
   },
   acm: { certificate: (ref) => `Could not find certificate ${ref}.` },
   route53: { 'hosted-zone': (ref) => `No hosted zone found with ID: ${ref.replace(/^\/?hostedzone\//, '')}` },
-  ec2: {},
+  ec2: {
+    vpc: (ref) => `The vpc ID '${ref}' does not exist`,
+    subnet: (ref) => `The subnet ID '${ref}' does not exist`,
+  },
 }
 
 const DUPLICATE: Record<AwsService, Record<string, WireCode>> = {
@@ -93,6 +113,7 @@ const BY_CODE: Record<AwsService, CodeTable> = {
     'invalid-certificate': 'InvalidConfigurationRequest',
     'ssl-policy-not-found': 'SSLPolicyNotFound',
     'unsupported-protocol': 'UnsupportedProtocol',
+    'invalid-subnets': 'InvalidConfigurationRequest',
     duplicate: 'ValidationError',
     'not-found': 'ValidationError',
   },
@@ -119,9 +140,29 @@ const BY_CODE: Record<AwsService, CodeTable> = {
     'in-use': 'DependencyViolation',
     'limit-exceeded': 'RulesPerSecurityGroupLimitExceeded',
     'invalid-target': 'InvalidParameterValue',
+    'operation-not-permitted': 'OperationNotPermitted',
+    'cidr-conflict': 'InvalidSubnet.Conflict',
+    'invalid-zone': 'InvalidParameterValue',
     duplicate: 'InvalidGroup.Duplicate',
     'not-found': 'InvalidParameterValue',
   },
+}
+
+/** EC2's and ELB's own words for the network errors (the codes come from the tables above). */
+function networkError(service: AwsService, e: ControlError): { code?: string; message: string } | undefined {
+  if (e instanceof InvalidCidrError) return { code: e.kind === 'vpc' ? 'InvalidVpc.Range' : 'InvalidSubnet.Range', message: `The CIDR '${e.cidr}' is invalid.` }
+  if (e instanceof CidrConflictError) return { message: `The CIDR '${e.cidr}' conflicts with another subnet` }
+  if (e instanceof InvalidZoneError) {
+    return { message: `Value (${e.zone}) for parameter ${e.field} is invalid. Subnets can currently only be created in the following availability zones: ${e.zones.join(', ')}.` }
+  }
+  if (e instanceof InvalidSubnetsError && service === 'elbv2') {
+    if (e.reason === 'too-few-zones') return { code: 'ValidationError', message: e.message }
+    if (e.reason === 'several-vpcs') return { code: 'InvalidSubnet', message: e.message }
+  }
+  if (e instanceof InUseError && service === 'ec2' && (e.kind === 'vpc' || e.kind === 'subnet')) {
+    return { message: `The ${e.kind} '${e.ref}' has dependencies and cannot be deleted.` }
+  }
+  return undefined
 }
 
 function wire(w: WireCode): { code: string; status: number } {
@@ -144,8 +185,9 @@ export function toAwsError(service: AwsService, e: unknown): { error: AwsError; 
     const { code, status } = wire(w)
     const messages = e instanceof InvalidChangeBatchError ? e.messages : []
     const notFound = e instanceof NotFoundError ? NOT_FOUND_MESSAGE[service][e.kind]?.(e.ref) : undefined
-    const message = e instanceof ValidationFailed ? awsValidationMessage(service, e) : (notFound ?? e.message)
-    return { error: new AwsError(code, message, status, messages), unexpected: false }
+    const net = networkError(service, e)
+    const message = net?.message ?? (e instanceof ValidationFailed ? awsValidationMessage(service, e) : (notFound ?? e.message))
+    return { error: new AwsError(net?.code ?? code, message, status, messages), unexpected: false }
   }
   return { error: new AwsError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500), unexpected: true }
 }

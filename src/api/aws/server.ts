@@ -12,7 +12,7 @@ import { JSON_11, jsonError, jsonOperation, parseJsonBody } from './protocol/jso
 import { Params } from './protocol/params.js'
 import { ec2Error, ec2Response, parseQueryParams, queryError, queryResponse } from './protocol/query.js'
 import { restXmlError } from './protocol/rest-xml.js'
-import { signingService, verifySigV4 } from './protocol/sigv4.js'
+import { signingRegion, signingService, verifySigV4 } from './protocol/sigv4.js'
 import { ROUTE53_NAMESPACE, ROUTE53_PREFIX, routeRoute53 } from './route53/routes.js'
 
 export type { AwsApiDeps, TargetHealthDescription, SslPolicyDescription } from './deps.js'
@@ -67,6 +67,7 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
     const contentType = String(req.headers['content-type'] ?? '')
     const form = req.method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded') ? new URLSearchParams(body.toString('utf8')) : undefined
     const service = detect(req, url.searchParams, form)
+    const region = signingRegion({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.alloc(0) }) ?? deps.control.partition.region
     if (!service) return errorReply('elbv2', new AwsError('InvalidAction', `no AWS operation is served at ${req.method ?? 'GET'} ${url.pathname}`), requestId)
     try {
       if (deps.accessKeys && deps.accessKeys.size > 0) {
@@ -82,7 +83,7 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
           const ops: Readonly<Record<string, (call: Call) => Promise<unknown>>> = service === 'elbv2' ? ELBV2_OPERATIONS : EC2_OPERATIONS
           const op = Object.hasOwn(ops, action) ? ops[action] : undefined
           if (!op) throw new AwsError('InvalidAction', `The action ${action} is not valid for this web service`)
-          const call = { deps, requestId, params: new Params(parseQueryParams(all), invalid(service)) }
+          const call = { deps, requestId, region, params: new Params(parseQueryParams(all), invalid(service)) }
           if (service === 'elbv2') checkModelInput('elbv2', action, call.params.raw)
           const result = (await op(call)) as Record<string, never> | undefined
           const xml = service === 'elbv2' ? queryResponse(ELBV2_NAMESPACE, action, result, requestId) : ec2Response(EC2_NAMESPACE, action, result ?? {}, requestId)
@@ -94,7 +95,7 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
           if (!op) throw new AwsError('UnknownOperationException', `${name} is not an operation openalb supports`)
           const params = new Params(parseJsonBody(body, 'ValidationException'), invalid('acm'))
           checkModelInput('acm', name, params.raw)
-          const result = await op({ deps, requestId, params })
+          const result = await op({ deps, requestId, region, params })
           return { status: 200, contentType: JSON_11, body: JSON.stringify(result ?? {}) }
         }
         case 'route53': {

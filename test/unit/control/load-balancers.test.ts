@@ -27,10 +27,11 @@ import { createCertificateFixture, forwardTo, ok200, openControl, refusedUnchang
 
 const redirectTo = (protocol: 'HTTP' | 'HTTPS') => [{ type: 'redirect' as const, redirect: { protocol, port: protocol === 'HTTP' ? '80' : '443', statusCode: 'HTTP_301' as const } }]
 
-test('a created balancer gets an app ARN, a DNS name with its id, zones per subnet and the creation time', async (t) => {
+test('a created balancer gets an app ARN, a DNS name with its id, its subnets\' zones and the creation time', async (t) => {
   const now = new Date('2024-05-01T12:00:00.000Z')
   const { control } = openControl(t, { now: () => now })
-  const { value: lb } = await control.mutate((d) => createLoadBalancer(d, { name: 'Web-ALB', subnets: ['s1', 's2', 's3'] }))
+  const { value: lb } = await control.mutate((d) => createLoadBalancer(d, { name: 'Web-ALB', subnets: ['subnet-a', 'subnet-b', 'subnet-c'] }))
+  assert.deepEqual(lb.subnets, ['subnet-0a1b2c3d4e5f60a01', 'subnet-0a1b2c3d4e5f60b02', 'subnet-0a1b2c3d4e5f60c03'])
   assert.match(lb.arn, /:loadbalancer\/app\/Web-ALB\/[0-9a-f]{16}$/)
   assert.match(lb.dnsName, /^web-alb-\d{1,10}\.us-east-1\.elb\.openalb\.test$/)
   assert.deepEqual(lb.availabilityZones, ['us-east-1a', 'us-east-1b', 'us-east-1c'])

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { loadBalancerAttributesSpec, loadBalancerSpec, zonesForSubnets } from '../../../src/model/load-balancer.js'
+import { loadBalancerAttributesSpec, loadBalancerSpec } from '../../../src/model/load-balancer.js'
 import { parsed, table } from './table.js'
 
 const lb = (extra: Record<string, unknown> = {}) => ({ name: 'web-alb', ...extra })
@@ -89,7 +89,3 @@ table('balancer attributes', loadBalancerSpec, [
   { desc: 'an unknown access log field', input: attrs({ accessLogs: { s3Bucket: 'x' } }), path: 'attributes.accessLogs.s3Bucket', message: /^unknown key s3Bucket$/ },
   { desc: 'an unknown top-level key', input: lb({ listeners: [] }), path: 'listeners', message: /^unknown key listeners$/ },
 ])
-
-test('subnets map to zones a, b, c ... of the region in order', () => {
-  assert.deepEqual(zonesForSubnets('eu-west-1', ['x', 'y', 'z']), ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'])
-})

@@ -1,19 +1,18 @@
 import { authorizeIngress, createSecurityGroup, deleteSecurityGroup, revokeIngress } from '../../../control/security-groups.js'
 import type { Draft } from '../../../control/draft.js'
-import { changeTags } from '../../../control/tags.js'
+import { setTags } from '../../../control/tags.js'
 import type { IngressRule, SecurityGroup } from '../../../model/security-group.js'
+import { listSubnets, listVpcs, tagNetwork } from '../../../control/networks.js'
+import { DEFAULT_VPC_ID } from '../../../model/ids.js'
 import type { Call } from '../deps.js'
 import { AwsError } from '../errors.js'
 import { page } from '../paging.js'
 import type { Params } from '../protocol/params.js'
-import type { XmlValue } from '../protocol/xml.js'
-import { DEFAULT_VPC, defaultSubnets } from './default-vpc.js'
+import { filters, globMatch, tagSpecifications, type Ec2Handler, type Ec2Result } from './common.js'
+import { NETWORK_OPERATIONS } from './networks.js'
 
 export const EC2_NAMESPACE = 'http://ec2.amazonaws.com/doc/2016-11-15/'
 export const EC2_VERSION = '2016-11-15'
-
-type Ec2Result = Record<string, XmlValue>
-type Ec2Handler = (call: Call) => Promise<Ec2Result>
 
 const invalid = (message: string) => new AwsError('InvalidParameterValue', message)
 const notFound = (ref: string) => new AwsError('InvalidGroup.NotFound', `The security group '${ref}' does not exist`)
@@ -93,28 +92,19 @@ function groupOut(call: Call, g: SecurityGroup): Ec2Result {
   }
 }
 
-function tagSpecifications(p: Params, type: string): Record<string, string> {
-  const tags: Record<string, string> = {}
-  for (const spec of p.objs('TagSpecification')) {
-    if (spec.str('ResourceType') !== type) continue
-    for (const t of spec.objs('Tag')) tags[t.required('Key')] = t.str('Value') ?? ''
-  }
-  return tags
-}
-
-function filters(p: Params): { name: string; values: string[] }[] {
-  return p.objs('Filter').map((f) => ({ name: f.required('Name'), values: f.strings('Value') ?? [] }))
-}
-
 const CreateSecurityGroup: Ec2Handler = async (call) => {
   const p = call.params
   const name = p.required('GroupName')
   const description = p.str('GroupDescription')
   if (description === undefined) throw new AwsError('MissingParameter', 'The request must contain the parameter GroupDescription')
   const vpc = p.str('VpcId')
-  if (vpc !== undefined && vpc !== DEFAULT_VPC.id) throw new AwsError('InvalidVpcID.NotFound', `The vpc ID '${vpc}' does not exist`)
   const tags = tagSpecifications(p, 'security-group')
-  const g = (await call.deps.control.mutate((d) => createSecurityGroup(d, { name, description, tags }))).value
+  const g = (
+    await call.deps.control.mutate((d) => {
+      if (vpc !== undefined && !listVpcs(d, call.region).some((v) => v.id === vpc)) throw new AwsError('InvalidVpcID.NotFound', `The vpc ID '${vpc}' does not exist`)
+      return createSecurityGroup(d, { name, description, tags, ...(vpc !== undefined ? { vpc } : {}) })
+    })
+  ).value
   const shape = groupOut(call, g)
   return { groupId: g.id, tagSet: shape.tagSet, securityGroupArn: shape.securityGroupArn }
 }
@@ -126,7 +116,7 @@ const DescribeSecurityGroups: Ec2Handler = async (call) => {
   const ids = p.strings('GroupId') ?? []
   const names = p.strings('GroupName') ?? []
   for (const id of ids) if (!groups.some((g) => g.id === id)) throw new AwsError('InvalidGroup.NotFound', `The security group '${id}' does not exist`)
-  for (const n of names) if (!groups.some((g) => g.name === n)) throw new AwsError('InvalidGroup.NotFound', `The security group '${n}' does not exist in default VPC '${DEFAULT_VPC.id}'`)
+  for (const n of names) if (!groups.some((g) => g.name === n)) throw new AwsError('InvalidGroup.NotFound', `The security group '${n}' does not exist in default VPC '${DEFAULT_VPC_ID}'`)
   if (ids.length > 0) groups = groups.filter((g) => ids.includes(g.id))
   if (names.length > 0) groups = groups.filter((g) => names.includes(g.name))
   for (const f of filters(p)) {
@@ -146,13 +136,6 @@ const DescribeSecurityGroups: Ec2Handler = async (call) => {
   }
   const pg = page(groups, p.str('NextToken'), p.int('MaxResults'), 'InvalidParameterValue', 1000)
   return { securityGroupInfo: pg.items.map((g) => groupOut(call, g)), nextToken: pg.next }
-}
-
-/** EC2 filter values may use * and ? wildcards. */
-function globMatch(pattern: string, value: string): boolean {
-  if (!/[*?]/.test(pattern)) return pattern === value
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`)
-  return re.test(value)
 }
 
 const AuthorizeSecurityGroupIngress: Ec2Handler = async (call) => {
@@ -210,109 +193,38 @@ const acceptEgress: Ec2Handler = async (call) => {
 const CreateTags: Ec2Handler = async (call) => tagResources(call, 'add')
 const DeleteTags: Ec2Handler = async (call) => tagResources(call, 'remove')
 
-/** Tags on security groups (the only EC2 resources openalb keeps). */
+/** Tags on security groups, VPCs and subnets. */
 async function tagResources(call: Call, mode: 'add' | 'remove'): Promise<Ec2Result> {
   const ids = call.params.strings('ResourceId') ?? []
   const tags = call.params.objs('Tag').map((t) => ({ key: t.required('Key'), value: t.str('Value') }))
+  const edit = (current: Readonly<Record<string, string>>): Record<string, string> => {
+    const next: Record<string, string> = { ...current }
+    for (const t of tags) {
+      if (mode === 'add') next[t.key] = t.value ?? ''
+      else if (t.value === undefined || next[t.key] === t.value) delete next[t.key]
+    }
+    return next
+  }
   await call.deps.control.mutate((d) => {
     for (const id of ids) {
       const g = d.get('security-group', id)
-      if (!g) throw new AwsError(id.startsWith('sg-') ? 'InvalidGroup.NotFound' : 'InvalidID', `The resource '${id}' does not exist`)
-      // DeleteTags with a value removes the tag only while it has that value.
-      if (mode === 'add') changeTags(d, 'security-group', g.id, Object.fromEntries(tags.map((t) => [t.key, t.value ?? ''])))
-      else changeTags(d, 'security-group', g.id, {}, tags.filter((t) => t.value === undefined || g.tags[t.key] === t.value).map((t) => t.key))
+      if (g) {
+        setTags(d, 'security-group', g.id, edit(g.tags))
+        continue
+      }
+      const net = listVpcs(d, call.region).find((v) => v.id === id) ?? listSubnets(d, call.region).find((s) => s.id === id)
+      if (net) {
+        tagNetwork(d, net, edit(net.tags))
+        continue
+      }
+      const code = id.startsWith('sg-') ? 'InvalidGroup.NotFound' : id.startsWith('vpc-') ? 'InvalidVpcID.NotFound' : id.startsWith('subnet-') ? 'InvalidSubnetID.NotFound' : 'InvalidID'
+      throw new AwsError(code, `The ID '${id}' does not exist`)
     }
   })
   return { return: true }
 }
 
-const DescribeVpcs: Ec2Handler = async (call) => {
-  const { accountId } = call.deps.control.partition
-  const ids = call.params.strings('VpcId') ?? []
-  for (const id of ids) if (id !== DEFAULT_VPC.id) throw new AwsError('InvalidVpcID.NotFound', `The vpc ID '${id}' does not exist`)
-  const vpc = {
-    vpcId: DEFAULT_VPC.id,
-    ownerId: accountId,
-    state: 'available',
-    cidrBlock: DEFAULT_VPC.cidr,
-    cidrBlockAssociationSet: [{ associationId: 'vpc-cidr-assoc-0a1b2c3d4e5f60718', cidrBlock: DEFAULT_VPC.cidr, cidrBlockState: { state: 'associated' } }],
-    dhcpOptionsId: 'dopt-0a1b2c3d4e5f60718',
-    instanceTenancy: 'default',
-    isDefault: true,
-    tagSet: [],
-  }
-  const matches = filters(call.params).every((f) => {
-    if (f.name === 'isDefault' || f.name === 'is-default') return f.values.includes('true')
-    if (f.name === 'vpc-id') return f.values.includes(DEFAULT_VPC.id)
-    if (f.name === 'state') return f.values.includes('available')
-    if (f.name === 'cidr' || f.name === 'cidr-block-association.cidr-block') return f.values.includes(DEFAULT_VPC.cidr)
-    if (f.name === 'owner-id') return f.values.includes(accountId)
-    return false
-  })
-  return { vpcSet: matches ? [vpc] : [] }
-}
-
-const DescribeSubnets: Ec2Handler = async (call) => {
-  const { accountId, region } = call.deps.control.partition
-  const ids = call.params.strings('SubnetId') ?? []
-  const all = defaultSubnets(region)
-  for (const id of ids) if (!all.some((s) => s.id === id)) throw new AwsError('InvalidSubnetID.NotFound', `The subnet ID '${id}' does not exist`)
-  const subnets = all.filter((s) => {
-    if (ids.length > 0 && !ids.includes(s.id)) return false
-    return filters(call.params).every((f) => {
-      const v: Record<string, string> = {
-        'vpc-id': DEFAULT_VPC.id,
-        'subnet-id': s.id,
-        'availability-zone': s.availabilityZone,
-        'availability-zone-id': s.zoneId,
-        'default-for-az': 'true',
-        defaultForAz: 'true',
-        state: 'available',
-        'cidr-block': s.cidr,
-        'owner-id': accountId,
-      }
-      const actual = v[f.name]
-      return actual !== undefined && f.values.some((want) => globMatch(want, actual))
-    })
-  })
-  return {
-    subnetSet: subnets.map((s) => ({
-      subnetId: s.id,
-      subnetArn: `arn:aws:ec2:${region}:${accountId}:subnet/${s.id}`,
-      state: 'available',
-      vpcId: DEFAULT_VPC.id,
-      ownerId: accountId,
-      cidrBlock: s.cidr,
-      ipv6CidrBlockAssociationSet: [],
-      availableIpAddressCount: 4091,
-      availabilityZone: s.availabilityZone,
-      availabilityZoneId: s.zoneId,
-      defaultForAz: true,
-      mapPublicIpOnLaunch: true,
-      assignIpv6AddressOnCreation: false,
-      tagSet: [],
-    })),
-  }
-}
-
-const DescribeAvailabilityZones: Ec2Handler = async (call) => {
-  const { region } = call.deps.control.partition
-  return {
-    availabilityZoneInfo: defaultSubnets(region).map((s) => ({
-      zoneName: s.availabilityZone,
-      zoneId: s.zoneId,
-      zoneState: 'available',
-      regionName: region,
-      zoneType: 'availability-zone',
-      optInStatus: 'opt-in-not-required',
-      groupName: region,
-      networkBorderGroup: region,
-      messageSet: [],
-    })),
-  }
-}
-
-/** The EC2 operations openalb answers: security groups, and the default VPC's lookups. */
+/** The EC2 operations openalb answers: security groups, VPCs, subnets, zones and regions. */
 export const EC2_OPERATIONS: Readonly<Record<string, Ec2Handler>> = {
   CreateSecurityGroup,
   DescribeSecurityGroups,
@@ -323,7 +235,5 @@ export const EC2_OPERATIONS: Readonly<Record<string, Ec2Handler>> = {
   RevokeSecurityGroupEgress: acceptEgress,
   CreateTags,
   DeleteTags,
-  DescribeVpcs,
-  DescribeSubnets,
-  DescribeAvailabilityZones,
+  ...NETWORK_OPERATIONS,
 }

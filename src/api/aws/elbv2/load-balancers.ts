@@ -1,7 +1,6 @@
 import { createLoadBalancer, deleteLoadBalancer, modifyLoadBalancer } from '../../../control/load-balancers.js'
 import type { LoadBalancer } from '../../../model/load-balancer.js'
 import type { Call } from '../deps.js'
-import { defaultSubnets } from '../ec2/default-vpc.js'
 import { AwsError } from '../errors.js'
 import { page } from '../paging.js'
 import type { Params } from '../protocol/params.js'
@@ -41,7 +40,9 @@ export const CreateLoadBalancer: ElbHandler = async (call: Call) => {
   if (scheme !== undefined) spec.scheme = scheme
   const ip = ipAddressType(p)
   if (ip !== undefined) spec.ipAddressType = ip
-  spec.subnets = subnetsFromInput(p) ?? defaultSubnets(call.deps.control.partition.region).map((s) => s.id)
+  // Without subnets, the default VPC's subnet-a and subnet-b (the model's default).
+  const subnets = subnetsFromInput(p)
+  if (subnets) spec.subnets = subnets
   const groups = p.strings('SecurityGroups')
   if (groups) spec.securityGroups = groups
   const tags = tagsFromInput(p)

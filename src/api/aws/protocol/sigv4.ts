@@ -26,11 +26,21 @@ interface Signature {
   readonly expiresSeconds?: number
 }
 
-/** The credential scope's service name (elasticloadbalancing, acm, route53, ec2), if the request is signed. */
-export function signingService(req: SignedRequest): string | undefined {
+function credentialScope(req: SignedRequest): string[] | undefined {
   const auth = header(req.headers, 'authorization')
   const credential = auth ? /Credential=([^,\s]+)/.exec(auth)?.[1] : new URL(req.url, 'http://x').searchParams.get('X-Amz-Credential')
-  return credential?.split('/')[3]
+  return credential?.split('/')
+}
+
+/** The credential scope's service name (elasticloadbalancing, acm, route53, ec2), if the request is signed. */
+export function signingService(req: SignedRequest): string | undefined {
+  return credentialScope(req)?.[3]
+}
+
+/** The credential scope's region (us-east-1), if the request is signed: the region the caller addresses. */
+export function signingRegion(req: SignedRequest): string | undefined {
+  const region = credentialScope(req)?.[2]
+  return region && /^[a-z]{2}(-[a-z]+)+-\d$/.test(region) ? region : undefined
 }
 
 /**

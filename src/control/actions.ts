@@ -2,7 +2,7 @@ import type { z } from 'zod'
 import { forwardedGroupArns, type Action, type actionSpec } from '../model/action.js'
 import { actionsSpec } from '../model/action.js'
 import type { LoadBalancer } from '../model/load-balancer.js'
-import { IncompatibleProtocolsError, LimitExceededError, OperationNotPermittedError } from './errors.js'
+import { IncompatibleProtocolsError, LimitExceededError, OperationNotPermittedError, ValidationFailed } from './errors.js'
 import { validate, type Draft } from './draft.js'
 
 /** Validates actions and resolves their target group references to ARNs. */
@@ -13,8 +13,30 @@ export function resolveActions(d: Draft, input: unknown, lb: LoadBalancer, liste
     .sort((a, b) => a.order - b.order)
 }
 
+/**
+ * The target group protocols a network listener forwards to (AWS: a TCP_UDP listener needs a
+ * TCP_UDP group; TLS terminates and may go on in plain TCP or re-encrypted).
+ */
+const NETWORK_FORWARDS: Record<string, readonly string[]> = {
+  TCP: ['TCP', 'TCP_UDP'],
+  TLS: ['TCP', 'TLS'],
+  UDP: ['UDP', 'TCP_UDP'],
+  TCP_UDP: ['TCP_UDP'],
+}
+
+/** What a network balancer's action may not be: only one forward to one group, without weights or group stickiness. */
+function checkNetworkAction(a: z.output<typeof actionSpec>, lb: LoadBalancer): void {
+  const invalid = (message: string) => new ValidationFailed([{ path: '', message }])
+  if (a.type !== 'forward') throw invalid(`Action type '${a.type}' must be one of 'forward'`)
+  const entries = a.targetGroups ?? []
+  if (entries.length > 1) throw invalid(`You cannot specify multiple target groups in a single action with a load balancer of type '${lb.type}'`)
+  if (a.targetGroups !== undefined && entries.some((e) => e.weight !== 1)) throw invalid(`You cannot specify a target group weight on load balancers of type '${lb.type}'`)
+  if (a.stickiness?.enabled) throw invalid(`You cannot specify target group stickiness on load balancers of type '${lb.type}'`)
+}
+
 function resolveAction(d: Draft, a: z.output<typeof actionSpec>, index: number, lb: LoadBalancer, listenerProtocol: string): Action {
   const order = a.order ?? index + 1
+  if (lb.type !== 'application') checkNetworkAction(a, lb)
   switch (a.type) {
     case 'forward': {
       const entries = a.targetGroups ?? [{ targetGroup: a.targetGroup ?? '', weight: 1 }]
@@ -25,6 +47,10 @@ function resolveAction(d: Draft, a: z.output<typeof actionSpec>, index: number, 
           throw new IncompatibleProtocolsError(
             `target group '${tg.name}' uses protocol ${tg.protocol}, which a ${lb.type} load balancer's ${listenerProtocol} listener cannot forward to`,
           )
+        }
+        const allowed = NETWORK_FORWARDS[listenerProtocol]
+        if (lb.type !== 'application' && allowed && !allowed.includes(tg.protocol)) {
+          throw new IncompatibleProtocolsError(`a ${listenerProtocol} listener cannot forward to target group '${tg.name}' of protocol ${tg.protocol} (${allowed.join(' or ')} only)`)
         }
         const other = balancersForwardingTo(d, tg.arn).find((arn) => arn !== lb.arn)
         if (other) {

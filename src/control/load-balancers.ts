@@ -11,6 +11,7 @@ import {
   OperationNotPermittedError,
   PriorityInUseError,
   SslPolicyNotFoundError,
+  UnsupportedProtocolError,
   ValidationFailed,
 } from './errors.js'
 import { validate, type Draft } from './draft.js'
@@ -19,6 +20,8 @@ import { balancerSubnets } from './networks.js'
 export const MAX_LISTENERS_PER_LB = 50
 export const MAX_RULES_PER_LB = 100
 export const MAX_CERTIFICATES_PER_LB = 25
+/** The network listener protocols the data plane serves today; the others are refused, not accepted and ignored. */
+const NLB_SERVED_PROTOCOLS: readonly string[] = ['TCP']
 
 export function createLoadBalancer(d: Draft, input: Omit<LoadBalancerSpec, 'listeners'>): LoadBalancer {
   const spec = validate(loadBalancerSpec, input, 'loadBalancer')
@@ -78,7 +81,7 @@ export function modifyLoadBalancer(
   const accessLogs = { ...current.attributes.accessLogs, ...((patch.attributes?.accessLogs as object | undefined) ?? {}) }
   const attributes = validate(loadBalancerAttributesSpec, { ...current.attributes, ...patch.attributes, accessLogs }, 'attributes')
   const subnets = patch.subnets ? [...patch.subnets] : [...current.subnets]
-  validate(loadBalancerSpec, { name: current.name, type: current.type, subnets, ipAddressType: patch.ipAddressType ?? current.ipAddressType, ...(patch.securityGroups ? { securityGroups: [...patch.securityGroups] } : {}) }, 'loadBalancer')
+  validate(loadBalancerSpec, { name: current.name, type: current.type, subnets, attributes, ipAddressType: patch.ipAddressType ?? current.ipAddressType, ...(patch.securityGroups ? { securityGroups: [...patch.securityGroups] } : {}) }, 'loadBalancer')
   const net = balancerSubnets(d, subnets, current.type)
   return d.put({
     ...current,
@@ -124,8 +127,11 @@ function checkListener(d: Draft, lb: LoadBalancer, protocol: string, certificate
   if (app && !['HTTP', 'HTTPS'].includes(protocol)) {
     throw new ValidationFailed([{ path: '', message: `Listener protocol '${protocol}' must be one of 'HTTPS, HTTP'` }])
   }
-  if (!app && !['TCP', 'TLS', 'UDP'].includes(protocol)) {
+  if (!app && !['TCP', 'TLS', 'UDP', 'TCP_UDP'].includes(protocol)) {
     throw new ValidationFailed([{ path: '', message: `Listener protocol '${protocol}' must be one of 'TLS, TCP, TCP_UDP, UDP'` }])
+  }
+  if (!app && !NLB_SERVED_PROTOCOLS.includes(protocol)) {
+    throw new UnsupportedProtocolError(`openalb does not serve ${protocol} listeners yet (network load balancers: ${NLB_SERVED_PROTOCOLS.join(', ')})`)
   }
   const secure = protocol === 'HTTPS' || protocol === 'TLS'
   if (secure && certificates.length === 0) {
@@ -238,6 +244,10 @@ function rulesOfBalancer(d: Draft, lbArn: string): Rule[] {
 export function createRule(d: Draft, listenerRef: string, input: RuleSpec): Rule {
   const listener = findListener(d, listenerRef)
   const lb = d.resolve('load-balancer', listener.loadBalancerArn)
+  // A network listener has its default action only: no rules (AWS: rules are for ALB listeners).
+  if (lb.type !== 'application') {
+    throw new ValidationFailed([{ path: '', message: `Listener rules are not supported for load balancers of type '${lb.type}'` }])
+  }
   const spec = validate(ruleSpec, input, 'rule')
   if (d.list('rule').some((r) => r.listenerArn === listener.arn && r.priority === spec.priority)) throw new PriorityInUseError(spec.priority)
   if (rulesOfBalancer(d, lb.arn).length >= MAX_RULES_PER_LB) throw new LimitExceededError('rules-per-application-load-balancer', MAX_RULES_PER_LB, `load balancer '${lb.name}'`)

@@ -8,17 +8,21 @@ import { TokenSigner } from './balancer/cookies.js'
 import { GroupState, type GroupTarget, type PoolSource } from './balancer/group.js'
 import { ALL_ROUTABLE, type HealthView } from './balancer/health-view.js'
 import { DEFAULT_HEAD_LIMITS, type HeadLimits } from './http1/request-parser.js'
+import { L4Pool } from './l4/l4-pool.js'
+import { TcpListenerSocket, type TcpListenerHost } from './l4/tcp-listener.js'
+import type { TcpRelay } from './l4/tcp-relay.js'
 import { ListenerSocket, type ListenerHost } from './listener/listener-socket.js'
 import { ClientConnection } from './proxy/client-connection.js'
 import { serveHttp2 } from './proxy/h2-session.js'
 import { newStats, type DataplaneLog, type DataplaneMetricsSink, type DataplaneStats, type ProxyContext } from './proxy/context.js'
-import type { ListenerSnapshot, Snapshot, TargetGroupSnapshot, TargetSnapshot } from './snapshot.js'
+import type { L4ListenerSnapshot, ListenerSnapshot, Snapshot, TargetGroupSnapshot, TargetSnapshot } from './snapshot.js'
 import { TicketKeys } from './tls/ticket-keys.js'
 import { H2Pool } from './upstream/h2-pool.js'
 import { CONNECT_TIMEOUT_MS, UpstreamPool } from './upstream/pool.js'
 import { poolKey, type TargetPool } from './upstream/target-pool.js'
 
 export const EMPTY_SNAPSHOT: Snapshot = Object.freeze({ revision: 0, listeners: new Map(), targetGroups: new Map() })
+const EMPTY_L4: ReadonlyMap<string, L4ListenerSnapshot> = new Map()
 
 export interface DataplaneOptions {
   /** Target health (default: every target routable). */
@@ -48,7 +52,7 @@ export interface ApplyResult {
  * The HTTP data plane: listener sockets, routing, balancing and upstream pools. It reads only the
  * current Snapshot (replaced whole by apply()) and the health view, and never touches the store.
  */
-export class Dataplane implements ProxyContext, ListenerHost, PoolSource {
+export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpListenerHost {
   /** The snapshot new requests use; in-flight ones keep theirs. */
   current: Snapshot = EMPTY_SNAPSHOT
   readonly stats: DataplaneStats = newStats()
@@ -64,6 +68,8 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource {
   /** By poolKey(): address:port, with the transport for TLS and HTTP/2 pools. */
   private readonly pools = new Map<string, TargetPool>()
   private readonly sockets = new Map<string, ListenerSocket>()
+  /** Network balancers' TCP listeners, by bind key. */
+  private readonly l4Sockets = new Map<string, TcpListenerSocket>()
   private readonly closingSockets = new Set<Promise<void>>()
   private readonly sweep: NodeJS.Timeout
   /** 0 <= r < 1, for weights and weighted_random. */
@@ -127,6 +133,11 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource {
     const closed: string[] = []
     const failed: { bindKey: string; error: string }[] = []
     const opening: Promise<void>[] = []
+    const l4 = snapshot.l4Listeners ?? EMPTY_L4
+    // Closed first: a bind key moving between an HTTP and a TCP listener is free again before it reopens.
+    this.closeGone(this.sockets, snapshot.listeners, closed)
+    this.closeGone(this.l4Sockets, l4, closed)
+    const results = { opened, failed }
     for (const [bindKey, listener] of snapshot.listeners) {
       const existing = this.sockets.get(bindKey)
       if (existing) {
@@ -134,39 +145,99 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource {
         existing.refresh(listener)
         continue
       }
-      const socket = new ListenerSocket(bindKey, listener, this)
-      this.sockets.set(bindKey, socket)
-      opening.push(
-        socket.listen().then(
-          () => void opened.push(bindKey),
-          (e: unknown) => {
-            this.sockets.delete(bindKey)
-            failed.push({ bindKey, error: e instanceof Error ? e.message : String(e) })
-            this.log?.error({ bindKey, error: String(e) }, 'listener could not be opened')
-          },
-        ),
-      )
+      opening.push(this.open(this.sockets, new ListenerSocket(bindKey, listener, this), results))
     }
-    for (const [bindKey, socket] of this.sockets) {
-      if (snapshot.listeners.has(bindKey)) continue
-      this.sockets.delete(bindKey)
-      closed.push(bindKey)
-      const done = socket.close()
-      this.closingSockets.add(done)
-      void done.then(() => this.closingSockets.delete(done))
+    for (const [bindKey, listener] of l4) {
+      if (!this.l4Sockets.has(bindKey)) opening.push(this.open(this.l4Sockets, new TcpListenerSocket(bindKey, listener, this), results))
     }
     await Promise.all(opening)
     return { revision: snapshot.revision, opened, closed, failed }
   }
 
+  /** Stops the sockets whose bind key the snapshot no longer has; their connections finish on their own. */
+  private closeGone<S extends { close(): Promise<void> }>(sockets: Map<string, S>, keep: ReadonlyMap<string, unknown>, closed: string[]): void {
+    for (const [bindKey, socket] of sockets) {
+      if (keep.has(bindKey)) continue
+      sockets.delete(bindKey)
+      closed.push(bindKey)
+      const done = socket.close()
+      this.closingSockets.add(done)
+      void done.then(() => this.closingSockets.delete(done))
+    }
+  }
+
+  /** Binds a new listener socket; one that cannot bind (EADDRINUSE, EACCES) is reported and dropped. */
+  private open<S extends { readonly bindKey: string; listen(): Promise<void> }>(
+    sockets: Map<string, S>,
+    socket: S,
+    results: { opened: string[]; failed: { bindKey: string; error: string }[] },
+  ): Promise<void> {
+    const bindKey = socket.bindKey
+    sockets.set(bindKey, socket)
+    return socket.listen().then(
+      () => void results.opened.push(bindKey),
+      (e: unknown) => {
+        sockets.delete(bindKey)
+        results.failed.push({ bindKey, error: e instanceof Error ? e.message : String(e) })
+        this.log?.error({ bindKey, error: String(e) }, 'listener could not be opened')
+      },
+    )
+  }
+
   /** Health says a target changed: re-read it (called by the runtime from health's change feed). */
   healthChanged(groupArn: string, key: string): void {
-    this.groups.get(groupArn)?.refresh(key, this.now())
+    const group = this.groups.get(groupArn)
+    if (!group) return
+    group.refresh(key, this.now())
+    // NLB (target_health_state.unhealthy.connection_termination.enabled, default true): the flows of a
+    // target turned unhealthy are reset, unless no target is healthy and the group fails open.
+    const t = group.targets.find((x) => x.key === key)
+    if (t && !t.routable && t.pool instanceof L4Pool && group.targets.some((x) => x.routable)) t.pool.resetAll()
   }
 
   /** The port a bind key actually listens on (differs from the snapshot's only for port 0). */
   boundPort(bindKey: string): number | undefined {
-    return this.sockets.get(bindKey)?.port
+    return this.sockets.get(bindKey)?.port ?? this.l4Sockets.get(bindKey)?.port
+  }
+
+  /** Open TCP connections of a network listener (tests and draining views). */
+  l4Connections(bindKey: string): number {
+    return this.l4Sockets.get(bindKey)?.relays.size ?? 0
+  }
+
+  /** Bytes the TCP relays of a listener hold in user space (tests: backpressure keeps it bounded). */
+  l4BufferedBytes(bindKey: string): number {
+    let n = 0
+    for (const r of this.l4Sockets.get(bindKey)?.relays ?? []) n += r.bufferedBytes
+    return n
+  }
+
+  // TcpListenerHost
+  l4ListenerFor(bindKey: string): L4ListenerSnapshot | undefined {
+    return this.current.l4Listeners?.get(bindKey)
+  }
+
+  admitL4(socket: Socket, listener: L4ListenerSnapshot): boolean {
+    const allowed = listener.allowedSources
+    if (allowed === undefined || allowed.contains(socket.remoteAddress ?? '')) return true
+    // Security groups apply at accept, as on an application balancer.
+    this.stats.connectionsRejected++
+    this.metrics?.connectionRejected('security_group')
+    socket.destroy()
+    return false
+  }
+
+  relayStarted(_relay: TcpRelay): void {
+    this.stats.connectionsAccepted++
+    this.stats.activeConnections++
+    this.metrics?.connectionOpened()
+  }
+
+  relayEnded(relay: TcpRelay, targetFailed: boolean): void {
+    this.stats.activeConnections--
+    if (targetFailed) this.stats.targetConnectionErrors++
+    this.metrics?.connectionClosed()
+    for (const s of this.l4Sockets.values()) s.forget(relay)
   }
 
   /** The listener socket of a bind key: a TLS server hands its secure sockets to `accept`. */
@@ -245,6 +316,14 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource {
   pool(target: TargetSnapshot, group: TargetGroupSnapshot): TargetPool {
     const key = poolKey(target, group)
     let pool = this.pools.get(key)
+    if (!pool && key.startsWith('l4 ')) {
+      const p = new L4Pool(key)
+      p.onDrained = () => {
+        if (this.pools.get(key) === p && p.draining) this.pools.delete(key)
+      }
+      this.pools.set(key, p)
+      return p
+    }
     if (!pool) {
       const tls = group.protocol === 'HTTPS'
       const p: TargetPool =
@@ -271,12 +350,13 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource {
   async close(): Promise<void> {
     clearInterval(this.sweep)
     if (this.ownTicketKeys) this.ticketKeys.stop()
-    const closing = [...this.sockets.values()].map((s) => {
+    const closing = [...this.sockets.values(), ...this.l4Sockets.values()].map((s) => {
       const done = s.close()
       s.destroyAll()
       return done
     })
     this.sockets.clear()
+    this.l4Sockets.clear()
     for (const p of this.pools.values()) p.close()
     this.pools.clear()
     await Promise.all([...closing, ...this.closingSockets])

@@ -15,6 +15,25 @@ export interface Snapshot {
   readonly listeners: ReadonlyMap<string, ListenerSnapshot>
   /** By target group ARN: only the groups some listener's action forwards to, plus every group with targets. */
   readonly targetGroups: ReadonlyMap<string, TargetGroupSnapshot>
+  /** Network balancers' listeners (layer 4), by bind key `address:port`; absent means none. */
+  readonly l4Listeners?: ReadonlyMap<string, L4ListenerSnapshot>
+}
+
+/** A network balancer's TCP listener: accepted connections are spliced byte for byte to one target. */
+export interface L4ListenerSnapshot {
+  /** `address:port`: the socket this listener binds (shares the key space of HTTP listeners: both are TCP). */
+  readonly bindKey: string
+  readonly arn: string
+  readonly balancerArn: string
+  readonly bindAddress: string
+  readonly port: number
+  readonly protocol: 'TCP'
+  /** The one group the default action forwards to (NLB: one group per action, no weights). */
+  readonly targetGroupArn: string
+  /** A connection with no bytes either way for this long is reset (NLB: 350 s). */
+  readonly idleTimeoutMs: number
+  /** Who may connect; undefined when the balancer has no security groups (everyone may). */
+  readonly allowedSources: CidrSet | undefined
 }
 
 export interface BalancerSnapshot {

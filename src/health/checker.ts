@@ -27,7 +27,8 @@ export interface TargetHealthDescription extends TargetHealth {
 }
 
 interface CheckSpec {
-  readonly protocol: 'HTTP' | 'HTTPS'
+  /** TCP: the check passes when the connection opens (no status to match). */
+  readonly protocol: 'HTTP' | 'HTTPS' | 'TCP'
   /** The group's: how the check talks to the target (HTTP/1.1, HTTP/2, a gRPC call). */
   readonly protocolVersion: ProtocolVersion
   /** undefined: the target's own port. */
@@ -94,6 +95,7 @@ const checkPort = (spec: CheckSpec, target: Target): number => spec.port ?? targ
 
 function classify(outcome: ProbeOutcome, spec: CheckSpec): CheckResult {
   if ('error' in outcome) return { ok: false, kind: 'failed', error: outcome.error }
+  if (spec.protocol === 'TCP') return { ok: true, status: 0 }
   const code = spec.grpc ? (outcome.grpcStatus ?? grpcStatusOfHttp(outcome.status)) : outcome.status
   return spec.matches(code) ? { ok: true, status: code } : { ok: false, kind: 'code-mismatch', status: code }
 }

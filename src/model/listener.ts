@@ -3,8 +3,11 @@ import { actionsSpec, type Action } from './action.js'
 import { port, tags, type Tags } from './schema-util.js'
 import { ruleSpec } from './rule.js'
 
-export const ListenerProtocol = { HTTP: 'HTTP', HTTPS: 'HTTPS', TCP: 'TCP', TLS: 'TLS', UDP: 'UDP' } as const
+export const ListenerProtocol = { HTTP: 'HTTP', HTTPS: 'HTTPS', TCP: 'TCP', TLS: 'TLS', UDP: 'UDP', TCP_UDP: 'TCP_UDP' } as const
 export type ListenerProtocol = (typeof ListenerProtocol)[keyof typeof ListenerProtocol]
+
+/** NLB: a TCP connection idle this long is closed (listener attribute tcp.idle_timeout.seconds, default 350). */
+export const NLB_TCP_IDLE_TIMEOUT_SECONDS = 350
 
 /** ALB's recommended policy; the one openalb uses when none is named. */
 export const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06'
@@ -12,8 +15,8 @@ export const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06'
 export const listenerSpec = z.strictObject({
   /** 1-65535, unique per balancer. */
   port,
-  /** HTTP or HTTPS on application balancers; TCP, TLS or UDP on network ones. */
-  protocol: z.enum(['HTTP', 'HTTPS', 'TCP', 'TLS', 'UDP']).default('HTTP'),
+  /** HTTP or HTTPS on application balancers; TCP (and later TLS, UDP, TCP_UDP) on network ones. */
+  protocol: z.enum(['HTTP', 'HTTPS', 'TCP', 'TLS', 'UDP', 'TCP_UDP']).default('HTTP'),
   /** HTTPS/TLS: certificates by name or ARN; the first is the default (no SNI or no match). */
   certificates: z.array(z.string().min(1)).default([]),
   /** HTTPS/TLS security policy (default ELBSecurityPolicy-TLS13-1-2-2021-06). */

@@ -25,6 +25,11 @@ export const loadBalancerAttributesSpec = z.strictObject({
   xffHeaderProcessingMode: z.enum(['append', 'preserve', 'remove']).default('append'),
   /** Keep the client's Host header port as is (default false). */
   preserveHostHeader: z.boolean().default(false),
+  /**
+   * load_balancing.cross_zone.enabled: whether every node forwards to targets of every zone. Always
+   * on for application balancers (AWS: can't be changed); off by default for network ones.
+   */
+  crossZoneEnabled: z.boolean().optional(),
   /** Refuse deletion while true (default false). */
   deletionProtection: z.boolean().default(false),
   /** Seconds allowed to receive a whole request head, 1-300 (default 30); openalb's own limit. */
@@ -63,7 +68,15 @@ export const loadBalancerSpec = loadBalancerSpecBase.superRefine((lb, ctx) => {
   if (lb.type === 'application' && new Set(lb.subnets).size < 2) {
     ctx.addIssue({ code: 'custom', path: ['subnets'], message: 'an application load balancer needs subnets in at least two availability zones' })
   }
+  if (lb.type === 'application' && lb.attributes.crossZoneEnabled === false) {
+    ctx.addIssue({ code: 'custom', path: ['attributes', 'crossZoneEnabled'], message: 'cross-zone load balancing is always on for application load balancers' })
+  }
 })
+
+/** Whether a balancer's nodes reach every zone's targets: ALB always, NLB only when turned on. */
+export function crossZoneEnabled(lb: Pick<LoadBalancer, 'type' | 'attributes'>): boolean {
+  return lb.attributes.crossZoneEnabled ?? lb.type === 'application'
+}
 export type LoadBalancerSpec = z.input<typeof loadBalancerSpec>
 
 export interface LoadBalancer {

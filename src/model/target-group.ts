@@ -16,7 +16,7 @@ export type Algorithm = (typeof Algorithm)[keyof typeof Algorithm]
 export const StickinessType = { LB_COOKIE: 'lb_cookie', APP_COOKIE: 'app_cookie' } as const
 export type StickinessType = (typeof StickinessType)[keyof typeof StickinessType]
 
-/** "200", "200,302", "200-299": codes 200-499 as ALB allows. */
+/** "200", "200,302", "200-299": HTTP codes (ALB allows 200-499, NLB 200-599). */
 export const MATCHER_PATTERN = /^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/
 
 export const matcher = z
@@ -24,13 +24,20 @@ export const matcher = z
   .regex(MATCHER_PATTERN, 'must be an HTTP code, a list ("200,302") or a range ("200-299")')
   .refine(
     (m) =>
-      m.split(/[,-]/).every((c) => Number(c) >= 200 && Number(c) <= 499) &&
+      m.split(/[,-]/).every((c) => Number(c) >= 200 && Number(c) <= 599) &&
       m.split(',').every((part) => {
         const [a, b] = part.split('-')
         return b === undefined || Number(a) <= Number(b)
       }),
-    'codes must be between 200 and 499, ranges low-high',
+    'codes must be between 200 and 499 (network target groups: 599), ranges low-high',
   )
+
+/** Whether every code of a matcher is at most `max` (ALB: 499). */
+const matcherWithin = (m: string, max: number): boolean => m.split(/[,-]/).every((c) => Number(c) <= max)
+
+/** The target group protocols of network load balancers (layer 4). */
+export const NETWORK_PROTOCOLS: readonly TargetProtocol[] = ['TCP', 'TLS', 'UDP', 'TCP_UDP']
+export const isNetworkProtocol = (p: string): boolean => (NETWORK_PROTOCOLS as readonly string[]).includes(p)
 
 /** "12", "0,1", "0-5": gRPC status codes 0-99 as ALB allows. */
 export const GRPC_MATCHER_PATTERN = /^\d{1,2}(-\d{1,2})?(,\d{1,2}(-\d{1,2})?)*$/
@@ -55,8 +62,11 @@ export const GRPC_DEFAULT_MATCHER = '12'
 export const healthCheckSpec = z.strictObject({
   /** Always on for instance and ip targets, as on ALB. */
   enabled: z.literal(true).default(true),
-  /** HTTP or HTTPS (default HTTP). */
-  protocol: z.enum(['HTTP', 'HTTPS']).default('HTTP'),
+  /**
+   * HTTP or HTTPS (default HTTP) for HTTP and HTTPS groups; HTTP, HTTPS or TCP (a connect; the
+   * default) for the network groups (TCP, TLS, UDP, TCP_UDP), as on AWS.
+   */
+  protocol: z.enum(['HTTP', 'HTTPS', 'TCP']).optional(),
   /** "traffic-port" (default: each target's own port) or a port 1-65535. */
   port: z
     .union([z.literal('traffic-port'), z.string().regex(/^\d{1,5}$/), z.number().int()])
@@ -67,14 +77,20 @@ export const healthCheckSpec = z.strictObject({
   path: z.string().min(1).max(1024).startsWith('/', 'must start with /').default('/'),
   /** Seconds between checks, 5-300 (default 30). */
   intervalSeconds: z.number().int().min(5, 'must be between 5 and 300').max(300, 'must be between 5 and 300').default(30),
-  /** Seconds to wait for an answer, 2-120 (default 5); must be less than the interval. */
-  timeoutSeconds: z.number().int().min(2, 'must be between 2 and 120').max(120, 'must be between 2 and 120').default(5),
+  /**
+   * Seconds to wait for an answer, 2-120; must be less than the interval. Default 5 for HTTP and
+   * HTTPS groups; for network groups 6 with an HTTP check, 10 with a TCP or HTTPS one.
+   */
+  timeoutSeconds: z.number().int().min(2, 'must be between 2 and 120').max(120, 'must be between 2 and 120').optional(),
   /** Consecutive successes before a target is healthy, 2-10 (default 5). */
   healthyThreshold: z.number().int().min(2, 'must be between 2 and 10').max(10, 'must be between 2 and 10').default(5),
   /** Consecutive failures before a target is unhealthy, 2-10 (default 2). */
   unhealthyThreshold: z.number().int().min(2, 'must be between 2 and 10').max(10, 'must be between 2 and 10').default(2),
-  /** HTTP success codes (default "200"); GRPC groups are judged by grpcMatcher instead. */
-  matcher: matcher.default('200'),
+  /**
+   * HTTP success codes: 200-499 for HTTP and HTTPS groups (default "200"), 200-599 for network
+   * groups (default "200-399"); GRPC groups are judged by grpcMatcher instead.
+   */
+  matcher: matcher.optional(),
   /**
    * GRPC groups only: the grpc-status codes that pass, 0-99, a list ("0,1") or a range ("0-5")
    * (default "12"). Such a group's default path is /AWS.ALB/healthcheck.
@@ -145,7 +161,9 @@ export const targetGroupSpec = z
     tags,
   })
   .superRefine((tg, ctx) => {
-    if (tg.healthCheck.timeoutSeconds >= tg.healthCheck.intervalSeconds) {
+    const network = isNetworkProtocol(tg.protocol)
+    const hc = tg.healthCheck
+    if ((hc.timeoutSeconds ?? defaultTimeout(tg.protocol, hc.protocol)) >= hc.intervalSeconds) {
       ctx.addIssue({ code: 'custom', path: ['healthCheck', 'timeoutSeconds'], message: 'must be smaller than intervalSeconds' })
     }
     if (tg.attributes.slowStartSeconds > 0 && tg.attributes.algorithm === 'least_outstanding_requests') {
@@ -158,21 +176,72 @@ export const targetGroupSpec = z
     if (tg.protocolVersion !== 'GRPC' && tg.healthCheck.grpcMatcher !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['healthCheck', 'grpcMatcher'], message: 'gRPC codes are only for target groups with protocol version GRPC' })
     }
-    if (tg.protocolVersion === 'GRPC' && tg.healthCheck.matcher !== '200') {
+    if (tg.protocolVersion === 'GRPC' && hc.matcher !== undefined && hc.matcher !== '200') {
       ctx.addIssue({ code: 'custom', path: ['healthCheck', 'matcher'], message: 'a GRPC target group is judged by gRPC codes: use grpcMatcher' })
     }
+    if (!network) {
+      // AWS: "The TCP protocol is not supported for health checks if the protocol of the target group is HTTP or HTTPS."
+      if (hc.protocol === 'TCP') ctx.addIssue({ code: 'custom', path: ['healthCheck', 'protocol'], message: `health check protocol TCP is not supported for target groups with the ${tg.protocol} protocol` })
+      if (hc.matcher !== undefined && !matcherWithin(hc.matcher, 499)) {
+        ctx.addIssue({ code: 'custom', path: ['healthCheck', 'matcher'], message: `codes must be between 200 and 499 for target groups with the ${tg.protocol} protocol` })
+      }
+      return
+    }
+    // What a network (layer 4) group cannot have: HTTP's protocol versions and ALB's balancing knobs.
+    if (tg.protocolVersion !== 'HTTP1') {
+      ctx.addIssue({ code: 'custom', path: ['protocolVersion'], message: `a protocol version can only be given for HTTP and HTTPS target groups, not ${tg.protocol}` })
+    }
+    if (tg.attributes.algorithm !== 'round_robin') {
+      ctx.addIssue({ code: 'custom', path: ['attributes', 'algorithm'], message: `the load balancing algorithm is for application load balancers only; ${tg.protocol} target groups balance connections` })
+    }
+    if (tg.attributes.slowStartSeconds !== 0) {
+      ctx.addIssue({ code: 'custom', path: ['attributes', 'slowStartSeconds'], message: `slow start is not supported for ${tg.protocol} target groups` })
+    }
+    if (tg.attributes.stickiness.enabled) {
+      ctx.addIssue({ code: 'custom', path: ['attributes', 'stickiness', 'enabled'], message: `stickiness is not supported by openalb for ${tg.protocol} target groups` })
+    }
   })
-  .transform((tg) => (tg.protocolVersion === 'GRPC' ? { ...tg, healthCheck: grpcHealthCheck(tg.healthCheck) } : tg))
+  .transform((tg) => ({ ...tg, healthCheck: withDefaults(tg.protocol, tg.protocolVersion, tg.healthCheck) }))
+
+/** AWS's default health check timeout: 5 s for HTTP/HTTPS groups; network groups 6 s (HTTP check) or 10 s (TCP, HTTPS). */
+function defaultTimeout(groupProtocol: string, checkProtocol: string | undefined): number {
+  if (!isNetworkProtocol(groupProtocol)) return 5
+  return checkProtocol === 'HTTP' ? 6 : 10
+}
+
+/** A group's health check with every default (tests and callers that build groups by hand). */
+export function defaultHealthCheck(groupProtocol: TargetProtocol = 'HTTP'): HealthCheck {
+  return withDefaults(groupProtocol, 'HTTP1', healthCheckSpec.parse({}))
+}
+
+/** Fills the health check fields whose defaults depend on the group: protocol, timeout and matcher. */
+function withDefaults(groupProtocol: TargetProtocol, version: ProtocolVersion, hc: z.output<typeof healthCheckSpec>): HealthCheck {
+  const network = isNetworkProtocol(groupProtocol)
+  const protocol = hc.protocol ?? (network ? 'TCP' : 'HTTP')
+  const filled: HealthCheck = {
+    ...hc,
+    protocol,
+    timeoutSeconds: hc.timeoutSeconds ?? defaultTimeout(groupProtocol, protocol),
+    matcher: hc.matcher ?? (network ? '200-399' : '200'),
+  }
+  return version === 'GRPC' ? grpcHealthCheck(filled) : filled
+}
 /**
  * A GRPC group's health check with ALB's gRPC defaults: code 12 and /AWS.ALB/healthcheck
  * ("/", the HTTP default, is no gRPC method, so it stands for "not given").
  */
-function grpcHealthCheck(hc: z.output<typeof healthCheckSpec>): z.output<typeof healthCheckSpec> {
+function grpcHealthCheck(hc: HealthCheck): HealthCheck {
   return { ...hc, path: hc.path === '/' ? GRPC_HEALTH_CHECK_PATH : hc.path, grpcMatcher: hc.grpcMatcher ?? GRPC_DEFAULT_MATCHER }
 }
 
 export type TargetGroupSpec = z.input<typeof targetGroupSpec>
-export type HealthCheck = z.output<typeof healthCheckSpec>
+/** A stored health check: every default filled in for its group. */
+export type HealthCheck = Omit<z.output<typeof healthCheckSpec>, 'protocol' | 'timeoutSeconds' | 'matcher'> & {
+  readonly protocol: 'HTTP' | 'HTTPS' | 'TCP'
+  readonly timeoutSeconds: number
+  /** HTTP codes; not used by TCP checks. */
+  readonly matcher: string
+}
 export type TargetGroupAttributes = z.output<typeof targetGroupAttributesSpec>
 
 export interface Target {

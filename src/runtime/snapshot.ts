@@ -1,13 +1,14 @@
 import { CidrSet, parseCidr, type CidrRange } from '../lib/cidr.js'
 import type { Instance } from '../model/instance.js'
-import type { Listener } from '../model/listener.js'
-import type { LoadBalancer } from '../model/load-balancer.js'
+import { NLB_TCP_IDLE_TIMEOUT_SECONDS, type Listener } from '../model/listener.js'
+import { crossZoneEnabled, type LoadBalancer } from '../model/load-balancer.js'
 import type { Failure } from '../model/result.js'
 import type { Rule } from '../model/rule.js'
 import { targetKey, type TargetGroup } from '../model/target-group.js'
 import { compileRouter } from '../dataplane/router/router.js'
 import type {
   BalancerSnapshot,
+  L4ListenerSnapshot,
   ListenerSnapshot,
   Snapshot,
   TargetGroupSnapshot,
@@ -38,8 +39,10 @@ export function tryCompile(state: StateView, node: NodeView = {}): CompileResult
   const failures: Failure[] = []
   const instances = indexInstances(state.list('instance'))
 
+  // Cross-zone "use_load_balancer_configuration" follows the balancer that forwards to the group.
+  const lbCrossZone = balancerCrossZoneByGroup(state)
   const targetGroups = new Map<string, TargetGroupSnapshot>()
-  for (const tg of state.list('target-group')) targetGroups.set(tg.arn, compileTargetGroup(tg, instances, node.zone))
+  for (const tg of state.list('target-group')) targetGroups.set(tg.arn, compileTargetGroup(tg, instances, node.zone, lbCrossZone.get(tg.arn) ?? true))
 
   const rulesByListener = new Map<string, Rule[]>()
   for (const rule of state.list('rule')) {
@@ -49,16 +52,32 @@ export function tryCompile(state: StateView, node: NodeView = {}): CompileResult
   }
 
   const balancers = new Map<string, { lb: LoadBalancer; snapshot: BalancerSnapshot }>()
+  const networkBalancers = new Map<string, LoadBalancer>()
   for (const lb of state.list('load-balancer')) {
-    if (lb.type !== 'application') continue
+    if (lb.type !== 'application') {
+      networkBalancers.set(lb.arn, lb)
+      continue
+    }
     balancers.set(lb.arn, { lb, snapshot: Object.freeze({ arn: lb.arn, name: lb.name, logName: logName(lb.arn), attributes: lb.attributes }) })
   }
 
   const listeners = new Map<string, ListenerSnapshot>()
+  const l4Listeners = new Map<string, L4ListenerSnapshot>()
   for (const listener of state.list('listener')) {
     const path = `listener ${listener.arn}`
+    const network = networkBalancers.get(listener.loadBalancerArn)
+    if (network) {
+      const l4 = compileL4Listener(state, network, listener, bindAddress, targetGroups, instances, failures)
+      if (!l4) continue
+      if (listeners.has(l4.bindKey) || l4Listeners.has(l4.bindKey)) {
+        failures.push({ path, message: `${l4.bindKey} is already bound by listener ${(listeners.get(l4.bindKey) ?? l4Listeners.get(l4.bindKey))?.arn}` })
+        continue
+      }
+      l4Listeners.set(l4.bindKey, l4)
+      continue
+    }
     const owner = balancers.get(listener.loadBalancerArn)
-    if (!owner) continue // a network balancer's listener, or one whose balancer is going away
+    if (!owner) continue // a listener whose balancer is going away
     if (listener.protocol !== 'HTTP' && listener.protocol !== 'HTTPS') {
       failures.push({ path, message: `protocol ${listener.protocol} is not served by an application balancer` })
       continue
@@ -79,8 +98,8 @@ export function tryCompile(state: StateView, node: NodeView = {}): CompileResult
     const allowed = compileAllowList(state, owner.lb, listener.port, instances, failures)
     const bindTo = bindAddress ?? owner.lb.bindAddress
     const bindKey = `${bindTo}:${listener.port}`
-    if (listeners.has(bindKey)) {
-      failures.push({ path, message: `${bindKey} is already bound by listener ${listeners.get(bindKey)?.arn}` })
+    if (listeners.has(bindKey) || l4Listeners.has(bindKey)) {
+      failures.push({ path, message: `${bindKey} is already bound by listener ${(listeners.get(bindKey) ?? l4Listeners.get(bindKey))?.arn}` })
       continue
     }
     listeners.set(
@@ -103,7 +122,71 @@ export function tryCompile(state: StateView, node: NodeView = {}): CompileResult
   }
 
   if (failures.length > 0) return { ok: false, failures }
-  return { ok: true, value: Object.freeze({ revision: state.revision, listeners, targetGroups }) }
+  return { ok: true, value: Object.freeze({ revision: state.revision, listeners, targetGroups, l4Listeners }) }
+}
+
+/** A network balancer's listener as the layer-4 data plane serves it, or undefined (with a failure) when it cannot be. */
+function compileL4Listener(
+  state: StateView,
+  lb: LoadBalancer,
+  listener: Listener,
+  nodeBindAddress: string | undefined,
+  targetGroups: ReadonlyMap<string, TargetGroupSnapshot>,
+  instances: InstanceIndex,
+  failures: Failure[],
+): L4ListenerSnapshot | undefined {
+  const path = `listener ${listener.arn}`
+  if (listener.protocol !== 'TCP') {
+    failures.push({ path, message: `protocol ${listener.protocol} is not served by openalb's network balancers yet` })
+    return undefined
+  }
+  const forward = listener.defaultActions.find((a) => a.type === 'forward')
+  const groupArn = forward?.type === 'forward' && forward.targetGroups.length === 1 ? forward.targetGroups[0]?.targetGroupArn : undefined
+  if (groupArn === undefined) {
+    failures.push({ path, message: 'a network listener forwards to exactly one target group' })
+    return undefined
+  }
+  const group = targetGroups.get(groupArn)
+  if (!group) {
+    failures.push({ path, message: `forwards to unknown target group ${groupArn}` })
+    return undefined
+  }
+  if (group.protocol !== 'TCP' && group.protocol !== 'TCP_UDP') {
+    failures.push({ path, message: `a TCP listener cannot forward to the ${group.protocol} target group ${group.name}` })
+    return undefined
+  }
+  const bindAddress = nodeBindAddress ?? lb.bindAddress
+  return Object.freeze({
+    bindKey: `${bindAddress}:${listener.port}`,
+    arn: listener.arn,
+    balancerArn: lb.arn,
+    bindAddress,
+    port: listener.port,
+    protocol: 'TCP',
+    targetGroupArn: groupArn,
+    idleTimeoutMs: NLB_TCP_IDLE_TIMEOUT_SECONDS * 1000,
+    allowedSources: compileAllowList(state, lb, listener.port, instances, failures),
+  })
+}
+
+/** For each group some balancer forwards to, that balancer's cross-zone setting (AWS: one balancer per group). */
+function balancerCrossZoneByGroup(state: StateView): Map<string, boolean> {
+  const listenerLb = new Map<string, string>()
+  const out = new Map<string, boolean>()
+  const note = (lbArn: string, actions: Listener['defaultActions']) => {
+    const lb = state.get('load-balancer', lbArn)
+    if (!lb) return
+    for (const a of actions) if (a.type === 'forward') for (const g of a.targetGroups) out.set(g.targetGroupArn, crossZoneEnabled(lb))
+  }
+  for (const l of state.list('listener')) {
+    listenerLb.set(l.arn, l.loadBalancerArn)
+    note(l.loadBalancerArn, l.defaultActions)
+  }
+  for (const r of state.list('rule')) {
+    const lbArn = listenerLb.get(r.listenerArn)
+    if (lbArn) note(lbArn, r.actions)
+  }
+  return out
 }
 
 /**
@@ -160,9 +243,10 @@ function indexInstances(list: readonly Instance[]): InstanceIndex {
   return index
 }
 
-function compileTargetGroup(tg: TargetGroup, instances: InstanceIndex, nodeZone: string | undefined): TargetGroupSnapshot {
+function compileTargetGroup(tg: TargetGroup, instances: InstanceIndex, nodeZone: string | undefined, balancerCrossZone: boolean): TargetGroupSnapshot {
   // Cross-zone off: this node forwards only to its own zone's targets (and to those of unknown or "all" zone).
-  const inZone = (zone: string | undefined) => tg.attributes.crossZone !== 'false' || nodeZone === undefined || zone === undefined || zone === 'all' || zone === nodeZone
+  const crossZone = tg.attributes.crossZone === 'use_load_balancer_configuration' ? balancerCrossZone : tg.attributes.crossZone === 'true'
+  const inZone = (zone: string | undefined) => crossZone || nodeZone === undefined || zone === undefined || zone === 'all' || zone === nodeZone
   const targets: TargetSnapshot[] = []
   const unresolved: string[] = []
   for (const t of tg.targets) {

@@ -5,6 +5,7 @@ import type { ClientConnection, ConnectionOwner } from '../proxy/client-connecti
 import type { ListenerSnapshot } from '../snapshot.js'
 import type { TicketKeys } from '../tls/ticket-keys.js'
 import { TlsFront } from './tls-front.js'
+import { listenOn } from './listen.js'
 
 /** What a listener socket asks of the data plane: the listener as it is now, and a connection for an accepted socket. */
 export interface ListenerHost {
@@ -45,16 +46,9 @@ export class ListenerSocket implements ConnectionOwner {
   }
 
   listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onError = (e: Error): void => reject(e)
-      this.server.once('error', onError)
-      this.server.listen({ host: this.last.bindAddress, port: this.last.port, backlog: 4096 }, () => {
-        this.server.off('error', onError)
-        this.server.on('error', () => {})
-        resolve()
-      })
-    })
+    return listenOn(this.server, this.last.bindAddress, this.last.port)
   }
+
 
   /** A new snapshot's version of this listener: HTTPS material is swapped in for the next handshake. */
   refresh(listener: ListenerSnapshot): void {

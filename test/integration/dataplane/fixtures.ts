@@ -11,7 +11,7 @@ import { resourceKey } from '../../../src/model/resources.js'
 import type { Condition, Rule } from '../../../src/model/rule.js'
 import type { SecurityGroup } from '../../../src/model/security-group.js'
 import {
-  healthCheckSpec,
+  defaultHealthCheck,
   targetGroupAttributesSpec,
   type TargetGroup,
   type TargetGroupAttributes,
@@ -79,7 +79,7 @@ export function targetGroup(
     targetType: 'ip',
     protocolVersion: 'HTTP1',
     vpcId: 'vpc-1',
-    healthCheck: healthCheckSpec.parse({}),
+    healthCheck: defaultHealthCheck(),
     attributes: { ...targetGroupAttributesSpec.parse({}), ...attrs },
     targets,
     tags: {},

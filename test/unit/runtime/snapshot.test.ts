@@ -60,9 +60,47 @@ test('failures are returned, not thrown: unknown target group, unknown security 
   assert.match(messages, /127\.0\.0\.1:81 is already bound/)
 })
 
-test('a network balancer\'s listeners are not served', () => {
+test('a network balancer\'s TCP listener compiles into an L4 listener on its one target group, never into an HTTP one', () => {
   const nlb = loadBalancer({}, { type: 'network' })
-  const r = tryCompile(state(1, nlb, { ...listener(9000, [fixed('200')]), protocol: 'TCP' }))
+  const tg = targetGroup('tcp-tg', [{ id: '127.0.0.1', port: 7000 }], {}, { protocol: 'TCP' })
+  const l = { ...listener(9000, [forward(tg)]), protocol: 'TCP' as const }
+  const r = tryCompile(state(1, nlb, tg, l))
   assert.ok(r.ok)
   assert.equal(r.value.listeners.size, 0)
+  const l4 = r.value.l4Listeners?.get('127.0.0.1:9000')
+  assert.equal(l4?.targetGroupArn, tg.arn)
+  assert.equal(l4?.idleTimeoutMs, 350_000, 'NLB\'s TCP idle timeout')
+  assert.ok(Object.isFrozen(l4))
+})
+
+test('a network listener that cannot be served is a failure: a fixed response, an HTTP group, a port an HTTP listener has', () => {
+  const nlb = { ...loadBalancer({}, { type: 'network' }), arn: 'arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/net/n/1' }
+  const http = targetGroup('http-tg', [])
+  const tcp = targetGroup('tcp-tg', [], {}, { protocol: 'TCP' })
+  const r = tryCompile(
+    state(1, loadBalancer(), nlb, http, tcp, { ...listener(9000, [fixed('200')]), protocol: 'TCP', loadBalancerArn: nlb.arn }, { ...listener(9001, [forward(http)]), protocol: 'TCP', loadBalancerArn: nlb.arn }, listener(9002, [fixed('200')]), { ...listener(9002, [forward(tcp)]), protocol: 'TCP', loadBalancerArn: nlb.arn }),
+  )
+  assert.equal(r.ok, false)
+  if (r.ok) return
+  const messages = r.failures.map((f) => f.message).join('\n')
+  assert.match(messages, /forwards to exactly one target group/)
+  assert.match(messages, /cannot forward to the HTTP target group http-tg/)
+  assert.match(messages, /127\.0\.0\.1:9002 is already bound/)
+})
+
+test('cross-zone: an NLB\'s groups stay in the node\'s zone by default, an ALB\'s reach every zone', () => {
+  const targets = [
+    { id: '127.0.0.1', port: 7000, availabilityZone: 'us-east-1a' },
+    { id: '127.0.0.2', port: 7000, availabilityZone: 'us-east-1b' },
+  ]
+  const nlb = { ...loadBalancer({}, { type: 'network' }), arn: 'arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/net/n/1' }
+  const tcp = targetGroup('tcp-tg', targets, {}, { protocol: 'TCP' })
+  const web = targetGroup('web-tg', targets)
+  const base = [loadBalancer(), nlb, tcp, web, listener(80, [forward(web)]), { ...listener(9000, [forward(tcp)]), protocol: 'TCP' as const, loadBalancerArn: nlb.arn }] as const
+  const keys = (on: ReturnType<typeof tryCompile>, arn: string) => (on.ok ? on.value.targetGroups.get(arn)?.targets.map((t) => t.key) : undefined)
+  const r = tryCompile(state(1, ...base), { zone: 'us-east-1a' })
+  assert.deepEqual(keys(r, tcp.arn), ['127.0.0.1:7000'])
+  assert.deepEqual(keys(r, web.arn), ['127.0.0.1:7000', '127.0.0.2:7000'])
+  const on = tryCompile(state(2, ...base.map((x) => (x === nlb ? { ...nlb, attributes: { ...nlb.attributes, crossZoneEnabled: true } } : x))), { zone: 'us-east-1a' })
+  assert.deepEqual(keys(on, tcp.arn), ['127.0.0.1:7000', '127.0.0.2:7000'], 'load_balancing.cross_zone.enabled=true on the balancer')
 })

@@ -56,6 +56,52 @@ export const TG_FIXED: Record<string, string> = {
   'target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage': 'off',
 }
 
+/** NLB's load balancer attributes (AWS: the ALB-only ones are not recognized on a network balancer). */
+export const NLB_ATTRIBUTES: readonly Mapped[] = [
+  ['deletion_protection.enabled', ['deletionProtection'], 'bool'],
+  ['load_balancing.cross_zone.enabled', ['crossZoneEnabled'], 'bool'],
+]
+
+/** NLB attributes openalb does not model: AWS's defaults, accepted only as they are. */
+export const NLB_FIXED: Record<string, string> = {
+  'access_logs.s3.enabled': 'false',
+  'access_logs.s3.bucket': '',
+  'access_logs.s3.prefix': '',
+  'dns_record.client_routing_policy': 'any_availability_zone',
+  'ipv6.deny_all_igw_traffic': 'false',
+  'secondary_ips.auto_assigned.per_subnet': '0',
+  'zonal_shift.config.enabled': 'false',
+}
+
+/** NLB target group attributes (layer 4: no algorithm, slow start or cookies). */
+export const NLB_TG_ATTRIBUTES: readonly Mapped[] = [
+  ['deregistration_delay.timeout_seconds', ['deregistrationDelaySeconds'], 'int'],
+  ['load_balancing.cross_zone.enabled', ['crossZone'], 'str'],
+]
+
+/**
+ * NLB target group attributes openalb does not model. Client IPs cannot be preserved on loopback
+ * (the balancer's own socket is the source): preserve_client_ip.enabled stays false.
+ */
+export const NLB_TG_FIXED: Record<string, string> = {
+  'deregistration_delay.connection_termination.enabled': 'false',
+  'preserve_client_ip.enabled': 'false',
+  'proxy_protocol_v2.enabled': 'false',
+  'stickiness.enabled': 'false',
+  'stickiness.type': 'source_ip',
+  'target_group_health.dns_failover.minimum_healthy_targets.count': '1',
+  'target_group_health.dns_failover.minimum_healthy_targets.percentage': 'off',
+  'target_group_health.unhealthy_state_routing.minimum_healthy_targets.count': '1',
+  'target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage': 'off',
+  'target_health_state.unhealthy.connection_termination.enabled': 'true',
+  'target_health_state.unhealthy.draining_interval_seconds': '0',
+}
+
+/** NLB listener attributes: the TCP idle timeout is NLB's 350 s, read-only. */
+export const NLB_LISTENER_FIXED: Record<string, string> = {
+  'tcp.idle_timeout.seconds': '350',
+}
+
 /** ALB listener attributes; the model has none, so they are ALB's defaults, read-only. */
 export const LISTENER_FIXED: Record<string, string> = {
   'routing.http.response.server.enabled': 'true',
@@ -63,6 +109,6 @@ export const LISTENER_FIXED: Record<string, string> = {
 }
 
 /** Model attribute path (dotted) -> AWS attribute key, for error messages. */
-export const LB_ATTRIBUTE_KEYS: Record<string, string> = Object.fromEntries(LB_ATTRIBUTES.map(([key, path]) => [path.join('.'), key]))
+export const LB_ATTRIBUTE_KEYS: Record<string, string> = Object.fromEntries([...LB_ATTRIBUTES, ...NLB_ATTRIBUTES].map(([key, path]) => [path.join('.'), key]))
 export const TG_ATTRIBUTE_KEYS: Record<string, string> = Object.fromEntries(TG_ATTRIBUTES.map(([key, path]) => [path.join('.'), key]))
 

@@ -1,8 +1,23 @@
-import type { LoadBalancer } from '../../../model/load-balancer.js'
+import { crossZoneEnabled, type LoadBalancer } from '../../../model/load-balancer.js'
 import type { TargetGroup } from '../../../model/target-group.js'
 import { AwsError } from '../errors.js'
 import type { Params } from '../protocol/params.js'
-import { LB_ATTRIBUTES, LB_FIXED, LISTENER_FIXED, TG_ATTRIBUTES, TG_FIXED, type Kind, type Mapped } from './attribute-keys.js'
+import { isNetworkProtocol } from '../../../model/target-group.js'
+import type { Listener } from '../../../model/listener.js'
+import {
+  LB_ATTRIBUTES,
+  LB_FIXED,
+  LISTENER_FIXED,
+  NLB_ATTRIBUTES,
+  NLB_FIXED,
+  NLB_LISTENER_FIXED,
+  NLB_TG_ATTRIBUTES,
+  NLB_TG_FIXED,
+  TG_ATTRIBUTES,
+  TG_FIXED,
+  type Kind,
+  type Mapped,
+} from './attribute-keys.js'
 
 const invalid = (message: string) => new AwsError('ValidationError', message)
 
@@ -16,9 +31,18 @@ function attributesOut(mapped: readonly Mapped[], fixed: Record<string, string>,
   return [...mapped.map(([Key, path]) => ({ Key, Value: read(attrs, path) })), ...Object.entries(fixed).map(([Key, Value]) => ({ Key, Value }))]
 }
 
-export const loadBalancerAttributesOut = (lb: LoadBalancer) => attributesOut(LB_ATTRIBUTES, LB_FIXED, lb.attributes)
+/** The attribute tables of a balancer's type and of a group's protocol. */
+const lbTables = (lb: Pick<LoadBalancer, 'type'>) => (lb.type === 'application' ? ([LB_ATTRIBUTES, LB_FIXED] as const) : ([NLB_ATTRIBUTES, NLB_FIXED] as const))
+const tgTables = (tg: Pick<TargetGroup, 'protocol'>) => (isNetworkProtocol(tg.protocol) ? ([NLB_TG_ATTRIBUTES, NLB_TG_FIXED] as const) : ([TG_ATTRIBUTES, TG_FIXED] as const))
+export const listenerFixed = (l: Pick<Listener, 'protocol'>): Record<string, string> => (l.protocol === 'HTTP' || l.protocol === 'HTTPS' ? LISTENER_FIXED : NLB_LISTENER_FIXED)
 
-export const targetGroupAttributesOut = (tg: TargetGroup) => attributesOut(TG_ATTRIBUTES, TG_FIXED, tg.attributes)
+export function loadBalancerAttributesOut(lb: LoadBalancer): { Key: string; Value: string }[] {
+  const [mapped, fixed] = lbTables(lb)
+  // cross-zone is stored only when set: show the type's default (NLB false).
+  return attributesOut(mapped, fixed, { ...lb.attributes, crossZoneEnabled: crossZoneEnabled(lb) })
+}
+
+export const targetGroupAttributesOut = (tg: TargetGroup) => attributesOut(...tgTables(tg), tg.attributes)
 
 function convert(key: string, kind: Kind, value: string): unknown {
   if (kind === 'bool') {
@@ -55,9 +79,9 @@ function attributesIn(p: Params, mapped: readonly Mapped[], fixed: Record<string
   return patch
 }
 
-export const loadBalancerAttributesIn = (p: Params) => attributesIn(p, LB_ATTRIBUTES, LB_FIXED)
-export const targetGroupAttributesIn = (p: Params) => attributesIn(p, TG_ATTRIBUTES, TG_FIXED)
+export const loadBalancerAttributesIn = (p: Params, lb: Pick<LoadBalancer, 'type'>) => attributesIn(p, ...lbTables(lb))
+export const targetGroupAttributesIn = (p: Params, tg: Pick<TargetGroup, 'protocol'>) => attributesIn(p, ...tgTables(tg))
 
-export function listenerAttributesIn(p: Params): void {
-  attributesIn(p, [], LISTENER_FIXED)
+export function listenerAttributesIn(p: Params, l: Pick<Listener, 'protocol'>): void {
+  attributesIn(p, [], listenerFixed(l))
 }

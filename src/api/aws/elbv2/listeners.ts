@@ -16,8 +16,7 @@ import type { Rule } from '../../../model/rule.js'
 import { AwsError } from '../errors.js'
 import { page } from '../paging.js'
 import type { Params } from '../protocol/params.js'
-import { LISTENER_FIXED } from './attribute-keys.js'
-import { listenerAttributesIn } from './attributes.js'
+import { listenerAttributesIn, listenerFixed } from './attributes.js'
 import { mutate, view, type ElbHandler } from './handler.js'
 import { actionsFromInput, conditionsFromInput, tagsFromInput } from './inputs.js'
 import { defaultRuleArn, defaultRuleShape, listenerShape, ruleShape } from './shapes.js'
@@ -120,14 +119,14 @@ export const RemoveListenerCertificates: ElbHandler = async (call) => {
 }
 
 export const DescribeListenerAttributes: ElbHandler = async (call) => {
-  findListener(await view(call), call.params.required('ListenerArn'))
-  return { Attributes: Object.entries(LISTENER_FIXED).map(([Key, Value]) => ({ Key, Value })) }
+  const l = findListener(await view(call), call.params.required('ListenerArn'))
+  return { Attributes: Object.entries(listenerFixed(l)).map(([Key, Value]) => ({ Key, Value })) }
 }
 
 export const ModifyListenerAttributes: ElbHandler = async (call) => {
-  findListener(await view(call), call.params.required('ListenerArn'))
-  listenerAttributesIn(call.params)
-  return { Attributes: Object.entries(LISTENER_FIXED).map(([Key, Value]) => ({ Key, Value })) }
+  const l = findListener(await view(call), call.params.required('ListenerArn'))
+  listenerAttributesIn(call.params, l)
+  return { Attributes: Object.entries(listenerFixed(l)).map(([Key, Value]) => ({ Key, Value })) }
 }
 
 export const CreateRule: ElbHandler = async (call) => {

@@ -93,8 +93,7 @@ export const DescribeLoadBalancerAttributes: ElbHandler = async (call) => {
 
 export const ModifyLoadBalancerAttributes: ElbHandler = async (call) => {
   const arn = call.params.required('LoadBalancerArn')
-  const attributes = loadBalancerAttributesIn(call.params)
-  const lb = await mutate(call, (d) => modifyLoadBalancer(d, arn, { attributes }))
+  const lb = await mutate(call, (d) => modifyLoadBalancer(d, arn, { attributes: loadBalancerAttributesIn(call.params, d.resolve('load-balancer', arn)) }))
   return { Attributes: loadBalancerAttributesOut(lb) }
 }
 
@@ -103,7 +102,10 @@ export const SetSecurityGroups: ElbHandler = async (call) => {
   const groups = call.params.strings('SecurityGroups') ?? []
   const lb = await mutate(call, (d) => {
     const current = d.resolve('load-balancer', arn)
-    if (current.type !== 'application') throw new AwsError('InvalidConfigurationRequest', 'security groups can be set only on application load balancers')
+    // AWS: a network balancer created without security groups cannot get any later.
+    if (current.type !== 'application' && current.securityGroups.length === 0) {
+      throw new AwsError('InvalidConfigurationRequest', "You cannot add security groups to a load balancer of type 'network' that was created without any")
+    }
     return modifyLoadBalancer(d, arn, { securityGroups: groups })
   })
   return { SecurityGroupIds: [...lb.securityGroups] }

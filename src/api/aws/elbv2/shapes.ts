@@ -3,7 +3,7 @@ import type { Action } from '../../../model/action.js'
 import type { Listener } from '../../../model/listener.js'
 import type { LoadBalancer } from '../../../model/load-balancer.js'
 import type { Condition, Rule } from '../../../model/rule.js'
-import { GRPC_DEFAULT_MATCHER, type TargetGroup } from '../../../model/target-group.js'
+import { GRPC_DEFAULT_MATCHER, isNetworkProtocol, type TargetGroup } from '../../../model/target-group.js'
 import type { Draft } from '../../../control/draft.js'
 import type { XmlValue } from '../protocol/xml.js'
 
@@ -27,6 +27,9 @@ export function balancersOfGroup(d: Draft, arn: string): string[] {
 
 export function targetGroupShape(d: Draft, tg: TargetGroup): Shape {
   const hc = tg.healthCheck
+  // A TCP check has no path or codes, and a network group no HTTP protocol version: AWS leaves them out.
+  const http = hc.protocol !== 'TCP'
+  const network = isNetworkProtocol(tg.protocol)
   return {
     TargetGroupArn: tg.arn,
     TargetGroupName: tg.name,
@@ -40,11 +43,11 @@ export function targetGroupShape(d: Draft, tg: TargetGroup): Shape {
     HealthCheckTimeoutSeconds: hc.timeoutSeconds,
     HealthyThresholdCount: hc.healthyThreshold,
     UnhealthyThresholdCount: hc.unhealthyThreshold,
-    HealthCheckPath: hc.path,
-    Matcher: tg.protocolVersion === 'GRPC' ? { GrpcCode: hc.grpcMatcher ?? GRPC_DEFAULT_MATCHER } : { HttpCode: hc.matcher },
+    HealthCheckPath: http ? hc.path : undefined,
+    Matcher: !http ? undefined : tg.protocolVersion === 'GRPC' ? { GrpcCode: hc.grpcMatcher ?? GRPC_DEFAULT_MATCHER } : { HttpCode: hc.matcher },
     LoadBalancerArns: balancersOfGroup(d, tg.arn),
     TargetType: tg.targetType,
-    ProtocolVersion: tg.protocolVersion,
+    ProtocolVersion: network ? undefined : tg.protocolVersion,
     IpAddressType: 'ipv4',
   }
 }
@@ -61,7 +64,7 @@ export function loadBalancerShape(lb: LoadBalancer): Shape {
     State: { Code: 'active' },
     Type: lb.type,
     AvailabilityZones: availabilityZones(lb),
-    SecurityGroups: lb.type === 'application' ? [...lb.securityGroups] : undefined,
+    SecurityGroups: lb.type === 'application' || lb.securityGroups.length > 0 ? [...lb.securityGroups] : undefined,
     IpAddressType: lb.ipAddressType,
   }
 }

@@ -92,8 +92,7 @@ export const DescribeTargetGroupAttributes: ElbHandler = async (call) => {
 
 export const ModifyTargetGroupAttributes: ElbHandler = async (call) => {
   const arn = call.params.required('TargetGroupArn')
-  const patch = targetGroupAttributesIn(call.params)
-  const tg = await mutate(call, (d) => modifyTargetGroupAttributes(d, arn, patch))
+  const tg = await mutate(call, (d) => modifyTargetGroupAttributes(d, arn, targetGroupAttributesIn(call.params, d.resolve('target-group', arn))))
   return { Attributes: targetGroupAttributesOut(tg) }
 }
 

@@ -1,0 +1,138 @@
+import { connect, type Socket } from 'node:net'
+import type { GroupState, GroupTarget } from '../balancer/group.js'
+import type { L4ListenerSnapshot } from '../snapshot.js'
+import { CONNECT_TIMEOUT_MS } from '../upstream/pool.js'
+import { L4Pool, type L4Connection } from './l4-pool.js'
+
+/** What a relay reads of the data plane. */
+export interface RelayHost {
+  group(arn: string): GroupState | undefined
+  readonly random: () => number
+  now(): number
+  /** A relay ended (both sides closed); `targetFailed` when its target could not be reached or reset it. */
+  relayEnded(relay: TcpRelay, targetFailed: boolean): void
+}
+
+/** How many targets one new connection may try when a connect fails (the first, then one other). */
+const CONNECT_ATTEMPTS = 2
+
+/**
+ * One client connection of a TCP listener, spliced byte for byte to one target: the client's
+ * bytes are not read until the target connection is up, then each side is piped into the other
+ * (backpressure: a side that cannot take more pauses the other's reads). A FIN is passed on as a
+ * FIN (half-close kept: both sockets allow half-open), a reset or error on one side resets the
+ * other, and a flow idle for the listener's timeout (NLB: 350 s) is reset both ways.
+ *
+ * Balancing is per connection: the group's round robin among routable targets, as an NLB's flow
+ * hash spreads new flows. A target that refuses or times out the connect is skipped for one other.
+ */
+export class TcpRelay implements L4Connection {
+  private upstream: Socket | undefined
+  private target: GroupTarget | undefined
+  private pool: L4Pool | undefined
+  private attempts = 0
+  private upstreamConnected = false
+  private ended = false
+  private targetFailed = false
+
+  constructor(
+    readonly client: Socket,
+    private readonly listener: L4ListenerSnapshot,
+    private readonly host: RelayHost,
+  ) {
+    client.setNoDelay(true)
+    client.setTimeout(listener.idleTimeoutMs)
+    client.on('timeout', () => this.reset())
+    client.on('error', () => this.resetUpstream())
+    client.on('close', () => this.onSideClosed())
+    this.tryTarget(undefined)
+  }
+
+  /** Bytes written but not yet taken by the kernel, both ways (backpressure keeps this small). */
+  get bufferedBytes(): number {
+    return this.client.writableLength + (this.upstream?.writableLength ?? 0)
+  }
+
+  /** The target this connection is spliced to (once connected). */
+  get targetKey(): string | undefined {
+    return this.upstreamConnected ? this.target?.key : undefined
+  }
+
+  private tryTarget(exclude: GroupTarget | undefined): void {
+    const group = this.host.group(this.listener.targetGroupArn)
+    const target = group?.pick(this.host.now(), this.host.random, exclude)
+    if (!target || !(target.pool instanceof L4Pool) || this.attempts >= CONNECT_ATTEMPTS || this.ended) {
+      // No target to send the flow to: NLB answers a new connection's SYN with a reset.
+      this.client.resetAndDestroy()
+      return
+    }
+    this.attempts++
+    this.target = target
+    const up = connect({ host: target.target.address, port: target.target.port, allowHalfOpen: true, noDelay: true })
+    this.upstream = up
+    up.setTimeout(CONNECT_TIMEOUT_MS)
+    up.once('connect', () => this.onUpstreamConnect(up, target.pool as L4Pool))
+    up.on('timeout', () => {
+      if (!this.upstreamConnected) up.destroy(new Error('connect timeout'))
+    })
+    up.on('error', () => {
+      if (!this.upstreamConnected) return
+      this.targetFailed = true
+      this.client.resetAndDestroy()
+    })
+    up.on('close', () => {
+      if (this.upstream !== up) return
+      if (!this.upstreamConnected && !this.client.destroyed) {
+        // Refused, unreachable or timed out before any byte moved: try one other target.
+        this.targetFailed = true
+        this.tryTarget(target)
+        return
+      }
+      this.onSideClosed()
+    })
+  }
+
+  private onUpstreamConnect(up: Socket, pool: L4Pool): void {
+    if (this.ended || this.client.destroyed) {
+      up.destroy()
+      return
+    }
+    this.upstreamConnected = true
+    this.targetFailed = false
+    up.setTimeout(0)
+    this.pool = pool
+    pool.add(this)
+    // pipe() ends the destination when its source ends: the half-close goes through as a FIN.
+    this.client.pipe(up)
+    up.pipe(this.client)
+  }
+
+  private resetUpstream(): void {
+    this.upstream?.resetAndDestroy()
+  }
+
+  reset(): void {
+    this.client.resetAndDestroy()
+    this.upstream?.resetAndDestroy()
+  }
+
+  /** Both sides closed (or one went and took the other): the relay is over. */
+  private onSideClosed(): void {
+    const up = this.upstream
+    if (!this.client.destroyed) return
+    if (up && !up.destroyed) {
+      if (!this.upstreamConnected) {
+        up.destroy()
+        return
+      }
+      // The client is gone entirely: a target still talking to it is cut too.
+      if (this.client.readableEnded && this.client.writableFinished) return
+      up.resetAndDestroy()
+      return
+    }
+    if (this.ended) return
+    this.ended = true
+    this.pool?.remove(this)
+    this.host.relayEnded(this, this.targetFailed)
+  }
+}

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  CreateRuleCommand,
+  CreateTargetGroupCommand,
+  DescribeListenerAttributesCommand,
+  DescribeLoadBalancerAttributesCommand,
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+  RegisterTargetsCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2'
+import pino from 'pino'
+import { startOpenalb } from '../../src/main.js'
+import { eventually } from '../helpers/eventually.js'
+import { freePort } from '../helpers/ports.js'
+import { repoRoot } from '../helpers/shared.js'
+import { startEchoTarget, TcpClient } from '../integration/dataplane/tcp-targets.js'
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
+
+async function openalb(t: Parameters<typeof startEchoTarget>[0], configFile?: (dir: string) => string) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'openalb-nlb-'))
+  const lb = await startOpenalb({ dataDir, configFile: configFile?.(dataDir), control: '127.0.0.1:0', dns: '127.0.0.1:0', log: pino({ level: 'silent' }) })
+  t.after(async () => {
+    await lb.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+  return lb
+}
+
+test('SDK v3: a TCP listener of a network balancer in front of two echo servers; a target killed mid-connection', async (t) => {
+  const [a, b] = [await startEchoTarget(t, 'echo-a'), await startEchoTarget(t, 'echo-b')]
+  const lb = await openalb(t)
+  const elb = new ElasticLoadBalancingV2Client({ endpoint: lb.controlUrl, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 })
+  t.after(() => elb.destroy())
+
+  const nlb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'tcp-nlb', Type: 'network', Subnets: ['subnet-a'] }))).LoadBalancers?.[0]
+  assert.equal(nlb?.Type, 'network')
+  assert.match(nlb?.LoadBalancerArn ?? '', /:loadbalancer\/net\/tcp-nlb\//)
+  const tg = (
+    await elb.send(new CreateTargetGroupCommand({ Name: 'tcp-tg', Protocol: 'TCP', Port: a.port, TargetType: 'ip', HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2 }))
+  ).TargetGroups?.[0]
+  assert.equal(tg?.HealthCheckProtocol, 'TCP', "NLB's default check is a TCP connect")
+  assert.equal(tg?.HealthCheckPath, undefined)
+  assert.equal(tg?.Matcher, undefined)
+  assert.equal(tg?.HealthyThresholdCount, 5)
+  await elb.send(new RegisterTargetsCommand({ TargetGroupArn: tg?.TargetGroupArn, Targets: [{ Id: '127.0.0.1', Port: a.port }, { Id: '127.0.0.1', Port: b.port }] }))
+  const port = await freePort()
+  const listener = (
+    await elb.send(new CreateListenerCommand({ LoadBalancerArn: nlb?.LoadBalancerArn, Protocol: 'TCP', Port: port, DefaultActions: [{ Type: 'forward', TargetGroupArn: tg?.TargetGroupArn }] }))
+  ).Listeners?.[0]
+  assert.equal(listener?.Protocol, 'TCP')
+  await lb.settled()
+
+  // NLB's answers: no rules, NLB's attributes.
+  await assert.rejects(
+    elb.send(new CreateRuleCommand({ ListenerArn: listener?.ListenerArn, Priority: 1, Conditions: [{ Field: 'path-pattern', Values: ['/x'] }], Actions: [{ Type: 'forward', TargetGroupArn: tg?.TargetGroupArn }] })),
+    (e: Error) => e.name === 'ValidationError' && /Listener rules are not supported for load balancers of type 'network'/.test(e.message),
+  )
+  await assert.rejects(
+    elb.send(new CreateListenerCommand({ LoadBalancerArn: nlb?.LoadBalancerArn, Protocol: 'HTTP', Port: port + 1, DefaultActions: [{ Type: 'forward', TargetGroupArn: tg?.TargetGroupArn }] })),
+    (e: Error) => e.name === 'ValidationError' && e.message.includes("Listener protocol 'HTTP' must be one of 'TLS, TCP, TCP_UDP, UDP'"),
+  )
+  const lbAttrs = (await elb.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: nlb?.LoadBalancerArn }))).Attributes ?? []
+  assert.equal(lbAttrs.find((x) => x.Key === 'load_balancing.cross_zone.enabled')?.Value, 'false')
+  assert.equal(lbAttrs.find((x) => x.Key === 'idle_timeout.timeout_seconds'), undefined, 'an ALB attribute')
+  const lAttrs = (await elb.send(new DescribeListenerAttributesCommand({ ListenerArn: listener?.ListenerArn }))).Attributes ?? []
+  assert.equal(lAttrs.find((x) => x.Key === 'tcp.idle_timeout.seconds')?.Value, '350')
+  assert.deepEqual((await elb.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: nlb?.LoadBalancerArn }))).TargetGroups?.map((g) => g.TargetGroupName), ['tcp-tg'])
+
+  // Both targets pass a TCP check (the first check comes within one interval).
+  await eventually(
+    async () => (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg?.TargetGroupArn }))).TargetHealthDescriptions?.every((d) => d.TargetHealth?.State === 'healthy'),
+    { timeoutMs: 12_000, message: 'both targets healthy by TCP checks' },
+  )
+
+  const clients: TcpClient[] = []
+  t.after(() => clients.forEach((c) => c.destroy()))
+  const open = () => {
+    const c = new TcpClient(port)
+    clients.push(c)
+    return c
+  }
+  const first = open()
+  const second = open()
+  const names = [await first.greeting(), await second.greeting()].sort()
+  assert.deepEqual(names, ['echo-a', 'echo-b'], 'one connection each')
+  first.socket.write('hello through the NLB\n')
+  await first.until((c) => c.text.endsWith('hello through the NLB\n'), 5000, 'the echo')
+
+  const victim = [first, second].find((c) => c.text.startsWith('echo-a')) as TcpClient
+  await a.kill()
+  await victim.until((c) => c.socket.destroyed, 5000, 'the reset')
+  assert.equal(victim.error?.code, 'ECONNRESET')
+  for (let i = 0; i < 3; i++) assert.equal(await open().greeting(), 'echo-b', 'new connections go to the live target')
+})
+
+test('examples/nlb-tcp.yaml: a TCP listener from YAML forwards to its targets', async (t) => {
+  const [a, b] = [await startEchoTarget(t, 'echo-a'), await startEchoTarget(t, 'echo-b')]
+  const port = await freePort()
+  const lb = await openalb(t, (dir) => {
+    const file = join(dir, 'nlb-tcp.yaml')
+    const text = readFileSync(join(repoRoot, 'examples', 'nlb-tcp.yaml'), 'utf8').replaceAll('9000', String(port)).replaceAll('7001', String(b.port)).replaceAll('7000', String(a.port))
+    writeFileSync(file, text)
+    return file
+  })
+  await lb.settled()
+  const seen = new Set<string>()
+  for (let i = 0; i < 2; i++) {
+    const c = new TcpClient(port)
+    t.after(() => c.destroy())
+    seen.add(await c.greeting())
+  }
+  assert.deepEqual([...seen].sort(), ['echo-a', 'echo-b'])
+})

@@ -12,12 +12,8 @@ import type { Control } from './control/control.js'
 import { controlOn } from './open-control.js'
 import { DnsServer } from './dns/server.js'
 import { HealthChecker } from './health/checker.js'
-import { instanceResolver } from './health/resolver.js'
 import { Metrics } from './metrics/metrics.js'
-import type { StateView } from './model/state-view.js'
-import { zoneSourceFromState } from './runtime/dns-source.js'
 import { openStore } from './store/open.js'
-import { forwardedGroupArns } from './model/action.js'
 import { Dataplane } from './dataplane/dataplane.js'
 import { MetricsSink } from './dataplane/metrics-sink.js'
 import { Runtime } from './runtime/runtime.js'
@@ -88,21 +84,6 @@ function parseAccessKeys(text: string | undefined): Map<string, string> | undefi
   return keys
 }
 
-function targetGroupsByBalancer(state: StateView): Map<string, string[]> {
-  const out = new Map<string, Set<string>>()
-  const add = (lbArn: string, arns: readonly string[]) => {
-    let set = out.get(lbArn)
-    if (!set) out.set(lbArn, (set = new Set()))
-    for (const a of arns) set.add(a)
-  }
-  for (const l of state.list('listener')) add(l.loadBalancerArn, forwardedGroupArns(l.defaultActions))
-  for (const r of state.list('rule')) {
-    const l = state.get('listener', r.listenerArn)
-    if (l) add(l.loadBalancerArn, forwardedGroupArns(r.actions))
-  }
-  return new Map([...out].map(([k, v]) => [k, [...v]]))
-}
-
 /** The composition root: builds every module and wires them together. */
 export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHandle> {
   const log = options.log ?? pino({ level: process.env.OPENALB_LOG_LEVEL ?? 'info' }, pino.destination(2))
@@ -153,24 +134,18 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
       log,
       metrics: new MetricsSink(metrics),
     })
-    // In a fleet, every listener binds the node's own address.
+    // In a fleet, every listener binds the node's own address and balancers answer the live nodes.
     const nodeZone = options.node?.zone ?? `${control.partition.region}a`
-    const runtime = new Runtime({ store, dataplane, health, log, ...(store.fleet ? { node: { bindAddress: advertise, zone: nodeZone } } : {}) })
-    let liveNodes: readonly NodeRecord[] = []
-    let applied = -1
-    const waiters: { revision: number; resolve: (r: number) => void }[] = []
-    // The target groups behind each balancer, once per version: DNS asks per query (EvaluateTargetHealth).
-    let groupsByBalancer = new Map<string, string[]>()
-    const balancerHealthy = (lbArn: string) => (groupsByBalancer.get(lbArn) ?? []).some((g) => health.counts(g).healthy > 0)
-    const followers = (state: StateView) => {
-      groupsByBalancer = targetGroupsByBalancer(state)
-      dns.update(zoneSourceFromState(state, [advertise], balancerHealthy, store.fleet ? { nodes: liveNodes, ttlSeconds: dnsTtlSeconds } : undefined))
-      void certs.reconcile(state)
-      applied = state.revision
-      const still = waiters.splice(0)
-      for (const w of still) if (w.revision <= applied) w.resolve(applied); else waiters.push(w)
-    }
-    closers.push(runtime.onSnapshot((_snapshot, state) => followers(state)))
+    const runtime = new Runtime({
+      store,
+      dataplane,
+      health,
+      dns,
+      certificates: certs,
+      log,
+      advertise: [advertise],
+      ...(store.fleet ? { node: { bindAddress: advertise, zone: nodeZone }, fleet: { ttlSeconds: dnsTtlSeconds } } : {}),
+    })
     closers.push(
       health.onChange((groupArn) => {
         const c = health.counts(groupArn)
@@ -180,8 +155,6 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
     await runtime.start()
     closers.push(() => runtime.stop())
     closers.push(() => dataplane.close())
-    // A revision the data plane could not compile still reaches DNS and certificates.
-    closers.push(store.watch(() => void store.load().then((s) => { if (s.revision > applied && runtime.lastFailures.length > 0) followers(s) })))
 
     const aws = createAwsApi({
       control,
@@ -253,12 +226,7 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
         startedAt: new Date().toISOString(),
         workers: 1,
       }
-      closers.push(
-        fleet.watchNodes((nodes) => {
-          liveNodes = nodes
-          if (runtime.state) followers(runtime.state)
-        }),
-      )
+      closers.push(fleet.watchNodes((nodes) => runtime.setNodes(nodes)))
       membership = await fleet.join(self)
       closers.push(() => membership?.leave())
       log.info({ node: self.name, zone: self.zone, address: self.address, ttlSeconds: fleet.leaseTtlSeconds }, 'joined the fleet')
@@ -282,11 +250,7 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
         membership = undefined
         await m?.leave()
       },
-      settled: async () => {
-        const rev = (await store.load()).revision
-        if (applied >= rev) return applied
-        return new Promise((resolve) => waiters.push({ revision: rev, resolve }))
-      },
+      settled: () => runtime.settled(),
       close,
     }
   } catch (e) {

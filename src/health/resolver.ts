@@ -1,15 +1,7 @@
-import type { Instance } from '../model/instance.js'
 import type { Target, TargetGroup } from '../model/target-group.js'
 
-/** The address a target is reached at, or undefined when it cannot be (an unknown instance). */
+/**
+ * The address a target is reached at, or undefined when it cannot be (an unknown instance). The
+ * runtime gives health the same resolution the data plane's snapshot was compiled with.
+ */
 export type TargetResolver = (group: TargetGroup, target: Target) => string | undefined
-
-/** ip targets are their own address; instance targets resolve by instance id or name. */
-export function instanceResolver(instances: Iterable<Instance>): TargetResolver {
-  const byRef = new Map<string, string>()
-  for (const i of instances) {
-    byRef.set(i.name, i.address)
-    byRef.set(i.id, i.address)
-  }
-  return (group, target) => (group.targetType === 'ip' ? target.id : byRef.get(target.id))
-}

@@ -1,15 +1,15 @@
 import type { ApplyResult } from '../dataplane/dataplane.js'
 import type { Snapshot } from '../dataplane/snapshot.js'
+import type { ZoneSource } from '../dns/zone-source.js'
 import type { HealthUpdateContext, TargetHealthDescription } from '../health/checker.js'
-import { instanceResolver } from '../health/resolver.js'
 import { HEALTH } from '../health/target-health.js'
 import type { HealthChangeListener } from '../health/view.js'
-import { forwardedGroupArns } from '../model/action.js'
 import type { Failure } from '../model/result.js'
+import type { StateView } from '../model/state-view.js'
 import type { Target, TargetGroup } from '../model/target-group.js'
 import type { Store } from '../store/state.js'
-import type { StateView } from '../model/state-view.js'
-import { tryCompile, type NodeView } from './snapshot.js'
+import { zoneSourceFromState, type FleetNode } from './dns-source.js'
+import { compileRevision, type NodeView, type RevisionPlan } from './snapshot.js'
 
 /** What the runtime drives in the data plane (Dataplane implements it). */
 export interface RuntimeDataplane {
@@ -23,6 +23,17 @@ export interface RuntimeHealth {
   markDraining(groupArn: string, key: string, untilMs: number, target?: Target): void
   onChange(listener: HealthChangeListener): () => void
   describe(groupArn: string): TargetHealthDescription[]
+  counts(groupArn: string): { healthy: number }
+}
+
+/** What the runtime feeds the DNS server (DnsServer implements it). */
+export interface RuntimeDns {
+  update(source: ZoneSource): unknown
+}
+
+/** What the runtime hands each revision to (CertificateManager implements it: issue and renew what is due). */
+export interface RuntimeCertificates {
+  reconcile(view: StateView): Promise<void>
 }
 
 export interface RuntimeLog {
@@ -34,18 +45,24 @@ export interface RuntimeOptions {
   readonly store: Store
   readonly dataplane: RuntimeDataplane
   readonly health?: RuntimeHealth
+  readonly dns?: RuntimeDns
+  readonly certificates?: RuntimeCertificates
   readonly log?: RuntimeLog
   readonly now?: () => number
   /** A fleet node's own address and zone (every listener binds the address; cross-zone follows the zone). */
   readonly node?: NodeView
+  /** The addresses DNS answers for a balancer that binds every address (alone; default 127.0.0.1). */
+  readonly advertise?: readonly string[]
+  /** In a fleet: balancers answer the live nodes of their zones (setNodes), with this TTL. */
+  readonly fleet?: { readonly ttlSeconds: number }
 }
 
-/** Called after each snapshot is in place (dns/, certs/ and workers can follow the same versions). */
-export type SnapshotListener = (snapshot: Snapshot, state: StateView) => void
-
 /**
- * Watches the store and keeps the data plane and health on the newest revision that compiles:
- * load, compile, hand over (one assignment in the data plane), and mark removed targets draining.
+ * The single follower of the store on a node. For each new revision it compiles once (the data
+ * plane's snapshot, health's targets, DNS's balancers) and feeds every part: the data plane gets
+ * the snapshot in one assignment, health the target groups (removed targets drain), DNS its zones
+ * and the certificate manager the revision. A revision the data plane cannot compile is refused
+ * there, and the last good snapshot keeps serving; DNS and certificates still follow it.
  */
 export class Runtime {
   /** The last snapshot that compiled and was applied. */
@@ -57,22 +74,33 @@ export class Runtime {
   private readonly store: Store
   private readonly dataplane: RuntimeDataplane
   private readonly health: RuntimeHealth | undefined
+  private readonly dns: RuntimeDns | undefined
+  private readonly certificates: RuntimeCertificates | undefined
   private readonly log: RuntimeLog | undefined
   private readonly now: () => number
   private readonly node: NodeView
+  private readonly advertise: readonly string[]
+  private readonly fleet: { readonly ttlSeconds: number } | undefined
+  private nodes: readonly FleetNode[] = []
+  /** The newest revision taken in (applied or refused), and its view and plan for DNS. */
+  private followed: { view: StateView; plan: RevisionPlan } | undefined
+  private readonly waiters: { revision: number; resolve: (r: number) => void }[] = []
   private unwatch: (() => void) | undefined
   private unsubscribeHealth: (() => void) | undefined
   private running: Promise<void> | undefined
   private again = false
-  private readonly listeners = new Set<SnapshotListener>()
 
   constructor(options: RuntimeOptions) {
     this.store = options.store
     this.dataplane = options.dataplane
     this.health = options.health
+    this.dns = options.dns
+    this.certificates = options.certificates
     this.log = options.log
     this.now = options.now ?? Date.now
     this.node = options.node ?? {}
+    this.advertise = options.advertise ?? []
+    this.fleet = options.fleet
   }
 
   /** Loads and applies the current revision, then follows every new one. */
@@ -90,9 +118,22 @@ export class Runtime {
     await this.running
   }
 
-  onSnapshot(listener: SnapshotListener): () => void {
-    this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
+  /** The revision the runtime last took in, -1 before the first. */
+  get revision(): number {
+    return this.followed?.view.revision ?? -1
+  }
+
+  /** Resolves once the runtime has taken in the store's current revision (applied, or refused). */
+  async settled(): Promise<number> {
+    const revision = (await this.store.load()).revision
+    if (this.revision >= revision) return this.revision
+    return new Promise((resolve) => this.waiters.push({ revision, resolve }))
+  }
+
+  /** A fleet's live nodes changed: balancer names answer the nodes of their zones from now on. */
+  setNodes(nodes: readonly FleetNode[]): void {
+    this.nodes = nodes
+    if (this.followed) this.feedDns(this.followed.view, this.followed.plan)
   }
 
   /** Brings everything to the store's newest revision; concurrent calls coalesce into one more pass. */
@@ -105,7 +146,7 @@ export class Runtime {
       do {
         this.again = false
         try {
-          await this.applyRevision(await this.store.load())
+          await this.takeIn(await this.store.load())
         } catch (e) {
           this.log?.error({ error: e instanceof Error ? e.message : String(e) }, 'runtime could not apply a revision')
         }
@@ -117,33 +158,45 @@ export class Runtime {
     return this.running
   }
 
-  private async applyRevision(state: StateView): Promise<void> {
-    if (this.state !== undefined && state.revision <= this.state.revision && this.snapshot !== undefined) return
-    const compiled = tryCompile(state, this.node)
-    if (!compiled.ok) {
-      this.lastFailures = compiled.failures
-      this.log?.error({ revision: state.revision, failures: compiled.failures }, 'snapshot rejected')
-      return
+  private async takeIn(state: StateView): Promise<void> {
+    if (this.followed !== undefined && state.revision <= this.followed.view.revision) return
+    const compiled = compileRevision(state, this.node)
+    if (compiled.snapshot.ok) {
+      this.lastFailures = []
+      const previous = this.snapshot
+      const next = compiled.snapshot.value
+      this.updateHealth(compiled.plan, previous, next)
+      const result = await this.dataplane.apply(next)
+      this.snapshot = next
+      this.state = state
+      for (const f of result.failed) this.log?.error({ revision: state.revision, ...f }, 'listener could not be opened')
+      this.log?.info({ revision: state.revision, opened: result.opened, closed: result.closed }, 'snapshot applied')
+    } else {
+      this.lastFailures = compiled.snapshot.failures
+      this.log?.error({ revision: state.revision, failures: compiled.snapshot.failures }, 'snapshot rejected')
     }
-    this.lastFailures = []
-    const previous = this.snapshot
-    const next = compiled.value
-    this.updateHealth(state, previous, next)
-    const result = await this.dataplane.apply(next)
-    this.snapshot = next
-    this.state = state
-    for (const f of result.failed) this.log?.error({ revision: state.revision, ...f }, 'listener could not be opened')
-    this.log?.info({ revision: state.revision, opened: result.opened, closed: result.closed }, 'snapshot applied')
-    for (const l of this.listeners) l(next, state)
+    this.followed = { view: state, plan: compiled.plan }
+    this.feedDns(state, compiled.plan)
+    void this.certificates?.reconcile(state)
+    const waiting = this.waiters.splice(0)
+    for (const w of waiting) {
+      if (w.revision <= state.revision) w.resolve(state.revision)
+      else this.waiters.push(w)
+    }
   }
 
-  private updateHealth(state: StateView, previous: Snapshot | undefined, next: Snapshot): void {
+  private feedDns(view: StateView, plan: RevisionPlan): void {
+    if (!this.dns) return
+    const health = this.health
+    // EvaluateTargetHealth: a balancer is healthy while one of its groups has a healthy target (read per query).
+    const healthy = (lbArn: string) => health === undefined || (plan.groupsByBalancer.get(lbArn) ?? []).some((g) => health.counts(g).healthy > 0)
+    this.dns.update(zoneSourceFromState(view, this.advertise, healthy, this.fleet ? { nodes: this.nodes, ttlSeconds: this.fleet.ttlSeconds } : undefined))
+  }
+
+  private updateHealth(plan: RevisionPlan, previous: Snapshot | undefined, next: Snapshot): void {
     const health = this.health
     if (!health) return
-    const inUse = new Set<string>()
-    for (const listener of state.list('listener')) for (const arn of forwardedGroupArns(listener.defaultActions)) inUse.add(arn)
-    for (const rule of state.list('rule')) for (const arn of forwardedGroupArns(rule.actions)) inUse.add(arn)
-    health.update(state.list('target-group'), { resolveAddress: instanceResolver(state.list('instance')), isInUse: (arn) => inUse.has(arn) })
+    health.update(plan.groups, { resolveAddress: plan.resolveAddress, isInUse: (arn) => plan.groupsInUse.has(arn) })
     if (!previous) return
     // A target that left its group drains for the group's deregistration delay.
     const now = this.now()

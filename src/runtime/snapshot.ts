@@ -4,7 +4,7 @@ import { NLB_TCP_IDLE_TIMEOUT_SECONDS, type Listener } from '../model/listener.j
 import { crossZoneEnabled, type LoadBalancer } from '../model/load-balancer.js'
 import type { Failure } from '../model/result.js'
 import type { Rule } from '../model/rule.js'
-import { targetKey, type TargetGroup } from '../model/target-group.js'
+import { targetKey, type Target, type TargetGroup } from '../model/target-group.js'
 import { compileRouter } from '../dataplane/router/router.js'
 import type {
   BalancerSnapshot,
@@ -30,14 +30,67 @@ export interface NodeView {
   readonly zone?: string | undefined
 }
 
+/** What the node's other followers need of one revision, worked out once with the data plane's snapshot. */
+export interface RevisionPlan {
+  /** Health: every group, its targets resolved by the same rule as the snapshot's. */
+  readonly groups: readonly TargetGroup[]
+  readonly resolveAddress: (group: TargetGroup, target: Target) => string | undefined
+  /** Groups some listener or rule forwards to; the others' targets are unused and unchecked. */
+  readonly groupsInUse: ReadonlySet<string>
+  /** DNS (EvaluateTargetHealth): the target groups behind each balancer. */
+  readonly groupsByBalancer: ReadonlyMap<string, readonly string[]>
+}
+
+/** One revision for every follower of a node: the data plane's snapshot (or why not) and the plan for the rest. */
+export interface CompiledRevision {
+  readonly revision: number
+  readonly snapshot: CompileResult
+  readonly plan: RevisionPlan
+}
+
+/** Compiles a revision once for the whole node: instances are indexed and targets resolved by one rule. */
+export function compileRevision(state: StateView, node: NodeView = {}): CompiledRevision {
+  const instances = indexInstances(state.list('instance'))
+  return { revision: state.revision, snapshot: compileSnapshot(state, node, instances), plan: planRevision(state, instances) }
+}
+
+function planRevision(state: StateView, instances: InstanceIndex): RevisionPlan {
+  const groupsInUse = new Set<string>()
+  const byBalancer = new Map<string, Set<string>>()
+  const add = (lbArn: string, arns: readonly string[]) => {
+    let set = byBalancer.get(lbArn)
+    if (!set) byBalancer.set(lbArn, (set = new Set()))
+    for (const a of arns) {
+      set.add(a)
+      groupsInUse.add(a)
+    }
+  }
+  const rules = new Map<string, Rule[]>()
+  for (const rule of state.list('rule')) {
+    const list = rules.get(rule.listenerArn)
+    if (list) list.push(rule)
+    else rules.set(rule.listenerArn, [rule])
+  }
+  for (const l of state.list('listener')) add(l.loadBalancerArn, forwardedGroups(l, rules.get(l.arn) ?? []))
+  return {
+    groups: state.list('target-group'),
+    resolveAddress: (group, target) => resolveTarget(group, target, instances).address,
+    groupsInUse,
+    groupsByBalancer: new Map([...byBalancer].map(([k, v]) => [k, [...v]])),
+  }
+}
+
 /**
  * Compiles one revision into a frozen Snapshot, or the list of what is wrong with it; never throws
  * for bad data. The caller keeps its last good snapshot when this fails.
  */
 export function tryCompile(state: StateView, node: NodeView = {}): CompileResult {
+  return compileSnapshot(state, node, indexInstances(state.list('instance')))
+}
+
+function compileSnapshot(state: StateView, node: NodeView, instances: InstanceIndex): CompileResult {
   const bindAddress = node.bindAddress
   const failures: Failure[] = []
-  const instances = indexInstances(state.list('instance'))
 
   // Cross-zone "use_load_balancer_configuration" follows the balancer that forwards to the group.
   const lbCrossZone = balancerCrossZoneByGroup(state)
@@ -243,6 +296,17 @@ function indexInstances(list: readonly Instance[]): InstanceIndex {
   return index
 }
 
+/**
+ * Where a registered target is reached and its zone: an ip target is its own address; an instance
+ * target is its instance's (by id or name), undefined when there is no such instance. The one rule
+ * for the data plane and for health checks.
+ */
+function resolveTarget(tg: TargetGroup, t: Target, instances: InstanceIndex): { address: string | undefined; zone: string | undefined } {
+  if (tg.targetType !== 'instance') return { address: t.id, zone: t.availabilityZone }
+  const instance = instances.byId.get(t.id) ?? instances.byName.get(t.id)
+  return { address: instance?.address, zone: t.availabilityZone ?? instance?.availabilityZone }
+}
+
 function compileTargetGroup(tg: TargetGroup, instances: InstanceIndex, nodeZone: string | undefined, balancerCrossZone: boolean): TargetGroupSnapshot {
   // Cross-zone off: this node forwards only to its own zone's targets (and to those of unknown or "all" zone).
   const crossZone = tg.attributes.crossZone === 'use_load_balancer_configuration' ? balancerCrossZone : tg.attributes.crossZone === 'true'
@@ -250,13 +314,7 @@ function compileTargetGroup(tg: TargetGroup, instances: InstanceIndex, nodeZone:
   const targets: TargetSnapshot[] = []
   const unresolved: string[] = []
   for (const t of tg.targets) {
-    let address: string | undefined = t.id
-    let zone = t.availabilityZone
-    if (tg.targetType === 'instance') {
-      const instance = instances.byId.get(t.id) ?? instances.byName.get(t.id)
-      address = instance?.address
-      zone = zone ?? instance?.availabilityZone
-    }
+    const { address, zone } = resolveTarget(tg, t, instances)
     if (address === undefined) {
       unresolved.push(t.id)
       continue

@@ -3,8 +3,10 @@ import { test } from 'node:test'
 import { HealthChecker } from '../../../src/health/checker.js'
 import type { MapStateView, Store } from '../../../src/store/state.js'
 import { Dataplane } from '../../../src/dataplane/dataplane.js'
+import { DnsServer } from '../../../src/dns/server.js'
 import { Runtime } from '../../../src/runtime/runtime.js'
 import { eventually } from '../../helpers/eventually.js'
+import { balancer, decodeAnswer, lbAlias, query, rec, stateOf, zone } from '../../unit/dns/zone-fixture.js'
 import { fixed, forward, freePort, get, instance, listener, loadBalancer, startBackend, state, targetGroup } from '../dataplane/fixtures.js'
 
 /** A store holding one view at a time; set() publishes a new revision to watchers. */
@@ -92,4 +94,58 @@ test('runtime: a deregistered target shows draining, then leaves', async (t) => 
   assert.equal(rt.describeTargetHealth(tg.arn)[0]?.reason, 'Target.DeregistrationInProgress')
   assert.equal((await get(port, '/')).status, 503)
   await eventually(() => rt.describeTargetHealth(tg.arn).length === 0, { timeoutMs: 4000 })
+})
+
+// The runtime alone follows the store: DNS and the certificate manager take in every revision from it.
+
+function ask(server: DnsServer, name: string): { addresses: unknown[]; ttls: number[] } {
+  const out = server.answer(query(name, 'A'), 'tcp')
+  assert.ok(out, `an answer to ${name}`)
+  const answers = (decodeAnswer(out).answers ?? []).filter((a) => a.type === 'A')
+  return { addresses: answers.map((a) => ('data' in a ? a.data : undefined)), ttls: answers.map((a) => ('ttl' in a ? (a.ttl ?? -1) : -1)) }
+}
+
+test('runtime: DNS and certificates follow every revision, also one the data plane refuses', async (t) => {
+  const port = await freePort()
+  const lb = balancer({ bindAddress: '127.0.0.1' })
+  const l = listener(port, [fixed('200', 'v1')], { loadBalancerArn: lb.arn })
+  const alias = rec('api.example.test', 'A', [], 60, lbAlias(false))
+  const store = new MemoryStore(stateOf([lb, l, zone(), alias, rec('a.example.test', 'A', ['192.0.2.1'])], 1))
+  const dns = new DnsServer()
+  const reconciled: number[] = []
+  const dataplane = new Dataplane()
+  const rt = new Runtime({ store, dataplane, dns, certificates: { reconcile: async (view) => void reconciled.push(view.revision) } })
+  t.after(async () => {
+    await rt.stop()
+    await dataplane.close()
+  })
+  await rt.start()
+  assert.deepEqual(ask(dns, 'api.example.test').addresses, ['127.0.0.1'])
+  assert.deepEqual(ask(dns, 'a.example.test').addresses, ['192.0.2.1'])
+
+  // Forwarding to a group that does not exist cannot compile; the record change in the same revision is served.
+  store.set(stateOf([lb, { ...l, defaultActions: [forward(targetGroup('ghost', []))] }, zone(8), alias, rec('a.example.test', 'A', ['192.0.2.2'])], 2))
+  assert.equal(await rt.settled(), 2)
+  assert.ok(rt.lastFailures.length > 0)
+  assert.equal(rt.snapshot?.revision, 1)
+  assert.equal((await get(port, '/')).body, 'v1')
+  assert.deepEqual(ask(dns, 'a.example.test').addresses, ['192.0.2.2'])
+  assert.deepEqual(reconciled, [1, 2])
+})
+
+test('runtime: in a fleet a balancer answers the live nodes of its zones with the node TTL', async (t) => {
+  const store = new MemoryStore(stateOf([balancer(), zone(), rec('api.example.test', 'A', [], 60, lbAlias(false))], 1))
+  const dns = new DnsServer()
+  const dataplane = new Dataplane()
+  const rt = new Runtime({ store, dataplane, dns, node: { bindAddress: '127.0.0.2', zone: 'us-east-1a' }, fleet: { ttlSeconds: 5 } })
+  t.after(async () => {
+    await rt.stop()
+    await dataplane.close()
+  })
+  await rt.start()
+  assert.deepEqual(ask(dns, 'api.example.test').addresses, [], 'no live node yet')
+  rt.setNodes([{ address: '127.0.0.2', zone: 'us-east-1a' }, { address: '127.0.0.3', zone: 'us-east-1c' }])
+  assert.deepEqual(ask(dns, 'api.example.test'), { addresses: ['127.0.0.2'], ttls: [5] })
+  rt.setNodes([{ address: '127.0.0.2', zone: 'us-east-1a' }, { address: '127.0.0.4', zone: 'us-east-1b' }])
+  assert.deepEqual(ask(dns, 'api.example.test').addresses, ['127.0.0.2', '127.0.0.4'])
 })

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { HealthChecker } from '../../../src/health/checker.js'
-import { instanceResolver } from '../../../src/health/resolver.js'
+import { instanceResolver } from '../../helpers/instance-resolver.js'
 import { FakeClock } from '../../../src/lib/fake-clock.js'
 import { ScriptedProbe, TG_ARN, healthCheck, targetGroup } from './fixtures.js'
 

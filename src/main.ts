@@ -5,6 +5,7 @@ import { adminApi } from './api/admin/admin-api.js'
 import { startEndpoint, type EndpointHandler } from './api/admin/endpoint.js'
 import { loadOrCreateCa } from './certs/ca.js'
 import { CertificateManager } from './certs/manager.js'
+import { AcmeIssuer, type AcmeDefaults } from './certs/acme.js'
 import { serverInfoPath, type ServerInfo } from './api/admin/client.js'
 import { applyConfig, formatPlan } from './config/apply.js'
 import { ConfigInvalid, loadConfig } from './config/load.js'
@@ -42,6 +43,8 @@ export interface OpenalbOptions {
   readonly node?: { readonly name?: string | undefined; readonly zone?: string | undefined; readonly address?: string | undefined }
   /** Seconds the node's registration outlives its last renewal, and DNS's wait before a drain (default 10). */
   readonly nodeTtlSeconds?: number
+  /** Defaults for certificates with source acme (`--acme-directory`, `--acme-email`). */
+  readonly acme?: AcmeDefaults
   readonly log?: Logger
 }
 
@@ -121,7 +124,7 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
     closers.push(() => health.stop())
     const ca = await loadOrCreateCa(options.dataDir)
     const fleetLock = store.fleet ? (fn: () => Promise<void>) => store.fleet!.tryLock('certificates', fn) : undefined
-    const certs = new CertificateManager(control, ca, log, undefined, fleetLock)
+    const certs = new CertificateManager(control, ca, log, { acme: new AcmeIssuer(control, options.acme, (revision) => servedFrom(revision)), ...(fleetLock ? { lock: fleetLock } : {}) })
     certs.start()
     closers.push(() => certs.stop())
 
@@ -146,6 +149,9 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
       advertise: [advertise],
       ...(store.fleet ? { node: { bindAddress: advertise, zone: nodeZone }, fleet: { ttlSeconds: dnsTtlSeconds } } : {}),
     })
+    /** Resolves once the runtime (and so DNS) has taken in `revision`; gives up after 5 s. */
+    const servedFrom = (revision: number): Promise<void> =>
+      Promise.race([runtime.reached(revision).then(() => undefined), new Promise<void>((resolve) => setTimeout(resolve, 5000).unref())])
     closers.push(
       health.onChange((groupArn) => {
         const c = health.counts(groupArn)

@@ -93,6 +93,7 @@ export function columnsFor(kind: Kind, view: StateView): Column<Resource>[] {
         { header: 'SOURCE', value: as<'certificate'>((r) => r.source) },
         { header: 'STATUS', value: as<'certificate'>((r) => r.status) },
         { header: 'NOT AFTER', value: as<'certificate'>((r) => r.notAfter?.slice(0, 10) ?? '-') },
+        { header: 'LAST FAILURE', value: as<'certificate'>((r) => (r.failure ? `${r.failure.reason} (retry ${r.failure.retryAt.slice(11, 19)}Z)` : '')) },
       ]
     case 'hosted-zone':
       return [
@@ -135,6 +136,11 @@ export function columnsFor(kind: Kind, view: StateView): Column<Resource>[] {
         { header: 'ID', value: as<'instance'>((r) => r.id) },
         { header: 'ADDRESS', value: as<'instance'>((r) => r.address) },
         { header: 'ZONE', value: as<'instance'>((r) => r.availabilityZone) },
+      ]
+    case 'acme-account':
+      return [
+        { header: 'EMAIL', value: as<'acme-account'>((r) => r.email) },
+        { header: 'DIRECTORY', value: as<'acme-account'>((r) => r.directoryUrl) },
       ]
   }
 }

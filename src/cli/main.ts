@@ -7,7 +7,7 @@ import { applyConfig, formatPlan, planConfig } from '../config/apply.js'
 import { ConfigInvalid, loadConfig } from '../config/load.js'
 import type { Control } from '../control/control.js'
 import { ControlError } from '../control/errors.js'
-import { deleteCertificate } from '../control/certificates.js'
+import { deleteAcmeAccount, deleteCertificate } from '../control/certificates.js'
 import { deleteHostedZone, deleteRecordSet, findZone } from '../control/hosted-zones.js'
 import { deleteListener, deleteLoadBalancer, deleteRule, findListener, findRule } from '../control/load-balancers.js'
 import { deleteSubnet, deleteVpc } from '../control/networks.js'
@@ -18,6 +18,7 @@ import { defaultSubnets, defaultVpc } from '../model/default-vpc.js'
 import { DEFAULT_PARTITION } from '../model/ids.js'
 import type { Kind, Resource } from '../model/resources.js'
 import type { NodeRecord } from '../model/node.js'
+import { ACME_DIRECTORIES } from '../model/acme.js'
 import type { StateView } from '../model/state-view.js'
 import { adminGet, runningServer, type ServerInfo } from '../api/admin/client.js'
 import { columnsFor, KIND_NAMES, matches, parseKind, printable } from './kinds.js'
@@ -191,6 +192,7 @@ const DELETERS: Record<Kind, (d: Draft, r: Resource) => void> = {
   rule: (d, r) => deleteRule(d, findRule(d, (r as { arn: string }).arn).arn),
   'hosted-zone': (d, r) => deleteHostedZone(d, findZone(d, (r as { id: string }).id).id),
   'record-set': (d, r) => deleteRecordSet(d, (r as { id: string }).id),
+  'acme-account': (d, r) => deleteAcmeAccount(d, (r as { id: string }).id),
 }
 
 export function buildProgram(out: (s: string) => void): Command {
@@ -214,10 +216,15 @@ export function buildProgram(out: (s: string) => void): Command {
     .option('--zone <zone>', 'fleet: the availability zone this node serves (default the region\'s first, us-east-1a)')
     .option('--node-address <address>', 'fleet: this node\'s own address; listeners, DNS and control bind it (control ADDRESS:4566, DNS ADDRESS:8053)')
     .option('--node-ttl <seconds>', 'fleet: seconds a dead node stays registered and in DNS answers (default 10)')
-    .action(async (opts: { data?: string; config?: string; control?: string; dns?: string; advertise?: string; store?: string; nodeName?: string; zone?: string; nodeAddress?: string; nodeTtl?: string }) => {
+    .option('--acme-directory <url>', 'ACME: the directory of certificates with source acme and no directoryUrl (an https:// URL, letsencrypt or letsencrypt-staging)')
+    .option('--acme-email <email>', 'ACME: the account contact of certificates with source acme and no email')
+    .action(async (opts: { data?: string; config?: string; control?: string; dns?: string; advertise?: string; store?: string; nodeName?: string; zone?: string; nodeAddress?: string; nodeTtl?: string; acmeDirectory?: string; acmeEmail?: string }) => {
       const { runUp } = await import('../main.js')
       const store = storeUrlFrom(opts.store)
       if (!store && (opts.nodeName || opts.zone)) throw new CliFailure('--node-name and --zone need a shared store: --store etcd://HOST:PORT')
+      if (opts.acmeDirectory !== undefined && !(opts.acmeDirectory in ACME_DIRECTORIES) && !/^https:\/\/\S+$/.test(opts.acmeDirectory)) {
+        throw new CliFailure(`--acme-directory must be an https:// URL, letsencrypt or letsencrypt-staging, got '${opts.acmeDirectory}'`)
+      }
       const ttl = opts.nodeTtl === undefined ? undefined : Number(opts.nodeTtl)
       if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 2 || ttl > 3600)) throw new CliFailure(`--node-ttl must be whole seconds from 2 to 3600, got '${opts.nodeTtl}'`)
       await runUp({
@@ -229,6 +236,7 @@ export function buildProgram(out: (s: string) => void): Command {
         store,
         node: { name: opts.nodeName, zone: opts.zone, address: opts.nodeAddress },
         ...(ttl !== undefined ? { nodeTtlSeconds: ttl } : {}),
+        acme: { directoryUrl: opts.acmeDirectory, email: opts.acmeEmail },
       })
     })
 

@@ -84,7 +84,8 @@ export function applyDocument(d: Draft, loaded: LoadedConfig): void {
       }
       continue
     }
-    mark(existing ? updateRequestedCertificate(d, existing.arn, c) : requestCertificate(d, c))
+    const spec = c.acme?.caBundle ? { ...c, acme: { ...c.acme, caBundle: readPem(loaded.baseDir, c.acme.caBundle) } } : c
+    mark(existing ? updateRequestedCertificate(d, existing.arn, spec) : requestCertificate(d, spec))
   }
   for (const tg of doc.targetGroups) {
     const existing = d.find('target-group', tg.name)
@@ -150,6 +151,8 @@ export function naturalName(view: { get: StateView['get'] }, r: Resource): strin
     }
     case 'record-set':
       return `${r.name} ${r.type}`
+    case 'acme-account':
+      return r.email
     default:
       return r.name
   }

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto'
+import type { z } from 'zod'
 import { newIds } from '../model/ids.js'
+import { acmeAccountId, acmeDirectoryUrl, type AcmeAccount, type AcmeSettings } from '../model/acme.js'
 import { certificateSpec, exportable, type Certificate, type CertificateOptions, type CertificateSpec, type RevocationReason } from '../model/certificate.js'
 import { DuplicateError, InUseError, InvalidCertificateError, NotFoundError } from './errors.js'
 import { validate, type Draft } from './draft.js'
@@ -87,6 +89,7 @@ export function requestCertificate(d: Draft, input: Omit<CertificateSpec, 'name'
     validationMethod: spec.validationMethod,
     status: 'PENDING_VALIDATION',
     createdAt: d.nowIso(),
+    ...(spec.source === 'acme' ? { acme: acmeSettings(spec.acme) } : {}),
     tags: spec.tags,
     ...(options.awaitsDnsRecord ? { awaitsDnsRecord: true } : {}),
     ...(options.options ? { options: options.options } : {}),
@@ -103,11 +106,28 @@ export function updateRequestedCertificate(d: Draft, ref: string, input: Certifi
   const spec = validate(certificateSpec, input, 'certificate')
   if (spec.source === 'imported') throw new InvalidCertificateError([{ path: 'source', message: 'use importCertificate for imported certificates' }])
   const names = namesOf(spec)
+  const acme = spec.source === 'acme' ? acmeSettings(spec.acme) : undefined
   if (current.source === spec.source && current.domainName === names.domainName && JSON.stringify(current.subjectAlternativeNames) === JSON.stringify(names.subjectAlternativeNames)) {
-    return d.put({ ...current, validationMethod: spec.validationMethod, tags: spec.tags })
+    // New ACME settings take effect at the next order; a failure's backoff starts over.
+    const acmeChanged = JSON.stringify(current.acme ?? null) !== JSON.stringify(acme ?? null)
+    return d.put({ ...current, validationMethod: spec.validationMethod, acme, ...(acmeChanged ? { failure: undefined } : {}), tags: spec.tags })
   }
-  const { certificatePem: _c, chainPem: _ch, privateKeyPem: _k, ...rest } = current
-  return d.put({ ...rest, source: spec.source, ...names, validationMethod: spec.validationMethod, status: 'PENDING_VALIDATION', tags: spec.tags })
+  const { certificatePem: _c, chainPem: _ch, privateKeyPem: _k, failure: _f, ...rest } = current
+  return d.put({ ...rest, source: spec.source, ...names, validationMethod: spec.validationMethod, status: 'PENDING_VALIDATION', acme, tags: spec.tags })
+}
+
+/** A certificate spec's acme block as the resource keeps it; caBundle must be PEM text by now (config reads the file). */
+export function acmeSettings(spec: z.output<typeof certificateSpec>['acme']): AcmeSettings {
+  if (spec?.caBundle !== undefined && !spec.caBundle.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new InvalidCertificateError([{ path: 'acme.caBundle', message: 'must be PEM certificates (or, in a config file, the path of a PEM file)' }])
+  }
+  return {
+    directoryUrl: spec?.directoryUrl === undefined ? undefined : acmeDirectoryUrl(spec.directoryUrl),
+    email: spec?.email,
+    challenge: 'dns-01',
+    caBundlePem: spec?.caBundle,
+    eab: spec?.eab,
+  }
 }
 
 /** What certs/ writes back once it has issued or renewed a certificate. */
@@ -130,14 +150,9 @@ export function markCertificateIssued(d: Draft, ref: string, m: IssuedMaterial):
     status: 'ISSUED',
     issuedAt: d.nowIso(),
     renewRequested: undefined,
+    failure: undefined,
     renewal: renewed ? { status: 'SUCCESS', updatedAt: d.nowIso() } : current.renewal,
   })
-}
-
-/** A renewal that failed: the certificate keeps serving what it has, and says why. */
-export function markRenewalFailed(d: Draft, ref: string, reason: string): Certificate {
-  const current = d.resolve('certificate', ref)
-  return d.put({ ...current, renewal: { status: 'FAILED', updatedAt: d.nowIso(), reason } })
 }
 
 /** Why a certificate cannot be renewed on request, or undefined when it can. */
@@ -184,4 +199,25 @@ export function deleteCertificate(d: Draft, ref: string): void {
   const user = d.list('listener').find((l) => l.certificates.some((c) => c.arn === cert.arn))
   if (user) throw new InUseError('certificate', cert.arn, `listener ${user.arn}`)
   d.remove('certificate', cert.arn)
+}
+
+/** certs/ keeps the ACME account it made (its key and URL), once per directory and email. */
+export function saveAcmeAccount(d: Draft, account: Omit<AcmeAccount, 'kind' | 'id' | 'createdAt'>): AcmeAccount {
+  const id = acmeAccountId(account.directoryUrl, account.email)
+  const existing = d.get('acme-account', id)
+  return d.put({ kind: 'acme-account', id, createdAt: existing?.createdAt ?? d.nowIso(), ...account })
+}
+
+export function deleteAcmeAccount(d: Draft, id: string): void {
+  if (!d.get('acme-account', id)) throw new NotFoundError('acme-account', id)
+  d.remove('acme-account', id)
+}
+
+/** An attempt to issue or renew failed: say why, and when certs/ tries again. */
+export function markIssueFailed(d: Draft, ref: string, reason: string, retryAt: Date): Certificate {
+  const current = d.resolve('certificate', ref)
+  const attempts = (current.failure?.attempts ?? 0) + 1
+  const failure = { at: d.nowIso(), reason, attempts, retryAt: retryAt.toISOString() }
+  const renewal = current.status === 'ISSUED' ? { status: 'FAILED' as const, updatedAt: d.nowIso(), reason } : current.renewal
+  return d.put({ ...current, failure, renewal })
 }

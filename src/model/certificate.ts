@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { tags, type Tags } from './schema-util.js'
+import { acmeSpec, type AcmeSettings } from './acme.js'
 
 export const CertificateSource = { LOCAL_CA: 'local-ca', ACME: 'acme', IMPORTED: 'imported' } as const
 export type CertificateSource = (typeof CertificateSource)[keyof typeof CertificateSource]
@@ -38,6 +39,8 @@ export const certificateSpec = z
     privateKey: z.string().optional(),
     /** imported: PEM chain (intermediates) or a path. */
     chain: z.string().optional(),
+    /** acme: the CA and the challenge; the directory and email default to `openalb up --acme-directory/--acme-email`. */
+    acme: acmeSpec.optional(),
     tags,
   })
   .superRefine((c, ctx) => {
@@ -47,6 +50,7 @@ export const certificateSpec = z
     } else if (!c.domainName) {
       ctx.addIssue({ code: 'custom', path: ['domainName'], message: `is required for a ${c.source} certificate` })
     }
+    if (c.acme && c.source !== 'acme') ctx.addIssue({ code: 'custom', path: ['acme'], message: `is only for source: acme (this certificate's source is ${c.source})` })
   })
 export type CertificateSpec = z.input<typeof certificateSpec>
 
@@ -84,7 +88,22 @@ export interface Certificate {
   readonly renewRequested?: boolean | undefined
   /** The last managed renewal, as ACM's RenewalSummary shows it. */
   readonly renewal?: CertificateRenewal | undefined
+  /** source acme: where and how it is ordered. */
+  readonly acme?: AcmeSettings | undefined
+  /** The last failed attempt to issue or renew, and when certs/ tries again (backoff). */
+  readonly failure?: IssueFailure | undefined
   readonly tags: Tags
+}
+
+export interface IssueFailure {
+  /** ISO 8601. */
+  readonly at: string
+  /** One line: what went wrong, with the CA's problem type and detail when it gave one. */
+  readonly reason: string
+  /** Attempts failed in a row. */
+  readonly attempts: number
+  /** ISO 8601: no new attempt before this. */
+  readonly retryAt: string
 }
 
 export type OptionSetting = 'ENABLED' | 'DISABLED'

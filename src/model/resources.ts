@@ -1,3 +1,4 @@
+import type { AcmeAccount } from './acme.js'
 import type { Certificate } from './certificate.js'
 import type { HostedZone, RecordSet } from './hosted-zone.js'
 import type { Instance } from './instance.js'
@@ -20,6 +21,8 @@ export interface ResourceByKind {
   rule: Rule
   'hosted-zone': HostedZone
   'record-set': RecordSet
+  /** openalb's own state, never in a config file: not in KINDS, so apply neither plans nor prunes it. */
+  'acme-account': AcmeAccount
 }
 export type Kind = keyof ResourceByKind
 export type Resource = ResourceByKind[Kind]

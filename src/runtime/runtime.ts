@@ -125,8 +125,12 @@ export class Runtime {
 
   /** Resolves once the runtime has taken in the store's current revision (applied, or refused). */
   async settled(): Promise<number> {
-    const revision = (await this.store.load()).revision
-    if (this.revision >= revision) return this.revision
+    return this.reached((await this.store.load()).revision)
+  }
+
+  /** Resolves once the runtime has taken in `revision` or a later one. */
+  reached(revision: number): Promise<number> {
+    if (this.revision >= revision) return Promise.resolve(this.revision)
     return new Promise((resolve) => this.waiters.push({ revision, resolve }))
   }
 

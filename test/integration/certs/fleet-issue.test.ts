@@ -34,7 +34,7 @@ test('a certificate is issued once per fleet: nodes reconciling together issue u
     },
   }
   const controls = stores.map((s) => new Control(s))
-  const managers = stores.map((s, i) => new CertificateManager(controls[i]!, counting, quiet, undefined, (fn) => s.fleet!.tryLock('certificates', fn)))
+  const managers = stores.map((s, i) => new CertificateManager(controls[i]!, counting, quiet, { lock: (fn) => s.fleet!.tryLock('certificates', fn) }))
   await controls[0]!.mutate((d) => requestCertificate(d, { name: 'api', domainName: 'api.example.test' }))
   await Promise.all(managers.map((m) => m.reconcile()))
   await eventually(async () => (await controls[2]!.read()).list('certificate')[0]?.status === 'ISSUED', { message: 'issued' })

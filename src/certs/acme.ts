@@ -1,0 +1,141 @@
+import { X509Certificate, createPrivateKey } from 'node:crypto'
+import { Agent } from 'node:https'
+import { rootCertificates } from 'node:tls'
+import * as acme from 'acme-client'
+import type { Control } from '../control/control.js'
+import { changeRecordSets, zoneOfName } from '../control/hosted-zones.js'
+import { saveAcmeAccount, type IssuedMaterial } from '../control/certificates.js'
+import { acmeAccountId, acmeDirectoryUrl } from '../model/acme.js'
+import type { Certificate } from '../model/certificate.js'
+import { fqdn } from '../model/hosted-zone.js'
+import { formatSerial } from './serial.js'
+import type { AcmeOrderer } from './manager.js'
+
+/** `openalb up --acme-directory/--acme-email`: what a certificate without its own settings uses. */
+export interface AcmeDefaults {
+  readonly directoryUrl?: string | undefined
+  readonly email?: string | undefined
+  /** Test knob: acme-client's first retry wait (ms) when polling an order. */
+  readonly backoffMinMs?: number | undefined
+}
+
+/** acme-client talks through one axios instance: the CAs trusted for directories are one set. */
+const extraCas = new Set<string>()
+function trust(bundlePem: string | undefined): void {
+  if (!bundlePem || extraCas.has(bundlePem)) return
+  extraCas.add(bundlePem)
+  acme.axios.defaults.httpsAgent = new Agent({ ca: [...rootCertificates, ...extraCas], keepAlive: false })
+}
+
+/** A failure as one line, with the CA's RFC 7807 problem (type and detail) when it sent one. */
+function describe(e: unknown): string {
+  const err = e as { message?: string; response?: { data?: { type?: string; detail?: string } } }
+  const problem = err.response?.data
+  if (problem?.type) return `${problem.type}: ${problem.detail ?? ''}`.trim()
+  return err.message ?? String(e)
+}
+
+/**
+ * Orders certificates from an ACME CA (RFC 8555) with acme-client. DNS-01 is answered by
+ * openalb's own DNS: the TXT record is written through control into the hosted zone that holds
+ * the name, and removed when the order is done. The account key is made once per directory and
+ * email and kept in the store.
+ */
+export class AcmeIssuer implements AcmeOrderer {
+  constructor(
+    private readonly control: Control,
+    private readonly defaults: AcmeDefaults = {},
+    /** Resolves once this node's DNS answers from this revision on: the CA may ask the moment we say ready. */
+    private readonly served: (revision: number) => Promise<void> = async () => {},
+  ) {}
+
+  async order(cert: Certificate): Promise<IssuedMaterial> {
+    const settings = cert.acme ?? { challenge: 'dns-01' as const }
+    const directoryUrl = settings.directoryUrl ?? (this.defaults.directoryUrl ? acmeDirectoryUrl(this.defaults.directoryUrl) : undefined)
+    if (!directoryUrl) throw new Error('no ACME directory: give acme.directoryUrl or start openalb with --acme-directory URL')
+    const email = settings.email ?? this.defaults.email ?? ''
+    const names = cert.subjectAlternativeNames.length > 0 ? [...cert.subjectAlternativeNames] : [cert.domainName]
+    for (const name of names) await this.zoneFor(name)
+    trust(settings.caBundlePem)
+
+    const state = await this.control.read()
+    const stored = state.get('acme-account', acmeAccountId(directoryUrl, email))
+    const accountKey = stored?.keyPem ?? (await acme.crypto.createPrivateEcdsaKey('P-256')).toString()
+    const client = new acme.Client({
+      directoryUrl,
+      accountKey,
+      ...(stored?.accountUrl ? { accountUrl: stored.accountUrl } : {}),
+      ...(settings.eab ? { externalAccountBinding: { kid: settings.eab.keyId, hmacKey: settings.eab.hmacKey } } : {}),
+      ...(this.defaults.backoffMinMs !== undefined ? { backoffMin: this.defaults.backoffMinMs, backoffMax: this.defaults.backoffMinMs * 8 } : {}),
+    })
+    const [keyPem, csr] = await acme.crypto.createCsr({ commonName: cert.domainName, altNames: names }, await acme.crypto.createPrivateEcdsaKey('P-256'))
+    let chainPem: string
+    try {
+      chainPem = await client.auto({
+        csr,
+        ...(email ? { email } : {}),
+        termsOfServiceAgreed: true,
+        challengePriority: ['dns-01'],
+        // The challenge is served by openalb itself; acme-client's own pre-check asks the system resolver.
+        skipChallengeVerification: true,
+        challengeCreateFn: async (authz, _challenge, keyAuthorization) => this.setTxt(authz.identifier.value, keyAuthorization, 'add'),
+        challengeRemoveFn: async (authz, _challenge, keyAuthorization) => this.setTxt(authz.identifier.value, keyAuthorization, 'remove'),
+      })
+    } catch (e) {
+      throw new Error(`ACME order at ${directoryUrl} failed: ${describe(e)}`)
+    } finally {
+      if (!stored?.accountUrl) {
+        let accountUrl: string | undefined
+        try {
+          accountUrl = client.getAccountUrl()
+        } catch {
+          accountUrl = undefined
+        }
+        if (accountUrl || !stored) await this.control.mutate((d) => void saveAcmeAccount(d, { directoryUrl, email, keyPem: accountKey, accountUrl }))
+      }
+    }
+    return material(chainPem, keyPem.toString())
+  }
+
+  private async zoneFor(name: string) {
+    const zone = zoneOfName(await this.control.view(), name.replace(/^\*\./, ''))
+    if (!zone) throw new Error(`dns-01 for ${name}: no hosted zone openalb serves holds this name (create the zone, and delegate it to openalb's DNS)`)
+    return zone
+  }
+
+  /** Adds or removes one value of _acme-challenge.NAME (a wildcard and its base name share it). */
+  private async setTxt(identifier: string, value: string, op: 'add' | 'remove'): Promise<void> {
+    const name = fqdn(`_acme-challenge.${identifier.replace(/^\*\./, '')}`)
+    const quoted = `"${value}"`
+    const { revision } = await this.control.mutate((d) => {
+      const zone = zoneOfName(d, name)
+      if (!zone) throw new Error(`dns-01: no hosted zone holds ${name}`)
+      const current = d.list('record-set').find((r) => r.zoneId === zone.id && r.name === name && r.type === 'TXT')
+      const values = (current?.values ?? []).filter((v) => v !== quoted)
+      if (op === 'add') values.push(quoted)
+      if (values.length === 0) {
+        if (current) changeRecordSets(d, zone.id, [{ action: 'DELETE', record: { name, type: 'TXT', ttl: current.ttl, values: current.values } }])
+        return
+      }
+      changeRecordSets(d, zone.id, [{ action: 'UPSERT', record: { name, type: 'TXT', ttl: 1, values } }])
+    })
+    if (op === 'add') await this.served(revision)
+  }
+}
+
+/** The CA's PEM chain (leaf first) and our key, as control stores an issued certificate. */
+function material(chainPem: string, privateKeyPem: string): IssuedMaterial {
+  const [leafPem = '', ...rest] = acme.crypto.splitPemChain(chainPem)
+  const leaf = new X509Certificate(leafPem)
+  const key = createPrivateKey(privateKeyPem)
+  if (!leaf.checkPrivateKey(key)) throw new Error('the CA returned a certificate for another key')
+  return {
+    certificatePem: leafPem.trim() + '\n',
+    chainPem: rest.map((p) => p.trim() + '\n').join(''),
+    privateKeyPem,
+    notBefore: new Date(leaf.validFrom).toISOString(),
+    notAfter: new Date(leaf.validTo).toISOString(),
+    serial: formatSerial(leaf.serialNumber),
+    keyAlgorithm: 'EC_prime256v1',
+  }
+}

@@ -93,7 +93,6 @@ export function columnsFor(kind: Kind, view: StateView): Column<Resource>[] {
         { header: 'SOURCE', value: as<'certificate'>((r) => r.source) },
         { header: 'STATUS', value: as<'certificate'>((r) => r.status) },
         { header: 'NOT AFTER', value: as<'certificate'>((r) => r.notAfter?.slice(0, 10) ?? '-') },
-        { header: 'LAST FAILURE', value: as<'certificate'>((r) => (r.failure ? `${r.failure.reason} (retry ${r.failure.retryAt.slice(11, 19)}Z)` : '')) },
       ]
     case 'hosted-zone':
       return [

@@ -18,11 +18,13 @@ const ALIASES: Record<string, Kind | 'targets' | 'ssl-policies' | 'nodes'> = {
   instances: 'instance', instance: 'instance',
   vpcs: 'vpc', vpc: 'vpc',
   subnets: 'subnet', subnet: 'subnet',
+  'internet-gateways': 'internet-gateway', 'internet-gateway': 'internet-gateway', igw: 'internet-gateway',
+  'route-tables': 'route-table', 'route-table': 'route-table', rtb: 'route-table',
   'ssl-policies': 'ssl-policies', 'ssl-policy': 'ssl-policies',
   nodes: 'nodes', node: 'nodes',
 }
 
-export const KIND_NAMES = 'load-balancers, listeners, rules, target-groups, targets, certificates, hosted-zones, records, security-groups, vpcs, subnets, instances, ssl-policies, nodes'
+export const KIND_NAMES = 'load-balancers, listeners, rules, target-groups, targets, certificates, hosted-zones, records, security-groups, vpcs, subnets, internet-gateways, route-tables, instances, ssl-policies, nodes'
 
 export function parseKind(name: string): Kind | 'targets' | 'ssl-policies' | 'nodes' | undefined {
   return ALIASES[name.toLowerCase()]
@@ -128,6 +130,20 @@ export function columnsFor(kind: Kind, view: StateView): Column<Resource>[] {
         { header: 'VPC', value: as<'subnet'>((r) => r.vpcId) },
         { header: 'CIDR', value: as<'subnet'>((r) => r.cidrBlock) },
         { header: 'ZONE', value: as<'subnet'>((r) => r.availabilityZone) },
+      ]
+    case 'internet-gateway':
+      return [
+        { header: 'ID', value: as<'internet-gateway'>((r) => r.id) },
+        { header: 'VPC', value: as<'internet-gateway'>((r) => r.vpcId ?? '-') },
+        { header: 'REGION', value: as<'internet-gateway'>((r) => r.region) },
+      ]
+    case 'route-table':
+      return [
+        { header: 'ID', value: as<'route-table'>((r) => r.id) },
+        { header: 'VPC', value: as<'route-table'>((r) => r.vpcId) },
+        { header: 'MAIN', value: as<'route-table'>((r) => (r.main ? 'yes' : 'no')) },
+        { header: 'ROUTES', value: as<'route-table'>((r) => r.routes.map((x) => `${x.destinationCidrBlock}->${x.gatewayId}`).join(', ') || '-'), max: 40 },
+        { header: 'SUBNETS', value: as<'route-table'>((r) => r.associations.flatMap((a) => (a.subnetId ? [a.subnetId] : [])).join(', ') || '-'), max: 40 },
       ]
     case 'instance':
       return [

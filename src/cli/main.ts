@@ -11,10 +11,11 @@ import { deleteAcmeAccount, deleteCertificate } from '../control/certificates.js
 import { deleteHostedZone, deleteRecordSet, findZone } from '../control/hosted-zones.js'
 import { deleteListener, deleteLoadBalancer, deleteRule, findListener, findRule } from '../control/load-balancers.js'
 import { deleteSubnet, deleteVpc } from '../control/networks.js'
+import { deleteInternetGateway, deleteRouteTable } from '../control/routing.js'
 import { deleteInstance, deleteSecurityGroup } from '../control/security-groups.js'
 import { deleteTargetGroup, deregisterTargets } from '../control/target-groups.js'
 import type { Draft } from '../control/draft.js'
-import { defaultSubnets, defaultVpc } from '../model/default-vpc.js'
+import { defaultInternetGateway, defaultRouteTable, defaultSubnets, defaultVpc } from '../model/default-vpc.js'
 import { DEFAULT_PARTITION } from '../model/ids.js'
 import type { Kind, Resource } from '../model/resources.js'
 import type { NodeRecord } from '../model/node.js'
@@ -63,6 +64,8 @@ function listOf(view: StateView, kind: Kind): Resource[] {
   // The default VPC and its subnets are fixed, not stored: listed with the stored ones.
   if (kind === 'vpc') return [defaultVpc(DEFAULT_PARTITION.region), ...view.list(kind)]
   if (kind === 'subnet') return [...defaultSubnets(DEFAULT_PARTITION.region), ...view.list(kind)]
+  if (kind === 'internet-gateway') return [defaultInternetGateway(DEFAULT_PARTITION.region), ...view.list(kind)]
+  if (kind === 'route-table') return [defaultRouteTable(DEFAULT_PARTITION.region), ...view.list(kind)]
   return [...view.list(kind)]
 }
 
@@ -183,6 +186,8 @@ async function getSslPolicies(format: OutputFormat): Promise<string> {
 const DELETERS: Record<Kind, (d: Draft, r: Resource) => void> = {
   vpc: (d, r) => deleteVpc(d, (r as { id: string }).id),
   subnet: (d, r) => deleteSubnet(d, (r as { id: string }).id),
+  'internet-gateway': (d, r) => deleteInternetGateway(d, (r as { id: string }).id),
+  'route-table': (d, r) => deleteRouteTable(d, (r as { id: string }).id),
   'security-group': (d, r) => deleteSecurityGroup(d, (r as { id: string }).id),
   instance: (d, r) => deleteInstance(d, (r as { id: string }).id),
   certificate: (d, r) => deleteCertificate(d, (r as { arn: string }).arn),

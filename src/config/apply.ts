@@ -7,8 +7,10 @@ import {
   deleteSecurityGroup,
   updateInstance,
   updateSecurityGroup,
+  DEFAULT_GROUP_NAME,
 } from '../control/security-groups.js'
-import { createSubnet, createVpc, deleteSubnet, deleteVpc, resolveVpc, updateSubnet, updateVpc } from '../control/networks.js'
+import { resolveVpc } from '../control/network-lookup.js'
+import { createSubnet, createVpc, deleteSubnet, deleteVpc, updateSubnet, updateVpc } from '../control/networks.js'
 import { createTargetGroup, deleteTargetGroup, updateTargetGroup } from '../control/target-groups.js'
 import {
   createListener,
@@ -120,6 +122,9 @@ export function applyDocument(d: Draft, loaded: LoadedConfig): void {
     for (const r of d.list(kind)) {
       const key = resourceKey(r)
       if (keep.get(kind)?.has(key) || !d.get(kind, key)) continue
+      // A VPC's main route table and default group go with their VPC; internet gateways and route
+      // tables have no kind in the file, so the file does not own them.
+      if (r.kind === 'internet-gateway' || r.kind === 'route-table' || (r.kind === 'security-group' && r.name === DEFAULT_GROUP_NAME)) continue
       switch (r.kind) {
         case 'record-set': deleteRecordSet(d, key); break
         case 'hosted-zone': deleteHostedZone(d, key, { withRecordSets: true }); break
@@ -153,6 +158,9 @@ export function naturalName(view: { get: StateView['get'] }, r: Resource): strin
       return `${r.name} ${r.type}`
     case 'acme-account':
       return r.email
+    case 'internet-gateway':
+    case 'route-table':
+      return r.tags.Name ?? r.id
     default:
       return r.name
   }

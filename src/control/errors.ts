@@ -25,6 +25,11 @@ export type ControlErrorCode =
   | 'cidr-conflict'
   | 'invalid-zone'
   | 'invalid-subnets'
+  | 'reserved-name'
+  | 'not-attached'
+  | 'already-associated'
+  | 'invalid-value'
+  | 'route-exists'
 
 export abstract class ControlError extends Error {
   abstract readonly code: ControlErrorCode
@@ -155,5 +160,33 @@ export class InvalidSubnetsError extends ControlError {
   readonly code = 'invalid-subnets'
   constructor(readonly reason: 'same-zone' | 'several-vpcs' | 'too-few-zones', message: string) {
     super(message)
+  }
+}
+
+/** A name AWS keeps for itself (the security group name `default`). */
+export class ReservedNameError extends ControlError {
+  readonly code = 'reserved-name'
+}
+
+/** Detaching a gateway from a VPC it is not attached to. */
+export class NotAttachedError extends ControlError {
+  readonly code = 'not-attached'
+}
+
+/** Attaching or associating what already is (a gateway to a VPC, a subnet to a route table). */
+export class AlreadyAssociatedError extends ControlError {
+  readonly code = 'already-associated'
+}
+
+/** A value EC2 refuses with its own words (InvalidParameterValue): the message is the wire's. */
+export class InvalidValueError extends ControlError {
+  readonly code = 'invalid-value'
+}
+
+/** A route to a destination the table already has. */
+export class RouteExistsError extends ControlError {
+  readonly code = 'route-exists'
+  constructor(readonly destination: string) {
+    super(`the route identified by ${destination} already exists`)
   }
 }

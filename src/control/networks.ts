@@ -1,42 +1,14 @@
 import type { z } from 'zod'
 import { parseCidr, type CidrRange } from '../lib/cidr.js'
-import { defaultSubnets, defaultVpc } from '../model/default-vpc.js'
 import { newIds } from '../model/ids.js'
 import type { Tags } from '../model/schema-util.js'
 import { CIDR_PREFIX, subnetSpec, vpcSpec, type Subnet, type SubnetSpec, type Vpc, type VpcSpec } from '../model/vpc.js'
 import { findZone, zonesOf } from '../model/zones.js'
-import { CidrConflictError, InUseError, InvalidCidrError, InvalidSubnetsError, InvalidZoneError, NotFoundError, OperationNotPermittedError } from './errors.js'
+import { CidrConflictError, InUseError, InvalidCidrError, InvalidSubnetsError, InvalidZoneError, OperationNotPermittedError } from './errors.js'
 import { validate, type Draft } from './draft.js'
+import { listSubnets, listVpcs, resolveSubnet, resolveVpc } from './network-lookup.js'
+import { createDefaultSecurityGroup, DEFAULT_GROUP_NAME } from './security-groups.js'
 
-/**
- * VPCs and subnets. The default VPC and its subnets are fixed (model/default-vpc.ts) and answered
- * for every region; the ones users create are stored with their region. `region` undefined means
- * every stored one plus openalb's own region's defaults (YAML and the CLI).
- */
-export function listVpcs(d: Draft, region?: string): Vpc[] {
-  const stored = d.list('vpc').filter((v) => region === undefined || v.region === region)
-  return [defaultVpc(region ?? d.partition.region), ...stored]
-}
-
-export function listSubnets(d: Draft, region?: string): Subnet[] {
-  const stored = d.list('subnet').filter((s) => region === undefined || s.region === region)
-  return [...defaultSubnets(region ?? d.partition.region), ...stored]
-}
-
-const byRef = <T extends { id: string; name: string }>(list: readonly T[], ref: string): T | undefined =>
-  list.find((r) => r.id === ref) ?? list.find((r) => r.name === ref)
-
-export function resolveVpc(d: Draft, ref: string, region?: string): Vpc {
-  const vpc = byRef(listVpcs(d, region), ref)
-  if (!vpc) throw new NotFoundError('vpc', ref)
-  return vpc
-}
-
-export function resolveSubnet(d: Draft, ref: string, region?: string): Subnet {
-  const subnet = byRef(listSubnets(d, region), ref)
-  if (!subnet) throw new NotFoundError('subnet', ref)
-  return subnet
-}
 
 /** The name a VPC or subnet goes by: its Name tag, else its id. */
 export const nameFrom = (tags: Tags, id: string): string => tags.Name ?? id
@@ -65,7 +37,7 @@ export function createVpc(d: Draft, input: VpcInput): Vpc {
   const cidrBlock = normalized(rangeOf('vpc', spec.cidrBlock), spec.cidrBlock)
   const id = newIds.vpcId()
   const tags = spec.name !== undefined ? { ...spec.tags, Name: spec.tags.Name ?? spec.name } : spec.tags
-  return d.put({
+  const vpc = d.put({
     kind: 'vpc',
     id,
     name: nameFrom(tags, id),
@@ -78,8 +50,13 @@ export function createVpc(d: Draft, input: VpcInput): Vpc {
     enableNetworkAddressUsageMetrics: false,
     instanceTenancy: spec.instanceTenancy,
     dhcpOptionsId: newIds.dhcpOptionsId(),
+    defaultNetworkAclId: newIds.networkAclId(),
     tags,
   })
+  // EC2 gives every VPC a main route table and a default security group, deleted with it.
+  d.put({ kind: 'route-table', id: newIds.routeTableId(), region: vpc.region, vpcId: id, main: true, routes: [], associations: [{ id: newIds.routeTableAssociationId() }], tags: {} })
+  createDefaultSecurityGroup(d, id)
+  return vpc
 }
 
 function stored(d: Draft, vpc: Vpc, action: string): Vpc {
@@ -116,7 +93,11 @@ export function modifyVpcAttributes(d: Draft, ref: string, patch: VpcAttributes,
 function vpcUser(d: Draft, vpc: Vpc): string | undefined {
   const subnet = d.list('subnet').find((s) => s.vpcId === vpc.id)
   if (subnet) return `subnet ${subnet.id}`
-  const group = d.list('security-group').find((g) => g.vpcId === vpc.id)
+  const gateway = d.list('internet-gateway').find((g) => g.vpcId === vpc.id)
+  if (gateway) return `internet gateway ${gateway.id}`
+  const table = d.list('route-table').find((t) => t.vpcId === vpc.id && !t.main)
+  if (table) return `route table ${table.id}`
+  const group = d.list('security-group').find((g) => g.vpcId === vpc.id && g.name !== DEFAULT_GROUP_NAME)
   if (group) return `security group ${group.id}`
   const lb = d.list('load-balancer').find((l) => l.vpcId === vpc.id)
   if (lb) return `load balancer '${lb.name}'`
@@ -129,6 +110,8 @@ export function deleteVpc(d: Draft, ref: string, region?: string): void {
   const vpc = stored(d, resolveVpc(d, ref, region), 'deleted')
   const user = vpcUser(d, vpc)
   if (user) throw new InUseError('vpc', vpc.id, user)
+  for (const t of d.list('route-table')) if (t.vpcId === vpc.id) d.remove('route-table', t.id)
+  for (const g of d.list('security-group')) if (g.vpcId === vpc.id) d.remove('security-group', g.id)
   d.remove('vpc', vpc.id)
 }
 
@@ -216,6 +199,10 @@ export function deleteSubnet(d: Draft, ref: string, region?: string): void {
   const subnet = storedSubnet(d, resolveSubnet(d, ref, region), 'deleted')
   const lb = d.list('load-balancer').find((l) => l.subnets.includes(subnet.id))
   if (lb) throw new InUseError('subnet', subnet.id, `load balancer '${lb.name}'`)
+  // EC2 drops the subnet's route table association with it.
+  for (const t of d.list('route-table')) {
+    if (t.associations.some((a) => a.subnetId === subnet.id)) d.put({ ...t, associations: t.associations.filter((a) => a.subnetId !== subnet.id) })
+  }
   d.remove('subnet', subnet.id)
 }
 

@@ -1,12 +1,13 @@
 import { DEFAULT_VPC_ID, newIds } from '../model/ids.js'
 import type { Instance } from '../model/instance.js'
 import { instanceSpec, type InstanceSpec } from '../model/instance.js'
-import { securityGroupSpec, type IngressRule, type SecurityGroup, type SecurityGroupSpec } from '../model/security-group.js'
+import { ruleEntries, ruleKey, securityGroupSpec, type IngressRule, type RuleDirection, type SecurityGroup, type SecurityGroupSpec } from '../model/security-group.js'
+import type { Tags } from '../model/schema-util.js'
 import { ingressRuleSpec } from '../model/security-group.js'
 import type { z } from 'zod'
-import { DuplicateError, InUseError } from './errors.js'
+import { DuplicateError, InUseError, NotFoundError, OperationNotPermittedError, ReservedNameError } from './errors.js'
 import { validate, type Draft } from './draft.js'
-import { resolveVpc } from './networks.js'
+import { resolveVpc } from './network-lookup.js'
 
 function toIngress(d: Draft, rules: readonly z.output<typeof ingressRuleSpec>[]): IngressRule[] {
   return rules.map((r) => ({
@@ -19,55 +20,104 @@ function toIngress(d: Draft, rules: readonly z.output<typeof ingressRuleSpec>[])
   }))
 }
 
+/** Keeps the id of every rule entry that stays, gives new entries new ids, forgets removed ones. */
+function withRuleIds(g: Omit<SecurityGroup, 'ruleIds' | 'ruleTags'> & Partial<Pick<SecurityGroup, 'ruleIds' | 'ruleTags'>>, before?: SecurityGroup): SecurityGroup {
+  const ruleIds: Record<string, string> = {}
+  const ruleTags: Record<string, Tags> = {}
+  for (const { key } of ruleEntries(g)) {
+    const id = g.ruleIds?.[key] ?? before?.ruleIds[key] ?? newIds.securityGroupRuleId()
+    ruleIds[key] = id
+    const tags = g.ruleTags?.[id] ?? before?.ruleTags[id]
+    if (tags) ruleTags[id] = tags
+  }
+  return { ...g, ruleIds, ruleTags }
+}
+
+function checkUniqueName(d: Draft, name: string, vpcId: string, except?: string): void {
+  // EC2: group names are unique within a VPC.
+  if (d.list('security-group').some((g) => g.name === name && g.vpcId === vpcId && g.id !== except)) throw new DuplicateError('security-group', name)
+}
+
+/** Every VPC's own group: made with the VPC, deleted with it; no one else may take the name. */
+export const DEFAULT_GROUP_NAME = 'default'
+
 export function createSecurityGroup(d: Draft, input: SecurityGroupSpec, id?: string): SecurityGroup {
   const spec = validate(securityGroupSpec, input, 'securityGroup')
-  if (d.list('security-group').some((g) => g.name === spec.name)) throw new DuplicateError('security-group', spec.name)
-  const sg: SecurityGroup = {
+  if (spec.name === DEFAULT_GROUP_NAME) throw new ReservedNameError(`the security group name '${DEFAULT_GROUP_NAME}' is reserved for each VPC's own group`)
+  return putGroup(d, spec, id)
+}
+
+/** A VPC's default group, as EC2 makes it: members reach each other, everything may leave. */
+export function createDefaultSecurityGroup(d: Draft, vpcId: string): SecurityGroup {
+  const spec = validate(securityGroupSpec, { name: DEFAULT_GROUP_NAME, description: 'default VPC security group', vpc: vpcId, ingress: [{ protocol: '-1', sourceGroups: [DEFAULT_GROUP_NAME] }] }, 'securityGroup')
+  return putGroup(d, { ...spec, ingress: [] }, undefined, spec.ingress)
+}
+
+function putGroup(d: Draft, spec: z.output<typeof securityGroupSpec>, id?: string, selfIngress?: z.output<typeof securityGroupSpec>['ingress']): SecurityGroup {
+  const vpcId = spec.vpc !== undefined ? resolveVpc(d, spec.vpc).id : DEFAULT_VPC_ID
+  checkUniqueName(d, spec.name, vpcId)
+  const sg = withRuleIds({
     kind: 'security-group',
     id: id ?? newIds.securityGroupId(),
     name: spec.name,
     description: spec.description,
-    vpcId: spec.vpc !== undefined ? resolveVpc(d, spec.vpc).id : DEFAULT_VPC_ID,
+    vpcId,
     ingress: [],
+    egress: [],
     tags: spec.tags,
-  }
+  })
   d.put(sg)
   // Rules may name the group itself, so they resolve after it exists.
-  return d.put({ ...sg, ingress: toIngress(d, spec.ingress) })
+  const ingress = selfIngress ? selfIngress.map((r) => ({ ...r, sourceGroups: [sg.id] })) : spec.ingress
+  return d.put(withRuleIds({ ...sg, ingress: toIngress(d, ingress), egress: toIngress(d, spec.egress) }))
 }
 
 export function updateSecurityGroup(d: Draft, ref: string, input: SecurityGroupSpec): SecurityGroup {
   const current = d.resolve('security-group', ref)
   const spec = validate(securityGroupSpec, input, 'securityGroup')
-  return d.put({ ...current, description: spec.description, ingress: toIngress(d, spec.ingress), tags: spec.tags })
+  // Config apply writes a group twice in one draft (rules last): ids come from the stored group.
+  return d.put(withRuleIds({ ...current, description: spec.description, ingress: toIngress(d, spec.ingress), egress: toIngress(d, spec.egress), tags: spec.tags }, d.base.get('security-group', current.id)))
 }
 
 const sameRule = (a: IngressRule, b: IngressRule) =>
   a.protocol === b.protocol && a.fromPort === b.fromPort && a.toPort === b.toPort
 
-/** Adds rules; CIDRs and groups merge into an existing rule with the same protocol and ports. */
-export function authorizeIngress(d: Draft, ref: string, rules: readonly unknown[]): SecurityGroup {
-  const current = d.resolve('security-group', ref)
-  const added = toIngress(d, rules.map((r, i) => validate(ingressRuleSpec, r, `ingress[${i}]`)))
-  const ingress = [...current.ingress]
-  for (const rule of added) {
-    const i = ingress.findIndex((r) => sameRule(r, rule))
-    const existing = ingress[i]
-    if (existing) {
-      const dup = rule.cidrs.find((c) => existing.cidrs.includes(c))
-      if (dup) throw new DuplicateError('security-group-rule', `${rule.protocol} ${rule.fromPort}-${rule.toPort} ${dup}`, ' in this group')
-      ingress[i] = { ...existing, cidrs: [...existing.cidrs, ...rule.cidrs], sourceGroups: [...new Set([...existing.sourceGroups, ...rule.sourceGroups])] }
-    } else ingress.push(rule)
-  }
-  return d.put({ ...current, ingress })
+export interface AuthorizedRules {
+  readonly group: SecurityGroup
+  /** The ids of the entries added, in the order given. */
+  readonly ruleIds: readonly string[]
 }
 
-export function revokeIngress(d: Draft, ref: string, rules: readonly unknown[]): SecurityGroup {
+/** Adds rules; CIDRs and groups merge into an existing rule with the same protocol and ports. */
+export function authorizeRules(d: Draft, ref: string, direction: RuleDirection, rules: readonly unknown[], ruleTags: Tags = {}): AuthorizedRules {
   const current = d.resolve('security-group', ref)
-  const removed = toIngress(d, rules.map((r, i) => validate(ingressRuleSpec, r, `ingress[${i}]`)))
-  let ingress = [...current.ingress]
+  const added = toIngress(d, rules.map((r, i) => validate(ingressRuleSpec, r, `${direction}[${i}]`)))
+  const list = [...current[direction]]
+  for (const rule of added) {
+    const i = list.findIndex((r) => sameRule(r, rule))
+    const existing = list[i]
+    if (existing) {
+      const dup = [...rule.cidrs, ...rule.sourceGroups].find((c) => existing.cidrs.includes(c) || existing.sourceGroups.includes(c))
+      if (dup) throw new DuplicateError('security-group-rule', `${rule.protocol} ${rule.fromPort}-${rule.toPort} ${dup}`, ' in this group')
+      list[i] = { ...existing, cidrs: [...existing.cidrs, ...rule.cidrs], sourceGroups: [...new Set([...existing.sourceGroups, ...rule.sourceGroups])] }
+    } else list.push(rule)
+  }
+  const next = withRuleIds({ ...current, [direction]: list })
+  const ids = added.flatMap((rule) => [...rule.cidrs, ...rule.sourceGroups].map((source) => next.ruleIds[ruleKey(direction, rule, source)] ?? ''))
+  const tagged = Object.keys(ruleTags).length > 0 ? { ...next, ruleTags: { ...next.ruleTags, ...Object.fromEntries(ids.map((id) => [id, ruleTags])) } } : next
+  return { group: d.put(tagged), ruleIds: ids }
+}
+
+export function authorizeIngress(d: Draft, ref: string, rules: readonly unknown[]): SecurityGroup {
+  return authorizeRules(d, ref, 'ingress', rules).group
+}
+
+export function revokeRules(d: Draft, ref: string, direction: RuleDirection, rules: readonly unknown[]): SecurityGroup {
+  const current = d.resolve('security-group', ref)
+  const removed = toIngress(d, rules.map((r, i) => validate(ingressRuleSpec, r, `${direction}[${i}]`)))
+  let list = [...current[direction]]
   for (const rule of removed) {
-    ingress = ingress
+    list = list
       .map((r) =>
         sameRule(r, rule)
           ? { ...r, cidrs: r.cidrs.filter((c) => !rule.cidrs.includes(c)), sourceGroups: r.sourceGroups.filter((g) => !rule.sourceGroups.includes(g)) }
@@ -75,7 +125,36 @@ export function revokeIngress(d: Draft, ref: string, rules: readonly unknown[]):
       )
       .filter((r) => r.cidrs.length > 0 || r.sourceGroups.length > 0)
   }
-  return d.put({ ...current, ingress })
+  return d.put(withRuleIds({ ...current, [direction]: list }))
+}
+
+export function revokeIngress(d: Draft, ref: string, rules: readonly unknown[]): SecurityGroup {
+  return revokeRules(d, ref, 'ingress', rules)
+}
+
+/** RevokeSecurityGroupIngress/Egress with SecurityGroupRuleIds: each id must be a rule of the group in that direction. */
+export function revokeRuleIds(d: Draft, ref: string, direction: RuleDirection, ids: readonly string[]): SecurityGroup {
+  const current = d.resolve('security-group', ref)
+  const entries = ruleEntries(current)
+  const gone = ids.map((id) => {
+    const e = entries.find((x) => current.ruleIds[x.key] === id && x.direction === direction)
+    if (!e) throw new NotFoundError('security-group-rule', id)
+    return e
+  })
+  const list = current[direction]
+    .map((r) => {
+      const drop = gone.filter((g) => sameRule(g.rule, r)).map((g) => g.source)
+      return drop.length === 0 ? r : { ...r, cidrs: r.cidrs.filter((c) => !drop.includes(c)), sourceGroups: r.sourceGroups.filter((g) => !drop.includes(g)) }
+    })
+    .filter((r) => r.cidrs.length > 0 || r.sourceGroups.length > 0)
+  return d.put(withRuleIds({ ...current, [direction]: list }))
+}
+
+/** The tags of one rule (CreateTags/DeleteTags on sgr- ids). */
+export function setRuleTags(d: Draft, ruleId: string, tags: Tags): SecurityGroup {
+  const g = d.list('security-group').find((x) => Object.values(x.ruleIds).includes(ruleId))
+  if (!g) throw new NotFoundError('security-group-rule', ruleId)
+  return d.put({ ...g, ruleTags: { ...g.ruleTags, [ruleId]: tags } })
 }
 
 export function deleteSecurityGroup(d: Draft, ref: string): void {
@@ -84,7 +163,8 @@ export function deleteSecurityGroup(d: Draft, ref: string): void {
   if (lb) throw new InUseError('security-group', sg.name, `load balancer '${lb.name}'`)
   const inst = d.list('instance').find((i) => i.securityGroups.includes(sg.id))
   if (inst) throw new InUseError('security-group', sg.name, `instance '${inst.name}'`)
-  const other = d.list('security-group').find((g) => g.id !== sg.id && g.ingress.some((r) => r.sourceGroups.includes(sg.id)))
+  if (sg.name === DEFAULT_GROUP_NAME) throw new OperationNotPermittedError(`the default security group of ${sg.vpcId} is deleted with its VPC`)
+  const other = d.list('security-group').find((g) => g.id !== sg.id && [...g.ingress, ...g.egress].some((r) => r.sourceGroups.includes(sg.id)))
   if (other) throw new InUseError('security-group', sg.name, `a rule of security group '${other.name}'`)
   d.remove('security-group', sg.id)
 }

@@ -13,7 +13,7 @@ import {
 } from '../model/target-group.js'
 import { DuplicateError, InUseError, InvalidTargetError, LimitExceededError, ValidationFailed } from './errors.js'
 import { validate, type Draft } from './draft.js'
-import { resolveVpc } from './networks.js'
+import { resolveVpc } from './network-lookup.js'
 
 export const MAX_TARGETS_PER_GROUP = 1000
 

@@ -1,10 +1,12 @@
 import { DEFAULT_VPC_ID } from './ids.js'
+import type { InternetGateway } from './internet-gateway.js'
+import type { RouteTable } from './route-table.js'
 import type { Subnet, Vpc } from './vpc.js'
 import { zonesOf } from './zones.js'
 
 /**
  * The default VPC every region has, with a default subnet in each zone (AWS's 172.31.0.0/16 and
- * /20s). They are fixed: not stored, the same ids in every region, not deleted or modified.
+ * /20s), an internet gateway and a main route table sending 0.0.0.0/0 to it. They are fixed: not stored, the same ids in every region, not deleted or modified.
  * The default subnets are named subnet-a, subnet-b and subnet-c after their zone, so a YAML file
  * (and the ELBv2 API) may name them so.
  */
@@ -24,6 +26,7 @@ export function defaultVpc(region: string): Vpc {
     enableNetworkAddressUsageMetrics: false,
     instanceTenancy: 'default',
     dhcpOptionsId: 'dopt-0a1b2c3d4e5f60718',
+    defaultNetworkAclId: 'acl-0a1b2c3d4e5f60718',
     tags: {},
   }
 }
@@ -45,4 +48,23 @@ export function defaultSubnets(region: string): Subnet[] {
       tags: {},
     }
   })
+}
+
+export const DEFAULT_INTERNET_GATEWAY_ID = 'igw-0a1b2c3d4e5f60718'
+
+export function defaultInternetGateway(region: string): InternetGateway {
+  return { kind: 'internet-gateway', id: DEFAULT_INTERNET_GATEWAY_ID, region, vpcId: DEFAULT_VPC_ID, tags: {} }
+}
+
+export function defaultRouteTable(region: string): RouteTable {
+  return {
+    kind: 'route-table',
+    id: 'rtb-0a1b2c3d4e5f60718',
+    region,
+    vpcId: DEFAULT_VPC_ID,
+    main: true,
+    routes: [{ destinationCidrBlock: '0.0.0.0/0', gatewayId: DEFAULT_INTERNET_GATEWAY_ID, origin: 'CreateRoute' }],
+    associations: [{ id: 'rtbassoc-0a1b2c3d4e5f60718' }],
+    tags: {},
+  }
 }

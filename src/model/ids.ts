@@ -37,6 +37,11 @@ export const newIds = {
   vpcCidrAssociationId: () => `vpc-cidr-assoc-${hex(9).slice(0, 17)}`,
   subnetId: () => `subnet-${hex(9).slice(0, 17)}`,
   dhcpOptionsId: () => `dopt-${hex(9).slice(0, 17)}`,
+  internetGatewayId: () => `igw-${hex(9).slice(0, 17)}`,
+  routeTableId: () => `rtb-${hex(9).slice(0, 17)}`,
+  routeTableAssociationId: () => `rtbassoc-${hex(9).slice(0, 17)}`,
+  networkAclId: () => `acl-${hex(9).slice(0, 17)}`,
+  securityGroupRuleId: () => `sgr-${hex(9).slice(0, 17)}`,
   hostedZoneId: () => `Z${upperAlnum(20)}`,
   changeId: () => `C${upperAlnum(20)}`,
 }

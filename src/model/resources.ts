@@ -8,10 +8,14 @@ import type { Rule } from './rule.js'
 import type { SecurityGroup } from './security-group.js'
 import type { TargetGroup } from './target-group.js'
 import type { Subnet, Vpc } from './vpc.js'
+import type { InternetGateway } from './internet-gateway.js'
+import type { RouteTable } from './route-table.js'
 
 export interface ResourceByKind {
   vpc: Vpc
   subnet: Subnet
+  'internet-gateway': InternetGateway
+  'route-table': RouteTable
   'security-group': SecurityGroup
   instance: Instance
   certificate: Certificate
@@ -31,6 +35,8 @@ export type Resource = ResourceByKind[Kind]
 export const KINDS: readonly Kind[] = [
   'vpc',
   'subnet',
+  'internet-gateway',
+  'route-table',
   'security-group',
   'instance',
   'certificate',

@@ -37,6 +37,8 @@ export const securityGroupSpec = z.strictObject({
   vpc: z.string().min(1).optional(),
   /** Inbound rules; a connection is accepted when any rule allows its source and port. */
   ingress: z.array(ingressRuleSpec).default([]),
+  /** Outbound rules, stored and described (openalb does not filter what leaves); default: all traffic to 0.0.0.0/0, as AWS gives a new group. */
+  egress: z.array(ingressRuleSpec).default([{ protocol: '-1', fromPort: 0, cidrs: ['0.0.0.0/0'], sourceGroups: [] }]),
   tags,
 })
 export type SecurityGroupSpec = z.input<typeof securityGroupSpec>
@@ -58,5 +60,29 @@ export interface SecurityGroup {
   readonly description: string
   readonly vpcId: string
   readonly ingress: readonly IngressRule[]
+  /** Stored and described; not enforced. */
+  readonly egress: readonly IngressRule[]
+  /** The id (sgr-...) of each rule entry, one per direction, protocol, ports and source: see ruleKey. */
+  readonly ruleIds: Readonly<Record<string, string>>
+  /** Tags of rules, by rule id (TagSpecifications of security-group-rule). */
+  readonly ruleTags: Readonly<Record<string, Tags>>
   readonly tags: Tags
+}
+
+export type RuleDirection = 'ingress' | 'egress'
+
+/** One rule entry as EC2 counts them: a direction, protocol, port range and one source (CIDR or group id). */
+export function ruleKey(direction: RuleDirection, r: Pick<IngressRule, 'protocol' | 'fromPort' | 'toPort'>, source: string): string {
+  return `${direction}|${r.protocol}|${r.fromPort}|${r.toPort}|${source}`
+}
+
+/** Every entry of a group's rules, with its key. */
+export function ruleEntries(g: Pick<SecurityGroup, 'ingress' | 'egress'>): { key: string; direction: RuleDirection; rule: IngressRule; source: string }[] {
+  const out: { key: string; direction: RuleDirection; rule: IngressRule; source: string }[] = []
+  for (const direction of ['ingress', 'egress'] as const) {
+    for (const rule of g[direction]) {
+      for (const source of [...rule.cidrs, ...rule.sourceGroups]) out.push({ key: ruleKey(direction, rule, source), direction, rule, source })
+    }
+  }
+  return out
 }

@@ -38,6 +38,8 @@ export interface Vpc {
   readonly enableNetworkAddressUsageMetrics: boolean
   readonly instanceTenancy: InstanceTenancy
   readonly dhcpOptionsId: string
+  /** The network ACL every VPC has (described, allow-all, not enforced). */
+  readonly defaultNetworkAclId: string
   readonly tags: Tags
 }
 

@@ -11,6 +11,9 @@ export const sg = (id: string, name = id): SecurityGroup => ({
   description: 'd',
   vpcId: 'vpc-1',
   ingress: [],
+  egress: [],
+  ruleIds: {},
+  ruleTags: {},
   tags: {},
 })
 

@@ -7,6 +7,8 @@ import {
   InvalidCidrError,
   InvalidSubnetsError,
   InvalidZoneError,
+  ReservedNameError,
+  RouteExistsError,
   LimitExceededError,
   NotFoundError,
   ValidationFailed,
@@ -58,7 +60,18 @@ const NOT_FOUND: Record<AwsService, Record<string, WireCode>> = {
   },
   acm: { certificate: 'ResourceNotFoundException' },
   route53: { 'hosted-zone': { code: 'NoSuchHostedZone', status: 404 }, 'load-balancer': 'InvalidChangeBatch' },
-  ec2: { 'security-group': 'InvalidGroup.NotFound', instance: 'InvalidInstanceID.NotFound', vpc: 'InvalidVpcID.NotFound', subnet: 'InvalidSubnetID.NotFound' },
+  ec2: {
+    'security-group': 'InvalidGroup.NotFound',
+    'security-group-rule': 'InvalidSecurityGroupRuleId.NotFound',
+    instance: 'InvalidInstanceID.NotFound',
+    vpc: 'InvalidVpcID.NotFound',
+    subnet: 'InvalidSubnetID.NotFound',
+    'internet-gateway': 'InvalidInternetGatewayID.NotFound',
+    gateway: 'InvalidGatewayID.NotFound',
+    'route-table': 'InvalidRouteTableID.NotFound',
+    'route-table-association': 'InvalidAssociationID.NotFound',
+    route: 'InvalidRoute.NotFound',
+  },
 }
 
 /** What AWS says when a resource of a kind is missing (the default: control/'s own words). */
@@ -77,6 +90,12 @@ const NOT_FOUND_MESSAGE: Record<AwsService, Record<string, (ref: string) => stri
   ec2: {
     vpc: (ref) => `The vpc ID '${ref}' does not exist`,
     subnet: (ref) => `The subnet ID '${ref}' does not exist`,
+    'security-group-rule': (ref) => `The security group rule ID '${ref}' does not exist`,
+    'internet-gateway': (ref) => `The internetGateway ID '${ref}' does not exist`,
+    gateway: (ref) => `The gateway ID '${ref}' does not exist`,
+    'route-table': (ref) => `The routeTable ID '${ref}' does not exist`,
+    'route-table-association': (ref) => `The association ID '${ref}' does not exist`,
+    route: (ref) => `no route with destination-cidr-block ${ref}`,
   },
 }
 
@@ -142,6 +161,11 @@ const BY_CODE: Record<AwsService, CodeTable> = {
     'invalid-target': 'InvalidParameterValue',
     'operation-not-permitted': 'OperationNotPermitted',
     'cidr-conflict': 'InvalidSubnet.Conflict',
+    'reserved-name': 'InvalidGroup.Reserved',
+    'not-attached': 'Gateway.NotAttached',
+    'already-associated': 'Resource.AlreadyAssociated',
+    'invalid-value': 'InvalidParameterValue',
+    'route-exists': 'RouteAlreadyExists',
     'invalid-zone': 'InvalidParameterValue',
     duplicate: 'InvalidGroup.Duplicate',
     'not-found': 'InvalidParameterValue',
@@ -159,9 +183,12 @@ function networkError(service: AwsService, e: ControlError): { code?: string; me
     if (e.reason === 'too-few-zones') return { code: 'ValidationError', message: e.message }
     if (e.reason === 'several-vpcs') return { code: 'InvalidSubnet', message: e.message }
   }
-  if (e instanceof InUseError && service === 'ec2' && (e.kind === 'vpc' || e.kind === 'subnet')) {
-    return { message: `The ${e.kind} '${e.ref}' has dependencies and cannot be deleted.` }
+  const ec2Kinds: Record<string, string> = { vpc: 'vpc', subnet: 'subnet', 'internet-gateway': 'internetGateway', 'route-table': 'routeTable' }
+  if (e instanceof InUseError && service === 'ec2' && ec2Kinds[e.kind] !== undefined) {
+    return { message: `The ${ec2Kinds[e.kind] ?? e.kind} '${e.ref}' has dependencies and cannot be deleted.` }
   }
+  if (e instanceof RouteExistsError) return { message: `The route identified by ${e.destination} already exists.` }
+  if (e instanceof ReservedNameError) return { message: "The security group 'default' is reserved" }
   return undefined
 }
 

@@ -92,7 +92,7 @@ export function instance(name: string, address: string, securityGroups: string[]
 }
 
 export function securityGroup(name: string, ingress: SecurityGroup['ingress']): SecurityGroup {
-  return { kind: 'security-group', id: `sg-${id()}`, name, description: '', vpcId: 'vpc-1', ingress, tags: {} }
+  return { kind: 'security-group', id: `sg-${id()}`, name, description: '', vpcId: 'vpc-1', ingress, egress: [], ruleIds: {}, ruleTags: {}, tags: {} }
 }
 
 export const forward = (...groups: (TargetGroup | { tg: TargetGroup; weight: number })[]): Action => ({

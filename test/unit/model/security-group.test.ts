@@ -43,7 +43,7 @@ table('security group', securityGroupSpec, [
   { desc: 'a 255-character rule description', input: rule({ description: 'd'.repeat(255) }) },
   { desc: 'a 256-character rule description', input: rule({ description: 'd'.repeat(256) }), path: 'ingress[0].description' },
   { desc: 'an unknown rule key', input: rule({ ipRanges: [] }), path: 'ingress[0].ipRanges', message: /^unknown key ipRanges$/ },
-  { desc: 'an unknown group key', input: sg({ egress: [] }), path: 'egress', message: /^unknown key egress$/ },
+  { desc: 'an unknown group key', input: sg({ outbound: [] }), path: 'outbound', message: /^unknown key outbound$/ },
 ])
 
 test('an instance defaults to zone us-east-1a with no security groups', () => {

@@ -1,15 +1,5 @@
-import {
-  createSubnet,
-  createVpc,
-  deleteSubnet,
-  deleteVpc,
-  listSubnets,
-  listVpcs,
-  modifySubnetAttributes,
-  modifyVpcAttributes,
-  resolveVpc,
-  type VpcAttributes,
-} from '../../../control/networks.js'
+import { listSubnets, listVpcs, resolveVpc } from '../../../control/network-lookup.js'
+import { createSubnet, createVpc, deleteSubnet, deleteVpc, modifySubnetAttributes, modifyVpcAttributes, type VpcAttributes } from '../../../control/networks.js'
 import { parseCidr } from '../../../lib/cidr.js'
 import type { Subnet, Vpc } from '../../../model/vpc.js'
 import { REGIONS, zonesOf } from '../../../model/zones.js'

@@ -4,8 +4,8 @@ import { rootCertificates } from 'node:tls'
 import * as acme from 'acme-client'
 import type { Control } from '../control/control.js'
 import { changeRecordSets, zoneOfName } from '../control/hosted-zones.js'
-import { saveAcmeAccount, type IssuedMaterial } from '../control/certificates.js'
-import { acmeAccountId, acmeDirectoryUrl } from '../model/acme.js'
+import { saveAcmeAccount, setAcmeHttpChallenge, type IssuedMaterial } from '../control/certificates.js'
+import { acmeAccountId, acmeDirectoryUrl, type AcmeHttpChallenge } from '../model/acme.js'
 import type { Certificate } from '../model/certificate.js'
 import { fqdn } from '../model/hosted-zone.js'
 import { formatSerial } from './serial.js'
@@ -38,8 +38,10 @@ function describe(e: unknown): string {
 /**
  * Orders certificates from an ACME CA (RFC 8555) with acme-client. DNS-01 is answered by
  * openalb's own DNS: the TXT record is written through control into the hosted zone that holds
- * the name, and removed when the order is done. The account key is made once per directory and
- * email and kept in the store.
+ * the name, and removed when the order is done. HTTP-01 is answered by every HTTP listener: the
+ * token is written on the certificate, compiled into each listener's router ahead of its rules,
+ * and dropped when the order is done. The account key is made once per directory and email and
+ * kept in the store.
  */
 export class AcmeIssuer implements AcmeOrderer {
   constructor(
@@ -55,7 +57,11 @@ export class AcmeIssuer implements AcmeOrderer {
     if (!directoryUrl) throw new Error('no ACME directory: give acme.directoryUrl or start openalb with --acme-directory URL')
     const email = settings.email ?? this.defaults.email ?? ''
     const names = cert.subjectAlternativeNames.length > 0 ? [...cert.subjectAlternativeNames] : [cert.domainName]
-    for (const name of names) await this.zoneFor(name)
+    const http = settings.challenge === 'http-01'
+    if (http) {
+      const wildcard = names.find((n) => n.startsWith('*.'))
+      if (wildcard) throw new Error(`http-01 cannot validate the wildcard ${wildcard}: use dns-01`)
+    } else for (const name of names) await this.zoneFor(name)
     trust(settings.caBundlePem)
 
     const state = await this.control.read()
@@ -75,11 +81,13 @@ export class AcmeIssuer implements AcmeOrderer {
         csr,
         ...(email ? { email } : {}),
         termsOfServiceAgreed: true,
-        challengePriority: ['dns-01'],
+        challengePriority: [settings.challenge],
         // The challenge is served by openalb itself; acme-client's own pre-check asks the system resolver.
         skipChallengeVerification: true,
-        challengeCreateFn: async (authz, _challenge, keyAuthorization) => this.setTxt(authz.identifier.value, keyAuthorization, 'add'),
-        challengeRemoveFn: async (authz, _challenge, keyAuthorization) => this.setTxt(authz.identifier.value, keyAuthorization, 'remove'),
+        challengeCreateFn: async (authz, challenge, keyAuthorization) =>
+          http ? this.setHttp(cert.arn, { host: authz.identifier.value, token: challenge.token, keyAuthorization }, true) : this.setTxt(authz.identifier.value, keyAuthorization, 'add'),
+        challengeRemoveFn: async (authz, challenge, keyAuthorization) =>
+          http ? this.setHttp(cert.arn, { host: authz.identifier.value, token: challenge.token, keyAuthorization }, false) : this.setTxt(authz.identifier.value, keyAuthorization, 'remove'),
       })
     } catch (e) {
       throw new Error(`ACME order at ${directoryUrl} failed: ${describe(e)}`)
@@ -101,6 +109,12 @@ export class AcmeIssuer implements AcmeOrderer {
     const zone = zoneOfName(await this.control.view(), name.replace(/^\*\./, ''))
     if (!zone) throw new Error(`dns-01 for ${name}: no hosted zone openalb serves holds this name (create the zone, and delegate it to openalb's DNS)`)
     return zone
+  }
+
+  /** HTTP-01: every HTTP listener answers the token's path for the name while the order waits. */
+  private async setHttp(arn: string, challenge: AcmeHttpChallenge, present: boolean): Promise<void> {
+    const { revision } = await this.control.mutate((d) => void (d.get('certificate', arn) && setAcmeHttpChallenge(d, arn, challenge, present)))
+    if (present) await this.served(revision)
   }
 
   /** Adds or removes one value of _acme-challenge.NAME (a wildcard and its base name share it). */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { z } from 'zod'
 import { newIds } from '../model/ids.js'
-import { acmeAccountId, acmeDirectoryUrl, type AcmeAccount, type AcmeSettings } from '../model/acme.js'
+import { acmeAccountId, acmeDirectoryUrl, type AcmeAccount, type AcmeHttpChallenge, type AcmeSettings } from '../model/acme.js'
 import { certificateSpec, exportable, type Certificate, type CertificateOptions, type CertificateSpec, type RevocationReason } from '../model/certificate.js'
 import { DuplicateError, InUseError, InvalidCertificateError, NotFoundError } from './errors.js'
 import { validate, type Draft } from './draft.js'
@@ -124,7 +124,7 @@ export function acmeSettings(spec: z.output<typeof certificateSpec>['acme']): Ac
   return {
     directoryUrl: spec?.directoryUrl === undefined ? undefined : acmeDirectoryUrl(spec.directoryUrl),
     email: spec?.email,
-    challenge: 'dns-01',
+    challenge: spec?.challenge === 'http-01' ? 'http-01' : 'dns-01',
     caBundlePem: spec?.caBundle,
     eab: spec?.eab,
   }
@@ -220,4 +220,12 @@ export function markIssueFailed(d: Draft, ref: string, reason: string, retryAt: 
   const failure = { at: d.nowIso(), reason, attempts, retryAt: retryAt.toISOString() }
   const renewal = current.status === 'ISSUED' ? { status: 'FAILED' as const, updatedAt: d.nowIso(), reason } : current.renewal
   return d.put({ ...current, failure, renewal })
+}
+
+/** certs/ starts (present) or ends answering an HTTP-01 challenge of a certificate's order. */
+export function setAcmeHttpChallenge(d: Draft, ref: string, challenge: AcmeHttpChallenge, present: boolean): Certificate {
+  const current = d.resolve('certificate', ref)
+  const others = (current.acmeHttpChallenges ?? []).filter((c) => c.token !== challenge.token)
+  const next = present ? [...others, challenge] : others
+  return d.put({ ...current, acmeHttpChallenges: next.length > 0 ? next : undefined })
 }

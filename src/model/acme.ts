@@ -11,7 +11,7 @@ export const ACME_DIRECTORIES: Readonly<Record<string, string>> = {
 export const acmeDirectoryUrl = (value: string): string => ACME_DIRECTORIES[value] ?? value
 
 /** The challenges openalb answers itself. */
-export const ACME_CHALLENGES = ['dns-01'] as const
+export const ACME_CHALLENGES = ['dns-01', 'http-01'] as const
 export type AcmeChallenge = (typeof ACME_CHALLENGES)[number]
 
 export const acmeSpec = z.strictObject({
@@ -31,7 +31,7 @@ export const acmeSpec = z.strictObject({
   challenge: z
     .enum(['dns-01', 'http-01', 'tls-alpn-01'])
     .default('dns-01')
-    .refine((c) => c === 'dns-01', 'http-01 and tls-alpn-01 are not supported yet: use dns-01 (answered by openalb\'s DNS)'),
+    .refine((c) => c !== 'tls-alpn-01', 'tls-alpn-01 is not supported yet: use dns-01 (answered by openalb\'s DNS) or http-01 (answered by its HTTP listeners)'),
   /** PEM file (or text) trusted for the directory's own HTTPS, for a private ACME CA. */
   caBundle: z.string().optional(),
   /** External account binding, for CAs that require one. */
@@ -63,3 +63,12 @@ export interface AcmeAccount {
 
 export const acmeAccountId = (directoryUrl: string, email: string): string =>
   createHash('sha256').update(directoryUrl).update('\n').update(email.toLowerCase()).digest('hex').slice(0, 24)
+
+/** An HTTP-01 challenge being answered: every HTTP listener serves `keyAuthorization` at its path for `host`. */
+export interface AcmeHttpChallenge {
+  readonly host: string
+  readonly token: string
+  readonly keyAuthorization: string
+}
+
+export const HTTP01_PATH_PREFIX = '/.well-known/acme-challenge/'

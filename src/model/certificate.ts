@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { tags, type Tags } from './schema-util.js'
-import { acmeSpec, type AcmeSettings } from './acme.js'
+import { acmeSpec, type AcmeHttpChallenge, type AcmeSettings } from './acme.js'
 
 export const CertificateSource = { LOCAL_CA: 'local-ca', ACME: 'acme', IMPORTED: 'imported' } as const
 export type CertificateSource = (typeof CertificateSource)[keyof typeof CertificateSource]
@@ -90,6 +90,8 @@ export interface Certificate {
   readonly renewal?: CertificateRenewal | undefined
   /** source acme: where and how it is ordered. */
   readonly acme?: AcmeSettings | undefined
+  /** HTTP-01 challenges of the order in progress, answered by every HTTP listener until it is done. */
+  readonly acmeHttpChallenges?: readonly AcmeHttpChallenge[] | undefined
   /** The last failed attempt to issue or renew, and when certs/ tries again (backoff). */
   readonly failure?: IssueFailure | undefined
   readonly tags: Tags

@@ -5,7 +5,8 @@ import { crossZoneEnabled, type LoadBalancer } from '../model/load-balancer.js'
 import type { Failure } from '../model/result.js'
 import type { Rule } from '../model/rule.js'
 import { targetKey, type Target, type TargetGroup } from '../model/target-group.js'
-import { compileRouter } from '../dataplane/router/router.js'
+import { compileRouter, type LocalAnswer } from '../dataplane/router/router.js'
+import { HTTP01_PATH_PREFIX } from '../model/acme.js'
 import type {
   BalancerSnapshot,
   L4ListenerSnapshot,
@@ -114,6 +115,12 @@ function compileSnapshot(state: StateView, node: NodeView, instances: InstanceIn
     balancers.set(lb.arn, { lb, snapshot: Object.freeze({ arn: lb.arn, name: lb.name, logName: logName(lb.arn), attributes: lb.attributes }) })
   }
 
+  // ACME HTTP-01: answered by every HTTP listener while an order waits (none, nearly always).
+  const challenges: LocalAnswer[] = []
+  for (const c of state.list('certificate')) {
+    for (const ch of c.acmeHttpChallenges ?? []) challenges.push({ host: ch.host, path: `${HTTP01_PATH_PREFIX}${ch.token}`, body: ch.keyAuthorization })
+  }
+
   const listeners = new Map<string, ListenerSnapshot>()
   const l4Listeners = new Map<string, L4ListenerSnapshot>()
   for (const listener of state.list('listener')) {
@@ -136,7 +143,7 @@ function compileSnapshot(state: StateView, node: NodeView, instances: InstanceIn
       continue
     }
     const rules = rulesByListener.get(listener.arn) ?? []
-    const router = compileRouter(listener.defaultActions, rules)
+    const router = compileRouter(listener.defaultActions, rules, listener.protocol === 'HTTP' ? challenges : [])
     if (!router.ok) {
       for (const e of router.errors) failures.push({ path, message: e })
       continue

@@ -21,14 +21,14 @@ interface Setup {
 }
 
 /** openalb first (pebble needs its DNS address), then pebble asking openalb's DNS for the TXT records. */
-async function setup(t: { after: (fn: () => unknown) => void }): Promise<Setup> {
+async function setup(t: { after: (fn: () => unknown) => void }, httpPort?: number): Promise<Setup> {
   const dir = mkdtempSync(join(tmpdir(), 'openalb-acme-'))
   const lines: string[] = []
   const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) })
   const lb = await startOpenalb({ dataDir: dir, control: '127.0.0.1:0', dns: '127.0.0.1:0', log })
   let pebble: Pebble
   try {
-    pebble = await startPebble(`127.0.0.1:${lb.dnsPort}`)
+    pebble = await startPebble(`127.0.0.1:${lb.dnsPort}`, httpPort === undefined ? {} : { httpPort })
   } catch (e) {
     await lb.close()
     throw e
@@ -128,6 +128,50 @@ hostedZones:
   assert.equal(www.authorized, true, www.error)
 })
 
+test('challenge: http-01 is answered by the balancer\'s HTTP listener for the name, ahead of its rules, and only while the order waits', { skip: needsPebble() }, async (t) => {
+  const http = await freePort()
+  const s = await setup(t, http)
+  await apply(
+    s,
+    `
+securityGroups:
+  - name: web-sg
+    ingress:
+      - { protocol: tcp, fromPort: ${http}, toPort: ${http}, cidrs: [0.0.0.0/0] }
+certificates:
+  - name: site
+    domainName: site.example.test
+    source: acme
+    acme: { directoryUrl: ${s.pebble.directoryUrl}, caBundle: ${s.pebble.caBundleFile}, challenge: http-01 }
+loadBalancers:
+  - name: web-alb
+    securityGroups: [web-sg]
+    listeners:
+      - port: ${http}
+        protocol: HTTP
+        defaultActions:
+          - type: redirect
+            redirect: { protocol: HTTPS, port: "443", statusCode: HTTP_301 }
+hostedZones:
+  - name: example.test
+    records:
+      - { name: site.example.test, type: A, alias: { loadBalancer: web-alb } }
+`,
+  )
+  const cert = async () => (await s.lb.control.view()).find('certificate', 'site')
+  try {
+    await eventually(async () => (await cert())?.status === 'ISSUED', { timeoutMs: 20_000, message: 'the HTTP-01 order completed' })
+  } catch (e) {
+    throw new Error(`${String(e)}\nfailure: ${JSON.stringify((await cert())?.failure)}\npebble said:\n${s.pebble.output()}`)
+  }
+  assert.match(new X509Certificate((await cert())?.certificatePem ?? '').issuer, /Pebble Intermediate CA/)
+  assert.equal((await cert())?.acmeHttpChallenges, undefined, 'the challenge is dropped once the order is done')
+  assert.match(s.pebble.output(), /Attempting to validate w\/ HTTP: http:\/\/site\.example\.test:\d+\/\.well-known\/acme-challenge\//)
+  // With no order waiting, the path is the listener's again: its default action redirects.
+  const after = await fetch(`http://127.0.0.1:${http}/.well-known/acme-challenge/anything`, { headers: { host: 'site.example.test' }, redirect: 'manual' })
+  assert.equal(after.status, 301)
+})
+
 test('an ACME order that cannot succeed stays PENDING_VALIDATION with the reason and a retry time that backs off', { skip: needsPebble() }, async (t) => {
   const s = await setup(t)
   await apply(
@@ -180,7 +224,7 @@ test('acme settings are refused where they cannot work, with the file and line',
     const file = join(dir, 'bad.yaml')
     writeFileSync(file, 'certificates:\n  - name: a\n    domainName: a.example.test\n    source: acme\n    acme: { challenge: tls-alpn-01, directoryUrl: http://plain.example.test/dir }\n  - name: b\n    domainName: b.example.test\n    acme: { email: ops@example.test }\n')
     assert.throws(() => loadConfig(file), (e: Error) => {
-      assert.match(e.message, /bad\.yaml:5:\d+: certificates\[0\]\.acme\.challenge: http-01 and tls-alpn-01 are not supported yet/)
+      assert.match(e.message, /bad\.yaml:5:\d+: certificates\[0\]\.acme\.challenge: tls-alpn-01 is not supported yet/)
       assert.match(e.message, /bad\.yaml:5:\d+: certificates\[0\]\.acme\.directoryUrl: must be an https:\/\/ URL, letsencrypt or letsencrypt-staging/)
       assert.match(e.message, /bad\.yaml:8:\d+: certificates\[1\]\.acme: is only for source: acme/)
       return true

@@ -22,10 +22,11 @@ export interface Pebble {
 
 /**
  * Starts Debian's pebble (a real ACME CA for tests) on loopback, its HTTPS listener signed by a
- * throwaway certificate, its validation lookups sent to `dnsServer` (openalb's DNS). pebble
+ * throwaway certificate, its validation lookups sent to `dnsServer` (openalb's DNS) and its
+ * HTTP-01 requests to `httpPort`. pebble
  * cannot bind port 0, so its ports are picked free a moment before.
  */
-export async function startPebble(dnsServer: string): Promise<Pebble> {
+export async function startPebble(dnsServer: string, options: { httpPort?: number } = {}): Promise<Pebble> {
   const dir = mkdtempSync(join(tmpdir(), 'openalb-pebble-'))
   const cert = join(dir, 'listener.pem')
   const key = join(dir, 'listener.key')
@@ -41,7 +42,8 @@ export async function startPebble(dnsServer: string): Promise<Pebble> {
         managementListenAddress: `127.0.0.1:${management}`,
         certificate: cert,
         privateKey: key,
-        httpPort: await freePort(),
+        // HTTP-01: the port pebble connects to on the name's address (an openalb HTTP listener's).
+        httpPort: options.httpPort ?? (await freePort()),
         tlsPort: await freePort(),
         ocspResponderURL: '',
         externalAccountBindingRequired: false,

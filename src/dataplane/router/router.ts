@@ -6,7 +6,7 @@ import { compileCondition, type ConditionMatcher } from './conditions.js'
 import type { RouteRequest } from './route-request.js'
 
 export interface CompiledRule {
-  /** 1-50000, or 'default' for the listener's default actions. */
+  /** 1-50000, 0 for a local answer ahead of every rule, or 'default' for the listener's default actions. */
   readonly priority: number | 'default'
   readonly ruleArn: string | undefined
   readonly conditions: readonly ConditionMatcher[]
@@ -29,12 +29,36 @@ export class Router {
   }
 }
 
+/** A local answer served before every rule: a fixed body for one host and exact path (ACME HTTP-01). */
+export interface LocalAnswer {
+  readonly host: string
+  readonly path: string
+  readonly body: string
+}
+
+/** Local answers as rules of priority 0 (ALB's own rules start at 1), compiled with the listener's. */
+function localAnswerRules(answers: readonly LocalAnswer[], errors: string[]): CompiledRule[] {
+  const out: CompiledRule[] = []
+  for (const a of answers) {
+    const host = compileCondition({ field: 'host-header', values: [a.host] })
+    const path = compileCondition({ field: 'path-pattern', values: [a.path] })
+    const action = compileActions([{ type: 'fixed-response', order: 1, fixedResponse: { statusCode: '200', contentType: 'text/plain', messageBody: a.body } }])
+    if (!host.ok || !path.ok || !action) {
+      errors.push(`local answer for ${a.host}${a.path}: ${!host.ok ? host.error : !path.ok ? path.error : 'no action'}`)
+      continue
+    }
+    out.push({ priority: 0, ruleArn: undefined, conditions: [host.value, path.value], action })
+  }
+  return out
+}
+
 export function compileRouter(
   defaultActions: readonly Action[],
   rules: readonly Rule[],
+  localAnswers: readonly LocalAnswer[] = [],
 ): { ok: true; value: Router } | { ok: false; errors: string[] } {
   const errors: string[] = []
-  const compiled: CompiledRule[] = []
+  const compiled: CompiledRule[] = localAnswerRules(localAnswers, errors)
   for (const rule of [...rules].sort((a, b) => a.priority - b.priority)) {
     const conditions: ConditionMatcher[] = []
     for (const c of rule.conditions) {

@@ -45,6 +45,8 @@ export interface OpenalbOptions {
   readonly nodeTtlSeconds?: number
   /** Defaults for certificates with source acme (`--acme-directory`, `--acme-email`). */
   readonly acme?: AcmeDefaults
+  /** Who answers ACM RequestCertificate: openalb's CA (default) or ACME (`--acm-issuer acme`). */
+  readonly acmIssuer?: 'local-ca' | 'acme'
   readonly log?: Logger
 }
 
@@ -164,6 +166,7 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
 
     const aws = createAwsApi({
       control,
+      acmIssuer: options.acmIssuer,
       accessKeys,
       log,
       sslPolicies: SSL_POLICIES,

@@ -5,7 +5,7 @@ import * as acme from 'acme-client'
 import type { Control } from '../control/control.js'
 import { changeRecordSets, zoneOfName } from '../control/hosted-zones.js'
 import { saveAcmeAccount, setAcmeHttpChallenge, type IssuedMaterial } from '../control/certificates.js'
-import { acmeAccountId, acmeDirectoryUrl, type AcmeHttpChallenge } from '../model/acme.js'
+import { acmeAccountId, acmeDirectoryUrl, type AcmeHttpChallenge, type AcmeSettings } from '../model/acme.js'
 import type { Certificate } from '../model/certificate.js'
 import { fqdn } from '../model/hosted-zone.js'
 import { formatSerial } from './serial.js'
@@ -15,6 +15,8 @@ import type { AcmeOrderer } from './manager.js'
 export interface AcmeDefaults {
   readonly directoryUrl?: string | undefined
   readonly email?: string | undefined
+  /** PEM trusted for the default directory's HTTPS (`--acme-ca-bundle`), for a private ACME CA. */
+  readonly caBundlePem?: string | undefined
   /** Test knob: acme-client's first retry wait (ms) when polling an order. */
   readonly backoffMinMs?: number | undefined
 }
@@ -62,7 +64,7 @@ export class AcmeIssuer implements AcmeOrderer {
       const wildcard = names.find((n) => n.startsWith('*.'))
       if (wildcard) throw new Error(`http-01 cannot validate the wildcard ${wildcard}: use dns-01`)
     } else for (const name of names) await this.zoneFor(name)
-    trust(settings.caBundlePem)
+    trust(settings.caBundlePem ?? (settings.directoryUrl === undefined ? this.defaults.caBundlePem : undefined))
 
     const state = await this.control.read()
     const stored = state.get('acme-account', acmeAccountId(directoryUrl, email))
@@ -77,18 +79,7 @@ export class AcmeIssuer implements AcmeOrderer {
     const [keyPem, csr] = await acme.crypto.createCsr({ commonName: cert.domainName, altNames: names }, await acme.crypto.createPrivateEcdsaKey('P-256'))
     let chainPem: string
     try {
-      chainPem = await client.auto({
-        csr,
-        ...(email ? { email } : {}),
-        termsOfServiceAgreed: true,
-        challengePriority: [settings.challenge],
-        // The challenge is served by openalb itself; acme-client's own pre-check asks the system resolver.
-        skipChallengeVerification: true,
-        challengeCreateFn: async (authz, challenge, keyAuthorization) =>
-          http ? this.setHttp(cert.arn, { host: authz.identifier.value, token: challenge.token, keyAuthorization }, true) : this.setTxt(authz.identifier.value, keyAuthorization, 'add'),
-        challengeRemoveFn: async (authz, challenge, keyAuthorization) =>
-          http ? this.setHttp(cert.arn, { host: authz.identifier.value, token: challenge.token, keyAuthorization }, false) : this.setTxt(authz.identifier.value, keyAuthorization, 'remove'),
-      })
+      chainPem = await this.run(client, names, settings.challenge, email, csr, cert.arn)
     } catch (e) {
       throw new Error(`ACME order at ${directoryUrl} failed: ${describe(e)}`)
     } finally {
@@ -103,6 +94,47 @@ export class AcmeIssuer implements AcmeOrderer {
       }
     }
     return material(chainPem, keyPem.toString())
+  }
+
+  /**
+   * RFC 8555 step by step (account, order, one challenge per authorization, finalize), so that a
+   * refused authorization is reported with the CA's problem document (type and detail).
+   */
+  private async run(client: acme.Client, names: readonly string[], type: AcmeSettings['challenge'], email: string, csr: Buffer, arn: string): Promise<string> {
+    await client.createAccount({ termsOfServiceAgreed: true, ...(email ? { contact: [`mailto:${email}`] } : {}) })
+    const order = await client.createOrder({ identifiers: names.map((value) => ({ type: 'dns', value })) })
+    const authorizations = await client.getAuthorizations(order)
+    const cleanups: (() => Promise<void>)[] = []
+    try {
+      for (const authz of authorizations) {
+        if (authz.status === 'valid') continue
+        const challenge = authz.challenges.find((c) => c.type === type)
+        if (!challenge) throw new Error(`the CA offers no ${type} challenge for ${authz.identifier.value}`)
+        const keyAuthorization = await client.getChallengeKeyAuthorization(challenge)
+        const host = authz.identifier.value
+        if (type === 'http-01') {
+          const http = { host, token: (challenge as { token: string }).token, keyAuthorization }
+          await this.setHttp(arn, http, true)
+          cleanups.push(() => this.setHttp(arn, http, false))
+        } else {
+          await this.setTxt(host, keyAuthorization, 'add')
+          cleanups.push(() => this.setTxt(host, keyAuthorization, 'remove'))
+        }
+        await client.completeChallenge(challenge)
+      }
+      for (const authz of authorizations) {
+        if (authz.status === 'valid') continue
+        try {
+          await client.waitForValidStatus(authz)
+        } catch (e) {
+          throw (await refusal(client, order, authz.identifier.value)) ?? e
+        }
+      }
+      const finalized = await client.finalizeOrder(order, csr)
+      return await client.getCertificate(finalized)
+    } finally {
+      for (const cleanup of cleanups) await cleanup().catch(() => {})
+    }
   }
 
   private async zoneFor(name: string) {
@@ -135,6 +167,14 @@ export class AcmeIssuer implements AcmeOrderer {
     })
     if (op === 'add') await this.served(revision)
   }
+}
+
+/** The problem the CA recorded on an identifier's failed challenge, as an error, if it recorded one. */
+async function refusal(client: acme.Client, order: acme.Order, identifier: string): Promise<Error | undefined> {
+  const fresh = await client.getAuthorizations(order).catch(() => [])
+  const authz = fresh.find((a) => a.identifier.value === identifier)
+  const problem = authz?.challenges.map((c) => c.error as { type?: string; detail?: string } | undefined).find((p) => p?.type)
+  return problem ? new Error(`${problem.type}: ${problem.detail ?? ''} (${identifier})`.trim()) : undefined
 }
 
 /** The CA's PEM chain (leaf first) and our key, as control stores an issued certificate. */

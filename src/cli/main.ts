@@ -223,13 +223,16 @@ export function buildProgram(out: (s: string) => void): Command {
     .option('--node-ttl <seconds>', 'fleet: seconds a dead node stays registered and in DNS answers (default 10)')
     .option('--acme-directory <url>', 'ACME: the directory of certificates with source acme and no directoryUrl (an https:// URL, letsencrypt or letsencrypt-staging)')
     .option('--acme-email <email>', 'ACME: the account contact of certificates with source acme and no email')
-    .action(async (opts: { data?: string; config?: string; control?: string; dns?: string; advertise?: string; store?: string; nodeName?: string; zone?: string; nodeAddress?: string; nodeTtl?: string; acmeDirectory?: string; acmeEmail?: string }) => {
+    .option('--acme-ca-bundle <file>', 'ACME: a PEM file trusted for the --acme-directory CA\'s HTTPS (a private ACME CA)')
+    .addOption(new Option('--acm-issuer <issuer>', 'who issues what ACM RequestCertificate asks for: local-ca (openalb\'s CA) or acme (the --acme-directory CA)').choices(['local-ca', 'acme']).default('local-ca'))
+    .action(async (opts: { data?: string; config?: string; control?: string; dns?: string; advertise?: string; store?: string; nodeName?: string; zone?: string; nodeAddress?: string; nodeTtl?: string; acmeDirectory?: string; acmeEmail?: string; acmeCaBundle?: string; acmIssuer?: 'local-ca' | 'acme' }) => {
       const { runUp } = await import('../main.js')
       const store = storeUrlFrom(opts.store)
       if (!store && (opts.nodeName || opts.zone)) throw new CliFailure('--node-name and --zone need a shared store: --store etcd://HOST:PORT')
       if (opts.acmeDirectory !== undefined && !(opts.acmeDirectory in ACME_DIRECTORIES) && !/^https:\/\/\S+$/.test(opts.acmeDirectory)) {
         throw new CliFailure(`--acme-directory must be an https:// URL, letsencrypt or letsencrypt-staging, got '${opts.acmeDirectory}'`)
       }
+      if (opts.acmIssuer === 'acme' && !opts.acmeDirectory) throw new CliFailure('--acm-issuer acme needs the CA: --acme-directory URL (or letsencrypt, letsencrypt-staging)')
       const ttl = opts.nodeTtl === undefined ? undefined : Number(opts.nodeTtl)
       if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 2 || ttl > 3600)) throw new CliFailure(`--node-ttl must be whole seconds from 2 to 3600, got '${opts.nodeTtl}'`)
       await runUp({
@@ -241,7 +244,8 @@ export function buildProgram(out: (s: string) => void): Command {
         store,
         node: { name: opts.nodeName, zone: opts.zone, address: opts.nodeAddress },
         ...(ttl !== undefined ? { nodeTtlSeconds: ttl } : {}),
-        acme: { directoryUrl: opts.acmeDirectory, email: opts.acmeEmail },
+        acme: { directoryUrl: opts.acmeDirectory, email: opts.acmeEmail, ...(opts.acmeCaBundle ? { caBundlePem: readCaBundle(opts.acmeCaBundle) } : {}) },
+        ...(opts.acmIssuer ? { acmIssuer: opts.acmIssuer } : {}),
       })
     })
 
@@ -392,6 +396,17 @@ function belongsTo(view: StateView, r: Resource, ref: string): boolean {
     return z?.name === ref || z?.name === `${ref}.`
   }
   return false
+}
+
+function readCaBundle(file: string): string {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (e) {
+    throw new CliFailure(`--acme-ca-bundle ${file}: ${e instanceof Error ? e.message : String(e)}`)
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new CliFailure(`--acme-ca-bundle ${file}: not a PEM certificate file`)
+  return text
 }
 
 /** Runs the CLI; returns the exit code: 0 ok, 1 failure, 2 usage. */

@@ -7,6 +7,7 @@ import { connect } from 'node:tls'
 import { test } from 'node:test'
 import pino from 'pino'
 import { applyConfig } from '../../src/config/apply.js'
+import { requestRenewal } from '../../src/control/certificates.js'
 import { loadConfig } from '../../src/config/load.js'
 import { startOpenalb, type OpenalbHandle } from '../../src/main.js'
 import { eventually } from '../helpers/eventually.js'
@@ -126,6 +127,12 @@ hostedZones:
   await eventually(async () => (await served(https, 'api.example.test', root)).authorized, { timeoutMs: 10_000, message: 'the HTTPS listener serves the ACME certificate' })
   const www = await served(https, 'www.example.test', root)
   assert.equal(www.authorized, true, www.error)
+
+  // Renewal (ACM RenewCertificate's path): a new order, a new certificate, the same account.
+  await s.lb.control.mutate((d) => requestRenewal(d, issued?.arn ?? ''))
+  await eventually(async () => (await cert())?.serial !== issued?.serial && (await cert())?.renewal?.status === 'SUCCESS', { timeoutMs: 20_000, message: 'the renewal ordered a new certificate' })
+  assert.equal((await s.lb.control.read()).list('acme-account').length, 1)
+  await eventually(async () => (await served(https, 'api.example.test', root)).authorized, { timeoutMs: 10_000, message: 'the renewed certificate is served' })
 })
 
 test('challenge: http-01 is answered by the balancer\'s HTTP listener for the name, ahead of its rules, and only while the order waits', { skip: needsPebble() }, async (t) => {
@@ -200,9 +207,7 @@ hostedZones:
   assert.match((await find('nodir'))?.failure?.reason ?? '', /no ACME directory: give acme\.directoryUrl or start openalb with --acme-directory/)
   assert.ok(s.lines.some((l) => l.includes('certificate issue failed') && l.includes('api.nowhere.test')), 'the failure is logged')
 
-  // The CA's own refusal is reported with its problem document: pebble refuses a name under .invalid... not resolvable here,
-  // so a name whose zone exists but whose TXT pebble cannot see (openalb's DNS is not the one pebble asks) is out of reach;
-  // an unknown directory path answers 404 instead.
+  // The CA refuses: an http-01 name that resolves nowhere. The reason carries pebble's problem document.
   await apply(
     s,
     `
@@ -210,12 +215,16 @@ certificates:
   - name: nozone
     domainName: api.example.test
     source: acme
-    acme: { directoryUrl: ${s.pebble.directoryUrl.replace(/\/dir$/, '/no-such-directory')}, caBundle: ${s.pebble.caBundleFile} }
+    acme: { directoryUrl: ${s.pebble.directoryUrl}, caBundle: ${s.pebble.caBundleFile}, challenge: http-01 }
 hostedZones:
   - name: example.test
 `,
   )
-  await eventually(async () => /ACME order at https:\/\/127\.0\.0\.1:\d+\/no-such-directory failed/.test((await find('nozone'))?.failure?.reason ?? ''), { timeoutMs: 15_000, message: 'the directory failure recorded' })
+  await eventually(async () => /urn:ietf:params:acme:error:/.test((await find('nozone'))?.failure?.reason ?? ''), { timeoutMs: 15_000, message: 'the CA refusal recorded' }).catch(async (e: unknown) => {
+    throw new Error(`${String(e)}: ${JSON.stringify((await find('nozone'))?.failure)}`)
+  })
+  assert.match((await find('nozone'))?.failure?.reason ?? '', /^ACME order at https:\/\/127\.0\.0\.1:\d+\/dir failed: urn:ietf:params:acme:error:\w+: .+/)
+  assert.equal((await find('nozone'))?.failure?.attempts, 1, 'new settings start the backoff over')
 })
 
 test('acme settings are refused where they cannot work, with the file and line', { skip: needsPebble() }, async () => {
@@ -232,4 +241,51 @@ test('acme settings are refused where they cannot work, with the file and line',
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+})
+
+test('--acm-issuer acme: ACM RequestCertificate is answered by the ACME CA once the validation CNAME is served', { skip: needsPebble() }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'openalb-acm-acme-'))
+  const dnsPort = await freePort()
+  const pebble = await startPebble(`127.0.0.1:${dnsPort}`)
+  const { readFileSync } = await import('node:fs')
+  const log = pino({ level: 'warn' })
+  let lb: OpenalbHandle
+  try {
+    lb = await startOpenalb({
+      dataDir: dir,
+      control: '127.0.0.1:0',
+      dns: `127.0.0.1:${dnsPort}`,
+      log,
+      acme: { directoryUrl: pebble.directoryUrl, email: 'ops@example.test', caBundlePem: readFileSync(pebble.caBundleFile, 'utf8') },
+      acmIssuer: 'acme',
+    })
+  } catch (e) {
+    await pebble.stop()
+    throw e
+  }
+  t.after(async () => {
+    await lb.close()
+    await pebble.stop()
+    rmSync(dir, { recursive: true, force: true })
+  })
+  const { ACMClient, RequestCertificateCommand, DescribeCertificateCommand } = await import('@aws-sdk/client-acm')
+  const { Route53Client, CreateHostedZoneCommand, ChangeResourceRecordSetsCommand } = await import('@aws-sdk/client-route-53')
+  const config = { endpoint: lb.controlUrl, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 }
+  const acm = new ACMClient(config)
+  const route53 = new Route53Client(config)
+  const zone = await route53.send(new CreateHostedZoneCommand({ Name: 'example.test', CallerReference: 'acm-acme' }))
+  const { CertificateArn: arn } = await acm.send(new RequestCertificateCommand({ DomainName: 'api.example.test', ValidationMethod: 'DNS' }))
+  const pending = (await acm.send(new DescribeCertificateCommand({ CertificateArn: arn }))).Certificate
+  assert.equal(pending?.Status, 'PENDING_VALIDATION')
+  const record = pending?.DomainValidationOptions?.[0]?.ResourceRecord
+  await route53.send(
+    new ChangeResourceRecordSetsCommand({
+      HostedZoneId: zone.HostedZone?.Id,
+      ChangeBatch: { Changes: [{ Action: 'CREATE', ResourceRecordSet: { Name: record?.Name, Type: 'CNAME', TTL: 300, ResourceRecords: [{ Value: record?.Value }] } }] },
+    }),
+  )
+  await eventually(async () => (await acm.send(new DescribeCertificateCommand({ CertificateArn: arn }))).Certificate?.Status === 'ISSUED', { timeoutMs: 20_000, message: `the ACME order for the ACM request completed; pebble said:\n${pebble.output().slice(-2000)}` })
+  const issued = (await acm.send(new DescribeCertificateCommand({ CertificateArn: arn }))).Certificate
+  assert.equal(issued?.Type, 'AMAZON_ISSUED')
+  assert.match(issued?.Issuer ?? '', /Pebble/)
 })

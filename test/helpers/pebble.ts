@@ -52,7 +52,8 @@ export async function startPebble(dnsServer: string, options: { httpPort?: numbe
   )
   let output = ''
   const child = spawn('pebble', ['-config', config, '-dnsserver', dnsServer, '-strict=false'], {
-    env: { ...process.env, PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0', PEBBLE_AUTHZREUSE: '0' },
+    // 20% of good nonces refused: acme-client's badNonce retries run in every test.
+    env: { ...process.env, PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '20', PEBBLE_AUTHZREUSE: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   child.stdout.on('data', (b: Buffer) => (output += b.toString()))

@@ -37,6 +37,8 @@ export interface AwsApiDeps {
   readonly accessKeys?: ReadonlyMap<string, string> | undefined
   readonly sslPolicies?: readonly SslPolicyDescription[] | undefined
   readonly log?: AwsApiLog | undefined
+  /** Who issues what ACM RequestCertificate asks for: openalb's own CA (default) or the ACME CA of --acme-directory. */
+  readonly acmIssuer?: 'local-ca' | 'acme' | undefined
   /** For signature expiry and timestamps in tests (default: the system clock). */
   readonly now?: (() => Date) | undefined
 }

@@ -75,7 +75,9 @@ const RequestCertificate: AcmHandler = async ({ deps, params: p }) => {
       const existing = d.get('certificate', prior.arn)
       if (existing) return existing
     }
-    return requestCertificate(d, { domainName, subjectAlternativeNames: sans, source: 'local-ca', validationMethod, tags }, { awaitsDnsRecord: validationMethod === 'DNS', options })
+    // --acm-issuer acme: the certificate comes from the ACME CA of `--acme-directory`, once ACM's validation CNAME is served.
+    const source = deps.acmIssuer === 'acme' ? 'acme' : 'local-ca'
+    return requestCertificate(d, { domainName, subjectAlternativeNames: sans, source, validationMethod, tags }, { awaitsDnsRecord: validationMethod === 'DNS', options })
   })
   if (key !== undefined) idempotent.set(key, { arn: cert.value.arn, at: now })
   return { CertificateArn: cert.value.arn }

@@ -100,7 +100,7 @@ export function applyDocument(d: Draft, loaded: LoadedConfig): void {
     for (const { rules, ...ls } of listeners) {
       const current = d.list('listener').find((l) => l.loadBalancerArn === lb.arn && l.port === ls.port)
       const listener = current
-        ? modifyListener(d, current.arn, { protocol: ls.protocol, certificates: ls.certificates, ...(ls.sslPolicy ? { sslPolicy: ls.sslPolicy } : {}), defaultActions: ls.defaultActions, tags: ls.tags })
+        ? modifyListener(d, current.arn, { protocol: ls.protocol, certificates: ls.certificates, ...(ls.sslPolicy ? { sslPolicy: ls.sslPolicy } : {}), ...(ls.alpnPolicy ? { alpnPolicy: ls.alpnPolicy } : {}), defaultActions: ls.defaultActions, tags: ls.tags })
         : createListener(d, lb.arn, ls)
       mark(listener)
       for (const r of rules) {

@@ -21,7 +21,7 @@ export const MAX_LISTENERS_PER_LB = 50
 export const MAX_RULES_PER_LB = 100
 export const MAX_CERTIFICATES_PER_LB = 25
 /** The network listener protocols the data plane serves today; the others are refused, not accepted and ignored. */
-const NLB_SERVED_PROTOCOLS: readonly string[] = ['TCP']
+const NLB_SERVED_PROTOCOLS: readonly string[] = ['TCP', 'TLS']
 
 export function createLoadBalancer(d: Draft, input: Omit<LoadBalancerSpec, 'listeners'>): LoadBalancer {
   const spec = validate(loadBalancerSpec, input, 'loadBalancer')
@@ -122,7 +122,7 @@ function resolveCertificates(d: Draft, refs: readonly string[]): { arn: string; 
   return refs.map((ref, i) => ({ arn: d.resolve('certificate', ref).arn, isDefault: i === 0 }))
 }
 
-function checkListener(d: Draft, lb: LoadBalancer, protocol: string, certificates: readonly unknown[], sslPolicy: string | undefined): void {
+function checkListener(d: Draft, lb: LoadBalancer, protocol: string, certificates: readonly unknown[], sslPolicy: string | undefined, alpnPolicy?: string): void {
   const app = lb.type === 'application'
   if (app && !['HTTP', 'HTTPS'].includes(protocol)) {
     throw new ValidationFailed([{ path: '', message: `Listener protocol '${protocol}' must be one of 'HTTPS, HTTP'` }])
@@ -141,6 +141,10 @@ function checkListener(d: Draft, lb: LoadBalancer, protocol: string, certificate
     throw new ValidationFailed([{ path: 'certificates', message: `certificates can only be given for HTTPS and TLS listeners` }], 'listener')
   }
   if (sslPolicy !== undefined && !SSL_POLICY_NAMES.includes(sslPolicy)) throw new SslPolicyNotFoundError(sslPolicy)
+  // AWS: "[TLS listeners] The name of the Application-Layer Protocol Negotiation (ALPN) policy."
+  if (alpnPolicy !== undefined && protocol !== 'TLS') {
+    throw new ValidationFailed([{ path: 'alpnPolicy', message: `an ALPN policy can only be given for TLS listeners, not ${protocol}` }], 'listener')
+  }
 }
 
 export function createListener(d: Draft, lbRef: string, input: Omit<ListenerSpec, 'rules'>): Listener {
@@ -149,7 +153,7 @@ export function createListener(d: Draft, lbRef: string, input: Omit<ListenerSpec
   const mine = d.list('listener').filter((l) => l.loadBalancerArn === lb.arn)
   if (mine.some((l) => l.port === spec.port)) throw new DuplicateListenerError(spec.port)
   if (mine.length >= MAX_LISTENERS_PER_LB) throw new LimitExceededError('listeners-per-application-load-balancer', MAX_LISTENERS_PER_LB, `load balancer '${lb.name}'`)
-  checkListener(d, lb, spec.protocol, spec.certificates, spec.sslPolicy)
+  checkListener(d, lb, spec.protocol, spec.certificates, spec.sslPolicy, spec.alpnPolicy)
   const secure = spec.protocol === 'HTTPS' || spec.protocol === 'TLS'
   const arn = newIds.listenerArn(d.partition, lb.arn)
   return d.put({
@@ -160,6 +164,7 @@ export function createListener(d: Draft, lbRef: string, input: Omit<ListenerSpec
     protocol: spec.protocol,
     certificates: resolveCertificates(d, spec.certificates),
     sslPolicy: secure ? (spec.sslPolicy ?? DEFAULT_SSL_POLICY) : undefined,
+    ...(spec.protocol === 'TLS' ? { alpnPolicy: spec.alpnPolicy ?? 'None' } : {}),
     defaultActions: resolveActions(d, spec.defaultActions, lb, spec.protocol, 'listener.defaultActions'),
     tags: spec.tags,
   })
@@ -169,7 +174,7 @@ export function createListener(d: Draft, lbRef: string, input: Omit<ListenerSpec
 export function modifyListener(
   d: Draft,
   ref: string,
-  patch: { port?: number; protocol?: string; certificates?: readonly string[]; sslPolicy?: string; defaultActions?: unknown; tags?: Record<string, string> },
+  patch: { port?: number; protocol?: string; certificates?: readonly string[]; sslPolicy?: string; alpnPolicy?: string; defaultActions?: unknown; tags?: Record<string, string> },
 ): Listener {
   const current = findListener(d, ref)
   const lb = d.resolve('load-balancer', current.loadBalancerArn)
@@ -177,13 +182,15 @@ export function modifyListener(
   const protocol = patch.protocol ?? current.protocol
   const switchingToPlain = protocol === 'HTTP' || protocol === 'TCP' || protocol === 'UDP'
   const certRefs = patch.certificates ?? (switchingToPlain ? [] : current.certificates.filter((c) => c.isDefault).map((c) => c.arn))
-  validate(listenerSpec, { port, protocol, certificates: certRefs, sslPolicy: patch.sslPolicy, defaultActions: [{ type: 'fixed-response', fixedResponse: { statusCode: '200' } }] }, 'listener')
+  validate(listenerSpec, { port, protocol, certificates: certRefs, sslPolicy: patch.sslPolicy, alpnPolicy: patch.alpnPolicy, defaultActions: [{ type: 'fixed-response', fixedResponse: { statusCode: '200' } }] }, 'listener')
   if (port !== current.port && d.list('listener').some((l) => l.loadBalancerArn === lb.arn && l.port === port)) throw new DuplicateListenerError(port)
-  checkListener(d, lb, protocol, certRefs, patch.sslPolicy)
+  checkListener(d, lb, protocol, certRefs, patch.sslPolicy, patch.alpnPolicy)
   const secure = protocol === 'HTTPS' || protocol === 'TLS'
   const extra = patch.certificates ? [] : secure ? current.certificates.filter((c) => !c.isDefault) : []
+  const { alpnPolicy: _previous, ...rest } = current
   return d.put({
-    ...current,
+    ...rest,
+    ...(protocol === 'TLS' ? { alpnPolicy: (patch.alpnPolicy ?? current.alpnPolicy ?? 'None') as Listener['alpnPolicy'] } : {}),
     port,
     protocol: protocol as Listener['protocol'],
     certificates: [...resolveCertificates(d, certRefs), ...extra],

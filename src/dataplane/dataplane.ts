@@ -148,7 +148,9 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
       opening.push(this.open(this.sockets, new ListenerSocket(bindKey, listener, this), results))
     }
     for (const [bindKey, listener] of l4) {
-      if (!this.l4Sockets.has(bindKey)) opening.push(this.open(this.l4Sockets, new TcpListenerSocket(bindKey, listener, this), results))
+      const existing = this.l4Sockets.get(bindKey)
+      if (existing) existing.refresh(listener)
+      else opening.push(this.open(this.l4Sockets, new TcpListenerSocket(bindKey, listener, this), results))
     }
     await Promise.all(opening)
     return { revision: snapshot.revision, opened, closed, failed }
@@ -225,6 +227,11 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
     this.metrics?.connectionRejected('security_group')
     socket.destroy()
     return false
+  }
+
+  l4TlsFailed(_listener: L4ListenerSnapshot): void {
+    this.stats.clientTlsNegotiationErrors++
+    this.metrics?.clientTlsNegotiationError?.()
   }
 
   relayStarted(_relay: TcpRelay): void {

@@ -27,7 +27,13 @@ export interface L4ListenerSnapshot {
   readonly balancerArn: string
   readonly bindAddress: string
   readonly port: number
-  readonly protocol: 'TCP'
+  /** TCP: bytes as they come; TLS: the listener terminates TLS first (certificates, policy and ALPN below). */
+  readonly protocol: 'TCP' | 'TLS'
+  /** TLS: the certificates that can be served now, the default first (empty: handshakes refused until issued). */
+  readonly tlsCertificates: readonly ListenerCertificate[]
+  readonly sslPolicy: string | undefined
+  /** TLS: the ALPN protocols offered, in preference order (the listener's ALPN policy; empty for None). */
+  readonly alpnProtocols: readonly string[]
   /** The one group the default action forwards to (NLB: one group per action, no weights). */
   readonly targetGroupArn: string
   /** A connection with no bytes either way for this long is reset (NLB: 350 s). */
@@ -100,6 +106,8 @@ export interface TargetGroupSnapshot {
   readonly algorithm: Algorithm
   readonly slowStartSeconds: number
   readonly deregistrationDelaySeconds: number
+  /** Network groups: every target connection starts with a PROXY protocol v2 header (client address). */
+  readonly proxyProtocolV2: boolean
   readonly stickiness: StickinessSnapshot
   readonly healthCheck: HealthCheck
   readonly targets: readonly TargetSnapshot[]

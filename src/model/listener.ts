@@ -12,15 +12,40 @@ export const NLB_TCP_IDLE_TIMEOUT_SECONDS = 350
 /** ALB's recommended policy; the one openalb uses when none is named. */
 export const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06'
 
+/** NLB's ALPN policies for TLS listeners. */
+export const ALPN_POLICIES = ['HTTP1Only', 'HTTP2Only', 'HTTP2Optional', 'HTTP2Preferred', 'None'] as const
+export type AlpnPolicy = (typeof ALPN_POLICIES)[number]
+
+/** The ALPN protocols a TLS listener offers, in its order of preference (None: no ALPN at all). */
+export function alpnProtocols(policy: AlpnPolicy | undefined): readonly string[] {
+  switch (policy) {
+    case 'HTTP1Only':
+      return ['http/1.1']
+    case 'HTTP2Only':
+      return ['h2']
+    case 'HTTP2Optional':
+      return ['http/1.1', 'h2']
+    case 'HTTP2Preferred':
+      return ['h2', 'http/1.1']
+    default:
+      return []
+  }
+}
+
 export const listenerSpec = z.strictObject({
   /** 1-65535, unique per balancer. */
   port,
-  /** HTTP or HTTPS on application balancers; TCP (and later TLS, UDP, TCP_UDP) on network ones. */
+  /** HTTP or HTTPS on application balancers; TCP or TLS (UDP and TCP_UDP later) on network ones. */
   protocol: z.enum(['HTTP', 'HTTPS', 'TCP', 'TLS', 'UDP', 'TCP_UDP']).default('HTTP'),
   /** HTTPS/TLS: certificates by name or ARN; the first is the default (no SNI or no match). */
   certificates: z.array(z.string().min(1)).default([]),
   /** HTTPS/TLS security policy (default ELBSecurityPolicy-TLS13-1-2-2021-06). */
   sslPolicy: z.string().optional(),
+  /**
+   * TLS listeners: HTTP1Only, HTTP2Only, HTTP2Optional, HTTP2Preferred or None (default: no ALPN).
+   * The protocol the client chose is offered to a TLS target group's targets.
+   */
+  alpnPolicy: z.enum(ALPN_POLICIES).optional(),
   /** What happens when no rule matches. */
   defaultActions: actionsSpec,
   /** Rules, evaluated by priority before the default actions. */
@@ -38,6 +63,8 @@ export interface Listener {
   /** Certificate ARNs; the default one first. */
   readonly certificates: readonly { readonly arn: string; readonly isDefault: boolean }[]
   readonly sslPolicy?: string | undefined
+  /** TLS listeners only: the ALPN policy (None when not given). */
+  readonly alpnPolicy?: AlpnPolicy | undefined
   readonly defaultActions: readonly Action[]
   readonly tags: Tags
 }

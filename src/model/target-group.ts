@@ -130,6 +130,11 @@ export const targetGroupAttributesSpec = z.strictObject({
    * own zone; "true" or use_load_balancer_configuration (default; ALB's is on) use every zone.
    */
   crossZone: z.enum(['true', 'false', 'use_load_balancer_configuration']).default('use_load_balancer_configuration'),
+  /**
+   * proxy_protocol_v2.enabled, network groups only: each connection to a target starts with a
+   * PROXY protocol v2 header carrying the client's address and port (default false).
+   */
+  proxyProtocolV2: z.boolean().default(false),
 })
 
 export const targetSpec = z.strictObject({
@@ -180,6 +185,9 @@ export const targetGroupSpec = z
       ctx.addIssue({ code: 'custom', path: ['healthCheck', 'matcher'], message: 'a GRPC target group is judged by gRPC codes: use grpcMatcher' })
     }
     if (!network) {
+      if (tg.attributes.proxyProtocolV2) {
+        ctx.addIssue({ code: 'custom', path: ['attributes', 'proxyProtocolV2'], message: `proxy protocol v2 is for network target groups only, not ${tg.protocol}` })
+      }
       // AWS: "The TCP protocol is not supported for health checks if the protocol of the target group is HTTP or HTTPS."
       if (hc.protocol === 'TCP') ctx.addIssue({ code: 'custom', path: ['healthCheck', 'protocol'], message: `health check protocol TCP is not supported for target groups with the ${tg.protocol} protocol` })
       if (hc.matcher !== undefined && !matcherWithin(hc.matcher, 499)) {

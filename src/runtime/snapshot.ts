@@ -1,6 +1,6 @@
 import { CidrSet, parseCidr, type CidrRange } from '../lib/cidr.js'
 import type { Instance } from '../model/instance.js'
-import { NLB_TCP_IDLE_TIMEOUT_SECONDS, type Listener } from '../model/listener.js'
+import { alpnProtocols, NLB_TCP_IDLE_TIMEOUT_SECONDS, type Listener } from '../model/listener.js'
 import { crossZoneEnabled, type LoadBalancer } from '../model/load-balancer.js'
 import type { Failure } from '../model/result.js'
 import type { Rule } from '../model/rule.js'
@@ -196,10 +196,11 @@ function compileL4Listener(
   failures: Failure[],
 ): L4ListenerSnapshot | undefined {
   const path = `listener ${listener.arn}`
-  if (listener.protocol !== 'TCP') {
+  if (listener.protocol !== 'TCP' && listener.protocol !== 'TLS') {
     failures.push({ path, message: `protocol ${listener.protocol} is not served by openalb's network balancers yet` })
     return undefined
   }
+  const tls = listener.protocol === 'TLS'
   const forward = listener.defaultActions.find((a) => a.type === 'forward')
   const groupArn = forward?.type === 'forward' && forward.targetGroups.length === 1 ? forward.targetGroups[0]?.targetGroupArn : undefined
   if (groupArn === undefined) {
@@ -211,8 +212,13 @@ function compileL4Listener(
     failures.push({ path, message: `forwards to unknown target group ${groupArn}` })
     return undefined
   }
-  if (group.protocol !== 'TCP' && group.protocol !== 'TCP_UDP') {
-    failures.push({ path, message: `a TCP listener cannot forward to the ${group.protocol} target group ${group.name}` })
+  const forwardable = tls ? ['TCP', 'TLS'] : ['TCP', 'TCP_UDP']
+  if (!forwardable.includes(group.protocol)) {
+    failures.push({ path, message: `a ${listener.protocol} listener cannot forward to the ${group.protocol} target group ${group.name}` })
+    return undefined
+  }
+  if (tls && listener.sslPolicy !== undefined && findSslPolicy(listener.sslPolicy) === undefined) {
+    failures.push({ path, message: `unknown SSL policy ${listener.sslPolicy}` })
     return undefined
   }
   const bindAddress = nodeBindAddress ?? lb.bindAddress
@@ -222,7 +228,10 @@ function compileL4Listener(
     balancerArn: lb.arn,
     bindAddress,
     port: listener.port,
-    protocol: 'TCP',
+    protocol: listener.protocol,
+    tlsCertificates: tls ? usableCertificates(state, listener) : Object.freeze([]),
+    sslPolicy: listener.sslPolicy,
+    alpnProtocols: Object.freeze([...alpnProtocols(listener.alpnPolicy)]),
     targetGroupArn: groupArn,
     idleTimeoutMs: NLB_TCP_IDLE_TIMEOUT_SECONDS * 1000,
     allowedSources: compileAllowList(state, lb, listener.port, instances, failures),
@@ -340,6 +349,7 @@ function compileTargetGroup(tg: TargetGroup, instances: InstanceIndex, nodeZone:
     algorithm: tg.attributes.algorithm,
     slowStartSeconds: tg.attributes.slowStartSeconds,
     deregistrationDelaySeconds: tg.attributes.deregistrationDelaySeconds,
+    proxyProtocolV2: tg.attributes.proxyProtocolV2,
     stickiness: Object.freeze({ enabled: s.enabled, type: s.type, durationSeconds: s.durationSeconds, cookieName: s.cookieName }),
     healthCheck: tg.healthCheck,
     targets: Object.freeze(targets),

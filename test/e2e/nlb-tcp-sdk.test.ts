@@ -3,16 +3,21 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { connect as tlsConnect, type TLSSocket } from 'node:tls'
 import {
   CreateListenerCommand,
   CreateLoadBalancerCommand,
   CreateRuleCommand,
   CreateTargetGroupCommand,
   DescribeListenerAttributesCommand,
+  DescribeListenersCommand,
   DescribeLoadBalancerAttributesCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTargetGroupAttributesCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
+  ModifyTargetGroupAttributesCommand,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 import pino from 'pino'
@@ -20,7 +25,7 @@ import { startOpenalb } from '../../src/main.js'
 import { eventually } from '../helpers/eventually.js'
 import { freePort } from '../helpers/ports.js'
 import { repoRoot } from '../helpers/shared.js'
-import { startEchoTarget, TcpClient } from '../integration/dataplane/tcp-targets.js'
+import { startEchoTarget, startProxyV2Target, TcpClient } from '../integration/dataplane/tcp-targets.js'
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
 
@@ -118,4 +123,54 @@ test('examples/nlb-tcp.yaml: a TCP listener from YAML forwards to its targets', 
     seen.add(await c.greeting())
   }
   assert.deepEqual([...seen].sort(), ['echo-a', 'echo-b'])
+})
+
+test('examples/nlb-tls.yaml: a TLS listener terminates with openalb\'s CA certificate; the target reads the client from PROXY v2', async (t) => {
+  const target = await startProxyV2Target(t, 'pp2')
+  const port = await freePort()
+  let dataDir = ''
+  const lb = await openalb(t, (dir) => {
+    dataDir = dir
+    const file = join(dir, 'nlb-tls.yaml')
+    writeFileSync(file, readFileSync(join(repoRoot, 'examples', 'nlb-tls.yaml'), 'utf8').replaceAll('9443', String(port)).replaceAll('7000', String(target.port)))
+    return file
+  })
+  await lb.settled()
+  const ca = readFileSync(join(dataDir, 'ca', 'root.pem'), 'utf8')
+  // The listener takes handshakes once openalb's CA has issued the certificate (a moment after apply).
+  const socket = await eventually(
+    () =>
+      new Promise<TLSSocket | undefined>((resolve) => {
+        const s = tlsConnect({ host: '127.0.0.1', port, ca, servername: 'tcp.example.test', ALPNProtocols: ['h2', 'http/1.1'] })
+        s.once('secureConnect', () => resolve(s))
+        s.once('error', () => resolve(undefined))
+      }),
+    { timeoutMs: 10_000, message: 'the TLS listener serves its certificate' },
+  )
+  assert.ok(socket)
+  t.after(() => socket.destroy())
+  assert.equal(socket.authorized, true)
+  assert.equal(socket.alpnProtocol, 'h2', 'ALPN policy HTTP2Preferred')
+  let text = ''
+  socket.setEncoding('latin1')
+  socket.on('data', (c: string) => (text += c))
+  socket.write('over TLS\n')
+  await eventually(() => text.includes('over TLS\n'), { timeoutMs: 5000, message: 'the echo' })
+  assert.equal(text.split('\n')[0], `pp2 from 127.0.0.1:${socket.localPort} to 127.0.0.1:${port}`)
+
+  const elb = new ElasticLoadBalancingV2Client({ endpoint: lb.controlUrl, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 })
+  t.after(() => elb.destroy())
+  const nlb = (await elb.send(new DescribeLoadBalancersCommand({ Names: ['tls-nlb'] }))).LoadBalancers?.[0]
+  const listener = (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: nlb?.LoadBalancerArn }))).Listeners?.[0]
+  assert.equal(listener?.Protocol, 'TLS')
+  assert.deepEqual(listener?.AlpnPolicy, ['HTTP2Preferred'])
+  assert.equal(listener?.SslPolicy, 'ELBSecurityPolicy-TLS13-1-2-2021-06')
+  const tg = (await elb.send(new DescribeTargetGroupsCommand({ Names: ['pp2-tg'] }))).TargetGroups?.[0]
+  const attrs = (await elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: tg?.TargetGroupArn }))).Attributes ?? []
+  assert.equal(attrs.find((a) => a.Key === 'proxy_protocol_v2.enabled')?.Value, 'true')
+  assert.equal(attrs.find((a) => a.Key === 'preserve_client_ip.enabled')?.Value, 'false')
+  await assert.rejects(
+    elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tg?.TargetGroupArn, Attributes: [{ Key: 'preserve_client_ip.enabled', Value: 'true' }] })),
+    (e: Error) => e.name === 'ValidationError' && /preserve_client_ip\.enabled/.test(e.message),
+  )
 })

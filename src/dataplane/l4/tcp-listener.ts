@@ -1,5 +1,9 @@
 import { createServer, type Server, type Socket } from 'node:net'
+import type { TLSSocket } from 'node:tls'
+import { DEFAULT_SSL_POLICY } from '../../model/ssl-policy.js'
+import { TlsFront } from '../listener/tls-front.js'
 import type { L4ListenerSnapshot } from '../snapshot.js'
+import type { TicketKeys } from '../tls/ticket-keys.js'
 import { TcpRelay, type RelayHost } from './tcp-relay.js'
 import { listenOn } from '../listener/listen.js'
 
@@ -9,10 +13,15 @@ export interface TcpListenerHost extends RelayHost {
   /** Security groups at accept; a refused socket is already closed and counted. */
   admitL4(socket: Socket, listener: L4ListenerSnapshot): boolean
   relayStarted(relay: TcpRelay): void
+  /** A client's TLS handshake failed or was refused (ClientTLSNegotiationErrorCount). */
+  l4TlsFailed(listener: L4ListenerSnapshot): void
+  readonly ticketKeys: TicketKeys
 }
 
 /**
- * One bound address:port of a network balancer's TCP listener. Accepted sockets start paused
+ * One bound address:port of a network balancer's TCP or TLS listener. A TLS listener's accepted
+ * sockets go through the same TLS front as an HTTPS listener's (certificates by SNI, the
+ * security policy, session tickets; ALPN by the listener's ALPN policy) before they are spliced. Accepted sockets start paused
  * (nothing is read before the target connection is up) and half-open capable (a client's FIN
  * does not close our side towards it). It stays open as long as some snapshot has the listener.
  */
@@ -21,6 +30,9 @@ export class TcpListenerSocket {
   private readonly server: Server
   private last: L4ListenerSnapshot
   private closing = false
+  private tls: TlsFront | undefined
+  /** TLS listeners: accepted sockets still in their handshake (shutdown destroys them too). */
+  private readonly handshaking = new Set<Socket>()
 
   constructor(
     readonly bindKey: string,
@@ -29,6 +41,24 @@ export class TcpListenerSocket {
   ) {
     this.last = listener
     this.server = createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (socket) => this.onConnection(socket))
+    this.refresh(listener)
+  }
+
+  /** A new snapshot's version of this listener: TLS material is swapped in for the next handshake. */
+  refresh(listener: L4ListenerSnapshot): void {
+    this.last = listener
+    if (listener.protocol !== 'TLS') return
+    if (!this.tls) {
+      this.tls = new TlsFront(
+        this.host.ticketKeys,
+        {
+          secure: (socket) => this.onSecure(socket),
+          handshakeFailed: () => this.host.l4TlsFailed(this.host.l4ListenerFor(this.bindKey) ?? this.last),
+        },
+        true,
+      )
+    }
+    this.tls.update({ certificates: listener.tlsCertificates, policy: listener.sslPolicy ?? DEFAULT_SSL_POLICY, alpn: listener.alpnProtocols })
   }
 
   listen(): Promise<void> {
@@ -50,8 +80,37 @@ export class TcpListenerSocket {
     const listener = this.host.l4ListenerFor(this.bindKey) ?? this.last
     this.last = listener
     socket.on('error', noop)
+    // Security groups before any TLS work.
     if (!this.host.admitL4(socket, listener)) return
-    const relay = new TcpRelay(socket, listener, this.host)
+    if (listener.protocol === 'TLS') {
+      const front = this.tls
+      if (!front || !front.ready) {
+        // The default certificate is not issued yet: refuse rather than serve a wrong one.
+        this.host.l4TlsFailed(listener)
+        socket.destroy()
+        return
+      }
+      this.handshaking.add(socket)
+      socket.once('close', () => this.handshaking.delete(socket))
+      front.handshake(socket)
+      return
+    }
+    this.start(socket, socket, listener)
+  }
+
+  private onSecure(socket: TLSSocket): void {
+    // The accepted TCP socket under the TLS one (node's TLSSocket keeps it as _parent): resets go to it.
+    const raw = (socket as unknown as { _parent?: Socket })._parent
+    if (raw) this.handshaking.delete(raw)
+    if (this.closing || !raw) {
+      socket.destroy()
+      return
+    }
+    this.start(socket, raw, this.host.l4ListenerFor(this.bindKey) ?? this.last)
+  }
+
+  private start(client: Socket, raw: Socket, listener: L4ListenerSnapshot): void {
+    const relay = new TcpRelay(client, listener, this.host, raw)
     this.relays.add(relay)
     this.host.relayStarted(relay)
   }
@@ -63,12 +122,14 @@ export class TcpListenerSocket {
   /** Stops accepting; open connections carry on until they close (a removed listener keeps its flows, as NLB's do until idle). */
   close(): Promise<void> {
     this.closing = true
+    this.tls?.detach()
     return new Promise<void>((resolve) => this.server.close(() => resolve()))
   }
 
   /** Resets every connection at once (shutdown). */
   destroyAll(): void {
     for (const r of this.relays) r.reset()
+    for (const s of this.handshaking) s.destroy()
   }
 }
 

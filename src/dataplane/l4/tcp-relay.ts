@@ -1,8 +1,10 @@
 import { connect, type Socket } from 'node:net'
+import { connect as tlsConnect, createSecureContext, type SecureContext, type TLSSocket } from 'node:tls'
 import type { GroupState, GroupTarget } from '../balancer/group.js'
 import type { L4ListenerSnapshot } from '../snapshot.js'
 import { CONNECT_TIMEOUT_MS } from '../upstream/pool.js'
 import { L4Pool, type L4Connection } from './l4-pool.js'
+import { proxyV2Header } from './proxy-v2.js'
 
 /** What a relay reads of the data plane. */
 export interface RelayHost {
@@ -16,6 +18,9 @@ export interface RelayHost {
 /** How many targets one new connection may try when a connect fails (the first, then one other). */
 const CONNECT_ATTEMPTS = 2
 
+/** One client context for every TLS target connection (NLB, as ALB, does not verify target certificates). */
+let targetContext: SecureContext | undefined
+
 /**
  * One client connection of a TCP listener, spliced byte for byte to one target: the client's
  * bytes are not read until the target connection is up, then each side is piped into the other
@@ -28,6 +33,8 @@ const CONNECT_ATTEMPTS = 2
  */
 export class TcpRelay implements L4Connection {
   private upstream: Socket | undefined
+  /** The TCP socket under a TLS upstream (the upstream itself for plain TCP). */
+  private upstreamRaw: Socket | undefined
   private target: GroupTarget | undefined
   private pool: L4Pool | undefined
   private attempts = 0
@@ -35,14 +42,19 @@ export class TcpRelay implements L4Connection {
   private ended = false
   private targetFailed = false
 
+  /**
+   * `client` is what bytes are read from and written to: the accepted socket, or for a TLS
+   * listener the TLS socket over it; `raw` is the accepted TCP socket itself (addresses, resets).
+   */
   constructor(
     readonly client: Socket,
     private readonly listener: L4ListenerSnapshot,
     private readonly host: RelayHost,
+    private readonly raw: Socket = client,
   ) {
-    client.setNoDelay(true)
-    client.setTimeout(listener.idleTimeoutMs)
-    client.on('timeout', () => this.reset())
+    raw.setNoDelay(true)
+    raw.setTimeout(listener.idleTimeoutMs)
+    raw.on('timeout', () => this.reset())
     client.on('error', () => this.resetUpstream())
     client.on('close', () => this.onSideClosed())
     this.tryTarget(undefined)
@@ -61,24 +73,36 @@ export class TcpRelay implements L4Connection {
   private tryTarget(exclude: GroupTarget | undefined): void {
     const group = this.host.group(this.listener.targetGroupArn)
     const target = group?.pick(this.host.now(), this.host.random, exclude)
-    if (!target || !(target.pool instanceof L4Pool) || this.attempts >= CONNECT_ATTEMPTS || this.ended) {
+    if (!group || !target || !(target.pool instanceof L4Pool) || this.attempts >= CONNECT_ATTEMPTS || this.ended) {
       // No target to send the flow to: NLB answers a new connection's SYN with a reset.
-      this.client.resetAndDestroy()
+      this.resetClient()
       return
     }
     this.attempts++
     this.target = target
-    const up = connect({ host: target.target.address, port: target.target.port, allowHalfOpen: true, noDelay: true })
+    const tcp = connect({ host: target.target.address, port: target.target.port, allowHalfOpen: true, noDelay: true })
+    // A TLS group re-encrypts: a TLS client over the TCP connection, offering the protocol the client chose by ALPN.
+    const up: Socket = group.snapshot.protocol === 'TLS' ? this.tlsTo(tcp, target.target.address) : tcp
     this.upstream = up
-    up.setTimeout(CONNECT_TIMEOUT_MS)
-    up.once('connect', () => this.onUpstreamConnect(up, target.pool as L4Pool))
-    up.on('timeout', () => {
+    this.upstreamRaw = tcp
+    const header = group.snapshot.proxyProtocolV2
+      ? proxyV2Header({ address: this.raw.remoteAddress ?? '', port: this.raw.remotePort ?? 0 }, { address: this.raw.localAddress ?? '', port: this.raw.localPort ?? 0 })
+      : undefined
+    tcp.setTimeout(CONNECT_TIMEOUT_MS)
+    // The PROXY header goes first on the wire, before any TLS record (NLB sends it ahead of the handshake).
+    if (header && up !== tcp) tcp.write(header)
+    up.once(up === tcp ? 'connect' : 'secureConnect', () => {
+      if (header && up === tcp) up.write(header)
+      this.onUpstreamConnect(up, target.pool as L4Pool)
+    })
+    tcp.on('timeout', () => {
       if (!this.upstreamConnected) up.destroy(new Error('connect timeout'))
     })
+    if (up !== tcp) tcp.on('error', noop)
     up.on('error', () => {
       if (!this.upstreamConnected) return
       this.targetFailed = true
-      this.client.resetAndDestroy()
+      this.resetClient()
     })
     up.on('close', () => {
       if (this.upstream !== up) return
@@ -92,6 +116,18 @@ export class TcpRelay implements L4Connection {
     })
   }
 
+  private tlsTo(tcp: Socket, address: string): TLSSocket {
+    targetContext ??= createSecureContext({})
+    const alpn = (this.client as Partial<TLSSocket>).alpnProtocol
+    return tlsConnect({
+      socket: tcp,
+      secureContext: targetContext,
+      rejectUnauthorized: false,
+      ...(typeof alpn === 'string' ? { ALPNProtocols: [alpn] } : {}),
+      ...(address.includes(':') || /^\d+\.\d+\.\d+\.\d+$/.test(address) ? {} : { servername: address }),
+    })
+  }
+
   private onUpstreamConnect(up: Socket, pool: L4Pool): void {
     if (this.ended || this.client.destroyed) {
       up.destroy()
@@ -99,7 +135,7 @@ export class TcpRelay implements L4Connection {
     }
     this.upstreamConnected = true
     this.targetFailed = false
-    up.setTimeout(0)
+    this.upstreamRaw?.setTimeout(0)
     this.pool = pool
     pool.add(this)
     // pipe() ends the destination when its source ends: the half-close goes through as a FIN.
@@ -108,12 +144,16 @@ export class TcpRelay implements L4Connection {
   }
 
   private resetUpstream(): void {
-    this.upstream?.resetAndDestroy()
+    resetSocket(this.upstreamRaw, this.upstream)
+  }
+
+  private resetClient(): void {
+    resetSocket(this.raw, this.client)
   }
 
   reset(): void {
-    this.client.resetAndDestroy()
-    this.upstream?.resetAndDestroy()
+    this.resetClient()
+    this.resetUpstream()
   }
 
   /** Both sides closed (or one went and took the other): the relay is over. */
@@ -127,7 +167,7 @@ export class TcpRelay implements L4Connection {
       }
       // The client is gone entirely: a target still talking to it is cut too.
       if (this.client.readableEnded && this.client.writableFinished) return
-      up.resetAndDestroy()
+      this.resetUpstream()
       return
     }
     if (this.ended) return
@@ -136,3 +176,11 @@ export class TcpRelay implements L4Connection {
     this.host.relayEnded(this, this.targetFailed)
   }
 }
+
+/** A RST on the TCP socket (a TLS socket's own handle cannot send one), then both objects gone. */
+function resetSocket(raw: Socket | undefined, wrapper: Socket | undefined): void {
+  if (raw && !raw.destroyed) raw.resetAndDestroy()
+  if (wrapper && wrapper !== raw && !wrapper.destroyed) wrapper.destroy()
+}
+
+function noop(): void {}

@@ -4,7 +4,7 @@ import type { TLSSocket } from 'node:tls'
 import type { ClientConnection, ConnectionOwner } from '../proxy/client-connection.js'
 import type { ListenerSnapshot } from '../snapshot.js'
 import type { TicketKeys } from '../tls/ticket-keys.js'
-import { TlsFront } from './tls-front.js'
+import { httpsTerms, TlsFront } from './tls-front.js'
 import { listenOn } from './listen.js'
 
 /** What a listener socket asks of the data plane: the listener as it is now, and a connection for an accepted socket. */
@@ -59,7 +59,7 @@ export class ListenerSocket implements ConnectionOwner {
         handshakeFailed: () => this.host.tlsFailed(this.host.listenerFor(this.bindKey) ?? this.last),
       })
     }
-    this.tls.update(listener)
+    this.tls.update(httpsTerms(listener))
   }
 
   /** The TLS front of an HTTPS listener (undefined for HTTP). */

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net'
 import { createServer, type SecureContext, type Server, type TLSSocket } from 'node:tls'
 import type { ListenerSnapshot } from '../snapshot.js'
 import { DEFAULT_SSL_POLICY } from '../../model/ssl-policy.js'
-import { compileSni, SecureContextCache, type CompiledSni } from '../tls/sni.js'
+import { compileSni, SecureContextCache, type CompiledSni, type ListenerCertificate } from '../tls/sni.js'
 import type { TicketKeys } from '../tls/ticket-keys.js'
 
 /** What the front hands on: sockets whose handshake finished, and handshakes that failed. */
@@ -15,11 +15,27 @@ export interface TlsFrontHooks {
 const HANDSHAKE_TIMEOUT_MS = 10_000
 
 /** Server preference: h2 first when the balancer offers it (routing.http2.enabled). */
-const ALPN_H2 = ['h2', 'http/1.1']
-const ALPN_H1 = ['http/1.1']
+const ALPN_H2: readonly string[] = ['h2', 'http/1.1']
+const ALPN_H1: readonly string[] = ['http/1.1']
+
+/** What a TLS front serves: the certificates (default first), the security policy and the ALPN list in server preference (empty: none). */
+export interface TlsTerms {
+  readonly certificates: readonly ListenerCertificate[]
+  readonly policy: string
+  readonly alpn: readonly string[]
+}
+
+/** An HTTPS listener's terms: ALPN h2 and http/1.1 when the balancer has HTTP/2 on, else http/1.1. */
+export function httpsTerms(listener: ListenerSnapshot): TlsTerms {
+  return {
+    certificates: listener.tlsCertificates ?? [],
+    policy: listener.sslPolicy ?? DEFAULT_SSL_POLICY,
+    alpn: listener.balancer.attributes.http2Enabled ? ALPN_H2 : ALPN_H1,
+  }
+}
 
 /**
- * The TLS side of one HTTPS listener socket: a tls.Server that never listens itself (the listener
+ * The TLS side of one HTTPS (or network TLS) listener socket: a tls.Server that never listens itself (the listener
  * socket's accepted connections are emitted into it), its certificates swapped in place when a
  * snapshot brings new ones, so the next handshake serves them and open connections stay.
  *
@@ -38,6 +54,7 @@ export class TlsFront {
   constructor(
     private readonly tickets: TicketKeys,
     private readonly hooks: TlsFrontHooks,
+    private readonly allowHalfOpen = false,
   ) {}
 
   /** Whether a default certificate is there to serve (until then handshakes are refused). */
@@ -50,12 +67,10 @@ export class TlsFront {
     return this.sni?.select(servername).arn ?? ''
   }
 
-  /** Takes in a snapshot's listener: rebuilds contexts only when its certificates, policy or ALPN changed. */
-  update(listener: ListenerSnapshot): void {
-    const http2 = listener.balancer.attributes.http2Enabled
-    const certs = listener.tlsCertificates ?? []
-    const policy = listener.sslPolicy ?? DEFAULT_SSL_POLICY
-    let fingerprint = `${policy}\0${http2}`
+  /** Takes in a snapshot's terms: rebuilds contexts only when the certificates, policy or ALPN changed. */
+  update(terms: TlsTerms): void {
+    const certs = terms.certificates
+    let fingerprint = `${terms.policy}\0${terms.alpn.join(',')}`
     for (const c of certs) fingerprint += `\0${c.arn}\0${c.isDefault}\0${c.names.join(',')}\0${c.certificatePem}\0${c.chainPem ?? ''}\0${c.privateKeyPem}`
     if (fingerprint === this.fingerprint) return
     this.fingerprint = fingerprint
@@ -63,8 +78,8 @@ export class TlsFront {
       this.sni = undefined
       return
     }
-    const sni = compileSni(certs, policy, this.cache)
-    const server = this.serverFor(certs.length > 1, http2)
+    const sni = compileSni(certs, terms.policy, this.cache)
+    const server = this.serverFor(certs.length > 1, terms.alpn)
     const { SNICallback: _unused, ...options } = sni.serverOptions
     server.setSecureContext(options)
     // setSecureContext made a new context without our ticket keys.
@@ -73,14 +88,16 @@ export class TlsFront {
     this.server = server
   }
 
-  private serverFor(withSni: boolean, http2: boolean): Server {
-    const key = `${withSni ? 'sni' : 'one'}:${http2 ? 'h2' : 'h1'}`
+  private serverFor(withSni: boolean, alpn: readonly string[]): Server {
+    const key = `${withSni ? 'sni' : 'one'}:${alpn.join(',')}`
     let server = this.servers.get(key)
     if (!server) {
       server = createServer(
         {
           handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
-          ALPNProtocols: http2 ? ALPN_H2 : ALPN_H1,
+          // Half-open kept for network TLS listeners: a client's close_notify+FIN ends only its side.
+          allowHalfOpen: this.allowHalfOpen,
+          ...(alpn.length > 0 ? { ALPNProtocols: [...alpn] } : {}),
           // A stable callback that reads the current selection: setSecureContext does not replace it.
           ...(withSni ? { SNICallback: (name: string, cb: (err: Error | null, ctx?: SecureContext) => void) => this.selectContext(name, cb) } : {}),
         },

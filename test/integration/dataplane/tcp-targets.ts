@@ -25,6 +25,11 @@ export async function startEchoTarget(t: TestContext, name: string): Promise<Ech
     s.write(`${name}\n`)
     s.pipe(s)
   })
+  return listenTarget(t, name, server, sockets)
+}
+
+/** Binds a target on 127.0.0.1:0; kill() (also run at the test's end) resets its connections and closes it. */
+async function listenTarget(t: TestContext, name: string, server: Server, sockets: Set<Socket>): Promise<EchoTarget> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const port = (server.address() as AddressInfo).port
   let closed = false
@@ -89,3 +94,91 @@ export class TcpClient {
 }
 
 export const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex')
+
+/** What a PROXY protocol v2 header said. */
+export interface ProxyV2Info {
+  readonly command: 'PROXY' | 'LOCAL'
+  readonly family: 'INET' | 'INET6' | 'UNSPEC'
+  readonly transport: 'STREAM' | 'DGRAM' | 'UNSPEC'
+  readonly source: string
+  readonly sourcePort: number
+  readonly destination: string
+  readonly destinationPort: number
+}
+
+const SIGNATURE = Buffer.from('0d0a0d0a000d0a515549540a', 'hex')
+
+function ipv6Text(b: Buffer): string {
+  const groups: string[] = []
+  for (let i = 0; i < 16; i += 2) groups.push(b.readUInt16BE(i).toString(16))
+  return groups.join(':')
+}
+
+/**
+ * Parses a PROXY v2 header at the start of `buf` (haproxy's proxy-protocol.txt, section 2.2), as
+ * a target behind an NLB with proxy_protocol_v2.enabled would: undefined until it is whole.
+ */
+export function parseProxyV2(buf: Buffer): { info: ProxyV2Info; length: number } | undefined {
+  if (buf.length < 16) return undefined
+  if (!buf.subarray(0, 12).equals(SIGNATURE)) throw new Error(`not a PROXY v2 header: ${buf.subarray(0, 12).toString('hex')}`)
+  const verCmd = buf[12] ?? 0
+  if (verCmd >> 4 !== 2) throw new Error(`PROXY version ${verCmd >> 4}`)
+  const fam = buf[13] ?? 0
+  const len = buf.readUInt16BE(14)
+  if (buf.length < 16 + len) return undefined
+  const body = buf.subarray(16, 16 + len)
+  const family = fam >> 4 === 1 ? 'INET' : fam >> 4 === 2 ? 'INET6' : 'UNSPEC'
+  const transport = (fam & 0xf) === 1 ? 'STREAM' : (fam & 0xf) === 2 ? 'DGRAM' : 'UNSPEC'
+  let source = ''
+  let destination = ''
+  let sourcePort = 0
+  let destinationPort = 0
+  if (family === 'INET') {
+    source = [...body.subarray(0, 4)].join('.')
+    destination = [...body.subarray(4, 8)].join('.')
+    sourcePort = body.readUInt16BE(8)
+    destinationPort = body.readUInt16BE(10)
+  } else if (family === 'INET6') {
+    source = ipv6Text(body.subarray(0, 16))
+    destination = ipv6Text(body.subarray(16, 32))
+    sourcePort = body.readUInt16BE(32)
+    destinationPort = body.readUInt16BE(34)
+  }
+  return { info: { command: (verCmd & 0xf) === 1 ? 'PROXY' : 'LOCAL', family, transport, source, sourcePort, destination, destinationPort }, length: 16 + len }
+}
+
+/**
+ * A TCP target that expects a PROXY v2 header first: it greets with
+ * `NAME from SRC:PORT to DST:PORT\n` (what the header said) and echoes the bytes after it.
+ * A connection without a valid header is reset.
+ */
+export async function startProxyV2Target(t: TestContext, name: string): Promise<EchoTarget & { headers: ProxyV2Info[] }> {
+  const sockets = new Set<Socket>()
+  const headers: ProxyV2Info[] = []
+  const server = createServer({ allowHalfOpen: true }, (s) => {
+    sockets.add(s)
+    s.on('close', () => sockets.delete(s))
+    s.on('error', () => {})
+    let pending = Buffer.alloc(0)
+    const onData = (c: Buffer): void => {
+      pending = Buffer.concat([pending, c])
+      let parsed
+      try {
+        parsed = parseProxyV2(pending)
+      } catch {
+        s.resetAndDestroy()
+        return
+      }
+      if (!parsed) return
+      s.off('data', onData)
+      headers.push(parsed.info)
+      const i = parsed.info
+      s.write(`${name} from ${i.source}:${i.sourcePort} to ${i.destination}:${i.destinationPort}\n`)
+      const rest = pending.subarray(parsed.length)
+      if (rest.length > 0) s.write(rest)
+      s.pipe(s)
+    }
+    s.on('data', onData)
+  })
+  return { ...(await listenTarget(t, name, server, sockets)), headers }
+}

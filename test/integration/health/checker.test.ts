@@ -38,6 +38,7 @@ function fastGroup(ports: readonly number[], hc: Partial<HealthCheck> = {}): Tar
       algorithm: 'round_robin',
       stickiness: { enabled: false, type: 'lb_cookie', durationSeconds: 86400 },
       crossZone: 'use_load_balancer_configuration',
+      proxyProtocolV2: false,
     },
     targets: ports.map((port) => ({ id: '127.0.0.1', port })),
     tags: {},

@@ -43,6 +43,7 @@ function fastGroup(port: number, protocolVersion: ProtocolVersion, hc: Partial<H
       algorithm: 'round_robin',
       stickiness: { enabled: false, type: 'lb_cookie', durationSeconds: 86400 },
       crossZone: 'use_load_balancer_configuration',
+      proxyProtocolV2: false,
     },
     targets: [{ id: '127.0.0.1', port }],
     tags: {},

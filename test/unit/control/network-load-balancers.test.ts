@@ -129,3 +129,27 @@ test('cross-zone: off by default for an NLB and can be turned on; always on for 
   assert.equal(crossZoneEnabled((await control.view()).resolve('load-balancer', 'web-alb')), true)
   await refusedUnchanged(store, () => control.mutate((d) => modifyLoadBalancer(d, 'web-alb', { attributes: { crossZoneEnabled: false } })), ValidationFailed, 'validation', /always on for application load balancers/)
 })
+
+test('TLS listeners: a certificate is required, the ALPN policy defaults to None and is for TLS listeners only', async (t) => {
+  const { control, store } = await nlbWithTcpGroup(t)
+  const { requestCertificate } = await import('../../../src/control/certificates.js')
+  await control.mutate((d) => requestCertificate(d, { name: 'tcp-cert', domainName: 'tcp.example.test' }))
+  await refusedUnchanged(store, () => control.mutate((d) => createListener(d, 'tcp-nlb', { port: 9443, protocol: 'TLS', defaultActions: forwardTo('tcp-tg') })), ValidationFailed, 'validation', /a certificate must be specified for TLS listeners/)
+  const { value: l } = await control.mutate((d) => createListener(d, 'tcp-nlb', { port: 9443, protocol: 'TLS', certificates: ['tcp-cert'], defaultActions: forwardTo('tcp-tg') }))
+  assert.equal(l.alpnPolicy, 'None')
+  assert.equal(l.sslPolicy, 'ELBSecurityPolicy-TLS13-1-2-2021-06')
+  await refusedUnchanged(
+    store,
+    () => control.mutate((d) => createListener(d, 'tcp-nlb', { port: 9000, protocol: 'TCP', alpnPolicy: 'HTTP2Preferred', defaultActions: forwardTo('tcp-tg') })),
+    ValidationFailed,
+    'validation',
+    /an ALPN policy can only be given for TLS listeners, not TCP/,
+  )
+})
+
+test('proxy protocol v2 is an attribute of network target groups only', async (t) => {
+  const { control, store } = await nlbWithTcpGroup(t)
+  const { value: tg } = await control.mutate((d) => modifyTargetGroupAttributes(d, 'tcp-tg', { proxyProtocolV2: true }))
+  assert.equal(tg.attributes.proxyProtocolV2, true)
+  await refusedUnchanged(store, () => control.mutate((d) => modifyTargetGroupAttributes(d, 'web-tg', { proxyProtocolV2: true })), ValidationFailed, 'validation', /proxy protocol v2 is for network target groups only/)
+})

@@ -36,6 +36,7 @@ export function targetGroup(targets: readonly Target[], overrides: Partial<Targe
       algorithm: 'round_robin',
       stickiness: { enabled: false, type: 'lb_cookie', durationSeconds: 86400 },
       crossZone: 'use_load_balancer_configuration',
+      proxyProtocolV2: false,
     },
     targets,
     tags: {},

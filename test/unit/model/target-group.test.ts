@@ -40,6 +40,7 @@ test('attribute defaults: deregistration delay 300, no slow start, round_robin, 
     algorithm: 'round_robin',
     stickiness: { enabled: false, type: 'lb_cookie', durationSeconds: 86400 },
     crossZone: 'use_load_balancer_configuration',
+    proxyProtocolV2: false,
   })
 })
 

@@ -77,6 +77,7 @@ export const NLB_FIXED: Record<string, string> = {
 export const NLB_TG_ATTRIBUTES: readonly Mapped[] = [
   ['deregistration_delay.timeout_seconds', ['deregistrationDelaySeconds'], 'int'],
   ['load_balancing.cross_zone.enabled', ['crossZone'], 'str'],
+  ['proxy_protocol_v2.enabled', ['proxyProtocolV2'], 'bool'],
 ]
 
 /**
@@ -86,7 +87,6 @@ export const NLB_TG_ATTRIBUTES: readonly Mapped[] = [
 export const NLB_TG_FIXED: Record<string, string> = {
   'deregistration_delay.connection_termination.enabled': 'false',
   'preserve_client_ip.enabled': 'false',
-  'proxy_protocol_v2.enabled': 'false',
   'stickiness.enabled': 'false',
   'stickiness.type': 'source_ip',
   'target_group_health.dns_failover.minimum_healthy_targets.count': '1',

@@ -11,7 +11,7 @@ import {
   setRulePriorities,
 } from '../../../control/load-balancers.js'
 import type { Draft } from '../../../control/draft.js'
-import type { Listener } from '../../../model/listener.js'
+import { ALPN_POLICIES, type Listener } from '../../../model/listener.js'
 import type { Rule } from '../../../model/rule.js'
 import { AwsError } from '../errors.js'
 import { page } from '../paging.js'
@@ -23,20 +23,22 @@ import { defaultRuleArn, defaultRuleShape, listenerShape, ruleShape } from './sh
 
 const certificateArns = (p: Params): string[] | undefined => (p.has('Certificates') ? p.objs('Certificates').map((c) => c.required('CertificateArn')) : undefined)
 
-function alpn(p: Params): void {
+/** AlpnPolicy (one name, AWS: "You can specify one policy name") for TLS listeners; mutual TLS refused. */
+function alpn(p: Params): string | undefined {
   const policies = p.strings('AlpnPolicy') ?? []
-  const known = ['HTTP1Only', 'HTTP2Only', 'HTTP2Optional', 'HTTP2Preferred', 'None']
-  const bad = policies.find((x) => !known.includes(x))
+  const bad = policies.find((x) => !(ALPN_POLICIES as readonly string[]).includes(x))
   if (bad) throw new AwsError('ALPNPolicyNotFound', `ALPN policy '${bad}' not found`)
+  if (policies.length > 1) throw new AwsError('ValidationError', 'You can specify only one ALPN policy')
   if (p.has('MutualAuthentication') && p.obj('MutualAuthentication')?.str('Mode') !== 'off') {
     throw new AwsError('ValidationError', 'mutual TLS authentication is not supported by openalb')
   }
+  return policies[0]
 }
 
 export const CreateListener: ElbHandler = async (call) => {
   const p = call.params
   const lbArn = p.required('LoadBalancerArn')
-  alpn(p)
+  const alpnPolicy = alpn(p)
   const port = p.int('Port')
   if (port === undefined) throw new AwsError('ValidationError', 'Port is required')
   const spec: Record<string, unknown> = { port, defaultActions: actionsFromInput(p.objs('DefaultActions')) }
@@ -47,6 +49,7 @@ export const CreateListener: ElbHandler = async (call) => {
   if (certs && certs.length > 1) throw new AwsError('ValidationError', 'A listener takes one default certificate; add more with AddListenerCertificates')
   const policy = p.str('SslPolicy')
   if (policy !== undefined) spec.sslPolicy = policy
+  if (alpnPolicy !== undefined) spec.alpnPolicy = alpnPolicy
   const tags = tagsFromInput(p)
   if (tags) spec.tags = tags
   const l = await mutate(call, (d) => createListener(d, lbArn, spec as unknown as Parameters<typeof createListener>[2]))
@@ -74,8 +77,9 @@ export const DescribeListeners: ElbHandler = async (call) => {
 export const ModifyListener: ElbHandler = async (call) => {
   const p = call.params
   const arn = p.required('ListenerArn')
-  alpn(p)
+  const alpnPolicy = alpn(p)
   const patch: Parameters<typeof modifyListener>[2] = {}
+  if (alpnPolicy !== undefined) patch.alpnPolicy = alpnPolicy
   const port = p.int('Port')
   if (port !== undefined) patch.port = port
   const protocol = p.str('Protocol')

@@ -125,6 +125,7 @@ export function listenerShape(l: Listener): Shape {
     Protocol: l.protocol,
     Certificates: def ? [{ CertificateArn: def.arn }] : undefined,
     SslPolicy: l.sslPolicy,
+    AlpnPolicy: l.alpnPolicy !== undefined ? [l.alpnPolicy] : undefined,
     DefaultActions: l.defaultActions.map(actionShape),
   }
 }

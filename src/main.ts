@@ -1,4 +1,5 @@
-import { watch, writeFileSync, rmSync, type FSWatcher } from 'node:fs'
+import { mkdirSync, watch, writeFileSync, rmSync, type FSWatcher } from 'node:fs'
+import { join } from 'node:path'
 import type { Server } from 'node:http'
 import pino, { type Logger } from 'pino'
 import { adminApi } from './api/admin/admin-api.js'
@@ -21,6 +22,7 @@ import { Runtime } from './runtime/runtime.js'
 import { assertSafeBind, createAwsApi } from './api/aws/server.js'
 import { SSL_POLICIES } from './model/ssl-policy.js'
 import { VERSION } from './version.js'
+import { acquirePidLock, PidLockHeld } from './lib/pid-lock.js'
 import { hostname } from 'node:os'
 import type { NodeRecord } from './model/node.js'
 import { BALANCER_ALIAS_TTL_SECONDS } from './dns/compiled-zone.js'
@@ -66,7 +68,35 @@ export interface OpenalbHandle {
   readonly dnsAddress: string
   /** In a fleet, the node's own address, which every listener binds; undefined alone. */
   readonly nodeAddress: string | undefined
+  /**
+   * Stops accepting and lets requests in flight finish (HTTP/1.1: `connection: close`; HTTP/2:
+   * GOAWAY); resolves when nothing is in flight or after timeoutMs. close() ends the rest.
+   */
+  drain(timeoutMs: number): Promise<{ readonly idle: boolean }>
   close(): Promise<void>
+}
+
+/** `openalb up` on a data directory that a running openalb holds. */
+export class DataDirInUse extends Error {
+  readonly code = 'OPENALB_DATA_DIR_IN_USE'
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(`the data directory ${dataDir} is in use by another openalb (pid ${pid}): stop that one first, or give this one its own --data`)
+  }
+}
+
+/** The lock a running openalb holds on its data directory (its pid inside). */
+export const dataDirLockPath = (dataDir: string) => join(dataDir, 'openalb.pid')
+
+function lockDataDir(dataDir: string): { release(): void } {
+  mkdirSync(dataDir, { recursive: true })
+  try {
+    return acquirePidLock(dataDirLockPath(dataDir))
+  } catch (e) {
+    throw e instanceof PidLockHeld ? new DataDirInUse(dataDir, e.pid) : e
+  }
 }
 
 function hostPort(value: string, what: string): { host: string; port: number } {
@@ -102,9 +132,17 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
   const nodeTtlSeconds = options.nodeTtlSeconds ?? 10
   // A fleet's balancer answers live as long as a dead node's lease, and no longer.
   const dnsTtlSeconds = Math.min(nodeTtlSeconds, BALANCER_ALIAS_TTL_SECONDS)
-  const store = await openStore(options.dataDir, options.store, { leaseTtlSeconds: nodeTtlSeconds })
+  // Before anything is bound or opened: a second openalb on this directory would serve half-bound.
+  const lock = lockDataDir(options.dataDir)
+  let store: Awaited<ReturnType<typeof openStore>>
+  try {
+    store = await openStore(options.dataDir, options.store, { leaseTtlSeconds: nodeTtlSeconds })
+  } catch (e) {
+    lock.release()
+    throw e
+  }
   const control = controlOn(store)
-  const closers: (() => Promise<void> | void)[] = [() => store.close()]
+  const closers: (() => Promise<void> | void)[] = [() => lock.release(), () => store.close()]
   const close = async () => {
     for (const c of closers.reverse()) {
       try {
@@ -260,6 +298,7 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
         await m?.leave()
       },
       settled: () => runtime.settled(),
+      drain: (timeoutMs) => dataplane.drain(timeoutMs),
       close,
     }
   } catch (e) {
@@ -268,28 +307,70 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
   }
 }
 
-/** `openalb up`: start, say what is served, run until SIGINT/SIGTERM. */
-export async function runUp(options: OpenalbOptions): Promise<void> {
+export interface UpOptions extends OpenalbOptions {
+  /** Seconds requests in flight get to finish once openalb is told to stop (default 30). */
+  readonly shutdownTimeoutSeconds?: number
+}
+
+/**
+ * Resolves with why openalb should stop: SIGTERM, SIGINT, or (started through npm or npx) the
+ * parent process gone. npx does not pass its SIGTERM on through the shell it runs commands in,
+ * so openalb would live on under pid 1; it follows its parent's exit instead.
+ */
+function stopRequested(): Promise<string> {
+  return new Promise((resolve) => {
+    const done = (why: string) => {
+      clearInterval(watchParent)
+      process.off('SIGINT', onInt)
+      process.off('SIGTERM', onTerm)
+      resolve(why)
+    }
+    const onInt = () => done('SIGINT')
+    const onTerm = () => done('SIGTERM')
+    process.once('SIGINT', onInt)
+    process.once('SIGTERM', onTerm)
+    // npm and npx say so in the environment (npm_command: exec, run-script, start, ...).
+    const wrapped = process.env.npm_command !== undefined || process.env.npm_lifecycle_event !== undefined
+    const parent = process.ppid
+    const watchParent = setInterval(() => {
+      if (wrapped && process.ppid !== parent) done('parent exited')
+    }, 500)
+    watchParent.unref()
+  })
+}
+
+/**
+ * `openalb up`: start, say what is served, run until told to stop. Then, in a fleet, leave DNS and
+ * keep serving one DNS TTL while clients move on; stop accepting, let requests in flight finish
+ * (at most shutdownTimeoutSeconds), and exit. A second signal stops at once.
+ */
+export async function runUp(options: UpOptions): Promise<void> {
   const handle = await startOpenalb(options)
   const view = await handle.control.read()
-  const lines = [`openalb ${VERSION} is up (data: ${options.dataDir})`, `  control endpoint  ${handle.controlUrl}  (admin API, AWS APIs, /metrics)`, `  DNS               ${handle.dnsAddress} (UDP and TCP)`]
+  const lines = [`openalb ${VERSION} is up (data: ${options.dataDir}, pid ${process.pid})`, `  control endpoint  ${handle.controlUrl}  (admin API, AWS APIs, /metrics)`, `  DNS               ${handle.dnsAddress} (UDP and TCP)`]
   for (const lb of view.list('load-balancer')) {
     for (const l of view.list('listener').filter((x) => x.loadBalancerArn === lb.arn)) {
       lines.push(`  ${lb.name.padEnd(16)}  ${l.protocol.toLowerCase()}://${handle.nodeAddress ?? lb.bindAddress}:${l.port}/`)
     }
   }
   process.stdout.write(`${lines.join('\n')}\n`)
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve()
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
-  })
-  // A fleet node first leaves DNS, then keeps serving for one DNS TTL while clients move on.
-  if (handle.dnsTtlSeconds > 0) {
-    await handle.leaveFleet()
-    handle.log.info({ seconds: handle.dnsTtlSeconds }, 'left the fleet; serving one DNS TTL before stopping')
-    // Half a second more than the TTL: a client that resolved just before the leave has moved on.
-    await new Promise((r) => setTimeout(r, handle.dnsTtlSeconds * 1000 + 500))
+  const why = await stopRequested()
+  const log = handle.log
+  const timeoutMs = (options.shutdownTimeoutSeconds ?? 30) * 1000
+  log.info({ reason: why, shutdownTimeoutSeconds: timeoutMs / 1000 }, 'stopping')
+  const graceful = async () => {
+    // A fleet node first leaves DNS, then keeps serving for one DNS TTL while clients move on.
+    if (handle.dnsTtlSeconds > 0) {
+      await handle.leaveFleet()
+      log.info({ seconds: handle.dnsTtlSeconds }, 'left the fleet; serving one DNS TTL before draining')
+      // Half a second more than the TTL: a client that resolved just before the leave has moved on.
+      await new Promise((r) => setTimeout(r, handle.dnsTtlSeconds * 1000 + 500))
+    }
+    const drained = await handle.drain(timeoutMs)
+    if (drained.idle) log.info({}, 'drained: no request in flight')
+    else log.warn({ shutdownTimeoutSeconds: timeoutMs / 1000 }, 'shutdown timeout: closing the requests still in flight')
   }
+  const again = stopRequested().then((w) => log.warn({ reason: w }, 'told again: stopping at once'))
+  await Promise.race([graceful(), again])
   await handle.close()
 }

@@ -225,7 +225,8 @@ export function buildProgram(out: (s: string) => void): Command {
     .option('--acme-email <email>', 'ACME: the account contact of certificates with source acme and no email')
     .option('--acme-ca-bundle <file>', 'ACME: a PEM file trusted for the --acme-directory CA\'s HTTPS (a private ACME CA)')
     .addOption(new Option('--acm-issuer <issuer>', 'who issues what ACM RequestCertificate asks for: local-ca (openalb\'s CA) or acme (the --acme-directory CA)').choices(['local-ca', 'acme']).default('local-ca'))
-    .action(async (opts: { data?: string; config?: string; control?: string; dns?: string; advertise?: string; store?: string; nodeName?: string; zone?: string; nodeAddress?: string; nodeTtl?: string; acmeDirectory?: string; acmeEmail?: string; acmeCaBundle?: string; acmIssuer?: 'local-ca' | 'acme' }) => {
+    .option('--shutdown-timeout <seconds>', 'on SIGTERM/SIGINT: seconds requests in flight get to finish before openalb exits (default 30)')
+    .action(async (opts: { data?: string; config?: string; control?: string; dns?: string; advertise?: string; store?: string; nodeName?: string; zone?: string; nodeAddress?: string; nodeTtl?: string; acmeDirectory?: string; acmeEmail?: string; acmeCaBundle?: string; acmIssuer?: 'local-ca' | 'acme'; shutdownTimeout?: string }) => {
       const { runUp } = await import('../main.js')
       const store = storeUrlFrom(opts.store)
       if (!store && (opts.nodeName || opts.zone)) throw new CliFailure('--node-name and --zone need a shared store: --store etcd://HOST:PORT')
@@ -235,6 +236,8 @@ export function buildProgram(out: (s: string) => void): Command {
       if (opts.acmIssuer === 'acme' && !opts.acmeDirectory) throw new CliFailure('--acm-issuer acme needs the CA: --acme-directory URL (or letsencrypt, letsencrypt-staging)')
       const ttl = opts.nodeTtl === undefined ? undefined : Number(opts.nodeTtl)
       if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 2 || ttl > 3600)) throw new CliFailure(`--node-ttl must be whole seconds from 2 to 3600, got '${opts.nodeTtl}'`)
+      const shutdown = opts.shutdownTimeout === undefined ? undefined : Number(opts.shutdownTimeout)
+      if (shutdown !== undefined && (!Number.isInteger(shutdown) || shutdown < 0 || shutdown > 3600)) throw new CliFailure(`--shutdown-timeout must be whole seconds from 0 to 3600, got '${opts.shutdownTimeout}'`)
       await runUp({
         dataDir: dataDirFrom(opts.data),
         configFile: opts.config,
@@ -246,6 +249,7 @@ export function buildProgram(out: (s: string) => void): Command {
         ...(ttl !== undefined ? { nodeTtlSeconds: ttl } : {}),
         acme: { directoryUrl: opts.acmeDirectory, email: opts.acmeEmail, ...(opts.acmeCaBundle ? { caBundlePem: readCaBundle(opts.acmeCaBundle) } : {}) },
         ...(opts.acmIssuer ? { acmIssuer: opts.acmIssuer } : {}),
+        ...(shutdown !== undefined ? { shutdownTimeoutSeconds: shutdown } : {}),
       })
     })
 
@@ -429,7 +433,7 @@ export async function main(argv: readonly string[], out: (s: string) => void = (
       process.stderr.write(`error: ${e.message}\n`)
       return 1
     }
-    if (e instanceof Error && 'code' in e && e.code === 'ENOENT') {
+    if (e instanceof Error && 'code' in e && (e.code === 'ENOENT' || e.code === 'OPENALB_DATA_DIR_IN_USE')) {
       process.stderr.write(`error: ${e.message}\n`)
       return 1
     }

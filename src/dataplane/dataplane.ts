@@ -353,6 +353,24 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
     }
   }
 
+  /**
+   * The node is stopping: every listener stops accepting, requests in flight finish (each gets its
+   * whole response), kept-alive HTTP/1.1 connections are answered `connection: close` on their next
+   * request and HTTP/2 sessions get GOAWAY. Resolves when nothing is in flight, or after timeoutMs
+   * with what still was; close() then ends the rest.
+   */
+  async drain(timeoutMs: number): Promise<{ readonly idle: boolean }> {
+    const all = [...this.sockets.values(), ...this.l4Sockets.values()]
+    for (const s of all) s.drain()
+    const deadline = this.nowFn() + timeoutMs
+    // Checked every 50 ms: cheap, bounded by the timeout, and only while stopping.
+    while (all.some((s) => s.busy)) {
+      if (this.nowFn() >= deadline) return { idle: false }
+      await new Promise((r) => setTimeout(r, Math.min(50, Math.max(1, deadline - this.nowFn()))))
+    }
+    return { idle: true }
+  }
+
   /** Stops accepting, closes every connection and pool. */
   async close(): Promise<void> {
     clearInterval(this.sweep)

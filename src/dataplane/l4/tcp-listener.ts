@@ -126,6 +126,17 @@ export class TcpListenerSocket {
     return new Promise<void>((resolve) => this.server.close(() => resolve()))
   }
 
+  /** The node is stopping: stops accepting; open flows carry on until they end (or the node's shutdown timeout). */
+  drain(): void {
+    this.closing = true
+    this.server.close()
+  }
+
+  /** Whether a flow is still open. */
+  get busy(): boolean {
+    return this.relays.size > 0
+  }
+
   /** Resets every connection at once (shutdown). */
   destroyAll(): void {
     for (const r of this.relays) r.reset()

@@ -142,6 +142,28 @@ export class ListenerSocket implements ConnectionOwner {
     return closed
   }
 
+  /**
+   * The node is stopping: stops accepting; HTTP/1.1 connections end after their next response
+   * (`connection: close`), HTTP/2 sessions get GOAWAY and end when their streams have.
+   */
+  drain(): void {
+    this.closing = true
+    this.server.close()
+    for (const c of this.connections) c.drain()
+    for (const s of this.sessions) {
+      s.goaway()
+      s.close()
+    }
+    this.tls?.detach()
+  }
+
+  /** Whether a request is still in flight here (an HTTP/1.1 request, or an open HTTP/2 session). */
+  get busy(): boolean {
+    if (this.sessions.size > 0) return true
+    for (const c of this.connections) if (!c.idle) return true
+    return false
+  }
+
   /** Closes every connection at once (shutdown). */
   destroyAll(): void {
     for (const c of this.connections) c.socket.destroy()

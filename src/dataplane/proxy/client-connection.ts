@@ -67,6 +67,8 @@ export class ClientConnection implements UpstreamUser {
   private bufStart = 0
   private readonly route: RouteRequest
   private closeAfter = false
+  /** The node is stopping: the next request is the last (drain()). */
+  private draining = false
   private pausedForPipeline = false
   private pausedForUpstream = false
 
@@ -134,6 +136,16 @@ export class ClientConnection implements UpstreamUser {
   /** Idle now: no request in flight and nothing buffered. */
   get idle(): boolean {
     return !this.active && (this.buf === null || this.bufStart >= this.buf.length)
+  }
+
+  /**
+   * The node is stopping: a request in flight finishes and is answered with `connection: close`;
+   * an idle kept-alive connection stays open for its next request, answered the same way, so a
+   * client that reuses it is told rather than reset (HAProxy before 2.4, and nginx, do the same).
+   */
+  drain(): void {
+    this.draining = true
+    if (this.active) this.closeAfter = true
   }
 
   /** The listener was removed: finish what is in flight, then close. */
@@ -257,6 +269,7 @@ export class ClientConnection implements UpstreamUser {
         return
       }
       this.bufStart += r.head.headBytes
+      if (this.draining) this.closeAfter = true
       this.startRequest(r.head)
     }
     if (this.buf !== null && this.bufStart >= this.buf.length) this.buf = null

@@ -21,7 +21,7 @@ export const MAX_LISTENERS_PER_LB = 50
 export const MAX_RULES_PER_LB = 100
 export const MAX_CERTIFICATES_PER_LB = 25
 /** The network listener protocols the data plane serves today; the others are refused, not accepted and ignored. */
-const NLB_SERVED_PROTOCOLS: readonly string[] = ['TCP', 'TLS']
+const NLB_SERVED_PROTOCOLS: readonly string[] = ['TCP', 'TLS', 'UDP', 'TCP_UDP']
 
 export function createLoadBalancer(d: Draft, input: Omit<LoadBalancerSpec, 'listeners'>): LoadBalancer {
   const spec = validate(loadBalancerSpec, input, 'loadBalancer')

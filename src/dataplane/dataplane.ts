@@ -11,6 +11,7 @@ import { DEFAULT_HEAD_LIMITS, type HeadLimits } from './http1/request-parser.js'
 import { L4Pool } from './l4/l4-pool.js'
 import { TcpListenerSocket, type TcpListenerHost } from './l4/tcp-listener.js'
 import type { TcpRelay } from './l4/tcp-relay.js'
+import { UdpListenerSocket, type UdpListenerHost } from './l4/udp-listener.js'
 import { ListenerSocket, type ListenerHost } from './listener/listener-socket.js'
 import { ClientConnection } from './proxy/client-connection.js'
 import { serveHttp2 } from './proxy/h2-session.js'
@@ -52,7 +53,7 @@ export interface ApplyResult {
  * The HTTP data plane: listener sockets, routing, balancing and upstream pools. It reads only the
  * current Snapshot (replaced whole by apply()) and the health view, and never touches the store.
  */
-export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpListenerHost {
+export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpListenerHost, UdpListenerHost {
   /** The snapshot new requests use; in-flight ones keep theirs. */
   current: Snapshot = EMPTY_SNAPSHOT
   readonly stats: DataplaneStats = newStats()
@@ -70,6 +71,8 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
   private readonly sockets = new Map<string, ListenerSocket>()
   /** Network balancers' TCP listeners, by bind key. */
   private readonly l4Sockets = new Map<string, TcpListenerSocket>()
+  /** Network balancers' UDP listeners (and the UDP half of TCP_UDP ones), by bind key `udp address:port`. */
+  private readonly udpSockets = new Map<string, UdpListenerSocket>()
   private readonly closingSockets = new Set<Promise<void>>()
   private readonly sweep: NodeJS.Timeout
   /** 0 <= r < 1, for weights and weighted_random. */
@@ -109,11 +112,18 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
         state = new GroupState(tg, this.health, this.signer)
         this.groups.set(arn, state)
       }
-      for (const gone of state.update(tg, this, now)) noteLeaving(leaving, gone, tg.deregistrationDelaySeconds)
+      for (const gone of state.update(tg, this, now)) {
+        noteLeaving(leaving, gone, tg.deregistrationDelaySeconds)
+        // NLB: flows left when the delay ends are closed only with connection termination.
+        if (gone.pool instanceof L4Pool) gone.pool.terminateOnDrain = tg.connectionTermination
+      }
     }
     for (const [arn, state] of this.groups) {
       if (snapshot.targetGroups.has(arn)) continue
-      for (const gone of state.targets) noteLeaving(leaving, gone, state.snapshot.deregistrationDelaySeconds)
+      for (const gone of state.targets) {
+        noteLeaving(leaving, gone, state.snapshot.deregistrationDelaySeconds)
+        if (gone.pool instanceof L4Pool) gone.pool.terminateOnDrain = state.snapshot.connectionTermination
+      }
       this.groups.delete(arn)
     }
     const inUse = new Set<string>()
@@ -137,6 +147,7 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
     // Closed first: a bind key moving between an HTTP and a TCP listener is free again before it reopens.
     this.closeGone(this.sockets, snapshot.listeners, closed)
     this.closeGone(this.l4Sockets, l4, closed)
+    this.closeGone(this.udpSockets, l4, closed)
     const results = { opened, failed }
     for (const [bindKey, listener] of snapshot.listeners) {
       const existing = this.sockets.get(bindKey)
@@ -148,6 +159,12 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
       opening.push(this.open(this.sockets, new ListenerSocket(bindKey, listener, this), results))
     }
     for (const [bindKey, listener] of l4) {
+      if (listener.protocol === 'UDP') {
+        const existing = this.udpSockets.get(bindKey)
+        if (existing) existing.refresh(listener)
+        else opening.push(this.open(this.udpSockets, new UdpListenerSocket(bindKey, listener, this), results))
+        continue
+      }
       const existing = this.l4Sockets.get(bindKey)
       if (existing) existing.refresh(listener)
       else opening.push(this.open(this.l4Sockets, new TcpListenerSocket(bindKey, listener, this), results))
@@ -194,12 +211,37 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
     // NLB (target_health_state.unhealthy.connection_termination.enabled, default true): the flows of a
     // target turned unhealthy are reset, unless no target is healthy and the group fails open.
     const t = group.targets.find((x) => x.key === key)
-    if (t && !t.routable && t.pool instanceof L4Pool && group.targets.some((x) => x.routable)) t.pool.resetAll()
+    // AWS: it cannot be enabled for UDP and TCP_UDP groups.
+    const tcpOnly = group.snapshot.protocol === 'TCP' || group.snapshot.protocol === 'TLS'
+    if (t && tcpOnly && !t.routable && t.pool instanceof L4Pool && group.targets.some((x) => x.routable)) t.pool.resetAll()
   }
 
   /** The port a bind key actually listens on (differs from the snapshot's only for port 0). */
   boundPort(bindKey: string): number | undefined {
-    return this.sockets.get(bindKey)?.port ?? this.l4Sockets.get(bindKey)?.port
+    return this.sockets.get(bindKey)?.port ?? this.l4Sockets.get(bindKey)?.port ?? this.udpSockets.get(bindKey)?.port
+  }
+
+  /** Live UDP flows of a listener (bind key `udp address:port`). */
+  udpFlows(bindKey: string): number {
+    return this.udpSockets.get(bindKey)?.flows.size ?? 0
+  }
+
+  // UdpListenerHost
+  admitFlow(address: string, listener: L4ListenerSnapshot): boolean {
+    const allowed = listener.allowedSources
+    if (allowed === undefined || allowed.contains(address)) return true
+    this.stats.connectionsRejected++
+    this.metrics?.connectionRejected('security_group')
+    return false
+  }
+
+  flowStarted(): void {
+    this.stats.connectionsAccepted++
+    this.stats.activeConnections++
+  }
+
+  flowEnded(): void {
+    this.stats.activeConnections--
   }
 
   /** Open TCP connections of a network listener (tests and draining views). */
@@ -375,13 +417,14 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
   async close(): Promise<void> {
     clearInterval(this.sweep)
     if (this.ownTicketKeys) this.ticketKeys.stop()
-    const closing = [...this.sockets.values(), ...this.l4Sockets.values()].map((s) => {
+    const closing = [...this.sockets.values(), ...this.l4Sockets.values(), ...this.udpSockets.values()].map((s) => {
       const done = s.close()
       s.destroyAll()
       return done
     })
     this.sockets.clear()
     this.l4Sockets.clear()
+    this.udpSockets.clear()
     for (const p of this.pools.values()) p.close()
     this.pools.clear()
     await Promise.all([...closing, ...this.closingSockets])

@@ -21,14 +21,17 @@ export interface Snapshot {
 
 /** A network balancer's TCP listener: accepted connections are spliced byte for byte to one target. */
 export interface L4ListenerSnapshot {
-  /** `address:port`: the socket this listener binds (shares the key space of HTTP listeners: both are TCP). */
+  /** `address:port` for TCP and TLS (the key space of HTTP listeners: all are TCP); `udp address:port` for UDP. */
   readonly bindKey: string
   readonly arn: string
   readonly balancerArn: string
   readonly bindAddress: string
   readonly port: number
-  /** TCP: bytes as they come; TLS: the listener terminates TLS first (certificates, policy and ALPN below). */
-  readonly protocol: 'TCP' | 'TLS'
+  /**
+   * TCP: bytes as they come; TLS: the listener terminates TLS first (certificates, policy and ALPN
+   * below); UDP: datagrams by flow (a TCP_UDP listener is one TCP and one UDP entry on one port).
+   */
+  readonly protocol: 'TCP' | 'TLS' | 'UDP'
   /** TLS: the certificates that can be served now, the default first (empty: handshakes refused until issued). */
   readonly tlsCertificates: readonly ListenerCertificate[]
   readonly sslPolicy: string | undefined
@@ -36,7 +39,7 @@ export interface L4ListenerSnapshot {
   readonly alpnProtocols: readonly string[]
   /** The one group the default action forwards to (NLB: one group per action, no weights). */
   readonly targetGroupArn: string
-  /** A connection with no bytes either way for this long is reset (NLB: 350 s). */
+  /** A connection with no bytes either way for this long is reset (NLB: 350 s); a UDP flow is forgotten (120 s). */
   readonly idleTimeoutMs: number
   /** Who may connect; undefined when the balancer has no security groups (everyone may). */
   readonly allowedSources: CidrSet | undefined
@@ -108,6 +111,8 @@ export interface TargetGroupSnapshot {
   readonly deregistrationDelaySeconds: number
   /** Network groups: every target connection starts with a PROXY protocol v2 header (client address). */
   readonly proxyProtocolV2: boolean
+  /** Network groups: flows still open when the deregistration delay ends are closed. */
+  readonly connectionTermination: boolean
   readonly stickiness: StickinessSnapshot
   readonly healthCheck: HealthCheck
   readonly targets: readonly TargetSnapshot[]

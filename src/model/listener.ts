@@ -8,6 +8,8 @@ export type ListenerProtocol = (typeof ListenerProtocol)[keyof typeof ListenerPr
 
 /** NLB: a TCP connection idle this long is closed (listener attribute tcp.idle_timeout.seconds, default 350). */
 export const NLB_TCP_IDLE_TIMEOUT_SECONDS = 350
+/** NLB: a UDP flow (client address and port) with no datagram either way for this long is forgotten. */
+export const NLB_UDP_IDLE_TIMEOUT_SECONDS = 120
 
 /** ALB's recommended policy; the one openalb uses when none is named. */
 export const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06'
@@ -35,7 +37,7 @@ export function alpnProtocols(policy: AlpnPolicy | undefined): readonly string[]
 export const listenerSpec = z.strictObject({
   /** 1-65535, unique per balancer. */
   port,
-  /** HTTP or HTTPS on application balancers; TCP or TLS (UDP and TCP_UDP later) on network ones. */
+  /** HTTP or HTTPS on application balancers; TCP, TLS, UDP or TCP_UDP (both on one port) on network ones. */
   protocol: z.enum(['HTTP', 'HTTPS', 'TCP', 'TLS', 'UDP', 'TCP_UDP']).default('HTTP'),
   /** HTTPS/TLS: certificates by name or ARN; the first is the default (no SNI or no match). */
   certificates: z.array(z.string().min(1)).default([]),

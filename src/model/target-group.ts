@@ -135,6 +135,12 @@ export const targetGroupAttributesSpec = z.strictObject({
    * PROXY protocol v2 header carrying the client's address and port (default false).
    */
   proxyProtocolV2: z.boolean().default(false),
+  /**
+   * deregistration_delay.connection_termination.enabled, network groups only: whether the flows
+   * still open when the deregistration delay ends are closed (default true for UDP and TCP_UDP
+   * groups, false otherwise; then they live on until they close or go idle).
+   */
+  connectionTermination: z.boolean().optional(),
 })
 
 export const targetSpec = z.strictObject({
@@ -184,7 +190,13 @@ export const targetGroupSpec = z
     if (tg.protocolVersion === 'GRPC' && hc.matcher !== undefined && hc.matcher !== '200') {
       ctx.addIssue({ code: 'custom', path: ['healthCheck', 'matcher'], message: 'a GRPC target group is judged by gRPC codes: use grpcMatcher' })
     }
+    if (tg.attributes.proxyProtocolV2 && (tg.protocol === 'UDP' || tg.protocol === 'TCP_UDP')) {
+      ctx.addIssue({ code: 'custom', path: ['attributes', 'proxyProtocolV2'], message: `proxy protocol v2 is not supported by openalb for ${tg.protocol} target groups` })
+    }
     if (!network) {
+      if (tg.attributes.connectionTermination !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['attributes', 'connectionTermination'], message: `connection termination is for network target groups only, not ${tg.protocol}` })
+      }
       if (tg.attributes.proxyProtocolV2) {
         ctx.addIssue({ code: 'custom', path: ['attributes', 'proxyProtocolV2'], message: `proxy protocol v2 is for network target groups only, not ${tg.protocol}` })
       }
@@ -272,6 +284,11 @@ export interface TargetGroup {
   readonly attributes: TargetGroupAttributes
   readonly targets: readonly Target[]
   readonly tags: Readonly<Tags>
+}
+
+/** NLB: flows left at the end of the deregistration delay are closed (default on for UDP and TCP_UDP groups). */
+export function connectionTerminationEnabled(tg: Pick<TargetGroup, 'protocol' | 'attributes'>): boolean {
+  return tg.attributes.connectionTermination ?? (tg.protocol === 'UDP' || tg.protocol === 'TCP_UDP')
 }
 
 /** Where a target is reached: `address:port`, the key health and balancing use. */

@@ -1,10 +1,10 @@
 import { CidrSet, parseCidr, type CidrRange } from '../lib/cidr.js'
 import type { Instance } from '../model/instance.js'
-import { alpnProtocols, NLB_TCP_IDLE_TIMEOUT_SECONDS, type Listener } from '../model/listener.js'
+import { alpnProtocols, NLB_TCP_IDLE_TIMEOUT_SECONDS, NLB_UDP_IDLE_TIMEOUT_SECONDS, type Listener } from '../model/listener.js'
 import { crossZoneEnabled, type LoadBalancer } from '../model/load-balancer.js'
 import type { Failure } from '../model/result.js'
 import type { Rule } from '../model/rule.js'
-import { targetKey, type Target, type TargetGroup } from '../model/target-group.js'
+import { connectionTerminationEnabled, targetKey, type Target, type TargetGroup } from '../model/target-group.js'
 import { compileRouter, type LocalAnswer } from '../dataplane/router/router.js'
 import { HTTP01_PATH_PREFIX } from '../model/acme.js'
 import type {
@@ -127,13 +127,14 @@ function compileSnapshot(state: StateView, node: NodeView, instances: InstanceIn
     const path = `listener ${listener.arn}`
     const network = networkBalancers.get(listener.loadBalancerArn)
     if (network) {
-      const l4 = compileL4Listener(state, network, listener, bindAddress, targetGroups, instances, failures)
-      if (!l4) continue
-      if (listeners.has(l4.bindKey) || l4Listeners.has(l4.bindKey)) {
-        failures.push({ path, message: `${l4.bindKey} is already bound by listener ${(listeners.get(l4.bindKey) ?? l4Listeners.get(l4.bindKey))?.arn}` })
-        continue
+      for (const l4 of compileL4Listener(state, network, listener, bindAddress, targetGroups, instances, failures)) {
+        const taken = listeners.get(l4.bindKey) ?? l4Listeners.get(l4.bindKey)
+        if (taken) {
+          failures.push({ path, message: `${l4.bindKey} is already bound by listener ${taken.arn}` })
+          continue
+        }
+        l4Listeners.set(l4.bindKey, l4)
       }
-      l4Listeners.set(l4.bindKey, l4)
       continue
     }
     const owner = balancers.get(listener.loadBalancerArn)
@@ -185,7 +186,18 @@ function compileSnapshot(state: StateView, node: NodeView, instances: InstanceIn
   return { ok: true, value: Object.freeze({ revision: state.revision, listeners, targetGroups, l4Listeners }) }
 }
 
-/** A network balancer's listener as the layer-4 data plane serves it, or undefined (with a failure) when it cannot be. */
+/** Which target group protocols each network listener protocol forwards to (AWS's pairs). */
+const FORWARDABLE: Record<string, readonly string[]> = {
+  TCP: ['TCP', 'TCP_UDP'],
+  TLS: ['TCP', 'TLS'],
+  UDP: ['UDP', 'TCP_UDP'],
+  TCP_UDP: ['TCP_UDP'],
+}
+
+/**
+ * A network balancer's listener as the layer-4 data plane serves it: one entry, or two for
+ * TCP_UDP (a TCP socket and a UDP socket on the same port); none, with a failure, when it cannot be.
+ */
 function compileL4Listener(
   state: StateView,
   lb: LoadBalancer,
@@ -194,48 +206,58 @@ function compileL4Listener(
   targetGroups: ReadonlyMap<string, TargetGroupSnapshot>,
   instances: InstanceIndex,
   failures: Failure[],
-): L4ListenerSnapshot | undefined {
+): L4ListenerSnapshot[] {
   const path = `listener ${listener.arn}`
-  if (listener.protocol !== 'TCP' && listener.protocol !== 'TLS') {
-    failures.push({ path, message: `protocol ${listener.protocol} is not served by openalb's network balancers yet` })
-    return undefined
+  const forwardable = FORWARDABLE[listener.protocol]
+  if (!forwardable) {
+    failures.push({ path, message: `protocol ${listener.protocol} is not served by a network balancer` })
+    return []
   }
   const tls = listener.protocol === 'TLS'
   const forward = listener.defaultActions.find((a) => a.type === 'forward')
   const groupArn = forward?.type === 'forward' && forward.targetGroups.length === 1 ? forward.targetGroups[0]?.targetGroupArn : undefined
   if (groupArn === undefined) {
     failures.push({ path, message: 'a network listener forwards to exactly one target group' })
-    return undefined
+    return []
   }
   const group = targetGroups.get(groupArn)
   if (!group) {
     failures.push({ path, message: `forwards to unknown target group ${groupArn}` })
-    return undefined
+    return []
   }
-  const forwardable = tls ? ['TCP', 'TLS'] : ['TCP', 'TCP_UDP']
   if (!forwardable.includes(group.protocol)) {
     failures.push({ path, message: `a ${listener.protocol} listener cannot forward to the ${group.protocol} target group ${group.name}` })
-    return undefined
+    return []
   }
   if (tls && listener.sslPolicy !== undefined && findSslPolicy(listener.sslPolicy) === undefined) {
     failures.push({ path, message: `unknown SSL policy ${listener.sslPolicy}` })
-    return undefined
+    return []
   }
   const bindAddress = nodeBindAddress ?? lb.bindAddress
-  return Object.freeze({
-    bindKey: `${bindAddress}:${listener.port}`,
-    arn: listener.arn,
-    balancerArn: lb.arn,
-    bindAddress,
-    port: listener.port,
-    protocol: listener.protocol,
-    tlsCertificates: tls ? usableCertificates(state, listener) : Object.freeze([]),
-    sslPolicy: listener.sslPolicy,
-    alpnProtocols: Object.freeze([...alpnProtocols(listener.alpnPolicy)]),
-    targetGroupArn: groupArn,
-    idleTimeoutMs: NLB_TCP_IDLE_TIMEOUT_SECONDS * 1000,
-    allowedSources: compileAllowList(state, lb, listener.port, instances, failures),
-  })
+  const entry = (protocol: 'TCP' | 'TLS' | 'UDP'): L4ListenerSnapshot =>
+    Object.freeze({
+      bindKey: protocol === 'UDP' ? `udp ${bindAddress}:${listener.port}` : `${bindAddress}:${listener.port}`,
+      arn: listener.arn,
+      balancerArn: lb.arn,
+      bindAddress,
+      port: listener.port,
+      protocol,
+      tlsCertificates: tls ? usableCertificates(state, listener) : Object.freeze([]),
+      sslPolicy: listener.sslPolicy,
+      alpnProtocols: Object.freeze([...alpnProtocols(listener.alpnPolicy)]),
+      targetGroupArn: groupArn,
+      idleTimeoutMs: (protocol === 'UDP' ? NLB_UDP_IDLE_TIMEOUT_SECONDS : NLB_TCP_IDLE_TIMEOUT_SECONDS) * 1000,
+      // Security groups: the inbound rules of the listener's own transport.
+      allowedSources: compileAllowList(state, lb, listener.port, instances, failures, protocol === 'UDP' ? 'udp' : 'tcp'),
+    })
+  switch (listener.protocol) {
+    case 'TCP_UDP':
+      return [entry('TCP'), entry('UDP')]
+    case 'UDP':
+      return [entry('UDP')]
+    default:
+      return [entry(tls ? 'TLS' : 'TCP')]
+  }
 }
 
 /** For each group some balancer forwards to, that balancer's cross-zone setting (AWS: one balancer per group). */
@@ -350,6 +372,7 @@ function compileTargetGroup(tg: TargetGroup, instances: InstanceIndex, nodeZone:
     slowStartSeconds: tg.attributes.slowStartSeconds,
     deregistrationDelaySeconds: tg.attributes.deregistrationDelaySeconds,
     proxyProtocolV2: tg.attributes.proxyProtocolV2,
+    connectionTermination: connectionTerminationEnabled(tg),
     stickiness: Object.freeze({ enabled: s.enabled, type: s.type, durationSeconds: s.durationSeconds, cookieName: s.cookieName }),
     healthCheck: tg.healthCheck,
     targets: Object.freeze(targets),
@@ -375,6 +398,7 @@ function compileAllowList(
   port: number,
   instances: InstanceIndex,
   failures: Failure[],
+  transport: 'tcp' | 'udp' = 'tcp',
 ): CidrSet | undefined {
   if (lb.securityGroups.length === 0) return undefined
   const ranges: CidrRange[] = []
@@ -386,8 +410,8 @@ function compileAllowList(
       continue
     }
     for (const rule of sg.ingress) {
-      if (rule.protocol !== 'tcp' && rule.protocol !== '-1') continue
-      if (rule.protocol === 'tcp' && (port < rule.fromPort || port > rule.toPort)) continue
+      if (rule.protocol !== transport && rule.protocol !== '-1') continue
+      if (rule.protocol === transport && (port < rule.fromPort || port > rule.toPort)) continue
       for (const c of rule.cidrs) {
         const r = parseCidr(c)
         if (r) ranges.push(r)

@@ -25,7 +25,7 @@ import { startOpenalb } from '../../src/main.js'
 import { eventually } from '../helpers/eventually.js'
 import { freePort } from '../helpers/ports.js'
 import { repoRoot } from '../helpers/shared.js'
-import { startEchoTarget, startProxyV2Target, TcpClient } from '../integration/dataplane/tcp-targets.js'
+import { startEchoTarget, startProxyV2Target, startUdpTarget, TcpClient, udpClient } from '../integration/dataplane/tcp-targets.js'
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
 
@@ -173,4 +173,29 @@ test('examples/nlb-tls.yaml: a TLS listener terminates with openalb\'s CA certif
     elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tg?.TargetGroupArn, Attributes: [{ Key: 'preserve_client_ip.enabled', Value: 'true' }] })),
     (e: Error) => e.name === 'ValidationError' && /preserve_client_ip\.enabled/.test(e.message),
   )
+})
+
+test('SDK v3: a UDP listener in front of a UDP echo; the flow\'s replies come back; termination on by default', async (t) => {
+  const echo = await startUdpTarget(t, 'udp-echo')
+  const tcpCheck = await startEchoTarget(t, 'check')
+  const lb = await openalb(t)
+  const elb = new ElasticLoadBalancingV2Client({ endpoint: lb.controlUrl, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 })
+  t.after(() => elb.destroy())
+  const nlb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'udp-nlb', Type: 'network', Subnets: ['subnet-a'] }))).LoadBalancers?.[0]
+  // A UDP group is checked over TCP (AWS: UDP is no health check protocol), here on a TCP port of the target host.
+  const tg = (
+    await elb.send(new CreateTargetGroupCommand({ Name: 'udp-tg', Protocol: 'UDP', Port: echo.port, TargetType: 'ip', HealthCheckProtocol: 'TCP', HealthCheckPort: String(tcpCheck.port) }))
+  ).TargetGroups?.[0]
+  await elb.send(new RegisterTargetsCommand({ TargetGroupArn: tg?.TargetGroupArn, Targets: [{ Id: '127.0.0.1', Port: echo.port }] }))
+  const port = await freePort()
+  const listener = (
+    await elb.send(new CreateListenerCommand({ LoadBalancerArn: nlb?.LoadBalancerArn, Protocol: 'UDP', Port: port, DefaultActions: [{ Type: 'forward', TargetGroupArn: tg?.TargetGroupArn }] }))
+  ).Listeners?.[0]
+  assert.equal(listener?.Protocol, 'UDP')
+  await lb.settled()
+  const client = await udpClient(t, port)
+  assert.equal(await client.reply('ping'), 'udp-echo:ping')
+  assert.equal(await client.reply('again'), 'udp-echo:again')
+  const attrs = (await elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: tg?.TargetGroupArn }))).Attributes ?? []
+  assert.equal(attrs.find((a) => a.Key === 'deregistration_delay.connection_termination.enabled')?.Value, 'true')
 })

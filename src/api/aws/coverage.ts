@@ -15,7 +15,7 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
   elbv2: {
     CreateLoadBalancer: 'application and network types (no gateway); no Elastic IPs or private addresses in SubnetMappings; subnets default to the default VPC\'s subnet-a and subnet-b; subnets must exist, one per zone, in one VPC',
     CreateTargetGroup: 'target types instance and ip (no lambda or alb); IPv4 only; health checks are always enabled',
-    CreateListener: 'no mutual TLS; AlpnPolicy for TLS listeners only; network balancers: TCP and TLS listeners (UDP and TCP_UDP refused with UnsupportedProtocol)',
+    CreateListener: 'no mutual TLS; AlpnPolicy for TLS listeners only; network balancers: TCP, TLS, UDP and TCP_UDP listeners',
     ModifyListener: 'as CreateListener',
     CreateRule: 'forward, redirect and fixed-response actions (no authenticate-oidc/cognito or jwt-validation); no transforms',
     ModifyRule: 'as CreateRule',

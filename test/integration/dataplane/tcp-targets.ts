@@ -182,3 +182,52 @@ export async function startProxyV2Target(t: TestContext, name: string): Promise<
   })
   return { ...(await listenTarget(t, name, server, sockets)), headers }
 }
+
+/** A UDP target: answers each datagram with `NAME:` and the datagram; with `tcp`, also a TCP echo target on the same port (for TCP_UDP groups). */
+export async function startUdpTarget(t: TestContext, name: string, port = 0): Promise<{ name: string; port: number; received: string[]; close(): Promise<void> }> {
+  const { createSocket } = await import('node:dgram')
+  const socket = createSocket('udp4')
+  const received: string[] = []
+  socket.on('message', (m, r) => {
+    received.push(m.toString())
+    socket.send(Buffer.concat([Buffer.from(`${name}:`), m]), r.port, r.address)
+  })
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject)
+    socket.bind(port, '127.0.0.1', () => resolve())
+  })
+  let closed = false
+  const close = () =>
+    new Promise<void>((r) => {
+      if (closed) return r()
+      closed = true
+      socket.close(() => r())
+    })
+  t.after(close)
+  return { name, port: socket.address().port, received, close }
+}
+
+/** A UDP client: send() and the replies it has got, every wait bounded. */
+export async function udpClient(t: TestContext, port: number) {
+  const { createSocket } = await import('node:dgram')
+  const socket = createSocket('udp4')
+  const replies: string[] = []
+  socket.on('message', (m) => replies.push(m.toString()))
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()))
+  t.after(() => new Promise<void>((r) => socket.close(() => r())))
+  return {
+    replies,
+    localPort: socket.address().port,
+    send: (text: string) => socket.send(text, port, '127.0.0.1'),
+    async reply(text: string, ms = 3000): Promise<string> {
+      const before = replies.length
+      socket.send(text, port, '127.0.0.1')
+      const deadline = Date.now() + ms
+      while (replies.length === before) {
+        if (Date.now() > deadline) throw new Error(`no reply to ${text} within ${ms} ms`)
+        await new Promise((r) => setTimeout(r, 5))
+      }
+      return replies[replies.length - 1] ?? ''
+    },
+  }
+}

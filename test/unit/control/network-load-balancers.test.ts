@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { IncompatibleProtocolsError, UnsupportedProtocolError, ValidationFailed } from '../../../src/control/errors.js'
+import { IncompatibleProtocolsError, ValidationFailed } from '../../../src/control/errors.js'
 import { createListener, createLoadBalancer, createRule, modifyLoadBalancer } from '../../../src/control/load-balancers.js'
 import { createTargetGroup, modifyHealthCheck, modifyTargetGroupAttributes } from '../../../src/control/target-groups.js'
 import type { Draft } from '../../../src/control/draft.js'
 import { crossZoneEnabled } from '../../../src/model/load-balancer.js'
+import { connectionTerminationEnabled } from '../../../src/model/target-group.js'
 import { forwardTo, ok200, openControl, refusedUnchanged } from './fixture.js'
 
 async function nlbWithTcpGroup(t: Parameters<typeof openControl>[0]) {
@@ -108,15 +109,20 @@ test('NLB refuses what only an ALB does: rules, fixed responses, redirects, seve
   )
 })
 
-test('listener protocols the network data plane does not serve yet are refused, not accepted and ignored', async (t) => {
+test('UDP and TCP_UDP listeners take their own group protocols; connection termination defaults on for them', async (t) => {
   const { control, store } = await nlbWithTcpGroup(t)
   await refusedUnchanged(
     store,
     () => control.mutate((d) => createListener(d, 'tcp-nlb', { port: 53, protocol: 'UDP', defaultActions: forwardTo('tcp-tg') })),
-    UnsupportedProtocolError,
-    'unsupported-protocol',
-    /does not serve UDP listeners yet/,
+    IncompatibleProtocolsError,
+    'incompatible-protocols',
+    /a UDP listener cannot forward to target group 'tcp-tg' of protocol TCP/,
   )
+  const { value: udp } = await control.mutate((d) => createTargetGroup(d, { name: 'udp-tg', protocol: 'UDP', port: 53, targetType: 'ip' }))
+  assert.equal(connectionTerminationEnabled(udp), true)
+  assert.equal(connectionTerminationEnabled((await control.view()).resolve('target-group', 'tcp-tg')), false)
+  await control.mutate((d) => createListener(d, 'tcp-nlb', { port: 53, protocol: 'UDP', defaultActions: forwardTo('udp-tg') }))
+  await refusedUnchanged(store, () => control.mutate((d) => modifyTargetGroupAttributes(d, 'udp-tg', { proxyProtocolV2: true })), ValidationFailed, 'validation', /proxy protocol v2 is not supported by openalb for UDP/)
 })
 
 test('cross-zone: off by default for an NLB and can be turned on; always on for an ALB', async (t) => {

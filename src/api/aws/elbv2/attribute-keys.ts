@@ -78,6 +78,7 @@ export const NLB_TG_ATTRIBUTES: readonly Mapped[] = [
   ['deregistration_delay.timeout_seconds', ['deregistrationDelaySeconds'], 'int'],
   ['load_balancing.cross_zone.enabled', ['crossZone'], 'str'],
   ['proxy_protocol_v2.enabled', ['proxyProtocolV2'], 'bool'],
+  ['deregistration_delay.connection_termination.enabled', ['connectionTermination'], 'bool'],
 ]
 
 /**
@@ -85,7 +86,6 @@ export const NLB_TG_ATTRIBUTES: readonly Mapped[] = [
  * (the balancer's own socket is the source): preserve_client_ip.enabled stays false.
  */
 export const NLB_TG_FIXED: Record<string, string> = {
-  'deregistration_delay.connection_termination.enabled': 'false',
   'preserve_client_ip.enabled': 'false',
   'stickiness.enabled': 'false',
   'stickiness.type': 'source_ip',

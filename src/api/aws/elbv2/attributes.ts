@@ -2,7 +2,7 @@ import { crossZoneEnabled, type LoadBalancer } from '../../../model/load-balance
 import type { TargetGroup } from '../../../model/target-group.js'
 import { AwsError } from '../errors.js'
 import type { Params } from '../protocol/params.js'
-import { isNetworkProtocol } from '../../../model/target-group.js'
+import { connectionTerminationEnabled, isNetworkProtocol } from '../../../model/target-group.js'
 import type { Listener } from '../../../model/listener.js'
 import {
   LB_ATTRIBUTES,
@@ -42,7 +42,9 @@ export function loadBalancerAttributesOut(lb: LoadBalancer): { Key: string; Valu
   return attributesOut(mapped, fixed, { ...lb.attributes, crossZoneEnabled: crossZoneEnabled(lb) })
 }
 
-export const targetGroupAttributesOut = (tg: TargetGroup) => attributesOut(...tgTables(tg), tg.attributes)
+export const targetGroupAttributesOut = (tg: TargetGroup) =>
+  // connection termination is stored only when set: show the protocol's default.
+  attributesOut(...tgTables(tg), isNetworkProtocol(tg.protocol) ? { ...tg.attributes, connectionTermination: connectionTerminationEnabled(tg) } : tg.attributes)
 
 function convert(key: string, kind: Kind, value: string): unknown {
   if (kind === 'bool') {

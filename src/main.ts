@@ -19,6 +19,8 @@ import { openStore } from './store/open.js'
 import { Dataplane } from './dataplane/dataplane.js'
 import { MetricsSink } from './dataplane/metrics-sink.js'
 import { Runtime } from './runtime/runtime.js'
+import { InstanceSupervisor } from './compute/supervisor.js'
+import { readConsoleTail } from './compute/console-log.js'
 import { assertSafeBind, createAwsApi } from './api/aws/server.js'
 import { SSL_POLICIES } from './model/ssl-policy.js'
 import { VERSION } from './version.js'
@@ -49,6 +51,8 @@ export interface OpenalbOptions {
   readonly acme?: AcmeDefaults
   /** Who answers ACM RequestCertificate: openalb's CA (default) or ACME (`--acm-issuer acme`). */
   readonly acmIssuer?: 'local-ca' | 'acme'
+  /** Run instances' user data scripts and commands as local processes (`--run-user-data`): it executes code sent to the API. Default off. */
+  readonly runUserData?: boolean | undefined
   readonly log?: Logger
 }
 
@@ -179,8 +183,12 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
     })
     // In a fleet, every listener binds the node's own address and balancers answer the live nodes.
     const nodeZone = options.node?.zone ?? `${control.partition.region}a`
+    // Instances' processes follow their states; user data runs only when the operator said so.
+    const instances = new InstanceSupervisor({ control, dataDir: options.dataDir, runUserData: options.runUserData ?? false, log })
+    closers.push(() => instances.stop())
     const runtime = new Runtime({
       store,
+      instances,
       dataplane,
       health,
       dns,
@@ -205,6 +213,11 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
     const aws = createAwsApi({
       control,
       acmIssuer: options.acmIssuer,
+      instances: {
+        runsUserData: options.runUserData ?? false,
+        check: (i) => instances.check(i),
+        consoleOutput: (id) => readConsoleTail(options.dataDir, id),
+      },
       accessKeys,
       log,
       sslPolicies: SSL_POLICIES,

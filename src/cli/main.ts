@@ -12,7 +12,9 @@ import { deleteHostedZone, deleteRecordSet, findZone } from '../control/hosted-z
 import { deleteListener, deleteLoadBalancer, deleteRule, findListener, findRule } from '../control/load-balancers.js'
 import { deleteSubnet, deleteVpc } from '../control/networks.js'
 import { deleteInternetGateway, deleteRouteTable } from '../control/routing.js'
-import { deleteInstance, deleteSecurityGroup } from '../control/security-groups.js'
+import { deleteSecurityGroup } from '../control/security-groups.js'
+import { deleteInstance } from '../control/instances.js'
+import { consoleLogPath, readConsoleTail } from '../compute/console-log.js'
 import { deleteTargetGroup, deregisterTargets } from '../control/target-groups.js'
 import type { Draft } from '../control/draft.js'
 import { defaultInternetGateway, defaultRouteTable, defaultSubnets, defaultVpc } from '../model/default-vpc.js'
@@ -226,7 +228,8 @@ export function buildProgram(out: (s: string) => void): Command {
     .option('--acme-ca-bundle <file>', 'ACME: a PEM file trusted for the --acme-directory CA\'s HTTPS (a private ACME CA)')
     .addOption(new Option('--acm-issuer <issuer>', 'who issues what ACM RequestCertificate asks for: local-ca (openalb\'s CA) or acme (the --acme-directory CA)').choices(['local-ca', 'acme']).default('local-ca'))
     .option('--shutdown-timeout <seconds>', 'on SIGTERM/SIGINT: seconds requests in flight get to finish before openalb exits (default 30)')
-    .action(async (opts: { data?: string; config?: string; control?: string; dns?: string; advertise?: string; store?: string; nodeName?: string; zone?: string; nodeAddress?: string; nodeTtl?: string; acmeDirectory?: string; acmeEmail?: string; acmeCaBundle?: string; acmIssuer?: 'local-ca' | 'acme'; shutdownTimeout?: string }) => {
+    .option('--run-user-data', 'run instances\' user data scripts and commands as local processes (off by default: it executes code sent to the API)')
+    .action(async (opts: { data?: string; config?: string; control?: string; dns?: string; advertise?: string; store?: string; nodeName?: string; zone?: string; nodeAddress?: string; nodeTtl?: string; acmeDirectory?: string; acmeEmail?: string; acmeCaBundle?: string; acmIssuer?: 'local-ca' | 'acme'; shutdownTimeout?: string; runUserData?: boolean }) => {
       const { runUp } = await import('../main.js')
       const store = storeUrlFrom(opts.store)
       if (!store && (opts.nodeName || opts.zone)) throw new CliFailure('--node-name and --zone need a shared store: --store etcd://HOST:PORT')
@@ -250,7 +253,30 @@ export function buildProgram(out: (s: string) => void): Command {
         acme: { directoryUrl: opts.acmeDirectory, email: opts.acmeEmail, ...(opts.acmeCaBundle ? { caBundlePem: readCaBundle(opts.acmeCaBundle) } : {}) },
         ...(opts.acmIssuer ? { acmIssuer: opts.acmIssuer } : {}),
         ...(shutdown !== undefined ? { shutdownTimeoutSeconds: shutdown } : {}),
+        runUserData: opts.runUserData === true,
       })
+    })
+
+  program
+    .command('logs')
+    .description('print an instance\'s console log (its user data\'s output, and openalb\'s lines about it)')
+    .argument('<kind>', 'instance')
+    .argument('<id>', 'the instance id (i-...) or name')
+    .addOption(dataOption())
+    .option('--tail <bytes>', 'print at most the last BYTES (default: all)')
+    .action(async (kind: string, id: string, opts: { data?: string; store?: string; tail?: string }) => {
+      if (kind !== 'instance' && kind !== 'instances') throw new CliFailure(`logs are kept for instances only: openalb logs instance ID (got '${kind}')`)
+      const max = opts.tail === undefined ? Number.MAX_SAFE_INTEGER : Number(opts.tail)
+      if (!Number.isInteger(max) || max < 1) throw new CliFailure(`--tail must be a whole number of bytes, got '${opts.tail ?? ''}'`)
+      const dataDir = dataDirFrom(opts.data)
+      const found = await withControl({ data: opts.data }, async (c) => {
+        const view = await c.read()
+        return view.list('instance').find((i) => i.id === id) ?? view.list('instance').find((i) => i.name === id && i.state !== 'terminated')
+      })
+      if (!found) throw new CliFailure(`instance '${id}' not found`)
+      const text = readConsoleTail(dataDir, found.id, max)
+      if (text === undefined) throw new CliFailure(`instance ${found.id} has no console log yet (in ${consoleLogPath(dataDir, found.id)})`)
+      process.stdout.write(text)
     })
 
   program

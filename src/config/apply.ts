@@ -1,14 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { isAbsolute, join } from 'node:path'
-import {
-  createInstance,
-  createSecurityGroup,
-  deleteInstance,
-  deleteSecurityGroup,
-  updateInstance,
-  updateSecurityGroup,
-  DEFAULT_GROUP_NAME,
-} from '../control/security-groups.js'
+import { createSecurityGroup, deleteSecurityGroup, updateSecurityGroup, DEFAULT_GROUP_NAME } from '../control/security-groups.js'
+import { createInstance, deleteInstance, updateInstance } from '../control/instances.js'
 import { resolveVpc } from '../control/network-lookup.js'
 import { createSubnet, createVpc, deleteSubnet, deleteVpc, updateSubnet, updateVpc } from '../control/networks.js'
 import { createTargetGroup, deleteTargetGroup, updateTargetGroup } from '../control/target-groups.js'
@@ -71,8 +64,10 @@ export function applyDocument(d: Draft, loaded: LoadedConfig): void {
   }
   for (const g of doc.securityGroups) updateSecurityGroup(d, g.name, g)
   for (const i of doc.instances) {
-    const existing = d.find('instance', i.name)
-    mark(existing ? updateInstance(d, existing.id, i) : createInstance(d, i))
+    // A terminated instance keeps its name for an hour (as EC2 lists it); the file's is the live one.
+    const existing = d.list('instance').find((x) => x.name === i.name && x.state !== 'terminated' && x.state !== 'shutting-down')
+    const inst = existing ? updateInstance(d, existing.id, i) : createInstance(d, i)
+    mark(inst)
   }
   for (const c of doc.certificates) {
     const existing = d.find('certificate', c.name)
@@ -125,6 +120,7 @@ export function applyDocument(d: Draft, loaded: LoadedConfig): void {
       // A VPC's main route table and default group go with their VPC; internet gateways and route
       // tables have no kind in the file, so the file does not own them.
       if (r.kind === 'internet-gateway' || r.kind === 'route-table' || (r.kind === 'security-group' && r.name === DEFAULT_GROUP_NAME)) continue
+      if (r.kind === 'instance' && (r.state === 'terminated' || r.state === 'shutting-down')) continue
       switch (r.kind) {
         case 'record-set': deleteRecordSet(d, key); break
         case 'hosted-zone': deleteHostedZone(d, key, { withRecordSets: true }); break

@@ -30,6 +30,7 @@ export type ControlErrorCode =
   | 'already-associated'
   | 'invalid-value'
   | 'route-exists'
+  | 'incorrect-state'
 
 export abstract class ControlError extends Error {
   abstract readonly code: ControlErrorCode
@@ -189,4 +190,9 @@ export class RouteExistsError extends ControlError {
   constructor(readonly destination: string) {
     super(`the route identified by ${destination} already exists`)
   }
+}
+
+/** An instance that is not in a state the operation applies to (EC2: IncorrectInstanceState). */
+export class IncorrectStateError extends ControlError {
+  readonly code = 'incorrect-state'
 }

@@ -1,6 +1,4 @@
 import { DEFAULT_VPC_ID, newIds } from '../model/ids.js'
-import type { Instance } from '../model/instance.js'
-import { instanceSpec, type InstanceSpec } from '../model/instance.js'
 import { ruleEntries, ruleKey, securityGroupSpec, type IngressRule, type RuleDirection, type SecurityGroup, type SecurityGroupSpec } from '../model/security-group.js'
 import type { Tags } from '../model/schema-util.js'
 import { ingressRuleSpec } from '../model/security-group.js'
@@ -167,37 +165,4 @@ export function deleteSecurityGroup(d: Draft, ref: string): void {
   const other = d.list('security-group').find((g) => g.id !== sg.id && [...g.ingress, ...g.egress].some((r) => r.sourceGroups.includes(sg.id)))
   if (other) throw new InUseError('security-group', sg.name, `a rule of security group '${other.name}'`)
   d.remove('security-group', sg.id)
-}
-
-export function createInstance(d: Draft, input: InstanceSpec): Instance {
-  const spec = validate(instanceSpec, input, 'instance')
-  if (d.list('instance').some((i) => i.name === spec.name)) throw new DuplicateError('instance', spec.name)
-  return d.put({
-    kind: 'instance',
-    id: newIds.instanceId(),
-    name: spec.name,
-    address: spec.address,
-    availabilityZone: spec.availabilityZone,
-    securityGroups: spec.securityGroups.map((g) => d.resolve('security-group', g).id),
-    tags: spec.tags,
-  })
-}
-
-export function updateInstance(d: Draft, ref: string, input: InstanceSpec): Instance {
-  const current = d.resolve('instance', ref)
-  const spec = validate(instanceSpec, input, 'instance')
-  return d.put({
-    ...current,
-    address: spec.address,
-    availabilityZone: spec.availabilityZone,
-    securityGroups: spec.securityGroups.map((g) => d.resolve('security-group', g).id),
-    tags: spec.tags,
-  })
-}
-
-export function deleteInstance(d: Draft, ref: string): void {
-  const inst = d.resolve('instance', ref)
-  const tg = d.list('target-group').find((g) => g.targetType === 'instance' && g.targets.some((t) => t.id === inst.id))
-  if (tg) throw new InUseError('instance', inst.name, `target group '${tg.name}'`)
-  d.remove('instance', inst.id)
 }

@@ -17,14 +17,18 @@ import { resolveVpc } from './network-lookup.js'
 
 export const MAX_TARGETS_PER_GROUP = 1000
 
-function resolveTargets(d: Draft, tg: Pick<TargetGroup, 'targetType' | 'port'>, targets: readonly z.output<typeof targetSpec>[]): Target[] {
+function resolveTargets(d: Draft, tg: Pick<TargetGroup, 'targetType' | 'port'>, targets: readonly z.output<typeof targetSpec>[], registering = false): Target[] {
   return targets.map((t) => {
     let id = t.id
     if (tg.targetType === 'ip') {
       if (isIP(t.id) === 0) throw new InvalidTargetError(`target '${t.id}' is not a valid IP address (target type ip)`)
     } else {
-      const inst = d.find('instance', t.id)
-      if (!inst) throw new InvalidTargetError(`the following targets are not valid instances: '${t.id}'`)
+      const inst = d.get('instance', t.id) ?? d.list('instance').find((i) => i.name === t.id && i.state !== 'terminated')
+      if (!inst) throw new InvalidTargetError(`The following targets are not valid instances: '${t.id}'`)
+      // ELB registers only instances that run (a pending one will): RegisterTargets checks, config keeps what it has.
+      if (registering && inst.state !== 'running' && inst.state !== 'pending') {
+        throw new InvalidTargetError(`The following targets are not in a running state and cannot be registered: '${inst.id}'`)
+      }
       id = inst.id
     }
     return { id, port: t.port ?? tg.port, ...(t.availabilityZone ? { availabilityZone: t.availabilityZone } : {}) }
@@ -109,7 +113,7 @@ export function modifyTargetGroupAttributes(d: Draft, ref: string, patch: Record
 export function registerTargets(d: Draft, ref: string, targets: readonly unknown[]): TargetGroup {
   const current = d.resolve('target-group', ref)
   const parsed = targets.map((t, i) => validate(targetSpec, t, `targets[${i}]`))
-  const merged = dedupe([...current.targets, ...resolveTargets(d, current, parsed)])
+  const merged = dedupe([...current.targets, ...resolveTargets(d, current, parsed, true)])
   if (merged.length > MAX_TARGETS_PER_GROUP) {
     throw new LimitExceededError('targets-per-target-group', MAX_TARGETS_PER_GROUP, `target group '${current.name}'`)
   }

@@ -33,6 +33,7 @@ export const newIds = {
     `arn:aws:acm:${p.region}:${p.accountId}:certificate/${hex(4)}-${hex(2)}-${hex(2)}-${hex(2)}-${hex(6)}`,
   securityGroupId: () => `sg-${hex(9).slice(0, 17)}`,
   instanceId: () => `i-${hex(9).slice(0, 17)}`,
+  reservationId: () => `r-${hex(9).slice(0, 17)}`,
   vpcId: () => `vpc-${hex(9).slice(0, 17)}`,
   vpcCidrAssociationId: () => `vpc-cidr-assoc-${hex(9).slice(0, 17)}`,
   subnetId: () => `subnet-${hex(9).slice(0, 17)}`,

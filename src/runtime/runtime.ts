@@ -36,6 +36,11 @@ export interface RuntimeCertificates {
   reconcile(view: StateView): Promise<void>
 }
 
+/** What the runtime hands each revision to so instances' processes follow their states (compute's supervisor implements it). */
+export interface RuntimeInstances {
+  reconcile(view: StateView): void
+}
+
 export interface RuntimeLog {
   info(obj: object, msg?: string): void
   error(obj: object, msg?: string): void
@@ -47,6 +52,7 @@ export interface RuntimeOptions {
   readonly health?: RuntimeHealth
   readonly dns?: RuntimeDns
   readonly certificates?: RuntimeCertificates
+  readonly instances?: RuntimeInstances
   readonly log?: RuntimeLog
   readonly now?: () => number
   /** A fleet node's own address and zone (every listener binds the address; cross-zone follows the zone). */
@@ -76,6 +82,7 @@ export class Runtime {
   private readonly health: RuntimeHealth | undefined
   private readonly dns: RuntimeDns | undefined
   private readonly certificates: RuntimeCertificates | undefined
+  private readonly instances: RuntimeInstances | undefined
   private readonly log: RuntimeLog | undefined
   private readonly now: () => number
   private readonly node: NodeView
@@ -96,6 +103,7 @@ export class Runtime {
     this.health = options.health
     this.dns = options.dns
     this.certificates = options.certificates
+    this.instances = options.instances
     this.log = options.log
     this.now = options.now ?? Date.now
     this.node = options.node ?? {}
@@ -182,6 +190,7 @@ export class Runtime {
     this.followed = { view: state, plan: compiled.plan }
     this.feedDns(state, compiled.plan)
     void this.certificates?.reconcile(state)
+    this.instances?.reconcile(state)
     const waiting = this.waiters.splice(0)
     for (const w of waiting) {
       if (w.revision <= state.revision) w.resolve(state.revision)
@@ -234,7 +243,10 @@ export class Runtime {
         out.push({ target: { id: t.id, port: t.port, availabilityZone: t.availabilityZone }, healthCheckPort: port, ...HEALTH.registering })
       }
     }
-    for (const d of live) if (!used.has(d) && d.state === 'draining') out.push(d)
+    // A registered target shows once: one whose address went away (a stopped instance) drains its
+    // old connections unseen, as ELB lists a stopped instance as unused, not draining.
+    const registered = (d: TargetHealthDescription) => group.targets.some((t) => t.id === d.target.id && t.port === d.target.port)
+    for (const d of live) if (!used.has(d) && d.state === 'draining' && !registered(d)) out.push(d)
     return out
   }
 }

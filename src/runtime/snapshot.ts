@@ -1,5 +1,5 @@
 import { CidrSet, parseCidr, type CidrRange } from '../lib/cidr.js'
-import type { Instance } from '../model/instance.js'
+import { isReachable, type Instance } from '../model/instance.js'
 import { alpnProtocols, NLB_TCP_IDLE_TIMEOUT_SECONDS, NLB_UDP_IDLE_TIMEOUT_SECONDS, type Listener } from '../model/listener.js'
 import { crossZoneEnabled, type LoadBalancer } from '../model/load-balancer.js'
 import type { Failure } from '../model/result.js'
@@ -322,7 +322,9 @@ interface InstanceIndex {
 
 function indexInstances(list: readonly Instance[]): InstanceIndex {
   const index: InstanceIndex = { byId: new Map(), byName: new Map(), byGroup: new Map() }
+  // Only running instances are reached: a stopped or terminated one's targets are unused (Target.InvalidState).
   for (const i of list) {
+    if (!isReachable(i)) continue
     index.byId.set(i.id, i)
     index.byName.set(i.name, i)
     for (const g of i.securityGroups) {

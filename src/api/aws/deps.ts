@@ -1,4 +1,5 @@
 import type { Control } from '../../control/control.js'
+import type { Instance } from '../../model/instance.js'
 import type { Params } from './protocol/params.js'
 
 /** One target's live state, as the health checker knows it (runtime/ implements the lookup). */
@@ -30,6 +31,16 @@ export interface AwsApiLog {
   error(obj: object, msg: string): void
 }
 
+/** What the EC2 API needs from whoever runs instances (compute's supervisor; main wires it). */
+export interface InstanceRuntime {
+  /** Whether user data and commands run (`openalb up --run-user-data`). */
+  readonly runsUserData: boolean
+  /** The instance's own status check, as DescribeInstanceStatus shows it. */
+  check(instance: Instance): { readonly status: string; readonly reachability: string; readonly impairedSince?: string | undefined }
+  /** The most recent console output (64 KB at most), or undefined when there is none. */
+  consoleOutput(instanceId: string): Buffer | undefined
+}
+
 export interface AwsApiDeps {
   readonly control: Control
   readonly targetHealth: (groupArn: string) => Promise<readonly TargetHealthDescription[]> | readonly TargetHealthDescription[]
@@ -39,6 +50,8 @@ export interface AwsApiDeps {
   readonly log?: AwsApiLog | undefined
   /** Who issues what ACM RequestCertificate asks for: openalb's own CA (default) or the ACME CA of --acme-directory. */
   readonly acmIssuer?: 'local-ca' | 'acme' | undefined
+  /** Instances' processes; without it instances stay pending (nothing runs them) and RunInstances with a script is refused. */
+  readonly instances?: InstanceRuntime | undefined
   /** For signature expiry and timestamps in tests (default: the system clock). */
   readonly now?: (() => Date) | undefined
 }

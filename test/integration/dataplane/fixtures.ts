@@ -4,6 +4,7 @@ import { request } from 'node:http'
 import type { TestContext } from 'node:test'
 import type { Action } from '../../../src/model/action.js'
 import type { Instance } from '../../../src/model/instance.js'
+import { hostInstance } from '../../helpers/instances.js'
 import type { Listener } from '../../../src/model/listener.js'
 import { loadBalancerAttributesSpec, type LoadBalancer, type LoadBalancerAttributes } from '../../../src/model/load-balancer.js'
 import type { Kind, Resource } from '../../../src/model/resources.js'
@@ -88,7 +89,7 @@ export function targetGroup(
 }
 
 export function instance(name: string, address: string, securityGroups: string[] = []): Instance {
-  return { kind: 'instance', id: `i-${id()}`, name, address, availabilityZone: 'us-east-1a', securityGroups, tags: {} }
+  return hostInstance({ id: `i-${id()}`, name, address, securityGroups })
 }
 
 export function securityGroup(name: string, ingress: SecurityGroup['ingress']): SecurityGroup {

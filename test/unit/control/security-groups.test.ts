@@ -1,15 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { DuplicateError, InUseError, NotFoundError, ValidationFailed } from '../../../src/control/errors.js'
-import {
-  authorizeIngress,
-  createInstance,
-  createSecurityGroup,
-  deleteSecurityGroup,
-  revokeIngress,
-  updateInstance,
-  updateSecurityGroup,
-} from '../../../src/control/security-groups.js'
+import { createInstance, updateInstance } from '../../../src/control/instances.js'
+import { authorizeIngress, createSecurityGroup, deleteSecurityGroup, revokeIngress, updateSecurityGroup } from '../../../src/control/security-groups.js'
 import { openControl, refusedUnchanged } from './fixture.js'
 
 test('a security group is created with an sg- id, and rules name source groups (itself included) by name', async (t) => {

@@ -9,7 +9,7 @@ import {
   ValidationFailed,
 } from '../../../src/control/errors.js'
 import { createListener, createLoadBalancer, deleteListener } from '../../../src/control/load-balancers.js'
-import { createInstance, deleteInstance } from '../../../src/control/security-groups.js'
+import { createInstance, deleteInstance } from '../../../src/control/instances.js'
 import {
   createTargetGroup,
   deleteTargetGroup,

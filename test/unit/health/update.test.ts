@@ -4,6 +4,7 @@ import { HealthChecker } from '../../../src/health/checker.js'
 import { instanceResolver } from '../../helpers/instance-resolver.js'
 import { FakeClock } from '../../../src/lib/fake-clock.js'
 import type { Instance } from '../../../src/model/instance.js'
+import { hostInstance } from '../../helpers/instances.js'
 import { ScriptedProbe, TG_ARN, healthCheck, targetGroup } from './fixtures.js'
 
 const A = { id: '10.0.0.1', port: 80 }
@@ -164,15 +165,7 @@ test('describing a target that is not registered answers unused with Target.NotR
 
 test('instance targets are checked at their instance address; an unknown instance is unused with Target.InvalidState', async () => {
   const { clock, probe, checker } = setup()
-  const web: Instance = {
-    kind: 'instance',
-    id: 'i-0123456789abcdef0',
-    name: 'web-1',
-    address: '127.0.0.5',
-    availabilityZone: 'us-east-1a',
-    securityGroups: [],
-    tags: {},
-  }
+  const web: Instance = hostInstance({ id: 'i-0123456789abcdef0', name: 'web-1', address: '127.0.0.5' })
   const tg = targetGroup(
     [
       { id: 'i-0123456789abcdef0', port: 4000 },

@@ -46,9 +46,10 @@ table('security group', securityGroupSpec, [
   { desc: 'an unknown group key', input: sg({ outbound: [] }), path: 'outbound', message: /^unknown key outbound$/ },
 ])
 
-test('an instance defaults to zone us-east-1a with no security groups', () => {
+test('an instance has no security groups by default and takes its zone from its subnet', () => {
   const v = parsed(instanceSpec, { name: 'web-1', address: '10.0.0.1' })
-  assert.equal(v.availabilityZone, 'us-east-1a')
+  assert.equal(v.availabilityZone, undefined)
+  assert.equal(v.instanceType, 't3.micro')
   assert.deepEqual(v.securityGroups, [])
   assert.deepEqual(v.tags, {})
 })
@@ -58,7 +59,11 @@ table('instance', instanceSpec, [
   { desc: 'an empty name', input: { name: '', address: '10.0.0.1' }, path: 'name' },
   { desc: 'a 256-character name', input: { name: 'n'.repeat(256), address: '10.0.0.1' }, path: 'name' },
   { desc: 'an empty address', input: { name: 'web-1', address: '' }, path: 'address' },
-  { desc: 'a missing address', input: { name: 'web-1' }, path: 'address' },
+  { desc: 'no address: openalb launches it', input: { name: 'web-1' } },
+  { desc: 'user data that is a script', input: { name: 'web-1', userData: '#!/bin/sh\nexec true\n' } },
+  { desc: 'user data that is not a script', input: { name: 'web-1', userData: 'packages: [nginx]' }, path: 'userData' },
+  { desc: 'user data and a command', input: { name: 'web-1', userData: '#!/bin/sh\n', command: ['true'] }, path: 'command' },
+  { desc: 'an address and a command', input: { name: 'web-1', address: '10.0.0.1', command: ['true'] }, path: 'address' },
   {
     desc: 'an address that is not an IP address',
     input: { name: 'web-1', address: 'not an address' },

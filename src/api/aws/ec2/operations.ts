@@ -1,5 +1,6 @@
 import { ACCOUNT_OPERATIONS } from './account.js'
 import type { Ec2Handler } from './common.js'
+import { INSTANCE_OPERATIONS } from './instances.js'
 import { NETWORK_OPERATIONS } from './networks.js'
 import { ROUTING_OPERATIONS } from './routing.js'
 import { SECURITY_GROUP_OPERATIONS } from './security-groups.js'
@@ -15,4 +16,5 @@ export const EC2_OPERATIONS: Readonly<Record<string, Ec2Handler>> = {
   ...ROUTING_OPERATIONS,
   ...TAG_OPERATIONS,
   ...ACCOUNT_OPERATIONS,
+  ...INSTANCE_OPERATIONS,
 }

@@ -1,0 +1,242 @@
+import { rebootInstances, runInstances, startInstances, stopInstances, terminateInstances, type StateChange } from '../../../control/instances.js'
+import { listSubnets } from '../../../control/network-lookup.js'
+import { STATE_CODE, type Instance, type InstanceState } from '../../../model/instance.js'
+import type { Call } from '../deps.js'
+import { AwsError } from '../errors.js'
+import { applyFilters, ec2Page, filters, invalidValue, requiredParam, tagSet, tagSpecifications, type Ec2Handler, type Ec2Result } from './common.js'
+
+/** EC2's account default (DescribeAccountAttributes max-instances). */
+export const MAX_INSTANCES = 20
+
+const stateOut = (s: InstanceState): Ec2Result => ({ code: STATE_CODE[s], name: s })
+
+function reasonOf(i: Instance): { code: string; message: string } | undefined {
+  const r = i.stateReason
+  if (r === undefined || r.startsWith('openalb.')) return undefined
+  const code = r.split(':')[0] ?? r
+  return { code, message: r }
+}
+
+function instanceOut(call: Call, i: Instance, groupNames: ReadonlyMap<string, string>): Ec2Result {
+  const reason = reasonOf(i)
+  const gmt = new Date(i.stateChangedAt).toISOString().replace('T', ' ').slice(0, 19)
+  return {
+    instanceId: i.id,
+    imageId: i.imageId,
+    instanceState: stateOut(i.state),
+    privateDnsName: i.state === 'terminated' ? '' : i.privateDnsName,
+    dnsName: '',
+    reason: reason ? `User initiated (${gmt} GMT)` : '',
+    amiLaunchIndex: i.launchIndex,
+    productCodes: [],
+    instanceType: i.instanceType,
+    launchTime: i.launchTime,
+    placement: { availabilityZone: i.availabilityZone, groupName: '', tenancy: 'default' },
+    monitoring: { state: 'disabled' },
+    subnetId: i.state === 'terminated' ? undefined : i.subnetId,
+    vpcId: i.state === 'terminated' ? undefined : i.vpcId,
+    privateIpAddress: i.state === 'terminated' ? undefined : i.address,
+    stateReason: reason,
+    architecture: 'x86_64',
+    rootDeviceType: 'ebs',
+    rootDeviceName: '/dev/xvda',
+    blockDeviceMapping: [],
+    virtualizationType: 'hvm',
+    groupSet: i.securityGroups.map((groupId) => ({ groupId, groupName: groupNames.get(groupId) ?? '' })),
+    tagSet: tagSet(i.tags),
+    hypervisor: 'xen',
+    networkInterfaceSet: [],
+    ebsOptimized: false,
+    enaSupport: true,
+    sourceDestCheck: true,
+    platformDetails: 'Linux/UNIX',
+    usageOperation: 'RunInstances',
+    usageOperationUpdateTime: i.launchTime,
+    metadataOptions: { state: 'applied', httpTokens: 'optional', httpPutResponseHopLimit: 1, httpEndpoint: 'enabled', httpProtocolIpv6: 'disabled', instanceMetadataTags: 'disabled' },
+    cpuOptions: { coreCount: 1, threadsPerCore: 2 },
+    capacityReservationSpecification: { capacityReservationPreference: 'open' },
+    hibernationOptions: { configured: false },
+    enclaveOptions: { enabled: false },
+    maintenanceOptions: { autoRecovery: 'default' },
+    privateDnsNameOptions: { hostnameType: 'ip-name', enableResourceNameDnsARecord: false, enableResourceNameDnsAAAARecord: false },
+    currentInstanceBootMode: 'legacy-bios',
+    bootMode: 'legacy-bios',
+  }
+}
+
+/** Options openalb has nothing behind: refused, never dropped. */
+const REFUSED = ['KeyName', 'NetworkInterface', 'PrivateIpAddress', 'IamInstanceProfile', 'Ipv6Address', 'Ipv6AddressCount', 'ElasticGpuSpecification', 'LaunchTemplate', 'InstanceMarketOptions', 'CpuOptions', 'HibernationOptions', 'LicenseSpecification', 'CapacityReservationSpecification', 'BlockDeviceMapping']
+
+function decodeUserData(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined
+  const text = Buffer.from(raw, 'base64').toString('utf8')
+  // The API takes base64; a client that sent the script itself is answered as EC2 would read it.
+  if (Buffer.from(text, 'utf8').toString('base64').replace(/=+$/, '') !== raw.replace(/\s/g, '').replace(/=+$/, '')) throw invalidValue('Invalid BASE64 encoding of user data.')
+  return text
+}
+
+const RunInstances: Ec2Handler = async (call) => {
+  const p = call.params
+  for (const name of REFUSED) if (p.has(name)) throw invalidValue(`${name} is not supported by openalb`)
+  const imageId = requiredParam(p, 'ImageId')
+  const min = p.int('MinCount')
+  const max = p.int('MaxCount')
+  if (min === undefined) throw new AwsError('MissingParameter', 'The request must contain the parameter MinCount')
+  if (max === undefined) throw new AwsError('MissingParameter', 'The request must contain the parameter MaxCount')
+  if (min < 1 || max < min) throw invalidValue(`Value (${min}) for parameter minCount is invalid. Expected a number between 1 and maxCount (${max}).`)
+  const userData = decodeUserData(p.str('UserData'))
+  const runtime = call.deps.instances
+  if (userData?.startsWith('#!') && !runtime?.runsUserData) {
+    throw new AwsError('UnsupportedOperation', 'This openalb does not run user data: start it with `openalb up --run-user-data` (it executes the code sent to this API)')
+  }
+  const tags = tagSpecifications(p, 'instance')
+  const groupIds = p.strings('SecurityGroupId') ?? []
+  const groupNames = p.strings('SecurityGroup') ?? []
+  const zone = p.obj('Placement')?.str('AvailabilityZone')
+  const reservation = (
+    await call.deps.control.mutate((d) => {
+      const live = d.list('instance').filter((i) => i.state !== 'terminated').length
+      if (live + min > MAX_INSTANCES) throw new AwsError('InstanceLimitExceeded', `You have requested more instances (${live + min}) than your current instance limit of ${MAX_INSTANCES} allows for the specified instance type. Please visit http://aws.amazon.com/contact-us/ec2-request to request an adjustment to this limit.`)
+      const count = Math.min(max, MAX_INSTANCES - live)
+      let subnet = p.str('SubnetId')
+      if (subnet === undefined && zone !== undefined) {
+        const s = listSubnets(d, call.region).find((x) => x.defaultForAz && x.availabilityZone === zone)
+        if (!s) throw invalidValue(`Invalid availability zone: [${zone}]`)
+        subnet = s.id
+      }
+      for (const name of groupNames) {
+        const g = d.list('security-group').find((x) => x.name === name)
+        if (!g) throw new AwsError('InvalidGroup.NotFound', `The security group '${name}' does not exist`)
+        groupIds.push(g.id)
+      }
+      for (const id of groupIds) if (!d.get('security-group', id)) throw new AwsError('InvalidGroup.NotFound', `The security group '${id}' does not exist`)
+      if (subnet !== undefined && !listSubnets(d, call.region).some((s) => s.id === subnet)) throw new AwsError('InvalidSubnetID.NotFound', `The subnet ID '${subnet}' does not exist`)
+      const instances = runInstances(d, { subnet, imageId, instanceType: p.str('InstanceType') ?? 'm1.small', securityGroups: groupIds, userData, tags, region: call.region }, count)
+      return { instances, names: new Map(d.list('security-group').map((g) => [g.id, g.name])) }
+    })
+  ).value
+  const first = reservation.instances[0]
+  return {
+    reservationId: first?.reservationId ?? '',
+    ownerId: call.deps.control.partition.accountId,
+    groupSet: [],
+    instancesSet: reservation.instances.map((i) => instanceOut(call, i, reservation.names)),
+  }
+}
+
+function chosenInstances(call: Call, all: readonly Instance[]): Instance[] {
+  const ids = call.params.strings('InstanceId') ?? []
+  const missing = ids.filter((id) => !all.some((i) => i.id === id))
+  if (missing.length === 1) throw new AwsError('InvalidInstanceID.NotFound', `The instance ID '${missing[0] ?? ''}' does not exist`)
+  if (missing.length > 1) throw new AwsError('InvalidInstanceID.NotFound', `The instance IDs '${missing.join(', ')}' do not exist`)
+  return ids.length > 0 ? all.filter((i) => ids.includes(i.id)) : [...all]
+}
+
+const DescribeInstances: Ec2Handler = async (call) => {
+  const d = await call.deps.control.view()
+  const names = new Map(d.list('security-group').map((g) => [g.id, g.name]))
+  const all = d.list('instance').filter((i) => i.region === call.region).sort((a, b) => a.launchTime.localeCompare(b.launchTime) || a.launchIndex - b.launchIndex)
+  const matched = applyFilters(chosenInstances(call, all), filters(call.params), (i) => ({
+    'instance-id': i.id,
+    'instance-state-name': i.state,
+    'instance-state-code': STATE_CODE[i.state],
+    'instance-type': i.instanceType,
+    'image-id': i.imageId,
+    'subnet-id': i.subnetId,
+    'vpc-id': i.vpcId,
+    'availability-zone': i.availabilityZone,
+    'private-ip-address': i.address,
+    'private-dns-name': i.privateDnsName,
+    'reservation-id': i.reservationId,
+    'instance.group-id': i.securityGroups,
+    'instance.group-name': i.securityGroups.map((g) => names.get(g) ?? ''),
+    'owner-id': call.deps.control.partition.accountId,
+  }))
+  const reservations = new Map<string, Instance[]>()
+  for (const i of matched) reservations.set(i.reservationId, [...(reservations.get(i.reservationId) ?? []), i])
+  const pg = ec2Page([...reservations.entries()], call.params)
+  return {
+    reservationSet: pg.items.map(([reservationId, list]) => ({
+      reservationId,
+      ownerId: call.deps.control.partition.accountId,
+      groupSet: [],
+      instancesSet: list.map((i) => instanceOut(call, i, names)),
+    })),
+    nextToken: pg.nextToken,
+  }
+}
+
+const DescribeInstanceStatus: Ec2Handler = async (call) => {
+  const d = await call.deps.control.view()
+  const includeAll = call.params.bool('IncludeAllInstances') ?? false
+  const all = d.list('instance').filter((i) => i.region === call.region)
+  const chosen = chosenInstances(call, all).filter((i) => includeAll || i.state === 'running')
+  const rows = chosen.map((i) => ({ i, check: call.deps.instances?.check(i) ?? { status: i.launched ? 'initializing' : 'ok', reachability: i.launched ? 'initializing' : 'passed' }, tags: i.tags }))
+  const matched = applyFilters(rows, filters(call.params), (r) => ({
+    'instance-state-name': r.i.state,
+    'instance-state-code': STATE_CODE[r.i.state],
+    'availability-zone': r.i.availabilityZone,
+    'instance-status.status': r.check.status,
+    'instance-status.reachability': r.check.reachability,
+    'system-status.status': r.i.state === 'running' ? 'ok' : 'not-applicable',
+  }))
+  const pg = ec2Page(matched, call.params)
+  return {
+    instanceStatusSet: pg.items.map(({ i, check }) => {
+      const running = i.state === 'running'
+      return {
+        instanceId: i.id,
+        availabilityZone: i.availabilityZone,
+        eventsSet: [],
+        instanceState: stateOut(i.state),
+        systemStatus: running ? { status: 'ok', details: [{ name: 'reachability', status: 'passed' }] } : { status: 'not-applicable', details: [] },
+        instanceStatus: running
+          ? { status: check.status, details: [{ name: 'reachability', status: check.reachability, impairedSince: 'impairedSince' in check ? check.impairedSince : undefined }] }
+          : { status: 'not-applicable', details: [] },
+      }
+    }),
+    nextToken: pg.nextToken,
+  }
+}
+
+const changesOut = (changes: readonly StateChange[]): Ec2Result => ({
+  instancesSet: changes.map((c) => ({ instanceId: c.id, currentState: stateOut(c.current), previousState: stateOut(c.previous) })),
+})
+
+const ids = (call: Call): string[] => {
+  const list = call.params.strings('InstanceId') ?? []
+  if (list.length === 0) throw new AwsError('MissingParameter', 'The request must contain the parameter InstanceId')
+  return list
+}
+
+const StopInstances: Ec2Handler = async (call) => {
+  if (call.params.bool('Hibernate')) throw invalidValue('Hibernate is not supported by openalb')
+  return changesOut((await call.deps.control.mutate((d) => stopInstances(d, ids(call)))).value)
+}
+const StartInstances: Ec2Handler = async (call) => changesOut((await call.deps.control.mutate((d) => startInstances(d, ids(call)))).value)
+const TerminateInstances: Ec2Handler = async (call) => changesOut((await call.deps.control.mutate((d) => terminateInstances(d, ids(call)))).value)
+const RebootInstances: Ec2Handler = async (call) => {
+  await call.deps.control.mutate((d) => rebootInstances(d, ids(call)))
+  return { return: true }
+}
+
+const GetConsoleOutput: Ec2Handler = async (call) => {
+  const id = requiredParam(call.params, 'InstanceId')
+  const d = await call.deps.control.view()
+  const inst = d.get('instance', id)
+  if (!inst) throw new AwsError('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`)
+  const out = call.deps.instances?.consoleOutput(id)
+  return { instanceId: id, timestamp: new Date().toISOString(), output: out && out.length > 0 ? out.toString('base64') : undefined }
+}
+
+/** Instances that run: EC2's state machine, with compute/ carrying out each change. */
+export const INSTANCE_OPERATIONS: Readonly<Record<string, Ec2Handler>> = {
+  RunInstances,
+  DescribeInstances,
+  DescribeInstanceStatus,
+  StopInstances,
+  StartInstances,
+  RebootInstances,
+  TerminateInstances,
+  GetConsoleOutput,
+}

@@ -1,9 +1,10 @@
 import type { Socket } from 'node:net'
-import { createServer, type SecureContext, type Server, type TLSSocket } from 'node:tls'
+import { createServer, type Server, type TLSSocket } from 'node:tls'
 import type { ListenerSnapshot } from '../snapshot.js'
 import { DEFAULT_SSL_POLICY } from '../../model/ssl-policy.js'
 import { compileSni, SecureContextCache, type CompiledSni, type ListenerCertificate } from '../tls/sni.js'
 import type { TicketKeys } from '../tls/ticket-keys.js'
+import { clientHelloServerName, MAX_HELLO_BYTES } from '../tls/client-hello.js'
 
 /** What the front hands on: sockets whose handshake finished, and handshakes that failed. */
 export interface TlsFrontHooks {
@@ -35,21 +36,27 @@ export function httpsTerms(listener: ListenerSnapshot): TlsTerms {
 }
 
 /**
- * The TLS side of one HTTPS (or network TLS) listener socket: a tls.Server that never listens itself (the listener
- * socket's accepted connections are emitted into it), its certificates swapped in place when a
- * snapshot brings new ones, so the next handshake serves them and open connections stay.
+ * The TLS side of one HTTPS (or network TLS) listener socket: tls.Servers that never listen
+ * themselves (the listener socket's accepted connections are emitted into one), their
+ * certificates swapped in place when a snapshot brings new ones, so the next handshake serves
+ * them and open connections stay.
  *
- * A handshake costs no call into JavaScript when it can be avoided: ALPN is a static list that
- * OpenSSL matches itself, and a listener with one certificate has no SNI callback (every name gets
- * it). A listener with several certificates is served by a second server whose SNI callback picks
- * one; which server is used follows the snapshot.
+ * A listener with one certificate hands every connection straight to one server: no call into
+ * JavaScript during the handshake (ALPN is a static list OpenSSL matches itself). A listener with
+ * several reads the ClientHello's server name first and hands the connection to the server of
+ * that name's selection, whose context holds exactly the name's key pairs. Node's SNI callback
+ * cannot do this: the context it swaps in keeps the default context's certificate of the other
+ * key type, so an RSA certificate behind an ECDSA default was never served.
  */
 export class TlsFront {
-  private readonly servers = new Map<string, Server>()
   private server: Server | undefined
   private sni: CompiledSni | undefined
+  /** Several certificates: one server per selection, by selection key. */
+  private bySelection = new Map<string, Server>()
+  private single: Server | undefined
   private readonly cache = new SecureContextCache()
   private fingerprint = ''
+  private alpn = ''
 
   constructor(
     private readonly tickets: TicketKeys,
@@ -79,47 +86,86 @@ export class TlsFront {
       return
     }
     const sni = compileSni(certs, terms.policy, this.cache)
-    const server = this.serverFor(certs.length > 1, terms.alpn)
-    const { SNICallback: _unused, ...options } = sni.serverOptions
-    server.setSecureContext(options)
-    // setSecureContext made a new context without our ticket keys.
-    this.tickets.attach(server)
-    this.sni = sni
-    this.server = server
-  }
-
-  private serverFor(withSni: boolean, alpn: readonly string[]): Server {
-    const key = `${withSni ? 'sni' : 'one'}:${alpn.join(',')}`
-    let server = this.servers.get(key)
-    if (!server) {
-      server = createServer(
-        {
-          handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
-          // Half-open kept for network TLS listeners: a client's close_notify+FIN ends only its side.
-          allowHalfOpen: this.allowHalfOpen,
-          ...(alpn.length > 0 ? { ALPNProtocols: [...alpn] } : {}),
-          // A stable callback that reads the current selection: setSecureContext does not replace it.
-          ...(withSni ? { SNICallback: (name: string, cb: (err: Error | null, ctx?: SecureContext) => void) => this.selectContext(name, cb) } : {}),
-        },
-        (socket) => this.hooks.secure(socket),
-      )
-      server.on('tlsClientError', (err) => this.hooks.handshakeFailed(err))
-      this.servers.set(key, server)
+    const alpn = terms.alpn.join(',')
+    const alpnChanged = alpn !== this.alpn
+    this.alpn = alpn
+    if (certs.length === 1) {
+      if (!this.single || alpnChanged) this.single = this.newServer(terms.alpn)
+      const { SNICallback: _unused, ...options } = sni.serverOptions
+      this.single.setSecureContext(options)
+      // setSecureContext made a new context without our ticket keys.
+      this.tickets.attach(this.single)
+      this.server = this.single
+    } else {
+      const next = new Map<string, Server>()
+      for (const selection of sni.selections) {
+        let server = alpnChanged ? undefined : this.bySelection.get(selection.key)
+        if (!server) {
+          server = this.newServer(terms.alpn)
+          server.setSecureContext(selection.options)
+          this.tickets.attach(server)
+        }
+        next.set(selection.key, server)
+      }
+      for (const [key, server] of this.bySelection) if (next.get(key) !== server) this.tickets.detach(server)
+      this.bySelection = next
+      this.server = next.get(sni.select(undefined).key)
     }
-    return server
+    this.sni = sni
   }
 
-  private selectContext(name: string, cb: (err: Error | null, ctx?: SecureContext) => void): void {
-    if (this.sni) this.sni.sniCallback(name, cb)
-    else cb(new Error('no certificate'))
+  private newServer(alpn: readonly string[]): Server {
+    const server = createServer(
+      {
+        handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+        // Half-open kept for network TLS listeners: a client's close_notify+FIN ends only its side.
+        allowHalfOpen: this.allowHalfOpen,
+        ...(alpn.length > 0 ? { ALPNProtocols: [...alpn] } : {}),
+      },
+      (socket) => this.hooks.secure(socket),
+    )
+    server.on('tlsClientError', (err) => this.hooks.handshakeFailed(err))
+    return server
   }
 
   /** Starts the handshake on an accepted connection (only when ready). */
   handshake(socket: Socket): void {
-    this.server?.emit('connection', socket)
+    if (this.server === this.single) {
+      this.server?.emit('connection', socket)
+      return
+    }
+    this.readHello(socket)
+  }
+
+  /** Reads the first TLS record, then hands the socket (its bytes put back) to the server of the name it asks for. */
+  private readHello(socket: Socket): void {
+    let seen: Buffer = Buffer.alloc(0)
+    const timer = setTimeout(() => socket.destroy(), HANDSHAKE_TIMEOUT_MS)
+    const onData = (chunk: Buffer) => {
+      seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk])
+      const name = seen.length >= MAX_HELLO_BYTES ? null : clientHelloServerName(seen)
+      if (name === undefined) return
+      socket.off('data', onData)
+      socket.off('end', onEnd)
+      clearTimeout(timer)
+      socket.pause()
+      socket.unshift(seen)
+      const selection = this.sni?.select(name ?? undefined)
+      const server = (selection && this.bySelection.get(selection.key)) ?? this.server
+      if (server) server.emit('connection', socket)
+      else socket.destroy()
+    }
+    const onEnd = () => {
+      clearTimeout(timer)
+      socket.destroy()
+    }
+    socket.on('data', onData)
+    socket.once('end', onEnd)
+    socket.once('close', () => clearTimeout(timer))
   }
 
   detach(): void {
-    for (const server of this.servers.values()) this.tickets.detach(server)
+    if (this.single) this.tickets.detach(this.single)
+    for (const server of this.bySelection.values()) this.tickets.detach(server)
   }
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, createPublicKey } from 'node:crypto'
 import { createSecureContext, type SecureContext, type TlsOptions } from 'node:tls'
 import { tlsOptionsFor } from './policies.js'
 
@@ -16,13 +16,22 @@ export interface ListenerCertificate {
 
 export interface SniSelection {
   readonly context: SecureContext
+  /** The certificate it serves when the client can take either key (the first of `arns`). */
   readonly arn: string
+  /** One certificate per key type (RSA, ECDSA) for the name: OpenSSL serves the one the client supports. */
+  readonly arns: readonly string[]
+  /** Identifies the material (policy and key pairs): equal keys, equal contexts. */
+  readonly key: string
+  /** Options for tls.createServer / setSecureContext that build this selection's context. */
+  readonly options: TlsOptions
 }
 
 export interface CompiledSni {
   readonly defaultContext: SecureContext
   readonly defaultArn: string
   select(servername: string | undefined): SniSelection
+  /** Every distinct selection, the default's first. */
+  readonly selections: readonly SniSelection[]
   /** For tls.createServer({ SNICallback }). */
   readonly sniCallback: (servername: string, cb: (err: Error | null, ctx?: SecureContext) => void) => void
   /**
@@ -33,10 +42,29 @@ export interface CompiledSni {
   readonly serverOptions: TlsOptions
 }
 
+/** The key type OpenSSL files a certificate under: one RSA and one ECDSA pair fit in one context. */
+type KeyType = 'rsa' | 'ec' | 'other'
+const keyTypes = new Map<string, KeyType>()
+function keyTypeOf(cert: ListenerCertificate): KeyType {
+  let t = keyTypes.get(cert.certificatePem)
+  if (!t) {
+    let type: string | undefined
+    try {
+      type = createPublicKey(cert.certificatePem).asymmetricKeyType
+    } catch {
+      type = undefined
+    }
+    t = type === 'rsa' || type === 'rsa-pss' ? 'rsa' : type === 'ec' ? 'ec' : 'other'
+    if (keyTypes.size > 10_000) keyTypes.clear()
+    keyTypes.set(cert.certificatePem, t)
+  }
+  return t
+}
+
 /**
- * SecureContexts by a hash of (policy, certificate, chain, key), kept across configuration
- * versions so that a change rebuilds only the contexts whose PEM changed. One per listener:
- * each compile drops the contexts its certificates no longer use.
+ * SecureContexts by a hash of (policy, key pairs), kept across configuration versions so that a
+ * change rebuilds only the contexts whose PEM changed. One per listener: each compile drops the
+ * contexts its certificates no longer use.
  */
 export class SecureContextCache {
   private entries = new Map<string, SecureContext>()
@@ -47,19 +75,16 @@ export class SecureContextCache {
     return this.entries.size
   }
 
-  contextFor(cert: ListenerCertificate, policyName: string): { key: string; context: SecureContext } {
-    const key = materialKey(cert, policyName)
+  contextFor(certs: readonly ListenerCertificate[], policyName: string): { key: string; context: SecureContext; options: TlsOptions } {
+    const key = groupKey(certs, policyName)
+    const options: TlsOptions = { ...tlsOptionsFor(policyName), cert: certs.map(certWithChain), key: certs.map((c) => c.privateKeyPem) }
     let context = this.entries.get(key)
     if (!context) {
-      context = createSecureContext({
-        ...tlsOptionsFor(policyName),
-        cert: certWithChain(cert),
-        key: cert.privateKeyPem,
-      })
+      context = createSecureContext(options)
       this.created++
       this.entries.set(key, context)
     }
-    return { key, context }
+    return { key, context, options }
   }
 
   retainOnly(keys: ReadonlySet<string>): void {
@@ -67,9 +92,20 @@ export class SecureContextCache {
   }
 }
 
+/** Certificates for one name, at most one per key type, in listener order (the default first). */
+class Candidates {
+  readonly certs: ListenerCertificate[] = []
+  add(cert: ListenerCertificate): void {
+    const type = keyTypeOf(cert)
+    if (type === 'other' ? this.certs.length === 0 : !this.certs.some((c) => keyTypeOf(c) === type)) this.certs.push(cert)
+  }
+}
+
 /**
  * Compiles a listener's certificates into an SNI selector: exact name first, then the most
  * specific wildcard, else the default certificate (ALB's rule; also for a client without SNI).
+ * Where a name has both an RSA and an ECDSA certificate, its selection holds both, and OpenSSL
+ * serves the one whose key the client supports (ECDSA first), as ALB does.
  */
 export function compileSni(
   certs: readonly ListenerCertificate[],
@@ -80,28 +116,38 @@ export function compileSni(
   if (!defaultCert) throw new Error('an HTTPS listener needs a default certificate')
 
   const used = new Set<string>()
-  const selectionFor = (cert: ListenerCertificate): SniSelection => {
-    const { key, context } = cache.contextFor(cert, policyName)
+  const byKey = new Map<string, SniSelection>()
+  const selectionFor = (group: readonly ListenerCertificate[]): SniSelection => {
+    const { key, context, options } = cache.contextFor(group, policyName)
     used.add(key)
-    return Object.freeze({ context, arn: cert.arn })
+    let selection = byKey.get(key)
+    if (!selection) {
+      selection = Object.freeze({ context, arn: (group[0] as ListenerCertificate).arn, arns: group.map((c) => c.arn), key, options })
+      byKey.set(key, selection)
+    }
+    return selection
   }
 
-  const fallback = selectionFor(defaultCert)
   // Map, not {}: a servername can say "__proto__". The default wins ties, then the earlier certificate.
-  const exact = new Map<string, SniSelection>()
+  const exactNames = new Map<string, Candidates>()
   // Wildcards by the suffix they cover: "*.a.example.test" -> "a.example.test".
-  const wildcard = new Map<string, SniSelection>()
+  const wildcardNames = new Map<string, Candidates>()
   const ordered = [defaultCert, ...certs.filter((c) => c !== defaultCert)]
   for (const cert of ordered) {
-    const selection = cert === defaultCert ? fallback : selectionFor(cert)
     for (const raw of cert.names) {
       const name = normalise(raw)
-      if (name.startsWith('*.')) {
-        const suffix = name.slice(2)
-        if (!wildcard.has(suffix)) wildcard.set(suffix, selection)
-      } else if (!exact.has(name)) exact.set(name, selection)
+      const table = name.startsWith('*.') ? wildcardNames : exactNames
+      const at = name.startsWith('*.') ? name.slice(2) : name
+      let c = table.get(at)
+      if (!c) table.set(at, (c = new Candidates()))
+      c.add(cert)
     }
   }
+  const fallback = selectionFor([defaultCert])
+  const exact = new Map<string, SniSelection>()
+  for (const [name, c] of exactNames) exact.set(name, selectionFor(c.certs))
+  const wildcard = new Map<string, SniSelection>()
+  for (const [suffix, c] of wildcardNames) wildcard.set(suffix, selectionFor(c.certs))
   cache.retainOnly(used)
 
   const hasWildcards = wildcard.size > 0
@@ -129,13 +175,9 @@ export function compileSni(
     defaultContext: fallback.context,
     defaultArn: fallback.arn,
     select,
+    selections: [fallback, ...[...byKey.values()].filter((s) => s !== fallback)],
     sniCallback,
-    serverOptions: Object.freeze({
-      ...tlsOptionsFor(policyName),
-      cert: certWithChain(defaultCert),
-      key: defaultCert.privateKeyPem,
-      SNICallback: sniCallback,
-    }),
+    serverOptions: Object.freeze({ ...fallback.options, SNICallback: sniCallback }),
   })
 }
 
@@ -152,11 +194,8 @@ function ensureNewline(pem: string): string {
   return pem.endsWith('\n') ? pem : `${pem}\n`
 }
 
-function materialKey(cert: ListenerCertificate, policyName: string): string {
-  return createHash('sha256')
-    .update(policyName).update('\0')
-    .update(cert.certificatePem).update('\0')
-    .update(cert.chainPem ?? '').update('\0')
-    .update(cert.privateKeyPem)
-    .digest('hex')
+function groupKey(certs: readonly ListenerCertificate[], policyName: string): string {
+  const h = createHash('sha256').update(policyName)
+  for (const cert of certs) h.update('\0').update(cert.certificatePem).update('\0').update(cert.chainPem ?? '').update('\0').update(cert.privateKeyPem)
+  return h.digest('hex')
 }

@@ -162,6 +162,8 @@ export class TlsFront {
     socket.on('data', onData)
     socket.once('end', onEnd)
     socket.once('close', () => clearTimeout(timer))
+    // A listener may accept paused (pauseOnConnect): the hello has to be read.
+    socket.resume()
   }
 
   detach(): void {

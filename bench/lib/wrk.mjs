@@ -5,8 +5,8 @@ import { launch, stop } from './processes.mjs'
  * wrk -t1 -c<connections> -d<seconds>s --latency <url>, pinned to cpus when given; killed if it
  * overruns its duration by 15 s. Resolves { rps, p50Ms, p99Ms, requests, errors, non2xx, raw }.
  */
-export async function runWrk({ url, seconds, connections, cpus, threads = 1 }) {
-  const proc = launch('wrk', [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', url], { cpus, pipe: true })
+export async function runWrk({ url, seconds, connections, cpus, threads = 1, headers = [] }) {
+  const proc = launch('wrk', [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', ...headers.flatMap((h) => ['-H', h]), url], { cpus, pipe: true })
   let out = ''
   const ended = new Promise((resolve) => {
     if (!proc.child.stdout) return resolve()

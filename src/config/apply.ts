@@ -24,6 +24,7 @@ import type { Draft } from '../control/draft.js'
 import { fqdn } from '../model/hosted-zone.js'
 import type { Kind, Resource } from '../model/resources.js'
 import { KINDS, resourceKey } from '../model/resources.js'
+import { DEFAULT_SSL_POLICY } from '../model/ssl-policy.js'
 import type { Change, StateView } from '../model/state-view.js'
 import type { LoadedConfig } from './load.js'
 
@@ -95,7 +96,15 @@ export function applyDocument(d: Draft, loaded: LoadedConfig): void {
     for (const { rules, ...ls } of listeners) {
       const current = d.list('listener').find((l) => l.loadBalancerArn === lb.arn && l.port === ls.port)
       const listener = current
-        ? modifyListener(d, current.arn, { protocol: ls.protocol, certificates: ls.certificates, ...(ls.sslPolicy ? { sslPolicy: ls.sslPolicy } : {}), ...(ls.alpnPolicy ? { alpnPolicy: ls.alpnPolicy } : {}), defaultActions: ls.defaultActions, tags: ls.tags })
+        ? modifyListener(d, current.arn, {
+            protocol: ls.protocol,
+            certificates: ls.certificates,
+            // The file is the whole truth: a policy left out is the default again, not the one set before.
+            ...(ls.protocol === 'HTTPS' || ls.protocol === 'TLS' ? { sslPolicy: ls.sslPolicy ?? DEFAULT_SSL_POLICY } : {}),
+            ...(ls.protocol === 'TLS' ? { alpnPolicy: ls.alpnPolicy ?? 'None' } : {}),
+            defaultActions: ls.defaultActions,
+            tags: ls.tags,
+          })
         : createListener(d, lb.arn, ls)
       mark(listener)
       for (const r of rules) {

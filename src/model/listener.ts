@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { actionsSpec, type Action } from './action.js'
 import { port, tags, type Tags } from './schema-util.js'
 import { ruleSpec } from './rule.js'
+import { DEFAULT_SSL_POLICY, SSL_POLICIES } from './ssl-policy.js'
 
 export const ListenerProtocol = { HTTP: 'HTTP', HTTPS: 'HTTPS', TCP: 'TCP', TLS: 'TLS', UDP: 'UDP', TCP_UDP: 'TCP_UDP' } as const
 export type ListenerProtocol = (typeof ListenerProtocol)[keyof typeof ListenerProtocol]
@@ -12,7 +13,7 @@ export const NLB_TCP_IDLE_TIMEOUT_SECONDS = 350
 export const NLB_UDP_IDLE_TIMEOUT_SECONDS = 120
 
 /** ALB's recommended policy; the one openalb uses when none is named. */
-export const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06'
+export { DEFAULT_SSL_POLICY }
 
 /** NLB's ALPN policies for TLS listeners. */
 export const ALPN_POLICIES = ['HTTP1Only', 'HTTP2Only', 'HTTP2Optional', 'HTTP2Preferred', 'None'] as const
@@ -71,17 +72,5 @@ export interface Listener {
   readonly tags: Tags
 }
 
-/** The security policy names openalb knows (their contents live in dataplane/tls/policies.ts). */
-export const SSL_POLICY_NAMES: readonly string[] = [
-  'ELBSecurityPolicy-TLS13-1-2-2021-06',
-  'ELBSecurityPolicy-TLS13-1-2-Res-2021-06',
-  'ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06',
-  'ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06',
-  'ELBSecurityPolicy-TLS13-1-1-2021-06',
-  'ELBSecurityPolicy-TLS13-1-0-2021-06',
-  'ELBSecurityPolicy-TLS13-1-3-2021-06',
-  'ELBSecurityPolicy-2016-08',
-  'ELBSecurityPolicy-TLS-1-2-2017-01',
-  'ELBSecurityPolicy-TLS-1-2-Ext-2018-06',
-  'ELBSecurityPolicy-FS-1-2-Res-2020-10',
-]
+/** The security policy names openalb knows: every policy of model/ssl-policy.ts, the one list. */
+export const SSL_POLICY_NAMES: readonly string[] = SSL_POLICIES.map((p) => p.name)

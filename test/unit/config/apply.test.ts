@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { applyConfig } from '../../../src/config/apply.js'
 import { loadConfig } from '../../../src/config/load.js'
 import { openControl } from '../control/fixture.js'
+import { DEFAULT_SSL_POLICY } from '../../../src/model/ssl-policy.js'
 
 // config apply writes only through control's operations; these pin what those operations do
 // for the file's declarative view of certificates, zones and their records.
@@ -78,4 +79,27 @@ test('a certificate with new names is requested again under its ARN; the same na
   assert.equal(again.certificatePem, undefined)
   assert.equal(again.privateKeyPem, undefined)
   assert.deepEqual(again.subjectAlternativeNames, ['api.example.test', 'www.example.test', 'docs.example.test'])
+})
+
+test('a listener whose sslPolicy is taken out of the file gets the default policy back', async (t) => {
+  const { control } = openControl(t)
+  const file = configFile(t)
+  const yaml = (policy: string) => `certificates:
+  - { name: c, domainName: api.example.test }
+loadBalancers:
+  - name: alb
+    listeners:
+      - port: 8443
+        protocol: HTTPS
+        certificates: [c]
+${policy}        defaultActions:
+          - type: fixed-response
+            fixedResponse: { statusCode: "200" }
+`
+  const policyOf = async () => (await control.read()).list('listener')[0]?.sslPolicy
+  await applyConfig(control, file(yaml('        sslPolicy: ELBSecurityPolicy-TLS-1-0-2015-04\n')))
+  assert.equal(await policyOf(), 'ELBSecurityPolicy-TLS-1-0-2015-04')
+  const removed = await applyConfig(control, file(yaml('')))
+  assert.ok(removed.changes.length > 0, 'plan shows the change')
+  assert.equal(await policyOf(), DEFAULT_SSL_POLICY)
 })

@@ -317,3 +317,17 @@ test(
     assert.equal((await store.load()).revision, before)
   },
 )
+
+test('every security policy DescribeSSLPolicies lists is accepted by an HTTPS listener', async (t) => {
+  const { SSL_POLICIES } = await import('../../../src/model/ssl-policy.js')
+  const { control } = openControl(t)
+  await control.mutate((d) => {
+    createCertificateFixture(d, 'api-cert')
+    createLoadBalancer(d, { name: 'web-alb' })
+  })
+  assert.ok(SSL_POLICIES.length >= 18)
+  for (const [i, policy] of SSL_POLICIES.entries()) {
+    const { value } = await control.mutate((d) => createListener(d, 'web-alb', { port: 1000 + i, protocol: 'HTTPS', certificates: ['api-cert'], sslPolicy: policy.name, defaultActions: ok200 }))
+    assert.equal(value.sslPolicy, policy.name)
+  }
+})

@@ -119,13 +119,24 @@ export function state(revision: number, ...resources: Resource[]): MapStateView 
   return new MapStateView(revision, byKind)
 }
 
-/** A port nothing listens on a moment ago: a dead target, or a listener a test must name before binding. */
+/** Ports freePort() handed out in this process: the kernel may offer a just-closed port again. */
+const handedOut = new Set<number>()
+
+/**
+ * A port nothing listens on a moment ago: a dead target, or a listener a test must name before
+ * binding. Never the same one twice in a process (a test taking three gets three).
+ */
 export async function freePort(): Promise<number> {
-  const s = createNetServer()
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
-  const port = (s.address() as AddressInfo).port
-  await new Promise<void>((r) => s.close(() => r()))
-  return port
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const s = createNetServer()
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
+    const port = (s.address() as AddressInfo).port
+    await new Promise<void>((r) => s.close(() => r()))
+    if (handedOut.has(port)) continue
+    handedOut.add(port)
+    return port
+  }
+  throw new Error('no port the kernel offered was new in 100 tries')
 }
 
 /**

@@ -11,7 +11,7 @@ import { serverInfoPath, type ServerInfo } from './api/admin/client.js'
 import { applyConfig, formatPlan } from './config/apply.js'
 import { ConfigInvalid, loadConfig } from './config/load.js'
 import type { Control } from './control/control.js'
-import { controlOn } from './open-control.js'
+import { certificateCheck, controlOn } from './open-control.js'
 import { DnsServer } from './dns/server.js'
 import { HealthChecker } from './health/checker.js'
 import { Metrics } from './metrics/metrics.js'
@@ -159,7 +159,7 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
 
   try {
     if (options.configFile) {
-      const result = await applyConfig(control, loadConfig(options.configFile))
+      const result = await applyConfig(control, loadConfig(options.configFile, { checkCertificate: certificateCheck }))
       if (result.changes.length > 0) log.info({ revision: result.revision, changes: result.changes.length }, 'configuration applied')
     }
 
@@ -251,7 +251,7 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
       let timer: NodeJS.Timeout | undefined
       const reapply = async () => {
         try {
-          const result = await applyConfig(control, loadConfig(file))
+          const result = await applyConfig(control, loadConfig(file, { checkCertificate: certificateCheck }))
           if (result.changes.length > 0) log.info({ revision: result.revision, plan: formatPlan(result.changes) }, 'configuration re-applied')
         } catch (e) {
           // A bad edit is reported and changes nothing: the running state stays as it was.

@@ -6,6 +6,9 @@ import type { Store } from './store/state.js'
 // Part of the composition root (with main.ts), kept apart so that the CLI's commands that need no
 // running node load control, the store and certs' PEM check, not the data plane.
 
+/** certs/' check of imported PEM material, for config loading (validate, plan, apply) and control. */
+export const certificateCheck = validateImport
+
 /** Control over a store, with certs/ checking imported PEMs. */
 export function controlOn(store: Store): Control {
   return new Control(store, { checkCertificate: validateImport })

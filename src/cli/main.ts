@@ -283,8 +283,8 @@ export function buildProgram(out: (s: string) => void): Command {
     .command('validate')
     .description('check a YAML file (or directory) and report every error with file:line:col')
     .argument('<file>')
-    .action((file: string) => {
-      const loaded = loadConfig(file)
+    .action(async (file: string) => {
+      const loaded = loadConfig(file, { checkCertificate: await certificateCheck() })
       const d = loaded.document
       out(`${file} is valid: ${d.securityGroups.length} security groups, ${d.targetGroups.length} target groups, ${d.loadBalancers.length} load balancers, ${d.certificates.length} certificates, ${d.hostedZones.length} hosted zones`)
     })
@@ -296,7 +296,7 @@ export function buildProgram(out: (s: string) => void): Command {
     .addOption(dataOption())
     .addOption(storeOption())
     .action(async (file: string, opts: StoreFlags) => {
-      const loaded = loadConfig(file)
+      const loaded = loadConfig(file, { checkCertificate: await certificateCheck() })
       out(await withControl(opts, async (c) => formatPlan(await planConfig(c, loaded))))
     })
 
@@ -307,7 +307,7 @@ export function buildProgram(out: (s: string) => void): Command {
     .addOption(dataOption())
     .addOption(storeOption())
     .action(async (file: string, opts: StoreFlags) => {
-      const loaded = loadConfig(file)
+      const loaded = loadConfig(file, { checkCertificate: await certificateCheck() })
       const result = await withControl(opts, (c) => applyConfig(c, loaded))
       out(result.changes.length === 0 ? 'No changes: the store matches the configuration.' : `${formatPlan(result.changes)}\nApplied at revision ${result.revision}.`)
     })
@@ -438,6 +438,9 @@ function readCaBundle(file: string): string {
   if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new CliFailure(`--acme-ca-bundle ${file}: not a PEM certificate file`)
   return text
 }
+
+/** certs/' PEM check, loaded only by the commands that read a config file. */
+const certificateCheck = async () => (await import('../open-control.js')).certificateCheck
 
 /** Runs the CLI; returns the exit code: 0 ok, 1 failure, 2 usage. */
 export async function main(argv: readonly string[], out: (s: string) => void = (s) => console.log(s)): Promise<number> {

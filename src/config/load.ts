@@ -1,11 +1,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
-import { dirname, join, relative, resolve } from 'node:path'
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { LineCounter, parseDocument, type Document } from 'yaml'
 import { formatPath, issuesToFailures } from '../model/schema-util.js'
 import { isRecord } from '../model/result.js'
 import { configDocument, knownKeys, type ConfigDocument } from './schema.js'
 import { closest } from './suggest.js'
 import { checkReferences } from './references.js'
+import type { CertificateCheck } from '../control/draft.js'
 
 export interface ConfigIssue {
   readonly file: string
@@ -76,7 +77,13 @@ function keyPosition(src: Source, parent: readonly (string | number)[], key: str
  * references between resources. Every problem of every file is reported at once, each with
  * file:line:col.
  */
-export function loadConfig(path: string): LoadedConfig {
+export interface LoadOptions {
+  /** certs/' PEM check: imported certificates are checked as apply checks them, all at once, each at its line. */
+  readonly checkCertificate?: CertificateCheck | undefined
+  readonly now?: Date
+}
+
+export function loadConfig(path: string, options: LoadOptions = {}): LoadedConfig {
   const abs = resolve(path)
   const files = configFiles(abs)
   const display = (f: string) => relative(process.cwd(), f) || f
@@ -141,7 +148,34 @@ export function loadConfig(path: string): LoadedConfig {
       const localPath = [top, origin.index, ...rest]
       issues.push({ file: origin.src.file, ...positionOf(origin.src, localPath), path: formatPath(localPath), message: ref.message })
     }
-    if (issues.length === 0) return { document, baseDir: statSync(abs).isDirectory() ? abs : dirname(abs), files }
+    const baseDir = statSync(abs).isDirectory() ? abs : dirname(abs)
+    if (issues.length === 0 && options.checkCertificate) {
+      document.certificates.forEach((cert, i) => {
+        const origin = origins.certificates[i]
+        if (!origin || cert.source !== 'imported') return
+        const at = (field: string) => ({ file: origin.src.file, ...positionOf(origin.src, ['certificates', origin.index, field]), path: formatPath(['certificates', origin.index, field]) })
+        const pems: Record<string, string | undefined> = {}
+        for (const field of ['certificate', 'privateKey', 'chain'] as const) {
+          const value = cert[field]
+          if (value === undefined || value.includes('-----BEGIN')) {
+            pems[field] = value
+            continue
+          }
+          const target = isAbsolute(value) ? value : join(baseDir, value)
+          try {
+            pems[field] = readFileSync(target, 'utf8')
+          } catch (e) {
+            issues.push({ ...at(field), message: `certificate ${cert.name}: cannot read ${value}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` })
+          }
+        }
+        if (pems.certificate === undefined || pems.privateKey === undefined) return
+        const result = options.checkCertificate?.({ certificatePem: pems.certificate, privateKeyPem: pems.privateKey, chainPem: pems.chain, now: options.now ?? new Date() })
+        if (result && !result.ok) {
+          for (const f of result.error) issues.push({ ...at(f.path.replace(/\[\d+\]$/, '') || 'certificate'), message: `certificate ${cert.name}: ${f.path ? `${f.path} ` : ''}${f.message}` })
+        }
+      })
+    }
+    if (issues.length === 0) return { document, baseDir, files }
   }
   issues.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col)
   throw new ConfigInvalid(issues)

@@ -63,6 +63,8 @@ export interface RequestOptions {
   readonly awaitsDnsRecord?: boolean
   /** ACM's certificate options (RequestCertificate); absent means ACM's defaults. */
   readonly options?: CertificateOptions | undefined
+  /** ACM's IdempotencyToken: kept on the certificate, so a repeat within the hour finds it after a restart too. */
+  readonly idempotencyToken?: string | undefined
 }
 
 /** The main name lowercased first, then the other names, each once. */
@@ -93,7 +95,19 @@ export function requestCertificate(d: Draft, input: Omit<CertificateSpec, 'name'
     tags: spec.tags,
     ...(options.awaitsDnsRecord ? { awaitsDnsRecord: true } : {}),
     ...(options.options ? { options: options.options } : {}),
+    ...(options.idempotencyToken ? { idempotencyToken: options.idempotencyToken } : {}),
   })
+}
+
+/** ACM returns the same certificate for a repeated IdempotencyToken and domain within an hour. */
+export const IDEMPOTENCY_WINDOW_MS = 60 * 60 * 1000
+
+/** The certificate an earlier RequestCertificate made with this token and domain, within the window. */
+export function requestedWithToken(d: Draft, token: string, domainName: string, now: number): Certificate | undefined {
+  const domain = domainName.toLowerCase()
+  return d
+    .list('certificate')
+    .find((c) => c.idempotencyToken === token && c.domainName === domain && now - Date.parse(c.createdAt) < IDEMPOTENCY_WINDOW_MS)
 }
 
 /**

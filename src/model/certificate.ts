@@ -78,6 +78,8 @@ export interface Certificate {
   readonly awaitsDnsRecord?: boolean | undefined
   /** Where the spec's PEMs came from, for plan: a hash of the imported material. */
   readonly importDigest?: string | undefined
+  /** ACM's IdempotencyToken of the RequestCertificate that made it. */
+  readonly idempotencyToken?: string | undefined
   /** ACM's certificate options (RequestCertificate / UpdateCertificateOptions); absent means ACM's defaults. */
   readonly options?: CertificateOptions | undefined
   /** Handed out once by ExportCertificate (ACM shows Exported and allows revocation only then). */

@@ -69,3 +69,27 @@ test('tags are added and removed', async (t) => {
   const { value } = await control.mutate((d) => changeTags(d, 'certificate', 'api-cert', { c: '3' }, ['a']))
   assert.deepEqual(value.tags, { b: '2', c: '3' })
 })
+
+test('an ACM IdempotencyToken is kept on the certificate: a repeat within the hour finds it after a restart, a later one does not', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const { join } = await import('node:path')
+  const { openSqliteStore } = await import('../../../src/store/sqlite/sqlite-store.js')
+  const { Control } = await import('../../../src/control/control.js')
+  const { requestCertificate: request, requestedWithToken, IDEMPOTENCY_WINDOW_MS } = await import('../../../src/control/certificates.js')
+  const dir = mkdtempSync(join(tmpdir(), 'openalb-idem-'))
+  try {
+    const first = openSqliteStore(dir)
+    const made = await new Control(first).mutate((d) => request(d, { domainName: 'api.example.test', subjectAlternativeNames: [], source: 'local-ca', validationMethod: 'DNS', tags: {} }, { idempotencyToken: 'tok1' }))
+    await first.close()
+    const again = openSqliteStore(dir)
+    const view = await new Control(again).view()
+    const created = Date.parse(made.value.createdAt)
+    assert.equal(requestedWithToken(view, 'tok1', 'API.example.test', created + 1000)?.arn, made.value.arn)
+    assert.equal(requestedWithToken(view, 'tok1', 'www.example.test', created + 1000), undefined, 'another domain is another request')
+    assert.equal(requestedWithToken(view, 'tok1', 'api.example.test', created + IDEMPOTENCY_WINDOW_MS + 1), undefined, 'after an hour the token is free')
+    await again.close()
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})

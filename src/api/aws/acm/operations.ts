@@ -6,6 +6,7 @@ import {
   renewalRefusal,
   requestCertificate,
   requestRenewal,
+  requestedWithToken,
   revokeCertificate,
   setCertificateOptions,
 } from '../../../control/certificates.js'
@@ -50,10 +51,6 @@ function tagsIn(p: Params): Record<string, string> {
   return out
 }
 
-/** ACM returns the same ARN for a repeated IdempotencyToken and domain within an hour. */
-const IDEMPOTENCY_WINDOW_MS = 60 * 60 * 1000
-const idempotent = new Map<string, { arn: string; at: number }>()
-
 const RequestCertificate: AcmHandler = async ({ deps, params: p }) => {
   const domainName = p.required('DomainName')
   const validationMethod = p.str('ValidationMethod') ?? 'DNS'
@@ -68,18 +65,13 @@ const RequestCertificate: AcmHandler = async ({ deps, params: p }) => {
   const token = p.str('IdempotencyToken')
   const tags = tagsIn(p)
   const now = (deps.now ?? (() => new Date()))().getTime()
-  const key = token === undefined ? undefined : `${token}\n${domainName.toLowerCase()}`
-  const prior = key === undefined ? undefined : idempotent.get(key)
   const cert = await deps.control.mutate((d) => {
-    if (prior && now - prior.at < IDEMPOTENCY_WINDOW_MS) {
-      const existing = d.get('certificate', prior.arn)
-      if (existing) return existing
-    }
+    const prior = token === undefined ? undefined : requestedWithToken(d, token, domainName, now)
+    if (prior) return prior
     // --acm-issuer acme: the certificate comes from the ACME CA of `--acme-directory`, once ACM's validation CNAME is served.
     const source = deps.acmIssuer === 'acme' ? 'acme' : 'local-ca'
-    return requestCertificate(d, { domainName, subjectAlternativeNames: sans, source, validationMethod, tags }, { awaitsDnsRecord: validationMethod === 'DNS', options })
+    return requestCertificate(d, { domainName, subjectAlternativeNames: sans, source, validationMethod, tags }, { awaitsDnsRecord: validationMethod === 'DNS', options, idempotencyToken: token })
   })
-  if (key !== undefined) idempotent.set(key, { arn: cert.value.arn, at: now })
   return { CertificateArn: cert.value.arn }
 }
 

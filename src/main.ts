@@ -13,6 +13,7 @@ import { ConfigInvalid, loadConfig } from './config/load.js'
 import type { Control } from './control/control.js'
 import { certificateCheck, controlOn } from './open-control.js'
 import { DnsServer } from './dns/server.js'
+import { testAnswer } from './dns/test-answer.js'
 import { HealthChecker } from './health/checker.js'
 import { Metrics } from './metrics/metrics.js'
 import { openStore } from './store/open.js'
@@ -212,6 +213,11 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
 
     const aws = createAwsApi({
       control,
+      // As Route 53 answers once a change is INSYNC: after the runtime has taken in the store's newest revision.
+      dnsAnswer: async (name, type) => {
+        await runtime.settled()
+        return testAnswer(dns, name, type)
+      },
       acmIssuer: options.acmIssuer,
       instances: {
         runsUserData: options.runUserData ?? false,

@@ -9,9 +9,11 @@ import {
   type HostedZone,
   type HostedZoneSpec,
   type RecordSet,
+  ROUTE53_ACCOUNT_LIMITS,
+  ROUTE53_ZONE_LIMITS,
 } from '../model/hosted-zone.js'
 import type { LoadBalancer } from '../model/load-balancer.js'
-import { DuplicateError, InvalidChangeBatchError, NotEmptyError, NotFoundError } from './errors.js'
+import { LimitExceededError, DuplicateError, InvalidChangeBatchError, NotEmptyError, NotFoundError } from './errors.js'
 import { validate, type Draft } from './draft.js'
 
 /** Name servers openalb's DNS answers as; the delegation set of every zone. */
@@ -25,6 +27,8 @@ export function createHostedZone(d: Draft, input: Omit<HostedZoneSpec, 'records'
   const zones = d.list('hosted-zone')
   if (zones.some((z) => z.callerReference === callerReference)) throw new DuplicateError('hosted-zone', callerReference, ' (caller reference already used)')
   if (zones.some((z) => z.name === name)) throw new DuplicateError('hosted-zone', name)
+  const maxZones = ROUTE53_ACCOUNT_LIMITS.MAX_HOSTED_ZONES_BY_OWNER
+  if (zones.length >= maxZones) throw new LimitExceededError('MAX_HOSTED_ZONES_BY_OWNER', maxZones, 'hosted zones')
   return d.put({
     kind: 'hosted-zone',
     id: newIds.hostedZoneId(),
@@ -165,6 +169,10 @@ export function changeRecordSets(d: Draft, zoneRef: string, changes: readonly Re
     }
     d.put(rs)
   }
+  // The apex SOA and NS count as two of Route 53's record sets.
+  const sets = d.list('record-set').filter((r) => r.zoneId === zone.id && !(r.name === zone.name && (r.type === 'SOA' || r.type === 'NS'))).length + 2
+  const maxSets = ROUTE53_ZONE_LIMITS.MAX_RRSETS_BY_ZONE
+  if (problems.length === 0 && sets > maxSets) problems.push(`The hosted zone ${zone.name} would have ${sets} resource record sets; the limit is ${maxSets}`)
   if (problems.length > 0) throw new InvalidChangeBatchError(problems)
   return d.put({ ...zone, serial: zone.serial + 1 })
 }

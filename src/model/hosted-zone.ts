@@ -104,3 +104,13 @@ export function absoluteName(zoneName: string, name: string): string {
   const lower = name.toLowerCase()
   return lower.endsWith(zone.slice(0, -1)) ? `${lower}.` : `${lower}.${zone}`
 }
+
+/** Route 53's default quotas, as GetAccountLimit / GetHostedZoneLimit report them and control enforces them. */
+export const ROUTE53_ACCOUNT_LIMITS = {
+  MAX_HEALTH_CHECKS_BY_OWNER: 200,
+  MAX_HOSTED_ZONES_BY_OWNER: 500,
+  MAX_TRAFFIC_POLICY_INSTANCES_BY_OWNER: 5,
+  MAX_REUSABLE_DELEGATION_SETS_BY_OWNER: 100,
+  MAX_TRAFFIC_POLICIES_BY_OWNER: 50,
+} as const
+export const ROUTE53_ZONE_LIMITS = { MAX_RRSETS_BY_ZONE: 10_000, MAX_VPCS_ASSOCIATED_BY_ZONE: 300 } as const

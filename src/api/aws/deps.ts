@@ -41,8 +41,18 @@ export interface InstanceRuntime {
   consoleOutput(instanceId: string): Buffer | undefined
 }
 
+/** What openalb's own DNS server answers for a name and type (Route 53's TestDNSAnswer). */
+export interface DnsTestAnswer {
+  /** NOERROR, NXDOMAIN, REFUSED, ... */
+  readonly rcode: string
+  /** Each answer record's data in zone-file text. */
+  readonly data: readonly string[]
+}
+
 export interface AwsApiDeps {
   readonly control: Control
+  /** Asks openalb's DNS server (main wires it); without it TestDNSAnswer is refused. */
+  readonly dnsAnswer?: ((name: string, type: string) => Promise<DnsTestAnswer>) | undefined
   readonly targetHealth: (groupArn: string) => Promise<readonly TargetHealthDescription[]> | readonly TargetHealthDescription[]
   /** Access key id -> secret. With keys, every request must carry a valid SigV4 signature. */
   readonly accessKeys?: ReadonlyMap<string, string> | undefined

@@ -210,6 +210,7 @@ export function toAwsError(service: AwsService, e: unknown): { error: AwsError; 
     if (e instanceof NotFoundError) w = NOT_FOUND[service][e.kind]
     else if (e instanceof DuplicateError) w = DUPLICATE[service][e.kind]
     else if (e instanceof LimitExceededError && service === 'elbv2') w = ELBV2_LIMITS[e.limit]
+    else if (e instanceof LimitExceededError && service === 'route53' && e.limit === 'MAX_HOSTED_ZONES_BY_OWNER') w = 'TooManyHostedZones'
     w ??= BY_CODE[service][e.code] ?? VALIDATION_CODE[service]
     const { code, status } = wire(w)
     const messages = e instanceof InvalidChangeBatchError ? e.messages : []

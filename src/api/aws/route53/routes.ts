@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import { changeRecordSets, createHostedZone, deleteHostedZone, findZone, type RecordChange } from '../../../control/hosted-zones.js'
+import { changeRecordSets, createHostedZone, deleteHostedZone, findZone, updateHostedZone, type RecordChange } from '../../../control/hosted-zones.js'
 import { changeTags } from '../../../control/tags.js'
 import type { Draft } from '../../../control/draft.js'
-import { fqdn, type HostedZone, type RecordSet } from '../../../model/hosted-zone.js'
+import { fqdn, ROUTE53_ACCOUNT_LIMITS, ROUTE53_ZONE_LIMITS, type HostedZone, type RecordSet } from '../../../model/hosted-zone.js'
 import type { AwsApiDeps } from '../deps.js'
 import { AwsError } from '../errors.js'
 import { Params } from '../protocol/params.js'
@@ -13,6 +13,8 @@ export const ROUTE53_PREFIX = '/2013-04-01/'
 export const ROUTE53_NAMESPACE = 'https://route53.amazonaws.com/doc/2013-04-01/'
 
 const MEMBER: Record<string, string> = {
+  ResourceTagSets: 'ResourceTagSet',
+  RecordData: 'RecordDataEntry',
   HostedZones: 'HostedZone',
   ResourceRecordSets: 'ResourceRecordSet',
   ResourceRecords: 'ResourceRecord',
@@ -22,7 +24,7 @@ const MEMBER: Record<string, string> = {
 }
 const memberName = (list: string): string => MEMBER[list] ?? 'member'
 
-const LIST_PATHS = ['Changes.Change', 'ResourceRecords.ResourceRecord', 'AddTags.Tag', 'RemoveTagKeys.Key']
+const LIST_PATHS = ['Changes.Change', 'ResourceRecords.ResourceRecord', 'AddTags.Tag', 'RemoveTagKeys.Key', 'ResourceIds.ResourceId']
 
 const invalidInput = (message: string) => new AwsError('InvalidInput', message)
 
@@ -207,6 +209,65 @@ const ROUTES: readonly Route[] = [
       MaxItems: String(max),
     })
   }],
+  ['POST', /^hostedzone\/([^/]+)$/, async ({ deps }, m, _q, b) => {
+    const comment = body(b).str('Comment') ?? ''
+    if (comment.length > 256) throw invalidInput('Comment must be at most 256 characters')
+    const zone = (await deps.control.mutate((d) => {
+      const z = findZone(d, m[1] ?? '')
+      return updateHostedZone(d, z.id, { comment, tags: z.tags })
+    })).value
+    return ok('UpdateHostedZoneCommentResponse', { HostedZone: zoneShape(await deps.control.view(), zone) })
+  }],
+  ['GET', /^hostedzonelimit\/([^/]+)\/([^/]+)$/, async ({ deps }, m) => {
+    const d = await deps.control.view()
+    const zone = findZone(d, m[1] ?? '')
+    const type = m[2] ?? ''
+    if (type === 'MAX_VPCS_ASSOCIATED_BY_ZONE') throw new AwsError('HostedZoneNotPrivate', `The specified hosted zone ${zone.id} is a public hosted zone.`, 400)
+    if (type !== 'MAX_RRSETS_BY_ZONE') throw invalidInput(`Type '${type}' is not MAX_RRSETS_BY_ZONE or MAX_VPCS_ASSOCIATED_BY_ZONE`)
+    return ok('GetHostedZoneLimitResponse', { Limit: { Type: type, Value: ROUTE53_ZONE_LIMITS.MAX_RRSETS_BY_ZONE }, Count: recordsOf(d, zone).length })
+  }],
+  ['GET', /^accountlimit\/([^/]+)$/, async ({ deps }, m) => {
+    const type = m[1] ?? ''
+    if (!Object.hasOwn(ROUTE53_ACCOUNT_LIMITS, type)) throw invalidInput(`Type '${type}' is not one of ${Object.keys(ROUTE53_ACCOUNT_LIMITS).join(', ')}`)
+    const d = await deps.control.view()
+    // Health checks, traffic policies and reusable delegation sets are not made by openalb: none count.
+    const count = type === 'MAX_HOSTED_ZONES_BY_OWNER' ? d.list('hosted-zone').length : 0
+    return ok('GetAccountLimitResponse', { Limit: { Type: type, Value: ROUTE53_ACCOUNT_LIMITS[type as keyof typeof ROUTE53_ACCOUNT_LIMITS] }, Count: count })
+  }],
+  ['GET', /^hostedzone\/([^/]+)\/dnssec$/, async ({ deps }, m) => {
+    findZone(await deps.control.view(), m[1] ?? '')
+    return ok('GetDNSSECResponse', { Status: { ServeSignature: 'NOT_SIGNING' }, KeySigningKeys: [] })
+  }],
+  ['POST', /^tags\/(hostedzone|healthcheck)$/, async ({ deps }, m, _q, b) => {
+    const ids = body(b).obj('ResourceIds')?.strings('ResourceId') ?? []
+    if (ids.length === 0) throw invalidInput('ResourceIds must name at least one resource')
+    if (ids.length > 10) throw invalidInput('ResourceIds names at most 10 resources')
+    if (m[1] !== 'hostedzone') throw new AwsError('NoSuchHealthCheck', `No health check exists with the ID '${ids[0] ?? ''}'`, 404)
+    const d = await deps.control.view()
+    return ok('ListTagsForResourcesResponse', {
+      ResourceTagSets: ids.map((id) => {
+        const zone = findZone(d, id)
+        return { ResourceType: 'hostedzone', ResourceId: zone.id, Tags: Object.entries(zone.tags).map(([Key, Value]) => ({ Key, Value })) }
+      }),
+    })
+  }],
+  ['GET', /^testdnsanswer$/, async ({ deps }, _m, q) => {
+    const zoneId = q.get('hostedzoneid')
+    const name = q.get('recordname')
+    const type = q.get('recordtype')
+    if (!zoneId || !name || !type) throw invalidInput('hostedzoneid, recordname and recordtype are required')
+    const zone = findZone(await deps.control.view(), zoneId)
+    if (!deps.dnsAnswer) throw new AwsError('InvalidInput', 'TestDNSAnswer needs openalb\'s DNS server, which this process does not run', 400)
+    const answer = await deps.dnsAnswer(fqdn(name), type.toUpperCase())
+    return ok('TestDNSAnswerResponse', {
+      Nameserver: zone.nameServers[0]?.replace(/\.$/, '') ?? 'ns1.openalb.test',
+      RecordName: fqdn(name),
+      RecordType: type.toUpperCase(),
+      RecordData: [...answer.data],
+      ResponseCode: answer.rcode,
+      Protocol: 'UDP',
+    })
+  }],
   ['GET', /^hostedzonecount$/, async ({ deps }) => {
     const d = await deps.control.view()
     return ok('GetHostedZoneCountResponse', { HostedZoneCount: d.list('hosted-zone').length })
@@ -297,6 +358,12 @@ export const ROUTE53_OPERATIONS: readonly string[] = [
   'GetChange',
   'ListTagsForResource',
   'ChangeTagsForResource',
+  'UpdateHostedZoneComment',
+  'GetHostedZoneLimit',
+  'GetAccountLimit',
+  'GetDNSSEC',
+  'ListTagsForResources',
+  'TestDNSAnswer',
 ]
 
 export async function routeRoute53(method: string, url: URL, b: Buffer, ctx: Ctx): Promise<Route53Reply> {

@@ -1,0 +1,27 @@
+import { decode, encode, RECURSION_DESIRED, type Answer } from 'dns-packet'
+import type { DnsServer } from './server.js'
+
+/** One answer record's data in zone-file text, as Route 53's TestDNSAnswer lists RecordData. */
+function dataText(a: Answer): string {
+  const data = (a as { data?: unknown }).data
+  if (typeof data === 'string') return a.type === 'CNAME' || a.type === 'NS' || a.type === 'PTR' ? (data.endsWith('.') ? data : `${data}.`) : data
+  if (Array.isArray(data)) return data.map((d) => `"${Buffer.isBuffer(d) ? d.toString('utf8') : String(d)}"`).join(' ')
+  if (Buffer.isBuffer(data)) return `"${data.toString('utf8')}"`
+  if (data && typeof data === 'object') {
+    const o = data as Record<string, unknown>
+    if (a.type === 'MX') return `${String(o.preference)} ${String(o.exchange)}.`
+    if (a.type === 'SRV') return `${String(o.priority)} ${String(o.weight)} ${String(o.port)} ${String(o.target)}.`
+    if (a.type === 'CAA') return `${String(o.flags)} ${String(o.tag)} "${String(o.value)}"`
+    if (a.type === 'SOA') return `${String(o.mname)}. ${String(o.rname)}. ${String(o.serial)} ${String(o.refresh)} ${String(o.retry)} ${String(o.expire)} ${String(o.minimum)}`
+  }
+  return String(data)
+}
+
+/** Asks the DNS server for `name` and `type` as a client would (the same handler the sockets use). */
+export function testAnswer(server: DnsServer, name: string, type: string): { rcode: string; data: string[] } {
+  const query = encode({ type: 'query', id: 1, flags: RECURSION_DESIRED, questions: [{ type: type as Answer['type'], name: name.replace(/\.$/, '') }] })
+  const reply = server.answer(query)
+  if (!reply) return { rcode: 'SERVFAIL', data: [] }
+  const packet = decode(reply)
+  return { rcode: (packet as { rcode?: string }).rcode ?? 'NOERROR', data: (packet.answers ?? []).filter((a) => a.type === type).map(dataText) }
+}

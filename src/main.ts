@@ -1,5 +1,5 @@
-import { mkdirSync, watch, writeFileSync, rmSync, type FSWatcher } from 'node:fs'
-import { join } from 'node:path'
+import { mkdirSync, statSync, watch, writeFileSync, rmSync, type FSWatcher } from 'node:fs'
+import { basename, dirname, join, resolve } from 'node:path'
 import type { Server } from 'node:http'
 import pino, { type Logger } from 'pino'
 import { adminApi } from './api/admin/admin-api.js'
@@ -258,7 +258,8 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
       const reapply = async () => {
         try {
           const result = await applyConfig(control, loadConfig(file, { checkCertificate: certificateCheck }))
-          if (result.changes.length > 0) log.info({ revision: result.revision, plan: formatPlan(result.changes) }, 'configuration re-applied')
+          if (result.changes.length > 0) log.info({ file, revision: result.revision, plan: formatPlan(result.changes) }, `configuration re-applied as revision ${result.revision}`)
+          else log.info({ file, revision: result.revision }, `configuration unchanged: the store is at revision ${result.revision}`)
         } catch (e) {
           // A bad edit is reported and changes nothing: the running state stays as it was.
           log.error({ file, error: e instanceof ConfigInvalid ? e.message : e instanceof Error ? e.message : String(e) }, 'configuration rejected')
@@ -266,7 +267,12 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
       }
       let watcher: FSWatcher | undefined
       try {
-        watcher = watch(file, { persistent: false }, () => {
+        // Follow the path, not the inode: editors and sed -i save by writing a new file and renaming
+        // it over the old one, so a file is watched through its directory, filtered by its name.
+        const isDir = statSync(file).isDirectory()
+        const name = basename(file)
+        watcher = watch(isDir ? file : dirname(resolve(file)), { persistent: false }, (_event, changed) => {
+          if (!isDir && changed !== null && changed !== name) return
           if (timer) clearTimeout(timer)
           timer = setTimeout(() => void reapply(), 200)
         })

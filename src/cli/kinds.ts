@@ -152,6 +152,11 @@ export function columnsFor(kind: Kind, view: StateView): Column<Resource>[] {
         { header: 'ADDRESS', value: as<'instance'>((r) => r.address) },
         { header: 'ZONE', value: as<'instance'>((r) => r.availabilityZone) },
       ]
+    case 'delegation-set':
+      return [
+        { header: 'ID', value: as<'delegation-set'>((r) => r.id) },
+        { header: 'NAME SERVERS', value: as<'delegation-set'>((r) => r.nameServers.join(',')) },
+      ]
     case 'acme-account':
       return [
         { header: 'EMAIL', value: as<'acme-account'>((r) => r.email) },

@@ -8,7 +8,7 @@ import { ConfigInvalid, loadConfig } from '../config/load.js'
 import type { Control } from '../control/control.js'
 import { ControlError } from '../control/errors.js'
 import { deleteAcmeAccount, deleteCertificate } from '../control/certificates.js'
-import { deleteHostedZone, deleteRecordSet, findZone } from '../control/hosted-zones.js'
+import { deleteDelegationSet, deleteHostedZone, deleteRecordSet, findZone } from '../control/hosted-zones.js'
 import { deleteListener, deleteLoadBalancer, deleteRule, findListener, findRule } from '../control/load-balancers.js'
 import { deleteSubnet, deleteVpc } from '../control/networks.js'
 import { deleteInternetGateway, deleteRouteTable } from '../control/routing.js'
@@ -200,6 +200,7 @@ const DELETERS: Record<Kind, (d: Draft, r: Resource) => void> = {
   'hosted-zone': (d, r) => deleteHostedZone(d, findZone(d, (r as { id: string }).id).id),
   'record-set': (d, r) => deleteRecordSet(d, (r as { id: string }).id),
   'acme-account': (d, r) => deleteAcmeAccount(d, (r as { id: string }).id),
+  'delegation-set': (d, r) => deleteDelegationSet(d, (r as { id: string }).id),
 }
 
 export function buildProgram(out: (s: string) => void): Command {

@@ -163,6 +163,8 @@ export function naturalName(view: { get: StateView['get'] }, r: Resource): strin
       return `${r.name} ${r.type}`
     case 'acme-account':
       return r.email
+    case 'delegation-set':
+      return r.id
     case 'internet-gateway':
     case 'route-table':
       return r.tags.Name ?? r.id

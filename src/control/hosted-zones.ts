@@ -11,22 +11,27 @@ import {
   type RecordSet,
   ROUTE53_ACCOUNT_LIMITS,
   ROUTE53_ZONE_LIMITS,
+  MAX_ZONES_BY_REUSABLE_DELEGATION_SET,
+  NAME_SERVERS,
+  type DelegationSet,
 } from '../model/hosted-zone.js'
 import type { LoadBalancer } from '../model/load-balancer.js'
-import { LimitExceededError, DuplicateError, InvalidChangeBatchError, NotEmptyError, NotFoundError } from './errors.js'
+import { InUseError, LimitExceededError, DuplicateError, InvalidChangeBatchError, NotEmptyError, NotFoundError } from './errors.js'
 import { validate, type Draft } from './draft.js'
 
-/** Name servers openalb's DNS answers as; the delegation set of every zone. */
-export const NAME_SERVERS = ['ns1.openalb.test.', 'ns2.openalb.test.']
 
-export function createHostedZone(d: Draft, input: Omit<HostedZoneSpec, 'records'> & { callerReference?: string }): HostedZone {
-  const { callerReference: _ref, ...rest } = input
+export function createHostedZone(d: Draft, input: Omit<HostedZoneSpec, 'records'> & { callerReference?: string; delegationSetId?: string }): HostedZone {
+  const { callerReference: _ref, delegationSetId, ...rest } = input
   const spec = validate(hostedZoneSpec, { ...rest, records: [] }, 'hostedZone')
   const name = fqdn(spec.name)
   const callerReference = input.callerReference ?? `openalb-${name}`
   const zones = d.list('hosted-zone')
   if (zones.some((z) => z.callerReference === callerReference)) throw new DuplicateError('hosted-zone', callerReference, ' (caller reference already used)')
   if (zones.some((z) => z.name === name)) throw new DuplicateError('hosted-zone', name)
+  const set = delegationSetId === undefined ? undefined : findDelegationSet(d, delegationSetId)
+  if (set && zones.filter((z) => z.delegationSetId === set.id).length >= MAX_ZONES_BY_REUSABLE_DELEGATION_SET) {
+    throw new LimitExceededError('MAX_ZONES_BY_REUSABLE_DELEGATION_SET', MAX_ZONES_BY_REUSABLE_DELEGATION_SET, `zones of delegation set ${set.id}`)
+  }
   const maxZones = ROUTE53_ACCOUNT_LIMITS.MAX_HOSTED_ZONES_BY_OWNER
   if (zones.length >= maxZones) throw new LimitExceededError('MAX_HOSTED_ZONES_BY_OWNER', maxZones, 'hosted zones')
   return d.put({
@@ -36,7 +41,8 @@ export function createHostedZone(d: Draft, input: Omit<HostedZoneSpec, 'records'
     callerReference,
     comment: spec.comment,
     serial: 1,
-    nameServers: NAME_SERVERS,
+    nameServers: set?.nameServers ?? NAME_SERVERS,
+    ...(set ? { delegationSetId: set.id } : {}),
     tags: spec.tags,
   })
 }
@@ -213,3 +219,28 @@ export function replaceRecordSets(d: Draft, zoneRef: string, records: readonly {
   return d.put({ ...after, serial: held() === before ? zone.serial : zone.serial + 1 })
 }
 
+
+export function findDelegationSet(d: Draft, ref: string): DelegationSet {
+  const set = d.get('delegation-set', ref.replace(/^\/?delegationset\//, ''))
+  if (!set) throw new NotFoundError('delegation-set', ref)
+  return set
+}
+
+/** CreateReusableDelegationSet; with a zone, the set takes that zone's name servers and the zone joins it. */
+export function createDelegationSet(d: Draft, callerReference: string, zoneRef?: string): DelegationSet {
+  if (d.list('delegation-set').some((s) => s.callerReference === callerReference)) throw new DuplicateError('delegation-set', callerReference, ' (caller reference already used)')
+  const max = ROUTE53_ACCOUNT_LIMITS.MAX_REUSABLE_DELEGATION_SETS_BY_OWNER
+  if (d.list('delegation-set').length >= max) throw new LimitExceededError('MAX_REUSABLE_DELEGATION_SETS_BY_OWNER', max, 'reusable delegation sets')
+  const zone = zoneRef === undefined ? undefined : findZone(d, zoneRef)
+  const set = d.put({ kind: 'delegation-set', id: newIds.delegationSetId(), callerReference, nameServers: zone?.nameServers ?? NAME_SERVERS, createdAt: d.nowIso() })
+  if (zone) d.put({ ...zone, delegationSetId: set.id })
+  return set
+}
+
+/** DeleteReusableDelegationSet: refused while a zone is in it. */
+export function deleteDelegationSet(d: Draft, ref: string): void {
+  const set = findDelegationSet(d, ref)
+  const user = d.list('hosted-zone').find((z) => z.delegationSetId === set.id)
+  if (user) throw new InUseError('delegation-set', set.id, `hosted zone ${user.id}`)
+  d.remove('delegation-set', set.id)
+}

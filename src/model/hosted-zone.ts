@@ -67,8 +67,26 @@ export interface HostedZone {
   /** Increases with each change of the zone's records. */
   readonly serial: number
   readonly nameServers: readonly string[]
+  /** The reusable delegation set the zone was created in (CreateHostedZone DelegationSetId). */
+  readonly delegationSetId?: string | undefined
   readonly tags: Tags
 }
+
+/** Route 53's reusable delegation set: four name servers several zones share. */
+export interface DelegationSet {
+  readonly kind: 'delegation-set'
+  /** N + 13 characters, as Route 53. */
+  readonly id: string
+  readonly callerReference: string
+  readonly nameServers: readonly string[]
+  readonly createdAt: string
+}
+
+/** The name servers openalb's DNS answers as: every zone's delegation set (Route 53 gives four). */
+export const NAME_SERVERS: readonly string[] = ['ns1.openalb.test.', 'ns2.openalb.test.', 'ns3.openalb.test.', 'ns4.openalb.test.']
+
+/** Route 53: at most this many zones in one reusable delegation set. */
+export const MAX_ZONES_BY_REUSABLE_DELEGATION_SET = 100
 
 export interface AliasTarget {
   /** Balancer ARN when the alias points at a balancer. */

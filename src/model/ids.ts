@@ -44,6 +44,7 @@ export const newIds = {
   networkAclId: () => `acl-${hex(9).slice(0, 17)}`,
   securityGroupRuleId: () => `sgr-${hex(9).slice(0, 17)}`,
   hostedZoneId: () => `Z${upperAlnum(20)}`,
+  delegationSetId: () => `N${upperAlnum(13)}`,
   changeId: () => `C${upperAlnum(20)}`,
 }
 

@@ -1,6 +1,6 @@
 import type { AcmeAccount } from './acme.js'
 import type { Certificate } from './certificate.js'
-import type { HostedZone, RecordSet } from './hosted-zone.js'
+import type { DelegationSet, HostedZone, RecordSet } from './hosted-zone.js'
 import type { Instance } from './instance.js'
 import type { Listener } from './listener.js'
 import type { LoadBalancer } from './load-balancer.js'
@@ -27,6 +27,8 @@ export interface ResourceByKind {
   'record-set': RecordSet
   /** openalb's own state, never in a config file: not in KINDS, so apply neither plans nor prunes it. */
   'acme-account': AcmeAccount
+  /** Made through the Route 53 API only: not in KINDS either. */
+  'delegation-set': DelegationSet
 }
 export type Kind = keyof ResourceByKind
 export type Resource = ResourceByKind[Kind]

@@ -31,7 +31,7 @@ test('Route 53: a hosted zone with an alias A record to the balancer, changed in
   assert.match(zoneId, /^\/hostedzone\/Z[A-Z0-9]{20}$/)
   assert.equal(created.HostedZone?.Name, 'example.test.')
   assert.equal(created.ChangeInfo?.Status, 'INSYNC')
-  assert.deepEqual(created.DelegationSet?.NameServers, ['ns1.openalb.test', 'ns2.openalb.test'])
+  assert.deepEqual(created.DelegationSet?.NameServers, ['ns1.openalb.test', 'ns2.openalb.test', 'ns3.openalb.test', 'ns4.openalb.test'], 'four name servers, as Route 53 gives')
   assert.match(created.Location ?? '', /\/2013-04-01\/hostedzone\/Z/)
   await rejectsWith(r53.send(new CreateHostedZoneCommand({ Name: 'other.test', CallerReference: 'ref-1' })), 'HostedZoneAlreadyExists')
 

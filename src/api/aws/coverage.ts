@@ -33,8 +33,8 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
   },
   route53: {
     TestDNSAnswer: 'answered by openalb\'s own DNS server; ResolverIP and the EDNS0 client subnet are ignored (no routing policy depends on them yet)',
-    GetAccountLimit: 'health checks, traffic policies and reusable delegation sets are not made by openalb, so they count 0',
-    CreateHostedZone: 'public zones only, one per name; no reusable delegation sets',
+    GetAccountLimit: 'health checks and traffic policies are not made by openalb, so they count 0',
+    CreateHostedZone: 'public zones only, one per name',
     ChangeResourceRecordSets: 'simple routing only (no weighted, latency, failover, geo or multivalue sets); DELETE matches name and type',
     ListTagsForResource: 'hosted zones only (no health checks)',
     ChangeTagsForResource: 'hosted zones only (no health checks)',

@@ -59,7 +59,7 @@ const NOT_FOUND: Record<AwsService, Record<string, WireCode>> = {
     vpc: 'ValidationError',
   },
   acm: { certificate: 'ResourceNotFoundException' },
-  route53: { 'hosted-zone': { code: 'NoSuchHostedZone', status: 404 }, 'load-balancer': 'InvalidChangeBatch' },
+  route53: { 'hosted-zone': { code: 'NoSuchHostedZone', status: 404 }, 'load-balancer': 'InvalidChangeBatch', 'delegation-set': 'NoSuchDelegationSet' },
   ec2: {
     'security-group': 'InvalidGroup.NotFound',
     'security-group-rule': 'InvalidSecurityGroupRuleId.NotFound',
@@ -86,7 +86,10 @@ const NOT_FOUND_MESSAGE: Record<AwsService, Record<string, (ref: string) => stri
     vpc: (ref) => `The VPC ID '${ref}' is not found`,
   },
   acm: { certificate: (ref) => `Could not find certificate ${ref}.` },
-  route53: { 'hosted-zone': (ref) => `No hosted zone found with ID: ${ref.replace(/^\/?hostedzone\//, '')}` },
+  route53: {
+    'hosted-zone': (ref) => `No hosted zone found with ID: ${ref.replace(/^\/?hostedzone\//, '')}`,
+    'delegation-set': (ref) => `A reusable delegation set with the specified ID does not exist: ${ref.replace(/^\/?delegationset\//, '')}`,
+  },
   ec2: {
     vpc: (ref) => `The vpc ID '${ref}' does not exist`,
     subnet: (ref) => `The subnet ID '${ref}' does not exist`,
@@ -103,7 +106,7 @@ const NOT_FOUND_MESSAGE: Record<AwsService, Record<string, (ref: string) => stri
 const DUPLICATE: Record<AwsService, Record<string, WireCode>> = {
   elbv2: { 'target-group': 'DuplicateTargetGroupName', 'load-balancer': 'DuplicateLoadBalancerName' },
   acm: {},
-  route53: { 'hosted-zone': { code: 'HostedZoneAlreadyExists', status: 409 } },
+  route53: { 'hosted-zone': { code: 'HostedZoneAlreadyExists', status: 409 }, 'delegation-set': 'DelegationSetAlreadyCreated' },
   ec2: { 'security-group': 'InvalidGroup.Duplicate', 'security-group-rule': 'InvalidPermission.Duplicate' },
 }
 
@@ -210,7 +213,8 @@ export function toAwsError(service: AwsService, e: unknown): { error: AwsError; 
     if (e instanceof NotFoundError) w = NOT_FOUND[service][e.kind]
     else if (e instanceof DuplicateError) w = DUPLICATE[service][e.kind]
     else if (e instanceof LimitExceededError && service === 'elbv2') w = ELBV2_LIMITS[e.limit]
-    else if (e instanceof LimitExceededError && service === 'route53' && e.limit === 'MAX_HOSTED_ZONES_BY_OWNER') w = 'TooManyHostedZones'
+    else if (e instanceof LimitExceededError && service === 'route53') w = e.limit === 'MAX_HOSTED_ZONES_BY_OWNER' ? 'TooManyHostedZones' : 'LimitsExceeded'
+    else if (e instanceof InUseError && service === 'route53' && e.kind === 'delegation-set') w = 'DelegationSetInUse'
     w ??= BY_CODE[service][e.code] ?? VALIDATION_CODE[service]
     const { code, status } = wire(w)
     const messages = e instanceof InvalidChangeBatchError ? e.messages : []

@@ -18,7 +18,7 @@ test('a hosted zone is created with serial 1, the fqdn name and openalb\'s name 
   assert.match(value.id, /^Z[A-Z0-9]{20}$/)
   assert.equal(value.name, 'example.test.')
   assert.equal(value.serial, 1)
-  assert.deepEqual(value.nameServers, ['ns1.openalb.test.', 'ns2.openalb.test.'])
+  assert.deepEqual(value.nameServers, ['ns1.openalb.test.', 'ns2.openalb.test.', 'ns3.openalb.test.', 'ns4.openalb.test.'])
   assert.deepEqual((await control.view()).get('hosted-zone', value.id), value)
 })
 

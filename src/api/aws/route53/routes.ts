@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import { changeRecordSets, createHostedZone, deleteHostedZone, findZone, updateHostedZone, type RecordChange } from '../../../control/hosted-zones.js'
+import { changeRecordSets, createDelegationSet, createHostedZone, deleteDelegationSet, deleteHostedZone, findDelegationSet, findZone, updateHostedZone, type RecordChange } from '../../../control/hosted-zones.js'
 import { changeTags } from '../../../control/tags.js'
 import type { Draft } from '../../../control/draft.js'
-import { fqdn, ROUTE53_ACCOUNT_LIMITS, ROUTE53_ZONE_LIMITS, type HostedZone, type RecordSet } from '../../../model/hosted-zone.js'
+import { fqdn, MAX_ZONES_BY_REUSABLE_DELEGATION_SET, ROUTE53_ACCOUNT_LIMITS, ROUTE53_ZONE_LIMITS, type DelegationSet, type HostedZone, type RecordSet } from '../../../model/hosted-zone.js'
 import type { AwsApiDeps } from '../deps.js'
 import { AwsError } from '../errors.js'
 import { Params } from '../protocol/params.js'
@@ -14,6 +14,7 @@ export const ROUTE53_NAMESPACE = 'https://route53.amazonaws.com/doc/2013-04-01/'
 
 const MEMBER: Record<string, string> = {
   ResourceTagSets: 'ResourceTagSet',
+  DelegationSets: 'DelegationSet',
   RecordData: 'RecordDataEntry',
   HostedZones: 'HostedZone',
   ResourceRecordSets: 'ResourceRecordSet',
@@ -101,7 +102,8 @@ function recordShape(r: RecordSet): Shape {
   }
 }
 
-const delegationSet = (z: HostedZone): Shape => ({ NameServers: z.nameServers.map((n) => n.replace(/\.$/, '')) })
+const delegationSet = (z: HostedZone): Shape => ({ Id: z.delegationSetId && `/delegationset/${z.delegationSetId}`, NameServers: z.nameServers.map((n) => n.replace(/\.$/, '')) })
+const reusableSet = (s: DelegationSet): Shape => ({ Id: `/delegationset/${s.id}`, CallerReference: s.callerReference, NameServers: s.nameServers.map((n) => n.replace(/\.$/, '')) })
 
 function maxItems(q: URLSearchParams, fallback: number): number {
   const raw = q.get('maxitems')
@@ -149,13 +151,13 @@ const ROUTES: readonly Route[] = [
     const name = p.required('Name')
     const callerReference = p.required('CallerReference')
     if (p.has('VPC') || p.obj('HostedZoneConfig')?.bool('PrivateZone')) throw invalidInput('private hosted zones are not supported by openalb')
-    if (p.has('DelegationSetId')) throw new AwsError('NoSuchDelegationSet', 'reusable delegation sets are not supported by openalb', 400)
+    const delegationSetId = p.str('DelegationSetId')
     const comment = p.obj('HostedZoneConfig')?.str('Comment')
     const zone = (
       await deps.control.mutate((d) => {
         const byRef = d.list('hosted-zone').find((z) => z.callerReference === callerReference)
         if (byRef) throw new AwsError('HostedZoneAlreadyExists', `A hosted zone has already been created with the specified caller reference '${callerReference}'.`, 409)
-        return createHostedZone(d, { name, callerReference, ...(comment !== undefined ? { comment } : {}) })
+        return createHostedZone(d, { name, callerReference, ...(comment !== undefined ? { comment } : {}), ...(delegationSetId ? { delegationSetId } : {}) })
       })
     ).value
     const d = await deps.control.view()
@@ -230,8 +232,8 @@ const ROUTES: readonly Route[] = [
     const type = m[1] ?? ''
     if (!Object.hasOwn(ROUTE53_ACCOUNT_LIMITS, type)) throw invalidInput(`Type '${type}' is not one of ${Object.keys(ROUTE53_ACCOUNT_LIMITS).join(', ')}`)
     const d = await deps.control.view()
-    // Health checks, traffic policies and reusable delegation sets are not made by openalb: none count.
-    const count = type === 'MAX_HOSTED_ZONES_BY_OWNER' ? d.list('hosted-zone').length : 0
+    // Health checks and traffic policies are not made by openalb: none count.
+    const count = type === 'MAX_HOSTED_ZONES_BY_OWNER' ? d.list('hosted-zone').length : type === 'MAX_REUSABLE_DELEGATION_SETS_BY_OWNER' ? d.list('delegation-set').length : 0
     return ok('GetAccountLimitResponse', { Limit: { Type: type, Value: ROUTE53_ACCOUNT_LIMITS[type as keyof typeof ROUTE53_ACCOUNT_LIMITS] }, Count: count })
   }],
   ['GET', /^hostedzone\/([^/]+)\/dnssec$/, async ({ deps }, m) => {
@@ -266,6 +268,42 @@ const ROUTES: readonly Route[] = [
       RecordData: [...answer.data],
       ResponseCode: answer.rcode,
       Protocol: 'UDP',
+    })
+  }],
+  ['POST', /^delegationset$/, async ({ deps }, _m, _q, b) => {
+    const p = body(b)
+    const callerReference = p.required('CallerReference')
+    const zoneId = p.str('HostedZoneId')
+    const set = (await deps.control.mutate((d) => createDelegationSet(d, callerReference, zoneId))).value
+    return ok('CreateReusableDelegationSetResponse', { DelegationSet: reusableSet(set) }, 201, { location: `https://route53.amazonaws.com/2013-04-01/delegationset/${set.id}` })
+  }],
+  ['GET', /^delegationset$/, async ({ deps }, _m, q) => {
+    const sets = [...(await deps.control.view()).list('delegation-set')].sort((a, b) => a.id.localeCompare(b.id))
+    const marker = q.get('marker')
+    const start = marker ? sets.findIndex((s) => s.id === marker.replace(/^\/delegationset\//, '')) : 0
+    if (start < 0) throw invalidInput(`The marker '${marker ?? ''}' is not valid`)
+    const max = maxItems(q, 100)
+    const next = sets[start + max]
+    return ok('ListReusableDelegationSetsResponse', {
+      DelegationSets: sets.slice(start, start + max).map(reusableSet),
+      Marker: marker ?? '',
+      IsTruncated: next !== undefined,
+      NextMarker: next?.id,
+      MaxItems: String(max),
+    })
+  }],
+  ['GET', /^delegationset\/([^/]+)$/, async ({ deps }, m) => ok('GetReusableDelegationSetResponse', { DelegationSet: reusableSet(findDelegationSet(await deps.control.view(), m[1] ?? '')) })],
+  ['DELETE', /^delegationset\/([^/]+)$/, async ({ deps }, m) => {
+    await deps.control.mutate((d) => deleteDelegationSet(d, m[1] ?? ''))
+    return ok('DeleteReusableDelegationSetResponse', {})
+  }],
+  ['GET', /^reusabledelegationsetlimit\/([^/]+)\/([^/]+)$/, async ({ deps }, m) => {
+    const d = await deps.control.view()
+    const set = findDelegationSet(d, m[1] ?? '')
+    if (m[2] !== 'MAX_ZONES_BY_REUSABLE_DELEGATION_SET') throw invalidInput(`Type '${m[2] ?? ''}' is not MAX_ZONES_BY_REUSABLE_DELEGATION_SET`)
+    return ok('GetReusableDelegationSetLimitResponse', {
+      Limit: { Type: 'MAX_ZONES_BY_REUSABLE_DELEGATION_SET', Value: MAX_ZONES_BY_REUSABLE_DELEGATION_SET },
+      Count: d.list('hosted-zone').filter((z) => z.delegationSetId === set.id).length,
     })
   }],
   ['GET', /^hostedzonecount$/, async ({ deps }) => {
@@ -364,6 +402,11 @@ export const ROUTE53_OPERATIONS: readonly string[] = [
   'GetDNSSEC',
   'ListTagsForResources',
   'TestDNSAnswer',
+  'CreateReusableDelegationSet',
+  'ListReusableDelegationSets',
+  'GetReusableDelegationSet',
+  'DeleteReusableDelegationSet',
+  'GetReusableDelegationSetLimit',
 ]
 
 export async function routeRoute53(method: string, url: URL, b: Buffer, ctx: Ctx): Promise<Route53Reply> {

@@ -8,8 +8,8 @@ import { loadOrCreateCa } from './certs/ca.js'
 import { CertificateManager } from './certs/manager.js'
 import { AcmeIssuer, type AcmeDefaults } from './certs/acme.js'
 import { serverInfoPath, type ServerInfo } from './api/admin/client.js'
-import { applyConfig, formatPlan } from './config/apply.js'
-import { ConfigInvalid, loadConfig } from './config/load.js'
+import { applyConfig, formatPlan, PruneAllRefused } from './config/apply.js'
+import { loadConfig } from './config/load.js'
 import type { Control } from './control/control.js'
 import { certificateCheck, controlOn } from './open-control.js'
 import { DnsServer } from './dns/server.js'
@@ -262,7 +262,10 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
           else log.info({ file, revision: result.revision }, `configuration unchanged: the store is at revision ${result.revision}`)
         } catch (e) {
           // A bad edit is reported and changes nothing: the running state stays as it was.
-          log.error({ file, error: e instanceof ConfigInvalid ? e.message : e instanceof Error ? e.message : String(e) }, 'configuration rejected')
+          const error = e instanceof PruneAllRefused
+            ? e.message.replace('openalb apply FILE', `openalb apply ${file}`)
+            : e instanceof Error ? e.message : String(e)
+          log.error({ file, error }, 'configuration rejected')
         }
       }
       let watcher: FSWatcher | undefined

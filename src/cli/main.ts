@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { hostname } from 'node:os'
 import { stringify } from 'yaml'
-import { applyConfig, formatPlan, planConfig } from '../config/apply.js'
+import { applyConfig, formatPlan, planConfig, PruneAllRefused } from '../config/apply.js'
 import { ConfigInvalid, loadConfig } from '../config/load.js'
 import type { Control } from '../control/control.js'
 import { ControlError } from '../control/errors.js'
@@ -307,9 +307,17 @@ export function buildProgram(out: (s: string) => void): Command {
     .argument('<file>')
     .addOption(dataOption())
     .addOption(storeOption())
-    .action(async (file: string, opts: StoreFlags) => {
+    .option('--prune-all', 'allow an apply that deletes every resource in the store (refused otherwise: an empty or truncated file)')
+    .action(async (file: string, opts: StoreFlags & { pruneAll?: boolean }) => {
       const loaded = loadConfig(file, { checkCertificate: await certificateCheck() })
-      const result = await withControl(opts, (c) => applyConfig(c, loaded))
+      const result = await withControl(opts, async (c) => {
+        try {
+          return await applyConfig(c, loaded, { pruneAll: opts.pruneAll === true })
+        } catch (e) {
+          if (e instanceof PruneAllRefused) throw new CliFailure(e.message.replace('openalb apply FILE', `openalb apply ${file}`))
+          throw e
+        }
+      })
       out(result.changes.length === 0 ? 'No changes: the store matches the configuration.' : `${formatPlan(result.changes)}\nApplied at revision ${result.revision}.`)
     })
 

@@ -126,10 +126,7 @@ export function applyDocument(d: Draft, loaded: LoadedConfig): void {
     for (const r of d.list(kind)) {
       const key = resourceKey(r)
       if (keep.get(kind)?.has(key) || !d.get(kind, key)) continue
-      // A VPC's main route table and default group go with their VPC; internet gateways and route
-      // tables have no kind in the file, so the file does not own them.
-      if (r.kind === 'internet-gateway' || r.kind === 'route-table' || (r.kind === 'security-group' && r.name === DEFAULT_GROUP_NAME)) continue
-      if (r.kind === 'instance' && (r.state === 'terminated' || r.state === 'shutting-down')) continue
+      if (!ownedByFile(r)) continue
       switch (r.kind) {
         case 'record-set': deleteRecordSet(d, key); break
         case 'hosted-zone': deleteHostedZone(d, key, { withRecordSets: true }); break
@@ -145,6 +142,36 @@ export function applyDocument(d: Draft, loaded: LoadedConfig): void {
       }
     }
   }
+}
+
+/** What a file owns, so what apply may prune. A VPC's main route table and default group go with
+ * their VPC; internet gateways and route tables have no kind in the file; terminated instances are
+ * EC2's to forget. */
+function ownedByFile(r: Resource): boolean {
+  if (r.kind === 'internet-gateway' || r.kind === 'route-table' || (r.kind === 'security-group' && r.name === DEFAULT_GROUP_NAME)) return false
+  if (r.kind === 'instance' && (r.state === 'terminated' || r.state === 'shutting-down')) return false
+  return true
+}
+
+/** An apply that would leave nothing of what the store held: most often an empty or truncated file. */
+export class PruneAllRefused extends Error {
+  constructor(readonly deletes: number) {
+    super(`refused: the configuration deletes all ${deletes} resources in the store and keeps none (an empty or truncated file?); nothing was changed. To delete everything, run openalb apply FILE --prune-all`)
+    this.name = 'PruneAllRefused'
+  }
+}
+
+/** Throws PruneAllRefused when the draft deletes something and keeps nothing the file owned before. */
+function refuseDeletingEverything(d: Draft, planned: readonly PlannedChange[]): void {
+  const deletes = planned.filter((c) => c.op === '-').length
+  if (deletes === 0) return
+  const kept = KINDS.some((kind) => d.base.list(kind).some((r) => ownedByFile(r) && d.get(kind, resourceKey(r)) !== undefined))
+  if (!kept) throw new PruneAllRefused(deletes)
+}
+
+export interface ApplyOptions {
+  /** Allow an apply that deletes every resource the store holds (openalb apply --prune-all). */
+  readonly pruneAll?: boolean
 }
 
 /** A resource's natural name, the one plan prints and the CLI accepts. */
@@ -208,11 +235,12 @@ export async function planConfig(control: Control, loaded: LoadedConfig): Promis
 }
 
 /** Applies the document in one transaction; on any error nothing changes. */
-export async function applyConfig(control: Control, loaded: LoadedConfig): Promise<{ revision: number; changes: PlannedChange[] }> {
+export async function applyConfig(control: Control, loaded: LoadedConfig, options: ApplyOptions = {}): Promise<{ revision: number; changes: PlannedChange[] }> {
   let planned: PlannedChange[] = []
   const result = await control.mutate((d) => {
     applyDocument(d, loaded)
     planned = describeChanges(d.base, d, d.changes())
+    if (!options.pruneAll) refuseDeletingEverything(d, planned)
   })
   return { revision: result.revision, changes: planned }
 }

@@ -39,6 +39,13 @@ test('up -c re-applies the file when it changes, and a broken edit changes nothi
   await eventually(() => rejections() === 2, { message: 'the missing certificate rejected' })
   assert.match(lines.filter((l) => l.includes('configuration rejected'))[1] ?? '', /a certificate must be specified for HTTPS listeners/)
   assert.equal((await lb.control.read()).revision, revision)
+
+  // An emptied file (a truncated save) would delete everything: rejected, nothing deleted.
+  writeFileSync(file, '')
+  await eventually(() => rejections() === 3, { message: 'the empty file rejected' })
+  assert.match(lines.filter((l) => l.includes('configuration rejected'))[2] ?? '', /deletes all \d+ resources in the store and keeps none.*--prune-all/)
+  assert.equal((await lb.control.read()).revision, revision)
+  assert.equal(await interval(), 10)
 })
 
 test('up -c follows the path: saves that replace the file (write a new file, rename it over) keep applying, each logged with its revision', async (t) => {

@@ -99,6 +99,22 @@ test('a change to the file shows as ~ with its fields, and removing a resource a
   assert.match(plan.stdout, /0 to create, 1 to change, 1 to delete/)
 })
 
+test('an apply of an empty file is refused (it would delete everything) unless --prune-all, which says how many it deleted', (t) => {
+  const dir = tempDir(t)
+  const data = ['--data', join(dir, 'data')]
+  assert.equal(openalb(['apply', tutorial, ...data]).code, 0)
+  const empty = join(dir, 'empty.yaml')
+  writeFileSync(empty, '')
+  const r = openalb(['apply', empty, ...data])
+  assert.equal(r.code, 1)
+  assert.match(r.stderr, /^error: refused: the configuration deletes all \d+ resources in the store and keeps none .*run openalb apply \S*empty\.yaml --prune-all\n$/)
+  assert.match(openalb(['get', 'tg', ...data]).stdout, /web-tg/)
+  const pruned = openalb(['apply', empty, '--prune-all', ...data])
+  assert.equal(pruned.code, 0, pruned.stderr)
+  assert.match(pruned.stdout, /0 to create, 0 to change, \d+ to delete/)
+  assert.doesNotMatch(openalb(['get', 'tg', ...data]).stdout, /web-tg/)
+})
+
 test('deleting a target group in use is refused with the reason and changes nothing', (t) => {
   const dir = tempDir(t)
   const data = ['--data', join(dir, 'data')]

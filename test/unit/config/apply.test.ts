@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { applyConfig } from '../../../src/config/apply.js'
+import { applyConfig, PruneAllRefused } from '../../../src/config/apply.js'
 import { loadConfig } from '../../../src/config/load.js'
 import { openControl } from '../control/fixture.js'
 import { DEFAULT_SSL_POLICY } from '../../../src/model/ssl-policy.js'
@@ -52,10 +52,30 @@ test('a zone the file no longer lists is deleted with its records', async (t) =>
   const { control } = openControl(t)
   const file = configFile(t)
   await applyConfig(control, file(zone('      - { name: a, type: A, ttl: 60, values: [127.0.0.5] }\n')))
-  const result = await applyConfig(control, file('hostedZones: []\n'))
+  const result = await applyConfig(control, file('hostedZones: []\n'), { pruneAll: true })
   assert.deepEqual(result.changes.map((c) => `${c.op} ${c.kind} ${c.name}`), ['- hosted-zone example.test.', '- record-set a.example.test. A'])
   const view = await control.read()
   assert.equal(view.list('hosted-zone').length + view.list('record-set').length, 0)
+})
+
+test('an apply that would delete everything the store holds is refused unless pruneAll; one that keeps something is not', async (t) => {
+  const { control } = openControl(t)
+  const file = configFile(t)
+  const tg = (name: string) => `  - { name: ${name}, protocol: HTTP, port: 80, targetType: ip }\n`
+  await applyConfig(control, file(`targetGroups:\n${tg('a')}${tg('b')}`))
+  const revision = (await control.read()).revision
+  for (const text of ['', 'targetGroups: []\n', `targetGroups:\n${tg('c')}`]) {
+    await assert.rejects(applyConfig(control, file(text)), (e: Error) => e instanceof PruneAllRefused && e.deletes === 2 && /deletes all 2 resources/.test(e.message))
+    assert.equal((await control.read()).revision, revision, 'a refused apply changes nothing')
+  }
+  // Deleting some while keeping one is an ordinary apply.
+  const some = await applyConfig(control, file(`targetGroups:\n${tg('a')}`))
+  assert.deepEqual(some.changes.map((c) => `${c.op} ${c.name}`), ['- b'])
+  const all = await applyConfig(control, file(''), { pruneAll: true })
+  assert.deepEqual(all.changes.map((c) => `${c.op} ${c.name}`), ['- a'])
+  assert.equal((await control.read()).list('target-group').length, 0)
+  // An empty store and an empty file: nothing to delete, nothing refused.
+  assert.deepEqual((await applyConfig(control, file(''))).changes, [])
 })
 
 test('a certificate with new names is requested again under its ARN; the same names change only tags', async (t) => {

@@ -14,6 +14,7 @@ import type { Control } from './control/control.js'
 import { certificateCheck, controlOn } from './open-control.js'
 import { DnsServer } from './dns/server.js'
 import { testAnswer } from './dns/test-answer.js'
+import { Route53Checks } from './health/route53-checks.js'
 import { HealthChecker } from './health/checker.js'
 import { Metrics } from './metrics/metrics.js'
 import { openStore } from './store/open.js'
@@ -187,9 +188,12 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
     // Instances' processes follow their states; user data runs only when the operator said so.
     const instances = new InstanceSupervisor({ control, dataDir: options.dataDir, runUserData: options.runUserData ?? false, log })
     closers.push(() => instances.stop())
+    const route53Checks = new Route53Checks()
+    closers.push(() => route53Checks.stop())
     const runtime = new Runtime({
       store,
       instances,
+      healthChecks: route53Checks,
       dataplane,
       health,
       dns,
@@ -213,6 +217,7 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
 
     const aws = createAwsApi({
       control,
+      route53Check: (id) => ({ healthy: route53Checks.healthy(id), ...route53Checks.observations(id) }),
       // As Route 53 answers once a change is INSYNC: after the runtime has taken in the store's newest revision.
       dnsAnswer: async (name, type) => {
         await runtime.settled()

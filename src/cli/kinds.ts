@@ -152,6 +152,12 @@ export function columnsFor(kind: Kind, view: StateView): Column<Resource>[] {
         { header: 'ADDRESS', value: as<'instance'>((r) => r.address) },
         { header: 'ZONE', value: as<'instance'>((r) => r.availabilityZone) },
       ]
+    case 'health-check':
+      return [
+        { header: 'ID', value: as<'health-check'>((r) => r.id) },
+        { header: 'TYPE', value: as<'health-check'>((r) => r.config.type) },
+        { header: 'ENDPOINT', value: as<'health-check'>((r) => `${r.config.fullyQualifiedDomainName ?? r.config.ipAddress ?? ''}${r.config.port ? `:${r.config.port}` : ''}${r.config.resourcePath ?? ''}`) },
+      ]
     case 'delegation-set':
       return [
         { header: 'ID', value: as<'delegation-set'>((r) => r.id) },

@@ -8,6 +8,7 @@ import { ConfigInvalid, loadConfig } from '../config/load.js'
 import type { Control } from '../control/control.js'
 import { ControlError } from '../control/errors.js'
 import { deleteAcmeAccount, deleteCertificate } from '../control/certificates.js'
+import { deleteHealthCheck } from '../control/health-checks.js'
 import { deleteDelegationSet, deleteHostedZone, deleteRecordSet, findZone } from '../control/hosted-zones.js'
 import { deleteListener, deleteLoadBalancer, deleteRule, findListener, findRule } from '../control/load-balancers.js'
 import { deleteSubnet, deleteVpc } from '../control/networks.js'
@@ -201,6 +202,7 @@ const DELETERS: Record<Kind, (d: Draft, r: Resource) => void> = {
   'record-set': (d, r) => deleteRecordSet(d, (r as { id: string }).id),
   'acme-account': (d, r) => deleteAcmeAccount(d, (r as { id: string }).id),
   'delegation-set': (d, r) => deleteDelegationSet(d, (r as { id: string }).id),
+  'health-check': (d, r) => deleteHealthCheck(d, (r as { id: string }).id),
 }
 
 export function buildProgram(out: (s: string) => void): Command {

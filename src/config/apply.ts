@@ -191,6 +191,7 @@ export function naturalName(view: { get: StateView['get'] }, r: Resource): strin
     case 'acme-account':
       return r.email
     case 'delegation-set':
+    case 'health-check':
       return r.id
     case 'internet-gateway':
     case 'route-table':

@@ -1,5 +1,6 @@
 import type { AcmeAccount } from './acme.js'
 import type { Certificate } from './certificate.js'
+import type { HealthCheck } from './health-check.js'
 import type { DelegationSet, HostedZone, RecordSet } from './hosted-zone.js'
 import type { Instance } from './instance.js'
 import type { Listener } from './listener.js'
@@ -29,6 +30,8 @@ export interface ResourceByKind {
   'acme-account': AcmeAccount
   /** Made through the Route 53 API only: not in KINDS either. */
   'delegation-set': DelegationSet
+  /** Route 53 health checks, made through the API only: not in KINDS. */
+  'health-check': HealthCheck
 }
 export type Kind = keyof ResourceByKind
 export type Resource = ResourceByKind[Kind]

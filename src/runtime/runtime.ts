@@ -53,6 +53,8 @@ export interface RuntimeOptions {
   readonly dns?: RuntimeDns
   readonly certificates?: RuntimeCertificates
   readonly instances?: RuntimeInstances
+  /** Route 53 health checks performed by this node (health/route53-checks.ts). */
+  readonly healthChecks?: RuntimeInstances
   readonly log?: RuntimeLog
   readonly now?: () => number
   /** A fleet node's own address and zone (every listener binds the address; cross-zone follows the zone). */
@@ -83,6 +85,7 @@ export class Runtime {
   private readonly dns: RuntimeDns | undefined
   private readonly certificates: RuntimeCertificates | undefined
   private readonly instances: RuntimeInstances | undefined
+  private readonly healthChecks: RuntimeInstances | undefined
   private readonly log: RuntimeLog | undefined
   private readonly now: () => number
   private readonly node: NodeView
@@ -103,6 +106,7 @@ export class Runtime {
     this.health = options.health
     this.dns = options.dns
     this.certificates = options.certificates
+    this.healthChecks = options.healthChecks
     this.instances = options.instances
     this.log = options.log
     this.now = options.now ?? Date.now
@@ -191,6 +195,7 @@ export class Runtime {
     this.feedDns(state, compiled.plan)
     void this.certificates?.reconcile(state)
     this.instances?.reconcile(state)
+    this.healthChecks?.reconcile(state)
     const waiting = this.waiters.splice(0)
     for (const w of waiting) {
       if (w.revision <= state.revision) w.resolve(state.revision)

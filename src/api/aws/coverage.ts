@@ -33,11 +33,11 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
   },
   route53: {
     TestDNSAnswer: 'answered by openalb\'s own DNS server; ResolverIP and the EDNS0 client subnet are ignored (no routing policy depends on them yet)',
-    GetAccountLimit: 'health checks and traffic policies are not made by openalb, so they count 0',
+    GetAccountLimit: 'traffic policies are not made by openalb, so they count 0',
+    CreateHealthCheck: 'HTTP, HTTPS, HTTP_STR_MATCH, HTTPS_STR_MATCH, TCP and CALCULATED, performed by the node asked (no CloudWatch alarms, recovery controls or regions)',
+    UpdateHealthCheck: 'as CreateHealthCheck',
     CreateHostedZone: 'public zones only, one per name',
     ChangeResourceRecordSets: 'simple routing only (no weighted, latency, failover, geo or multivalue sets); DELETE matches name and type',
-    ListTagsForResource: 'hosted zones only (no health checks)',
-    ChangeTagsForResource: 'hosted zones only (no health checks)',
   },
   ec2: {
     AuthorizeSecurityGroupIngress: 'no prefix lists; one description per rule',

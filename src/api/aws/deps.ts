@@ -49,8 +49,17 @@ export interface DnsTestAnswer {
   readonly data: readonly string[]
 }
 
+/** What this node's Route 53 checker knows of a health check. */
+export interface Route53CheckView {
+  readonly healthy: boolean | undefined
+  readonly last?: { readonly status: string; readonly checkedAt: string } | undefined
+  readonly lastFailure?: { readonly status: string; readonly checkedAt: string } | undefined
+}
+
 export interface AwsApiDeps {
   readonly control: Control
+  /** The Route 53 checker's view of a health check (main wires it); without it the status is unknown. */
+  readonly route53Check?: ((id: string) => Route53CheckView) | undefined
   /** Asks openalb's DNS server (main wires it); without it TestDNSAnswer is refused. */
   readonly dnsAnswer?: ((name: string, type: string) => Promise<DnsTestAnswer>) | undefined
   readonly targetHealth: (groupArn: string) => Promise<readonly TargetHealthDescription[]> | readonly TargetHealthDescription[]

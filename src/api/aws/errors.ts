@@ -59,7 +59,7 @@ const NOT_FOUND: Record<AwsService, Record<string, WireCode>> = {
     vpc: 'ValidationError',
   },
   acm: { certificate: 'ResourceNotFoundException' },
-  route53: { 'hosted-zone': { code: 'NoSuchHostedZone', status: 404 }, 'load-balancer': 'InvalidChangeBatch', 'delegation-set': 'NoSuchDelegationSet' },
+  route53: { 'hosted-zone': { code: 'NoSuchHostedZone', status: 404 }, 'load-balancer': 'InvalidChangeBatch', 'delegation-set': 'NoSuchDelegationSet', 'health-check': { code: 'NoSuchHealthCheck', status: 404 } },
   ec2: {
     'security-group': 'InvalidGroup.NotFound',
     'security-group-rule': 'InvalidSecurityGroupRuleId.NotFound',
@@ -89,6 +89,7 @@ const NOT_FOUND_MESSAGE: Record<AwsService, Record<string, (ref: string) => stri
   route53: {
     'hosted-zone': (ref) => `No hosted zone found with ID: ${ref.replace(/^\/?hostedzone\//, '')}`,
     'delegation-set': (ref) => `A reusable delegation set with the specified ID does not exist: ${ref.replace(/^\/?delegationset\//, '')}`,
+    'health-check': (ref) => `No health check exists with the ID '${ref}'`,
   },
   ec2: {
     vpc: (ref) => `The vpc ID '${ref}' does not exist`,
@@ -106,9 +107,12 @@ const NOT_FOUND_MESSAGE: Record<AwsService, Record<string, (ref: string) => stri
 const DUPLICATE: Record<AwsService, Record<string, WireCode>> = {
   elbv2: { 'target-group': 'DuplicateTargetGroupName', 'load-balancer': 'DuplicateLoadBalancerName' },
   acm: {},
-  route53: { 'hosted-zone': { code: 'HostedZoneAlreadyExists', status: 409 }, 'delegation-set': 'DelegationSetAlreadyCreated' },
+  route53: { 'hosted-zone': { code: 'HostedZoneAlreadyExists', status: 409 }, 'delegation-set': 'DelegationSetAlreadyCreated', 'health-check': { code: 'HealthCheckAlreadyExists', status: 409 } },
   ec2: { 'security-group': 'InvalidGroup.Duplicate', 'security-group-rule': 'InvalidPermission.Duplicate' },
 }
+
+/** Route 53's quota names -> its codes. */
+const ROUTE53_LIMITS: Record<string, string> = { MAX_HOSTED_ZONES_BY_OWNER: 'TooManyHostedZones', MAX_HEALTH_CHECKS_BY_OWNER: 'TooManyHealthChecks' }
 
 /** DescribeAccountLimits names -> ELBv2's TooMany* codes. */
 const ELBV2_LIMITS: Record<string, string> = {
@@ -213,8 +217,9 @@ export function toAwsError(service: AwsService, e: unknown): { error: AwsError; 
     if (e instanceof NotFoundError) w = NOT_FOUND[service][e.kind]
     else if (e instanceof DuplicateError) w = DUPLICATE[service][e.kind]
     else if (e instanceof LimitExceededError && service === 'elbv2') w = ELBV2_LIMITS[e.limit]
-    else if (e instanceof LimitExceededError && service === 'route53') w = e.limit === 'MAX_HOSTED_ZONES_BY_OWNER' ? 'TooManyHostedZones' : 'LimitsExceeded'
+    else if (e instanceof LimitExceededError && service === 'route53') w = ROUTE53_LIMITS[e.limit] ?? 'LimitsExceeded'
     else if (e instanceof InUseError && service === 'route53' && e.kind === 'delegation-set') w = 'DelegationSetInUse'
+    else if (e instanceof InUseError && service === 'route53' && e.kind === 'health-check') w = 'HealthCheckInUse'
     w ??= BY_CODE[service][e.code] ?? VALIDATION_CODE[service]
     const { code, status } = wire(w)
     const messages = e instanceof InvalidChangeBatchError ? e.messages : []

@@ -4,6 +4,8 @@ import { changeTags } from '../../../control/tags.js'
 import type { Draft } from '../../../control/draft.js'
 import { fqdn, MAX_ZONES_BY_REUSABLE_DELEGATION_SET, ROUTE53_ACCOUNT_LIMITS, ROUTE53_ZONE_LIMITS, type DelegationSet, type HostedZone, type RecordSet } from '../../../model/hosted-zone.js'
 import type { AwsApiDeps } from '../deps.js'
+import { createHealthCheck, deleteHealthCheck, findHealthCheck, updateHealthCheck } from '../../../control/health-checks.js'
+import { checkPort, ROUTE53_CHECK_TYPES, type HealthCheck, type HealthCheckConfig } from '../../../model/health-check.js'
 import { AwsError } from '../errors.js'
 import { Params } from '../protocol/params.js'
 import { parseXmlBody, restXmlDocument } from '../protocol/rest-xml.js'
@@ -15,6 +17,10 @@ export const ROUTE53_NAMESPACE = 'https://route53.amazonaws.com/doc/2013-04-01/'
 const MEMBER: Record<string, string> = {
   ResourceTagSets: 'ResourceTagSet',
   DelegationSets: 'DelegationSet',
+  HealthChecks: 'HealthCheck',
+  HealthCheckObservations: 'HealthCheckObservation',
+  ChildHealthChecks: 'ChildHealthCheck',
+  Regions: 'Region',
   RecordData: 'RecordDataEntry',
   HostedZones: 'HostedZone',
   ResourceRecordSets: 'ResourceRecordSet',
@@ -25,7 +31,7 @@ const MEMBER: Record<string, string> = {
 }
 const memberName = (list: string): string => MEMBER[list] ?? 'member'
 
-const LIST_PATHS = ['Changes.Change', 'ResourceRecords.ResourceRecord', 'AddTags.Tag', 'RemoveTagKeys.Key', 'ResourceIds.ResourceId']
+const LIST_PATHS = ['Changes.Change', 'ResourceRecords.ResourceRecord', 'AddTags.Tag', 'RemoveTagKeys.Key', 'ResourceIds.ResourceId', 'HealthCheckConfig.ChildHealthChecks.ChildHealthCheck', 'ChildHealthChecks.ChildHealthCheck', 'ResetElements.ResettableElementName', 'HealthCheckConfig.Regions.Region', 'Regions.Region']
 
 const invalidInput = (message: string) => new AwsError('InvalidInput', message)
 
@@ -145,7 +151,113 @@ function ok(root: string, value: Shape, status = 200, headers?: Record<string, s
 
 const body = (b: Buffer) => new Params(parseXmlBody(b, LIST_PATHS), invalidInput)
 
+function healthCheckShape(h: HealthCheck): Shape {
+  const c = h.config
+  return {
+    Id: h.id,
+    CallerReference: h.callerReference,
+    HealthCheckConfig: {
+      IPAddress: c.ipAddress,
+      Port: c.type === 'CALCULATED' ? undefined : checkPort(c),
+      Type: c.type,
+      ResourcePath: c.resourcePath,
+      FullyQualifiedDomainName: c.fullyQualifiedDomainName,
+      SearchString: c.searchString,
+      RequestInterval: c.type === 'CALCULATED' ? undefined : c.requestInterval,
+      FailureThreshold: c.type === 'CALCULATED' ? undefined : c.failureThreshold,
+      MeasureLatency: c.measureLatency,
+      Inverted: c.inverted,
+      Disabled: c.disabled,
+      HealthThreshold: c.healthThreshold,
+      ChildHealthChecks: c.type === 'CALCULATED' ? [...c.childHealthChecks] : undefined,
+      EnableSNI: c.type.startsWith('HTTPS') ? c.enableSni : undefined,
+    },
+    HealthCheckVersion: h.version,
+  }
+}
+
+/** A HealthCheckConfig (or UpdateHealthCheck's flat fields) over a base: what is given replaces, ResetElements clears. */
+function healthConfigIn(p: Params, base: HealthCheckConfig | undefined): HealthCheckConfig {
+  const type = base?.type ?? (p.required('Type') as HealthCheckConfig['type'])
+  if (!(ROUTE53_CHECK_TYPES as readonly string[]).includes(type)) throw invalidInput(`Type ${type} is not performed by openalb (${ROUTE53_CHECK_TYPES.join(', ')}); CloudWatch and recovery-control checks need AWS`)
+  if (p.has('AlarmIdentifier') || p.has('RoutingControlArn')) throw invalidInput('CloudWatch alarms and routing controls are not available in openalb')
+  const reset = new Set(p.obj('ResetElements')?.strings('ResettableElementName') ?? [])
+  const pick = <T>(key: string, read: (k: string) => T | undefined, current: T | undefined, resetName?: string): T | undefined =>
+    resetName && reset.has(resetName) ? undefined : (read(key) ?? current)
+  const str = (k: string) => p.str(k)
+  const int = (k: string) => p.int(k)
+  const bool = (k: string) => p.bool(k)
+  const children = p.obj('ChildHealthChecks')?.strings('ChildHealthCheck')
+  return {
+    type,
+    ipAddress: pick('IPAddress', str, base?.ipAddress),
+    port: pick('Port', int, base?.port),
+    resourcePath: pick('ResourcePath', str, base?.resourcePath, 'ResourcePath'),
+    fullyQualifiedDomainName: pick('FullyQualifiedDomainName', str, base?.fullyQualifiedDomainName, 'FullyQualifiedDomainName'),
+    searchString: pick('SearchString', str, base?.searchString),
+    requestInterval: base?.requestInterval ?? p.int('RequestInterval') ?? 30,
+    failureThreshold: pick('FailureThreshold', int, base?.failureThreshold) ?? 3,
+    measureLatency: base?.measureLatency ?? p.bool('MeasureLatency') ?? false,
+    inverted: pick('Inverted', bool, base?.inverted) ?? false,
+    disabled: pick('Disabled', bool, base?.disabled) ?? false,
+    enableSni: pick('EnableSNI', bool, base?.enableSni) ?? type.startsWith('HTTPS'),
+    healthThreshold: pick('HealthThreshold', int, base?.healthThreshold),
+    childHealthChecks: reset.has('ChildHealthChecks') ? [] : (children ?? base?.childHealthChecks ?? []),
+  }
+}
+
+/** One observation per checker; openalb's checker is this node, in the caller's region. */
+function observationsOf(deps: AwsApiDeps, id: string, which: 'last' | 'lastFailure'): Shape {
+  const seen = deps.route53Check?.(id)[which]
+  return { HealthCheckObservations: seen ? [{ Region: 'us-east-1', IPAddress: '127.0.0.1', StatusReport: { Status: seen.status, CheckedTime: seen.checkedAt } }] : [] }
+}
+
 const ROUTES: readonly Route[] = [
+  ['POST', /^healthcheck$/, async ({ deps }, _m, _q, b) => {
+    const p = body(b)
+    const callerReference = p.required('CallerReference')
+    const given = p.obj('HealthCheckConfig')
+    if (!given) throw invalidInput('HealthCheckConfig is required')
+    const config = healthConfigIn(given, undefined)
+    const hc = (await deps.control.mutate((d) => createHealthCheck(d, callerReference, config))).value
+    return ok('CreateHealthCheckResponse', { HealthCheck: healthCheckShape(hc) }, 201, { location: `https://route53.amazonaws.com/2013-04-01/healthcheck/${hc.id}` })
+  }],
+  ['GET', /^healthcheck$/, async ({ deps }, _m, q) => {
+    const checks = [...(await deps.control.view()).list('health-check')].sort((a, b) => a.id.localeCompare(b.id))
+    const marker = q.get('marker')
+    const start = marker ? checks.findIndex((h) => h.id === marker) : 0
+    if (start < 0) throw invalidInput(`The marker '${marker ?? ''}' is not valid`)
+    const max = maxItems(q, 1000)
+    const next = checks[start + max]
+    return ok('ListHealthChecksResponse', { HealthChecks: checks.slice(start, start + max).map(healthCheckShape), Marker: marker ?? '', IsTruncated: next !== undefined, NextMarker: next?.id, MaxItems: String(max) })
+  }],
+  ['GET', /^healthcheckcount$/, async ({ deps }) => ok('GetHealthCheckCountResponse', { HealthCheckCount: (await deps.control.view()).list('health-check').length })],
+  ['GET', /^healthcheck\/([^/]+)$/, async ({ deps }, m) => ok('GetHealthCheckResponse', { HealthCheck: healthCheckShape(findHealthCheck(await deps.control.view(), m[1] ?? '')) })],
+  ['POST', /^healthcheck\/([^/]+)$/, async ({ deps }, m, _q, b) => {
+    const p = body(b)
+    const expected = p.int('HealthCheckVersion')
+    const hc = (await deps.control.mutate((d) => {
+      const current = findHealthCheck(d, m[1] ?? '')
+      if (expected !== undefined && expected !== current.version) {
+        throw new AwsError('HealthCheckVersionMismatch', `The value of HealthCheckVersion in the request (${expected}) does not match the current version (${current.version}).`, 409)
+      }
+      return updateHealthCheck(d, current.id, (c) => healthConfigIn(p, c))
+    })).value
+    return ok('UpdateHealthCheckResponse', { HealthCheck: healthCheckShape(hc) })
+  }],
+  ['DELETE', /^healthcheck\/([^/]+)$/, async ({ deps }, m) => {
+    await deps.control.mutate((d) => deleteHealthCheck(d, m[1] ?? ''))
+    return ok('DeleteHealthCheckResponse', {})
+  }],
+  ['GET', /^healthcheck\/([^/]+)\/status$/, async ({ deps }, m) => {
+    const hc = findHealthCheck(await deps.control.view(), m[1] ?? '')
+    if (hc.config.type === 'CALCULATED') throw invalidInput('GetHealthCheckStatus does not apply to a CALCULATED health check: ask its children')
+    return ok('GetHealthCheckStatusResponse', observationsOf(deps, hc.id, 'last'))
+  }],
+  ['GET', /^healthcheck\/([^/]+)\/lastfailurereason$/, async ({ deps }, m) => {
+    const hc = findHealthCheck(await deps.control.view(), m[1] ?? '')
+    return ok('GetHealthCheckLastFailureReasonResponse', observationsOf(deps, hc.id, 'lastFailure'))
+  }],
   ['POST', /^hostedzone$/, async ({ deps }, _m, _q, b) => {
     const p = body(b)
     const name = p.required('Name')
@@ -232,8 +344,13 @@ const ROUTES: readonly Route[] = [
     const type = m[1] ?? ''
     if (!Object.hasOwn(ROUTE53_ACCOUNT_LIMITS, type)) throw invalidInput(`Type '${type}' is not one of ${Object.keys(ROUTE53_ACCOUNT_LIMITS).join(', ')}`)
     const d = await deps.control.view()
-    // Health checks and traffic policies are not made by openalb: none count.
-    const count = type === 'MAX_HOSTED_ZONES_BY_OWNER' ? d.list('hosted-zone').length : type === 'MAX_REUSABLE_DELEGATION_SETS_BY_OWNER' ? d.list('delegation-set').length : 0
+    // Traffic policies are not made by openalb: none count.
+    const counts: Record<string, number> = {
+      MAX_HOSTED_ZONES_BY_OWNER: d.list('hosted-zone').length,
+      MAX_REUSABLE_DELEGATION_SETS_BY_OWNER: d.list('delegation-set').length,
+      MAX_HEALTH_CHECKS_BY_OWNER: d.list('health-check').length,
+    }
+    const count = counts[type] ?? 0
     return ok('GetAccountLimitResponse', { Limit: { Type: type, Value: ROUTE53_ACCOUNT_LIMITS[type as keyof typeof ROUTE53_ACCOUNT_LIMITS] }, Count: count })
   }],
   ['GET', /^hostedzone\/([^/]+)\/dnssec$/, async ({ deps }, m) => {
@@ -244,12 +361,11 @@ const ROUTES: readonly Route[] = [
     const ids = body(b).obj('ResourceIds')?.strings('ResourceId') ?? []
     if (ids.length === 0) throw invalidInput('ResourceIds must name at least one resource')
     if (ids.length > 10) throw invalidInput('ResourceIds names at most 10 resources')
-    if (m[1] !== 'hostedzone') throw new AwsError('NoSuchHealthCheck', `No health check exists with the ID '${ids[0] ?? ''}'`, 404)
     const d = await deps.control.view()
     return ok('ListTagsForResourcesResponse', {
       ResourceTagSets: ids.map((id) => {
-        const zone = findZone(d, id)
-        return { ResourceType: 'hostedzone', ResourceId: zone.id, Tags: Object.entries(zone.tags).map(([Key, Value]) => ({ Key, Value })) }
+        const r = m[1] === 'hostedzone' ? findZone(d, id) : findHealthCheck(d, id)
+        return { ResourceType: m[1] ?? '', ResourceId: r.id, Tags: Object.entries(r.tags).map(([Key, Value]) => ({ Key, Value })) }
       }),
     })
   }],
@@ -363,21 +479,17 @@ const ROUTES: readonly Route[] = [
     return ok('GetChangeResponse', { ChangeInfo: { Id: `/change/${id}`, Status: 'INSYNC', SubmittedAt: at } })
   }],
   ['GET', /^tags\/(hostedzone|healthcheck)\/([^/]+)$/, async ({ deps }, m) => {
-    if (m[1] !== 'hostedzone') throw new AwsError('NoSuchHealthCheck', `No health check exists with the ID '${m[2] ?? ''}'`, 404)
-    const zone = findZone(await deps.control.view(), m[2] ?? '')
-    return ok('ListTagsForResourceResponse', {
-      ResourceTagSet: { ResourceType: 'hostedzone', ResourceId: zone.id, Tags: Object.entries(zone.tags).map(([Key, Value]) => ({ Key, Value })) },
-    })
+    const d = await deps.control.view()
+    const [id, tags] = m[1] === 'hostedzone' ? ((z) => [z.id, z.tags] as const)(findZone(d, m[2] ?? '')) : ((h) => [h.id, h.tags] as const)(findHealthCheck(d, m[2] ?? ''))
+    return ok('ListTagsForResourceResponse', { ResourceTagSet: { ResourceType: m[1] ?? '', ResourceId: id, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) } })
   }],
   ['POST', /^tags\/(hostedzone|healthcheck)\/([^/]+)$/, async ({ deps }, m, _q, b) => {
-    if (m[1] !== 'hostedzone') throw new AwsError('NoSuchHealthCheck', `No health check exists with the ID '${m[2] ?? ''}'`, 404)
     const p = body(b)
-    const add = p.obj('AddTags')?.objs('Tag') ?? []
+    const add = Object.fromEntries((p.obj('AddTags')?.objs('Tag') ?? []).map((t) => [t.required('Key'), t.str('Value') ?? '']))
     const remove = p.obj('RemoveTagKeys')?.strings('Key') ?? []
     await deps.control.mutate((d) => {
-      const zone = findZone(d, m[2] ?? '')
-      const tagged = changeTags(d, 'hosted-zone', zone.id, Object.fromEntries(add.map((t) => [t.required('Key'), t.str('Value') ?? ''])), remove)
-      if (Object.keys(tagged.tags).length > 50) throw invalidInput('a hosted zone can have at most 50 tags')
+      const tagged = m[1] === 'hostedzone' ? changeTags(d, 'hosted-zone', findZone(d, m[2] ?? '').id, add, remove) : changeTags(d, 'health-check', findHealthCheck(d, m[2] ?? '').id, add, remove)
+      if (Object.keys(tagged.tags).length > 10) throw invalidInput(`a ${m[1] === 'hostedzone' ? 'hosted zone' : 'health check'} can have at most 10 tags`)
     })
     return ok('ChangeTagsForResourceResponse', {})
   }],
@@ -407,6 +519,14 @@ export const ROUTE53_OPERATIONS: readonly string[] = [
   'GetReusableDelegationSet',
   'DeleteReusableDelegationSet',
   'GetReusableDelegationSetLimit',
+  'CreateHealthCheck',
+  'ListHealthChecks',
+  'GetHealthCheckCount',
+  'GetHealthCheck',
+  'UpdateHealthCheck',
+  'DeleteHealthCheck',
+  'GetHealthCheckStatus',
+  'GetHealthCheckLastFailureReason',
 ]
 
 export async function routeRoute53(method: string, url: URL, b: Buffer, ctx: Ctx): Promise<Route53Reply> {

@@ -1,6 +1,8 @@
 import { validateImport } from './certs/import.js'
 import { Control } from './control/control.js'
+import { existsSync } from 'node:fs'
 import { openStore } from './store/open.js'
+import { sqliteStorePath } from './store/sqlite/sqlite-store.js'
 import type { Store } from './store/state.js'
 
 // Part of the composition root (with main.ts), kept apart so that the CLI's commands that need no
@@ -12,6 +14,14 @@ export const certificateCheck = validateImport
 /** Control over a store, with certs/ checking imported PEMs. */
 export function controlOn(store: Store): Control {
   return new Control(store, { checkCertificate: validateImport })
+}
+
+/** Why a command that only reads cannot open the store it names: a data directory with no store in it. */
+export function missingStore(dataDir: string, storeUrl: string | undefined): string | undefined {
+  if (storeUrl !== undefined && storeUrl !== '' && storeUrl !== 'sqlite') return undefined
+  if (!existsSync(dataDir)) return `no openalb data directory at ${dataDir} (it does not exist): check --data or $OPENALB_DATA; openalb up or openalb apply creates it`
+  if (!existsSync(sqliteStorePath(dataDir))) return `${dataDir} holds no openalb store (no state.db): check --data or $OPENALB_DATA; openalb up or openalb apply creates it`
+  return undefined
 }
 
 /** A Control on the store a command names (--data, --store); close() closes the store. */

@@ -24,7 +24,7 @@ import type { Kind, Resource } from '../model/resources.js'
 import type { NodeRecord } from '../model/node.js'
 import { ACME_DIRECTORIES } from '../model/acme.js'
 import type { StateView } from '../model/state-view.js'
-import { adminGet, runningServer, type ServerInfo } from '../api/admin/client.js'
+import { AdminUnreachable, adminGet, runningServer, type ServerInfo } from '../api/admin/client.js'
 import { columnsFor, KIND_NAMES, matches, parseKind, printable } from './kinds.js'
 import { render, renderTable, type OutputFormat } from './output.js'
 import { VERSION } from '../version.js'
@@ -52,9 +52,17 @@ interface StoreFlags {
 }
 const outputOption = (def: OutputFormat) => new Option('-o, --output <format>', 'table, json or yaml').choices(['table', 'json', 'yaml']).default(def)
 
-async function withControl<T>(flags: StoreFlags, fn: (control: Control) => Promise<T>): Promise<T> {
+/**
+ * Runs fn on the store the flags name. A command that only reads (get, describe, logs, delete)
+ * passes mustExist: a mistyped --data is an error, not a new empty store.
+ */
+async function withControl<T>(flags: StoreFlags, fn: (control: Control) => Promise<T>, options: { mustExist?: boolean } = {}): Promise<T> {
   // The composition root opens the store and wires certs' PEM check into control.
-  const { openControl } = await import('../open-control.js')
+  const { openControl, missingStore } = await import('../open-control.js')
+  if (options.mustExist) {
+    const missing = missingStore(dataDirFrom(flags.data), storeUrlFrom(flags.store))
+    if (missing) throw new CliFailure(missing)
+  }
   const opened = await openControl(dataDirFrom(flags.data), storeUrlFrom(flags.store))
   try {
     return await fn(opened.control)
@@ -62,6 +70,9 @@ async function withControl<T>(flags: StoreFlags, fn: (control: Control) => Promi
     await opened.close()
   }
 }
+
+/** withControl for the commands that read what is there: a missing store is an error. */
+const readControl = <T>(flags: StoreFlags, fn: (control: Control) => Promise<T>): Promise<T> => withControl(flags, fn, { mustExist: true })
 
 function listOf(view: StateView, kind: Kind): Resource[] {
   // The default VPC and its subnets are fixed, not stored: listed with the stored ones.
@@ -110,7 +121,7 @@ function serverOf(n: NodeRecord): ServerInfo {
 }
 
 async function getNodes(flags: StoreFlags, format: OutputFormat): Promise<string> {
-  return withControl(flags, async (control) => {
+  return readControl(flags, async (control) => {
     const nodes = await liveNodes(control, flags)
     if (nodes.length === 0 && format === 'table') return 'No live nodes.'
     return render(format, nodes, [
@@ -127,7 +138,7 @@ async function getNodes(flags: StoreFlags, format: OutputFormat): Promise<string
 
 async function getTargets(flags: StoreFlags, group: string | undefined, format: OutputFormat, perNode = false): Promise<string> {
   if (!group) throw new CliFailure('get targets needs a target group: openalb get targets TARGET_GROUP')
-  return withControl(flags, async (control) => {
+  return readControl(flags, async (control) => {
     const d = await control.view()
     const tg = d.find('target-group', group)
     if (!tg) throw new CliFailure(`target group '${group}' not found`)
@@ -158,7 +169,15 @@ async function getTargets(flags: StoreFlags, group: string | undefined, format: 
     const server = local ?? (await liveNodes(control, flags)).map(serverOf)[0]
     let rows: TargetHealthRow[]
     if (server) {
-      rows = (await adminGet<{ targets: TargetHealthRow[] }>(server, path)).targets
+      try {
+        rows = (await adminGet<{ targets: TargetHealthRow[] }>(server, path)).targets
+      } catch (e) {
+        if (!(e instanceof AdminUnreachable)) throw e
+        const dataDir = dataDirFrom(flags.data)
+        throw new CliFailure(local
+          ? `openalb is not running on ${dataDir}: ${e.message}; start it with openalb up --data ${dataDir} (or wait if it is starting)`
+          : `no live node answers: ${e.message}; check the fleet with openalb get nodes`)
+      }
     } else {
       rows = tg.targets.map((t) => ({
         target: t,
@@ -272,7 +291,7 @@ export function buildProgram(out: (s: string) => void): Command {
       const max = opts.tail === undefined ? Number.MAX_SAFE_INTEGER : Number(opts.tail)
       if (!Number.isInteger(max) || max < 1) throw new CliFailure(`--tail must be a whole number of bytes, got '${opts.tail ?? ''}'`)
       const dataDir = dataDirFrom(opts.data)
-      const found = await withControl({ data: opts.data }, async (c) => {
+      const found = await readControl({ data: opts.data }, async (c) => {
         const view = await c.read()
         return view.list('instance').find((i) => i.id === id) ?? view.list('instance').find((i) => i.name === id && i.state !== 'terminated')
       })
@@ -338,7 +357,7 @@ export function buildProgram(out: (s: string) => void): Command {
       if (kind === 'targets') return out(await getTargets(opts, name, opts.output, Boolean(opts.nodes)))
       if (kind === 'nodes') return out(await getNodes(opts, opts.output))
       if (kind === 'ssl-policies') return out(await getSslPolicies(opts.output))
-      const text = await withControl(opts, async (c) => {
+      const text = await readControl(opts, async (c) => {
         const view = await c.read()
         let rows = listOf(view, kind)
         if (name) {
@@ -361,7 +380,7 @@ export function buildProgram(out: (s: string) => void): Command {
     .action(async (kindName: string, name: string, opts: StoreFlags & { output: OutputFormat }) => {
       const kind = parseKind(kindName)
       if (!kind || kind === 'targets' || kind === 'ssl-policies' || kind === 'nodes') throw new CommanderError(2, 'openalb.kind', `unknown kind '${kindName}'`)
-      const text = await withControl(opts, async (c) => {
+      const text = await readControl(opts, async (c) => {
         const view = await c.read()
         const found = listOf(view, kind).find((r) => matches(view, r, name))
         if (!found) throw new CliFailure(`${kind} '${name}' not found`)
@@ -381,7 +400,7 @@ export function buildProgram(out: (s: string) => void): Command {
     .action(async (kindName: string, name: string, opts: StoreFlags) => {
       const kind = parseKind(kindName)
       if (!kind || kind === 'ssl-policies' || kind === 'nodes') throw new CommanderError(2, 'openalb.kind', `unknown kind '${kindName}'`)
-      await withControl(opts, async (c) => {
+      await readControl(opts, async (c) => {
         const view = await c.read()
         if (kind === 'targets') {
           // delete targets TG ID[:PORT]
@@ -453,6 +472,25 @@ function readCaBundle(file: string): string {
 /** certs/' PEM check, loaded only by the commands that read a config file. */
 const certificateCheck = async () => (await import('../open-control.js')).certificateCheck
 
+/** An error as one line: its message and its causes ('fetch failed: connect ECONNREFUSED ...'). */
+function oneLine(e: unknown): string {
+  const parts: string[] = []
+  for (let c: unknown = e, depth = 0; c !== undefined && depth < 4; depth++) {
+    parts.push(c instanceof Error ? c.message : String(c))
+    c = c instanceof Error ? c.cause : undefined
+  }
+  return parts.join(': ').replace(/\s*\n\s*/g, ' ')
+}
+
+/** What to do about a system error openalb cannot fix itself, by its code. */
+function remedy(e: unknown): string {
+  const code = e instanceof Error && 'code' in e ? e.code : undefined
+  if (code === 'EADDRINUSE') return ': another process holds that address; stop it, or give openalb another (--control, --dns, or the listener\'s port)'
+  if (code === 'EACCES' && e instanceof Error && /listen|bind/.test(e.message)) return ': ports below 1024 need root or CAP_NET_BIND_SERVICE; use a port above 1023'
+  if (code === 'EADDRNOTAVAIL') return ': no interface of this machine has that address; bind 127.0.0.1 or one it has'
+  return ''
+}
+
 /** Runs the CLI; returns the exit code: 0 ok, 1 failure, 2 usage. */
 export async function main(argv: readonly string[], out: (s: string) => void = (s) => console.log(s)): Promise<number> {
   const program = buildProgram(out)
@@ -473,11 +511,13 @@ export async function main(argv: readonly string[], out: (s: string) => void = (
       process.stderr.write(`error: ${e.message}\n`)
       return 1
     }
-    if (e instanceof Error && 'code' in e && (e.code === 'ENOENT' || e.code === 'OPENALB_DATA_DIR_IN_USE')) {
-      process.stderr.write(`error: ${e.message}\n`)
+    if (e instanceof AdminUnreachable) {
+      process.stderr.write(`error: ${e.message}: is openalb running? start it with openalb up\n`)
       return 1
     }
-    process.stderr.write(`error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
+    // Anything else is still one line, with its cause and, where known, what to do; OPENALB_DEBUG=1 adds the stack.
+    process.stderr.write(`error: ${oneLine(e)}${remedy(e)}\n`)
+    if (process.env.OPENALB_DEBUG === '1' && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`)
     return 1
   }
 }

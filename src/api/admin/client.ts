@@ -33,8 +33,24 @@ export function runningServer(dataDir: string): ServerInfo | undefined {
   }
 }
 
+/** The control endpoint a server.json names did not answer (openalb stopped, crashed or is starting). */
+export class AdminUnreachable extends Error {
+  constructor(readonly controlUrl: string, readonly reason: string) {
+    super(`openalb's control endpoint ${controlUrl} does not answer (${reason})`)
+    this.name = 'AdminUnreachable'
+  }
+}
+
 export async function adminGet<T>(server: ServerInfo, path: string): Promise<T> {
-  const res = await fetch(`${server.controlUrl}${path}`, { signal: AbortSignal.timeout(5000) })
+  let res: Response
+  try {
+    res = await fetch(`${server.controlUrl}${path}`, { signal: AbortSignal.timeout(5000) })
+  } catch (e) {
+    // fetch says only 'fetch failed'; the cause (ECONNREFUSED, a timeout) is what the user can act on.
+    const cause = e instanceof Error && e.cause instanceof Error ? e.cause : e
+    const code = cause instanceof Error && 'code' in cause && typeof cause.code === 'string' ? cause.code : undefined
+    throw new AdminUnreachable(server.controlUrl, code ?? (cause instanceof Error ? cause.message : String(cause)))
+  }
   const body = (await res.json()) as T & { error?: string }
   if (!res.ok) throw new Error(body.error ?? `HTTP ${res.status}`)
   return body

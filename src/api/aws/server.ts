@@ -32,7 +32,7 @@ const SCOPE: Record<string, AwsService> = { elasticloadbalancing: 'elbv2', ec2: 
 export function assertSafeBind(host: string, accessKeys: ReadonlyMap<string, string> | undefined): void {
   const loopback = host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'))
   if (!loopback && (!accessKeys || accessKeys.size === 0)) {
-    throw new Error(`the AWS API may bind ${host} only with access keys configured (it binds loopback without them)`)
+    throw new Error(`the AWS API may bind ${host} only with access keys configured (it binds loopback without them): set OPENALB_ACCESS_KEYS=AKID:SECRET, or bind --control 127.0.0.1:PORT`)
   }
 }
 

@@ -27,10 +27,13 @@ export interface SqliteStoreOptions {
  * The embedded store: one SQLite file (state.db) in the data directory, WAL mode. The directory
  * is 0700 and the files 0600, because certificates' private keys live in it.
  */
+/** The SQLite file of a data directory's store. */
+export const sqliteStorePath = (dataDir: string): string => join(dataDir, 'state.db')
+
 export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {}): Store {
   if (!existsSync(dataDir)) mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   chmodSync(dataDir, 0o700)
-  const file = join(dataDir, 'state.db')
+  const file = sqliteStorePath(dataDir)
   const db = new Database(file)
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = NORMAL')

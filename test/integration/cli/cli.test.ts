@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
@@ -153,6 +154,46 @@ test('get targets without a running openalb says that health is not being checke
   const r = openalb(['get', 'targets', 'web-tg', ...data])
   assert.equal(r.code, 0, r.stderr)
   assert.match(r.stdout, /127\.0\.0\.1:4000\s+unavailable/)
+})
+
+test('a read-only command on a data directory that does not exist says so, exits 1 and creates nothing', (t) => {
+  const dir = tempDir(t)
+  const missing = join(dir, 'typo')
+  for (const args of [['get', 'tg'], ['describe', 'tg', 'web-tg'], ['get', 'targets', 'web-tg'], ['delete', 'tg', 'web-tg']]) {
+    const r = openalb([...args, '--data', missing])
+    assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`)
+    assert.match(r.stderr, /^error: no openalb data directory at \S*typo \(it does not exist\): check --data or \$OPENALB_DATA; openalb up or openalb apply creates it\n$/)
+  }
+  assert.equal(existsSync(missing), false, 'no empty store was created')
+  // A directory that exists but holds no store (--data /tmp): the same, and no state.db appears.
+  const r = openalb(['get', 'lb', '--data', dir])
+  assert.equal(r.code, 1)
+  assert.match(r.stderr, /^error: \S+ holds no openalb store \(no state\.db\)/)
+  assert.equal(existsSync(join(dir, 'state.db')), false)
+})
+
+test('the CLI against an openalb that does not answer says so in one line, with what to do', async (t) => {
+  const dir = tempDir(t)
+  const dataDir = join(dir, 'data')
+  assert.equal(openalb(['apply', tutorial, '--data', dataDir]).code, 0)
+  // A server.json left by an openalb that no longer answers: a live pid (this test's), a closed port.
+  const port = await new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as AddressInfo).port
+      s.close(() => resolve(p))
+    })
+  })
+  writeFileSync(join(dataDir, 'server.json'), JSON.stringify({ pid: process.pid, controlUrl: `http://127.0.0.1:${port}`, dnsAddress: '127.0.0.1:0', startedAt: new Date().toISOString() }))
+  const r = openalb(['get', 'targets', 'web-tg', '--data', dataDir])
+  assert.equal(r.code, 1)
+  assert.match(r.stderr, /^error: openalb is not running on \S+data: openalb's control endpoint http:\/\/127\.0\.0\.1:\d+ does not answer \(ECONNREFUSED\); start it with openalb up --data \S+data \(or wait if it is starting\)\n$/)
+})
+
+test('up refusing a non-loopback control address without access keys is one line with what to do', (t) => {
+  const dir = tempDir(t)
+  const r = openalb(['up', '--data', join(dir, 'data'), '--control', '0.0.0.0:0', '--dns', '127.0.0.1:0'], { env: { OPENALB_ACCESS_KEYS: '' } })
+  assert.equal(r.code, 1)
+  assert.match(r.stderr, /^error: the AWS API may bind 0\.0\.0\.0 only with access keys configured .*: set OPENALB_ACCESS_KEYS=AKID:SECRET, or bind --control 127\.0\.0\.1:PORT\n$/)
 })
 
 test('the published JSON Schema and config reference match the model', () => {

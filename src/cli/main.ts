@@ -319,7 +319,8 @@ export function buildProgram(out: (s: string) => void): Command {
     .addOption(storeOption())
     .action(async (file: string, opts: StoreFlags) => {
       const loaded = loadConfig(file, { checkCertificate: await certificateCheck() })
-      out(await withControl(opts, async (c) => formatPlan(await planConfig(c, loaded))))
+      const plan = await withControl(opts, (c) => planConfig(c, loaded))
+      out(plan.refusal ? `${formatPlan(plan.changes)}\n\napply would refuse this: ${plan.refusal}; to delete everything, run openalb apply ${file} --prune-all` : formatPlan(plan.changes))
     })
 
   program

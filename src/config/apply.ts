@@ -155,8 +155,12 @@ function ownedByFile(r: Resource): boolean {
 
 /** An apply that would leave nothing of what the store held: most often an empty or truncated file. */
 export class PruneAllRefused extends Error {
+  /** What the configuration would do, without the refusal around it (plan prints it too). */
+  readonly summary: string
   constructor(readonly deletes: number) {
-    super(`refused: the configuration deletes all ${deletes} resources in the store and keeps none (an empty or truncated file?); nothing was changed. To delete everything, run openalb apply FILE --prune-all`)
+    const summary = `the configuration deletes all ${deletes} resources in the store and keeps none (an empty or truncated file?)`
+    super(`refused: ${summary}; nothing was changed. To delete everything, run openalb apply FILE --prune-all`)
+    this.summary = summary
     this.name = 'PruneAllRefused'
   }
 }
@@ -228,11 +232,18 @@ export function describeChanges(base: StateView, after: { get: StateView['get'] 
   return out.sort((x, y) => order(x) - order(y) || x.name.localeCompare(y.name))
 }
 
-/** What apply would change, without changing anything. */
-export async function planConfig(control: Control, loaded: LoadedConfig): Promise<PlannedChange[]> {
+/** What apply would change, without changing anything; refusal: why apply (without pruneAll) would refuse it. */
+export async function planConfig(control: Control, loaded: LoadedConfig): Promise<{ changes: PlannedChange[]; refusal?: string }> {
   const draft = await control.view()
   applyDocument(draft, loaded)
-  return describeChanges(draft.base, draft, draft.changes())
+  const changes = describeChanges(draft.base, draft, draft.changes())
+  try {
+    refuseDeletingEverything(draft, changes)
+    return { changes }
+  } catch (e) {
+    if (e instanceof PruneAllRefused) return { changes, refusal: e.summary }
+    throw e
+  }
 }
 
 /** Applies the document in one transaction; on any error nothing changes. */

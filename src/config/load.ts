@@ -38,8 +38,9 @@ export interface LoadedConfig {
   readonly files: readonly string[]
 }
 
-const TOP_KEYS = ['securityGroups', 'instances', 'certificates', 'targetGroups', 'loadBalancers', 'hostedZones'] as const
-type TopKey = (typeof TOP_KEYS)[number]
+type TopKey = Exclude<keyof ConfigDocument, '$schema'>
+/** The document's kinds, from its schema (one home: a new kind is loaded without being listed here). */
+const TOP_KEYS = Object.keys(configDocument.shape).filter((k): k is TopKey => k !== '$schema')
 
 function configFiles(path: string): string[] {
   if (!statSync(path).isDirectory()) return [path]
@@ -88,10 +89,8 @@ export function loadConfig(path: string, options: LoadOptions = {}): LoadedConfi
   const files = configFiles(abs)
   const display = (f: string) => relative(process.cwd(), f) || f
   const issues: ConfigIssue[] = []
-  const merged: Record<TopKey, unknown[]> = { securityGroups: [], instances: [], certificates: [], targetGroups: [], loadBalancers: [], hostedZones: [] }
-  const origins: Record<TopKey, { src: Source; index: number }[]> = {
-    securityGroups: [], instances: [], certificates: [], targetGroups: [], loadBalancers: [], hostedZones: [],
-  }
+  const merged = Object.fromEntries(TOP_KEYS.map((k) => [k, []])) as unknown as Record<TopKey, unknown[]>
+  const origins = Object.fromEntries(TOP_KEYS.map((k) => [k, []])) as unknown as Record<TopKey, { src: Source; index: number }[]>
   const vocabulary = knownKeys()
 
   for (const file of files) {

@@ -4,6 +4,7 @@ import type { Kind, Resource } from '../../model/resources.js'
 import { resourceKey } from '../../model/resources.js'
 import type { Change, StateView } from '../../model/state-view.js'
 import { MapStateView, RevisionConflict, StoreUnavailable, type Store } from '../state.js'
+import { keyFromEnvironment, SecretSealer } from '../secrets.js'
 import { EtcdFleet } from './etcd-fleet.js'
 
 export interface EtcdLocation {
@@ -56,12 +57,16 @@ class EtcdStore implements Store {
   private readonly watchers = new Set<(revision: number) => void>()
   private watcher: Promise<Watcher | undefined> | undefined
   private closed = false
+  /** Private keys sealed with OPENALB_STORE_KEY, which every node of the fleet must share; without it they are stored as they are. */
+  private readonly sealer: SecretSealer | undefined
 
   constructor(
     readonly location: string,
     private readonly where: EtcdLocation,
     options: EtcdStoreOptions,
   ) {
+    const key = keyFromEnvironment()
+    this.sealer = key ? new SecretSealer(key) : undefined
     const timeout = options.callTimeoutMs ?? 2000
     this.client = new Etcd3({
       hosts: where.hosts.map((h) => `http://${h}`),
@@ -114,7 +119,7 @@ class EtcdStore implements Store {
         const kind = rest.slice(0, rest.indexOf('/')) as Kind
         let m = byKind.get(kind)
         if (!m) byKind.set(kind, (m = new Map()))
-        m.set(rest.slice(kind.length + 1), JSON.parse(kv.value.toString()) as Resource)
+        m.set(rest.slice(kind.length + 1), this.sealer ? this.sealer.decode(kv.value.toString()) : (JSON.parse(kv.value.toString()) as Resource))
       }
       const view = new MapStateView(revision, byKind)
       if (!this.cached || this.cached.revision <= revision) this.cached = view
@@ -132,7 +137,7 @@ class EtcdStore implements Store {
       const guard = baseRevision === 0 ? c.if(this.revKey, 'Version', '==', 0) : c.if(this.revKey, 'Value', '==', String(baseRevision))
       const ops = changes.map((ch) =>
         ch.op === 'put'
-          ? c.put(this.keyOf(ch.resource.kind, resourceKey(ch.resource))).value(JSON.stringify(ch.resource))
+          ? c.put(this.keyOf(ch.resource.kind, resourceKey(ch.resource))).value(this.sealer ? this.sealer.encode(ch.resource) : JSON.stringify(ch.resource))
           : c.delete().key(this.keyOf(ch.kind, ch.key)),
       )
       const res = await guard.then(...ops, c.put(this.revKey).value(String(next))).commit()

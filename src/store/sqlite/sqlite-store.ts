@@ -5,6 +5,7 @@ import type { Kind, Resource } from '../../model/resources.js'
 import { resourceKey } from '../../model/resources.js'
 import type { Change, StateView } from '../../model/state-view.js'
 import { MapStateView, RevisionConflict, type Store } from '../state.js'
+import { dataDirKey, SecretSealer } from '../secrets.js'
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -40,7 +41,7 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
   db.pragma('busy_timeout = 5000')
   db.exec(SCHEMA)
   for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600)
-  return new SqliteStore(db, options.pollIntervalMs ?? 100, file)
+  return new SqliteStore(db, options.pollIntervalMs ?? 100, file, new SecretSealer(dataDirKey(dataDir)))
 }
 
 class SqliteStore implements Store {
@@ -59,6 +60,7 @@ class SqliteStore implements Store {
     private readonly db: Database.Database,
     private readonly pollIntervalMs: number,
     readonly location: string,
+    private readonly sealer: SecretSealer,
   ) {
     this.readRevision = db.prepare("SELECT value FROM meta WHERE key = 'revision'")
     this.readAll = db.prepare('SELECT kind, key, body FROM resources')
@@ -87,7 +89,7 @@ class SqliteStore implements Store {
         const kind = row.kind as Kind
         let m = byKind.get(kind)
         if (!m) byKind.set(kind, (m = new Map()))
-        m.set(row.key, JSON.parse(row.body) as Resource)
+        m.set(row.key, this.sealer.decode(row.body))
       }
       this.cached = new MapStateView(revision, byKind)
       return this.cached
@@ -101,7 +103,7 @@ class SqliteStore implements Store {
         if (actual !== baseRevision) throw new RevisionConflict(baseRevision, actual)
         const revision = actual + 1
         for (const change of changes) {
-          if (change.op === 'put') this.put.run(change.resource.kind, resourceKey(change.resource), JSON.stringify(change.resource), revision)
+          if (change.op === 'put') this.put.run(change.resource.kind, resourceKey(change.resource), this.sealer.encode(change.resource), revision)
           else this.del.run(change.kind, change.key)
         }
         this.setRevision.run(revision)

@@ -46,6 +46,7 @@ export interface LaunchInput {
   readonly command?: readonly string[] | undefined
   readonly tags: Tags
   readonly region?: string | undefined
+  readonly clientToken?: string | undefined
 }
 
 /** RunInstances: `count` instances in one reservation, each pending on its own address. */
@@ -79,6 +80,7 @@ export function runInstances(d: Draft, input: LaunchInput, count: number): Insta
         userData: input.userData,
         command: input.command,
         reservationId,
+        clientToken: input.clientToken,
         launchIndex: i,
         launchTime: now,
       }),

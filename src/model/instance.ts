@@ -83,6 +83,8 @@ export interface Instance {
   readonly userData?: string | undefined
   readonly command?: readonly string[] | undefined
   readonly reservationId: string
+  /** RunInstances' ClientToken: the same token returns the same reservation (EC2's idempotency). */
+  readonly clientToken?: string | undefined
   readonly launchIndex: number
   /** ISO 8601. */
   readonly launchTime: string

@@ -60,7 +60,7 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
     CreateRoute: 'internet gateway routes only (no NAT, transit, peering, instance or IPv6 routes)',
     ReplaceRoute: 'as CreateRoute',
     AssociateRouteTable: 'subnet associations only (no gateway associations)',
-    RunInstances: 'ImageId and InstanceType are labels; each instance gets an address of 127.100.0.0/16 and runs its #! user data as a local process only with `openalb up --run-user-data` (refused otherwise); no key pairs, network interfaces, IAM profiles, block devices or launch templates; at most 20 live instances',
+    RunInstances: 'ImageId and InstanceType are labels; each instance gets an address of 127.100.0.0/16 and runs its #! user data as a local process only with `openalb up --run-user-data` (refused otherwise); only ImageId, InstanceType, Min/MaxCount, SubnetId, SecurityGroupId(s), UserData, TagSpecifications, ClientToken (idempotent) and Placement.AvailabilityZone (Monitoring, DisableApiTermination/Stop, EbsOptimized at their defaults); anything else (KeyName, NetworkInterfaces, ...) is refused by name; at most 20 live instances',
     DescribeInstances: 'filters instance-id, instance-state-name/-code, instance-type, image-id, subnet-id, vpc-id, availability-zone, private-ip-address, private-dns-name, reservation-id, instance.group-id/-name, owner-id, tag:KEY, tag-key, tag-value',
     DescribeInstanceStatus: 'instance reachability from the instance\'s process (failed once it exits); system status is ok while running',
     StopInstances: 'SIGTERM to the process group, SIGKILL after 5 s; no hibernation',

@@ -64,8 +64,29 @@ function instanceOut(call: Call, i: Instance, groupNames: ReadonlyMap<string, st
   }
 }
 
-/** Options openalb has nothing behind: refused, never dropped. */
-const REFUSED = ['KeyName', 'NetworkInterface', 'PrivateIpAddress', 'IamInstanceProfile', 'Ipv6Address', 'Ipv6AddressCount', 'ElasticGpuSpecification', 'LaunchTemplate', 'InstanceMarketOptions', 'CpuOptions', 'HibernationOptions', 'LicenseSpecification', 'CapacityReservationSpecification', 'BlockDeviceMapping']
+/** The RunInstances parameters openalb acts on. */
+const HANDLED = new Set(['ImageId', 'InstanceType', 'MinCount', 'MaxCount', 'SubnetId', 'SecurityGroupId', 'SecurityGroup', 'UserData', 'TagSpecification', 'Placement', 'ClientToken'])
+/** Parameters accepted only at EC2's default (what SDKs and Terraform send when nothing is asked for). */
+const AT_DEFAULT: Readonly<Record<string, (v: unknown) => boolean>> = {
+  DryRun: (v) => v === 'false',
+  EbsOptimized: (v) => v === 'false',
+  DisableApiTermination: (v) => v === 'false',
+  DisableApiStop: (v) => v === 'false',
+  InstanceInitiatedShutdownBehavior: (v) => v === 'stop',
+  Monitoring: (v) => typeof v === 'object' && v !== null && (v as Record<string, unknown>).Enabled === 'false',
+}
+
+/** Everything else has nothing behind it in openalb: refused by name, never dropped. */
+function refuseUnhandled(raw: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(raw)) {
+    if (HANDLED.has(name) || AT_DEFAULT[name]?.(value)) continue
+    throw invalidValue(`${name} is not supported by openalb`)
+  }
+  const placement = raw.Placement
+  if (typeof placement === 'object' && placement !== null) {
+    for (const k of Object.keys(placement)) if (k !== 'AvailabilityZone') throw invalidValue(`Placement.${k} is not supported by openalb`)
+  }
+}
 
 function decodeUserData(raw: string | undefined): string | undefined {
   if (raw === undefined || raw === '') return undefined
@@ -77,7 +98,7 @@ function decodeUserData(raw: string | undefined): string | undefined {
 
 const RunInstances: Ec2Handler = async (call) => {
   const p = call.params
-  for (const name of REFUSED) if (p.has(name)) throw invalidValue(`${name} is not supported by openalb`)
+  refuseUnhandled(p.raw)
   const imageId = requiredParam(p, 'ImageId')
   const min = p.int('MinCount')
   const max = p.int('MaxCount')
@@ -93,8 +114,13 @@ const RunInstances: Ec2Handler = async (call) => {
   const groupIds = p.strings('SecurityGroupId') ?? []
   const groupNames = p.strings('SecurityGroup') ?? []
   const zone = p.obj('Placement')?.str('AvailabilityZone')
+  const clientToken = p.str('ClientToken')
   const reservation = (
     await call.deps.control.mutate((d) => {
+      const names = new Map(d.list('security-group').map((g) => [g.id, g.name]))
+      // EC2: a ClientToken seen before answers with the instances it launched.
+      const earlier = clientToken === undefined ? [] : d.list('instance').filter((i) => i.clientToken === clientToken)
+      if (earlier.length > 0) return { instances: earlier.sort((a, b) => a.launchIndex - b.launchIndex), names }
       const live = d.list('instance').filter((i) => i.state !== 'terminated').length
       if (live + min > MAX_INSTANCES) throw new AwsError('InstanceLimitExceeded', `You have requested more instances (${live + min}) than your current instance limit of ${MAX_INSTANCES} allows for the specified instance type. Please visit http://aws.amazon.com/contact-us/ec2-request to request an adjustment to this limit.`)
       const count = Math.min(max, MAX_INSTANCES - live)
@@ -111,7 +137,7 @@ const RunInstances: Ec2Handler = async (call) => {
       }
       for (const id of groupIds) if (!d.get('security-group', id)) throw new AwsError('InvalidGroup.NotFound', `The security group '${id}' does not exist`)
       if (subnet !== undefined && !listSubnets(d, call.region).some((s) => s.id === subnet)) throw new AwsError('InvalidSubnetID.NotFound', `The subnet ID '${subnet}' does not exist`)
-      const instances = runInstances(d, { subnet, imageId, instanceType: p.str('InstanceType') ?? 'm1.small', securityGroups: groupIds, userData, tags, region: call.region }, count)
+      const instances = runInstances(d, { subnet, imageId, instanceType: p.str('InstanceType') ?? 'm1.small', securityGroups: groupIds, userData, tags, region: call.region, clientToken }, count)
       return { instances, names: new Map(d.list('security-group').map((g) => [g.id, g.name])) }
     })
   ).value

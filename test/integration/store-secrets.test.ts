@@ -7,6 +7,9 @@ import Database from 'better-sqlite3'
 import { Control } from '../../src/control/control.js'
 import { markCertificateIssued, requestCertificate } from '../../src/control/certificates.js'
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
+import { openEtcdStore } from '../../src/store/etcd/etcd-store.js'
+import { Etcd3 } from 'etcd3'
+import { needsEtcd, startEtcd } from '../helpers/etcd.js'
 
 const KEY = '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg-not-a-real-key\n-----END PRIVATE KEY-----\n'
 
@@ -58,4 +61,29 @@ test('a store opened with another key says which key is wrong; a store written b
   t.after(() => reopened.close())
   assert.equal((await reopened.load()).get('certificate', 'arn:x')?.privateKeyPem, KEY)
   assert.ok(existsSync(join(legacy, 'store.key')))
+})
+
+test('the etcd store seals private keys with OPENALB_STORE_KEY', { skip: needsEtcd() }, async (t) => {
+  const etcd = await startEtcd(1)
+  t.after(() => etcd.stop())
+  const previous = process.env.OPENALB_STORE_KEY
+  process.env.OPENALB_STORE_KEY = Buffer.alloc(32, 3).toString('base64')
+  t.after(() => {
+    if (previous === undefined) delete process.env.OPENALB_STORE_KEY
+    else process.env.OPENALB_STORE_KEY = previous
+  })
+  const url = `${etcd.url}/sealed`
+  const store = openEtcdStore(url)
+  t.after(() => store.close())
+  const control = new Control(store)
+  const { value } = await control.mutate((d) => requestCertificate(d, { domainName: 'api.example.test', subjectAlternativeNames: [], source: 'local-ca', validationMethod: 'DNS', tags: {} }))
+  await control.mutate((d) => markCertificateIssued(d, value.arn, { certificatePem: 'CERT', chainPem: '', privateKeyPem: KEY, notBefore: '2026-01-01T00:00:00Z', notAfter: '2026-04-01T00:00:00Z', serial: '01', keyAlgorithm: 'EC_prime256v1' }))
+  const raw = new Etcd3({ hosts: etcd.url.replace('etcd://', '').split(',').map((h) => `http://${h}`) })
+  t.after(() => raw.close())
+  const values = Object.values(await raw.getAll().prefix('/sealed/').strings()).join('\n')
+  assert.doesNotMatch(values, /BEGIN PRIVATE KEY/)
+  assert.match(values, /openalb-sealed:v1:/)
+  const other = openEtcdStore(url)
+  t.after(() => other.close())
+  assert.equal((await other.load()).get('certificate', value.arn)?.privateKeyPem, KEY)
 })

@@ -13,7 +13,8 @@ export const certificateCheck = validateImport
 
 /** Control over a store, with certs/ checking imported PEMs. */
 export function controlOn(store: Store): Control {
-  return new Control(store, { checkCertificate: validateImport })
+  // Two openalbs on one machine keep their instances apart by giving each its own range.
+  return new Control(store, { checkCertificate: validateImport, instanceAddresses: process.env.OPENALB_INSTANCE_ADDRESSES || undefined })
 }
 
 /** Why a command that only reads cannot open the store it names: a data directory with no store in it. */

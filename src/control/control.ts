@@ -18,6 +18,8 @@ export interface ControlOptions {
   readonly now?: () => Date
   /** certs/ validates imported PEMs; without it imports are refused. */
   readonly checkCertificate?: CertificateCheck
+  /** The loopback range launched instances take addresses from (default model's INSTANCE_ADDRESS_RANGE; $OPENALB_INSTANCE_ADDRESSES). */
+  readonly instanceAddresses?: string | undefined
 }
 
 export interface Mutation<T> {
@@ -70,6 +72,6 @@ export class Control {
   }
 
   private context() {
-    return { partition: this.partition, now: this.now, checkCertificate: this.options.checkCertificate }
+    return { partition: this.partition, now: this.now, checkCertificate: this.options.checkCertificate, instanceAddresses: this.options.instanceAddresses }
   }
 }

@@ -26,6 +26,7 @@ export interface DraftContext {
   readonly partition: Partition
   readonly now: () => Date
   readonly checkCertificate?: CertificateCheck | undefined
+  readonly instanceAddresses?: string | undefined
 }
 
 /**

@@ -13,19 +13,20 @@ import { resolveSubnet } from './network-lookup.js'
  * stopped, terminated). A host given by address is always running and runs nothing.
  */
 
-const RANGE = parseCidr(INSTANCE_ADDRESS_RANGE)
-
 function ipText(n: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.')
 }
 
 /** The lowest address of the range no live instance holds (terminated ones gave theirs back). */
 function allocateAddress(d: Draft): string {
+  const cidr = d.ctx.instanceAddresses ?? INSTANCE_ADDRESS_RANGE
+  const RANGE = parseCidr(cidr)
+  if (!RANGE || RANGE.family !== 4 || !cidr.startsWith('127.')) throw new InvalidValueError(`the instance address range ${cidr} must be an IPv4 CIDR inside 127.0.0.0/8`)
   const taken = new Set(d.list('instance').filter((i) => i.launched && i.state !== 'terminated').map((i) => parseIpv4(i.address)))
   const low = Number(RANGE?.low ?? 0)
   const high = Number(RANGE?.high ?? 0)
   for (let n = low + 1; n < high; n++) if ((n & 255) !== 0 && (n & 255) !== 255 && !taken.has(n)) return ipText(n)
-  throw new LimitExceededError('instances', high - low - 1, `the instance address range ${INSTANCE_ADDRESS_RANGE}`)
+  throw new LimitExceededError('instances', high - low - 1, `the instance address range ${cidr}`)
 }
 
 function groupIds(d: Draft, refs: readonly string[], vpcId: string): string[] {

@@ -9,6 +9,9 @@ import { eventually } from '../helpers/eventually.js'
 import { awsCli, cliVersion } from './cli-tutorial-steps.js'
 import type { RunningAwsApi } from './start-aws-api.js'
 
+// Its own instance range: test files run side by side, each with its own openalb (docs/ec2.md).
+process.env.OPENALB_INSTANCE_ADDRESSES = '127.103.0.0/16'
+
 test('AWS CLI v2: run-instances with a user data file runs it; describe, console output, stop and terminate', async (t) => {
   const bin = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws'
   const version = await cliVersion(bin)

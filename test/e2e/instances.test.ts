@@ -51,6 +51,9 @@ function accepts(host: string, port: number): Promise<boolean> {
   })
 }
 
+// Its own instance range: test files run side by side, each with its own openalb (docs/ec2.md).
+process.env.OPENALB_INSTANCE_ADDRESSES = '127.101.0.0/16'
+
 test('instances whose user data runs a web server on their own address, behind an ALB in two subnets: stop one and traffic stays on the other', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'openalb-instances-'))
   const lb = await startOpenalb({ dataDir, control: '127.0.0.1:0', dns: '127.0.0.1:0', runUserData: true, log: pino({ level: 'silent' }) })
@@ -77,7 +80,7 @@ test('instances whose user data runs a web server on their own address, behind a
   }
   const a = await launch(subnetA)
   const b = await launch(subnetB)
-  assert.match(a.ip, /^127\.100\.\d+\.\d+$/)
+  assert.match(a.ip, /^127\.101\.\d+\.\d+$/)
   assert.notEqual(a.ip, b.ip)
 
   const states = async () => {

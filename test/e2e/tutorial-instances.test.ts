@@ -13,6 +13,9 @@ import { repoRoot } from '../helpers/shared.js'
 
 const run = promisify(execFile)
 
+// Its own instance range: test files run side by side, each with its own openalb (docs/ec2.md).
+process.env.OPENALB_INSTANCE_ADDRESSES = '127.102.0.0/16'
+
 test('the instance-first tutorial from YAML: a VPC, two subnets, two instances running the web server on 4000, an instance target group and a balancer in both zones', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'openalb-tutorial-instances-'))
   const port = await freePort()

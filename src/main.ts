@@ -170,7 +170,7 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
     closers.push(() => health.stop())
     const ca = await loadOrCreateCa(options.dataDir)
     const fleetLock = store.fleet ? (fn: () => Promise<void>) => store.fleet!.tryLock('certificates', fn) : undefined
-    const certs = new CertificateManager(control, ca, log, { acme: new AcmeIssuer(control, options.acme, (revision) => servedFrom(revision)), ...(fleetLock ? { lock: fleetLock } : {}) })
+    const certs = new CertificateManager(control, ca, log, { onFailure: (c) => metrics.certificateIssueFailure(c.name, c.source).inc(), acme: new AcmeIssuer(control, options.acme, (revision) => servedFrom(revision)), ...(fleetLock ? { lock: fleetLock } : {}) })
     certs.start()
     closers.push(() => certs.stop())
 

@@ -34,6 +34,8 @@ export interface CertificateManagerOptions {
   readonly lock?: FleetLock
   /** Issues `source: acme` certificates; without it they stay PENDING_VALIDATION with a failure saying so. */
   readonly acme?: AcmeOrderer
+  /** Told of each failed attempt (main counts it in openalb_certificate_issue_failures_total). */
+  readonly onFailure?: (cert: Certificate, reason: string) => void
   /** The first retry after a failure; each further failure doubles it, up to six hours (default 60 s). */
   readonly retryBaseMs?: number
 }
@@ -135,6 +137,7 @@ export class CertificateManager {
   }
 
   private async recordFailure(cert: Certificate, reason: string): Promise<void> {
+    this.options.onFailure?.(cert, reason)
     const attempts = (cert.failure?.attempts ?? 0) + 1
     const delay = Math.min((this.options.retryBaseMs ?? 60_000) * 2 ** (attempts - 1), MAX_RETRY_MS)
     const retryAt = new Date(this.now().getTime() + delay)

@@ -80,6 +80,12 @@ export class Metrics {
     'TLS handshakes with HTTPS targets that failed (TargetTLSNegotiationErrorCount).',
     ['target_group'],
   )
+  readonly #certificateFailures = counterFamily(
+    this.registry,
+    'openalb_certificate_issue_failures_total',
+    'Failed attempts to issue or renew a certificate (openalb\'s CA or ACME), by certificate name and source.',
+    ['certificate', 'source'],
+  )
   readonly #desync = counterFamily(
     this.registry,
     'openalb_desync_mitigation_noncompliant_request_count_total',
@@ -175,6 +181,11 @@ export class Metrics {
   /** classification: "Acceptable", "Ambiguous" or "Severe", as ALB's access log writes it. */
   desyncNonCompliant(classification: string): CounterHandle {
     return this.#desync.get([classification])
+  }
+
+  /** One failed attempt to issue or renew a certificate (certs/ reports it). */
+  certificateIssueFailure(name: string, source: string): CounterHandle {
+    return this.#certificateFailures.get([name, source])
   }
 
   unhealthyRouting(targetGroupArn: string): CounterHandle {

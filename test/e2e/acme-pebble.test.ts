@@ -206,6 +206,8 @@ hostedZones:
   assert.ok(wait >= 59_000 && wait <= 61_000, `the first retry waits a minute, got ${wait} ms`)
   assert.match((await find('nodir'))?.failure?.reason ?? '', /no ACME directory: give acme\.directoryUrl or start openalb with --acme-directory/)
   assert.ok(s.lines.some((l) => l.includes('certificate issue failed') && l.includes('api.nowhere.test')), 'the failure is logged')
+  const metrics = await (await fetch(`${s.lb.controlUrl}/metrics`)).text()
+  assert.match(metrics, /^openalb_certificate_issue_failures_total\{certificate="nozone",source="acme"\} 1$/m, 'and counted')
 
   // The CA refuses: an http-01 name that resolves nowhere. The reason carries pebble's problem document.
   await apply(

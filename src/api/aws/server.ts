@@ -4,6 +4,7 @@ import { isIP } from 'node:net'
 import { ACM_OPERATIONS, ACM_TARGET_PREFIX } from './acm/operations.js'
 import type { AwsApiDeps, Call } from './deps.js'
 import { EC2_NAMESPACE, EC2_OPERATIONS, EC2_VERSION } from './ec2/operations.js'
+import { classicRefusal, ELB_CLASSIC_NAMESPACE, ELB_CLASSIC_VERSION } from './elb/classic.js'
 import { ELBV2_NAMESPACE, ELBV2_OPERATIONS, ELBV2_VERSION } from './elbv2/operations.js'
 import { AwsError, invalid, toAwsError } from './errors.js'
 import type { AwsService } from './service.js'
@@ -73,6 +74,12 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
       if (deps.accessKeys && deps.accessKeys.size > 0) {
         const refusal = verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body }, deps.accessKeys, now())
         if (refusal) throw service === 'acm' ? jsonAuthError(refusal) : refusal
+      }
+      // The Classic API (elb) shares ELBv2's signing name and operation names: only Version tells them apart.
+      const classic = (form?.get('Version') ?? url.searchParams.get('Version')) === ELB_CLASSIC_VERSION
+      if (classic && (service === 'elbv2' || service === 'ec2')) {
+        const action = form?.get('Action') ?? url.searchParams.get('Action') ?? ''
+        return { status: 400, contentType: 'text/xml', body: queryError(ELB_CLASSIC_NAMESPACE, classicRefusal(action), requestId) }
       }
       switch (service) {
         case 'elbv2':

@@ -14,6 +14,7 @@ import {
   MAX_ZONES_BY_REUSABLE_DELEGATION_SET,
   NAME_SERVERS,
   type DelegationSet,
+  routingPolicyOf,
 } from '../model/hosted-zone.js'
 import type { LoadBalancer } from '../model/load-balancer.js'
 import { InUseError, LimitExceededError, DuplicateError, InvalidChangeBatchError, NotEmptyError, NotFoundError } from './errors.js'
@@ -89,8 +90,8 @@ export function findBalancerForAlias(d: Draft, ref: string): LoadBalancer | unde
 }
 
 /** The alias a stored record keeps to a balancer since deleted, when a DELETE names it as stored. */
-function danglingAlias(d: Draft, zone: HostedZone, name: string, type: string, ref: string): RecordSet['alias'] {
-  const stored = d.get('record-set', recordSetId(zone.id, name, type))?.alias
+function danglingAlias(d: Draft, zone: HostedZone, name: string, type: string, ref: string, setIdentifier?: string): RecordSet['alias'] {
+  const stored = d.get('record-set', recordSetId(zone.id, name, type, setIdentifier))?.alias
   const bare = (n: string) => n.toLowerCase().replace(/\.$/, '').replace(/^dualstack\./, '')
   return stored?.loadBalancerArn !== undefined && (bare(stored.dnsName) === bare(ref) || stored.loadBalancerArn === ref) ? stored : undefined
 }
@@ -104,7 +105,7 @@ function toRecordSet(d: Draft, zone: HostedZone, spec: z.output<typeof recordSpe
   if (spec.alias) {
     if (spec.alias.loadBalancer !== undefined) {
       const lb = findBalancerForAlias(d, spec.alias.loadBalancer)
-      const gone = !lb && action === 'DELETE' ? danglingAlias(d, zone, name, spec.type, spec.alias.loadBalancer) : undefined
+      const gone = !lb && action === 'DELETE' ? danglingAlias(d, zone, name, spec.type, spec.alias.loadBalancer, spec.setIdentifier) : undefined
       if (gone) alias = { ...gone, evaluateTargetHealth: spec.alias.evaluateTargetHealth }
       else if (!lb) throw new InvalidChangeBatchError([`${where}: Tried to create an alias that targets ${spec.alias.loadBalancer}, but the load balancer does not exist`])
       else alias = { loadBalancerArn: lb.arn, dnsName: `${lb.dnsName}.`, hostedZoneId: lb.canonicalHostedZoneId, evaluateTargetHealth: spec.alias.evaluateTargetHealth }
@@ -115,17 +116,39 @@ function toRecordSet(d: Draft, zone: HostedZone, spec: z.output<typeof recordSpe
   }
   return {
     kind: 'record-set',
-    id: recordSetId(zone.id, name, spec.type),
+    id: recordSetId(zone.id, name, spec.type, spec.setIdentifier),
     zoneId: zone.id,
     name,
     type: spec.type,
     ttl: spec.alias ? 60 : spec.ttl,
     values: spec.values,
     ...(alias ? { alias } : {}),
+    ...(spec.setIdentifier !== undefined ? { setIdentifier: spec.setIdentifier } : {}),
+    ...(spec.weight !== undefined ? { weight: spec.weight } : {}),
+    ...(spec.failover !== undefined ? { failover: spec.failover } : {}),
+    ...(spec.multiValueAnswer !== undefined ? { multiValueAnswer: spec.multiValueAnswer } : {}),
+    ...(spec.healthCheckId !== undefined ? { healthCheckId: spec.healthCheckId } : {}),
   }
 }
 
-const describeSet = (r: { name: string; type: string }) => `[name='${r.name}', type='${r.type}']`
+/** Route 53's rules between record sets of one name and type: one routing policy, distinct failover roles. */
+function policyProblem(d: Draft, rs: RecordSet): string | undefined {
+  const siblings = d.list('record-set').filter((r) => r.zoneId === rs.zoneId && r.name === rs.name && r.type === rs.type && r.id !== rs.id)
+  if (siblings.length === 0) return undefined
+  const policy = routingPolicyOf(rs)
+  const other = siblings.find((r) => routingPolicyOf(r) !== policy)
+  if (other) {
+    return policy === 'simple' || routingPolicyOf(other) === 'simple'
+      ? `RRSet with DNS name ${rs.name} and type ${rs.type} cannot be created because a non-${policy === 'simple' ? routingPolicyOf(other) : 'simple'} set exists with the same name and type`
+      : `RRSet with DNS name ${rs.name} and type ${rs.type} cannot mix ${policy} and ${routingPolicyOf(other)} routing`
+  }
+  if (policy === 'failover' && siblings.some((r) => r.failover === rs.failover)) return `A ${rs.failover} failover record set already exists for DNS name ${rs.name} and type ${rs.type}`
+  if (policy === 'multivalue' && siblings.length >= 8) return `A multivalue answer name has at most 8 record sets: ${rs.name} ${rs.type}`
+  return undefined
+}
+
+const describeSet = (r: { name: string; type: string; setIdentifier?: string | undefined }) =>
+  `[name='${r.name}', type='${r.type}'${r.setIdentifier === undefined ? '' : `, set-identifier='${r.setIdentifier}'`}]`
 
 /**
  * ChangeResourceRecordSets: every change applies, or none does. Messages are Route 53's, so
@@ -173,6 +196,15 @@ export function changeRecordSets(d: Draft, zoneRef: string, changes: readonly Re
       problems.push(`RRSet of type CNAME with DNS name ${rs.name} is not permitted at apex in zone ${zone.name}`)
       continue
     }
+    if (rs.healthCheckId !== undefined && !d.get('health-check', rs.healthCheckId)) {
+      problems.push(`The health check ${rs.healthCheckId} of record set ${describeSet(rs)} does not exist`)
+      continue
+    }
+    const policy = policyProblem(d, rs)
+    if (policy) {
+      problems.push(policy)
+      continue
+    }
     d.put(rs)
   }
   // The apex SOA and NS count as two of Route 53's record sets.
@@ -208,11 +240,11 @@ export function deleteRecordSet(d: Draft, id: string): void {
  * Config apply: makes the zone hold exactly these record sets, removing the others and upserting
  * these with Route 53's rules; the serial moves on once, and only when a record set changed.
  */
-export function replaceRecordSets(d: Draft, zoneRef: string, records: readonly { readonly name: string; readonly type: string }[]): HostedZone {
+export function replaceRecordSets(d: Draft, zoneRef: string, records: readonly { readonly name: string; readonly type: string; readonly setIdentifier?: string | undefined }[]): HostedZone {
   const zone = findZone(d, zoneRef)
   const held = () => JSON.stringify(d.list('record-set').filter((r) => r.zoneId === zone.id).sort((a, b) => a.id.localeCompare(b.id)))
   const before = held()
-  const wanted = new Set(records.map((r) => recordSetId(zone.id, absoluteName(zone.name, r.name), r.type)))
+  const wanted = new Set(records.map((r) => recordSetId(zone.id, absoluteName(zone.name, r.name), r.type, r.setIdentifier)))
   for (const r of d.list('record-set')) if (r.zoneId === zone.id && !wanted.has(r.id)) d.remove('record-set', r.id)
   changeRecordSets(d, zone.id, records.map((record) => ({ action: 'UPSERT', record })))
   const after = findZone(d, zone.id)

@@ -1,6 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net'
-import { fqdn, type HostedZone, type RecordSet } from '../model/hosted-zone.js'
-import { BALANCER_ALIAS_TTL_SECONDS, type CompiledZone, type CompiledZones, type RRSet, type StaticRRSet } from './compiled-zone.js'
+import { fqdn, routingPolicyOf, type HostedZone, type RecordSet } from '../model/hosted-zone.js'
+import { BALANCER_ALIAS_TTL_SECONDS, type AliasRRSet, type CompiledZone, type CompiledZones, type RRSet, type StaticRRSet } from './compiled-zone.js'
 import { isAtOrBelow, parentName } from './names.js'
 import { parseRData, type RData } from './rdata.js'
 import type { ZoneSource } from './zone-source.js'
@@ -60,7 +60,7 @@ export function compileZones(source: ZoneSource, options: CompileOptions): { zon
   const zones = new Map<string, CompiledZone>()
   for (const b of builders.values()) zones.set(b.name, finish(b, problems))
   return {
-    zones: { zones, isBalancerHealthy: (arn) => source.loadBalancer(arn)?.healthy ?? false },
+    zones: { zones, isBalancerHealthy: (arn) => source.loadBalancer(arn)?.healthy ?? false, isHealthCheckHealthy: (id) => source.healthCheckHealthy?.(id) },
     problems,
   }
 }
@@ -113,12 +113,22 @@ function addRecord(b: ZoneBuilder, record: RecordSet, source: ZoneSource, proble
   if (!isAtOrBelow(owner, b.name)) return void problem(`not inside zone ${b.name}`)
   const node = nodeAt(b, owner)
 
+  // A routing policy's record set joins the policy set of its name and type.
+  const place = (set: StaticRRSet | AliasRRSet): void => {
+    const policy = routingPolicyOf(record)
+    if (policy === 'simple' || record.setIdentifier === undefined) return void node.set(record.type, set)
+    const current = node.get(record.type)
+    const members = current?.kind === 'policy' ? [...current.members] : []
+    members.push({ setIdentifier: record.setIdentifier, set, weight: record.weight, failover: record.failover, healthCheckId: record.healthCheckId })
+    node.set(record.type, { kind: 'policy', policy, members })
+  }
+
   if (record.alias) {
     const arn = record.alias.loadBalancerArn
     const lb = arn !== undefined ? source.loadBalancer(arn) : undefined
     if (arn !== undefined && !lb) problem(`alias to a load balancer that does not exist: ${arn}`)
     const family = record.type === 'A' ? isIPv4 : record.type === 'AAAA' ? isIPv6 : undefined
-    node.set(record.type, {
+    place({
       kind: 'alias',
       evaluateTargetHealth: record.alias.evaluateTargetHealth,
       loadBalancerArn: arn,
@@ -143,7 +153,7 @@ function addRecord(b: ZoneBuilder, record: RecordSet, source: ZoneSource, proble
     if (first?.type === 'SOA') b.soa = staticSet(record.ttl, [{ type: 'SOA', data: { ...first.data, serial: b.soa.records[0]?.type === 'SOA' ? b.soa.records[0].data.serial : first.data.serial } }])
     return
   }
-  node.set(record.type, staticSet(record.ttl, record.type === 'CNAME' ? records.slice(0, 1) : records))
+  place(staticSet(record.ttl, record.type === 'CNAME' ? records.slice(0, 1) : records))
 }
 
 function ensureApex(b: ZoneBuilder, zone: HostedZone): void {

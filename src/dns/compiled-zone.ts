@@ -27,7 +27,23 @@ export interface AliasRRSet {
   readonly recordName: string | undefined
 }
 
-export type RRSet = StaticRRSet | AliasRRSet
+/** One record set of a routing policy: its data, its share or role, and the health check that gates it. */
+export interface PolicyMember {
+  readonly setIdentifier: string
+  readonly set: StaticRRSet | AliasRRSet
+  readonly weight?: number | undefined
+  readonly failover?: 'PRIMARY' | 'SECONDARY' | undefined
+  readonly healthCheckId?: string | undefined
+}
+
+/** Several record sets of one name and type under a routing policy: the answer is chosen per query. */
+export interface PolicyRRSet {
+  readonly kind: 'policy'
+  readonly policy: 'weighted' | 'failover' | 'multivalue'
+  readonly members: readonly PolicyMember[]
+}
+
+export type RRSet = StaticRRSet | AliasRRSet | PolicyRRSet
 
 /** The record sets at one owner name, by type. */
 export type ZoneNode = ReadonlyMap<string, RRSet>
@@ -49,4 +65,6 @@ export interface CompiledZones {
   readonly zones: ReadonlyMap<string, CompiledZone>
   /** Whether a balancer is healthy now (read per query, for aliases that evaluate target health). */
   readonly isBalancerHealthy: (arn: string) => boolean
+  /** A Route 53 health check's status now (undefined: not known here, taken as healthy), read per query. */
+  readonly isHealthCheckHealthy: (id: string) => boolean | undefined
 }

@@ -1,5 +1,5 @@
 import type { Answer } from 'dns-packet'
-import { type CompiledZone, type CompiledZones, type RRSet, type ZoneNode } from './compiled-zone.js'
+import { type CompiledZone, type CompiledZones, type PolicyMember, type PolicyRRSet, type RRSet, type ZoneNode } from './compiled-zone.js'
 import { isAtOrBelow, parentName } from './names.js'
 import type { RData } from './rdata.js'
 
@@ -70,6 +70,7 @@ interface SetData {
  */
 function setData(zones: CompiledZones, zone: CompiledZone, set: RRSet, type: string, depth: number): SetData {
   if (set.kind === 'static') return { ttl: set.ttl, records: set.records, live: false }
+  if (set.kind === 'policy') return policyData(zones, zone, set, type, depth)
   if (set.loadBalancerArn !== undefined) {
     const live = set.evaluateTargetHealth
     // Route 53: with EvaluateTargetHealth, an alias to a balancer with no healthy target is unhealthy and not answered.
@@ -83,6 +84,54 @@ function setData(zones: CompiledZones, zone: CompiledZone, set: RRSet, type: str
 }
 
 const NO_DATA: SetData = { ttl: 0, records: [], live: false }
+
+/** Route 53 answers at most eight record sets of a multivalue name. */
+const MAX_MULTIVALUE = 8
+
+interface Weighed {
+  readonly member: PolicyMember
+  readonly data: SetData
+  readonly healthy: boolean
+}
+
+/**
+ * A routing policy's answer, chosen now as Route 53 chooses it. A member is healthy when its
+ * health check (if any) is, and, for an alias that evaluates target health, when its target is.
+ * Failover: the primary while healthy, else the secondary (both down: the primary). Weighted: one
+ * healthy member at random by weight (none healthy: all count). Multivalue: up to eight healthy
+ * members together (none healthy: up to eight of all).
+ */
+function policyData(zones: CompiledZones, zone: CompiledZone, set: PolicyRRSet, type: string, depth: number): SetData {
+  const weighed: Weighed[] = set.members.map((member) => {
+    const data = setData(zones, zone, member.set, type, depth)
+    const checked = member.healthCheckId === undefined || zones.isHealthCheckHealthy(member.healthCheckId) !== false
+    const evaluated = !(member.set.kind === 'alias' && member.set.evaluateTargetHealth) || data.records.length > 0
+    return { member, data, healthy: checked && evaluated && data.records.length > 0 }
+  })
+  const live = (d: SetData): SetData => ({ ...d, live: true })
+  if (set.policy === 'failover') {
+    const primary = weighed.find((w) => w.member.failover === 'PRIMARY')
+    const secondary = weighed.find((w) => w.member.failover === 'SECONDARY')
+    const chosen = primary?.healthy ? primary : secondary?.healthy ? secondary : (primary ?? secondary)
+    return chosen ? live(chosen.data) : { ...NO_DATA, live: true }
+  }
+  const healthy = weighed.filter((w) => w.healthy)
+  const pool = healthy.length > 0 ? healthy : weighed.filter((w) => w.data.records.length > 0)
+  if (pool.length === 0) return { ...NO_DATA, live: true }
+  if (set.policy === 'multivalue') {
+    const records = pool.flatMap((w) => w.data.records).slice(0, MAX_MULTIVALUE)
+    return { ttl: Math.min(...pool.map((w) => w.data.ttl)), records, live: true }
+  }
+  const weights = pool.map((w) => w.member.weight ?? 0)
+  const total = weights.reduce((a, b) => a + b, 0)
+  let pick = total === 0 ? Math.floor(Math.random() * pool.length) : -1
+  if (pick < 0) {
+    let r = Math.random() * total
+    pick = weights.findIndex((w) => (r -= w) < 0)
+    if (pick < 0) pick = pool.length - 1
+  }
+  return live((pool[pick] as Weighed).data)
+}
 
 const toAnswers = (owner: string, data: SetData, out: Answer[]): void => {
   for (const r of data.records) out.push({ ...r, name: owner, ttl: data.ttl, class: 'IN' } as Answer)

@@ -23,6 +23,8 @@ export interface ZoneSource {
   loadBalancer(arn: string): BalancerState | undefined
   /** Every balancer: each one's own DNS name is answered too. */
   loadBalancers(): readonly BalancerAddresses[]
+  /** A Route 53 health check's status now, read per query (routing policies); absent: every check is healthy. */
+  healthCheckHealthy?(id: string): boolean | undefined
   /** TTL of balancer answers (default BALANCER_ALIAS_TTL_SECONDS); a fleet answers its node TTL. */
   readonly balancerTtlSeconds?: number
 }

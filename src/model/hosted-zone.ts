@@ -23,6 +23,16 @@ export const recordSpec = z
     ttl: z.number().int().min(0).max(2147483647).default(300),
     /** Record data in zone-file text form ("10 mail.example.test.", "\"text\""). */
     values: z.array(z.string().min(1).max(4000)).default([]),
+    /** Routing policies: names one of several record sets of the same name and type (1-128 characters). */
+    setIdentifier: z.string().min(1).max(128).optional(),
+    /** Weighted routing: this set's share, 0-255. */
+    weight: z.number().int().min(0).max(255).optional(),
+    /** Failover routing: PRIMARY answers while healthy, else SECONDARY. */
+    failover: z.enum(['PRIMARY', 'SECONDARY']).optional(),
+    /** Multivalue answer routing: up to eight healthy sets answer together. */
+    multiValueAnswer: z.boolean().optional(),
+    /** A Route 53 health check (its id) whose status decides whether this set answers. */
+    healthCheckId: z.string().min(1).max(64).optional(),
     /** Alias: answer with a load balancer's addresses or another record's data. */
     alias: z
       .strictObject({
@@ -37,6 +47,11 @@ export const recordSpec = z
       .optional(),
   })
   .superRefine((r, ctx) => {
+    const policies = [r.weight !== undefined, r.failover !== undefined, r.multiValueAnswer !== undefined].filter(Boolean).length
+    if (policies > 1) ctx.addIssue({ code: 'custom', path: ['setIdentifier'], message: 'a record set has one routing policy: weight, failover or multiValueAnswer' })
+    if (policies === 1 && r.setIdentifier === undefined) ctx.addIssue({ code: 'custom', path: ['setIdentifier'], message: 'a weighted, failover or multivalue record set needs a setIdentifier' })
+    if (policies === 0 && r.setIdentifier !== undefined) ctx.addIssue({ code: 'custom', path: ['setIdentifier'], message: 'a setIdentifier needs a routing policy: weight, failover or multiValueAnswer' })
+    if (r.multiValueAnswer !== undefined && r.alias) ctx.addIssue({ code: 'custom', path: ['multiValueAnswer'], message: 'a multivalue answer record set cannot be an alias' })
     if (r.alias && r.values.length > 0) ctx.addIssue({ code: 'custom', path: ['values'], message: 'an alias record has no values' })
     if (!r.alias && r.values.length === 0) ctx.addIssue({ code: 'custom', path: ['values'], message: 'needs at least one value (or an alias)' })
     if (r.type === 'CNAME' && r.values.length > 1) ctx.addIssue({ code: 'custom', path: ['values'], message: 'a CNAME record has exactly one value' })
@@ -110,9 +125,20 @@ export interface RecordSet {
   readonly ttl: number
   readonly values: readonly string[]
   readonly alias?: AliasTarget | undefined
+  /** Routing policies (Route 53's SetIdentifier and its one policy); absent: simple routing. */
+  readonly setIdentifier?: string | undefined
+  readonly weight?: number | undefined
+  readonly failover?: 'PRIMARY' | 'SECONDARY' | undefined
+  readonly multiValueAnswer?: boolean | undefined
+  readonly healthCheckId?: string | undefined
 }
 
-export const recordSetId = (zoneId: string, name: string, type: string): string => `${zoneId}/${fqdn(name)}/${type}`
+/** The routing policy of a record set. */
+export const routingPolicyOf = (r: Pick<RecordSet, 'weight' | 'failover' | 'multiValueAnswer'>): 'simple' | 'weighted' | 'failover' | 'multivalue' =>
+  r.weight !== undefined ? 'weighted' : r.failover !== undefined ? 'failover' : r.multiValueAnswer !== undefined ? 'multivalue' : 'simple'
+
+export const recordSetId = (zoneId: string, name: string, type: string, setIdentifier?: string): string =>
+  `${zoneId}/${fqdn(name)}/${type}${setIdentifier === undefined ? '' : `/${setIdentifier}`}`
 
 /** Resolves a record name given relative to its zone (api, @) into its fqdn. */
 export function absoluteName(zoneName: string, name: string): string {

@@ -41,6 +41,12 @@ export interface RuntimeInstances {
   reconcile(view: StateView): void
 }
 
+/** Route 53 health checks: follow each revision; their status is read by DNS per query. */
+export interface RuntimeHealthChecks {
+  reconcile(view: StateView): void
+  healthy(id: string): boolean | undefined
+}
+
 export interface RuntimeLog {
   info(obj: object, msg?: string): void
   error(obj: object, msg?: string): void
@@ -53,8 +59,8 @@ export interface RuntimeOptions {
   readonly dns?: RuntimeDns
   readonly certificates?: RuntimeCertificates
   readonly instances?: RuntimeInstances
-  /** Route 53 health checks performed by this node (health/route53-checks.ts). */
-  readonly healthChecks?: RuntimeInstances
+  /** Route 53 health checks performed by this node (health/route53-checks.ts); DNS asks their status per query. */
+  readonly healthChecks?: RuntimeHealthChecks
   readonly log?: RuntimeLog
   readonly now?: () => number
   /** A fleet node's own address and zone (every listener binds the address; cross-zone follows the zone). */
@@ -85,7 +91,7 @@ export class Runtime {
   private readonly dns: RuntimeDns | undefined
   private readonly certificates: RuntimeCertificates | undefined
   private readonly instances: RuntimeInstances | undefined
-  private readonly healthChecks: RuntimeInstances | undefined
+  private readonly healthChecks: RuntimeHealthChecks | undefined
   private readonly log: RuntimeLog | undefined
   private readonly now: () => number
   private readonly node: NodeView
@@ -208,7 +214,9 @@ export class Runtime {
     const health = this.health
     // EvaluateTargetHealth: a balancer is healthy while one of its groups has a healthy target (read per query).
     const healthy = (lbArn: string) => health === undefined || (plan.groupsByBalancer.get(lbArn) ?? []).some((g) => health.counts(g).healthy > 0)
-    this.dns.update(zoneSourceFromState(view, this.advertise, healthy, this.fleet ? { nodes: this.nodes, ttlSeconds: this.fleet.ttlSeconds } : undefined))
+    const checks = this.healthChecks
+    const source = zoneSourceFromState(view, this.advertise, healthy, this.fleet ? { nodes: this.nodes, ttlSeconds: this.fleet.ttlSeconds } : undefined)
+    this.dns.update(checks ? { ...source, healthCheckHealthy: (id: string) => checks.healthy(id) } : source)
   }
 
   private updateHealth(plan: RevisionPlan, previous: Snapshot | undefined, next: Snapshot): void {

@@ -37,7 +37,7 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
     CreateHealthCheck: 'HTTP, HTTPS, HTTP_STR_MATCH, HTTPS_STR_MATCH, TCP and CALCULATED, performed by the node asked (no CloudWatch alarms, recovery controls or regions)',
     UpdateHealthCheck: 'as CreateHealthCheck',
     CreateHostedZone: 'public zones only, one per name',
-    ChangeResourceRecordSets: 'simple routing only (no weighted, latency, failover, geo or multivalue sets); DELETE matches name and type',
+    ChangeResourceRecordSets: 'simple, weighted, failover and multivalue routing (HealthCheckId and EvaluateTargetHealth decide); no latency, geolocation, geoproximity or IP-based routing; DELETE matches name, type and set identifier',
   },
   ec2: {
     AuthorizeSecurityGroupIngress: 'no prefix lists; one description per rule',

@@ -102,9 +102,14 @@ function recordShape(r: RecordSet): Shape {
   return {
     Name: escapeName(r.name),
     Type: r.type,
+    SetIdentifier: r.setIdentifier,
+    Weight: r.weight,
+    Failover: r.failover,
+    MultiValueAnswer: r.multiValueAnswer,
     TTL: r.alias ? undefined : r.ttl,
     ResourceRecords: r.alias ? undefined : r.values.map((Value) => ({ Value })),
     AliasTarget: r.alias ? { HostedZoneId: r.alias.hostedZoneId, DNSName: r.alias.dnsName, EvaluateTargetHealth: r.alias.evaluateTargetHealth } : undefined,
+    HealthCheckId: r.healthCheckId,
   }
 }
 
@@ -125,10 +130,20 @@ function changeIn(zone: HostedZone, c: Params, i: number): RecordChange {
   if (action !== 'CREATE' && action !== 'UPSERT' && action !== 'DELETE') throw invalidInput(`Invalid action '${action}' in change ${i + 1}`)
   const rs = c.obj('ResourceRecordSet')
   if (!rs) throw invalidInput(`change ${i + 1} has no ResourceRecordSet`)
-  for (const unsupported of ['SetIdentifier', 'Weight', 'Region', 'Failover', 'GeoLocation', 'MultiValueAnswer', 'HealthCheckId', 'CidrRoutingConfig', 'GeoProximityLocation']) {
-    if (rs.has(unsupported)) throw invalidInput(`${unsupported}: routing policies other than simple are not supported by openalb`)
+  for (const unsupported of ['Region', 'GeoLocation', 'CidrRoutingConfig', 'GeoProximityLocation']) {
+    if (rs.has(unsupported)) throw invalidInput(`${unsupported}: latency, geolocation, geoproximity and IP-based routing are not supported by openalb (simple, weighted, failover and multivalue are)`)
   }
   const record: Record<string, unknown> = { name: unescapeName(rs.required('Name')), type: rs.required('Type') }
+  const setIdentifier = rs.str('SetIdentifier')
+  if (setIdentifier !== undefined) record.setIdentifier = setIdentifier
+  const weight = rs.int('Weight')
+  if (weight !== undefined) record.weight = weight
+  const failover = rs.str('Failover')
+  if (failover !== undefined) record.failover = failover
+  const multiValueAnswer = rs.bool('MultiValueAnswer')
+  if (multiValueAnswer !== undefined) record.multiValueAnswer = multiValueAnswer
+  const healthCheckId = rs.str('HealthCheckId')
+  if (healthCheckId !== undefined) record.healthCheckId = healthCheckId
   const alias = rs.obj('AliasTarget')
   if (alias) {
     const dnsName = alias.required('DNSName')

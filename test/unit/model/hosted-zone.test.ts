@@ -49,7 +49,9 @@ table('record', recordSpec, [
   { desc: 'an NS alias', input: alias({ loadBalancer: 'web-alb' }, { type: 'NS' }), path: 'type', message: /alias cannot be of type NS/ },
   { desc: 'an SOA alias', input: alias({ loadBalancer: 'web-alb' }, { type: 'SOA' }), path: 'type' },
   { desc: 'an unknown alias key', input: alias({ loadBalancer: 'web-alb', hostedZoneId: 'Z1' }), path: 'alias.hostedZoneId', message: /^unknown key hostedZoneId$/ },
-  { desc: 'an unknown key', input: a({ weight: 10 }), path: 'weight', message: /^unknown key weight$/ },
+  { desc: 'an unknown key', input: a({ region: 'us-east-1' }), path: 'region', message: /^unknown key region$/ },
+  { desc: 'a weight without a setIdentifier', input: a({ weight: 10 }), path: 'setIdentifier', message: /needs a setIdentifier/ },
+  { desc: 'two routing policies', input: a({ setIdentifier: 's', weight: 10, failover: 'PRIMARY' }), path: 'setIdentifier', message: /one routing policy/ },
 ])
 
 test('fqdn lower-cases a name and adds the trailing dot once', () => {

@@ -50,7 +50,7 @@ interface StoreFlags {
   readonly data?: string
   readonly store?: string
 }
-const outputOption = (def: OutputFormat) => new Option('-o, --output <format>', 'table, json or yaml').choices(['table', 'json', 'yaml']).default(def)
+const outputOption = (def: OutputFormat) => new Option('-o, --output <format>', 'table (fits the terminal), wide (never cut), json or yaml').choices(['table', 'wide', 'json', 'yaml']).default(def)
 
 /**
  * Runs fn on the store the flags name. A command that only reads (get, describe, logs, delete)
@@ -123,7 +123,7 @@ function serverOf(n: NodeRecord): ServerInfo {
 async function getNodes(flags: StoreFlags, format: OutputFormat): Promise<string> {
   return readControl(flags, async (control) => {
     const nodes = await liveNodes(control, flags)
-    if (nodes.length === 0 && format === 'table') return 'No live nodes.'
+    if (nodes.length === 0 && (format === 'table' || format === 'wide')) return 'No live nodes.'
     return render(format, nodes, [
       { header: 'NAME', value: (n) => n.name },
       { header: 'ZONE', value: (n) => n.zone },
@@ -365,7 +365,7 @@ export function buildProgram(out: (s: string) => void): Command {
           rows = rows.filter((r) => matches(view, r, name) || belongsTo(view, r, name))
           if (rows.length === 0) throw new CliFailure(`${kind} '${name}' not found`)
         }
-        return render(opts.output, opts.output === 'table' ? rows : rows.map(printable), columnsFor(kind, view) as never)
+        return render(opts.output, opts.output === 'table' || opts.output === 'wide' ? rows : rows.map(printable), columnsFor(kind, view) as never)
       })
       out(text)
     })

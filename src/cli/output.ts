@@ -1,29 +1,51 @@
 import { stringify } from 'yaml'
 
-export type OutputFormat = 'table' | 'json' | 'yaml'
+/** table fits the terminal; wide never cuts a value; json and yaml are whole. */
+export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml'
 
 export interface Column<T> {
   readonly header: string
   readonly value: (row: T) => string
-  /** Wide columns are cut to this many characters in tables so they stay readable at 80 columns. */
+  /** A column that may be cut (with …) when the table is wider than the terminal, never below this many characters. */
   readonly max?: number
 }
 
-export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
-  const cells = rows.map((r) => columns.map((c) => truncate(c.value(r), c.max)))
-  const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((row) => row[i]?.length ?? 0)))
-  const line = (values: readonly string[]) => values.map((v, i) => v.padEnd(widths[i] ?? 0)).join('  ').trimEnd()
-  return [line(columns.map((c) => c.header)), ...cells.map(line)].join('\n')
+/** The terminal's width; piped output (no terminal) is laid out for $COLUMNS, else 80 columns. */
+export function terminalWidth(): number {
+  return process.stdout.columns ?? (Number(process.env.COLUMNS) || 80)
 }
 
-function truncate(s: string, max: number | undefined): string {
-  if (max === undefined || s.length <= max) return s
-  return `${s.slice(0, max - 1)}…`
+const GAP = 2
+
+/**
+ * Lays rows out in columns. With a width, the cuttable columns (those with `max`) give up
+ * characters, widest first, until the table fits or each is at its `max`; without one (wide),
+ * nothing is cut.
+ */
+export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[], width: number | undefined = terminalWidth()): string {
+  const values = rows.map((r) => columns.map((c) => c.value(r)))
+  const widths = columns.map((c, i) => Math.max(c.header.length, ...values.map((row) => row[i]?.length ?? 0)))
+  if (width !== undefined) {
+    let excess = widths.reduce((a, b) => a + b, 0) + GAP * (columns.length - 1) - width
+    while (excess > 0) {
+      let widest = -1
+      for (const [i, c] of columns.entries()) {
+        const floor = Math.max(c.max ?? Infinity, c.header.length)
+        if ((widths[i] ?? 0) > floor && (widest < 0 || (widths[i] ?? 0) > (widths[widest] ?? 0))) widest = i
+      }
+      if (widest < 0) break
+      widths[widest] = (widths[widest] ?? 0) - 1
+      excess--
+    }
+  }
+  const cut = (s: string, w: number): string => (s.length <= w ? s : `${s.slice(0, Math.max(0, w - 1))}…`)
+  const line = (cells: readonly string[]) => cells.map((v, i) => cut(v, widths[i] ?? 0).padEnd(widths[i] ?? 0)).join(' '.repeat(GAP)).trimEnd()
+  return [line(columns.map((c) => c.header)), ...values.map(line)].join('\n')
 }
 
 export function render<T>(format: OutputFormat, data: readonly T[] | T, columns: readonly Column<T>[]): string {
   if (format === 'json') return JSON.stringify(data, null, 2)
   if (format === 'yaml') return stringify(data).trimEnd()
   const rows = Array.isArray(data) ? (data as readonly T[]) : [data as T]
-  return rows.length === 0 ? 'No resources found.' : renderTable(rows, columns)
+  return rows.length === 0 ? 'No resources found.' : renderTable(rows, columns, format === 'wide' ? undefined : terminalWidth())
 }

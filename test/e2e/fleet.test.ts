@@ -69,6 +69,8 @@ function startNode(n: (typeof NODES)[number]): Promise<void> {
       '--control', `${n.address}:${ports.control}`,
       '--dns', `${n.address}:${ports.dns}`,
       '--node-ttl', String(TTL),
+      // A stop leaves DNS (one TTL), then drains for at most this long: every stop below is bounded.
+      '--shutdown-timeout', '10',
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OPENALB_LOG_LEVEL: 'warn' } },
   )
@@ -80,10 +82,18 @@ function startNode(n: (typeof NODES)[number]): Promise<void> {
   return eventually(async () => (await fetch(`http://${n.address}:${ports.control}/healthz`)).ok, { timeoutMs: 20000, message: `${n.name} up: ${logs.get(n.name)}` }).then(() => undefined)
 }
 
+/** Stops a node; one that has not exited 30 s after the signal is killed, and the test fails with its log. */
 async function stopNode(name: string, signal: NodeJS.Signals): Promise<void> {
   const child = procs.get(name)
   procs.delete(name)
-  await stopChild(child, signal)
+  let timer: NodeJS.Timeout | undefined
+  const stuck = new Promise<'stuck'>((resolve) => (timer = setTimeout(() => resolve('stuck'), 30_000)))
+  const outcome = await Promise.race([stopChild(child, signal).then(() => 'stopped' as const), stuck])
+  clearTimeout(timer)
+  if (outcome === 'stuck') {
+    await stopChild(child, 'SIGKILL')
+    throw new Error(`${name} did not exit within 30 s of ${signal}; its log:\n${logs.get(name) ?? ''}`)
+  }
 }
 
 /** One request on its own connection (no pooled socket outlives a node): status and body. */

@@ -17,8 +17,6 @@ export interface AcmeDefaults {
   readonly email?: string | undefined
   /** PEM trusted for the default directory's HTTPS (`--acme-ca-bundle`), for a private ACME CA. */
   readonly caBundlePem?: string | undefined
-  /** Test knob: acme-client's first retry wait (ms) when polling an order. */
-  readonly backoffMinMs?: number | undefined
 }
 
 /** acme-client talks through one axios instance: the CAs trusted for directories are one set. */
@@ -74,7 +72,6 @@ export class AcmeIssuer implements AcmeOrderer {
       accountKey,
       ...(stored?.accountUrl ? { accountUrl: stored.accountUrl } : {}),
       ...(settings.eab ? { externalAccountBinding: { kid: settings.eab.keyId, hmacKey: settings.eab.hmacKey } } : {}),
-      ...(this.defaults.backoffMinMs !== undefined ? { backoffMin: this.defaults.backoffMinMs, backoffMax: this.defaults.backoffMinMs * 8 } : {}),
     })
     const [keyPem, csr] = await acme.crypto.createCsr({ commonName: cert.domainName, altNames: names }, await acme.crypto.createPrivateEcdsaKey('P-256'))
     let chainPem: string

@@ -15,7 +15,6 @@ export interface HealthCheckConfig {
   readonly requestInterval: number
   /** Checks in a row that flip the status, 1-10 (default 3). */
   readonly failureThreshold: number
-  readonly measureLatency: boolean
   readonly inverted: boolean
   readonly disabled: boolean
   readonly enableSni: boolean

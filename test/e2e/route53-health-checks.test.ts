@@ -50,6 +50,9 @@ test('Route 53 health checks are performed by openalb: status and last failure f
   assert.equal(again.HealthCheck?.Id, id, 'the same caller reference and configuration is the same check')
   await assert.rejects(r53.send(new CreateHealthCheckCommand({ CallerReference: 'hc-1', HealthCheckConfig: { Type: 'TCP', IPAddress: '127.0.0.1', Port: port } })), (e: Error) => e.name === 'HealthCheckAlreadyExists')
   await assert.rejects(r53.send(new CreateHealthCheckCommand({ CallerReference: 'hc-bad', HealthCheckConfig: { Type: 'HTTP_STR_MATCH', IPAddress: '127.0.0.1', Port: port } })), (e: Error) => e.name === 'InvalidInput' && /SearchString/.test(e.message))
+  // What openalb's checker does not do is refused, not stored and ignored.
+  await assert.rejects(r53.send(new CreateHealthCheckCommand({ CallerReference: 'hc-latency', HealthCheckConfig: { Type: 'TCP', IPAddress: '127.0.0.1', Port: port, MeasureLatency: true } })), (e: Error) => e.name === 'InvalidInput' && /MeasureLatency/.test(e.message))
+  await assert.rejects(r53.send(new CreateHealthCheckCommand({ CallerReference: 'hc-regions', HealthCheckConfig: { Type: 'TCP', IPAddress: '127.0.0.1', Port: port, Regions: ['us-east-1', 'us-west-1', 'eu-west-1'] } })), (e: Error) => e.name === 'InvalidInput' && /Regions/.test(e.message))
 
   const status = async () => (await r53.send(new GetHealthCheckStatusCommand({ HealthCheckId: id }))).HealthCheckObservations?.[0]?.StatusReport?.Status ?? ''
   await eventually(async () => /^Success: HTTP Status Code 200, OK/.test(await status()), { timeoutMs: 5000, message: 'the first probe ran' })

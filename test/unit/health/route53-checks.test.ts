@@ -5,7 +5,7 @@ import type { HealthCheck, HealthCheckConfig } from '../../../src/model/health-c
 import type { StateView } from '../../../src/model/state-view.js'
 import { eventually } from '../../helpers/eventually.js'
 
-const base: HealthCheckConfig = { type: 'HTTP', ipAddress: '127.0.0.1', port: 80, requestInterval: 10, failureThreshold: 2, measureLatency: false, inverted: false, disabled: false, enableSni: false, childHealthChecks: [] }
+const base: HealthCheckConfig = { type: 'HTTP', ipAddress: '127.0.0.1', port: 80, requestInterval: 10, failureThreshold: 2, inverted: false, disabled: false, enableSni: false, childHealthChecks: [] }
 const check = (id: string, config: Partial<HealthCheckConfig>): HealthCheck => ({ kind: 'health-check', id, callerReference: id, config: { ...base, ...config }, version: 1, createdAt: '2026-01-01T00:00:00Z', tags: {} })
 const view = (checks: HealthCheck[]): StateView => ({ revision: 1, list: () => checks, get: () => undefined }) as unknown as StateView
 

@@ -3,7 +3,7 @@ import type { Certificate } from '../../../model/certificate.js'
 import { AwsError } from '../errors.js'
 import { page } from '../paging.js'
 import type { Params } from '../protocol/params.js'
-import { certificateDetail, optionsShape, renewalEligibility, usersOf } from './shapes.js'
+import { certificateDetail, epoch, optionsShape, renewalEligibility, usersOf } from './shapes.js'
 import { x509Of } from './x509.js'
 
 /** One certificate with every value SearchCertificates filters and sorts on, worked out once. */
@@ -21,7 +21,6 @@ interface Row {
 }
 
 const invalid = (message: string) => new AwsError('ValidationException', message)
-const epoch = (iso: string | undefined): number | undefined => (iso === undefined ? undefined : Date.parse(iso) / 1000)
 
 function rowOf(d: Draft, c: Certificate): Row {
   const detail = certificateDetail(d, c)

@@ -4,7 +4,7 @@ import { validationRecordFor } from '../../../model/certificate-validation.js'
 import { issuerName } from './x509.js'
 
 /** JSON timestamps are epoch seconds. */
-const epoch = (iso: string | undefined): number | undefined => (iso === undefined ? undefined : Date.parse(iso) / 1000)
+export const epoch = (iso: string | undefined): number | undefined => (iso === undefined ? undefined : Date.parse(iso) / 1000)
 
 export const certificateType = (c: Certificate): string => (c.source === 'imported' ? 'IMPORTED' : 'AMAZON_ISSUED')
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { changeRecordSets, createDelegationSet, createHostedZone, deleteDelegationSet, deleteHostedZone, findDelegationSet, findZone, updateHostedZone, type RecordChange } from '../../../control/hosted-zones.js'
 import { changeTags } from '../../../control/tags.js'
 import type { Draft } from '../../../control/draft.js'
-import { fqdn, MAX_ZONES_BY_REUSABLE_DELEGATION_SET, ROUTE53_ACCOUNT_LIMITS, ROUTE53_ZONE_LIMITS, type DelegationSet, type HostedZone, type RecordSet } from '../../../model/hosted-zone.js'
+import { fqdn, MAX_ZONES_BY_REUSABLE_DELEGATION_SET, NAME_SERVERS, ROUTE53_ACCOUNT_LIMITS, ROUTE53_ZONE_LIMITS, type DelegationSet, type HostedZone, type RecordSet } from '../../../model/hosted-zone.js'
 import type { AwsApiDeps } from '../deps.js'
 import { createHealthCheck, deleteHealthCheck, findHealthCheck, updateHealthCheck } from '../../../control/health-checks.js'
 import { checkPort, ROUTE53_CHECK_TYPES, type HealthCheck, type HealthCheckConfig } from '../../../model/health-check.js'
@@ -66,7 +66,7 @@ function escapeName(name: string): string {
 const unescapeName = (name: string): string => name.replace(/\\(\d{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)))
 
 function apexRecords(zone: HostedZone): RecordSet[] {
-  const [primary = 'ns1.openalb.test.'] = zone.nameServers
+  const [primary = NAME_SERVERS[0] ?? ''] = zone.nameServers
   return [
     { kind: 'record-set', id: `${zone.id}/${zone.name}/NS`, zoneId: zone.id, name: zone.name, type: 'NS', ttl: 172800, values: [...zone.nameServers] },
     { kind: 'record-set', id: `${zone.id}/${zone.name}/SOA`, zoneId: zone.id, name: zone.name, type: 'SOA', ttl: 900, values: [`${primary} hostmaster.openalb.test. ${zone.serial} 7200 900 1209600 86400`] },
@@ -180,7 +180,7 @@ function healthCheckShape(h: HealthCheck): Shape {
       SearchString: c.searchString,
       RequestInterval: c.type === 'CALCULATED' ? undefined : c.requestInterval,
       FailureThreshold: c.type === 'CALCULATED' ? undefined : c.failureThreshold,
-      MeasureLatency: c.measureLatency,
+      MeasureLatency: false,
       Inverted: c.inverted,
       Disabled: c.disabled,
       HealthThreshold: c.healthThreshold,
@@ -195,7 +195,9 @@ function healthCheckShape(h: HealthCheck): Shape {
 function healthConfigIn(p: Params, base: HealthCheckConfig | undefined): HealthCheckConfig {
   const type = base?.type ?? (p.required('Type') as HealthCheckConfig['type'])
   if (!(ROUTE53_CHECK_TYPES as readonly string[]).includes(type)) throw invalidInput(`Type ${type} is not performed by openalb (${ROUTE53_CHECK_TYPES.join(', ')}); CloudWatch and recovery-control checks need AWS`)
-  if (p.has('AlarmIdentifier') || p.has('RoutingControlArn')) throw invalidInput('CloudWatch alarms and routing controls are not available in openalb')
+  if (p.has('AlarmIdentifier') || p.has('RoutingControlArn') || p.has('InsufficientDataHealthStatus')) throw invalidInput('CloudWatch alarms and routing controls are not available in openalb')
+  if (p.has('Regions')) throw invalidInput('Regions: openalb checks from the node asked, not from chosen Route 53 regions')
+  if (p.bool('MeasureLatency')) throw invalidInput('MeasureLatency: openalb publishes no CloudWatch latency metrics for health checks')
   const reset = new Set(p.obj('ResetElements')?.strings('ResettableElementName') ?? [])
   const pick = <T>(key: string, read: (k: string) => T | undefined, current: T | undefined, resetName?: string): T | undefined =>
     resetName && reset.has(resetName) ? undefined : (read(key) ?? current)
@@ -212,7 +214,6 @@ function healthConfigIn(p: Params, base: HealthCheckConfig | undefined): HealthC
     searchString: pick('SearchString', str, base?.searchString),
     requestInterval: base?.requestInterval ?? p.int('RequestInterval') ?? 30,
     failureThreshold: pick('FailureThreshold', int, base?.failureThreshold) ?? 3,
-    measureLatency: base?.measureLatency ?? p.bool('MeasureLatency') ?? false,
     inverted: pick('Inverted', bool, base?.inverted) ?? false,
     disabled: pick('Disabled', bool, base?.disabled) ?? false,
     enableSni: pick('EnableSNI', bool, base?.enableSni) ?? type.startsWith('HTTPS'),
@@ -393,7 +394,7 @@ const ROUTES: readonly Route[] = [
     if (!deps.dnsAnswer) throw new AwsError('InvalidInput', 'TestDNSAnswer needs openalb\'s DNS server, which this process does not run', 400)
     const answer = await deps.dnsAnswer(fqdn(name), type.toUpperCase())
     return ok('TestDNSAnswerResponse', {
-      Nameserver: zone.nameServers[0]?.replace(/\.$/, '') ?? 'ns1.openalb.test',
+      Nameserver: (zone.nameServers[0] ?? NAME_SERVERS[0] ?? '').replace(/\.$/, ''),
       RecordName: fqdn(name),
       RecordType: type.toUpperCase(),
       RecordData: [...answer.data],

@@ -43,6 +43,8 @@ console.log(`
 openalb is running the tutorial (${config}); data in ${dataDir}
   control endpoint ${lb.controlUrl}    DNS 127.0.0.1:8053    demo web servers 127.0.0.1:4000 and :4001
 
+Open the web console: ${lb.controlUrl}/console/   (stop a web server below and watch its target turn unhealthy)
+
 Try, from another terminal:
   curl -i http://127.0.0.1:8080/                                              # forwarded to a web server
   curl -i -H 'Host: api.example.test' http://127.0.0.1:8080/                  # 301 to https://api.example.test:8443/

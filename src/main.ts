@@ -3,6 +3,8 @@ import { basename, dirname, join, resolve } from 'node:path'
 import type { Server } from 'node:http'
 import pino, { type Logger } from 'pino'
 import { adminApi } from './api/admin/admin-api.js'
+import { consoleApi } from './api/admin/console-api.js'
+import { HealthHistory } from './health/history.js'
 import { startEndpoint, type EndpointHandler } from './api/admin/endpoint.js'
 import { loadOrCreateCa } from './certs/ca.js'
 import { CertificateManager } from './certs/manager.js'
@@ -167,6 +169,10 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
 
     const metrics = new Metrics()
     const health = new HealthChecker()
+    /** The fleet's live nodes as the last lease list named them (the console's Nodes view). */
+    let liveNodes: readonly NodeRecord[] = []
+    const healthHistory = new HealthHistory((arn, key) => health.health(arn, key))
+    closers.push(health.onChange(healthHistory.record))
     closers.push(() => health.stop())
     const ca = await loadOrCreateCa(options.dataDir)
     const fleetLock = store.fleet ? (fn: () => Promise<void>) => store.fleet!.tryLock('certificates', fn) : undefined
@@ -243,7 +249,21 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
           description: t.description,
         })),
     })
+    const consoleHandler = consoleApi({
+        control,
+        targetHealth: (arn) => runtime.describeTargetHealth(arn),
+        healthHistory: (arn) => healthHistory.of(arn),
+        explain: (listenerArn, req) => dataplane.explain(listenerArn, req),
+        metrics: () => metrics.registry.getMetricsAsJSON(),
+        dnsAnswer: async (name, type) => {
+          await runtime.settled()
+          return testAnswer(dns, name, type)
+        },
+        nodes: () => liveNodes,
+        accessKeys,
+      })
     const handlers: EndpointHandler[] = [
+      consoleHandler,
       adminApi({ control, version: VERSION, targetHealth: (arn) => runtime.describeTargetHealth(arn), metrics: () => metrics.render() }),
       async (req, res, body) => {
         if (!aws.accepts(req)) return false
@@ -252,7 +272,14 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
       },
     ]
     const endpoint: Server = await startEndpoint(handlers, controlAddr.host, controlAddr.port)
-    closers.push(() => new Promise<void>((r) => endpoint.close(() => r())))
+    closers.push(
+      () =>
+        new Promise<void>((r) => {
+          consoleHandler.closeStreams()
+          endpoint.close(() => r())
+          endpoint.closeIdleConnections()
+        }),
+    )
     const addr = endpoint.address()
     const controlPort = typeof addr === 'object' && addr ? addr.port : controlAddr.port
     const controlUrl = `http://${controlAddr.host.includes(':') ? `[${controlAddr.host}]` : controlAddr.host}:${controlPort}`
@@ -306,7 +333,12 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
         startedAt: new Date().toISOString(),
         workers: 1,
       }
-      closers.push(fleet.watchNodes((nodes) => runtime.setNodes(nodes)))
+      closers.push(
+        fleet.watchNodes((nodes) => {
+          liveNodes = nodes
+          runtime.setNodes(nodes)
+        }),
+      )
       membership = await fleet.join(self)
       closers.push(() => membership?.leave())
       log.info({ node: self.name, zone: self.zone, address: self.address, ttlSeconds: fleet.leaseTtlSeconds }, 'joined the fleet')
@@ -380,7 +412,7 @@ function stopRequested(): Promise<string> {
 export async function runUp(options: UpOptions): Promise<void> {
   const handle = await startOpenalb(options)
   const view = await handle.control.read()
-  const lines = [`openalb ${VERSION} is up (data: ${options.dataDir}, pid ${process.pid})`, `  control endpoint  ${handle.controlUrl}  (admin API, AWS APIs, /metrics)`, `  DNS               ${handle.dnsAddress} (UDP and TCP)`]
+  const lines = [`openalb ${VERSION} is up (data: ${options.dataDir}, pid ${process.pid})`, `  control endpoint  ${handle.controlUrl}  (admin API, AWS APIs, /metrics)`, `  web console       ${handle.controlUrl}/console/`, `  DNS               ${handle.dnsAddress} (UDP and TCP)`]
   for (const lb of view.list('load-balancer')) {
     for (const l of view.list('listener').filter((x) => x.loadBalancerArn === lb.arn)) {
       lines.push(`  ${lb.name.padEnd(16)}  ${l.protocol.toLowerCase()}://${handle.nodeAddress ?? lb.bindAddress}:${l.port}/`)

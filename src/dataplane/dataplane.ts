@@ -16,6 +16,8 @@ import { ListenerSocket, type ListenerHost } from './listener/listener-socket.js
 import { ClientConnection } from './proxy/client-connection.js'
 import { serveHttp2 } from './proxy/h2-session.js'
 import { newStats, type DataplaneLog, type DataplaneMetricsSink, type DataplaneStats, type ProxyContext } from './proxy/context.js'
+import type { RouteRequest } from './router/route-request.js'
+import type { RouteExplanation } from './router/router.js'
 import type { L4ListenerSnapshot, ListenerSnapshot, Snapshot, TargetGroupSnapshot, TargetSnapshot } from './snapshot.js'
 import { TicketKeys } from './tls/ticket-keys.js'
 import { H2Pool } from './upstream/h2-pool.js'
@@ -53,6 +55,12 @@ export interface ApplyResult {
  * The HTTP data plane: listener sockets, routing, balancing and upstream pools. It reads only the
  * current Snapshot (replaced whole by apply()) and the health view, and never touches the store.
  */
+export interface ListenerExplanation {
+  readonly route: RouteExplanation
+  /** For a forward: each group with its targets and whether each may take a new request now. */
+  readonly groups: readonly { readonly arn: string; readonly targets: readonly { readonly key: string; readonly id: string; readonly routable: boolean }[] }[]
+}
+
 export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpListenerHost, UdpListenerHost {
   /** The snapshot new requests use; in-flight ones keep theirs. */
   current: Snapshot = EMPTY_SNAPSHOT
@@ -201,6 +209,26 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
         this.log?.error({ bindKey, error: String(e) }, 'listener could not be opened')
       },
     )
+  }
+
+  /**
+   * Which rule of a listener a request would match, why the rules before it did not, and for a
+   * forward the groups' targets that could take it now (the console's explain view; no state changes).
+   */
+  explain(listenerArn: string, req: RouteRequest): ListenerExplanation | undefined {
+    let listener: ListenerSnapshot | undefined
+    for (const l of this.current.listeners.values()) if (l.arn === listenerArn) listener = l
+    if (!listener) return undefined
+    const route = listener.router.explain(req)
+    const action = route.matched.action
+    const groups =
+      action.kind === 'forward'
+        ? action.targetGroupArns.map((arn) => ({
+            arn,
+            targets: (this.groups.get(arn)?.targets ?? []).map((t) => ({ key: t.target.key, id: t.target.id, routable: t.routable })),
+          }))
+        : []
+    return { route, groups }
   }
 
   /** Health says a target changed: re-read it (called by the runtime from health's change feed). */

@@ -8,6 +8,7 @@ export class MetricsSink implements DataplaneMetricsSink {
   private readonly requestCounters = new Map<string, Map<string, CounterHandle>>()
   private readonly unhealthy = new Map<string, CounterHandle>()
   private readonly responseTimes = new Map<string, HistogramHandle>()
+  private readonly groupClasses = new Map<string, readonly CounterHandle[]>()
 
   constructor(private readonly metrics: Metrics) {}
 
@@ -33,7 +34,17 @@ export class MetricsSink implements DataplaneMetricsSink {
     }
     counter.inc()
     if (elbStatus !== 0) this.metrics.elbStatus(elbStatus).inc()
-    else if (targetStatus !== 0) this.metrics.targetStatus(targetStatus).inc()
+    else if (targetStatus !== 0) {
+      this.metrics.targetStatus(targetStatus).inc()
+      if (targetGroupArn !== '') {
+        let classes = this.groupClasses.get(targetGroupArn)
+        if (!classes) {
+          classes = this.metrics.targetGroupStatusClasses(targetGroupArn)
+          this.groupClasses.set(targetGroupArn, classes)
+        }
+        classes[Math.floor(targetStatus / 100) - 1]?.inc()
+      }
+    }
     if (targetSeconds >= 0 && targetGroupArn !== '') {
       let h = this.responseTimes.get(targetGroupArn)
       if (!h) {

@@ -51,6 +51,12 @@ export class Metrics {
     'Responses from targets, by status class (HTTPCode_Target_*_Count).',
     ['class'],
   )
+  readonly #groupCodes = counterFamily(
+    this.registry,
+    'openalb_httpcode_target_group_count_total',
+    'Responses from targets per target group, by status class (HTTPCode_Target_*_Count with the TargetGroup dimension).',
+    ['target_group', 'class'],
+  )
   readonly #responseTime = histogramFamily(
     this.registry,
     'openalb_target_response_time_seconds',
@@ -144,6 +150,12 @@ export class Metrics {
   targetStatus(status: number): CounterHandle {
     const cell = this.#targetClasses[Math.floor(status / 100) - 1]
     return cell ?? this.#targetCodes.get(['other'])
+  }
+
+  /** The five class counters (1XX..5XX) of one group, for a sink to cache once per group. */
+  targetGroupStatusClasses(targetGroupArn: string): readonly CounterHandle[] {
+    const tg = dimension(targetGroupArn)
+    return STATUS_CLASSES.map((c) => this.#groupCodes.get([tg, c]))
   }
 
   targetResponseTime(targetGroupArn: string): HistogramHandle {

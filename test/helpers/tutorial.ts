@@ -49,12 +49,13 @@ export function backend(port: number): Promise<Server> {
 }
 
 /** The tutorial running in-process: backends, openalb on free ports, targets healthy. */
-export async function startTutorial(): Promise<RunningTutorial> {
+/** accessKeys: 'AKID:SECRET' as OPENALB_ACCESS_KEYS has it (the AWS API and the console then ask for them). */
+export async function startTutorial(options: { accessKeys?: string } = {}): Promise<RunningTutorial> {
   const dataDir = mkdtempSync(join(tmpdir(), 'openalb-e2e-'))
   const { file, ports } = await tutorialConfig(dataDir)
   const backends = new Map<number, Server>()
   for (const p of ports.backends) backends.set(p, await backend(p))
-  const lb = await startOpenalb({ dataDir, configFile: file, control: '127.0.0.1:0', dns: '127.0.0.1:0', log: pino({ level: 'silent' }) })
+  const lb = await startOpenalb({ dataDir, configFile: file, control: '127.0.0.1:0', dns: '127.0.0.1:0', log: pino({ level: 'silent' }), ...options })
   const targetStates = async () => {
     const view = await lb.control.view()
     const tg = view.find('target-group', 'web-tg')

@@ -27,6 +27,26 @@ export class Router {
     }
     return this.defaultRule
   }
+
+  /**
+   * Why a request reaches the rule it reaches: each rule before it with the index of its first
+   * condition that did not match. Not the hot path (the console's explain view asks it).
+   */
+  explain(req: RouteRequest): RouteExplanation {
+    const skipped: { priority: number | 'default'; ruleArn: string | undefined; failedCondition: number }[] = []
+    for (const rule of this.rules) {
+      const failed = rule.conditions.findIndex((c) => !c.matches(req))
+      if (failed < 0) return { matched: rule, skipped }
+      skipped.push({ priority: rule.priority, ruleArn: rule.ruleArn, failedCondition: failed })
+    }
+    return { matched: this.defaultRule, skipped }
+  }
+}
+
+/** The rule a request matched and, for each rule ahead of it, the first condition that failed. */
+export interface RouteExplanation {
+  readonly matched: CompiledRule
+  readonly skipped: readonly { readonly priority: number | 'default'; readonly ruleArn: string | undefined; readonly failedCondition: number }[]
 }
 
 /** A local answer served before every rule: a fixed body for one host and exact path (ACME HTTP-01). */

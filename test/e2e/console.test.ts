@@ -1,0 +1,112 @@
+// The web console in a real browser (Debian's chromium, driven by playwright-core) against the
+// running tutorial: its resources on screen, the explain view, a target turning unhealthy live,
+// an action through the admin API, and access keys asked for when configured.
+import assert from 'node:assert/strict'
+import { existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { test, type TestContext } from 'node:test'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { eventually } from '../helpers/eventually.js'
+import { needs, repoRoot } from '../helpers/shared.js'
+import { startTutorial } from '../helpers/tutorial.js'
+
+const CHROMIUM = '/usr/bin/chromium'
+const skip = existsSync(CHROMIUM) ? needs('chromium') : needs(CHROMIUM, 'chromium')
+const artifacts = join(repoRoot, 'test-artifacts')
+
+async function browser(t: TestContext): Promise<Browser> {
+  const b = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] })
+  t.after(() => b.close())
+  return b
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(artifacts, { recursive: true })
+  await page.screenshot({ path: join(artifacts, `console-${name}.png`), fullPage: true })
+}
+
+test("the console shows the tutorial's resources, explains a URL, and follows target health live", { skip, timeout: 90_000 }, async (t) => {
+  const tut = await startTutorial()
+  t.after(() => tut.close())
+  const b = await browser(t)
+  const page = await b.newPage()
+  const errors: string[] = []
+  page.on('pageerror', (e) => errors.push(String(e)))
+
+  await page.goto(`${tut.lb.controlUrl}/console/`, { waitUntil: 'load' })
+  const http = page.getByTestId(`listener-HTTP-${tut.ports.http}`)
+  await http.waitFor({ timeout: 10_000 })
+  assert.match((await page.getByTestId('balancer-web-alb').textContent()) ?? '', /web-alb/)
+  const rules = (await http.locator('table.rules').textContent()) ?? ''
+  assert.match(rules, /Host is “api\.example\.test”/)
+  assert.match(rules, new RegExp(`Redirect to https://#\\{host\\}:${tut.ports.https}/#\\{path\\}\\?#\\{query\\} \\(301`))
+  assert.match(rules, /every other request\s*Forward to web-tg/)
+  await page.getByTestId(`listener-HTTPS-${tut.ports.https}`).waitFor()
+
+  // Explain: which rule takes http://api.example.test/, and why the default does not for another host.
+  await page.getByTestId(`explain-url-${tut.ports.http}`).fill('http://api.example.test/')
+  await page.getByTestId(`explain-go-${tut.ports.http}`).click()
+  const result = page.getByTestId(`explain-result-${tut.ports.http}`)
+  await result.getByTestId('explain-match').waitFor()
+  assert.match((await result.textContent()) ?? '', /Rule 1 matches \(Host is “api\.example\.test”\): Redirect to https:/)
+  await page.getByTestId(`explain-url-${tut.ports.http}`).fill('http://other.example.test/x')
+  await page.getByTestId(`explain-go-${tut.ports.http}`).click()
+  await eventually(async () => /default action/.test((await result.textContent()) ?? ''), { timeoutMs: 5000, message: 'the explain view answers the default action' })
+  const other = (await result.textContent()) ?? ''
+  assert.match(other, /Rule 1 does not match: Host is “api\.example\.test” is false/)
+  assert.match(other, /web-tg: one of 127\.0\.0\.1:\d+, 127\.0\.0\.1:\d+ \(healthy\) takes it/)
+  await shot(page, 'balancers')
+
+  // Target groups: both healthy; a backend stopped by the test turns unhealthy on screen, no reload.
+  await page.evaluate(() => {
+    ;(window as unknown as { marker: number }).marker = 42
+  })
+  await page.click('a[href="#target-groups"]')
+  const [p1, p2] = tut.ports.backends
+  const state = (port: number) => page.getByTestId(`target-state-127.0.0.1-${port}`)
+  await eventually(async () => (await state(p1).textContent()) === 'healthy' && (await state(p2).textContent()) === 'healthy', { timeoutMs: 10_000, message: 'both targets healthy on screen' })
+  await tut.stopBackend(p2)
+  await eventually(async () => (await state(p2).textContent()) === 'unhealthy', { timeoutMs: 30_000, intervalMs: 250, message: 'the stopped target turns unhealthy on screen' })
+  assert.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 42, 'the page was not reloaded')
+  assert.match((await page.getByTestId('history-web-tg').textContent()) ?? '', new RegExp(`127\\.0\\.0\\.1:${p2}: healthy → unhealthy \\(Target\\.(FailedHealthChecks|Timeout|ResponseCodeMismatch)\\)`))
+  // Traffic through the balancer shows on the requests chart.
+  for (let i = 0; i < 20; i++) await (await fetch(`http://127.0.0.1:${tut.ports.http}/`)).text()
+  await eventually(async () => Number.parseFloat((await page.getByTestId('chart-requests-web-tg-value').textContent()) ?? '0') > 0, { timeoutMs: 10_000, message: 'the requests chart shows the traffic' })
+  await shot(page, 'target-groups')
+
+  await page.click('a[href="#certificates"]')
+  const certs = (await page.getByTestId('certificates').textContent()) ?? ''
+  assert.match(certs, /api-example-test\s*api\.example\.test, localhost\s*ISSUED/)
+  assert.match(certs, /CN=openalb/)
+  await page.click('a[href="#zones"]')
+  await eventually(async () => /answers now: 127\.0\.0\.1/.test((await page.getByTestId('alias-answer-api.example.test.').textContent().catch(() => '')) ?? ''), {
+    timeoutMs: 5000,
+    message: 'the alias shows what openalb DNS answers for it',
+  })
+  await shot(page, 'zones')
+  assert.deepEqual(errors, [], 'no script errors on the page')
+})
+
+test('with access keys the console asks for one, and its actions go through the admin API', { skip, timeout: 90_000 }, async (t) => {
+  const tut = await startTutorial({ accessKeys: 'AKIDCONSOLE:console-secret' })
+  t.after(() => tut.close())
+  const denied = await fetch(`${tut.lb.controlUrl}/console/`)
+  assert.equal(denied.status, 401)
+  assert.match(denied.headers.get('www-authenticate') ?? '', /^Basic realm="openalb console/)
+  const wrong = await fetch(`${tut.lb.controlUrl}/admin/v1/console/state`, { headers: { authorization: `Basic ${Buffer.from('AKIDCONSOLE:nope').toString('base64')}` } })
+  assert.equal(wrong.status, 401)
+
+  const b = await browser(t)
+  const context = await b.newContext({ httpCredentials: { username: 'AKIDCONSOLE', password: 'console-secret' } })
+  const page = await context.newPage()
+  page.on('dialog', (d) => void d.accept())
+  await page.goto(`${tut.lb.controlUrl}/console/#target-groups`, { waitUntil: 'load' })
+  const [, p2] = tut.ports.backends
+  const row = page.getByTestId(`target-state-127.0.0.1-${p2}`)
+  await eventually(async () => (await row.textContent().catch(() => '')) === 'healthy', { timeoutMs: 10_000, message: 'target healthy on screen' })
+  await page.locator('tr', { has: row }).getByRole('button', { name: 'Deregister' }).click()
+  await eventually(async () => (await row.textContent().catch(() => '')) === 'draining', { timeoutMs: 10_000, message: 'the deregistered target drains on screen' })
+  const view = await tut.lb.control.view()
+  assert.deepEqual(view.find('target-group', 'web-tg')?.targets.map((x) => x.port), [tut.ports.backends[0]], 'the store no longer has the target')
+  await shot(page, 'deregistered')
+})

@@ -24,6 +24,7 @@ import { Dataplane } from './dataplane/dataplane.js'
 import { MetricsSink } from './dataplane/metrics-sink.js'
 import { Runtime } from './runtime/runtime.js'
 import { InstanceSupervisor } from './compute/supervisor.js'
+import { GroupController } from './autoscaling/controller.js'
 import { readConsoleTail } from './compute/console-log.js'
 import { assertSafeBind, createAwsApi } from './api/aws/server.js'
 import { SSL_POLICIES } from './model/ssl-policy.js'
@@ -127,6 +128,15 @@ function parseAccessKeys(text: string | undefined): Map<string, string> | undefi
   return keys
 }
 
+/** $OPENALB_AUTOSCALING_INTERVAL_MS: how often Auto Scaling groups are looked at (default 1000 ms). */
+function autoscalingInterval(): number {
+  const text = process.env.OPENALB_AUTOSCALING_INTERVAL_MS
+  if (text === undefined || text === '') return 1000
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 50 || n > 60000) throw new Error(`OPENALB_AUTOSCALING_INTERVAL_MS must be an integer between 50 and 60000, got '${text}'`)
+  return n
+}
+
 /** The composition root: builds every module and wires them together. */
 export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHandle> {
   const log = options.log ?? pino({ level: process.env.OPENALB_LOG_LEVEL ?? 'info' }, pino.destination(2))
@@ -220,6 +230,19 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
     await runtime.start()
     closers.push(() => runtime.stop())
     closers.push(() => dataplane.close())
+
+    // Auto Scaling groups: one node of a fleet runs their passes (the etcd lock); alone, this one.
+    const groups = new GroupController({
+      control,
+      processExited: (i) => instances.check(i).status === 'impaired',
+      targetState: (arn, id) => runtime.describeTargetHealth(arn).find((t) => t.target.id === id)?.state,
+      runsUserData: options.runUserData ?? false,
+      lock: store.fleet ? (pass) => store.fleet!.tryLock('autoscaling', pass) : undefined,
+      intervalMs: autoscalingInterval(),
+      log,
+    })
+    groups.start()
+    closers.push(() => groups.stop())
 
     const aws = createAwsApi({
       control,

@@ -22,9 +22,13 @@ const ALIASES: Record<string, Kind | 'targets' | 'ssl-policies' | 'nodes'> = {
   'route-tables': 'route-table', 'route-table': 'route-table', rtb: 'route-table',
   'ssl-policies': 'ssl-policies', 'ssl-policy': 'ssl-policies',
   nodes: 'nodes', node: 'nodes',
+  'launch-templates': 'launch-template', 'launch-template': 'launch-template', lt: 'launch-template',
+  'launch-configurations': 'launch-configuration', 'launch-configuration': 'launch-configuration', lc: 'launch-configuration',
+  'auto-scaling-groups': 'auto-scaling-group', 'auto-scaling-group': 'auto-scaling-group', asg: 'auto-scaling-group', asgs: 'auto-scaling-group',
+  'scaling-activities': 'scaling-activity', 'scaling-activity': 'scaling-activity', activities: 'scaling-activity',
 }
 
-export const KIND_NAMES = 'load-balancers, listeners, rules, target-groups, targets, certificates, hosted-zones, records, security-groups, vpcs, subnets, internet-gateways, route-tables, instances, ssl-policies, nodes'
+export const KIND_NAMES = 'load-balancers, listeners, rules, target-groups, targets, certificates, hosted-zones, records, security-groups, vpcs, subnets, internet-gateways, route-tables, instances, launch-templates, launch-configurations, auto-scaling-groups, scaling-activities, ssl-policies, nodes'
 
 export function parseKind(name: string): Kind | 'targets' | 'ssl-policies' | 'nodes' | undefined {
   return ALIASES[name.toLowerCase()]
@@ -162,6 +166,36 @@ export function columnsFor(kind: Kind, view: StateView): Column<Resource>[] {
       return [
         { header: 'ID', value: as<'delegation-set'>((r) => r.id) },
         { header: 'NAME SERVERS', value: as<'delegation-set'>((r) => r.nameServers.join(',')) },
+      ]
+    case 'launch-template':
+      return [
+        { header: 'NAME', value: as<'launch-template'>((r) => r.name) },
+        { header: 'ID', value: as<'launch-template'>((r) => r.id) },
+        { header: 'DEFAULT', value: as<'launch-template'>((r) => String(r.defaultVersion)) },
+        { header: 'LATEST', value: as<'launch-template'>((r) => String(r.latestVersion)) },
+      ]
+    case 'launch-configuration':
+      return [
+        { header: 'NAME', value: as<'launch-configuration'>((r) => r.name) },
+        { header: 'IMAGE', value: as<'launch-configuration'>((r) => r.imageId) },
+        { header: 'TYPE', value: as<'launch-configuration'>((r) => r.instanceType) },
+      ]
+    case 'auto-scaling-group':
+      return [
+        { header: 'NAME', value: as<'auto-scaling-group'>((r) => r.name) },
+        { header: 'MIN', value: as<'auto-scaling-group'>((r) => String(r.minSize)) },
+        { header: 'DESIRED', value: as<'auto-scaling-group'>((r) => String(r.desiredCapacity)) },
+        { header: 'MAX', value: as<'auto-scaling-group'>((r) => String(r.maxSize)) },
+        { header: 'IN SERVICE', value: as<'auto-scaling-group'>((r) => String(r.members.filter((m) => m.lifecycleState === 'InService' && m.healthStatus === 'Healthy').length)) },
+        { header: 'INSTANCES', value: as<'auto-scaling-group'>((r) => r.members.map((m) => `${m.instanceId}:${m.lifecycleState}${m.healthStatus === 'Unhealthy' ? ':Unhealthy' : ''}`).join(', ') || '-'), max: 60 },
+        { header: 'STATUS', value: as<'auto-scaling-group'>((r) => r.status ?? '-') },
+      ]
+    case 'scaling-activity':
+      return [
+        { header: 'GROUP', value: as<'scaling-activity'>((r) => r.groupName) },
+        { header: 'START', value: as<'scaling-activity'>((r) => r.startTime.slice(0, 19)) },
+        { header: 'STATUS', value: as<'scaling-activity'>((r) => r.statusCode) },
+        { header: 'DESCRIPTION', value: as<'scaling-activity'>((r) => r.description), max: 60 },
       ]
     case 'acme-account':
       return [

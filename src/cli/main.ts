@@ -15,6 +15,9 @@ import { deleteSubnet, deleteVpc } from '../control/networks.js'
 import { deleteInternetGateway, deleteRouteTable } from '../control/routing.js'
 import { deleteSecurityGroup } from '../control/security-groups.js'
 import { deleteInstance } from '../control/instances.js'
+import { deleteActivity, deleteGroup } from '../control/auto-scaling-groups.js'
+import { deleteLaunchConfiguration, deleteLaunchTemplate } from '../control/launch-templates.js'
+import type { LaunchTemplate } from '../model/autoscaling.js'
 import { consoleLogPath, readConsoleTail } from '../compute/console-log.js'
 import { deleteTargetGroup, deregisterTargets } from '../control/target-groups.js'
 import type { Draft } from '../control/draft.js'
@@ -222,6 +225,10 @@ const DELETERS: Record<Kind, (d: Draft, r: Resource) => void> = {
   'acme-account': (d, r) => deleteAcmeAccount(d, (r as { id: string }).id),
   'delegation-set': (d, r) => deleteDelegationSet(d, (r as { id: string }).id),
   'health-check': (d, r) => deleteHealthCheck(d, (r as { id: string }).id),
+  'launch-template': (d, r) => deleteLaunchTemplate(d, r as LaunchTemplate),
+  'launch-configuration': (d, r) => deleteLaunchConfiguration(d, (r as { name: string }).name),
+  'auto-scaling-group': (d, r) => deleteGroup(d, (r as { name: string }).name, true),
+  'scaling-activity': (d, r) => deleteActivity(d, (r as { id: string }).id),
 }
 
 export function buildProgram(out: (s: string) => void): Command {

@@ -205,6 +205,7 @@ export class InstanceSupervisor {
       }),
     }
     this.#procs.set(i.id, running)
+    if (child.pid !== undefined) consoleLine(dataDir, i.id, `process ${child.pid} started`)
     log?.info({ instance: i.id, pid: child.pid, address: i.address }, 'instance process started')
   }
 

@@ -196,6 +196,7 @@ export function naturalName(view: { get: StateView['get'] }, r: Resource): strin
       return r.email
     case 'delegation-set':
     case 'health-check':
+    case 'scaling-activity':
       return r.id
     case 'internet-gateway':
     case 'route-table':

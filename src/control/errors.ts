@@ -31,6 +31,7 @@ export type ControlErrorCode =
   | 'invalid-value'
   | 'route-exists'
   | 'incorrect-state'
+  | 'activity-in-progress'
 
 export abstract class ControlError extends Error {
   abstract readonly code: ControlErrorCode
@@ -195,4 +196,9 @@ export class RouteExistsError extends ControlError {
 /** An instance that is not in a state the operation applies to (EC2: IncorrectInstanceState). */
 export class IncorrectStateError extends ControlError {
   readonly code = 'incorrect-state'
+}
+
+/** Auto Scaling: an activity of the group is under way that the operation would contradict (ScalingActivityInProgress). */
+export class ActivityInProgressError extends ControlError {
+  readonly code = 'activity-in-progress'
 }

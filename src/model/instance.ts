@@ -22,6 +22,9 @@ export const STATE_CODE: Record<InstanceState, number> = { pending: 0, running: 
  */
 export const INSTANCE_ADDRESS_RANGE = '127.100.0.0/16'
 
+/** EC2's default quota of live instances (DescribeAccountAttributes max-instances). */
+export const MAX_INSTANCES = 20
+
 /** How long a terminated instance stays visible in DescribeInstances, as on EC2 (about an hour). */
 export const TERMINATED_VISIBLE_SECONDS = 3600
 

@@ -11,6 +11,7 @@ import type { TargetGroup } from './target-group.js'
 import type { Subnet, Vpc } from './vpc.js'
 import type { InternetGateway } from './internet-gateway.js'
 import type { RouteTable } from './route-table.js'
+import type { AutoScalingGroup, LaunchConfiguration, LaunchTemplate, ScalingActivity } from './autoscaling.js'
 
 export interface ResourceByKind {
   vpc: Vpc
@@ -32,6 +33,11 @@ export interface ResourceByKind {
   'delegation-set': DelegationSet
   /** Route 53 health checks, made through the API only: not in KINDS. */
   'health-check': HealthCheck
+  /** EC2 launch templates and Auto Scaling's launch configurations, groups and activities: made through the API (not in KINDS). */
+  'launch-template': LaunchTemplate
+  'launch-configuration': LaunchConfiguration
+  'auto-scaling-group': AutoScalingGroup
+  'scaling-activity': ScalingActivity
 }
 export type Kind = keyof ResourceByKind
 export type Resource = ResourceByKind[Kind]

@@ -1,4 +1,5 @@
 import { ACM_OPERATIONS } from './acm/operations.js'
+import { AUTOSCALING_OPERATIONS } from './autoscaling/operations.js'
 import { EC2_OPERATIONS } from './ec2/operations.js'
 import { ELBV2_OPERATIONS } from './elbv2/operations.js'
 import type { AwsService } from './service.js'
@@ -77,6 +78,24 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
     ModifySubnetAttribute: 'MapPublicIpOnLaunch only (stored); the default subnets are fixed',
     DescribeAvailabilityZones: 'three zones (a, b, c) in every region',
     DescribeRegions: 'the commercial regions, all opted in',
+    CreateLaunchTemplate: 'LaunchTemplateData: ImageId and InstanceType (labels), SecurityGroupIds/SecurityGroups, UserData and instance TagSpecifications; every other field is refused by name',
+    CreateLaunchTemplateVersion: 'as CreateLaunchTemplate; SourceVersion fills what the new version leaves out',
+    DescribeLaunchTemplates: 'filters launch-template-name, create-time, tag:KEY, tag-key, tag-value',
+    DescribeLaunchTemplateVersions: 'filters is-default-version, image-id, instance-type, create-time',
+    DeleteLaunchTemplate: 'refused while an Auto Scaling group uses the template (EC2 deletes it and the group\'s launches fail)',
+    ModifyLaunchTemplate: 'SetDefaultVersion only',
+  },
+  autoscaling: {
+    CreateAutoScalingGroup: 'launch templates or launch configurations (no mixed instances policies, warm pools or instance refresh); VPCZoneIdentifier or AvailabilityZones (default subnets); target groups (TargetGroupARNs or elbv2 TrafficSources), no Classic load balancers; HealthCheckType EC2 or ELB; the Default termination policy only; every other parameter is refused by name',
+    UpdateAutoScalingGroup: 'as CreateAutoScalingGroup',
+    DescribeAutoScalingGroups: 'filters tag:KEY, tag-key and tag-value',
+    CreateLaunchConfiguration: 'ImageId and InstanceType (labels), SecurityGroups and UserData; no InstanceId, key pairs, block devices or IAM profiles (refused by name)',
+    DescribeScalingActivities: 'the newest 100 activities of each group; deleted groups\' activities go with them',
+    AttachTrafficSources: 'elbv2 target groups only',
+    DetachTrafficSources: 'as AttachTrafficSources',
+    DescribeTrafficSources: 'as AttachTrafficSources',
+    SuspendProcesses: 'Launch, Terminate, HealthCheck, ReplaceUnhealthy and AddToLoadBalancer act; AZRebalance, AlarmNotification, ScheduledActions and InstanceRefresh are kept and shown (openalb has no rebalancing, alarms, schedules or refreshes to stop)',
+    PutLifecycleHook: 'no notification targets: a waiting instance is found with DescribeAutoScalingInstances (Pending:Wait, Terminating:Wait) and completed by InstanceId',
   },
 }
 
@@ -85,6 +104,7 @@ const ANSWERED: Record<AwsService, readonly string[]> = {
   acm: Object.keys(ACM_OPERATIONS),
   route53: ROUTE53_OPERATIONS,
   ec2: Object.keys(EC2_OPERATIONS),
+  autoscaling: Object.keys(AUTOSCALING_OPERATIONS),
 }
 
 /** The operations openalb answers per service, supported or partial; every other one is not supported. */

@@ -14,6 +14,7 @@ import {
   ValidationFailed,
   type ControlErrorCode,
 } from '../../control/errors.js'
+import { TemplateVersionNotFound } from '../../control/launch-templates.js'
 import type { AwsService } from './service.js'
 import { awsValidationMessage } from './validation-names.js'
 
@@ -38,6 +39,7 @@ export const VALIDATION_CODE: Record<AwsService, string> = {
   acm: 'ValidationException',
   route53: 'InvalidInput',
   ec2: 'InvalidParameterValue',
+  autoscaling: 'ValidationError',
 }
 
 export const invalid = (service: AwsService) => (message: string) => new AwsError(VALIDATION_CODE[service], message)
@@ -60,6 +62,7 @@ const NOT_FOUND: Record<AwsService, Record<string, WireCode>> = {
   },
   acm: { certificate: 'ResourceNotFoundException' },
   route53: { 'hosted-zone': { code: 'NoSuchHostedZone', status: 404 }, 'load-balancer': 'InvalidChangeBatch', 'delegation-set': 'NoSuchDelegationSet', 'health-check': { code: 'NoSuchHealthCheck', status: 404 } },
+  autoscaling: { 'auto-scaling-group': 'ValidationError', 'launch-configuration': 'ValidationError', 'security-group': 'ValidationError' },
   ec2: {
     'security-group': 'InvalidGroup.NotFound',
     'security-group-rule': 'InvalidSecurityGroupRuleId.NotFound',
@@ -91,6 +94,11 @@ const NOT_FOUND_MESSAGE: Record<AwsService, Record<string, (ref: string) => stri
     'delegation-set': (ref) => `A reusable delegation set with the specified ID does not exist: ${ref.replace(/^\/?delegationset\//, '')}`,
     'health-check': (ref) => `No health check exists with the ID '${ref}'`,
   },
+  autoscaling: {
+    'auto-scaling-group': (ref) => `AutoScalingGroup name not found - AutoScalingGroup ${ref} not found`,
+    'launch-configuration': (ref) => `Launch configuration name not found - Launch configuration ${ref} not found`,
+    'security-group': (ref) => `The security group '${ref}' does not exist`,
+  },
   ec2: {
     vpc: (ref) => `The vpc ID '${ref}' does not exist`,
     subnet: (ref) => `The subnet ID '${ref}' does not exist`,
@@ -109,6 +117,7 @@ const DUPLICATE: Record<AwsService, Record<string, WireCode>> = {
   acm: {},
   route53: { 'hosted-zone': { code: 'HostedZoneAlreadyExists', status: 409 }, 'delegation-set': 'DelegationSetAlreadyCreated', 'health-check': { code: 'HealthCheckAlreadyExists', status: 409 } },
   ec2: { 'security-group': 'InvalidGroup.Duplicate', 'security-group-rule': 'InvalidPermission.Duplicate' },
+  autoscaling: { 'auto-scaling-group': 'AlreadyExists', 'launch-configuration': 'AlreadyExists' },
 }
 
 /** Route 53's quota names -> its codes. */
@@ -162,6 +171,16 @@ const BY_CODE: Record<AwsService, CodeTable> = {
     duplicate: 'InvalidInput',
     'not-found': 'InvalidInput',
   },
+  autoscaling: {
+    validation: 'ValidationError',
+    'invalid-value': 'ValidationError',
+    'not-found': 'ValidationError',
+    duplicate: 'AlreadyExists',
+    'in-use': 'ResourceInUse',
+    'activity-in-progress': 'ScalingActivityInProgress',
+    'limit-exceeded': 'LimitExceeded',
+    'invalid-target': 'ValidationError',
+  },
   ec2: {
     validation: 'InvalidParameterValue',
     'in-use': 'DependencyViolation',
@@ -201,6 +220,26 @@ function networkError(service: AwsService, e: ControlError): { code?: string; me
   return undefined
 }
 
+/** EC2's words for launch templates (by id or by name), and Auto Scaling's when a group names one. */
+function launchTemplateError(service: AwsService, e: ControlError): AwsError | undefined {
+  if (e instanceof TemplateVersionNotFound) {
+    const text = `Could not find specified version ${e.version} for launch template with ID ${e.templateId}.`
+    return service === 'ec2' ? new AwsError('InvalidLaunchTemplateId.VersionNotFound', text) : new AwsError('ValidationError', `You must use a valid fully-formed launch template. ${text}`)
+  }
+  if (e instanceof NotFoundError && e.kind === 'launch-template') {
+    const byId = e.ref.startsWith('lt-')
+    const text = byId ? `The specified launch template, with template ID ${e.ref}, does not exist.` : `The specified launch template, with template name ${e.ref}, does not exist.`
+    if (service === 'ec2') return new AwsError(byId ? 'InvalidLaunchTemplateId.NotFound' : 'InvalidLaunchTemplateName.NotFoundException', text)
+    return new AwsError('ValidationError', `You must use a valid fully-formed launch template. ${text}`)
+  }
+  if (service === 'autoscaling' && e instanceof DuplicateError && e.kind === 'auto-scaling-group') return new AwsError('AlreadyExists', `AutoScalingGroup by this name already exists - A group with the name ${e.resourceName} already exists`)
+  if (service === 'autoscaling' && e instanceof DuplicateError && e.kind === 'launch-configuration') return new AwsError('AlreadyExists', `Launch Configuration by this name already exists - A launch configuration already exists with the name ${e.resourceName}`)
+  if (service === 'autoscaling' && e instanceof InUseError && e.kind === 'auto-scaling-group') return new AwsError('ResourceInUse', 'You cannot delete an AutoScalingGroup while there are instances or pending Spot instance request(s) still in the group.')
+  if (service === 'autoscaling' && e instanceof InUseError && e.kind === 'launch-configuration') return new AwsError('ResourceInUse', `Cannot delete launch configuration ${e.ref} because it is attached to AutoScalingGroup ${e.usedBy.replace(/^Auto Scaling group '(.*)'$/, '$1')}`)
+  if (e instanceof DuplicateError && e.kind === 'launch-template') return new AwsError('InvalidLaunchTemplateName.AlreadyExistsException', `Launch template name already in use.`)
+  return undefined
+}
+
 function wire(w: WireCode): { code: string; status: number } {
   return typeof w === 'string' ? { code: w, status: 400 } : w
 }
@@ -220,6 +259,8 @@ export function toAwsError(service: AwsService, e: unknown): { error: AwsError; 
     else if (e instanceof LimitExceededError && service === 'route53') w = ROUTE53_LIMITS[e.limit] ?? 'LimitsExceeded'
     else if (e instanceof InUseError && service === 'route53' && e.kind === 'delegation-set') w = 'DelegationSetInUse'
     else if (e instanceof InUseError && service === 'route53' && e.kind === 'health-check') w = 'HealthCheckInUse'
+    const template = launchTemplateError(service, e)
+    if (template) return { error: template, unexpected: false }
     w ??= BY_CODE[service][e.code] ?? VALIDATION_CODE[service]
     const { code, status } = wire(w)
     const messages = e instanceof InvalidChangeBatchError ? e.messages : []

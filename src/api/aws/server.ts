@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { isIP } from 'node:net'
 import { ACM_OPERATIONS, ACM_TARGET_PREFIX } from './acm/operations.js'
+import { AUTOSCALING_NAMESPACE, AUTOSCALING_OPERATIONS, AUTOSCALING_VERSION } from './autoscaling/operations.js'
 import type { AwsApiDeps, Call } from './deps.js'
 import { EC2_NAMESPACE, EC2_OPERATIONS, EC2_VERSION } from './ec2/operations.js'
 import { classicRefusal, ELB_CLASSIC_NAMESPACE, ELB_CLASSIC_VERSION } from './elb/classic.js'
@@ -27,7 +28,7 @@ export interface AwsApi {
 }
 
 /** SigV4 credential scope service names -> services. */
-const SCOPE: Record<string, AwsService> = { elasticloadbalancing: 'elbv2', ec2: 'ec2', acm: 'acm', route53: 'route53' }
+const SCOPE: Record<string, AwsService> = { elasticloadbalancing: 'elbv2', ec2: 'ec2', acm: 'acm', route53: 'route53', autoscaling: 'autoscaling' }
 
 /** The control API must not face a network without keys: the endpoint refuses such a bind. */
 export function assertSafeBind(host: string, accessKeys: ReadonlyMap<string, string> | undefined): void {
@@ -58,6 +59,7 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
     const version = form?.get('Version') ?? query.get('Version')
     if (version === ELBV2_VERSION) return 'elbv2'
     if (version === EC2_VERSION) return 'ec2'
+    if (version === AUTOSCALING_VERSION) return 'autoscaling'
     if (scope && SCOPE[scope]) return SCOPE[scope]
     if (action in EC2_OPERATIONS && !(action in ELBV2_OPERATIONS)) return 'ec2'
     return 'elbv2'
@@ -82,6 +84,17 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
         return { status: 400, contentType: 'text/xml', body: queryError(ELB_CLASSIC_NAMESPACE, classicRefusal(action), requestId) }
       }
       switch (service) {
+        case 'autoscaling': {
+          const all = new URLSearchParams(url.searchParams)
+          if (form) for (const [k, v] of form) all.append(k, v)
+          const action = all.get('Action') ?? ''
+          const op = Object.hasOwn(AUTOSCALING_OPERATIONS, action) ? AUTOSCALING_OPERATIONS[action] : undefined
+          if (!op) throw new AwsError('InvalidAction', `The action ${action} is not valid for this web service`)
+          const params = new Params(parseQueryParams(all), invalid(service))
+          checkModelInput('autoscaling', action, params.raw)
+          const result = await op({ deps, requestId, region, params })
+          return { status: 200, contentType: 'text/xml', body: queryResponse(AUTOSCALING_NAMESPACE, action, result, requestId) }
+        }
         case 'elbv2':
         case 'ec2': {
           const all = new URLSearchParams(url.searchParams)
@@ -148,6 +161,8 @@ function errorReply(service: AwsService, error: AwsError, requestId: string): Re
       return { status: error.status, contentType: 'text/xml', body: queryError(ELBV2_NAMESPACE, error, requestId) }
     case 'ec2':
       return { status: error.status, contentType: 'text/xml', body: ec2Error(error, requestId) }
+    case 'autoscaling':
+      return { status: error.status, contentType: 'text/xml', body: queryError(AUTOSCALING_NAMESPACE, error, requestId) }
     case 'acm':
       return { status: error.status, contentType: JSON_11, body: jsonError(error) }
     case 'route53':

@@ -98,3 +98,11 @@ export function attributeBoolean(p: Params, name: string): boolean | undefined {
   if (v === undefined) throw missing(`${name}.Value`)
   return v
 }
+
+/** Base64 user data -> text; a client that sent the script itself is refused as EC2 reads it. */
+export function decodeBase64UserData(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined
+  const text = Buffer.from(raw, 'base64').toString('utf8')
+  if (Buffer.from(text, 'utf8').toString('base64').replace(/=+$/, '') !== raw.replace(/\s/g, '').replace(/=+$/, '')) throw invalidValue('Invalid BASE64 encoding of user data.')
+  return text
+}

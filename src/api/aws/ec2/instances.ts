@@ -1,12 +1,13 @@
 import { rebootInstances, runInstances, startInstances, stopInstances, terminateInstances, type StateChange } from '../../../control/instances.js'
 import { listSubnets } from '../../../control/network-lookup.js'
-import { STATE_CODE, type Instance, type InstanceState } from '../../../model/instance.js'
+import { MAX_INSTANCES, STATE_CODE, type Instance, type InstanceState } from '../../../model/instance.js'
 import type { Call } from '../deps.js'
+import type { Params } from '../protocol/params.js'
+import { resolveLaunch } from '../../../control/launch-templates.js'
 import { AwsError } from '../errors.js'
-import { applyFilters, ec2Page, filters, invalidValue, requiredParam, tagSet, tagSpecifications, type Ec2Handler, type Ec2Result } from './common.js'
+import { applyFilters, decodeBase64UserData, ec2Page, filters, invalidValue, requiredParam, tagSet, tagSpecifications, type Ec2Handler, type Ec2Result } from './common.js'
 
-/** EC2's account default (DescribeAccountAttributes max-instances). */
-export const MAX_INSTANCES = 20
+export { MAX_INSTANCES }
 
 const stateOut = (s: InstanceState): Ec2Result => ({ code: STATE_CODE[s], name: s })
 
@@ -65,7 +66,7 @@ function instanceOut(call: Call, i: Instance, groupNames: ReadonlyMap<string, st
 }
 
 /** The RunInstances parameters openalb acts on. */
-const HANDLED = new Set(['ImageId', 'InstanceType', 'MinCount', 'MaxCount', 'SubnetId', 'SecurityGroupId', 'SecurityGroup', 'UserData', 'TagSpecification', 'Placement', 'ClientToken'])
+const HANDLED = new Set(['ImageId', 'InstanceType', 'MinCount', 'MaxCount', 'SubnetId', 'SecurityGroupId', 'SecurityGroup', 'UserData', 'TagSpecification', 'Placement', 'ClientToken', 'LaunchTemplate'])
 /** Parameters accepted only at EC2's default (what SDKs and Terraform send when nothing is asked for). */
 const AT_DEFAULT: Readonly<Record<string, (v: unknown) => boolean>> = {
   DryRun: (v) => v === 'false',
@@ -82,36 +83,38 @@ function refuseUnhandled(raw: Record<string, unknown>): void {
     if (HANDLED.has(name) || AT_DEFAULT[name]?.(value)) continue
     throw invalidValue(`${name} is not supported by openalb`)
   }
+  const template = raw.LaunchTemplate
+  if (typeof template === 'object' && template !== null) {
+    for (const k of Object.keys(template)) if (!['LaunchTemplateId', 'LaunchTemplateName', 'Version'].includes(k)) throw invalidValue(`LaunchTemplate.${k} is not supported by openalb`)
+  }
   const placement = raw.Placement
   if (typeof placement === 'object' && placement !== null) {
     for (const k of Object.keys(placement)) if (k !== 'AvailabilityZone') throw invalidValue(`Placement.${k} is not supported by openalb`)
   }
 }
 
-function decodeUserData(raw: string | undefined): string | undefined {
-  if (raw === undefined || raw === '') return undefined
-  const text = Buffer.from(raw, 'base64').toString('utf8')
-  // The API takes base64; a client that sent the script itself is answered as EC2 would read it.
-  if (Buffer.from(text, 'utf8').toString('base64').replace(/=+$/, '') !== raw.replace(/\s/g, '').replace(/=+$/, '')) throw invalidValue('Invalid BASE64 encoding of user data.')
-  return text
-}
-
 const RunInstances: Ec2Handler = async (call) => {
   const p = call.params
   refuseUnhandled(p.raw)
-  const imageId = requiredParam(p, 'ImageId')
+  const template = p.obj('LaunchTemplate')
+  const imageParam = template ? p.str('ImageId') : requiredParam(p, 'ImageId')
   const min = p.int('MinCount')
   const max = p.int('MaxCount')
   if (min === undefined) throw new AwsError('MissingParameter', 'The request must contain the parameter MinCount')
   if (max === undefined) throw new AwsError('MissingParameter', 'The request must contain the parameter MaxCount')
   if (min < 1 || max < min) throw invalidValue(`Value (${min}) for parameter minCount is invalid. Expected a number between 1 and maxCount (${max}).`)
-  const userData = decodeUserData(p.str('UserData'))
+  const ownUserData = decodeBase64UserData(p.str('UserData'))
+  // RunInstances with a template: the template version's data, under what the call itself gives.
+  const fromTemplate = template ? resolveLaunch(await call.deps.control.view(), templateRef(template)).data : undefined
+  const userData = ownUserData ?? fromTemplate?.userData
+  const imageId = imageParam ?? fromTemplate?.imageId
+  if (imageId === undefined) throw new AwsError('MissingParameter', 'The request must contain the parameter ImageId')
   const runtime = call.deps.instances
   if (userData?.startsWith('#!') && !runtime?.runsUserData) {
     throw new AwsError('UnsupportedOperation', 'This openalb does not run user data: start it with `openalb up --run-user-data` (it executes the code sent to this API)')
   }
-  const tags = tagSpecifications(p, 'instance')
-  const groupIds = p.strings('SecurityGroupId') ?? []
+  const tags = { ...fromTemplate?.instanceTags, ...tagSpecifications(p, 'instance') }
+  const groupIds = p.strings('SecurityGroupId') ?? (p.has('SecurityGroup') ? [] : [...(fromTemplate?.securityGroupIds ?? [])])
   const groupNames = p.strings('SecurityGroup') ?? []
   const zone = p.obj('Placement')?.str('AvailabilityZone')
   const clientToken = p.str('ClientToken')
@@ -137,7 +140,7 @@ const RunInstances: Ec2Handler = async (call) => {
       }
       for (const id of groupIds) if (!d.get('security-group', id)) throw new AwsError('InvalidGroup.NotFound', `The security group '${id}' does not exist`)
       if (subnet !== undefined && !listSubnets(d, call.region).some((s) => s.id === subnet)) throw new AwsError('InvalidSubnetID.NotFound', `The subnet ID '${subnet}' does not exist`)
-      const instances = runInstances(d, { subnet, imageId, instanceType: p.str('InstanceType') ?? 'm1.small', securityGroups: groupIds, userData, tags, region: call.region, clientToken }, count)
+      const instances = runInstances(d, { subnet, imageId, instanceType: p.str('InstanceType') ?? fromTemplate?.instanceType ?? 'm1.small', securityGroups: groupIds, userData, tags, region: call.region, clientToken }, count)
       return { instances, names: new Map(d.list('security-group').map((g) => [g.id, g.name])) }
     })
   ).value
@@ -148,6 +151,14 @@ const RunInstances: Ec2Handler = async (call) => {
     groupSet: [],
     instancesSet: reservation.instances.map((i) => instanceOut(call, i, reservation.names)),
   }
+}
+
+/** LaunchTemplate.{LaunchTemplateId|LaunchTemplateName, Version} -> a reference resolveLaunch takes. */
+function templateRef(p: Params): { id?: string | undefined; name?: string | undefined; version: string } {
+  const id = p.str('LaunchTemplateId')
+  const name = p.str('LaunchTemplateName')
+  if ((id === undefined) === (name === undefined)) throw invalidValue('Exactly one of LaunchTemplateId or LaunchTemplateName must be specified.')
+  return { id, name, version: p.str('Version') ?? '$Default' }
 }
 
 function chosenInstances(call: Call, all: readonly Instance[]): Instance[] {

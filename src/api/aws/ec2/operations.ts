@@ -1,6 +1,7 @@
 import { ACCOUNT_OPERATIONS } from './account.js'
 import type { Ec2Handler } from './common.js'
 import { INSTANCE_OPERATIONS } from './instances.js'
+import { LAUNCH_TEMPLATE_OPERATIONS } from './launch-templates.js'
 import { NETWORK_OPERATIONS } from './networks.js'
 import { ROUTING_OPERATIONS } from './routing.js'
 import { SECURITY_GROUP_OPERATIONS } from './security-groups.js'
@@ -17,4 +18,5 @@ export const EC2_OPERATIONS: Readonly<Record<string, Ec2Handler>> = {
   ...TAG_OPERATIONS,
   ...ACCOUNT_OPERATIONS,
   ...INSTANCE_OPERATIONS,
+  ...LAUNCH_TEMPLATE_OPERATIONS,
 }

@@ -1,0 +1,168 @@
+import type { Tags } from './schema-util.js'
+
+/**
+ * Launch templates (EC2), launch configurations and Auto Scaling groups: what a group launches
+ * from, and the group itself with its members, as Auto Scaling's API describes them.
+ */
+
+/** What an instance is launched with: labels, groups and the program (user data as text, the API's base64 decoded). */
+export interface LaunchData {
+  readonly imageId?: string | undefined
+  readonly instanceType?: string | undefined
+  /** Security group ids. */
+  readonly securityGroupIds: readonly string[]
+  readonly userData?: string | undefined
+  /** Tags the template puts on instances it launches (TagSpecifications of resource type instance). */
+  readonly instanceTags: Tags
+}
+
+export interface LaunchTemplateVersion {
+  readonly number: number
+  readonly description?: string | undefined
+  /** ISO 8601. */
+  readonly createdAt: string
+  readonly data: LaunchData
+}
+
+export interface LaunchTemplate {
+  readonly kind: 'launch-template'
+  /** lt-... */
+  readonly id: string
+  readonly name: string
+  readonly region: string
+  readonly createdAt: string
+  readonly defaultVersion: number
+  readonly latestVersion: number
+  /** Every version, oldest first (a deleted template takes them all). */
+  readonly versions: readonly LaunchTemplateVersion[]
+  readonly tags: Tags
+}
+
+export interface LaunchConfiguration {
+  readonly kind: 'launch-configuration'
+  readonly arn: string
+  readonly name: string
+  readonly createdAt: string
+  readonly imageId: string
+  readonly instanceType: string
+  readonly securityGroups: readonly string[]
+  readonly userData?: string | undefined
+}
+
+/** A group's reference to its template: by id (and the name it had), the version as given ($Default, $Latest or a number). */
+export interface TemplateRef {
+  readonly id: string
+  readonly name: string
+  readonly version: string
+}
+
+/** Auto Scaling's lifecycle states of an instance in a group. */
+export type LifecycleState = 'Pending' | 'Pending:Wait' | 'Pending:Proceed' | 'InService' | 'Terminating' | 'Terminating:Wait' | 'Terminating:Proceed' | 'Detaching'
+
+export interface GroupMember {
+  readonly instanceId: string
+  readonly availabilityZone: string
+  readonly lifecycleState: LifecycleState
+  readonly healthStatus: 'Healthy' | 'Unhealthy'
+  /** The template (with the version number it resolved to) or the configuration it was launched from. */
+  readonly launchTemplate?: TemplateRef | undefined
+  readonly launchConfigurationName?: string | undefined
+  readonly protectedFromScaleIn: boolean
+  /** ISO 8601: when it joined the group (launch or attach); the grace period counts from here. */
+  readonly joinedAt: string
+  /** ISO 8601: when its lifecycle state began. */
+  readonly stateSince: string
+  /** ISO 8601: a terminating member is stopped once its target groups' deregistration delay has passed. */
+  readonly drainUntil?: string | undefined
+  /** ISO 8601: a lifecycle hook's wait ends here (heartbeat timeout), then its default result applies. */
+  readonly hookDeadline?: string | undefined
+  /** The hook a member waits on, its action token and the result once completed. */
+  readonly hook?: { readonly name: string; readonly token: string; readonly result?: 'CONTINUE' | 'ABANDON' | undefined } | undefined
+  /** The activity that launched or is terminating it (its status follows the member). */
+  readonly activityId?: string | undefined
+  /** Why it was taken out of service (the activity's cause). */
+  readonly unhealthyCause?: string | undefined
+  /** Whether the group's desired capacity goes down when it leaves (detach, terminate with decrement). */
+  readonly decrement?: boolean | undefined
+}
+
+/** Processes of a group that SuspendProcesses can stop (Auto Scaling's names). */
+export const SCALING_PROCESSES = ['Launch', 'Terminate', 'AddToLoadBalancer', 'AlarmNotification', 'AZRebalance', 'HealthCheck', 'InstanceRefresh', 'ReplaceUnhealthy', 'ScheduledActions'] as const
+export type ScalingProcess = (typeof SCALING_PROCESSES)[number]
+
+export interface AutoScalingGroup {
+  readonly kind: 'auto-scaling-group'
+  readonly arn: string
+  readonly name: string
+  readonly region: string
+  readonly createdAt: string
+  readonly minSize: number
+  readonly maxSize: number
+  readonly desiredCapacity: number
+  readonly defaultCooldown: number
+  /** Subnet ids (VPCZoneIdentifier), in the order given. */
+  readonly subnetIds: readonly string[]
+  readonly launchTemplate?: TemplateRef | undefined
+  readonly launchConfigurationName?: string | undefined
+  readonly targetGroupArns: readonly string[]
+  readonly healthCheckType: 'EC2' | 'ELB'
+  readonly healthCheckGracePeriod: number
+  readonly defaultInstanceWarmup?: number | undefined
+  readonly newInstancesProtectedFromScaleIn: boolean
+  readonly tags: Tags
+  /** The tag keys put on the instances it launches (PropagateAtLaunch). */
+  readonly propagateAtLaunch: readonly string[]
+  readonly suspendedProcesses: readonly { readonly name: ScalingProcess; readonly reason: string }[]
+  readonly members: readonly GroupMember[]
+  readonly lifecycleHooks: readonly LifecycleHook[]
+  /** 'Delete in progress' while a forced delete terminates its instances. */
+  readonly status?: string | undefined
+  /** The change of desired capacity not yet acted on: the first sentence of the next activity's cause. */
+  readonly pendingCause?: string | undefined
+  /** ISO 8601: after a failed launch, the next one is tried no sooner. */
+  readonly launchRetryAt?: string | undefined
+  /** ISO 8601: the last scaling activity a simple policy started (its cooldown counts from its end). */
+  readonly lastScalingAt?: string | undefined
+}
+
+export const LAUNCHING = 'autoscaling:EC2_INSTANCE_LAUNCHING'
+export const TERMINATING = 'autoscaling:EC2_INSTANCE_TERMINATING'
+
+/** A lifecycle hook: members wait in Pending:Wait or Terminating:Wait until completed, or the heartbeat timeout's default result. */
+export interface LifecycleHook {
+  readonly name: string
+  readonly transition: typeof LAUNCHING | typeof TERMINATING
+  readonly heartbeatTimeout: number
+  readonly defaultResult: 'CONTINUE' | 'ABANDON'
+  readonly metadata?: string | undefined
+}
+
+export type ActivityStatus = 'PreInService' | 'InProgress' | 'WaitingForELBConnectionDraining' | 'MidLifecycleAction' | 'Successful' | 'Failed' | 'Cancelled'
+
+/** One scaling activity, as DescribeScalingActivities lists it (kept per group, newest 100). */
+export interface ScalingActivity {
+  readonly kind: 'scaling-activity'
+  readonly id: string
+  readonly groupName: string
+  readonly groupArn: string
+  readonly description: string
+  readonly cause: string
+  readonly startTime: string
+  readonly endTime?: string | undefined
+  readonly statusCode: ActivityStatus
+  readonly statusMessage?: string | undefined
+  readonly progress: number
+  readonly details: string
+}
+
+/** How many activities a group keeps (older ones leave the listing). */
+export const ACTIVITIES_KEPT = 100
+
+export const groupArn = (region: string, accountId: string, uuid: string, name: string): string =>
+  `arn:aws:autoscaling:${region}:${accountId}:autoScalingGroup:${uuid}:autoScalingGroupName/${name}`
+
+export const launchConfigurationArn = (region: string, accountId: string, uuid: string, name: string): string =>
+  `arn:aws:autoscaling:${region}:${accountId}:launchConfiguration:${uuid}:launchConfigurationName/${name}`
+
+/** The tag Auto Scaling puts on every instance it launches. */
+export const GROUP_NAME_TAG = 'aws:autoscaling:groupName'

@@ -20,7 +20,7 @@ import { Route53Checks } from './health/route53-checks.js'
 import { HealthChecker } from './health/checker.js'
 import { Metrics } from './metrics/metrics.js'
 import { openStore } from './store/open.js'
-import { Dataplane } from './dataplane/dataplane.js'
+import { Dataplane, type ListenerBindState } from './dataplane/dataplane.js'
 import { MetricsSink } from './dataplane/metrics-sink.js'
 import { Runtime } from './runtime/runtime.js'
 import { InstanceSupervisor } from './compute/supervisor.js'
@@ -82,6 +82,8 @@ export interface OpenalbHandle {
    * GOAWAY); resolves when nothing is in flight or after timeoutMs. close() ends the rest.
    */
   drain(timeoutMs: number): Promise<{ readonly idle: boolean }>
+  /** This node's listener sockets: listening, or failed to bind (EADDRINUSE ...), tried again every 5 s. */
+  listenerStates(): ListenerBindState[]
   close(): Promise<void>
 }
 
@@ -287,7 +289,13 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
       })
     const handlers: EndpointHandler[] = [
       consoleHandler,
-      adminApi({ control, version: VERSION, targetHealth: (arn) => runtime.describeTargetHealth(arn), metrics: () => metrics.render() }),
+      adminApi({
+        control,
+        version: VERSION,
+        targetHealth: (arn) => runtime.describeTargetHealth(arn),
+        metrics: () => metrics.render(),
+        listenerStates: () => dataplane.listenerStates(),
+      }),
       async (req, res, body) => {
         if (!aws.accepts(req)) return false
         await aws.handle(req, res, body)
@@ -387,6 +395,7 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
       },
       settled: () => runtime.settled(),
       drain: (timeoutMs) => dataplane.drain(timeoutMs),
+      listenerStates: () => dataplane.listenerStates(),
       close,
     }
   } catch (e) {
@@ -435,10 +444,13 @@ function stopRequested(): Promise<string> {
 export async function runUp(options: UpOptions): Promise<void> {
   const handle = await startOpenalb(options)
   const view = await handle.control.read()
+  const states = handle.listenerStates()
   const lines = [`openalb ${VERSION} is up (data: ${options.dataDir}, pid ${process.pid})`, `  control endpoint  ${handle.controlUrl}  (admin API, AWS APIs, /metrics)`, `  web console       ${handle.controlUrl}/console/`, `  DNS               ${handle.dnsAddress} (UDP and TCP)`]
   for (const lb of view.list('load-balancer')) {
     for (const l of view.list('listener').filter((x) => x.loadBalancerArn === lb.arn)) {
-      lines.push(`  ${lb.name.padEnd(16)}  ${l.protocol.toLowerCase()}://${handle.nodeAddress ?? lb.bindAddress}:${l.port}/`)
+      const failed = states.find((x) => x.arn === l.arn && x.state === 'failed')
+      const url = `${l.protocol.toLowerCase()}://${handle.nodeAddress ?? lb.bindAddress}:${l.port}/`
+      lines.push(`  ${lb.name.padEnd(16)}  ${url}${failed && 'error' in failed ? `  FAILED: ${failed.error} (tried again every 5 s)` : ''}`)
     }
   }
   process.stdout.write(`${lines.join('\n')}\n`)

@@ -61,7 +61,24 @@ const actionSummary = (view: StateView, actions: readonly { type: string }[]): s
     })
     .join('; ')
 
-export function columnsFor(kind: Kind, view: StateView): Column<Resource>[] {
+/** A listener socket as the running node reports it (/admin/v1/listener-states). */
+export interface ListenerSocketState {
+  readonly bindKey: string
+  readonly arn: string
+  readonly state: 'listening' | 'opening' | 'failed'
+  readonly error?: string
+  readonly since?: number
+}
+
+/** The STATE column: listening, or failed with why; '-' when no node runs on this data directory. */
+export function socketStateText(states: readonly ListenerSocketState[] | undefined): string {
+  if (!states || states.length === 0) return '-'
+  const failed = states.find((s) => s.state === 'failed')
+  if (failed) return `failed: ${failed.error ?? ''}`
+  return states.every((s) => s.state === 'listening') ? 'listening' : 'opening'
+}
+
+export function columnsFor(kind: Kind, view: StateView, liveListeners?: ReadonlyMap<string, readonly ListenerSocketState[]>): Column<Resource>[] {
   const as = <K extends Resource['kind']>(f: (r: Extract<Resource, { kind: K }>) => string) => (r: Resource) => f(r as Extract<Resource, { kind: K }>)
   switch (kind) {
     case 'load-balancer':
@@ -77,6 +94,7 @@ export function columnsFor(kind: Kind, view: StateView): Column<Resource>[] {
         { header: 'PROTOCOL', value: as<'listener'>((r) => r.protocol) },
         { header: 'CERTS', value: as<'listener'>((r) => String(r.certificates.length)) },
         { header: 'DEFAULT ACTION', value: as<'listener'>((r) => actionSummary(view, r.defaultActions)), max: 40 },
+        { header: 'STATE', value: as<'listener'>((r) => socketStateText(liveListeners?.get(r.arn))) },
       ]
     case 'rule':
       return [

@@ -28,7 +28,7 @@ import type { NodeRecord } from '../model/node.js'
 import { ACME_DIRECTORIES } from '../model/acme.js'
 import type { StateView } from '../model/state-view.js'
 import { AdminUnreachable, adminGet, runningServer, type ServerInfo } from '../api/admin/client.js'
-import { columnsFor, KIND_NAMES, matches, parseKind, printable } from './kinds.js'
+import { columnsFor, KIND_NAMES, matches, parseKind, printable, type ListenerSocketState } from './kinds.js'
 import { render, renderTable, type OutputFormat } from './output.js'
 import { VERSION } from '../version.js'
 
@@ -137,6 +137,26 @@ async function getNodes(flags: StoreFlags, format: OutputFormat): Promise<string
       { header: 'AGE', value: (n) => age(n.startedAt) },
     ])
   })
+}
+
+/** The local node's listener sockets by listener ARN, when one runs on this data directory. */
+async function listenerStates(flags: StoreFlags): Promise<ReadonlyMap<string, ListenerSocketState[]> | undefined> {
+  const server = runningServer(dataDirFrom(flags.data))
+  if (!server) return undefined
+  try {
+    const got = await adminGet<{ listeners: ListenerSocketState[] }>(server, '/admin/v1/listener-states')
+    const byArn = new Map<string, ListenerSocketState[]>()
+    for (const l of got.listeners) byArn.set(l.arn, [...(byArn.get(l.arn) ?? []), l])
+    return byArn
+  } catch {
+    return undefined
+  }
+}
+
+/** describe / -o json|yaml: a listener's live socket state next to its configuration. */
+function withBindState(data: unknown, r: Resource, live: ReadonlyMap<string, ListenerSocketState[]> | undefined): unknown {
+  if (r.kind !== 'listener' || !live || !data || typeof data !== 'object') return data
+  return { ...data, sockets: (live.get(r.arn) ?? []).map((x) => ({ bindKey: x.bindKey, state: x.state, ...(x.error ? { error: x.error, since: new Date(x.since ?? 0).toISOString() } : {}) })) }
 }
 
 async function getTargets(flags: StoreFlags, group: string | undefined, format: OutputFormat, perNode = false): Promise<string> {
@@ -372,7 +392,9 @@ export function buildProgram(out: (s: string) => void): Command {
           rows = rows.filter((r) => matches(view, r, name) || belongsTo(view, r, name))
           if (rows.length === 0) throw new CliFailure(`${kind} '${name}' not found`)
         }
-        return render(opts.output, opts.output === 'table' || opts.output === 'wide' ? rows : rows.map(printable), columnsFor(kind, view) as never)
+        const live = kind === 'listener' ? await listenerStates(opts) : undefined
+        const data = opts.output === 'table' || opts.output === 'wide' ? rows : rows.map((r) => withBindState(printable(r), r, live))
+        return render(opts.output, data, columnsFor(kind, view, live) as never)
       })
       out(text)
     })
@@ -392,7 +414,7 @@ export function buildProgram(out: (s: string) => void): Command {
         const view = await c.read()
         const found = listOf(view, kind).find((r) => matches(view, r, name))
         if (!found) throw new CliFailure(`${kind} '${name}' not found`)
-        const data = printable(found)
+        const data = withBindState(printable(found), found, kind === 'listener' ? await listenerStates(opts) : undefined)
         return opts.output === 'json' ? JSON.stringify(data, null, 2) : stringify(data).trimEnd()
       })
       out(text)

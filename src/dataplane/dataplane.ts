@@ -55,6 +55,14 @@ export interface ApplyResult {
  * The HTTP data plane: listener sockets, routing, balancing and upstream pools. It reads only the
  * current Snapshot (replaced whole by apply()) and the health view, and never touches the store.
  */
+/** How often a listener that could not bind is tried again. */
+export const BIND_RETRY_MS = 5000
+
+/** A listener socket as this node has it: open, or failed to bind (error as `EADDRINUSE 127.0.0.1:4000`), since epoch ms. */
+export type ListenerBindState =
+  | { readonly bindKey: string; readonly arn: string; readonly state: 'listening' | 'opening' }
+  | { readonly bindKey: string; readonly arn: string; readonly state: 'failed'; readonly error: string; readonly since: number }
+
 export interface ListenerExplanation {
   readonly route: RouteExplanation
   /** For a forward: each group with its targets and whether each may take a new request now. */
@@ -82,6 +90,10 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
   /** Network balancers' UDP listeners (and the UDP half of TCP_UDP ones), by bind key `udp address:port`. */
   private readonly udpSockets = new Map<string, UdpListenerSocket>()
   private readonly closingSockets = new Set<Promise<void>>()
+  /** Listeners that could not bind, by bind key; tried again while they stay in the snapshot. */
+  private readonly bindFailures = new Map<string, { readonly arn: string; readonly error: string; readonly since: number }>()
+  private bindRetry: NodeJS.Timeout | undefined
+  private closed = false
   private readonly sweep: NodeJS.Timeout
   /** 0 <= r < 1, for weights and weighted_random. */
   readonly random: () => number
@@ -150,35 +162,76 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
     const opened: string[] = []
     const closed: string[] = []
     const failed: { bindKey: string; error: string }[] = []
-    const opening: Promise<void>[] = []
     const l4 = snapshot.l4Listeners ?? EMPTY_L4
     // Closed first: a bind key moving between an HTTP and a TCP listener is free again before it reopens.
     this.closeGone(this.sockets, snapshot.listeners, closed)
     this.closeGone(this.l4Sockets, l4, closed)
     this.closeGone(this.udpSockets, l4, closed)
     const results = { opened, failed }
+    for (const key of this.bindFailures.keys()) if (!snapshot.listeners.has(key) && !l4.has(key)) this.bindFailures.delete(key)
+    await this.openListeners(snapshot, results, true)
+    this.scheduleBindRetry()
+    return { revision: snapshot.revision, opened, closed, failed }
+  }
+
+  /**
+   * Opens the snapshot's listener sockets that are not open (new, or failed before); with
+   * `refresh`, the open ones take the snapshot's certificates and policy for their next handshake.
+   */
+  private async openListeners(snapshot: Snapshot, results: { opened: string[]; failed: { bindKey: string; error: string }[] }, refresh: boolean): Promise<void> {
+    const opening: Promise<void>[] = []
+    const l4 = snapshot.l4Listeners ?? EMPTY_L4
     for (const [bindKey, listener] of snapshot.listeners) {
       const existing = this.sockets.get(bindKey)
       if (existing) {
         // New certificates or policy take effect on the next handshake; open connections stay.
-        existing.refresh(listener)
+        if (refresh) existing.refresh(listener)
         continue
       }
-      opening.push(this.open(this.sockets, new ListenerSocket(bindKey, listener, this), results))
+      opening.push(this.open(this.sockets, new ListenerSocket(bindKey, listener, this), results, listener.arn))
     }
     for (const [bindKey, listener] of l4) {
       if (listener.protocol === 'UDP') {
         const existing = this.udpSockets.get(bindKey)
-        if (existing) existing.refresh(listener)
-        else opening.push(this.open(this.udpSockets, new UdpListenerSocket(bindKey, listener, this), results))
+        if (existing) {
+          if (refresh) existing.refresh(listener)
+        } else opening.push(this.open(this.udpSockets, new UdpListenerSocket(bindKey, listener, this), results, listener.arn))
         continue
       }
       const existing = this.l4Sockets.get(bindKey)
-      if (existing) existing.refresh(listener)
-      else opening.push(this.open(this.l4Sockets, new TcpListenerSocket(bindKey, listener, this), results))
+      if (existing) {
+        if (refresh) existing.refresh(listener)
+      } else opening.push(this.open(this.l4Sockets, new TcpListenerSocket(bindKey, listener, this), results, listener.arn))
     }
     await Promise.all(opening)
-    return { revision: snapshot.revision, opened, closed, failed }
+  }
+
+  /** While a listener cannot bind, it is tried again every BIND_RETRY_MS (the port may come free). */
+  private scheduleBindRetry(): void {
+    if (this.bindFailures.size === 0 || this.bindRetry || this.closed) return
+    this.bindRetry = setTimeout(() => {
+      this.bindRetry = undefined
+      const snapshot = this.current
+      const results = { opened: [] as string[], failed: [] as { bindKey: string; error: string }[] }
+      void this.openListeners(snapshot, results, false).then(() => {
+        for (const bindKey of results.opened) this.log?.info({ bindKey }, 'listener opened after its port came free')
+        this.scheduleBindRetry()
+      })
+    }, BIND_RETRY_MS)
+    this.bindRetry.unref()
+  }
+
+  /** Each listener of the current snapshot: listening, or failed with why and since when. */
+  listenerStates(): ListenerBindState[] {
+    const out: ListenerBindState[] = []
+    const l4 = this.current.l4Listeners ?? EMPTY_L4
+    const add = (bindKey: string, arn: string, open: boolean) => {
+      const f = this.bindFailures.get(bindKey)
+      out.push(open ? { bindKey, arn, state: 'listening' } : f ? { bindKey, arn, state: 'failed', error: f.error, since: f.since } : { bindKey, arn, state: 'opening' })
+    }
+    for (const [bindKey, l] of this.current.listeners) add(bindKey, l.arn, this.sockets.has(bindKey))
+    for (const [bindKey, l] of l4) add(bindKey, l.arn, l.protocol === 'UDP' ? this.udpSockets.has(bindKey) : this.l4Sockets.has(bindKey))
+    return out
   }
 
   /** Stops the sockets whose bind key the snapshot no longer has; their connections finish on their own. */
@@ -198,15 +251,22 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
     sockets: Map<string, S>,
     socket: S,
     results: { opened: string[]; failed: { bindKey: string; error: string }[] },
+    arn: string,
   ): Promise<void> {
     const bindKey = socket.bindKey
     sockets.set(bindKey, socket)
     return socket.listen().then(
-      () => void results.opened.push(bindKey),
+      () => {
+        this.bindFailures.delete(bindKey)
+        results.opened.push(bindKey)
+      },
       (e: unknown) => {
         sockets.delete(bindKey)
-        results.failed.push({ bindKey, error: e instanceof Error ? e.message : String(e) })
-        this.log?.error({ bindKey, error: String(e) }, 'listener could not be opened')
+        const code = e instanceof Error && 'code' in e && typeof e.code === 'string' ? e.code : undefined
+        const error = code ? `${code} ${bindKey}` : e instanceof Error ? e.message : String(e)
+        const known = this.bindFailures.get(bindKey)
+        this.bindFailures.set(bindKey, { arn, error, since: known?.error === error ? known.since : this.now() })
+        results.failed.push({ bindKey, error })
       },
     )
   }
@@ -443,6 +503,8 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
 
   /** Stops accepting, closes every connection and pool. */
   async close(): Promise<void> {
+    this.closed = true
+    if (this.bindRetry) clearTimeout(this.bindRetry)
     clearInterval(this.sweep)
     if (this.ownTicketKeys) this.ticketKeys.stop()
     const closing = [...this.sockets.values(), ...this.l4Sockets.values(), ...this.udpSockets.values()].map((s) => {

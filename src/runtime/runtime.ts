@@ -191,7 +191,7 @@ export class Runtime {
       const result = await this.dataplane.apply(next)
       this.snapshot = next
       this.state = state
-      for (const f of result.failed) this.log?.error({ revision: state.revision, ...f }, 'listener could not be opened')
+      for (const f of result.failed) this.log?.error({ revision: state.revision, ...f }, 'listener could not be opened; tried again every 5 s')
       this.log?.info({ revision: state.revision, opened: result.opened, closed: result.closed }, 'snapshot applied')
     } else {
       this.lastFailures = compiled.snapshot.failures

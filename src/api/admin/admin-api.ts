@@ -7,6 +7,8 @@ export interface AdminDeps {
   readonly control: Control
   readonly targetHealth: (groupArn: string) => readonly unknown[]
   readonly metrics?: () => Promise<string>
+  /** This node's listener sockets: listening, or failed to bind with why. */
+  readonly listenerStates?: () => readonly unknown[]
   readonly version: string
 }
 
@@ -28,6 +30,9 @@ export function adminApi(deps: AdminDeps): EndpointHandler {
       const tg = (await deps.control.view()).find('target-group', ref)
       if (!tg) return sendJson(res, 404, { error: `target group '${ref}' not found` })
       return sendJson(res, 200, { targetGroup: tg.arn, targets: deps.targetHealth(tg.arn) })
+    }
+    if (req.method === 'GET' && url.pathname === '/admin/v1/listener-states' && deps.listenerStates) {
+      return sendJson(res, 200, { listeners: deps.listenerStates() })
     }
     return sendJson(res, 404, { error: `no such admin endpoint: ${req.method} ${url.pathname}` })
   }

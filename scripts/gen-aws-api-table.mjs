@@ -19,8 +19,9 @@ const SERVICES = [
   { key: 'elbv2', dir: 'elbv2', version: '2015-12-01', title: 'Elastic Load Balancing v2 (ELBv2)', protocol: 'Query, `Version=2015-12-01`' },
   { key: 'acm', dir: 'acm', version: '2015-12-08', title: 'AWS Certificate Manager (ACM)', protocol: 'JSON 1.1, `X-Amz-Target: CertificateManager.*`' },
   { key: 'route53', dir: 'route53', version: '2013-04-01', title: 'Route 53', protocol: 'REST-XML under `/2013-04-01/`' },
-  { key: 'ec2', dir: 'ec2', version: '2016-11-15', title: 'EC2 (security groups, VPCs, subnets, zones, regions, gateways, route tables, tags, instances, launch templates)', protocol: 'EC2 Query, `Version=2016-11-15`' },
+  { key: 'ec2', dir: 'ec2', version: '2016-11-15', title: 'EC2 (security groups, VPCs, subnets, zones, regions, gateways, route tables, tags, instances, launch templates)', protocol: 'EC2 Query, `Version=2016-11-15`', collapse: 'EC2' },
   { key: 'autoscaling', dir: 'autoscaling', version: '2011-01-01', title: 'Auto Scaling', protocol: 'Query, `Version=2011-01-01`' },
+  { key: 'lambda', dir: 'lambda', version: '2015-03-31', title: 'Lambda (functions, invocations, permissions, concurrency, tags; see [lambda.md](lambda.md))', protocol: 'REST-JSON under `/2015-03-31/`, `/2017-10-31/`, `/2019-09-30/`, `/2017-03-31/tags/`', collapse: 'Lambda' },
 ]
 
 function botocoreData() {
@@ -68,11 +69,11 @@ for (const s of SERVICES) {
   for (const op of ops) {
     const c = answered[op]
     if (c) lines.push(`| ${op} | ${c.status} | ${escape(c.note ?? '')} |`)
-    else if (s.key === 'ec2') notSupported.push(op)
+    else if (s.collapse) notSupported.push(op)
     else lines.push(`| ${op} | not supported |  |`)
   }
   if (notSupported.length > 0) {
-    lines.push('', `<details><summary>The other ${notSupported.length} EC2 operations: not supported</summary>`, '', notSupported.join(', '), '', '</details>')
+    lines.push('', `<details><summary>The other ${notSupported.length} ${s.collapse} operations: not supported</summary>`, '', notSupported.join(', '), '', '</details>')
   }
   lines.push('')
 }

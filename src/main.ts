@@ -25,7 +25,9 @@ import { MetricsSink } from './dataplane/metrics-sink.js'
 import { Runtime } from './runtime/runtime.js'
 import { InstanceSupervisor } from './compute/supervisor.js'
 import { GroupController } from './autoscaling/controller.js'
-import { readConsoleTail } from './compute/console-log.js'
+import { functionLogPath, readConsoleTail, readLogTail } from './compute/console-log.js'
+import { FunctionRunner } from './compute/function-runner.js'
+import { InvalidZip, storeZip } from './compute/function-code.js'
 import { assertSafeBind, createAwsApi } from './api/aws/server.js'
 import { SSL_POLICIES } from './model/ssl-policy.js'
 import { VERSION } from './version.js'
@@ -56,7 +58,7 @@ export interface OpenalbOptions {
   readonly acme?: AcmeDefaults
   /** Who answers ACM RequestCertificate: openalb's CA (default) or ACME (`--acm-issuer acme`). */
   readonly acmIssuer?: 'local-ca' | 'acme'
-  /** Run instances' user data scripts and commands as local processes (`--run-user-data`): it executes code sent to the API. Default off. */
+  /** Run code given to openalb as local processes (`--run-user-data`): instances' user data scripts and commands, Lambda functions. It executes code sent to the API. Default off. */
   readonly runUserData?: boolean | undefined
   readonly log?: Logger
 }
@@ -206,11 +208,15 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
     // Instances' processes follow their states; user data runs only when the operator said so.
     const instances = new InstanceSupervisor({ control, dataDir: options.dataDir, runUserData: options.runUserData ?? false, log })
     closers.push(() => instances.stop())
+    // Functions run under the same switch: their code is sent to the API too.
+    const functions = new FunctionRunner({ dataDir: options.dataDir, runCode: options.runUserData ?? false, region: control.partition.region, log })
+    closers.push(() => functions.stop())
     const route53Checks = new Route53Checks()
     closers.push(() => route53Checks.stop())
     const runtime = new Runtime({
       store,
       instances,
+      functions,
       healthChecks: route53Checks,
       dataplane,
       health,
@@ -259,6 +265,19 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
         runsUserData: options.runUserData ?? false,
         check: (i) => instances.check(i),
         consoleOutput: (id) => readConsoleTail(options.dataDir, id),
+      },
+      functions: {
+        runsCode: functions.runsCode,
+        storeZip: (zip) => {
+          try {
+            return { ok: true, ...storeZip(options.dataDir, zip) }
+          } catch (e) {
+            if (e instanceof InvalidZip) return { ok: false, message: e.message }
+            throw e
+          }
+        },
+        invoke: (ref, event, type) => functions.invoke(ref, event, type),
+        logTail: (name, max) => readLogTail(functionLogPath(options.dataDir, name), max),
       },
       accessKeys,
       log,

@@ -16,6 +16,7 @@ const ALIASES: Record<string, Kind | 'targets' | 'ssl-policies' | 'nodes'> = {
   records: 'record-set', record: 'record-set', 'record-sets': 'record-set',
   'security-groups': 'security-group', 'security-group': 'security-group', sg: 'security-group', sgs: 'security-group',
   instances: 'instance', instance: 'instance',
+  functions: 'function', function: 'function', fn: 'function',
   vpcs: 'vpc', vpc: 'vpc',
   subnets: 'subnet', subnet: 'subnet',
   'internet-gateways': 'internet-gateway', 'internet-gateway': 'internet-gateway', igw: 'internet-gateway',
@@ -28,7 +29,7 @@ const ALIASES: Record<string, Kind | 'targets' | 'ssl-policies' | 'nodes'> = {
   'scaling-activities': 'scaling-activity', 'scaling-activity': 'scaling-activity', activities: 'scaling-activity',
 }
 
-export const KIND_NAMES = 'load-balancers, listeners, rules, target-groups, targets, certificates, hosted-zones, records, security-groups, vpcs, subnets, internet-gateways, route-tables, instances, launch-templates, launch-configurations, auto-scaling-groups, scaling-activities, ssl-policies, nodes'
+export const KIND_NAMES = 'load-balancers, listeners, rules, target-groups, targets, certificates, hosted-zones, records, security-groups, vpcs, subnets, internet-gateways, route-tables, instances, functions, launch-templates, launch-configurations, auto-scaling-groups, scaling-activities, ssl-policies, nodes'
 
 export function parseKind(name: string): Kind | 'targets' | 'ssl-policies' | 'nodes' | undefined {
   return ALIASES[name.toLowerCase()]
@@ -173,6 +174,16 @@ export function columnsFor(kind: Kind, view: StateView, liveListeners?: Readonly
         { header: 'ID', value: as<'instance'>((r) => r.id) },
         { header: 'ADDRESS', value: as<'instance'>((r) => r.address) },
         { header: 'ZONE', value: as<'instance'>((r) => r.availabilityZone) },
+      ]
+    case 'function':
+      return [
+        { header: 'NAME', value: as<'function'>((r) => r.name) },
+        { header: 'RUNTIME', value: as<'function'>((r) => r.runtime) },
+        { header: 'HANDLER', value: as<'function'>((r) => r.handler), max: 24 },
+        { header: 'TIMEOUT', value: as<'function'>((r) => `${r.timeoutSeconds}s`) },
+        { header: 'MEMORY', value: as<'function'>((r) => `${r.memorySizeMb}MB`) },
+        { header: 'CONCURRENCY', value: as<'function'>((r) => (r.reservedConcurrency === undefined ? '-' : String(r.reservedConcurrency))) },
+        { header: 'CODE', value: as<'function'>((r) => r.codeDirectory ?? `zip ${r.codeSha256.slice(0, 12)}`), max: 30 },
       ]
     case 'health-check':
       return [

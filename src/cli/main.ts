@@ -18,7 +18,8 @@ import { deleteInstance } from '../control/instances.js'
 import { deleteActivity, deleteGroup } from '../control/auto-scaling-groups.js'
 import { deleteLaunchConfiguration, deleteLaunchTemplate } from '../control/launch-templates.js'
 import type { LaunchTemplate } from '../model/autoscaling.js'
-import { consoleLogPath, readConsoleTail } from '../compute/console-log.js'
+import { deleteFunctionFromConfig } from '../control/functions.js'
+import { consoleLogPath, functionLogPath, readConsoleTail, readLogTail } from '../compute/console-log.js'
 import { deleteTargetGroup, deregisterTargets } from '../control/target-groups.js'
 import type { Draft } from '../control/draft.js'
 import { defaultInternetGateway, defaultRouteTable, defaultSubnets, defaultVpc } from '../model/default-vpc.js'
@@ -235,6 +236,7 @@ const DELETERS: Record<Kind, (d: Draft, r: Resource) => void> = {
   'route-table': (d, r) => deleteRouteTable(d, (r as { id: string }).id),
   'security-group': (d, r) => deleteSecurityGroup(d, (r as { id: string }).id),
   instance: (d, r) => deleteInstance(d, (r as { id: string }).id),
+  function: (d, r) => deleteFunctionFromConfig(d, (r as { arn: string }).arn),
   certificate: (d, r) => deleteCertificate(d, (r as { arn: string }).arn),
   'target-group': (d, r) => deleteTargetGroup(d, (r as { arn: string }).arn),
   'load-balancer': (d, r) => deleteLoadBalancer(d, (r as { arn: string }).arn),
@@ -277,7 +279,7 @@ export function buildProgram(out: (s: string) => void): Command {
     .option('--acme-ca-bundle <file>', 'ACME: a PEM file trusted for the --acme-directory CA\'s HTTPS (a private ACME CA)')
     .addOption(new Option('--acm-issuer <issuer>', 'who issues what ACM RequestCertificate asks for: local-ca (openalb\'s CA) or acme (the --acme-directory CA)').choices(['local-ca', 'acme']).default('local-ca'))
     .option('--shutdown-timeout <seconds>', 'on SIGTERM/SIGINT: seconds requests in flight get to finish before openalb exits (default 30)')
-    .option('--run-user-data', 'run instances\' user data scripts and commands as local processes (off by default: it executes code sent to the API)')
+    .option('--run-user-data', 'run code given to openalb as local processes: instances\' user data and commands, Lambda functions (off by default: it executes code sent to the API)')
     .action(async (opts: { data?: string; config?: string; control?: string; dns?: string; advertise?: string; store?: string; nodeName?: string; zone?: string; nodeAddress?: string; nodeTtl?: string; acmeDirectory?: string; acmeEmail?: string; acmeCaBundle?: string; acmIssuer?: 'local-ca' | 'acme'; shutdownTimeout?: string; runUserData?: boolean }) => {
       const { runUp } = await import('../main.js')
       const store = storeUrlFrom(opts.store)
@@ -308,16 +310,25 @@ export function buildProgram(out: (s: string) => void): Command {
 
   program
     .command('logs')
-    .description('print an instance\'s console log (its user data\'s output, and openalb\'s lines about it)')
-    .argument('<kind>', 'instance')
-    .argument('<id>', 'the instance id (i-...) or name')
+    .description('print an instance\'s console log (its user data\'s output, and openalb\'s lines about it) or a function\'s log (its handler\'s output, START/END/REPORT lines)')
+    .argument('<kind>', 'instance or function')
+    .argument('<id>', 'the instance id (i-...) or name, or the function name or ARN')
     .addOption(dataOption())
     .option('--tail <bytes>', 'print at most the last BYTES (default: all)')
     .action(async (kind: string, id: string, opts: { data?: string; store?: string; tail?: string }) => {
-      if (kind !== 'instance' && kind !== 'instances') throw new CliFailure(`logs are kept for instances only: openalb logs instance ID (got '${kind}')`)
+      const isFunction = kind === 'function' || kind === 'functions'
+      if (kind !== 'instance' && kind !== 'instances' && !isFunction) throw new CliFailure(`logs are kept for instances and functions: openalb logs instance ID, openalb logs function NAME (got '${kind}')`)
       const max = opts.tail === undefined ? Number.MAX_SAFE_INTEGER : Number(opts.tail)
       if (!Number.isInteger(max) || max < 1) throw new CliFailure(`--tail must be a whole number of bytes, got '${opts.tail ?? ''}'`)
       const dataDir = dataDirFrom(opts.data)
+      if (isFunction) {
+        const fn = await readControl({ data: opts.data }, async (c) => (await c.read()).list('function').find((f) => f.name === id || f.arn === id))
+        if (!fn) throw new CliFailure(`function '${id}' not found`)
+        const text = readLogTail(functionLogPath(dataDir, fn.name), max)
+        if (text === undefined) throw new CliFailure(`function ${fn.name} has no log yet: it has not been invoked (${functionLogPath(dataDir, fn.name)})`)
+        process.stdout.write(text)
+        return
+      }
       const found = await readControl({ data: opts.data }, async (c) => {
         const view = await c.read()
         return view.list('instance').find((i) => i.id === id) ?? view.list('instance').find((i) => i.name === id && i.state !== 'terminated')

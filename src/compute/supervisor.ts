@@ -6,6 +6,7 @@ import { completeTransition, purgeTerminated } from '../control/instances.js'
 import { TERMINATED_VISIBLE_SECONDS, type Instance } from '../model/instance.js'
 import type { StateView } from '../model/state-view.js'
 import { consoleLine, instanceDir, openConsoleLog } from './console-log.js'
+import { stopGroup } from './process-group.js'
 
 export interface SupervisorLog {
   info(obj: object, msg?: string): void
@@ -214,27 +215,7 @@ export class InstanceSupervisor {
     const p = this.#procs.get(id)
     if (!p) return
     this.#procs.delete(id)
-    const pid = p.child.pid
-    if (p.exit || pid === undefined) return
-    const signal = (s: NodeJS.Signals) => {
-      try {
-        process.kill(-pid, s)
-      } catch {
-        // the group is already gone
-      }
-    }
-    signal('SIGTERM')
-    let timer: NodeJS.Timeout | undefined
-    const killed = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        signal('SIGKILL')
-        resolve()
-      }, this.#opts.stopTimeoutMs ?? 5000)
-    })
-    await Promise.race([p.exited, killed])
-    clearTimeout(timer)
-    await p.exited
-    // Whatever the program left behind in its group goes too.
-    signal('SIGKILL')
+    if (p.exit) return
+    await stopGroup(p.child, p.exited, this.#opts.stopTimeoutMs ?? 5000)
   }
 }

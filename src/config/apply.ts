@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs'
 import { isAbsolute, join } from 'node:path'
 import { createSecurityGroup, deleteSecurityGroup, updateSecurityGroup, DEFAULT_GROUP_NAME } from '../control/security-groups.js'
 import { createInstance, deleteInstance, updateInstance } from '../control/instances.js'
+import { createFunction, deleteFunctionFromConfig, updateFunction } from '../control/functions.js'
+import { codeDirectory, directoryCode } from './function-code.js'
 import { resolveVpc } from '../control/network-lookup.js'
 import { createSubnet, createVpc, deleteSubnet, deleteVpc, updateSubnet, updateVpc } from '../control/networks.js'
 import { createTargetGroup, deleteTargetGroup, updateTargetGroup } from '../control/target-groups.js'
@@ -70,6 +72,11 @@ export function applyDocument(d: Draft, loaded: LoadedConfig): void {
     const inst = existing ? updateInstance(d, existing.id, i) : createInstance(d, i)
     mark(inst)
   }
+  for (const { code, ...fn } of doc.functions) {
+    const existing = d.list('function').find((x) => x.name === fn.name)
+    const input = { ...fn, code: directoryCode(codeDirectory(loaded.baseDir, code)) }
+    mark(existing ? updateFunction(d, existing.arn, input) : createFunction(d, input))
+  }
   for (const c of doc.certificates) {
     const existing = d.find('certificate', c.name)
     if (c.source === 'imported') {
@@ -136,6 +143,7 @@ export function applyDocument(d: Draft, loaded: LoadedConfig): void {
         case 'target-group': deleteTargetGroup(d, key); break
         case 'certificate': deleteCertificate(d, key); break
         case 'instance': deleteInstance(d, key); break
+        case 'function': deleteFunctionFromConfig(d, key); break
         case 'security-group': deleteSecurityGroup(d, key); break
         case 'subnet': deleteSubnet(d, key); break
         case 'vpc': deleteVpc(d, key); break

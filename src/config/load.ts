@@ -6,6 +6,7 @@ import { isRecord } from '../model/result.js'
 import { configDocument, knownKeys, type ConfigDocument } from './schema.js'
 import { closest } from './suggest.js'
 import { checkReferences } from './references.js'
+import { codeDirectory } from './function-code.js'
 import type { CertificateCheck } from '../control/draft.js'
 
 export interface ConfigIssue {
@@ -148,6 +149,18 @@ export function loadConfig(path: string, options: LoadOptions = {}): LoadedConfi
       issues.push({ file: origin.src.file, ...positionOf(origin.src, localPath), path: formatPath(localPath), message: ref.message })
     }
     const baseDir = statSync(abs).isDirectory() ? abs : dirname(abs)
+    document.functions.forEach((fn, i) => {
+      const origin = origins.functions[i]
+      if (!origin) return
+      const dir = codeDirectory(baseDir, fn.code)
+      let isDir = false
+      try {
+        isDir = statSync(dir).isDirectory()
+      } catch {
+        // reported below
+      }
+      if (!isDir) issues.push({ file: origin.src.file, ...positionOf(origin.src, ['functions', origin.index, 'code']), path: formatPath(['functions', origin.index, 'code']), message: `function ${fn.name}: the code directory ${fn.code} does not exist (${dir})` })
+    })
     if (issues.length === 0 && options.checkCertificate) {
       document.certificates.forEach((cert, i) => {
         const origin = origins.certificates[i]

@@ -19,6 +19,7 @@ export function checkReferences(doc: ConfigDocument): ReferenceProblem[] {
     subnet: new Set([...ZONE_LETTERS.map((l) => `subnet-${l}`), ...doc.subnets.map((s) => s.name)]),
     'security group': new Set(doc.securityGroups.map((g) => g.name)),
     instance: new Set(doc.instances.map((i) => i.name)),
+    function: new Set(doc.functions.map((f) => f.name)),
     certificate: new Set(doc.certificates.map((c) => c.name)),
     'target group': new Set(doc.targetGroups.map((g) => g.name)),
     'load balancer': new Set(doc.loadBalancers.map((l) => l.name)),
@@ -47,6 +48,7 @@ export function checkReferences(doc: ConfigDocument): ReferenceProblem[] {
   })
   unique(doc.securityGroups, (g) => g.name, 'security group name', (i) => ['securityGroups', i, 'name'])
   unique(doc.instances, (g) => g.name, 'instance name', (i) => ['instances', i, 'name'])
+  unique(doc.functions, (g) => g.name, 'function name', (i) => ['functions', i, 'name'])
   unique(doc.certificates, (g) => g.name, 'certificate name', (i) => ['certificates', i, 'name'])
   unique(doc.targetGroups, (g) => g.name, 'target group name', (i) => ['targetGroups', i, 'name'])
   unique(doc.loadBalancers, (g) => g.name, 'load balancer name', (i) => ['loadBalancers', i, 'name'])

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { certificateSpec } from '../model/certificate.js'
 import { hostedZoneSpec } from '../model/hosted-zone.js'
 import { instanceSpec } from '../model/instance.js'
+import { functionSpec } from '../model/function.js'
 import { listenerSpec } from '../model/listener.js'
 import { loadBalancerSpecBase } from '../model/load-balancer.js'
 import { securityGroupSpec } from '../model/security-group.js'
@@ -27,6 +28,8 @@ export const configDocument = z.strictObject({
   subnets: z.array(subnetSpec).default([]),
   securityGroups: z.array(securityGroupSpec).default([]),
   instances: z.array(instanceSpec).default([]),
+  /** Lambda functions run from a code directory; a target group of target type lambda names one. */
+  functions: z.array(functionSpec).default([]),
   certificates: z.array(certificateSpec).default([]),
   targetGroups: z.array(targetGroupSpec).default([]),
   loadBalancers: z.array(loadBalancerDocSpec).default([]),

@@ -3,6 +3,7 @@ import type { Certificate } from './certificate.js'
 import type { HealthCheck } from './health-check.js'
 import type { DelegationSet, HostedZone, RecordSet } from './hosted-zone.js'
 import type { Instance } from './instance.js'
+import type { LambdaFunction } from './function.js'
 import type { Listener } from './listener.js'
 import type { LoadBalancer } from './load-balancer.js'
 import type { Rule } from './rule.js'
@@ -20,6 +21,7 @@ export interface ResourceByKind {
   'route-table': RouteTable
   'security-group': SecurityGroup
   instance: Instance
+  function: LambdaFunction
   certificate: Certificate
   'target-group': TargetGroup
   'load-balancer': LoadBalancer
@@ -50,6 +52,7 @@ export const KINDS: readonly Kind[] = [
   'route-table',
   'security-group',
   'instance',
+  'function',
   'certificate',
   'target-group',
   'load-balancer',

@@ -3,7 +3,7 @@ import { awsName, port, tags, type Tags } from './schema-util.js'
 
 export const TargetProtocol = { HTTP: 'HTTP', HTTPS: 'HTTPS', TCP: 'TCP', TLS: 'TLS', UDP: 'UDP', TCP_UDP: 'TCP_UDP' } as const
 export type TargetProtocol = (typeof TargetProtocol)[keyof typeof TargetProtocol]
-export const TargetType = { INSTANCE: 'instance', IP: 'ip' } as const
+export const TargetType = { INSTANCE: 'instance', IP: 'ip', LAMBDA: 'lambda' } as const
 export type TargetType = (typeof TargetType)[keyof typeof TargetType]
 export const ProtocolVersion = { HTTP1: 'HTTP1', HTTP2: 'HTTP2', GRPC: 'GRPC' } as const
 export type ProtocolVersion = (typeof ProtocolVersion)[keyof typeof ProtocolVersion]

@@ -41,6 +41,11 @@ export interface RuntimeInstances {
   reconcile(view: StateView): void
 }
 
+/** What the runtime hands each revision to so functions' processes follow their code and configuration (compute's runner implements it). */
+export interface RuntimeFunctions {
+  reconcile(view: StateView): void
+}
+
 /** Route 53 health checks: follow each revision; their status is read by DNS per query. */
 export interface RuntimeHealthChecks {
   reconcile(view: StateView): void
@@ -59,6 +64,7 @@ export interface RuntimeOptions {
   readonly dns?: RuntimeDns
   readonly certificates?: RuntimeCertificates
   readonly instances?: RuntimeInstances
+  readonly functions?: RuntimeFunctions
   /** Route 53 health checks performed by this node (health/route53-checks.ts); DNS asks their status per query. */
   readonly healthChecks?: RuntimeHealthChecks
   readonly log?: RuntimeLog
@@ -91,6 +97,7 @@ export class Runtime {
   private readonly dns: RuntimeDns | undefined
   private readonly certificates: RuntimeCertificates | undefined
   private readonly instances: RuntimeInstances | undefined
+  private readonly functions: RuntimeFunctions | undefined
   private readonly healthChecks: RuntimeHealthChecks | undefined
   private readonly log: RuntimeLog | undefined
   private readonly now: () => number
@@ -114,6 +121,7 @@ export class Runtime {
     this.certificates = options.certificates
     this.healthChecks = options.healthChecks
     this.instances = options.instances
+    this.functions = options.functions
     this.log = options.log
     this.now = options.now ?? Date.now
     this.node = options.node ?? {}
@@ -201,6 +209,7 @@ export class Runtime {
     this.feedDns(state, compiled.plan)
     void this.certificates?.reconcile(state)
     this.instances?.reconcile(state)
+    this.functions?.reconcile(state)
     this.healthChecks?.reconcile(state)
     const waiting = this.waiters.splice(0)
     for (const w of waiting) {

@@ -4,6 +4,7 @@ import { EC2_OPERATIONS } from './ec2/operations.js'
 import { ELBV2_OPERATIONS } from './elbv2/operations.js'
 import type { AwsService } from './service.js'
 import { ROUTE53_OPERATIONS } from './route53/routes.js'
+import { LAMBDA_OPERATIONS } from './lambda/routes.js'
 
 export interface OperationCoverage {
   readonly status: 'supported' | 'partial'
@@ -97,6 +98,16 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
     SuspendProcesses: 'Launch, Terminate, HealthCheck, ReplaceUnhealthy and AddToLoadBalancer act; AZRebalance, AlarmNotification, ScheduledActions and InstanceRefresh are kept and shown (openalb has no rebalancing, alarms, schedules or refreshes to stop)',
     PutLifecycleHook: 'no notification targets: a waiting instance is found with DescribeAutoScalingInstances (Pending:Wait, Terminating:Wait) and completed by InstanceId',
   },
+  lambda: {
+    CreateFunction: 'Node.js (nodejs18.x, nodejs20.x, nodejs22.x) and Python (python3.9-3.13) runtimes, run with this machine\'s node and python3 and only with `openalb up --run-user-data`; Code.ZipFile only (S3 and images refused by name); Role is a label; no VPC, layers, file systems, KMS, X-Ray, SnapStart or published versions (refused by name)',
+    UpdateFunctionCode: 'ZipFile only; no Publish or DryRun',
+    UpdateFunctionConfiguration: 'as CreateFunction',
+    Invoke: 'RequestResponse, Event (queued, no retries) and DryRun; $LATEST only; LogType Tail returns the last 4 KB of the function\'s log',
+    GetFunction: 'Code has no download Location',
+    ListFunctions: '$LATEST only (FunctionVersion ALL refused)',
+    AddPermission: 'statements are kept and checked by RegisterTargets for elasticloadbalancing.amazonaws.com; openalb\'s API itself has no IAM',
+    GetFunctionConcurrency: 'without reserved concurrency a function runs up to 10 processes at once on a node',
+  },
 }
 
 const ANSWERED: Record<AwsService, readonly string[]> = {
@@ -105,6 +116,7 @@ const ANSWERED: Record<AwsService, readonly string[]> = {
   route53: ROUTE53_OPERATIONS,
   ec2: Object.keys(EC2_OPERATIONS),
   autoscaling: Object.keys(AUTOSCALING_OPERATIONS),
+  lambda: LAMBDA_OPERATIONS,
 }
 
 /** The operations openalb answers per service, supported or partial; every other one is not supported. */

@@ -1,4 +1,5 @@
 import type { Control } from '../../control/control.js'
+import type { InvocationType, InvokeOutcome } from '../../model/function.js'
 import type { Instance } from '../../model/instance.js'
 import type { Params } from './protocol/params.js'
 
@@ -41,6 +42,17 @@ export interface InstanceRuntime {
   consoleOutput(instanceId: string): Buffer | undefined
 }
 
+/** What the Lambda API needs from whoever runs functions (compute's runner; main wires it). */
+export interface FunctionRuntimeApi {
+  /** Whether functions run (`openalb up --run-user-data`); without it CreateFunction and UpdateFunctionCode are refused. */
+  readonly runsCode: boolean
+  /** Unpacks a deployment package into the data directory; a package Lambda would refuse is not ok, with Lambda's message. */
+  storeZip(zip: Buffer): { readonly ok: true; readonly sha256: string; readonly size: number } | { readonly ok: false; readonly message: string }
+  invoke(ref: string, event: string, type: InvocationType): Promise<InvokeOutcome>
+  /** The last `max` bytes of the function's log (Invoke's LogType Tail). */
+  logTail(name: string, max: number): Buffer | undefined
+}
+
 /** What openalb's own DNS server answers for a name and type (Route 53's TestDNSAnswer). */
 export interface DnsTestAnswer {
   /** NOERROR, NXDOMAIN, REFUSED, ... */
@@ -71,6 +83,8 @@ export interface AwsApiDeps {
   readonly acmIssuer?: 'local-ca' | 'acme' | undefined
   /** Instances' processes; without it instances stay pending (nothing runs them) and RunInstances with a script is refused. */
   readonly instances?: InstanceRuntime | undefined
+  /** Lambda functions' processes; without it Invoke is refused. */
+  readonly functions?: FunctionRuntimeApi | undefined
   /** For signature expiry and timestamps in tests (default: the system clock). */
   readonly now?: (() => Date) | undefined
 }

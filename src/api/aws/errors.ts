@@ -40,6 +40,7 @@ export const VALIDATION_CODE: Record<AwsService, string> = {
   route53: 'InvalidInput',
   ec2: 'InvalidParameterValue',
   autoscaling: 'ValidationError',
+  lambda: 'InvalidParameterValueException',
 }
 
 export const invalid = (service: AwsService) => (message: string) => new AwsError(VALIDATION_CODE[service], message)
@@ -75,6 +76,7 @@ const NOT_FOUND: Record<AwsService, Record<string, WireCode>> = {
     'route-table-association': 'InvalidAssociationID.NotFound',
     route: 'InvalidRoute.NotFound',
   },
+  lambda: { function: { code: 'ResourceNotFoundException', status: 404 } },
 }
 
 /** What AWS says when a resource of a kind is missing (the default: control/'s own words). */
@@ -110,6 +112,7 @@ const NOT_FOUND_MESSAGE: Record<AwsService, Record<string, (ref: string) => stri
     'route-table-association': (ref) => `The association ID '${ref}' does not exist`,
     route: (ref) => `no route with destination-cidr-block ${ref}`,
   },
+  lambda: { function: (ref) => `Function not found: ${ref}` },
 }
 
 const DUPLICATE: Record<AwsService, Record<string, WireCode>> = {
@@ -118,6 +121,7 @@ const DUPLICATE: Record<AwsService, Record<string, WireCode>> = {
   route53: { 'hosted-zone': { code: 'HostedZoneAlreadyExists', status: 409 }, 'delegation-set': 'DelegationSetAlreadyCreated', 'health-check': { code: 'HealthCheckAlreadyExists', status: 409 } },
   ec2: { 'security-group': 'InvalidGroup.Duplicate', 'security-group-rule': 'InvalidPermission.Duplicate' },
   autoscaling: { 'auto-scaling-group': 'AlreadyExists', 'launch-configuration': 'AlreadyExists' },
+  lambda: { function: { code: 'ResourceConflictException', status: 409 } },
 }
 
 /** Route 53's quota names -> its codes. */
@@ -197,6 +201,13 @@ const BY_CODE: Record<AwsService, CodeTable> = {
     'invalid-zone': 'InvalidParameterValue',
     duplicate: 'InvalidGroup.Duplicate',
     'not-found': 'InvalidParameterValue',
+  },
+  lambda: {
+    validation: 'InvalidParameterValueException',
+    'invalid-value': 'InvalidParameterValueException',
+    'in-use': { code: 'ResourceConflictException', status: 409 },
+    duplicate: { code: 'ResourceConflictException', status: 409 },
+    'not-found': { code: 'ResourceNotFoundException', status: 404 },
   },
 }
 

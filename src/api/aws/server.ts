@@ -16,6 +16,7 @@ import { ec2Error, ec2Response, parseQueryParams, queryError, queryResponse } fr
 import { restXmlError } from './protocol/rest-xml.js'
 import { signingRegion, signingService, verifySigV4 } from './protocol/sigv4.js'
 import { ROUTE53_NAMESPACE, ROUTE53_PREFIX, routeRoute53 } from './route53/routes.js'
+import { isLambdaPath, lambdaErrorBody, routeLambda } from './lambda/routes.js'
 
 export type { AwsApiDeps, TargetHealthDescription, SslPolicyDescription } from './deps.js'
 export { validationRecordFor } from '../../model/certificate-validation.js'
@@ -28,7 +29,7 @@ export interface AwsApi {
 }
 
 /** SigV4 credential scope service names -> services. */
-const SCOPE: Record<string, AwsService> = { elasticloadbalancing: 'elbv2', ec2: 'ec2', acm: 'acm', route53: 'route53', autoscaling: 'autoscaling' }
+const SCOPE: Record<string, AwsService> = { elasticloadbalancing: 'elbv2', ec2: 'ec2', acm: 'acm', route53: 'route53', autoscaling: 'autoscaling', lambda: 'lambda' }
 
 /** The control API must not face a network without keys: the endpoint refuses such a bind. */
 export function assertSafeBind(host: string, accessKeys: ReadonlyMap<string, string> | undefined): void {
@@ -52,6 +53,7 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
     const path = (req.url ?? '/').split('?')[0] ?? '/'
     const scope = signingService({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.alloc(0) })
     if (path.startsWith(ROUTE53_PREFIX) && (scope === undefined || scope === 'route53')) return 'route53'
+    if (isLambdaPath(path) && (scope === undefined || scope === 'lambda')) return 'lambda'
     const target = req.headers['x-amz-target']
     if (typeof target === 'string' && target.startsWith(`${ACM_TARGET_PREFIX}.`)) return 'acm'
     const action = form?.get('Action') ?? query.get('Action')
@@ -75,7 +77,7 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
     try {
       if (deps.accessKeys && deps.accessKeys.size > 0) {
         const refusal = verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body }, deps.accessKeys, now())
-        if (refusal) throw service === 'acm' ? jsonAuthError(refusal) : refusal
+        if (refusal) throw service === 'acm' || service === 'lambda' ? jsonAuthError(refusal) : refusal
       }
       // The Classic API (elb) shares ELBv2's signing name and operation names: only Version tells them apart.
       const classic = (form?.get('Version') ?? url.searchParams.get('Version')) === ELB_CLASSIC_VERSION
@@ -122,6 +124,10 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
           const r = await routeRoute53(req.method ?? 'GET', url, body, { deps, requestId })
           return { status: r.status, contentType: 'text/xml', body: r.body, headers: r.headers }
         }
+        case 'lambda': {
+          const r = await routeLambda(req.method ?? 'GET', url, body, req.headers, { deps, requestId })
+          return { status: r.status, contentType: r.contentType ?? 'application/json', body: r.body, headers: r.headers }
+        }
       }
     } catch (e) {
       const { error, unexpected } = toAwsError(service, e)
@@ -133,7 +139,7 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
   return {
     accepts(req) {
       const path = (req.url ?? '/').split('?')[0] ?? '/'
-      if (path.startsWith(ROUTE53_PREFIX)) return true
+      if (path.startsWith(ROUTE53_PREFIX) || isLambdaPath(path)) return true
       if (typeof req.headers['x-amz-target'] === 'string') return true
       if (path !== '/') return false
       const auth = req.headers.authorization
@@ -167,6 +173,12 @@ function errorReply(service: AwsService, error: AwsError, requestId: string): Re
       return { status: error.status, contentType: JSON_11, body: jsonError(error) }
     case 'route53':
       return { status: error.status, contentType: 'text/xml', body: restXmlError(ROUTE53_NAMESPACE, error, requestId) }
+    case 'lambda': {
+      // Lambda calls its unexpected failure ServiceException.
+      const e = error.code === 'InternalFailure' ? new AwsError('ServiceException', error.message, 500) : error
+      const { body, headers } = lambdaErrorBody(e)
+      return { status: e.status, contentType: 'application/json', body, headers }
+    }
   }
 }
 

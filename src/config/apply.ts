@@ -116,7 +116,7 @@ export function applyDocument(d: Draft, loaded: LoadedConfig): void {
       mark(listener)
       for (const r of rules) {
         const cur = d.list('rule').find((x) => x.listenerArn === listener.arn && x.priority === r.priority)
-        mark(cur ? modifyRule(d, cur.arn, { conditions: r.conditions, actions: r.actions, tags: r.tags }) : createRule(d, listener.arn, r))
+        mark(cur ? modifyRule(d, cur.arn, { conditions: r.conditions, actions: r.actions, transforms: r.transforms, tags: r.tags }) : createRule(d, listener.arn, r))
       }
     }
   }

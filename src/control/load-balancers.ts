@@ -1,7 +1,8 @@
 import { CANONICAL_HOSTED_ZONE_ID, loadBalancerDnsName, newIds } from '../model/ids.js'
 import { DEFAULT_SSL_POLICY, listenerSpec, SSL_POLICY_NAMES, type Listener, type ListenerSpec } from '../model/listener.js'
 import { loadBalancerAttributesSpec, loadBalancerSpec, type LoadBalancer, type LoadBalancerSpec } from '../model/load-balancer.js'
-import { ruleSpec, type Rule, type RuleSpec } from '../model/rule.js'
+import { ruleSpec, type Rule, type RuleSpec, type Transform } from '../model/rule.js'
+import type { Action } from '../model/action.js'
 import { actionToSpec, resolveActions } from './actions.js'
 import {
   DuplicateError,
@@ -258,26 +259,55 @@ export function createRule(d: Draft, listenerRef: string, input: RuleSpec): Rule
   const spec = validate(ruleSpec, input, 'rule')
   if (d.list('rule').some((r) => r.listenerArn === listener.arn && r.priority === spec.priority)) throw new PriorityInUseError(spec.priority)
   if (rulesOfBalancer(d, lb.arn).length >= MAX_RULES_PER_LB) throw new LimitExceededError('rules-per-application-load-balancer', MAX_RULES_PER_LB, `load balancer '${lb.name}'`)
+  const actions = resolveActions(d, spec.actions, lb, listener.protocol, 'rule.actions')
+  transformsNeedForward(spec.transforms, actions)
   return d.put({
     kind: 'rule',
     arn: newIds.ruleArn(d.partition, listener.arn),
     listenerArn: listener.arn,
     priority: spec.priority,
     conditions: spec.conditions,
-    actions: resolveActions(d, spec.actions, lb, listener.protocol, 'rule.actions'),
+    actions,
+    transforms: spec.transforms,
     tags: spec.tags,
   })
 }
 
-export function modifyRule(d: Draft, ref: string, patch: { conditions?: unknown; actions?: unknown; tags?: Record<string, string> }): Rule {
+/**
+ * Transforms rewrite what a forward sends its target; on a redirect or fixed-response rule they
+ * would do nothing, so they are refused there.
+ */
+function transformsNeedForward(transforms: readonly Transform[], actions: readonly Action[]): void {
+  if (transforms.length > 0 && !actions.some((a) => a.type === 'forward')) {
+    throw new ValidationFailed([{ path: 'transforms', message: 'transforms apply to requests forwarded to targets: the rule needs a forward action' }], 'rule')
+  }
+}
+
+/**
+ * ModifyRule: what the patch names is replaced, the rest kept. `transforms` replaces the rule's
+ * transforms ([] or ResetTransforms removes them all).
+ */
+export function modifyRule(d: Draft, ref: string, patch: { conditions?: unknown; actions?: unknown; transforms?: unknown; tags?: Record<string, string> }): Rule {
   const current = findRule(d, ref)
   const listener = findListener(d, current.listenerArn)
   const lb = d.resolve('load-balancer', listener.loadBalancerArn)
-  const spec = validate(ruleSpec, { priority: current.priority, conditions: patch.conditions ?? current.conditions, actions: [{ type: 'fixed-response', fixedResponse: { statusCode: '200' } }] }, 'rule')
+  const spec = validate(
+    ruleSpec,
+    {
+      priority: current.priority,
+      conditions: patch.conditions ?? current.conditions,
+      actions: [{ type: 'fixed-response', fixedResponse: { statusCode: '200' } }],
+      transforms: patch.transforms ?? current.transforms ?? [],
+    },
+    'rule',
+  )
+  const actions = patch.actions !== undefined ? resolveActions(d, patch.actions, lb, listener.protocol, 'rule.actions') : current.actions
+  transformsNeedForward(spec.transforms, actions)
   return d.put({
     ...current,
     conditions: spec.conditions,
-    actions: patch.actions !== undefined ? resolveActions(d, patch.actions, lb, listener.protocol, 'rule.actions') : current.actions,
+    actions,
+    transforms: spec.transforms,
     tags: patch.tags ?? current.tags,
   })
 }

@@ -10,6 +10,7 @@ export type ProxyErrorKind =
   | 'desync-rejected'
   | 'xff-too-long'
   | 'protocol-mismatch'
+  | 'transform-failed'
   | 'request-head-timeout'
   | 'incomplete-body'
   | 'connect-failed'
@@ -34,6 +35,8 @@ export const STATUS: Readonly<Record<ProxyErrorKind, number>> = {
   'xff-too-long': 463,
   // The request's protocol does not fit the group's protocol version (HTTP/1.1 to HTTP2 or GRPC, gRPC to HTTP1, non-POST to GRPC).
   'protocol-mismatch': 464,
+  // ALB: a rule transform whose pattern matched but whose result cannot be sent.
+  'transform-failed': 500,
   'request-head-timeout': 408,
   'incomplete-body': 400,
   'connect-failed': 502,
@@ -59,6 +62,7 @@ export const ERROR_REASON: Readonly<Record<ProxyErrorKind, string>> = {
   'desync-rejected': 'DesyncMitigation',
   'xff-too-long': 'XffTooLong',
   'protocol-mismatch': 'IncompatibleProtocolVersion',
+  'transform-failed': 'TransformFailed',
   'request-head-timeout': 'RequestHeadTimeout',
   'incomplete-body': 'IncompleteBody',
   'connect-failed': 'TargetConnectionError',

@@ -9,6 +9,11 @@ export interface LinearRegex {
   readonly source: string
   /** Whether the pattern matches anywhere in `input` (unanchored unless the pattern says ^ or $). */
   test(input: string): boolean
+  /**
+   * `input` with its first match replaced by `replacement` ($1, $2, ... the capture groups; a
+   * group the pattern lacks is kept as written), or undefined when nothing matches.
+   */
+  replaceFirst(input: string, replacement: string): string | undefined
 }
 
 export type CompileResult = { ok: true; value: LinearRegex } | { ok: false; error: string }
@@ -17,7 +22,17 @@ export type CompileResult = { ok: true; value: LinearRegex } | { ok: false; erro
 export function compileLinearRegex(pattern: string): CompileResult {
   try {
     const re = RE2JS.compile(pattern)
-    return { ok: true, value: { source: pattern, test: (input) => re.test(input) } }
+    return {
+      ok: true,
+      value: {
+        source: pattern,
+        test: (input) => re.test(input),
+        replaceFirst: (input, replacement) => {
+          const m = re.matcher(input)
+          return m.find() ? re.matcher(input).replaceFirst(replacement) : undefined
+        },
+      },
+    }
   } catch (e) {
     return { ok: false, error: e instanceof Error ? e.message : String(e) }
   }

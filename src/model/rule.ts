@@ -118,12 +118,54 @@ export const conditionsSpec = z.array(conditionSpec).superRefine((conditions, ct
   }
 })
 
+/**
+ * ALB's rule transforms: one host-header-rewrite and one url-rewrite per rule, each one regular
+ * expression (RE2, at most 1,024 characters) and its replacement (at most 1,024; $1..$9 name the
+ * capture groups). Applied, after routing, to what a forward sends the target.
+ */
+export const TransformType = { HOST_HEADER_REWRITE: 'host-header-rewrite', URL_REWRITE: 'url-rewrite' } as const
+export type TransformType = (typeof TransformType)[keyof typeof TransformType]
+
+const rewriteSpec = z.strictObject({
+  /** Matched against the Host value (host-header-rewrite) or the path and query, as `/path?query` (url-rewrite). */
+  regex: z
+    .string()
+    .min(1, 'cannot be empty')
+    .max(1024, 'must be at most 1024 characters')
+    .superRefine((v, ctx) => {
+      const r = compileLinearRegex(v)
+      if (!r.ok) ctx.addIssue({ code: 'custom', message: `is not a regular expression openalb can match in linear time (RE2 syntax): ${r.error}` })
+    }),
+  /** Replaces the first match; $1, $2, ... are the regex's capture groups. */
+  replace: z.string().max(1024, 'must be at most 1024 characters'),
+})
+
+export const transformSpec = z.strictObject({
+  type: z.enum([TransformType.HOST_HEADER_REWRITE, TransformType.URL_REWRITE]),
+  /** Exactly one rewrite. */
+  rewrites: z.array(rewriteSpec).min(1, 'a transform needs one rewrite').max(1, 'a transform has one rewrite'),
+})
+export type Transform = z.output<typeof transformSpec>
+
+export const transformsSpec = z
+  .array(transformSpec)
+  .max(2, 'a rule has at most one host-header-rewrite and one url-rewrite transform')
+  .superRefine((list, ctx) => {
+    const seen = new Set<string>()
+    list.forEach((t, i) => {
+      if (seen.has(t.type)) ctx.addIssue({ code: 'custom', path: [i, 'type'], message: `a rule may have only one ${t.type} transform` })
+      seen.add(t.type)
+    })
+  })
+
 export const ruleSpec = z.strictObject({
   /** 1-50000, unique per listener; lower is evaluated first. */
   priority: z.number().int().min(1, 'must be between 1 and 50000').max(50000, 'must be between 1 and 50000'),
   /** ANDed together; the values inside one condition are ORed. At least one. */
   conditions: conditionsSpec.refine((c) => c.length > 0, 'a rule needs at least one condition'),
   actions: actionsSpec,
+  /** Rewrites of the host and URL the target gets (not allowed on a listener's default actions). */
+  transforms: transformsSpec.default([]),
   tags,
 })
 export type RuleSpec = z.input<typeof ruleSpec>
@@ -135,5 +177,7 @@ export interface Rule {
   readonly priority: number
   readonly conditions: readonly Condition[]
   readonly actions: readonly Action[]
+  /** Absent on rules stored before transforms existed: none. */
+  readonly transforms?: readonly Transform[]
   readonly tags: Tags
 }

@@ -229,6 +229,45 @@ test('the ELBv2 SDK client builds the tutorial balancer and meets ALB errors', a
     elb.send(new ModifyRuleCommand({ RuleArn: secondArn, Conditions: [{ Field: 'source-ip', SourceIpConfig: { Values: ['10.0.0.0/8'] }, RegexValues: ['x'] }] })),
     'ValidationError',
   )
+  // Transforms: one url-rewrite and one host-header-rewrite, kept and described back; ResetTransforms drops them.
+  const transforms = [
+    { Type: 'url-rewrite' as const, UrlRewriteConfig: { Rewrites: [{ Regex: '^/v2/(.*)$', Replace: '/$1' }] } },
+    { Type: 'host-header-rewrite' as const, HostHeaderRewriteConfig: { Rewrites: [{ Regex: '^api\\.', Replace: 'internal.' }] } },
+  ]
+  const transformed = await elb.send(new ModifyRuleCommand({ RuleArn: secondArn, Transforms: transforms }))
+  assert.deepEqual(transformed.Rules?.[0]?.Transforms, transforms)
+  assert.deepEqual((await elb.send(new DescribeRulesCommand({ RuleArns: [secondArn] }))).Rules?.[0]?.Transforms, transforms)
+  // A ModifyRule that names only the conditions keeps the transforms.
+  const kept = await elb.send(new ModifyRuleCommand({ RuleArn: secondArn, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/v2/*'] } }] }))
+  assert.deepEqual(kept.Rules?.[0]?.Transforms, transforms)
+  const twoUrl = [transforms[0]!, transforms[0]!]
+  await rejectsWith(elb.send(new ModifyRuleCommand({ RuleArn: secondArn, Transforms: twoUrl })), 'ValidationError')
+  await rejectsWith(
+    elb.send(new ModifyRuleCommand({ RuleArn: secondArn, Transforms: [{ Type: 'url-rewrite', UrlRewriteConfig: { Rewrites: [{ Regex: '(?=a)', Replace: 'b' }] } }] })),
+    'ValidationError',
+  )
+  await rejectsWith(elb.send(new ModifyRuleCommand({ RuleArn: secondArn, Transforms: transforms, ResetTransforms: true })), 'ValidationError')
+  await rejectsWith(elb.send(new ModifyRuleCommand({ RuleArn: defaultRule?.RuleArn, Transforms: transforms })), 'OperationNotPermittedException')
+  // Only forwarded requests are transformed: a rule that redirects cannot have transforms.
+  await rejectsWith(
+    elb.send(
+      new CreateRuleCommand({
+        ListenerArn: httpArn,
+        Priority: 30,
+        Conditions: [{ Field: 'path-pattern', Values: ['/old/*'] }],
+        Actions: [{ Type: 'redirect', RedirectConfig: { Path: '/new/#{path}', StatusCode: 'HTTP_301' } }],
+        Transforms: transforms,
+      }),
+    ),
+    'ValidationError',
+  )
+  const created30 = await elb.send(
+    new CreateRuleCommand({ ListenerArn: httpArn, Priority: 30, Conditions: [{ Field: 'path-pattern', Values: ['/x/*'] }], Actions: [{ Type: 'forward', TargetGroupArn: tgArn }], Transforms: [transforms[0]!] }),
+  )
+  assert.deepEqual(created30.Rules?.[0]?.Transforms, [transforms[0]])
+  await elb.send(new DeleteRuleCommand({ RuleArn: created30.Rules?.[0]?.RuleArn }))
+  const reset = await elb.send(new ModifyRuleCommand({ RuleArn: secondArn, ResetTransforms: true }))
+  assert.equal(reset.Rules?.[0]?.Transforms, undefined)
   await elb.send(new DeleteRuleCommand({ RuleArn: secondArn }))
   await rejectsWith(elb.send(new DeleteRuleCommand({ RuleArn: secondArn })), 'RuleNotFoundException')
 

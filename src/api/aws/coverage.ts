@@ -19,7 +19,7 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
     CreateTargetGroup: 'target types instance and ip (no lambda or alb); IPv4 only; health checks are always enabled',
     CreateListener: 'no mutual TLS; AlpnPolicy for TLS listeners only; network balancers: TCP, TLS, UDP and TCP_UDP listeners',
     ModifyListener: 'as CreateListener',
-    CreateRule: 'forward, redirect and fixed-response actions (no authenticate-oidc/cognito or jwt-validation); no transforms',
+    CreateRule: 'forward, redirect and fixed-response actions (no authenticate-oidc/cognito or jwt-validation); host-header-rewrite and url-rewrite transforms',
     ModifyRule: 'as CreateRule',
     ModifyLoadBalancerAttributes: 'attributes openalb does not model are accepted only at ALB\'s defaults',
     ModifyTargetGroupAttributes: 'as ModifyLoadBalancerAttributes',

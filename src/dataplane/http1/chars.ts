@@ -70,6 +70,16 @@ for (let b = 0; b < 256; b++) {
   HOST[b] = ALNUM[b] === 1 || "-._~!$&'()*+,;=:[]%".includes(String.fromCharCode(b)) ? 1 : 0
 }
 
+/** Whether a string is a non-empty run of HOST bytes (an authority: host and port). */
+export function isHostText(s: string): boolean {
+  if (s.length === 0) return false
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c > 0xff || HOST[c] !== 1) return false
+  }
+  return true
+}
+
 /** Case-sensitive comparison of buf[s, e) with ASCII bytes. */
 export function equalsExact(buf: Buffer, s: number, e: number, lit: Uint8Array): boolean {
   if (e - s !== lit.length) return false

@@ -16,6 +16,7 @@ import {
   TCHAR,
   ascii,
   indexOfLf,
+  isHostText,
   equalsExact,
   equalsLower,
   skipOws,
@@ -606,7 +607,7 @@ export function parseRequestHead(buf: Buffer, start: number, limits: HeadLimits)
   let query = ''
   const t0 = buf[uS]
   if (method === 'CONNECT') {
-    if (t0 === 0x2f || !isAuthority(target)) return error(400, 'BadUri')
+    if (t0 === 0x2f || !isHostText(target)) return error(400, 'BadUri')
     host = target
     path = ''
   } else if (t0 === 0x2f) {
@@ -633,7 +634,7 @@ export function parseRequestHead(buf: Buffer, start: number, limits: HeadLimits)
     let authority = target.slice(schemeLen, a)
     const at = authority.lastIndexOf('@')
     if (at >= 0) authority = authority.slice(at + 1)
-    if (authority.length === 0 || !isAuthority(authority)) return error(400, 'BadUri')
+    if (authority.length === 0 || !isHostText(authority)) return error(400, 'BadUri')
     // RFC 9112 3.2.2 and ALB: an absolute-form target's authority replaces Host.
     host = authority
     const rest = target.slice(a)
@@ -683,15 +684,6 @@ function methodString(buf: Buffer, s: number, e: number, text: string, base: num
 
 function equalsLowerPrefix(buf: Buffer, s: number, e: number, lower: Uint8Array): boolean {
   return e - s > lower.length && equalsLower(buf, s, s + lower.length, lower)
-}
-
-function isAuthority(s: string): boolean {
-  if (s.length === 0) return false
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (c > 0xff || HOST[c] !== 1) return false
-  }
-  return true
 }
 
 /** A Content-Length value: 1*DIGIT, at most Number.MAX_SAFE_INTEGER; -1 otherwise. */

@@ -12,6 +12,7 @@ import { isTokenName, parseRequestHead, type RequestHead } from '../http1/reques
 import { httpDate } from '../http-date.js'
 import type { CompiledRule } from '../router/router.js'
 import type { RouteRequest } from '../router/route-request.js'
+import { REWRITE_FAILED } from '../router/transforms.js'
 import type { ListenerSnapshot } from '../snapshot.js'
 import { statusText } from '../status-text.js'
 import { traceHeader } from '../trace-id.js'
@@ -416,7 +417,20 @@ export class ClientConnection implements UpstreamUser {
   private buildRequestHead(head: RequestHead): string | undefined {
     const listener = this.listener
     const attrs = listener.balancer.attributes
-    const target = head.target.charCodeAt(0) === 47 || head.target === '*' ? head.target : head.query === '' ? head.path : `${head.path}?${head.query}`
+    let target = head.target.charCodeAt(0) === 47 || head.target === '*' ? head.target : head.query === '' ? head.path : `${head.path}?${head.query}`
+    // The rule's transforms (ALB applies them after routing, to what the target gets).
+    let newHost: string | undefined
+    const transforms = this.rule?.transforms
+    if (transforms !== undefined) {
+      const url = target.charCodeAt(0) === 47 ? transforms.url(target) : target
+      const host = head.host === undefined ? undefined : transforms.host(head.host)
+      if (url === REWRITE_FAILED || host === REWRITE_FAILED) {
+        this.failBeforeResponse('transform-failed')
+        return undefined
+      }
+      target = url
+      if (host !== head.host) newHost = host
+    }
     let s = `${head.method} ${target} HTTP/1.1\r\n`
     const names = head.headerNames
     const values = head.headerValues
@@ -435,6 +449,10 @@ export class ClientConnection implements UpstreamUser {
         case Hdr.KEEP:
           if ((dropInvalid && !isAlbValidHeaderName(name)) || (checkTokens && !isTokenName(name))) {
             dropped = true
+            continue
+          }
+          if (newHost !== undefined && name.length === 4 && name.toLowerCase() === 'host') {
+            s += `${name}: ${newHost}\r\n`
             continue
           }
           s += `${name}: ${value}\r\n`

@@ -11,6 +11,7 @@ import { ERROR_REASON, STATUS, type ProxyErrorKind } from '../errors.js'
 import { httpDate } from '../http-date.js'
 import type { CompiledRule } from '../router/router.js'
 import type { RouteRequest } from '../router/route-request.js'
+import { REWRITE_FAILED, type RuleTransforms } from '../router/transforms.js'
 import type { ListenerSnapshot } from '../snapshot.js'
 import { statusText } from '../status-text.js'
 import { traceHeader } from '../trace-id.js'
@@ -57,6 +58,9 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
   private readonly values: string[] = []
   private readonly startMs: number
   private rule: CompiledRule | null = null
+  /** What the target gets as :path (or request-target) and :authority (or Host), after the rule's transforms. */
+  private sendTarget = ''
+  private sendAuthority = ''
   private group: GroupState | null = null
   private target: GroupTarget | null = null
   private upstream: UpstreamConnection | null = null
@@ -182,6 +186,10 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
     }
     this.cookies = choice.cookies
     if (!choice.target.routable) this.ctx.metrics?.unhealthyRouting(choice.group.snapshot.arn)
+    this.sendTarget = this.query === '' ? this.path : `${this.path}?${this.query}`
+    this.sendAuthority = this.authority
+    const transforms = this.rule?.transforms
+    if (transforms !== undefined && !this.transform(transforms)) return
     if (choice.group.snapshot.protocolVersion === 'HTTP1') {
       const head = this.buildRequestHead()
       if (head === undefined) return
@@ -199,6 +207,19 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
     else this.send(choice.target)
   }
 
+  /** The rule's transforms on the target and authority the target gets; false (and a 500) when one fails. */
+  private transform(transforms: RuleTransforms): boolean {
+    const url = transforms.url(this.sendTarget)
+    const authority = this.sendAuthority === '' ? '' : transforms.host(this.sendAuthority)
+    if (url === REWRITE_FAILED || authority === REWRITE_FAILED) {
+      this.localError('transform-failed')
+      return false
+    }
+    this.sendTarget = url
+    this.sendAuthority = authority
+    return true
+  }
+
   /** The headers an HTTP/2 target gets: the client's, less hop-by-hop ones, with the forwarding headers. */
   private buildH2Head(tls: boolean): OutgoingHttpHeaders | undefined {
     const attrs = this.listener.balancer.attributes
@@ -206,8 +227,8 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
     const h: OutgoingHttpHeaders = Object.create(null) as OutgoingHttpHeaders
     h[':method'] = this.method
     h[':scheme'] = tls ? 'https' : 'http'
-    h[':authority'] = this.authority
-    h[':path'] = this.query === '' ? this.path : `${this.path}?${this.query}`
+    h[':authority'] = this.sendAuthority
+    h[':path'] = this.sendTarget
     let xff: string | undefined
     let trace: string | undefined
     let dropped = false
@@ -348,7 +369,7 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
   /** The HTTP/1.1 head the target gets, with the headers the HTTP/1 path writes. */
   private buildRequestHead(): string | undefined {
     const attrs = this.listener.balancer.attributes
-    let s = `${this.method} ${this.query === '' ? this.path : `${this.path}?${this.query}`} HTTP/1.1\r\nhost: ${this.authority}\r\n`
+    let s = `${this.method} ${this.sendTarget} HTTP/1.1\r\nhost: ${this.sendAuthority}\r\n`
     let xff: string | undefined
     let trace: string | undefined
     let contentLength: string | undefined

@@ -4,6 +4,7 @@ import { compileActions } from '../actions/compile.js'
 import type { ActionPlan } from '../actions/plan.js'
 import { compileCondition, type ConditionMatcher } from './conditions.js'
 import type { RouteRequest } from './route-request.js'
+import { compileTransforms, type RuleTransforms } from './transforms.js'
 
 export interface CompiledRule {
   /** 1-50000, 0 for a local answer ahead of every rule, or 'default' for the listener's default actions. */
@@ -11,6 +12,8 @@ export interface CompiledRule {
   readonly ruleArn: string | undefined
   readonly conditions: readonly ConditionMatcher[]
   readonly action: ActionPlan
+  /** Host and URL rewrites for what a forward sends; undefined when the rule has none. */
+  readonly transforms: RuleTransforms | undefined
 }
 
 /** A listener's rules, by priority, then the default action; conditions ANDed. */
@@ -67,7 +70,7 @@ function localAnswerRules(answers: readonly LocalAnswer[], errors: string[]): Co
       errors.push(`local answer for ${a.host}${a.path}: ${!host.ok ? host.error : !path.ok ? path.error : 'no action'}`)
       continue
     }
-    out.push({ priority: 0, ruleArn: undefined, conditions: [host.value, path.value], action })
+    out.push({ priority: 0, ruleArn: undefined, conditions: [host.value, path.value], action, transforms: undefined })
   }
   return out
 }
@@ -87,11 +90,13 @@ export function compileRouter(
       else errors.push(`rule ${rule.priority}: ${m.error}`)
     }
     const action = compileActions(rule.actions)
+    const transforms = compileTransforms(rule.transforms)
+    if (!transforms.ok) errors.push(`rule ${rule.priority}: ${transforms.error}`)
     if (!action) errors.push(`rule ${rule.priority}: no terminal action`)
-    else compiled.push({ priority: rule.priority, ruleArn: rule.arn, conditions, action })
+    else if (transforms.ok) compiled.push({ priority: rule.priority, ruleArn: rule.arn, conditions, action, transforms: transforms.value })
   }
   const action = compileActions(defaultActions)
   if (!action) errors.push('default actions: no terminal action')
   if (errors.length > 0 || !action) return { ok: false, errors }
-  return { ok: true, value: new Router(compiled, { priority: 'default', ruleArn: undefined, conditions: [], action }) }
+  return { ok: true, value: new Router(compiled, { priority: 'default', ruleArn: undefined, conditions: [], action, transforms: undefined }) }
 }

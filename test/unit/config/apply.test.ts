@@ -123,3 +123,33 @@ ${policy}        defaultActions:
   assert.ok(removed.changes.length > 0, 'plan shows the change')
   assert.equal(await policyOf(), DEFAULT_SSL_POLICY)
 })
+
+test('a rule\'s transforms are applied from the file, reported with file:line when wrong, and removed when taken out', async (t) => {
+  const { control } = openControl(t)
+  const file = configFile(t)
+  const yaml = (transforms: string) => `targetGroups:
+  - { name: tg, protocol: HTTP, port: 80, targetType: ip }
+loadBalancers:
+  - name: alb
+    listeners:
+      - port: 8080
+        defaultActions:
+          - type: fixed-response
+            fixedResponse: { statusCode: "404" }
+        rules:
+          - priority: 10
+            conditions: [{ field: path-pattern, values: ['/api/*'] }]
+            actions: [{ type: forward, targetGroup: tg }]
+${transforms}`
+  const transformsOf = async () => (await control.read()).list('rule')[0]?.transforms
+  await applyConfig(control, file(yaml("            transforms:\n              - { type: url-rewrite, rewrites: [{ regex: '^/api/(.*)$', replace: '/$1' }] }\n")))
+  assert.deepEqual(await transformsOf(), [{ type: 'url-rewrite', rewrites: [{ regex: '^/api/(.*)$', replace: '/$1' }] }])
+  // A pattern RE2 cannot run (a backreference) is refused before anything changes, with its place in the file.
+  assert.throws(
+    () => file(yaml("            transforms:\n              - { type: url-rewrite, rewrites: [{ regex: '(a)\\1', replace: '/' }] }\n")),
+    /openalb\.yaml:15:\d+: .*rules\[0\]\.transforms\[0\]\.rewrites\[0\]\.regex: is not a regular expression openalb can match in linear time/,
+  )
+  const removed = await applyConfig(control, file(yaml('')))
+  assert.ok(removed.changes.some((c) => c.kind === 'rule'), 'plan shows the rule changed')
+  assert.deepEqual(await transformsOf(), [])
+})

@@ -166,3 +166,25 @@ table('regex conditions (RegexValues, matched by RE2 in linear time)', ruleSpec,
   { desc: 'neither values nor regex values', input: when({ field: 'path-pattern', values: [] }), path: 'conditions[0].values', message: /at least one value \(or regexValues\)/ },
   { desc: 'regex values on a method condition', input: when({ field: 'http-request-method', values: ['GET'], regexValues: ['G.*'] }), path: 'conditions[0].regexValues' },
 ])
+
+const rewrite = (type: string, regex: string, replace = '/$1') => ({ type, rewrites: [{ regex, replace }] })
+
+table('rule transforms (one host-header-rewrite and one url-rewrite, RE2 regexes)', ruleSpec, [
+  { desc: 'a url-rewrite', input: rule({ transforms: [rewrite('url-rewrite', '^/api/(.*)$')] }) },
+  { desc: 'one of each', input: rule({ transforms: [rewrite('url-rewrite', '^/api/(.*)$'), rewrite('host-header-rewrite', '^api\\.', 'internal.')] }) },
+  { desc: 'an empty replacement', input: rule({ transforms: [rewrite('url-rewrite', '\\?.*$', '')] }) },
+  { desc: 'two url-rewrites', input: rule({ transforms: [rewrite('url-rewrite', 'a'), rewrite('url-rewrite', 'b')] }), path: 'transforms[1].type', message: /only one url-rewrite transform/ },
+  { desc: 'three transforms', input: rule({ transforms: [rewrite('url-rewrite', 'a'), rewrite('host-header-rewrite', 'b'), rewrite('url-rewrite', 'c')] }), path: 'transforms', message: /at most one host-header-rewrite and one url-rewrite/ },
+  { desc: 'an unknown type', input: rule({ transforms: [rewrite('header-rewrite', 'a')] }), path: 'transforms[0].type' },
+  { desc: 'two rewrites in one transform', input: rule({ transforms: [{ type: 'url-rewrite', rewrites: [{ regex: 'a', replace: 'b' }, { regex: 'c', replace: 'd' }] }] }), path: 'transforms[0].rewrites', message: /one rewrite/ },
+  { desc: 'no rewrite', input: rule({ transforms: [{ type: 'url-rewrite', rewrites: [] }] }), path: 'transforms[0].rewrites', message: /needs one rewrite/ },
+  { desc: 'a backreference', input: rule({ transforms: [rewrite('url-rewrite', '(a)\\1')] }), path: 'transforms[0].rewrites[0].regex', message: /linear time \(RE2 syntax\)/ },
+  { desc: 'a lookbehind', input: rule({ transforms: [rewrite('host-header-rewrite', '(?<=a)b')] }), path: 'transforms[0].rewrites[0].regex', message: /RE2 syntax/ },
+  { desc: 'a 1025-character regex', input: rule({ transforms: [rewrite('url-rewrite', 'a'.repeat(1025))] }), path: 'transforms[0].rewrites[0].regex', message: /at most 1024/ },
+  { desc: 'a 1025-character replacement', input: rule({ transforms: [rewrite('url-rewrite', 'a', 'b'.repeat(1025))] }), path: 'transforms[0].rewrites[0].replace', message: /at most 1024/ },
+  { desc: 'an empty regex', input: rule({ transforms: [rewrite('url-rewrite', '')] }), path: 'transforms[0].rewrites[0].regex', message: /cannot be empty/ },
+])
+
+test('a rule without transforms gets none', () => {
+  assert.deepEqual(parsed(ruleSpec, rule()).transforms, [])
+})

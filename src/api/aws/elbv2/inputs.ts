@@ -124,6 +124,23 @@ export function conditionsFromInput(list: readonly Params[]): Record<string, unk
   })
 }
 
+const TRANSFORM_CONFIG: Record<string, string> = { 'host-header-rewrite': 'HostHeaderRewriteConfig', 'url-rewrite': 'UrlRewriteConfig' }
+
+/** Transforms.member.N (CreateRule, ModifyRule) -> the model's transform specs. */
+export function transformsFromInput(list: readonly Params[]): Record<string, unknown>[] {
+  return list.map((t, i) => {
+    const type = t.required('Type')
+    const configName = TRANSFORM_CONFIG[type]
+    if (configName === undefined) throw invalid(`Transforms[${i}]: '${type}' is not a valid transform type (host-header-rewrite, url-rewrite)`)
+    for (const other of Object.values(TRANSFORM_CONFIG)) {
+      if (other !== configName && t.has(other)) throw invalid(`Transforms[${i}]: ${other} can be specified only when Type is ${other === 'UrlRewriteConfig' ? 'url-rewrite' : 'host-header-rewrite'}`)
+    }
+    const config = t.obj(configName)
+    if (config === undefined) throw invalid(`Transforms[${i}]: a ${type} transform needs ${configName}`)
+    return { type, rewrites: config.objs('Rewrites').map((r) => ({ regex: r.required('Regex'), replace: r.str('Replace') ?? '' })) }
+  })
+}
+
 /** ModifyTargetGroup / CreateTargetGroup health check parameters -> the model's field names. */
 export function healthCheckFromInput(p: Params): Record<string, unknown> {
   const hc: Record<string, unknown> = {}

@@ -18,7 +18,7 @@ import { page } from '../paging.js'
 import type { Params } from '../protocol/params.js'
 import { listenerAttributesIn, listenerFixed } from './attributes.js'
 import { mutate, view, type ElbHandler } from './handler.js'
-import { actionsFromInput, conditionsFromInput, tagsFromInput } from './inputs.js'
+import { actionsFromInput, conditionsFromInput, tagsFromInput, transformsFromInput } from './inputs.js'
 import { defaultRuleArn, defaultRuleShape, listenerShape, ruleShape } from './shapes.js'
 
 const certificateArns = (p: Params): string[] | undefined => (p.has('Certificates') ? p.objs('Certificates').map((c) => c.required('CertificateArn')) : undefined)
@@ -142,6 +142,7 @@ export const CreateRule: ElbHandler = async (call) => {
     priority,
     conditions: conditionsFromInput(p.objs('Conditions')),
     actions: actionsFromInput(p.objs('Actions')),
+    transforms: transformsFromInput(p.objs('Transforms')),
   }
   const tags = tagsFromInput(p)
   if (tags) spec.tags = tags
@@ -188,14 +189,18 @@ export const ModifyRule: ElbHandler = async (call) => {
   const arn = p.required('RuleArn')
   const conditions = p.has('Conditions') ? conditionsFromInput(p.objs('Conditions')) : undefined
   const actions = p.has('Actions') ? actionsFromInput(p.objs('Actions')) : undefined
+  const reset = p.bool('ResetTransforms') === true
+  if (reset && p.has('Transforms')) throw new AwsError('ValidationError', 'You cannot specify both Transforms and ResetTransforms')
+  const transforms = reset ? [] : p.has('Transforms') ? transformsFromInput(p.objs('Transforms')) : undefined
   const shape = await mutate(call, (d) => {
     const owner = defaultRuleOwner(d, arn)
     if (owner) {
       if (conditions && conditions.length > 0) throw new AwsError('OperationNotPermitted', 'The default rule of a listener cannot have conditions')
+      if (transforms && transforms.length > 0) throw new AwsError('OperationNotPermitted', 'The default rule of a listener cannot have transforms')
       const l = actions ? modifyListener(d, owner.arn, { defaultActions: actions }) : owner
       return defaultRuleShape(l)
     }
-    return ruleShape(modifyRule(d, arn, { ...(conditions ? { conditions } : {}), ...(actions ? { actions } : {}) }))
+    return ruleShape(modifyRule(d, arn, { ...(conditions ? { conditions } : {}), ...(actions ? { actions } : {}), ...(transforms ? { transforms } : {}) }))
   })
   return { Rules: [shape] }
 }

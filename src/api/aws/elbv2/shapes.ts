@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { Action } from '../../../model/action.js'
 import type { Listener } from '../../../model/listener.js'
 import type { LoadBalancer } from '../../../model/load-balancer.js'
-import type { Condition, Rule } from '../../../model/rule.js'
+import type { Condition, Rule, Transform } from '../../../model/rule.js'
 import { GRPC_DEFAULT_MATCHER, isNetworkProtocol, type TargetGroup } from '../../../model/target-group.js'
 import type { Draft } from '../../../control/draft.js'
 import type { XmlValue } from '../protocol/xml.js'
@@ -137,7 +137,13 @@ export function ruleShape(r: Rule): Shape {
     Conditions: r.conditions.map(conditionShape),
     Actions: r.actions.map(actionShape),
     IsDefault: false,
+    Transforms: r.transforms !== undefined && r.transforms.length > 0 ? r.transforms.map(transformShape) : undefined,
   }
+}
+
+export function transformShape(t: Transform): Shape {
+  const rewrites = { Rewrites: t.rewrites.map((r) => ({ Regex: r.regex, Replace: r.replace })) }
+  return t.type === 'host-header-rewrite' ? { Type: t.type, HostHeaderRewriteConfig: rewrites } : { Type: t.type, UrlRewriteConfig: rewrites }
 }
 
 /**

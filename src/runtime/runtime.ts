@@ -181,10 +181,11 @@ export class Runtime {
           this.log?.error({ error: e instanceof Error ? e.message : String(e) }, 'runtime could not apply a revision')
         }
       } while (this.again)
-    }
-    this.running = run().finally(() => {
+      // In the same tick as the last check of `again`: a change notified after it starts a new pass,
+      // never lands on a pass that has already ended (a .finally() here left that gap open).
       this.running = undefined
-    })
+    }
+    this.running = run()
     return this.running
   }
 

@@ -72,9 +72,17 @@ test('the event stream sends a tick with health and metric totals, and ends when
   const res = await fetch(`${tut.lb.controlUrl}/admin/v1/console/events`)
   assert.equal(res.headers.get('content-type'), 'text/event-stream')
   const reader = res.body!.getReader()
+  // Every read has a deadline: a stream that stays silent fails the test instead of hanging it.
+  const read = (what: string) => {
+    let timer: NodeJS.Timeout | undefined
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no ${what} within 10 s`)), 10_000)
+    })
+    return Promise.race([reader.read(), deadline]).finally(() => clearTimeout(timer))
+  }
   let text = ''
   while (!text.includes('\n\n')) {
-    const { value, done } = await reader.read()
+    const { value, done } = await read('first event')
     if (done) break
     text += Buffer.from(value).toString('utf8')
   }
@@ -87,7 +95,7 @@ test('the event stream sends a tick with health and metric totals, and ends when
   await tut.close()
   closed = true
   for (;;) {
-    const { done } = await reader.read()
+    const { done } = await read('end of the stream after the node stopped')
     if (done) break
   }
 })

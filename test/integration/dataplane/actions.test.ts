@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Action } from '../../../src/model/action.js'
-import { fixed, forward, freePort, get, listener, loadBalancer, rule, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
+import { fixed, forward, freePort, get, listener, loadBalancer, portOf, rule, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
 
 const redirect = (r: Partial<Extract<Action, { type: 'redirect' }>['redirect']>): Action => ({
   type: 'redirect',
@@ -12,8 +12,8 @@ const redirect = (r: Partial<Extract<Action, { type: 'redirect' }>['redirect']>)
 test('forward sends the request to the target and streams its answer back', async (t) => {
   const backend = await startBackend(t, 'web-1')
   const tg = targetGroup('web', [{ id: '127.0.0.1', port: backend.port }])
-  const port = await freePort()
-  await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(0, [forward(tg)])))
+  const port = portOf(dp)
   const r = await get(port, '/hello?x=1', { host: 'api.example.test' })
   assert.equal(r.status, 200)
   assert.equal(r.body, 'web-1')
@@ -68,6 +68,7 @@ const redirectCases: { desc: string; action: Action; path: string; host: string;
 
 for (const c of redirectCases) {
   test(`redirect: ${c.desc}`, async (t) => {
+    // #{port} in a Location is the listener's configured port: the test names it before binding.
     const port = await freePort()
     await startDataplane(t, state(1, loadBalancer(), listener(port, [c.action])))
     const r = await get(port, c.path, { host: c.host })
@@ -77,26 +78,26 @@ for (const c of redirectCases) {
 }
 
 test('rules are evaluated by priority and the default action comes last', async (t) => {
-  const port = await freePort()
-  const l = listener(port, [fixed('200', 'default')])
+  const l = listener(0, [fixed('200', 'default')])
   const rules = [
     rule(l, 20, [{ field: 'path-pattern', values: ['/api/*'] }], [fixed('200', 'twenty')]),
     rule(l, 10, [{ field: 'path-pattern', values: ['/api/v1/*'] }], [fixed('200', 'ten')]),
   ]
-  await startDataplane(t, state(1, loadBalancer(), l, ...rules))
+  const dp = await startDataplane(t, state(1, loadBalancer(), l, ...rules))
+  const port = portOf(dp)
   assert.equal((await get(port, '/api/v1/x')).body, 'ten')
   assert.equal((await get(port, '/api/v2/x')).body, 'twenty')
   assert.equal((await get(port, '/other')).body, 'default')
 })
 
 test('regex conditions route: a host regex and a path regex, anchored as written', async (t) => {
-  const port = await freePort()
-  const l = listener(port, [fixed('200', 'default')])
+  const l = listener(0, [fixed('200', 'default')])
   const rules = [
     rule(l, 10, [{ field: 'host-header', values: [], regexValues: ['^tenant-[0-9]+\\.example\\.test$'] }], [fixed('200', 'tenant')]),
     rule(l, 20, [{ field: 'path-pattern', values: [], regexValues: ['^/api/v[0-9]+/'] }], [fixed('200', 'api')]),
   ]
-  await startDataplane(t, state(1, loadBalancer(), l, ...rules))
+  const dp = await startDataplane(t, state(1, loadBalancer(), l, ...rules))
+  const port = portOf(dp)
   assert.equal((await get(port, '/', { host: 'Tenant-42.example.test' })).body, 'tenant')
   assert.equal((await get(port, '/', { host: 'tenant-x.example.test' })).body, 'default')
   assert.equal((await get(port, '/api/v3/users')).body, 'api')

@@ -3,7 +3,7 @@ import { test, type TestContext } from 'node:test'
 import type { Action } from '../../../src/model/action.js'
 import type { TargetGroup, TargetGroupAttributes } from '../../../src/model/target-group.js'
 import type { Dataplane } from '../../../src/dataplane/dataplane.js'
-import { applyState, forward, freePort, portOf, get, listener, loadBalancer, startBackend, startDataplane, state, targetGroup, type Backend } from './fixtures.js'
+import { applyState, forward, get, listener, loadBalancer, portOf, startBackend, startDataplane, state, targetGroup, type Backend } from './fixtures.js'
 import { eventually } from '../../helpers/eventually.js'
 
 /** Health the test sets by hand: key -> routable (default true). */
@@ -87,9 +87,9 @@ test('weighted_random honours weights: a target a quarter into slow start gets a
   const [b0, b1, b2] = bs.map((b) => ({ id: '127.0.0.1', port: b.port }))
   let nowMs = 1_000_000
   const tg = targetGroup('web', [b0!, b1!], { algorithm: 'weighted_random', slowStartSeconds: 40 })
-  const port = await freePort()
-  const view = (revision: number, group: TargetGroup) => state(revision, loadBalancer(), group, listener(port, [forward(group)]))
+  const view = (revision: number, group: TargetGroup) => state(revision, loadBalancer(), group, listener(0, [forward(group)]))
   const dp = await startDataplane(t, view(1, tg), { random: sequence(), now: () => nowMs })
+  const port = portOf(dp)
   // b2 joins a group that already has targets: it ramps up over 40 s; 10 s in, its weight is 0.25.
   await applyState(dp, view(2, { ...tg, targets: [b0!, b1!, b2!] }))
   nowMs += 10_000
@@ -127,9 +127,9 @@ test('group stickiness (AWSALBTG) keeps a client on the group it first got', asy
   const [a, b] = await backends(t, 2)
   const tgA = targetGroup('a', [{ id: '127.0.0.1', port: a!.port }])
   const tgB = targetGroup('b', [{ id: '127.0.0.1', port: b!.port }])
-  const port = await freePort()
   const action: Action = { ...(forward({ tg: tgA, weight: 1 }, { tg: tgB, weight: 1 }) as Extract<Action, { type: 'forward' }>), stickiness: { enabled: true, durationSeconds: 600 } }
-  await startDataplane(t, state(1, loadBalancer(), tgA, tgB, listener(port, [action])))
+  const dp = await startDataplane(t, state(1, loadBalancer(), tgA, tgB, listener(0, [action])))
+  const port = portOf(dp)
   const first = await get(port, '/')
   const cookie = String(first.headers['set-cookie']?.find((c) => c.startsWith('AWSALBTG='))?.split(';')[0])
   assert.match(cookie, /^AWSALBTG=/)
@@ -210,10 +210,10 @@ test('slow start ramps a newly healthy target up instead of giving it its full s
   const health = new FakeHealth()
   const bs = await backends(t, 2)
   const tg = targetGroup('web', bs.map((b) => ({ id: '127.0.0.1', port: b.port })), { slowStartSeconds: 30 })
-  const port = await freePort()
   const key1 = `127.0.0.1:${bs[1]!.port}`
   health.down.add(key1)
-  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])), { health, now: () => now })
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(0, [forward(tg)])), { health, now: () => now })
+  const port = portOf(dp)
   health.down.delete(key1)
   dp.healthChanged(tg.arn, key1)
   now += 3_000 // 10% into the ramp

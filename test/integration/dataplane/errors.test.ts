@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { createServer, type AddressInfo } from 'node:net'
 import { test } from 'node:test'
-import { forward, freePort, portOf, get, listener, loadBalancer, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
+import { forward, freePort, get, listener, loadBalancer, portOf, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
 
 async function rawBackend(t: Parameters<typeof startBackend>[0], onData: (socket: import('node:net').Socket) => void): Promise<number> {
   const server = createServer((s) => {
@@ -84,9 +84,9 @@ test('502 when the only target refuses connections', async (t) => {
 })
 
 test('a malformed request is answered 400 and the connection closed', async (t) => {
-  const port = await freePort()
   const tg = targetGroup('web', [])
-  await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(0, [forward(tg)])))
+  const port = portOf(dp)
   const { connect } = await import('node:net')
   const socket = connect(port, '127.0.0.1')
   socket.write('GET / HTTP/1.1 trailing-garbage\r\nHost: a\r\n\r\n')

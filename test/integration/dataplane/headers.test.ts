@@ -2,14 +2,15 @@ import assert from 'node:assert/strict'
 import { connect } from 'node:net'
 import { test } from 'node:test'
 import type { LoadBalancerAttributes } from '../../../src/model/load-balancer.js'
-import { forward, freePort, get, listener, loadBalancer, startBackend, startDataplane, state, targetGroup, type Backend } from './fixtures.js'
+import { forward, freePort, get, listener, loadBalancer, portOf, startBackend, startDataplane, state, targetGroup, type Backend } from './fixtures.js'
 
-async function setup(t: Parameters<typeof startBackend>[0], attrs: Partial<LoadBalancerAttributes> = {}): Promise<{ port: number; backend: Backend }> {
+/** A listener on port 0 (the kernel picks); `namedPort`: on a port named first, for what repeats the configured port. */
+async function setup(t: Parameters<typeof startBackend>[0], attrs: Partial<LoadBalancerAttributes> = {}, namedPort = false): Promise<{ port: number; backend: Backend }> {
   const backend = await startBackend(t, 'web')
   const tg = targetGroup('web', [{ id: '127.0.0.1', port: backend.port }])
-  const port = await freePort()
-  await startDataplane(t, state(1, loadBalancer(attrs), tg, listener(port, [forward(tg)])))
-  return { port, backend }
+  const named = namedPort ? await freePort() : 0
+  const dp = await startDataplane(t, state(1, loadBalancer(attrs), tg, listener(named, [forward(tg)])))
+  return { port: namedPort ? named : portOf(dp), backend }
 }
 
 test('X-Forwarded-For: append adds the client address after what the client sent', async (t) => {
@@ -43,7 +44,7 @@ test('more than 30 addresses in X-Forwarded-For is answered 463', async (t) => {
 })
 
 test('X-Forwarded-Proto and X-Forwarded-Port name the listener; client values are replaced', async (t) => {
-  const { port, backend } = await setup(t)
+  const { port, backend } = await setup(t, {}, true)
   await get(port, '/', { 'x-forwarded-proto': 'https', 'x-forwarded-port': '1' })
   assert.equal(backend.seen[0]?.headers['x-forwarded-proto'], 'http')
   assert.equal(backend.seen[0]?.headers['x-forwarded-port'], String(port))
@@ -84,8 +85,8 @@ test('the target response loses its hop-by-hop headers on the way back', async (
     res.end('hi')
   })
   const tg = targetGroup('web', [{ id: '127.0.0.1', port: backend.port }])
-  const port = await freePort()
-  await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(0, [forward(tg)])))
+  const port = portOf(dp)
   const r = await get(port, '/')
   assert.equal(r.headers['keep-alive'], undefined)
   assert.equal(r.headers['x-app'], 'a')
@@ -99,8 +100,8 @@ test('pipelined requests are answered in order on one connection', async (t) => 
     setTimeout(() => res.end(req.url), req.url === '/1' ? 50 : 0)
   })
   const tg = targetGroup('web', [{ id: '127.0.0.1', port: backend.port }])
-  const port = await freePort()
-  await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(0, [forward(tg)])))
+  const port = portOf(dp)
   const socket = connect(port, '127.0.0.1')
   t.after(() => socket.destroy())
   socket.write('GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\nGET /3 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n')

@@ -21,6 +21,7 @@ interface Setup {
 async function httpsBalancer(t: TestContext, tg: TargetGroup, attrs: Parameters<typeof loadBalancer>[0] = {}): Promise<Setup & { dp: Awaited<ReturnType<typeof startDataplane>> }> {
   const ca = await testCa(t)
   const cert = await ca.certificate(['api.example.test'])
+  // X-Forwarded-Port and the access log name the listener's configured port: the test names it before binding.
   const port = await freePort()
   const dp = await startDataplane(t, state(1, loadBalancer(attrs), tg, cert, listener(port, [forward(tg)], { protocol: 'HTTPS', certificates: certRefs(cert) })))
   return { ca, cert, port, dp }

@@ -6,7 +6,7 @@ import { test, type TestContext } from 'node:test'
 import { Metrics } from '../../../src/metrics/metrics.js'
 import { MetricsSink } from '../../../src/dataplane/metrics-sink.js'
 import { selfSigned } from '../../aws/self-signed.js'
-import { forward, freePort, get, listener, loadBalancer, rule, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
+import { forward, freePort, get, listener, loadBalancer, portOf, rule, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
 import { certRefs, testCa } from './tls-fixtures.js'
 import { h2Client, h2Request, startHttpsTarget } from './target-servers.js'
 
@@ -33,8 +33,8 @@ test('an HTTPS target group behind an HTTP listener reaches its target over TLS 
 test('TLS connections to a target are kept alive and reused, like plain ones', async (t) => {
   const target = await startHttpsTarget(t, 'secure-1')
   const tg = targetGroup('secure', [{ id: '127.0.0.1', port: target.port }], {}, https)
-  const port = await freePort()
-  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])))
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(0, [forward(tg)])))
+  const port = portOf(dp)
   for (let i = 0; i < 5; i++) assert.equal((await get(port, `/${i}`)).status, 200)
   assert.equal(target.seen.length, 5)
   assert.equal(target.handshakes.length, 1)
@@ -74,9 +74,9 @@ test('a target that does not finish the TLS handshake gets the request a 502 and
   // A plain HTTP server in an HTTPS group: it answers the ClientHello with an HTTP 400.
   const plain = await startBackend(t, 'plain')
   const tg = targetGroup('secure', [{ id: '127.0.0.1', port: plain.port }], {}, https)
-  const port = await freePort()
   const metrics = new Metrics()
-  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(port, [forward(tg)])), { metrics: new MetricsSink(metrics) })
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(0, [forward(tg)])), { metrics: new MetricsSink(metrics) })
+  const port = portOf(dp)
   const r = await get(port, '/')
   assert.equal(r.status, 502)
   assert.equal(dp.stats.targetTlsNegotiationErrors, 1)
@@ -127,9 +127,9 @@ test('an HTTP and an HTTPS group naming the same address:port never share a conn
   const target = await dualProtocolTarget(t)
   const plainTg = targetGroup('plain', [{ id: '127.0.0.1', port: target.port }])
   const tlsTg = targetGroup('secure', [{ id: '127.0.0.1', port: target.port }], {}, https)
-  const port = await freePort()
-  const l = listener(port, [forward(plainTg)])
+  const l = listener(0, [forward(plainTg)])
   const dp = await startDataplane(t, state(1, loadBalancer(), plainTg, tlsTg, l, rule(l, 1, [{ field: 'path-pattern', values: ['/tls'] }], [forward(tlsTg)])))
+  const port = portOf(dp)
   for (let i = 0; i < 3; i++) {
     const p = await get(port, '/plain')
     const s = await get(port, '/tls')

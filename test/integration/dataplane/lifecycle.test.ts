@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { connect } from 'node:net'
 import { test } from 'node:test'
 import { eventually } from '../../helpers/eventually.js'
-import { applyState, compile, fixed, forward, freePort, portOf, get, listener, loadBalancer, securityGroup, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
+import { applyState, compile, fixed, forward, freePort, get, listener, loadBalancer, portOf, securityGroup, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
 
 test('draining: a deregistered target gets no new request and its slow in-flight one finishes', async (t) => {
   let release: () => void = () => {}
@@ -13,9 +13,9 @@ test('draining: a deregistered target gets no new request and its slow in-flight
   })
   const other = await startBackend(t, 'other')
   const both = targetGroup('web', [{ id: '127.0.0.1', port: slow.port }, { id: '127.0.0.1', port: other.port }], { deregistrationDelaySeconds: 30 })
-  const port = await freePort()
-  const l = listener(port, [forward(both)])
+  const l = listener(0, [forward(both)])
   const dp = await startDataplane(t, state(1, loadBalancer(), both, l))
+  const port = portOf(dp)
   // Round robin: the first request goes to the first target.
   const inFlight = get(port, '/slow')
   await eventually(() => slow.seen.length === 1)
@@ -34,9 +34,9 @@ test('draining: a deregistered target gets no new request and its slow in-flight
 test('draining: a request still in flight when the delay ends is cut with 502', async (t) => {
   const hung = await startBackend(t, 'hung', (req) => req.resume())
   const tg = targetGroup('web', [{ id: '127.0.0.1', port: hung.port }], { deregistrationDelaySeconds: 1 })
-  const port = await freePort()
-  const l = listener(port, [forward(tg)])
+  const l = listener(0, [forward(tg)])
   const dp = await startDataplane(t, state(1, loadBalancer(), tg, l))
+  const port = portOf(dp)
   const inFlight = get(port, '/')
   await eventually(() => hung.seen.length === 1)
   await applyState(dp, state(2, loadBalancer(), { ...tg, targets: [] }, l))
@@ -48,9 +48,9 @@ test('a new snapshot under steady keep-alive traffic fails no request and keeps 
   const b = await startBackend(t, 'b')
   const tgA = targetGroup('a', [{ id: '127.0.0.1', port: a.port }])
   const tgB = targetGroup('b', [{ id: '127.0.0.1', port: b.port }])
-  const port = await freePort()
-  const l = listener(port, [forward(tgA)])
+  const l = listener(0, [forward(tgA)])
   const dp = await startDataplane(t, state(1, loadBalancer(), tgA, tgB, l))
+  const port = portOf(dp)
   const { Agent, request } = await import('node:http')
   const agent = new Agent({ keepAlive: true, maxSockets: 8 })
   t.after(() => agent.destroy())
@@ -117,9 +117,9 @@ test('security groups: a source no inbound rule allows is closed at accept and c
 })
 
 test('a rule for another port does not open this one', async (t) => {
-  const port = await freePort()
   const sg = securityGroup('web-sg', [{ protocol: 'tcp', fromPort: 1, toPort: 2, cidrs: ['0.0.0.0/0'], sourceGroups: [] }])
-  const dp = await startDataplane(t, state(1, sg, loadBalancer({}, { securityGroups: [sg.id] }), listener(port, [fixed('200', 'in')])))
+  const dp = await startDataplane(t, state(1, sg, loadBalancer({}, { securityGroups: [sg.id] }), listener(0, [fixed('200', 'in')])))
+  const port = portOf(dp)
   await assert.rejects(get(port, '/'))
   assert.equal(dp.stats.connectionsRejected, 1)
 })

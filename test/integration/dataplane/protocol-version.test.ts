@@ -8,7 +8,7 @@ import type { TargetGroup } from '../../../src/model/target-group.js'
 import { Metrics } from '../../../src/metrics/metrics.js'
 import { MetricsSink } from '../../../src/dataplane/metrics-sink.js'
 import { eventually } from '../../helpers/eventually.js'
-import { forward, freePort, get, listener, loadBalancer, rule, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
+import { forward, freePort, get, listener, loadBalancer, portOf, rule, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
 import { certRefs, testCa } from './tls-fixtures.js'
 import { grpcFrame, h2Client, h2Request, startH2Target } from './target-servers.js'
 
@@ -27,11 +27,10 @@ async function balancer(t: TestContext) {
   const h1 = targetGroup('h1', [{ id: '127.0.0.1', port: h1Backend.port }])
   const h2 = targetGroup('h2', [{ id: '127.0.0.1', port: h2Backend.port }], {}, { protocolVersion: 'HTTP2' })
   const grpc = targetGroup('grpc', [{ id: '127.0.0.1', port: h2Backend.port }], {}, { protocolVersion: 'GRPC' })
-  const httpsPort = await freePort()
   const httpPort = await freePort()
   const routes = (l: ReturnType<typeof listener>, groups: [string, TargetGroup][]) =>
     groups.map(([path, g], i) => rule(l, i + 1, [{ field: 'path-pattern', values: [`${path}*`] }], [forward(g)]))
-  const secure = listener(httpsPort, [forward(h1)], { protocol: 'HTTPS', certificates: certRefs(cert) })
+  const secure = listener(0, [forward(h1)], { protocol: 'HTTPS', certificates: certRefs(cert) })
   const plain = listener(httpPort, [forward(h1)])
   const groups: [string, TargetGroup][] = [['/h2', h2], ['/grpc', grpc]]
   const metrics = new Metrics()
@@ -40,6 +39,7 @@ async function balancer(t: TestContext) {
     state(1, loadBalancer({ accessLogs: { enabled: true, bucket: logFile, prefix: '' } }), h1, h2, grpc, cert, secure, plain, ...routes(secure, groups), ...routes(plain, groups)),
     { metrics: new MetricsSink(metrics) },
   )
+  const httpsPort = portOf(dp)
   return { ca, dp, httpsPort, httpPort, h1Backend, h2Backend, logFile, metrics, groups: { h1, h2, grpc } }
 }
 

@@ -3,7 +3,7 @@ import { connect as h2connect } from 'node:http2'
 import { test } from 'node:test'
 import { connect as tlsConnect } from 'node:tls'
 import { eventually } from '../../helpers/eventually.js'
-import { applyState, forward, freePort, listener, loadBalancer, securityGroup, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
+import { applyState, forward, freePort, listener, loadBalancer, portOf, securityGroup, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
 import { certRefs, testCa } from './tls-fixtures.js'
 
 test('security groups are enforced on an HTTPS listener before any TLS work', async (t) => {
@@ -32,9 +32,9 @@ test('removing an HTTPS listener sends GOAWAY: the HTTP/2 request in flight fini
     release = () => res.end('finished')
   })
   const tg = targetGroup('web', [{ id: '127.0.0.1', port: backend.port }])
-  const port = await freePort()
   const lb = loadBalancer()
-  const dp = await startDataplane(t, state(1, lb, cert, tg, listener(port, [forward(tg)], { protocol: 'HTTPS', certificates: certRefs(cert) })))
+  const dp = await startDataplane(t, state(1, lb, cert, tg, listener(0, [forward(tg)], { protocol: 'HTTPS', certificates: certRefs(cert) })))
+  const port = portOf(dp)
   const session = h2connect(`https://api.example.test:${port}`, { ca: ca.rootPem, host: '127.0.0.1', servername: 'api.example.test' })
   t.after(() => session.destroy())
   session.on('error', () => {})

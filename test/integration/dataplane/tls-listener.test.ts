@@ -10,7 +10,7 @@ import type { Action } from '../../../src/model/action.js'
 import type { Certificate } from '../../../src/model/certificate.js'
 import type { Listener } from '../../../src/model/listener.js'
 import { eventually } from '../../helpers/eventually.js'
-import { applyState, fixed, forward, freePort, listener, loadBalancer, rule, startBackend, startDataplane, state, targetGroup, type Reply } from './fixtures.js'
+import { applyState, fixed, forward, freePort, listener, loadBalancer, portOf, rule, startBackend, startDataplane, state, targetGroup, type Reply } from './fixtures.js'
 import { certRefs, testCa } from './tls-fixtures.js'
 
 const redirectTo = (path: string): Action => ({
@@ -162,8 +162,8 @@ test('a large response reaches an HTTP/2 client whole, paced by its flow control
     pump()
   })
   const tg = targetGroup('web', [{ id: '127.0.0.1', port: backend.port }])
-  const port = await freePort()
-  await startDataplane(t, state(1, loadBalancer(), tg, cert, httpsListener(port, [forward(tg)], [cert])))
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, cert, httpsListener(0, [forward(tg)], [cert])))
+  const port = portOf(dp)
   const session = await h2Session(t, port, ca.rootPem)
   const r = await h2Request(session, { ':path': '/big' })
   assert.equal(r.headers[':status'], 200)
@@ -173,8 +173,8 @@ test('a large response reaches an HTTP/2 client whole, paced by its flow control
 test('with routing.http2.enabled false, ALPN picks http/1.1 even when the client offers h2', async (t) => {
   const ca = await testCa(t)
   const cert = await ca.certificate(['api.example.test'])
-  const port = await freePort()
-  await startDataplane(t, state(1, loadBalancer({ http2Enabled: false }), cert, httpsListener(port, [fixed('200', 'ok')], [cert])))
+  const dp = await startDataplane(t, state(1, loadBalancer({ http2Enabled: false }), cert, httpsListener(0, [fixed('200', 'ok')], [cert])))
+  const port = portOf(dp)
   const { socket } = await peer(port, ca.rootPem, 'api.example.test', ['h2', 'http/1.1'])
   t.after(() => socket.destroy())
   assert.equal(socket.alpnProtocol, 'http/1.1')
@@ -183,9 +183,9 @@ test('with routing.http2.enabled false, ALPN picks http/1.1 even when the client
 test('turning routing.http2.enabled off on a running balancer takes effect on the next handshake', async (t) => {
   const ca = await testCa(t)
   const cert = await ca.certificate(['api.example.test'])
-  const port = await freePort()
-  const l = httpsListener(port, [fixed('200', 'ok')], [cert])
+  const l = httpsListener(0, [fixed('200', 'ok')], [cert])
   const dp = await startDataplane(t, state(1, loadBalancer(), cert, l))
+  const port = portOf(dp)
   const before = await peer(port, ca.rootPem, 'api.example.test', ['h2', 'http/1.1'])
   // An HTTP/2 connection that never sends its preface would hold the listener's close: end it now.
   before.socket.destroy()
@@ -199,9 +199,9 @@ test('turning routing.http2.enabled off on a running balancer takes effect on th
 test('an HTTP/2 connection takes a changed idle timeout from its next request on', async (t) => {
   const ca = await testCa(t)
   const cert = await ca.certificate(['api.example.test'])
-  const port = await freePort()
-  const l = httpsListener(port, [fixed('200', 'ok')], [cert])
+  const l = httpsListener(0, [fixed('200', 'ok')], [cert])
   const dp = await startDataplane(t, state(1, loadBalancer({ idleTimeoutSeconds: 300 }), cert, l))
+  const port = portOf(dp)
   const session = await h2Session(t, port, ca.rootPem)
   let closed = false
   session.once('close', () => (closed = true))
@@ -214,8 +214,8 @@ test('an HTTP/2 connection takes a changed idle timeout from its next request on
 test('a client offering only protocols openalb does not speak is refused with no_application_protocol (RFC 7301)', async (t) => {
   const ca = await testCa(t)
   const cert = await ca.certificate(['api.example.test'])
-  const port = await freePort()
-  await startDataplane(t, state(1, loadBalancer(), cert, httpsListener(port, [fixed('200', 'ok')], [cert])))
+  const dp = await startDataplane(t, state(1, loadBalancer(), cert, httpsListener(0, [fixed('200', 'ok')], [cert])))
+  const port = portOf(dp)
   await assert.rejects(peer(port, ca.rootPem, 'api.example.test', ['spdy/3.1']), { code: 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL' })
   // A client that offers no ALPN at all is served HTTP/1.1.
   const { socket } = await peer(port, ca.rootPem, 'api.example.test')
@@ -227,10 +227,10 @@ test('a certificate added to a running listener is served on the next handshake;
   const ca = await testCa(t)
   const first = await ca.certificate(['api.example.test'])
   const second = await ca.certificate(['www.example.test'])
-  const port = await freePort()
   const lb = loadBalancer()
-  const l = httpsListener(port, [fixed('200', 'ok')], [first])
+  const l = httpsListener(0, [fixed('200', 'ok')], [first])
   const dp = await startDataplane(t, state(1, lb, first, l))
+  const port = portOf(dp)
 
   const before = await peer(port, ca.rootPem, 'www.example.test')
   t.after(() => before.socket.destroy())
@@ -261,10 +261,10 @@ test('a certificate added to a running listener is served on the next handshake;
 test('a listener whose default certificate is still pending refuses handshakes until it is issued', async (t) => {
   const ca = await testCa(t)
   const pending = await ca.certificate(['api.example.test'], 'PENDING_VALIDATION')
-  const port = await freePort()
   const lb = loadBalancer()
-  const l = httpsListener(port, [fixed('200', 'ok')], [pending])
+  const l = httpsListener(0, [fixed('200', 'ok')], [pending])
   const dp = await startDataplane(t, state(1, lb, pending, l))
+  const port = portOf(dp)
   await assert.rejects(peer(port, ca.rootPem, 'api.example.test'))
   assert.ok(dp.stats.clientTlsNegotiationErrors >= 1)
 
@@ -278,8 +278,8 @@ test('a listener whose default certificate is still pending refuses handshakes u
 test('a client whose handshake fails is counted as a client TLS negotiation error', async (t) => {
   const ca = await testCa(t)
   const cert = await ca.certificate(['api.example.test'])
-  const port = await freePort()
-  const dp = await startDataplane(t, state(1, loadBalancer(), cert, httpsListener(port, [fixed('200', 'ok')], [cert])))
+  const dp = await startDataplane(t, state(1, loadBalancer(), cert, httpsListener(0, [fixed('200', 'ok')], [cert])))
+  const port = portOf(dp)
   // TLS 1.1 only: the default policy (TLS 1.2 and 1.3) refuses it.
   await assert.rejects(
     new Promise((resolve, reject) => {
@@ -310,10 +310,10 @@ test('an HTTP/2 request is logged as type h2 with the SNI name and the chosen ce
 test('a renewed certificate (same ARN, new key and serial) is served on the next handshake', async (t) => {
   const ca = await testCa(t)
   const first = await ca.certificate(['api.example.test'])
-  const port = await freePort()
   const lb = loadBalancer()
-  const l = httpsListener(port, [fixed('200', 'ok')], [first])
+  const l = httpsListener(0, [fixed('200', 'ok')], [first])
   const dp = await startDataplane(t, state(1, lb, first, l))
+  const port = portOf(dp)
   const before = await peer(port, ca.rootPem, 'api.example.test')
   before.socket.destroy()
   const renewed = { ...(await ca.certificate(['api.example.test'])), arn: first.arn }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { WebSocket, WebSocketServer } from 'ws'
 import { eventually } from '../../helpers/eventually.js'
-import { forward, freePort, listener, loadBalancer, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
+import { forward, listener, loadBalancer, portOf, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
 import { certRefs, testCa } from './tls-fixtures.js'
 
 const kinds = [{ desc: 'HTTP', scheme: 'ws' }, { desc: 'HTTPS', scheme: 'wss' }] as const
@@ -20,11 +20,11 @@ for (const kind of kinds) {
     })
     t.after(() => wss.close())
     const tg = targetGroup('web', [{ id: '127.0.0.1', port: backend.port }])
-    const port = await freePort()
     const l = kind.scheme === 'wss'
-      ? listener(port, [forward(tg)], { protocol: 'HTTPS', certificates: certRefs(cert) })
-      : listener(port, [forward(tg)])
-    await startDataplane(t, state(1, loadBalancer(), tg, cert, l))
+      ? listener(0, [forward(tg)], { protocol: 'HTTPS', certificates: certRefs(cert) })
+      : listener(0, [forward(tg)])
+    const dp = await startDataplane(t, state(1, loadBalancer(), tg, cert, l))
+    const port = portOf(dp)
 
     // ws passes TLS options through to tls.connect; its types do not list servername.
     const options = { ca: ca.rootPem, servername: 'api.example.test' }

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { WebSocket, WebSocketServer } from 'ws'
 import { eventually } from '../../helpers/eventually.js'
-import { fixed, forward, freePort, portOf, get, listener, loadBalancer, rule, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
+import { fixed, forward, freePort, get, listener, loadBalancer, portOf, rule, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
 
 test('a WebSocket upgrade is piped to the target after its 101', async (t) => {
   const backend = await startBackend(t, 'ws')

@@ -1,9 +1,9 @@
 import { Command, CommanderError, Option } from 'commander'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { hostname } from 'node:os'
+import { hostname, tmpdir } from 'node:os'
 import { stringify } from 'yaml'
-import { applyConfig, formatPlan, planConfig, PruneAllRefused } from '../config/apply.js'
+import { applyConfig, checkApply, formatPlan, planConfig, PruneAllRefused } from '../config/apply.js'
 import { ConfigInvalid, loadConfig } from '../config/load.js'
 import type { Control } from '../control/control.js'
 import { ControlError } from '../control/errors.js'
@@ -345,6 +345,20 @@ export function buildProgram(out: (s: string) => void): Command {
     .argument('<file>')
     .action(async (file: string) => {
       const loaded = loadConfig(file, { checkCertificate: await certificateCheck() })
+      // Every check apply runs, against a scratch store that is thrown away: as a first apply would.
+      const scratch = mkdtempSync(join(tmpdir(), 'openalb-validate-'))
+      try {
+        const { openControl } = await import('../open-control.js')
+        const { control, close } = await openControl(scratch, undefined)
+        try {
+          const issues = await checkApply(control, loaded)
+          if (issues.length > 0) throw new ConfigInvalid(issues)
+        } finally {
+          await close()
+        }
+      } finally {
+        rmSync(scratch, { recursive: true, force: true })
+      }
       const d = loaded.document
       out(`${file} is valid: ${d.securityGroups.length} security groups, ${d.targetGroups.length} target groups, ${d.loadBalancers.length} load balancers, ${d.certificates.length} certificates, ${d.hostedZones.length} hosted zones`)
     })

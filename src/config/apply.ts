@@ -23,12 +23,14 @@ import { createHostedZone, deleteHostedZone, deleteRecordSet, replaceRecordSets,
 import { setTags } from '../control/tags.js'
 import type { Control } from '../control/control.js'
 import type { Draft } from '../control/draft.js'
+import { ControlError } from '../control/errors.js'
 import { fqdn } from '../model/hosted-zone.js'
 import type { Kind, Resource } from '../model/resources.js'
 import { KINDS, resourceKey } from '../model/resources.js'
 import { DEFAULT_SSL_POLICY } from '../model/ssl-policy.js'
+import { formatPath } from '../model/schema-util.js'
 import type { Change, StateView } from '../model/state-view.js'
-import type { LoadedConfig } from './load.js'
+import { ConfigInvalid, type ConfigIssue, type LoadedConfig } from './load.js'
 
 export interface PlannedChange {
   readonly op: '+' | '~' | '-'
@@ -45,88 +47,125 @@ function readPem(baseDir: string, value: string | undefined): string | undefined
   return readFileSync(isAbsolute(value) ? value : join(baseDir, value), 'utf8')
 }
 
+/**
+ * A control error met while applying one resource of the file, with that resource's path in the
+ * document (`['targetGroups', 0]`), so the CLI and validate can say file:line.
+ */
+export class ConfigApplyError extends Error {
+  constructor(
+    readonly path: readonly (string | number)[],
+    override readonly cause: ControlError,
+  ) {
+    super(cause.message)
+    this.name = 'ConfigApplyError'
+  }
+}
+
+export interface ApplyDocumentOptions {
+  /** validate: collect every resource's error and go on with the next, instead of stopping at the first. */
+  readonly collect?: ConfigApplyError[]
+}
+
 /** Makes the draft hold exactly what the document describes: creates, updates, then deletes. */
-export function applyDocument(d: Draft, loaded: LoadedConfig): void {
+export function applyDocument(d: Draft, loaded: LoadedConfig, options: ApplyDocumentOptions = {}): void {
   const doc = loaded.document
   const keep = new Map<Kind, Set<string>>(KINDS.map((k) => [k, new Set<string>()]))
-  const mark = (r: Resource) => keep.get(r.kind)?.add(resourceKey(r))
+  const mark = (r: Resource | undefined) => r && keep.get(r.kind)?.add(resourceKey(r))
+  /** One resource of the file: its control error carries its path; collected when validating. */
+  const step = <T>(path: readonly (string | number)[], fn: () => T): T | undefined => {
+    try {
+      return fn()
+    } catch (e) {
+      if (!(e instanceof ControlError)) throw e
+      const error = new ConfigApplyError(path, e)
+      if (!options.collect) throw error
+      options.collect.push(error)
+      return undefined
+    }
+  }
 
-  for (const v of doc.vpcs) {
+  doc.vpcs.forEach((v, i) => {
     const existing = d.list('vpc').find((x) => x.name === v.name)
-    mark(existing ? updateVpc(d, existing.id, v) : createVpc(d, v))
-  }
-  for (const sn of doc.subnets) {
+    mark(step(['vpcs', i], () => (existing ? updateVpc(d, existing.id, v) : createVpc(d, v))))
+  })
+  doc.subnets.forEach((sn, i) => {
     const existing = d.list('subnet').find((x) => x.name === sn.name)
-    mark(existing ? updateSubnet(d, existing.id, sn) : createSubnet(d, { ...sn, vpc: resolveVpc(d, sn.vpc).id }))
-  }
+    mark(step(['subnets', i], () => (existing ? updateSubnet(d, existing.id, sn) : createSubnet(d, { ...sn, vpc: resolveVpc(d, sn.vpc).id }))))
+  })
 
   // Security groups first without rules, so rules may name groups defined later in the file.
-  for (const g of doc.securityGroups) {
+  doc.securityGroups.forEach((g, i) => {
     const existing = d.find('security-group', g.name)
-    mark(existing ? updateSecurityGroup(d, existing.id, { ...g, ingress: [] }) : createSecurityGroup(d, { ...g, ingress: [] }))
-  }
-  for (const g of doc.securityGroups) updateSecurityGroup(d, g.name, g)
-  for (const i of doc.instances) {
+    mark(step(['securityGroups', i], () => (existing ? updateSecurityGroup(d, existing.id, { ...g, ingress: [] }) : createSecurityGroup(d, { ...g, ingress: [] }))))
+  })
+  doc.securityGroups.forEach((g, i) => step(['securityGroups', i], () => d.find('security-group', g.name) && updateSecurityGroup(d, g.name, g)))
+  doc.instances.forEach((inst, i) => {
     // A terminated instance keeps its name for an hour (as EC2 lists it); the file's is the live one.
-    const existing = d.list('instance').find((x) => x.name === i.name && x.state !== 'terminated' && x.state !== 'shutting-down')
-    const inst = existing ? updateInstance(d, existing.id, i) : createInstance(d, i)
-    mark(inst)
-  }
-  for (const { code, ...fn } of doc.functions) {
+    const existing = d.list('instance').find((x) => x.name === inst.name && x.state !== 'terminated' && x.state !== 'shutting-down')
+    mark(step(['instances', i], () => (existing ? updateInstance(d, existing.id, inst) : createInstance(d, inst))))
+  })
+  doc.functions.forEach(({ code, ...fn }, i) => {
     const existing = d.list('function').find((x) => x.name === fn.name)
     const input = { ...fn, code: directoryCode(codeDirectory(loaded.baseDir, code)) }
-    mark(existing ? updateFunction(d, existing.arn, input) : createFunction(d, input))
-  }
-  for (const c of doc.certificates) {
+    mark(step(['functions', i], () => (existing ? updateFunction(d, existing.arn, input) : createFunction(d, input))))
+  })
+  doc.certificates.forEach((c, i) => {
     const existing = d.find('certificate', c.name)
     if (c.source === 'imported') {
       const certificatePem = readPem(loaded.baseDir, c.certificate) ?? ''
       const chainPem = readPem(loaded.baseDir, c.chain)
       if (existing && existing.importDigest === importDigest(certificatePem, chainPem)) {
-        mark(setTags(d, 'certificate', existing.arn, c.tags))
+        mark(step(['certificates', i], () => setTags(d, 'certificate', existing.arn, c.tags)))
       } else {
-        mark(importCertificate(d, { name: c.name, certificatePem, chainPem, privateKeyPem: readPem(loaded.baseDir, c.privateKey) ?? '', arn: existing?.arn, tags: c.tags }))
+        mark(step(['certificates', i], () => importCertificate(d, { name: c.name, certificatePem, chainPem, privateKeyPem: readPem(loaded.baseDir, c.privateKey) ?? '', arn: existing?.arn, tags: c.tags })))
       }
-      continue
+      return
     }
     const spec = c.acme?.caBundle ? { ...c, acme: { ...c.acme, caBundle: readPem(loaded.baseDir, c.acme.caBundle) } } : c
-    mark(existing ? updateRequestedCertificate(d, existing.arn, spec) : requestCertificate(d, spec))
-  }
-  for (const tg of doc.targetGroups) {
+    mark(step(['certificates', i], () => (existing ? updateRequestedCertificate(d, existing.arn, spec) : requestCertificate(d, spec))))
+  })
+  doc.targetGroups.forEach((tg, i) => {
     const existing = d.find('target-group', tg.name)
-    mark(existing ? updateTargetGroup(d, existing.arn, tg) : createTargetGroup(d, tg))
-  }
-  for (const { listeners, ...lbSpec } of doc.loadBalancers) {
+    mark(step(['targetGroups', i], () => (existing ? updateTargetGroup(d, existing.arn, tg) : createTargetGroup(d, tg))))
+  })
+  doc.loadBalancers.forEach(({ listeners, ...lbSpec }, i) => {
     const existing = d.find('load-balancer', lbSpec.name)
-    const lb = existing ? updateLoadBalancer(d, existing.arn, lbSpec) : createLoadBalancer(d, lbSpec)
+    const lb = step(['loadBalancers', i], () => (existing ? updateLoadBalancer(d, existing.arn, lbSpec) : createLoadBalancer(d, lbSpec)))
     mark(lb)
-    for (const { rules, ...ls } of listeners) {
+    if (!lb) return
+    listeners.forEach(({ rules, ...ls }, j) => {
       const current = d.list('listener').find((l) => l.loadBalancerArn === lb.arn && l.port === ls.port)
-      const listener = current
-        ? modifyListener(d, current.arn, {
-            protocol: ls.protocol,
-            certificates: ls.certificates,
-            // The file is the whole truth: a policy left out is the default again, not the one set before.
-            ...(ls.protocol === 'HTTPS' || ls.protocol === 'TLS' ? { sslPolicy: ls.sslPolicy ?? DEFAULT_SSL_POLICY } : {}),
-            ...(ls.protocol === 'TLS' ? { alpnPolicy: ls.alpnPolicy ?? 'None' } : {}),
-            defaultActions: ls.defaultActions,
-            tags: ls.tags,
-          })
-        : createListener(d, lb.arn, ls)
+      const listener = step(['loadBalancers', i, 'listeners', j], () =>
+        current
+          ? modifyListener(d, current.arn, {
+              protocol: ls.protocol,
+              certificates: ls.certificates,
+              // The file is the whole truth: a policy left out is the default again, not the one set before.
+              ...(ls.protocol === 'HTTPS' || ls.protocol === 'TLS' ? { sslPolicy: ls.sslPolicy ?? DEFAULT_SSL_POLICY } : {}),
+              ...(ls.protocol === 'TLS' ? { alpnPolicy: ls.alpnPolicy ?? 'None' } : {}),
+              defaultActions: ls.defaultActions,
+              tags: ls.tags,
+            })
+          : createListener(d, lb.arn, ls),
+      )
       mark(listener)
-      for (const r of rules) {
+      if (!listener) return
+      rules.forEach((r, k) => {
         const cur = d.list('rule').find((x) => x.listenerArn === listener.arn && x.priority === r.priority)
-        mark(cur ? modifyRule(d, cur.arn, { conditions: r.conditions, actions: r.actions, transforms: r.transforms, tags: r.tags }) : createRule(d, listener.arn, r))
-      }
-    }
-  }
-  for (const z of doc.hostedZones) {
+        mark(step(['loadBalancers', i, 'listeners', j, 'rules', k], () => (cur ? modifyRule(d, cur.arn, { conditions: r.conditions, actions: r.actions, transforms: r.transforms, tags: r.tags }) : createRule(d, listener.arn, r))))
+      })
+    })
+  })
+  doc.hostedZones.forEach((z, i) => {
     const existing = d.find('hosted-zone', fqdn(z.name))
-    const zone = existing ? updateHostedZone(d, existing.id, z) : createHostedZone(d, z)
+    const zone = step(['hostedZones', i], () => (existing ? updateHostedZone(d, existing.id, z) : createHostedZone(d, z)))
     mark(zone)
-    replaceRecordSets(d, zone.id, z.records)
+    if (!zone) return
+    step(['hostedZones', i, 'records'], () => replaceRecordSets(d, zone.id, z.records))
     for (const r of d.list('record-set')) if (r.zoneId === zone.id) mark(r)
-  }
+  })
+  // An error collected above leaves resources out of the draft: deleting what they replace would only add echoes.
+  if (options.collect && options.collect.length > 0) return
 
   // Deletes, dependents first; a balancer's deletion already took its listeners and rules.
   for (const kind of [...KINDS].reverse()) {
@@ -241,10 +280,36 @@ export function describeChanges(base: StateView, after: { get: StateView['get'] 
   return out.sort((x, y) => order(x) - order(y) || x.name.localeCompare(y.name))
 }
 
+/** A resource's control error as a config issue at the resource's line. */
+function issueOf(loaded: LoadedConfig, e: ConfigApplyError): ConfigIssue {
+  const at = loaded.locate(e.path) ?? { file: loaded.files[0] ?? '', line: 1, col: 1 }
+  return { ...at, path: formatPath(e.path), message: e.message }
+}
+
+/** Runs applyDocument, turning a resource's control error into ConfigInvalid at its file:line. */
+function applyAt(d: Draft, loaded: LoadedConfig): void {
+  try {
+    applyDocument(d, loaded)
+  } catch (e) {
+    if (e instanceof ConfigApplyError) throw new ConfigInvalid([issueOf(loaded, e)])
+    throw e
+  }
+}
+
+/**
+ * Every check apply runs, on an empty store (validate): each resource's control error at its
+ * file:line, all of them, not only the first.
+ */
+export async function checkApply(control: Control, loaded: LoadedConfig): Promise<ConfigIssue[]> {
+  const collect: ConfigApplyError[] = []
+  applyDocument(await control.view(), loaded, { collect })
+  return collect.map((e) => issueOf(loaded, e))
+}
+
 /** What apply would change, without changing anything; refusal: why apply (without pruneAll) would refuse it. */
 export async function planConfig(control: Control, loaded: LoadedConfig): Promise<{ changes: PlannedChange[]; refusal?: string }> {
   const draft = await control.view()
-  applyDocument(draft, loaded)
+  applyAt(draft, loaded)
   const changes = describeChanges(draft.base, draft, draft.changes())
   try {
     refuseDeletingEverything(draft, changes)
@@ -259,7 +324,7 @@ export async function planConfig(control: Control, loaded: LoadedConfig): Promis
 export async function applyConfig(control: Control, loaded: LoadedConfig, options: ApplyOptions = {}): Promise<{ revision: number; changes: PlannedChange[] }> {
   let planned: PlannedChange[] = []
   const result = await control.mutate((d) => {
-    applyDocument(d, loaded)
+    applyAt(d, loaded)
     planned = describeChanges(d.base, d, d.changes())
     if (!options.pruneAll) refuseDeletingEverything(d, planned)
   })

@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { LineCounter, parseDocument, type Document } from 'yaml'
 import { formatPath, issuesToFailures } from '../model/schema-util.js'
 import { isRecord } from '../model/result.js'
-import { configDocument, knownKeys, type ConfigDocument } from './schema.js'
+import { configDocument, keyPlaces, placeOf, type ConfigDocument } from './schema.js'
 import { closest } from './suggest.js'
 import { checkReferences } from './references.js'
 import { codeDirectory } from './function-code.js'
@@ -37,6 +37,8 @@ export interface LoadedConfig {
   /** The directory relative file references (certificate PEMs) resolve against. */
   readonly baseDir: string
   readonly files: readonly string[]
+  /** Where a path of the merged document (`['targetGroups', 2, 'targets']`) stands: file:line:col. */
+  readonly locate: (path: readonly (string | number)[]) => { file: string; line: number; col: number } | undefined
 }
 
 type TopKey = Exclude<keyof ConfigDocument, '$schema'>
@@ -74,6 +76,71 @@ function keyPosition(src: Source, parent: readonly (string | number)[], key: str
   return undefined
 }
 
+/** The yaml library's error codes that a wrong indentation produces. */
+const INDENT_ERRORS: ReadonlySet<string> = new Set(['MISSING_CHAR', 'BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY', 'BAD_INDENT', 'TAB_AS_INDENT'])
+
+/** The raw value at a path of the parsed YAML (undefined when absent). */
+function valueAt(raw: unknown, path: readonly (string | number)[]): unknown {
+  let v: unknown = raw
+  for (const p of path) {
+    if (v === null || typeof v !== 'object') return undefined
+    v = (v as Record<string | number, unknown>)[p]
+  }
+  return v
+}
+
+/**
+ * An unknown key: the right key in the wrong place says where it belongs; a near miss suggests a
+ * key of this place first (then any key of the document).
+ */
+export function unknownKeyMessage(key: string, here: string, places: ReadonlyMap<string, readonly string[]>): string {
+  const where = (p: string) => (p === '' ? 'the top level' : p)
+  const elsewhere = places.get(key)
+  if (elsewhere && !elsewhere.includes(here)) {
+    return `${key} does not belong in ${where(here)}; it is a key of ${elsewhere.map(where).join(' or ')}`
+  }
+  const siblings = [...places].filter(([, at]) => at.includes(here)).map(([k]) => k)
+  const hint = closest(key, siblings) ?? closest(key, places.keys())
+  if (!hint) return `unknown key ${key}`
+  const hintHere = places.get(hint)?.includes(here) ?? false
+  return `unknown key ${key}; did you mean ${hint}?${hintHere ? '' : ` (a key of ${(places.get(hint) ?? []).map(where).join(' or ')})`}`
+}
+
+const TYPE_NAMES: Readonly<Record<string, string>> = { number: 'a number', string: 'a string', boolean: 'true or false', array: 'a list', object: 'a mapping', int: 'an integer' }
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null (an empty value)'
+  if (Array.isArray(v)) return 'a list'
+  if (typeof v === 'object') return 'a mapping'
+  if (typeof v === 'string') return `the string "${v.length > 40 ? `${v.slice(0, 40)}…` : v}"`
+  return `${typeof v === 'number' ? 'the number' : 'the value'} ${String(v)}`
+}
+
+/**
+ * Zod's own wording ("Invalid input: expected number, received string", "Too small: expected
+ * string to have >=1 characters") said as a person would; messages the model wrote stay as they are.
+ */
+export function plainMessage(issue: { code: string; message: string } & Record<string, unknown>, value: unknown, fallback: string): string {
+  const name = String((issue.path as unknown[] | undefined)?.at(-1) ?? 'value')
+  if (issue.code === 'invalid_type') {
+    const expected = TYPE_NAMES[String(issue.expected)] ?? String(issue.expected)
+    return value === undefined ? `${name} is required (${expected})` : `must be ${expected}, not ${describeValue(value)}`
+  }
+  if (!/^(Too small|Too big|Invalid option|Invalid input)/.test(issue.message)) return fallback
+  const min = issue.minimum
+  const max = issue.maximum
+  if (issue.code === 'too_small' && issue.origin === 'string') return Number(min) === 1 ? 'cannot be empty' : `must be at least ${String(min)} characters`
+  if (issue.code === 'too_big' && issue.origin === 'string') return `must be at most ${String(max)} characters`
+  if (issue.code === 'too_small' && issue.origin === 'array') return `needs at least ${String(min)} item${Number(min) === 1 ? '' : 's'}`
+  if (issue.code === 'too_big' && issue.origin === 'array') return `has at most ${String(max)} items`
+  if (issue.code === 'too_small') return `must be at least ${String(min)}`
+  if (issue.code === 'too_big') return `must be at most ${String(max)}`
+  if (issue.code === 'invalid_value' && Array.isArray(issue.values)) {
+    return `must be one of ${(issue.values as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, not ${describeValue(value)}`
+  }
+  return fallback
+}
+
 /**
  * Loads a YAML file or a directory of them, validates it against the model, and checks the
  * references between resources. Every problem of every file is reported at once, each with
@@ -92,7 +159,7 @@ export function loadConfig(path: string, options: LoadOptions = {}): LoadedConfi
   const issues: ConfigIssue[] = []
   const merged = Object.fromEntries(TOP_KEYS.map((k) => [k, []])) as unknown as Record<TopKey, unknown[]>
   const origins = Object.fromEntries(TOP_KEYS.map((k) => [k, []])) as unknown as Record<TopKey, { src: Source; index: number }[]>
-  const vocabulary = knownKeys()
+  const places = keyPlaces()
 
   for (const file of files) {
     const lines = new LineCounter()
@@ -100,10 +167,12 @@ export function loadConfig(path: string, options: LoadOptions = {}): LoadedConfi
     const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true })
     const src: Source = { file: display(file), doc, lines }
     if (doc.errors.length > 0) {
-      for (const e of doc.errors) {
-        const p = lines.linePos(e.pos[0])
-        issues.push({ file: src.file, line: p.line, col: p.col, path: '', message: e.message.split('\n')[0] ?? e.message })
-      }
+      // The first syntax error only: the ones after it are its echoes (one wrong indent makes several).
+      const e = doc.errors[0]!
+      const p = lines.linePos(e.pos[0])
+      const what = e.message.split('\n')[0] ?? e.message
+      const indent = INDENT_ERRORS.has(e.code) ? ': check the indentation of this line (the keys of one item line up under each other, a list item starts with -)' : ''
+      issues.push({ file: src.file, line: p.line, col: p.col, path: '', message: `YAML syntax: ${what}${indent}` })
       continue
     }
     const raw: unknown = doc.toJS() ?? {}
@@ -121,10 +190,9 @@ export function loadConfig(path: string, options: LoadOptions = {}): LoadedConfi
           if (issue.code === 'unrecognized_keys') {
             const key = f.path.split('.').pop()?.replace(/\[\d+\]$/, '') ?? ''
             pos = keyPosition(src, path, key) ?? pos
-            const hint = closest(key, vocabulary)
-            message = `unknown key ${key}${hint ? `; did you mean ${hint}?` : ''}`
-          } else if (issue.code === 'invalid_type' && issue.input === undefined) {
-            message = `${String(issue.path[issue.path.length - 1] ?? 'value')} is required (${issue.message.replace(/^Invalid input: /, '')})`
+            message = unknownKeyMessage(key, placeOf(path), places)
+          } else {
+            message = plainMessage(issue as unknown as Parameters<typeof plainMessage>[0], valueAt(raw, path), message)
           }
           issues.push({ file: src.file, ...pos, path: f.path, message })
         }
@@ -187,7 +255,12 @@ export function loadConfig(path: string, options: LoadOptions = {}): LoadedConfi
         }
       })
     }
-    if (issues.length === 0) return { document, baseDir, files }
+    const locate = (path: readonly (string | number)[]) => {
+      const [top, index, ...rest] = path as [TopKey, number, ...(string | number)[]]
+      const origin = origins[top]?.[index]
+      return origin ? { file: origin.src.file, ...positionOf(origin.src, [top, origin.index, ...rest]) } : undefined
+    }
+    if (issues.length === 0) return { document, baseDir, files, locate }
   }
   issues.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col)
   throw new ConfigInvalid(issues)

@@ -37,20 +37,38 @@ export const configDocument = z.strictObject({
 })
 export type ConfigDocument = z.output<typeof configDocument>
 
-/** Every key any object of the document may hold: the vocabulary for "did you mean". */
-export function knownKeys(): Set<string> {
-  const keys = new Set<string>()
-  const seen = new Set<unknown>()
-  const visit = (s: unknown): void => {
-    if (!s || typeof s !== 'object' || seen.has(s)) return
-    seen.add(s)
+/**
+ * Every key an object of the document may hold, with the places it may stand, written as paths
+ * with [] for list items (`hostedZones[].records[].alias`): the vocabulary for "did you mean" and
+ * for "that key belongs elsewhere".
+ */
+export function keyPlaces(): Map<string, string[]> {
+  const places = new Map<string, string[]>()
+  const visit = (s: unknown, at: string, ancestors: Set<unknown>): void => {
+    if (!s || typeof s !== 'object' || ancestors.has(s)) return
     const def = (s as { _zod?: { def?: Record<string, unknown> } })._zod?.def
     if (!def) return
+    const inside = new Set(ancestors).add(s)
     const shape = def.shape as Record<string, unknown> | undefined
-    if (shape) for (const [k, v] of Object.entries(shape)) (keys.add(k), visit(v))
-    for (const k of ['element', 'innerType', 'in', 'out', 'schema', 'valueType']) visit(def[k])
-    for (const k of ['options']) if (Array.isArray(def[k])) for (const o of def[k] as unknown[]) visit(o)
+    if (shape) {
+      for (const [k, v] of Object.entries(shape)) {
+        const list = places.get(k) ?? []
+        if (!list.includes(at)) list.push(at)
+        places.set(k, list)
+        visit(v, at === '' ? k : `${at}.${k}`, inside)
+      }
+    }
+    if (def.type === 'array') visit(def.element, `${at}[]`, inside)
+    for (const k of ['innerType', 'in', 'out', 'schema', 'valueType']) visit(def[k], at, inside)
+    if (Array.isArray(def.options)) for (const o of def.options as unknown[]) visit(o, at, inside)
   }
-  visit(configDocument)
-  return keys
+  visit(configDocument, '', new Set())
+  return places
+}
+
+/** A path with list indices as [] (`targetGroups[0].healthCheck` -> `targetGroups[].healthCheck`). */
+export function placeOf(path: readonly (string | number)[]): string {
+  let out = ''
+  for (const p of path) out += typeof p === 'number' ? '[]' : out === '' ? p : `.${p}`
+  return out
 }

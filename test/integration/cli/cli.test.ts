@@ -203,3 +203,26 @@ test('the published JSON Schema and config reference match the model', () => {
   const r = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'gen-config-docs.mjs'), '--check'], { encoding: 'utf8' })
   assert.equal(r.status, 0, r.stderr)
 })
+
+test('validate runs the checks apply runs, each at its resource line, all at once; apply says the same', (t) => {
+  const dir = tempDir(t)
+  const file = join(dir, 'apply-checks.yaml')
+  writeFileSync(
+    file,
+    [
+      'targetGroups:',
+      '  - { name: ip-tg, protocol: HTTP, port: 80, targetType: ip, targets: [{ id: 127.0.0.999, port: 80 }] }',
+      '  - { name: ok-tg, protocol: HTTP, port: 80, targetType: ip, targets: [{ id: 127.0.0.1, port: 80 }] }',
+      '  - { name: bad-tg, protocol: HTTP, port: 80, targetType: ip, targets: [{ id: "10.0.0.1x", port: 80 }] }',
+      '',
+    ].join('\n'),
+  )
+  const v = openalb(['validate', file], { cwd: dir })
+  assert.equal(v.code, 1, v.stdout)
+  assert.match(v.stderr, /apply-checks\.yaml:2:5: targetGroups\[0\]: target '127\.0\.0\.999' is not a valid IP address/)
+  assert.match(v.stderr, /apply-checks\.yaml:4:5: targetGroups\[2\]: target '10\.0\.0\.1x' is not a valid IP address/)
+  assert.match(v.stderr, /2 errors/)
+  const a = openalb(['apply', file, '--data', join(dir, 'data')], { cwd: dir })
+  assert.equal(a.code, 1)
+  assert.match(a.stderr, /apply-checks\.yaml:2:5: targetGroups\[0\]: target '127\.0\.0\.999' is not a valid IP address/)
+})

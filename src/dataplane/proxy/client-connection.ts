@@ -418,8 +418,10 @@ export class ClientConnection implements UpstreamUser {
     const listener = this.listener
     const attrs = listener.balancer.attributes
     let target = head.target.charCodeAt(0) === 47 || head.target === '*' ? head.target : head.query === '' ? head.path : `${head.path}?${head.query}`
+    // An absolute-form target's authority is the host (RFC 9112 3.2.2; ALB too): it was routed on,
+    // and the origin-form request the target gets carries it as Host, whatever Host the client sent.
+    let newHost: string | undefined = target === head.target || head.method === 'CONNECT' ? undefined : head.host
     // The rule's transforms (ALB applies them after routing, to what the target gets).
-    let newHost: string | undefined
     const transforms = this.rule?.transforms
     if (transforms !== undefined) {
       const url = target.charCodeAt(0) === 47 ? transforms.url(target) : target
@@ -453,6 +455,7 @@ export class ClientConnection implements UpstreamUser {
           }
           if (newHost !== undefined && name.length === 4 && name.toLowerCase() === 'host') {
             s += `${name}: ${newHost}\r\n`
+            newHost = undefined
             continue
           }
           s += `${name}: ${value}\r\n`
@@ -473,6 +476,8 @@ export class ClientConnection implements UpstreamUser {
           break
       }
     }
+    // A request without a Host line (HTTP/1.0 with an absolute-form target) gets one.
+    if (newHost !== undefined) s += `host: ${newHost}\r\n`
     if (dropped) this.ctx.stats.droppedInvalidHeaderRequests++
     if (tokens !== undefined && tokens.size > 0) s = dropNamed(s, tokens)
     if (tooManyForwardedFor(xff)) {

@@ -112,3 +112,25 @@ test('pipelined requests are answered in order on one connection', async (t) => 
   const bodies = [...text.matchAll(/\r\n\r\n(\/\d)/g)].map((m) => m[1])
   assert.deepEqual(bodies, ['/1', '/2', '/3'])
 })
+
+test('an absolute-form target reaches the target in origin-form with its authority as the one Host (RFC 9112 3.2.2)', async (t) => {
+  const { port, backend } = await setup(t)
+  const send = (raw: string) =>
+    new Promise<void>((resolve) => {
+      const socket = connect(port, '127.0.0.1')
+      socket.on('data', () => {})
+      socket.on('error', () => {})
+      socket.on('close', () => resolve())
+      socket.write(raw)
+    })
+  // Routed on other.example (the authority), so the target must not see the Host the client sent.
+  await send('GET http://other.example/x?y=1 HTTP/1.1\r\nHost: a.example\r\nConnection: close\r\n\r\n')
+  // HTTP/1.0 may come without Host: the target gets one.
+  await send('GET http://user@other.example:8080/z HTTP/1.0\r\n\r\n')
+  assert.equal(backend.seen.length, 2)
+  assert.equal(backend.seen[0]?.url, '/x?y=1')
+  assert.deepEqual(backend.seen[0]?.rawHeaders.filter((_, i, a) => i % 2 === 0 && a[i]!.toLowerCase() === 'host').length, 1)
+  assert.equal(backend.seen[0]?.headers.host, 'other.example')
+  assert.equal(backend.seen[1]?.url, '/z')
+  assert.equal(backend.seen[1]?.headers.host, 'other.example:8080')
+})

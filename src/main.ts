@@ -141,6 +141,15 @@ function autoscalingInterval(): number {
   return n
 }
 
+/** $OPENALB_AUTOSCALING_METRIC_PERIOD_SECONDS: target tracking's metric period (AWS's is one minute; shorter for tests and demos). */
+function metricPeriodSeconds(): number {
+  const text = process.env.OPENALB_AUTOSCALING_METRIC_PERIOD_SECONDS
+  if (text === undefined || text === '') return 60
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 1 || n > 60) throw new Error(`OPENALB_AUTOSCALING_METRIC_PERIOD_SECONDS must be an integer between 1 and 60, got '${text}'`)
+  return n
+}
+
 /** The composition root: builds every module and wires them together. */
 export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHandle> {
   const log = options.log ?? pino({ level: process.env.OPENALB_LOG_LEVEL ?? 'info' }, pino.destination(2))
@@ -247,6 +256,8 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
       runsUserData: options.runUserData ?? false,
       lock: store.fleet ? (pass) => store.fleet!.tryLock('autoscaling', pass) : undefined,
       intervalMs: autoscalingInterval(),
+      metrics: { requestCount: (lb, tg) => metrics.requestCount(lb, tg), cpuSeconds: (ids) => instances.cpuSeconds(ids) },
+      metricPeriodMs: metricPeriodSeconds() * 1000,
       log,
     })
     groups.start()

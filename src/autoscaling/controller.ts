@@ -1,6 +1,7 @@
 import type { Control } from '../control/control.js'
 import { reconcileGroup, type GroupObservations } from '../control/group-reconcile.js'
 import type { Instance } from '../model/instance.js'
+import { PolicyEvaluator, type PolicyMetrics } from './policies.js'
 
 /** The part of a pino logger the controller uses. */
 export interface ControllerLog {
@@ -21,6 +22,10 @@ export interface GroupControllerOptions {
    * another node holds it. Alone (SQLite) there is no lock: this node is the only one.
    */
   readonly lock?: ((pass: () => Promise<void>) => Promise<boolean>) | undefined
+  /** What target tracking measures; without it target tracking policies are stored and not evaluated. */
+  readonly metrics?: PolicyMetrics | undefined
+  /** Target tracking's metric period ($OPENALB_AUTOSCALING_METRIC_PERIOD_SECONDS; AWS: 60 s). */
+  readonly metricPeriodMs?: number | undefined
   /** Milliseconds between passes ($OPENALB_AUTOSCALING_INTERVAL_MS, default 1000). */
   readonly intervalMs?: number | undefined
   readonly log?: ControllerLog | undefined
@@ -37,9 +42,11 @@ export class GroupController {
   #timer: NodeJS.Timeout | undefined
   #pass: Promise<void> = Promise.resolve()
   #stopped = false
+  readonly #policies: PolicyEvaluator | undefined
 
   constructor(options: GroupControllerOptions) {
     this.#opts = options
+    this.#policies = options.metrics ? new PolicyEvaluator(options.control, options.metrics, options.metricPeriodMs ?? 60000) : undefined
   }
 
   start(): void {
@@ -97,5 +104,6 @@ export class GroupController {
         this.#opts.log?.error({ group: g.name, err: e instanceof Error ? e.message : String(e) }, 'auto scaling group pass failed')
       }
     }
+    await this.#policies?.evaluate(await control.read(), Date.now())
   }
 }

@@ -26,10 +26,11 @@ const ALIASES: Record<string, Kind | 'targets' | 'ssl-policies' | 'nodes'> = {
   'launch-templates': 'launch-template', 'launch-template': 'launch-template', lt: 'launch-template',
   'launch-configurations': 'launch-configuration', 'launch-configuration': 'launch-configuration', lc: 'launch-configuration',
   'auto-scaling-groups': 'auto-scaling-group', 'auto-scaling-group': 'auto-scaling-group', asg: 'auto-scaling-group', asgs: 'auto-scaling-group',
+  'scaling-policies': 'scaling-policy', 'scaling-policy': 'scaling-policy', policies: 'scaling-policy',
   'scaling-activities': 'scaling-activity', 'scaling-activity': 'scaling-activity', activities: 'scaling-activity',
 }
 
-export const KIND_NAMES = 'load-balancers, listeners, rules, target-groups, targets, certificates, hosted-zones, records, security-groups, vpcs, subnets, internet-gateways, route-tables, instances, functions, launch-templates, launch-configurations, auto-scaling-groups, scaling-activities, ssl-policies, nodes'
+export const KIND_NAMES = 'load-balancers, listeners, rules, target-groups, targets, certificates, hosted-zones, records, security-groups, vpcs, subnets, internet-gateways, route-tables, instances, functions, launch-templates, launch-configurations, auto-scaling-groups, scaling-policies, scaling-activities, ssl-policies, nodes'
 
 export function parseKind(name: string): Kind | 'targets' | 'ssl-policies' | 'nodes' | undefined {
   return ALIASES[name.toLowerCase()]
@@ -218,6 +219,13 @@ export function columnsFor(kind: Kind, view: StateView, liveListeners?: Readonly
         { header: 'IN SERVICE', value: as<'auto-scaling-group'>((r) => String(r.members.filter((m) => m.lifecycleState === 'InService' && m.healthStatus === 'Healthy').length)) },
         { header: 'INSTANCES', value: as<'auto-scaling-group'>((r) => r.members.map((m) => `${m.instanceId}:${m.lifecycleState}${m.healthStatus === 'Unhealthy' ? ':Unhealthy' : ''}`).join(', ') || '-'), max: 60 },
         { header: 'STATUS', value: as<'auto-scaling-group'>((r) => r.status ?? '-') },
+      ]
+    case 'scaling-policy':
+      return [
+        { header: 'GROUP', value: as<'scaling-policy'>((r) => r.groupName) },
+        { header: 'NAME', value: as<'scaling-policy'>((r) => r.name) },
+        { header: 'TYPE', value: as<'scaling-policy'>((r) => r.policyType) },
+        { header: 'TARGET', value: as<'scaling-policy'>((r) => (r.targetTracking ? `${r.targetTracking.metric} ${r.targetTracking.targetValue}` : '-')) },
       ]
     case 'scaling-activity':
       return [

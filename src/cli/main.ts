@@ -16,6 +16,7 @@ import { deleteInternetGateway, deleteRouteTable } from '../control/routing.js'
 import { deleteSecurityGroup } from '../control/security-groups.js'
 import { deleteInstance } from '../control/instances.js'
 import { deleteActivity, deleteGroup } from '../control/auto-scaling-groups.js'
+import { deletePolicy } from '../control/scaling-policies.js'
 import { deleteLaunchConfiguration, deleteLaunchTemplate } from '../control/launch-templates.js'
 import type { LaunchTemplate } from '../model/autoscaling.js'
 import { deleteFunctionFromConfig } from '../control/functions.js'
@@ -251,6 +252,7 @@ const DELETERS: Record<Kind, (d: Draft, r: Resource) => void> = {
   'launch-configuration': (d, r) => deleteLaunchConfiguration(d, (r as { name: string }).name),
   'auto-scaling-group': (d, r) => deleteGroup(d, (r as { name: string }).name, true),
   'scaling-activity': (d, r) => deleteActivity(d, (r as { id: string }).id),
+  'scaling-policy': (d, r) => deletePolicy(d, undefined, (r as { arn: string }).arn),
 }
 
 export function buildProgram(out: (s: string) => void): Command {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { closeSync, writeFileSync } from 'node:fs'
+import { closeSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Control } from '../control/control.js'
 import { completeTransition, purgeTerminated } from '../control/instances.js'
@@ -23,6 +23,9 @@ export interface SupervisorOptions {
   /** How long a stop waits after SIGTERM before SIGKILL (default 5 s). */
   readonly stopTimeoutMs?: number | undefined
 }
+
+/** Linux's USER_HZ: /proc reports CPU time in these ticks. */
+const CLOCK_TICKS = 100
 
 /** What DescribeInstanceStatus reports of an instance's own check (EC2's instance reachability). */
 export interface InstanceCheck {
@@ -95,6 +98,41 @@ export class InstanceSupervisor {
     if (p?.exit) return { status: 'impaired', reachability: 'failed', impairedSince: p.exit.at }
     if (!p && programOf(i)?.kind !== undefined && programOf(i)?.kind !== 'not-a-script') return { status: 'initializing', reachability: 'initializing' }
     return { status: 'ok', reachability: 'passed' }
+  }
+
+  /**
+   * CPU seconds (user + system) the processes of each instance's process group have used, read
+   * from /proc; instances without a live process are left out. Target tracking on
+   * ASGAverageCPUUtilization divides its deltas by the time between readings.
+   */
+  cpuSeconds(ids: readonly string[]): Map<string, number> {
+    const byGroup = new Map<number, string>()
+    for (const id of ids) {
+      const pid = this.#procs.get(id)?.child.pid
+      if (pid !== undefined && !this.#procs.get(id)?.exit) byGroup.set(pid, id)
+    }
+    const out = new Map<string, number>()
+    if (byGroup.size === 0) return out
+    let pids: string[]
+    try {
+      pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n))
+    } catch {
+      return out
+    }
+    for (const pid of pids) {
+      let stat: string
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      } catch {
+        continue // gone since the listing
+      }
+      // Fields after the command name: state ppid pgrp ... utime (14) stime (15), in clock ticks.
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      const id = byGroup.get(Number(f[2]))
+      if (id === undefined) continue
+      out.set(id, (out.get(id) ?? 0) + (Number(f[11]) + Number(f[12])) / CLOCK_TICKS)
+    }
+    return out
   }
 
   async stop(): Promise<void> {

@@ -245,6 +245,8 @@ export function naturalName(view: { get: StateView['get'] }, r: Resource): strin
     case 'health-check':
     case 'scaling-activity':
       return r.id
+    case 'scaling-policy':
+      return `${r.groupName}:${r.name}`
     case 'internet-gateway':
     case 'route-table':
       return r.tags.Name ?? r.id

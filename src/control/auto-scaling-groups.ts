@@ -252,6 +252,7 @@ export function deleteGroup(d: Draft, name: string, force: boolean): void {
 /** The group and its activities leave the store (its instances are gone). */
 export function removeGroup(d: Draft, g: AutoScalingGroup): void {
   for (const a of activitiesOf(d, g.name)) d.remove('scaling-activity', a.id)
+  for (const p of d.list('scaling-policy')) if (p.groupName === g.name) d.remove('scaling-policy', p.arn)
   d.remove('auto-scaling-group', g.arn)
 }
 

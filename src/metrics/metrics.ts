@@ -1,6 +1,6 @@
 import { Registry, collectDefaultMetrics } from 'prom-client'
 import { counterFamily, gaugeFamily, histogramFamily, type CounterCell, type GaugeCell, type HistogramCell } from './cells.js'
-import { dimension } from './dimension.js'
+import { dimension } from '../model/dimension.js'
 
 /** What the hot path holds: bump with a method call, no label lookup. */
 export interface CounterHandle {
@@ -134,6 +134,15 @@ export class Metrics {
 
   constructor(options: MetricsOptions = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'openalb_' })
+  }
+
+  /** RequestCount of a balancer's requests to a target group so far (target tracking reads its deltas; not the hot path). */
+  requestCount(loadBalancerArn: string, targetGroupArn: string): number {
+    const lb = dimension(loadBalancerArn)
+    const tg = dimension(targetGroupArn)
+    let n = 0
+    for (const { labels, cell } of this.#requests.entries()) if (labels.load_balancer === lb && labels.target_group === tg) n += cell.value
+    return n
   }
 
   /** A request served by a listener; targetGroupArn is absent for redirects and fixed responses. */

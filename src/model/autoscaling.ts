@@ -166,3 +166,40 @@ export const launchConfigurationArn = (region: string, accountId: string, uuid: 
 
 /** The tag Auto Scaling puts on every instance it launches. */
 export const GROUP_NAME_TAG = 'aws:autoscaling:groupName'
+
+/** The predefined metrics target tracking follows (openalb measures both itself). */
+export type PredefinedMetric = 'ALBRequestCountPerTarget' | 'ASGAverageCPUUtilization'
+
+export interface StepAdjustment {
+  readonly lower?: number | undefined
+  readonly upper?: number | undefined
+  readonly adjustment: number
+}
+
+/** A scaling policy: target tracking (openalb evaluates it), or simple and step scaling (run by ExecutePolicy: openalb has no CloudWatch alarms). */
+export interface ScalingPolicy {
+  readonly kind: 'scaling-policy'
+  readonly arn: string
+  readonly name: string
+  readonly groupName: string
+  readonly policyType: 'TargetTrackingScaling' | 'SimpleScaling' | 'StepScaling'
+  readonly adjustmentType?: 'ChangeInCapacity' | 'ExactCapacity' | 'PercentChangeInCapacity' | undefined
+  readonly scalingAdjustment?: number | undefined
+  readonly minAdjustmentMagnitude?: number | undefined
+  readonly cooldown?: number | undefined
+  readonly stepAdjustments: readonly StepAdjustment[]
+  readonly metricAggregationType?: string | undefined
+  readonly estimatedInstanceWarmup?: number | undefined
+  readonly targetTracking?: {
+    readonly metric: PredefinedMetric
+    readonly resourceLabel?: string | undefined
+    readonly targetValue: number
+    readonly disableScaleIn: boolean
+  } | undefined
+  /** Target tracking's two alarms, as AWS names them. */
+  readonly alarms: readonly string[]
+  readonly enabled: boolean
+}
+
+export const policyArn = (region: string, accountId: string, uuid: string, group: string, name: string): string =>
+  `arn:aws:autoscaling:${region}:${accountId}:scalingPolicy:${uuid}:autoScalingGroupName/${group}:policyName/${name}`

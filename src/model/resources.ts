@@ -12,7 +12,7 @@ import type { TargetGroup } from './target-group.js'
 import type { Subnet, Vpc } from './vpc.js'
 import type { InternetGateway } from './internet-gateway.js'
 import type { RouteTable } from './route-table.js'
-import type { AutoScalingGroup, LaunchConfiguration, LaunchTemplate, ScalingActivity } from './autoscaling.js'
+import type { AutoScalingGroup, LaunchConfiguration, LaunchTemplate, ScalingActivity, ScalingPolicy } from './autoscaling.js'
 
 export interface ResourceByKind {
   vpc: Vpc
@@ -40,6 +40,7 @@ export interface ResourceByKind {
   'launch-configuration': LaunchConfiguration
   'auto-scaling-group': AutoScalingGroup
   'scaling-activity': ScalingActivity
+  'scaling-policy': ScalingPolicy
 }
 export type Kind = keyof ResourceByKind
 export type Resource = ResourceByKind[Kind]

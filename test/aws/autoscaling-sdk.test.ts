@@ -6,6 +6,10 @@ import {
   CreateAutoScalingGroupCommand,
   CreateLaunchConfigurationCommand,
   DeleteAutoScalingGroupCommand,
+  DeletePolicyCommand,
+  DescribePoliciesCommand,
+  ExecutePolicyCommand,
+  PutScalingPolicyCommand,
   DeleteLaunchConfigurationCommand,
   DescribeAutoScalingGroupsCommand,
   DescribeAutoScalingInstancesCommand,
@@ -201,6 +205,30 @@ test('Auto Scaling: a group launches its desired capacity over two zones, regist
   await asg.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: 'web-asg', MinSize: 0 }))
   const term = await asg.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: last, ShouldDecrementDesiredCapacity: true }))
   assert.match(term.Activity?.Cause ?? '', new RegExp(`instance ${last} was taken out of service in response to a user request, shrinking the capacity from 1 to 0\\.$`))
+
+  // Simple and step policies run through ExecutePolicy (openalb has no CloudWatch alarms).
+  await asg.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: 'web-asg', MinSize: 1, DesiredCapacity: 1 }))
+  await rejectsWith(asg.send(new PutScalingPolicyCommand({ AutoScalingGroupName: 'web-asg', PolicyName: 'add', PolicyType: 'SimpleScaling', AdjustmentType: 'ChangeInCapacity' })), 'ValidationError', /ScalingAdjustment is required/)
+  await asg.send(new PutScalingPolicyCommand({ AutoScalingGroupName: 'web-asg', PolicyName: 'add', PolicyType: 'SimpleScaling', AdjustmentType: 'ChangeInCapacity', ScalingAdjustment: 2, Cooldown: 600 }))
+  await asg.send(new ExecutePolicyCommand({ AutoScalingGroupName: 'web-asg', PolicyName: 'add' }))
+  assert.equal((await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['web-asg'] }))).AutoScalingGroups?.[0]?.DesiredCapacity, 3)
+  await rejectsWith(asg.send(new ExecutePolicyCommand({ AutoScalingGroupName: 'web-asg', PolicyName: 'add', HonorCooldown: true })), 'ScalingActivityInProgressFault', /cooldown/)
+  await asg.send(
+    new PutScalingPolicyCommand({
+      AutoScalingGroupName: 'web-asg',
+      PolicyName: 'steps',
+      PolicyType: 'StepScaling',
+      AdjustmentType: 'ExactCapacity',
+      StepAdjustments: [{ MetricIntervalUpperBound: 0, ScalingAdjustment: 1 }, { MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 50, ScalingAdjustment: 2 }, { MetricIntervalLowerBound: 50, ScalingAdjustment: 4 }],
+    }),
+  )
+  await asg.send(new ExecutePolicyCommand({ AutoScalingGroupName: 'web-asg', PolicyName: 'steps', MetricValue: 60, BreachThreshold: 50 }))
+  assert.equal((await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['web-asg'] }))).AutoScalingGroups?.[0]?.DesiredCapacity, 2)
+  await pass()
+  assert.match((await asg.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: 'web-asg', MaxRecords: 1 }))).Activities?.[0]?.Cause ?? '', /^At \S+Z a user request executed policy steps changing the desired capacity from 3 to 2\./)
+  assert.deepEqual((await asg.send(new DescribePoliciesCommand({ AutoScalingGroupName: 'web-asg' }))).ScalingPolicies?.map((x) => [x.PolicyName, x.PolicyType]), [['add', 'SimpleScaling'], ['steps', 'StepScaling']])
+  await asg.send(new DeletePolicyCommand({ AutoScalingGroupName: 'web-asg', PolicyName: 'add' }))
+  assert.equal((await asg.send(new DescribePoliciesCommand({ AutoScalingGroupName: 'web-asg' }))).ScalingPolicies?.length, 1)
 
   // Launch configurations, and ForceDelete.
   await asg.send(new CreateLaunchConfigurationCommand({ LaunchConfigurationName: 'lc', ImageId: 'ami-lc', InstanceType: 't3.nano' }))

@@ -96,6 +96,8 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
     DetachTrafficSources: 'as AttachTrafficSources',
     DescribeTrafficSources: 'as AttachTrafficSources',
     SuspendProcesses: 'Launch, Terminate, HealthCheck, ReplaceUnhealthy and AddToLoadBalancer act; AZRebalance, AlarmNotification, ScheduledActions and InstanceRefresh are kept and shown (openalb has no rebalancing, alarms, schedules or refreshes to stop)',
+    PutScalingPolicy: 'TargetTrackingScaling on the predefined metrics ALBRequestCountPerTarget and ASGAverageCPUUtilization, evaluated by openalb (no customized metrics, no predictive scaling); SimpleScaling and StepScaling run through ExecutePolicy (openalb has no CloudWatch alarms)',
+    ExecutePolicy: 'SimpleScaling and StepScaling policies',
     PutLifecycleHook: 'no notification targets: a waiting instance is found with DescribeAutoScalingInstances (Pending:Wait, Terminating:Wait) and completed by InstanceId',
   },
   lambda: {

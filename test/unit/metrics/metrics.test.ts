@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Metrics } from '../../../src/metrics/metrics.js'
-import { dimension } from '../../../src/metrics/dimension.js'
+import { dimension } from '../../../src/model/dimension.js'
 
 const LB = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/app/web-lb/50dc6c495c0c9188'
 const LISTENER = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:listener/app/web-lb/50dc6c495c0c9188/f2f7dc8efc522ab2'

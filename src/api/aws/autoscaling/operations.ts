@@ -28,6 +28,7 @@ import { AwsError } from '../errors.js'
 import { page } from '../paging.js'
 import type { Params } from '../protocol/params.js'
 import type { XmlValue } from '../protocol/xml.js'
+import { POLICY_OPERATIONS } from './policies.js'
 import { activityOut, groupOut, hookOut, launchConfigurationOut, memberOut } from './shapes.js'
 
 export const AUTOSCALING_NAMESPACE = 'http://autoscaling.amazonaws.com/doc/2011-01-01/'
@@ -494,4 +495,5 @@ export const AUTOSCALING_OPERATIONS: Readonly<Record<string, AutoScalingHandler>
   CompleteLifecycleAction,
   RecordLifecycleActionHeartbeat,
   DescribeLifecycleHookTypes,
+  ...POLICY_OPERATIONS,
 }

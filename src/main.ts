@@ -207,7 +207,11 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
     const dnsPorts = await dns.start(dnsAddr)
     closers.push(() => dns.close())
 
+    // Functions run under the same switch: their code is sent to the API too.
+    const functions = new FunctionRunner({ dataDir: options.dataDir, runCode: options.runUserData ?? false, region: control.partition.region, log })
+    closers.push(() => functions.stop())
     const dataplane = new Dataplane({
+      lambda: functions,
       health: health.view(),
       log,
       metrics: new MetricsSink(metrics),
@@ -217,9 +221,6 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
     // Instances' processes follow their states; user data runs only when the operator said so.
     const instances = new InstanceSupervisor({ control, dataDir: options.dataDir, runUserData: options.runUserData ?? false, log })
     closers.push(() => instances.stop())
-    // Functions run under the same switch: their code is sent to the API too.
-    const functions = new FunctionRunner({ dataDir: options.dataDir, runCode: options.runUserData ?? false, region: control.partition.region, log })
-    closers.push(() => functions.stop())
     const route53Checks = new Route53Checks()
     closers.push(() => route53Checks.stop())
     const runtime = new Runtime({

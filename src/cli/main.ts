@@ -362,7 +362,7 @@ export function buildProgram(out: (s: string) => void): Command {
         rmSync(scratch, { recursive: true, force: true })
       }
       const d = loaded.document
-      out(`${file} is valid: ${d.securityGroups.length} security groups, ${d.targetGroups.length} target groups, ${d.loadBalancers.length} load balancers, ${d.certificates.length} certificates, ${d.hostedZones.length} hosted zones`)
+      out(`${file} is valid: ${d.securityGroups.length} security groups, ${d.functions.length} functions, ${d.targetGroups.length} target groups, ${d.loadBalancers.length} load balancers, ${d.certificates.length} certificates, ${d.hostedZones.length} hosted zones`)
     })
 
   program

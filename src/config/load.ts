@@ -199,6 +199,15 @@ export function loadConfig(path: string, options: LoadOptions = {}): LoadedConfi
       }
       continue
     }
+    // A lambda group has no protocol, port, protocol version or VPC: the file must not give one (the schema fills defaults).
+    const rawGroups = Array.isArray(raw.targetGroups) ? (raw.targetGroups as unknown[]) : []
+    rawGroups.forEach((g, index) => {
+      if (!isRecord(g) || g.targetType !== 'lambda') return
+      for (const field of ['protocol', 'port', 'protocolVersion', 'vpcId']) {
+        if (g[field] === undefined) continue
+        issues.push({ file: src.file, ...(keyPosition(src, ['targetGroups', index], field) ?? positionOf(src, ['targetGroups', index])), path: formatPath(['targetGroups', index, field]), message: `a target group of target type lambda has no ${field}` })
+      }
+    })
     for (const key of TOP_KEYS) {
       parsed.data[key].forEach((item, index) => {
         merged[key].push(item)

@@ -60,6 +60,7 @@ export function checkReferences(doc: ConfigDocument): ReferenceProblem[] {
   doc.instances.forEach((inst, i) => inst.securityGroups.forEach((s, k) => mustExist('security group', s, ['instances', i, 'securityGroups', k])))
   doc.targetGroups.forEach((tg, i) => {
     if (tg.targetType === 'instance') tg.targets.forEach((t, j) => mustExist('instance', t.id, ['targetGroups', i, 'targets', j, 'id']))
+    if (tg.targetType === 'lambda') tg.targets.forEach((t, j) => mustExist('function', t.id, ['targetGroups', i, 'targets', j, 'id']))
   })
 
   const actionRefs = (actions: ConfigDocument['loadBalancers'][number]['listeners'][number]['defaultActions'], path: (string | number)[]) =>

@@ -31,6 +31,7 @@ export type ControlErrorCode =
   | 'invalid-value'
   | 'route-exists'
   | 'incorrect-state'
+  | 'access-denied'
   | 'activity-in-progress'
 
 export abstract class ControlError extends Error {
@@ -201,4 +202,9 @@ export class IncorrectStateError extends ControlError {
 /** Auto Scaling: an activity of the group is under way that the operation would contradict (ScalingActivityInProgress). */
 export class ActivityInProgressError extends ControlError {
   readonly code = 'activity-in-progress'
+}
+
+/** A principal the resource's policy does not let act (ALB registering a function without AddPermission). */
+export class AccessDeniedError extends ControlError {
+  readonly code = 'access-denied'
 }

@@ -3,6 +3,7 @@ import type { z } from 'zod'
 import { forwardedGroupArns, type Action } from '../model/action.js'
 import { DEFAULT_VPC_ID, newIds } from '../model/ids.js'
 import {
+  groupPort,
   healthCheckSpec,
   targetGroupAttributesSpec,
   targetGroupSpec,
@@ -11,15 +12,29 @@ import {
   type TargetGroup,
   type TargetGroupSpec,
 } from '../model/target-group.js'
-import { DuplicateError, InUseError, InvalidTargetError, LimitExceededError, ValidationFailed } from './errors.js'
+import { AccessDeniedError, DuplicateError, InUseError, InvalidTargetError, LimitExceededError, ValidationFailed } from './errors.js'
+import { allowsInvoke, functionNameOf } from '../model/function.js'
 import { validate, type Draft } from './draft.js'
 import { resolveVpc } from './network-lookup.js'
 
 export const MAX_TARGETS_PER_GROUP = 1000
 
-function resolveTargets(d: Draft, tg: Pick<TargetGroup, 'targetType' | 'port'>, targets: readonly z.output<typeof targetSpec>[], registering = false): Target[] {
+/** ELB's principal in a function's policy: RegisterTargets needs its lambda:InvokeFunction. */
+export const ELB_PRINCIPAL = 'elasticloadbalancing.amazonaws.com'
+
+function resolveTargets(d: Draft, tg: Pick<TargetGroup, 'targetType' | 'port'> & { arn?: string }, targets: readonly z.output<typeof targetSpec>[], registering = false): Target[] {
   return targets.map((t) => {
     let id = t.id
+    if (tg.targetType === 'lambda') {
+      const name = functionNameOf(t.id)?.name
+      const fn = name === undefined ? undefined : d.list('function').find((f) => f.name === name)
+      if (!fn) throw new InvalidTargetError(`The following targets are not valid Lambda functions: '${t.id}'`)
+      // ALB checks the function's resource policy when it registers it (config writes are the operator's own).
+      if (registering && tg.arn !== undefined && !allowsInvoke(fn, ELB_PRINCIPAL, tg.arn)) {
+        throw new AccessDeniedError(`elasticloadbalancing principal does not have permission to invoke ${fn.arn} from target group ${tg.arn}`)
+      }
+      return { id: fn.arn, port: 0 }
+    }
     if (tg.targetType === 'ip') {
       if (isIP(t.id) === 0) throw new InvalidTargetError(`target '${t.id}' is not a valid IP address (target type ip)`)
     } else {
@@ -46,14 +61,14 @@ function dedupe(targets: readonly Target[]): Target[] {
 export function createTargetGroup(d: Draft, input: TargetGroupSpec): TargetGroup {
   const spec = validate(targetGroupSpec, input, 'targetGroup')
   if (d.list('target-group').some((g) => g.name === spec.name)) throw new DuplicateError('target-group', spec.name)
-  const base = { targetType: spec.targetType, port: spec.port }
+  const base = { targetType: spec.targetType, port: groupPort(spec) }
   const targets = dedupe(resolveTargets(d, base, spec.targets))
   return d.put({
     kind: 'target-group',
     arn: newIds.targetGroupArn(d.partition, spec.name),
     name: spec.name,
     protocol: spec.protocol,
-    port: spec.port,
+    port: groupPort(spec),
     targetType: spec.targetType,
     protocolVersion: spec.protocolVersion,
     vpcId: spec.vpcId !== undefined ? resolveVpc(d, spec.vpcId).id : DEFAULT_VPC_ID,
@@ -68,9 +83,10 @@ export function createTargetGroup(d: Draft, input: TargetGroupSpec): TargetGroup
 export function updateTargetGroup(d: Draft, ref: string, input: TargetGroupSpec): TargetGroup {
   const current = d.resolve('target-group', ref)
   const spec = validate(targetGroupSpec, input, 'targetGroup')
+  const next = { ...spec, port: groupPort(spec) }
   for (const field of ['protocol', 'port', 'targetType', 'protocolVersion'] as const) {
-    if (spec[field] !== current[field]) {
-      throw new InvalidTargetError(`target group '${current.name}': ${field} cannot be changed (${current[field]} -> ${spec[field]}); delete and recreate it`)
+    if (next[field] !== current[field]) {
+      throw new InvalidTargetError(`target group '${current.name}': ${field} cannot be changed (${current[field]} -> ${next[field]}); delete and recreate it`)
     }
   }
   return d.put({
@@ -83,7 +99,7 @@ export function updateTargetGroup(d: Draft, ref: string, input: TargetGroupSpec)
 }
 
 /** The fields a whole-group check needs besides the part being changed. */
-const identity = (tg: TargetGroup) => ({ name: tg.name, protocol: tg.protocol, protocolVersion: tg.protocolVersion })
+const identity = (tg: TargetGroup) => ({ name: tg.name, protocol: tg.protocol, protocolVersion: tg.protocolVersion, targetType: tg.targetType })
 
 /** ModifyTargetGroup: health check fields, merged over the current ones. */
 export function modifyHealthCheck(d: Draft, ref: string, patch: Record<string, unknown>): TargetGroup {
@@ -114,6 +130,9 @@ export function registerTargets(d: Draft, ref: string, targets: readonly unknown
   const current = d.resolve('target-group', ref)
   const parsed = targets.map((t, i) => validate(targetSpec, t, `targets[${i}]`))
   const merged = dedupe([...current.targets, ...resolveTargets(d, current, parsed, true)])
+  if (current.targetType === 'lambda' && merged.length > 1) {
+    throw new LimitExceededError('targets-per-target-group', 1, `You cannot register more than one Lambda function in target group '${current.name}'`)
+  }
   if (merged.length > MAX_TARGETS_PER_GROUP) {
     throw new LimitExceededError('targets-per-target-group', MAX_TARGETS_PER_GROUP, `target group '${current.name}'`)
   }

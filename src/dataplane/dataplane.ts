@@ -6,6 +6,7 @@ import { parseIp } from '../lib/cidr.js'
 import { AccessLogSinks } from './access-log.js'
 import { TokenSigner } from './balancer/cookies.js'
 import { GroupState, type GroupTarget, type PoolSource } from './balancer/group.js'
+import { LambdaGateways, type LambdaInvoker } from './lambda/gateway.js'
 import { ALL_ROUTABLE, type HealthView } from './balancer/health-view.js'
 import { DEFAULT_HEAD_LIMITS, type HeadLimits } from './http1/request-parser.js'
 import { L4Pool } from './l4/l4-pool.js'
@@ -39,6 +40,8 @@ export interface DataplaneOptions {
   readonly now?: () => number
   /** Session-ticket keys for every HTTPS listener (default: random, rotating every 12 hours). */
   readonly ticketKeys?: TicketKeys
+  /** Invokes functions for lambda target groups (compute's runner; without it their requests get 502). */
+  readonly lambda?: LambdaInvoker
 }
 
 export interface ApplyResult {
@@ -84,6 +87,7 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
   private readonly groups = new Map<string, GroupState>()
   /** By poolKey(): address:port, with the transport for TLS and HTTP/2 pools. */
   private readonly pools = new Map<string, TargetPool>()
+  private readonly lambdaGateways: LambdaGateways
   private readonly sockets = new Map<string, ListenerSocket>()
   /** Network balancers' TCP listeners, by bind key. */
   private readonly l4Sockets = new Map<string, TcpListenerSocket>()
@@ -101,6 +105,7 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
 
   constructor(options: DataplaneOptions = {}) {
     this.health = options.health ?? ALL_ROUTABLE
+    this.lambdaGateways = new LambdaGateways(options.lambda)
     this.log = options.log
     this.metrics = options.metrics
     this.headLimits = options.headLimits ?? DEFAULT_HEAD_LIMITS
@@ -125,6 +130,7 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
   /** Swaps in a new snapshot: groups and pools first, then one assignment, then listener sockets. */
   async apply(snapshot: Snapshot): Promise<ApplyResult> {
     const now = this.now()
+    this.lambdaGateways.sync(snapshot.targetGroups)
     const leaving = new Map<string, number>()
     for (const [arn, tg] of snapshot.targetGroups) {
       let state = this.groups.get(arn)
@@ -502,8 +508,14 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
   }
 
   /** Stops accepting, closes every connection and pool. */
+  /** Where a lambda group's target is reached: its gateway's local socket (runtime compiles it into the snapshot). */
+  lambdaSocketPath(groupArn: string): string {
+    return this.lambdaGateways.socketPath(groupArn)
+  }
+
   async close(): Promise<void> {
     this.closed = true
+    this.lambdaGateways.close()
     if (this.bindRetry) clearTimeout(this.bindRetry)
     clearInterval(this.sweep)
     if (this.ownTicketKeys) this.ticketKeys.stop()

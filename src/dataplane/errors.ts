@@ -23,6 +23,14 @@ export type ProxyErrorKind =
   | 'connect-timeout'
   | 'target-timeout'
   | 'client-closed'
+  | 'lambda-invalid-response'
+  | 'lambda-unhandled'
+  | 'lambda-timeout'
+  | 'lambda-throttled'
+  | 'lambda-not-found'
+  | 'lambda-unavailable'
+  | 'lambda-request-too-large'
+  | 'lambda-response-too-large'
 
 /** One table turns a failure into ALB's status; a new kind fails to compile until it is mapped. */
 export const STATUS: Readonly<Record<ProxyErrorKind, number>> = {
@@ -50,6 +58,15 @@ export const STATUS: Readonly<Record<ProxyErrorKind, number>> = {
   'target-timeout': 504,
   // Logged only: nobody is left to answer, and it is never held against the target.
   'client-closed': 460,
+  // Lambda targets (ALB: 502 for a function error or an answer it cannot use, 504 past the function's timeout, 503 throttled, 413 for a body over 1 MB).
+  'lambda-invalid-response': 502,
+  'lambda-unhandled': 502,
+  'lambda-timeout': 504,
+  'lambda-throttled': 503,
+  'lambda-not-found': 502,
+  'lambda-unavailable': 502,
+  'lambda-request-too-large': 413,
+  'lambda-response-too-large': 502,
 }
 
 /** The access log's error_reason for each kind. */
@@ -75,6 +92,14 @@ export const ERROR_REASON: Readonly<Record<ProxyErrorKind, string>> = {
   'connect-timeout': 'TargetConnectionTimeout',
   'target-timeout': 'TargetResponseTimeout',
   'client-closed': 'ClientClosedConnection',
+  'lambda-invalid-response': 'LambdaInvalidResponse',
+  'lambda-unhandled': 'LambdaUnhandled',
+  'lambda-timeout': 'LambdaTimeout',
+  'lambda-throttled': 'LambdaThrottling',
+  'lambda-not-found': 'LambdaResourceNotFound',
+  'lambda-unavailable': 'LambdaServiceException',
+  'lambda-request-too-large': 'LambdaRequestTooLarge',
+  'lambda-response-too-large': 'LambdaResponseTooLarge',
 }
 
 const cache = new Map<number, { keepAlive: Buffer; close: Buffer; headOnlyKeepAlive: Buffer; headOnlyClose: Buffer }>()

@@ -106,6 +106,8 @@ export interface TargetGroupSnapshot {
   readonly protocolVersion: ProtocolVersion
   readonly port: number
   readonly targetType: TargetType
+  /** Lambda groups: the event carries multiValueHeaders and multiValueQueryStringParameters (lambda.multi_value_headers.enabled). */
+  readonly lambdaMultiValueHeaders?: boolean | undefined
   readonly algorithm: Algorithm
   readonly slowStartSeconds: number
   readonly deregistrationDelaySeconds: number

@@ -26,9 +26,10 @@ export const http1Probe: Probe = ({ protocol, address, port, path, signal }) =>
       resolve(outcome)
     }
     if (signal.aborted) return finish({ error: 'aborted' })
+    // A path is a local socket: a lambda group's gateway, which invokes the function with ALB's health check event.
+    const local = address.startsWith('/')
     const options = {
-      host: address,
-      port,
+      ...(local ? { socketPath: address } : { host: address, port }),
       path,
       method: 'GET',
       agent: false as const,
@@ -39,7 +40,7 @@ export const http1Probe: Probe = ({ protocol, address, port, path, signal }) =>
       res.on('error', () => {})
       finish({ status: res.statusCode ?? 0 })
     }
-    req = protocol === 'HTTPS' ? httpsRequest({ ...options, rejectUnauthorized: false }, onResponse) : httpRequest(options, onResponse)
+    req = protocol === 'HTTPS' && !local ? httpsRequest({ ...options, rejectUnauthorized: false }, onResponse) : httpRequest(options, onResponse)
     req.on('error', (err: Error) => finish({ error: err.message }))
     req.end()
   })

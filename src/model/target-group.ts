@@ -60,8 +60,8 @@ export const GRPC_HEALTH_CHECK_PATH = '/AWS.ALB/healthcheck'
 export const GRPC_DEFAULT_MATCHER = '12'
 
 export const healthCheckSpec = z.strictObject({
-  /** Always on for instance and ip targets, as on ALB. */
-  enabled: z.literal(true).default(true),
+  /** Always on for instance and ip targets, as on ALB; lambda groups have them off unless enabled (they invoke the function). */
+  enabled: z.boolean().optional(),
   /**
    * HTTP or HTTPS (default HTTP) for HTTP and HTTPS groups; HTTP, HTTPS or TCP (a connect; the
    * default) for the network groups (TCP, TLS, UDP, TCP_UDP), as on AWS.
@@ -75,11 +75,11 @@ export const healthCheckSpec = z.strictObject({
     .refine((v) => v === 'traffic-port' || (Number(v) >= 1 && Number(v) <= 65535), 'must be traffic-port or 1-65535'),
   /** Path requested with GET, 1-1024 characters, starting with / (default /). */
   path: z.string().min(1).max(1024).startsWith('/', 'must start with /').default('/'),
-  /** Seconds between checks, 5-300 (default 30). */
-  intervalSeconds: z.number().int().min(5, 'must be between 5 and 300').max(300, 'must be between 5 and 300').default(30),
+  /** Seconds between checks, 5-300 (default 30; lambda groups 35). */
+  intervalSeconds: z.number().int().min(5, 'must be between 5 and 300').max(300, 'must be between 5 and 300').optional(),
   /**
    * Seconds to wait for an answer, 2-120; must be less than the interval. Default 5 for HTTP and
-   * HTTPS groups; for network groups 6 with an HTTP check, 10 with a TCP or HTTPS one.
+   * HTTPS groups (lambda groups 30); for network groups 6 with an HTTP check, 10 with a TCP or HTTPS one.
    */
   timeoutSeconds: z.number().int().min(2, 'must be between 2 and 120').max(120, 'must be between 2 and 120').optional(),
   /** Consecutive successes before a target is healthy, 2-10 (default 5). */
@@ -141,10 +141,16 @@ export const targetGroupAttributesSpec = z.strictObject({
    * groups, false otherwise; then they live on until they close or go idle).
    */
   connectionTermination: z.boolean().optional(),
+  /**
+   * lambda.multi_value_headers.enabled, lambda groups only: the event carries multiValueHeaders and
+   * multiValueQueryStringParameters (every value of a repeated name), and the function answers
+   * multiValueHeaders (default false: the last value of each name, and headers).
+   */
+  lambdaMultiValueHeaders: z.boolean().optional(),
 })
 
 export const targetSpec = z.strictObject({
-  /** An IP address (target type ip) or an instance name or id (target type instance). */
+  /** An IP address (target type ip), an instance name or id (target type instance), or a function name or ARN (target type lambda). */
   id: z.string().min(1),
   /** Port (default: the group's port). */
   port: port.optional(),
@@ -160,8 +166,8 @@ export const targetGroupSpec = z
     protocol: z.enum(['HTTP', 'HTTPS', 'TCP', 'TLS', 'UDP', 'TCP_UDP']).default('HTTP'),
     /** The targets' default port, 1-65535 (default 80). */
     port: port.default(80),
-    /** instance (default) or ip. */
-    targetType: z.enum(['instance', 'ip']).default('instance'),
+    /** instance (default), ip or lambda (one function; no protocol, port or VPC). */
+    targetType: z.enum(['instance', 'ip', 'lambda']).default('instance'),
     /** HTTP1 (default), HTTP2 or GRPC: how requests reach the targets. */
     protocolVersion: z.enum(['HTTP1', 'HTTP2', 'GRPC']).default('HTTP1'),
     vpcId: z.string().optional(),
@@ -174,8 +180,24 @@ export const targetGroupSpec = z
   .superRefine((tg, ctx) => {
     const network = isNetworkProtocol(tg.protocol)
     const hc = tg.healthCheck
-    if ((hc.timeoutSeconds ?? defaultTimeout(tg.protocol, hc.protocol)) >= hc.intervalSeconds) {
+    const lambda = tg.targetType === 'lambda'
+    if ((hc.timeoutSeconds ?? defaultTimeout(tg.protocol, hc.protocol, lambda)) >= (hc.intervalSeconds ?? defaultInterval(lambda))) {
       ctx.addIssue({ code: 'custom', path: ['healthCheck', 'timeoutSeconds'], message: 'must be smaller than intervalSeconds' })
+    }
+    if (hc.enabled === false && !lambda) {
+      ctx.addIssue({ code: 'custom', path: ['healthCheck', 'enabled'], message: 'health checks cannot be disabled for target groups of target type instance or ip' })
+    }
+    if (tg.attributes.lambdaMultiValueHeaders && !lambda) {
+      ctx.addIssue({ code: 'custom', path: ['attributes', 'lambdaMultiValueHeaders'], message: 'multi-value headers are for target groups of target type lambda only' })
+    }
+    if (lambda) {
+      // ALB: one function per lambda group, reached without connections, cookies or ramp-up.
+      if (tg.targets.length > 1) ctx.addIssue({ code: 'custom', path: ['targets'], message: 'a target group of target type lambda holds one function' })
+      if (tg.attributes.stickiness.enabled) ctx.addIssue({ code: 'custom', path: ['attributes', 'stickiness', 'enabled'], message: 'stickiness is not supported for target groups of target type lambda' })
+      if (tg.attributes.slowStartSeconds !== 0) ctx.addIssue({ code: 'custom', path: ['attributes', 'slowStartSeconds'], message: 'slow start is not supported for target groups of target type lambda' })
+      if (tg.attributes.algorithm !== 'round_robin') ctx.addIssue({ code: 'custom', path: ['attributes', 'algorithm'], message: 'the load balancing algorithm is not supported for target groups of target type lambda' })
+      if (tg.protocolVersion !== 'HTTP1') ctx.addIssue({ code: 'custom', path: ['protocolVersion'], message: 'a target group of target type lambda has no protocol version' })
+      if (hc.protocol !== undefined && hc.protocol !== 'HTTP' && hc.protocol !== 'HTTPS') ctx.addIssue({ code: 'custom', path: ['healthCheck', 'protocol'], message: 'a lambda health check is an invocation (HTTP or HTTPS)' })
     }
     if (tg.attributes.slowStartSeconds > 0 && tg.attributes.algorithm === 'least_outstanding_requests') {
       ctx.addIssue({ code: 'custom', path: ['attributes', 'slowStartSeconds'], message: 'slow start cannot be combined with least_outstanding_requests' })
@@ -221,10 +243,14 @@ export const targetGroupSpec = z
       ctx.addIssue({ code: 'custom', path: ['attributes', 'stickiness', 'enabled'], message: `stickiness is not supported by openalb for ${tg.protocol} target groups` })
     }
   })
-  .transform((tg) => ({ ...tg, healthCheck: withDefaults(tg.protocol, tg.protocolVersion, tg.healthCheck) }))
+  .transform((tg) => ({ ...tg, healthCheck: withDefaults(tg.protocol, tg.protocolVersion, tg.healthCheck, tg.targetType === 'lambda') }))
 
-/** AWS's default health check timeout: 5 s for HTTP/HTTPS groups; network groups 6 s (HTTP check) or 10 s (TCP, HTTPS). */
-function defaultTimeout(groupProtocol: string, checkProtocol: string | undefined): number {
+/** ALB's default interval: 30 s (lambda groups 35). */
+const defaultInterval = (lambda: boolean): number => (lambda ? 35 : 30)
+
+/** AWS's default health check timeout: 5 s for HTTP/HTTPS groups (lambda 30); network groups 6 s (HTTP check) or 10 s (TCP, HTTPS). */
+function defaultTimeout(groupProtocol: string, checkProtocol: string | undefined, lambda = false): number {
+  if (lambda) return 30
   if (!isNetworkProtocol(groupProtocol)) return 5
   return checkProtocol === 'HTTP' ? 6 : 10
 }
@@ -235,13 +261,15 @@ export function defaultHealthCheck(groupProtocol: TargetProtocol = 'HTTP'): Heal
 }
 
 /** Fills the health check fields whose defaults depend on the group: protocol, timeout and matcher. */
-function withDefaults(groupProtocol: TargetProtocol, version: ProtocolVersion, hc: z.output<typeof healthCheckSpec>): HealthCheck {
+function withDefaults(groupProtocol: TargetProtocol, version: ProtocolVersion, hc: z.output<typeof healthCheckSpec>, lambda = false): HealthCheck {
   const network = isNetworkProtocol(groupProtocol)
   const protocol = hc.protocol ?? (network ? 'TCP' : 'HTTP')
   const filled: HealthCheck = {
     ...hc,
+    enabled: hc.enabled ?? !lambda,
     protocol,
-    timeoutSeconds: hc.timeoutSeconds ?? defaultTimeout(groupProtocol, protocol),
+    intervalSeconds: hc.intervalSeconds ?? defaultInterval(lambda),
+    timeoutSeconds: hc.timeoutSeconds ?? defaultTimeout(groupProtocol, protocol, lambda),
     matcher: hc.matcher ?? (network ? '200-399' : '200'),
   }
   return version === 'GRPC' ? grpcHealthCheck(filled) : filled
@@ -256,8 +284,10 @@ function grpcHealthCheck(hc: HealthCheck): HealthCheck {
 
 export type TargetGroupSpec = z.input<typeof targetGroupSpec>
 /** A stored health check: every default filled in for its group. */
-export type HealthCheck = Omit<z.output<typeof healthCheckSpec>, 'protocol' | 'timeoutSeconds' | 'matcher'> & {
+export type HealthCheck = Omit<z.output<typeof healthCheckSpec>, 'enabled' | 'protocol' | 'intervalSeconds' | 'timeoutSeconds' | 'matcher'> & {
+  readonly enabled: boolean
   readonly protocol: 'HTTP' | 'HTTPS' | 'TCP'
+  readonly intervalSeconds: number
   readonly timeoutSeconds: number
   /** HTTP codes; not used by TCP checks. */
   readonly matcher: string
@@ -285,6 +315,9 @@ export interface TargetGroup {
   readonly targets: readonly Target[]
   readonly tags: Readonly<Tags>
 }
+
+/** The port a group is stored with: a lambda group has none (0). */
+export const groupPort = (tg: { readonly targetType: TargetType; readonly port: number }): number => (tg.targetType === 'lambda' ? 0 : tg.port)
 
 /** NLB: flows left at the end of the deregistration delay are closed (default on for UDP and TCP_UDP groups). */
 export function connectionTerminationEnabled(tg: Pick<TargetGroup, 'protocol' | 'attributes'>): boolean {

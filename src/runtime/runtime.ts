@@ -15,6 +15,8 @@ import { compileRevision, type NodeView, type RevisionPlan } from './snapshot.js
 export interface RuntimeDataplane {
   apply(snapshot: Snapshot): Promise<ApplyResult>
   healthChanged(groupArn: string, key: string): void
+  /** Where a lambda group's target is reached on this node (its gateway's socket). */
+  lambdaSocketPath?(groupArn: string): string
 }
 
 /** What the runtime drives in health (HealthChecker implements it). */
@@ -191,7 +193,8 @@ export class Runtime {
 
   private async takeIn(state: StateView): Promise<void> {
     if (this.followed !== undefined && state.revision <= this.followed.view.revision) return
-    const compiled = compileRevision(state, this.node)
+    const dp = this.dataplane
+    const compiled = compileRevision(state, dp.lambdaSocketPath ? { ...this.node, lambdaSocket: (arn) => dp.lambdaSocketPath?.(arn) ?? '' } : this.node)
     if (compiled.snapshot.ok) {
       this.lastFailures = []
       const previous = this.snapshot

@@ -29,6 +29,8 @@ export interface NodeView {
   readonly bindAddress?: string | undefined
   /** The node's zone: a group with cross-zone off forwards only to targets of this zone. */
   readonly zone?: string | undefined
+  /** Where a lambda group's target is reached: the data plane's gateway socket for the group (without it, lambda targets are unresolved). */
+  readonly lambdaSocket?: ((groupArn: string) => string) | undefined
 }
 
 /** What the node's other followers need of one revision, worked out once with the data plane's snapshot. */
@@ -52,10 +54,10 @@ export interface CompiledRevision {
 /** Compiles a revision once for the whole node: instances are indexed and targets resolved by one rule. */
 export function compileRevision(state: StateView, node: NodeView = {}): CompiledRevision {
   const instances = indexInstances(state.list('instance'))
-  return { revision: state.revision, snapshot: compileSnapshot(state, node, instances), plan: planRevision(state, instances) }
+  return { revision: state.revision, snapshot: compileSnapshot(state, node, instances), plan: planRevision(state, instances, node.lambdaSocket) }
 }
 
-function planRevision(state: StateView, instances: InstanceIndex): RevisionPlan {
+function planRevision(state: StateView, instances: InstanceIndex, lambdaSocket?: (groupArn: string) => string): RevisionPlan {
   const groupsInUse = new Set<string>()
   const byBalancer = new Map<string, Set<string>>()
   const add = (lbArn: string, arns: readonly string[]) => {
@@ -75,7 +77,7 @@ function planRevision(state: StateView, instances: InstanceIndex): RevisionPlan 
   for (const l of state.list('listener')) add(l.loadBalancerArn, forwardedGroups(l, rules.get(l.arn) ?? []))
   return {
     groups: state.list('target-group'),
-    resolveAddress: (group, target) => resolveTarget(group, target, instances).address,
+    resolveAddress: (group, target) => resolveTarget(group, target, instances, lambdaSocket).address,
     groupsInUse,
     groupsByBalancer: new Map([...byBalancer].map(([k, v]) => [k, [...v]])),
   }
@@ -96,7 +98,7 @@ function compileSnapshot(state: StateView, node: NodeView, instances: InstanceIn
   // Cross-zone "use_load_balancer_configuration" follows the balancer that forwards to the group.
   const lbCrossZone = balancerCrossZoneByGroup(state)
   const targetGroups = new Map<string, TargetGroupSnapshot>()
-  for (const tg of state.list('target-group')) targetGroups.set(tg.arn, compileTargetGroup(tg, instances, node.zone, lbCrossZone.get(tg.arn) ?? true))
+  for (const tg of state.list('target-group')) targetGroups.set(tg.arn, compileTargetGroup(tg, instances, node, lbCrossZone.get(tg.arn) ?? true))
 
   const rulesByListener = new Map<string, Rule[]>()
   for (const rule of state.list('rule')) {
@@ -341,20 +343,23 @@ function indexInstances(list: readonly Instance[]): InstanceIndex {
  * target is its instance's (by id or name), undefined when there is no such instance. The one rule
  * for the data plane and for health checks.
  */
-function resolveTarget(tg: TargetGroup, t: Target, instances: InstanceIndex): { address: string | undefined; zone: string | undefined } {
+function resolveTarget(tg: TargetGroup, t: Target, instances: InstanceIndex, lambdaSocket?: (groupArn: string) => string): { address: string | undefined; zone: string | undefined } {
+  // A function is reached through its group's gateway, in every zone.
+  if (tg.targetType === 'lambda') return { address: lambdaSocket?.(tg.arn), zone: 'all' }
   if (tg.targetType !== 'instance') return { address: t.id, zone: t.availabilityZone }
   const instance = instances.byId.get(t.id) ?? instances.byName.get(t.id)
   return { address: instance?.address, zone: t.availabilityZone ?? instance?.availabilityZone }
 }
 
-function compileTargetGroup(tg: TargetGroup, instances: InstanceIndex, nodeZone: string | undefined, balancerCrossZone: boolean): TargetGroupSnapshot {
+function compileTargetGroup(tg: TargetGroup, instances: InstanceIndex, node: NodeView, balancerCrossZone: boolean): TargetGroupSnapshot {
+  const nodeZone = node.zone
   // Cross-zone off: this node forwards only to its own zone's targets (and to those of unknown or "all" zone).
   const crossZone = tg.attributes.crossZone === 'use_load_balancer_configuration' ? balancerCrossZone : tg.attributes.crossZone === 'true'
   const inZone = (zone: string | undefined) => crossZone || nodeZone === undefined || zone === undefined || zone === 'all' || zone === nodeZone
   const targets: TargetSnapshot[] = []
   const unresolved: string[] = []
   for (const t of tg.targets) {
-    const { address, zone } = resolveTarget(tg, t, instances)
+    const { address, zone } = resolveTarget(tg, t, instances, node.lambdaSocket)
     if (address === undefined) {
       unresolved.push(t.id)
       continue
@@ -370,6 +375,7 @@ function compileTargetGroup(tg: TargetGroup, instances: InstanceIndex, nodeZone:
     protocolVersion: tg.protocolVersion,
     port: tg.port,
     targetType: tg.targetType,
+    ...(tg.targetType === 'lambda' ? { lambdaMultiValueHeaders: tg.attributes.lambdaMultiValueHeaders ?? false } : {}),
     algorithm: tg.attributes.algorithm,
     slowStartSeconds: tg.attributes.slowStartSeconds,
     deregistrationDelaySeconds: tg.attributes.deregistrationDelaySeconds,

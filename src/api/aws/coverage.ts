@@ -16,7 +16,7 @@ export interface OperationCoverage {
 const PARTIAL: Record<AwsService, Record<string, string>> = {
   elbv2: {
     CreateLoadBalancer: 'application and network types (no gateway); no Elastic IPs or private addresses in SubnetMappings; subnets default to the default VPC\'s subnet-a and subnet-b; subnets must exist, one per zone, in one VPC',
-    CreateTargetGroup: 'target types instance and ip (no lambda or alb); IPv4 only; health checks are always enabled',
+    CreateTargetGroup: 'target types instance, ip and lambda (no alb); IPv4 only; health checks are always enabled for instance and ip groups (lambda groups: off by default, on they invoke the function)',
     CreateListener: 'no mutual TLS; AlpnPolicy for TLS listeners only; network balancers: TCP, TLS, UDP and TCP_UDP listeners',
     ModifyListener: 'as CreateListener',
     CreateRule: 'forward, redirect and fixed-response actions (no authenticate-oidc/cognito or jwt-validation); host-header-rewrite and url-rewrite transforms',
@@ -107,7 +107,7 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
     Invoke: 'RequestResponse, Event (queued, no retries) and DryRun; $LATEST only; LogType Tail returns the last 4 KB of the function\'s log',
     GetFunction: 'Code has no download Location',
     ListFunctions: '$LATEST only (FunctionVersion ALL refused)',
-    AddPermission: 'statements are kept and checked by RegisterTargets for elasticloadbalancing.amazonaws.com; openalb\'s API itself has no IAM',
+    AddPermission: 'statements are kept; RegisterTargets of a lambda group needs one for elasticloadbalancing.amazonaws.com (SourceArn matched as ArnLike); openalb\'s API itself has no IAM',
     GetFunctionConcurrency: 'without reserved concurrency a function runs up to 10 processes at once on a node',
   },
 }

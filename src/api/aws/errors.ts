@@ -154,6 +154,7 @@ const BY_CODE: Record<AwsService, CodeTable> = {
     'ssl-policy-not-found': 'SSLPolicyNotFound',
     'unsupported-protocol': 'UnsupportedProtocol',
     'invalid-subnets': 'InvalidConfigurationRequest',
+    'access-denied': { code: 'AccessDenied', status: 403 },
     duplicate: 'ValidationError',
     'not-found': 'ValidationError',
   },

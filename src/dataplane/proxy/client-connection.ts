@@ -5,6 +5,7 @@ import { formatAccessLog } from '../access-log.js'
 import { buildLocation, type RedirectInput } from '../actions/redirect.js'
 import type { ForwardPlan } from '../actions/plan.js'
 import { chooseTarget } from '../balancer/choose.js'
+import { lambdaFailure } from '../lambda/failure.js'
 import { cookieExpires } from '../balancer/cookies.js'
 import type { GroupState, GroupTarget } from '../balancer/group.js'
 import { ERROR_REASON, STATUS, errorResponse, type ProxyErrorKind } from '../errors.js'
@@ -644,6 +645,8 @@ export class ClientConnection implements UpstreamUser {
       break
     }
     this.resBuf = null
+    const lambda = lambdaFailure(this.group, this.res)
+    if (lambda !== undefined) return this.failBeforeResponse(lambda)
     const seq = this.seq
     if (start < buf.length && this.res.bodyKind === 'none' && this.res.status !== 101) this.res.close = true
     if (this.startResponse(conn, buf, start)) return

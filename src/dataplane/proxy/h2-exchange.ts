@@ -23,6 +23,7 @@ import type { ProxyContext } from './context.js'
 import { Hdr, isAlbValidHeaderName, requestHeaderKind, responseHeaderKind } from './header-names.js'
 import { H2Relay, type H2RelayOwner } from './h2-relay.js'
 import { ResponseHead, parseResponseHead } from './response-head.js'
+import { lambdaFailure } from '../lambda/failure.js'
 
 /** The client side of an HTTP/2 connection, shared by its streams. */
 export interface H2Client {
@@ -492,6 +493,8 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
       break
     }
     this.resBuf = null
+    const lambda = lambdaFailure(this.group, this.res)
+    if (lambda !== undefined) return this.failBeforeResponse(lambda)
     this.startResponse(conn)
     if (start < buf.length && !this.done) this.responseBody(conn, buf, start)
   }

@@ -140,7 +140,8 @@ export class UpstreamPool {
     let conn = this.idle.pop()
     while (conn && conn.closed) conn = this.idle.pop()
     if (!conn) {
-      conn = new UpstreamConnection(this, this.tls ? this.connectTls() : connect({ host: this.address, port: this.port }))
+      // An address that is a path is a local socket (a lambda group's gateway, lambda/gateway.ts).
+      conn = new UpstreamConnection(this, this.tls ? this.connectTls() : this.address.startsWith('/') ? connect({ path: this.address }) : connect({ host: this.address, port: this.port }))
       this.all.add(conn)
     } else if (conn.timeoutMs !== idleTimeoutMs) {
       conn.timeoutMs = idleTimeoutMs

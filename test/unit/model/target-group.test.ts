@@ -44,6 +44,14 @@ test('attribute defaults: deregistration delay 300, no slow start, round_robin, 
   })
 })
 
+test('a lambda group has ALB\'s lambda defaults: health checks off, every 35 s with a 30 s timeout', () => {
+  const g = targetGroupSpec.parse(tg({ targetType: 'lambda' }))
+  assert.equal(g.healthCheck.enabled, false)
+  assert.equal(g.healthCheck.intervalSeconds, 35)
+  assert.equal(g.healthCheck.timeoutSeconds, 30)
+  assert.equal(targetGroupSpec.parse(tg()).healthCheck.enabled, true)
+})
+
 test('enabling stickiness alone keeps lb_cookie and a one-day duration', () => {
   assert.deepEqual(parsed(targetGroupSpec, sticky({ enabled: true })).attributes.stickiness, {
     enabled: true,
@@ -89,7 +97,12 @@ table('target group protocol, port and types', targetGroupSpec, [
   { desc: 'protocol GENEVE', input: tg({ protocol: 'GENEVE' }), path: 'protocol' },
   { desc: 'protocol in lower case', input: tg({ protocol: 'http' }), path: 'protocol' },
   { desc: 'target type ip', input: tg({ targetType: 'ip' }) },
-  { desc: 'target type lambda (not offered)', input: tg({ targetType: 'lambda' }), path: 'targetType' },
+  { desc: 'target type lambda', input: tg({ targetType: 'lambda' }) },
+  { desc: 'target type alb (not offered)', input: tg({ targetType: 'alb' }), path: 'targetType' },
+  { desc: 'a lambda group with two functions', input: tg({ targetType: 'lambda', targets: [{ id: 'a' }, { id: 'b' }] }), path: 'targets', message: /one function/ },
+  { desc: 'a lambda group with stickiness', input: tg({ targetType: 'lambda', attributes: { stickiness: { enabled: true } } }), path: 'attributes.stickiness.enabled' },
+  { desc: 'an ip group with health checks off', input: tg({ targetType: 'ip', healthCheck: { enabled: false } }), path: 'healthCheck.enabled' },
+  { desc: 'an ip group with multi-value headers', input: tg({ targetType: 'ip', attributes: { lambdaMultiValueHeaders: true } }), path: 'attributes.lambdaMultiValueHeaders' },
   { desc: 'protocol version GRPC', input: tg({ protocolVersion: 'GRPC' }) },
   { desc: 'protocol version HTTP3', input: tg({ protocolVersion: 'HTTP3' }), path: 'protocolVersion' },
 ])

@@ -73,6 +73,9 @@ export const NLB_FIXED: Record<string, string> = {
   'zonal_shift.config.enabled': 'false',
 }
 
+/** Lambda target group attributes: the event's multi-value fields (no connections, cookies or ramp-up). */
+export const LAMBDA_TG_ATTRIBUTES: readonly Mapped[] = [['lambda.multi_value_headers.enabled', ['lambdaMultiValueHeaders'], 'bool']]
+
 /** NLB target group attributes (layer 4: no algorithm, slow start or cookies). */
 export const NLB_TG_ATTRIBUTES: readonly Mapped[] = [
   ['deregistration_delay.timeout_seconds', ['deregistrationDelaySeconds'], 'int'],
@@ -110,5 +113,5 @@ export const LISTENER_FIXED: Record<string, string> = {
 
 /** Model attribute path (dotted) -> AWS attribute key, for error messages. */
 export const LB_ATTRIBUTE_KEYS: Record<string, string> = Object.fromEntries([...LB_ATTRIBUTES, ...NLB_ATTRIBUTES].map(([key, path]) => [path.join('.'), key]))
-export const TG_ATTRIBUTE_KEYS: Record<string, string> = Object.fromEntries(TG_ATTRIBUTES.map(([key, path]) => [path.join('.'), key]))
+export const TG_ATTRIBUTE_KEYS: Record<string, string> = Object.fromEntries([...TG_ATTRIBUTES, ...LAMBDA_TG_ATTRIBUTES].map(([key, path]) => [path.join('.'), key]))
 

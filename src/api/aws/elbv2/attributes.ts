@@ -15,6 +15,7 @@ import {
   NLB_TG_FIXED,
   TG_ATTRIBUTES,
   TG_FIXED,
+  LAMBDA_TG_ATTRIBUTES,
   type Kind,
   type Mapped,
 } from './attribute-keys.js'
@@ -33,7 +34,8 @@ function attributesOut(mapped: readonly Mapped[], fixed: Record<string, string>,
 
 /** The attribute tables of a balancer's type and of a group's protocol. */
 const lbTables = (lb: Pick<LoadBalancer, 'type'>) => (lb.type === 'application' ? ([LB_ATTRIBUTES, LB_FIXED] as const) : ([NLB_ATTRIBUTES, NLB_FIXED] as const))
-const tgTables = (tg: Pick<TargetGroup, 'protocol'>) => (isNetworkProtocol(tg.protocol) ? ([NLB_TG_ATTRIBUTES, NLB_TG_FIXED] as const) : ([TG_ATTRIBUTES, TG_FIXED] as const))
+const tgTables = (tg: Pick<TargetGroup, 'protocol' | 'targetType'>): readonly [readonly Mapped[], Record<string, string>] =>
+  tg.targetType === 'lambda' ? ([LAMBDA_TG_ATTRIBUTES, {}] as const) : isNetworkProtocol(tg.protocol) ? ([NLB_TG_ATTRIBUTES, NLB_TG_FIXED] as const) : ([TG_ATTRIBUTES, TG_FIXED] as const)
 export const listenerFixed = (l: Pick<Listener, 'protocol'>): Record<string, string> => (l.protocol === 'HTTP' || l.protocol === 'HTTPS' ? LISTENER_FIXED : NLB_LISTENER_FIXED)
 
 export function loadBalancerAttributesOut(lb: LoadBalancer): { Key: string; Value: string }[] {
@@ -44,7 +46,12 @@ export function loadBalancerAttributesOut(lb: LoadBalancer): { Key: string; Valu
 
 export const targetGroupAttributesOut = (tg: TargetGroup) =>
   // connection termination is stored only when set: show the protocol's default.
-  attributesOut(...tgTables(tg), isNetworkProtocol(tg.protocol) ? { ...tg.attributes, connectionTermination: connectionTerminationEnabled(tg) } : tg.attributes)
+  attributesOut(
+    ...tgTables(tg),
+    tg.targetType === 'lambda'
+      ? { lambdaMultiValueHeaders: tg.attributes.lambdaMultiValueHeaders ?? false }
+      : isNetworkProtocol(tg.protocol) ? { ...tg.attributes, connectionTermination: connectionTerminationEnabled(tg) } : tg.attributes,
+  )
 
 function convert(key: string, kind: Kind, value: string): unknown {
   if (kind === 'bool') {
@@ -82,7 +89,7 @@ function attributesIn(p: Params, mapped: readonly Mapped[], fixed: Record<string
 }
 
 export const loadBalancerAttributesIn = (p: Params, lb: Pick<LoadBalancer, 'type'>) => attributesIn(p, ...lbTables(lb))
-export const targetGroupAttributesIn = (p: Params, tg: Pick<TargetGroup, 'protocol'>) => attributesIn(p, ...tgTables(tg))
+export const targetGroupAttributesIn = (p: Params, tg: Pick<TargetGroup, 'protocol' | 'targetType'>) => attributesIn(p, ...tgTables(tg))
 
 export function listenerAttributesIn(p: Params, l: Pick<Listener, 'protocol'>): void {
   attributesIn(p, [], listenerFixed(l))

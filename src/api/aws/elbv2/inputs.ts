@@ -144,8 +144,9 @@ export function transformsFromInput(list: readonly Params[]): Record<string, unk
 /** ModifyTargetGroup / CreateTargetGroup health check parameters -> the model's field names. */
 export function healthCheckFromInput(p: Params): Record<string, unknown> {
   const hc: Record<string, unknown> = {}
+  // Only lambda groups may turn checks off: the model refuses it for the others.
   const enabled = p.bool('HealthCheckEnabled')
-  if (enabled === false) throw invalid('Health checks cannot be disabled for target groups with target type instance or ip')
+  if (enabled !== undefined) hc.enabled = enabled
   const map = [
     ['HealthCheckProtocol', 'protocol', 'str'],
     ['HealthCheckPort', 'port', 'str'],

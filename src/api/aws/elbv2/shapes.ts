@@ -30,6 +30,24 @@ export function targetGroupShape(d: Draft, tg: TargetGroup): Shape {
   // A TCP check has no path or codes, and a network group no HTTP protocol version: AWS leaves them out.
   const http = hc.protocol !== 'TCP'
   const network = isNetworkProtocol(tg.protocol)
+  if (tg.targetType === 'lambda') {
+    // AWS: a lambda group has no protocol, port, VPC or protocol version.
+    return {
+      TargetGroupArn: tg.arn,
+      TargetGroupName: tg.name,
+      HealthCheckProtocol: hc.protocol,
+      HealthCheckEnabled: hc.enabled,
+      HealthCheckIntervalSeconds: hc.intervalSeconds,
+      HealthCheckTimeoutSeconds: hc.timeoutSeconds,
+      HealthyThresholdCount: hc.healthyThreshold,
+      UnhealthyThresholdCount: hc.unhealthyThreshold,
+      HealthCheckPath: hc.path,
+      Matcher: { HttpCode: hc.matcher },
+      LoadBalancerArns: balancersOfGroup(d, tg.arn),
+      TargetType: tg.targetType,
+      IpAddressType: 'ipv4',
+    }
+  }
   return {
     TargetGroupArn: tg.arn,
     TargetGroupName: tg.name,

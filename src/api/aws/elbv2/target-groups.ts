@@ -13,7 +13,13 @@ export const CreateTargetGroup: ElbHandler = async (call) => {
   const name = p.required('Name')
   const protocol = p.str('Protocol')
   const targetType = p.str('TargetType')
-  if (targetType === 'lambda' || targetType === 'alb') throw new AwsError('ValidationError', `target type '${targetType}' is not supported by openalb (instance or ip)`)
+  if (targetType === 'alb') throw new AwsError('ValidationError', `target type '${targetType}' is not supported by openalb (instance, ip or lambda)`)
+  if (targetType === 'lambda') {
+    // ALB: a lambda group has no protocol, port, protocol version or VPC.
+    for (const k of ['Protocol', 'Port', 'ProtocolVersion', 'VpcId'] as const) {
+      if (p.has(k)) throw new AwsError('ValidationError', `${k} cannot be specified for target groups with target type 'lambda'`)
+    }
+  }
   if (p.str('IpAddressType') === 'ipv6') throw new AwsError('ValidationError', 'IPv6 target groups are not supported by openalb')
   const spec: Record<string, unknown> = { name, healthCheck: healthCheckFromInput(p) }
   if (protocol !== undefined) spec.protocol = protocol
@@ -37,6 +43,7 @@ export const CreateTargetGroup: ElbHandler = async (call) => {
 }
 
 function sameSettings(tg: TargetGroup, spec: Record<string, unknown>): boolean {
+  if (tg.targetType === 'lambda') return spec.targetType === 'lambda'
   return (spec.protocol ?? 'HTTP') === tg.protocol && (spec.port ?? 80) === tg.port && (spec.targetType ?? 'instance') === tg.targetType
 }
 
@@ -134,6 +141,8 @@ export const DescribeTargetHealth: ElbHandler = async (call) => {
         : !inUse
           ? { State: 'unused', Reason: 'Target.NotInUse', Description: 'Target group is not configured to receive traffic from the load balancer' }
           : { State: 'initial', Reason: 'Elb.RegistrationInProgress', Description: 'Target registration is in progress' }
+    // A function has no port, and its health check is an invocation (AWS leaves both out).
+    if (tg.targetType === 'lambda') return { Target: { Id: id, AvailabilityZone: 'all' }, TargetHealth: health }
     return {
       Target: { Id: id, Port: port, AvailabilityZone: h?.availabilityZone ?? registered?.availabilityZone },
       HealthCheckPort: h?.healthCheckPort ?? (tg.healthCheck.port === 'traffic-port' ? String(port) : tg.healthCheck.port),

@@ -342,6 +342,8 @@ export class FunctionRunner implements FunctionInvoker {
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
       AWS_LAMBDA_LOG_STREAM_NAME: stream,
+      // Lambda's task root is read-only: nothing is written beside the code (no __pycache__ in a YAML code directory).
+      PYTHONDONTWRITEBYTECODE: '1',
     }
     const node = runtimeLanguage(fn.runtime) === 'node'
     const file = node ? process.execPath : (this.#opts.python ?? 'python3')

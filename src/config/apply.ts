@@ -21,6 +21,10 @@ import {
 import { deleteCertificate, importCertificate, importDigest, requestCertificate, updateRequestedCertificate } from '../control/certificates.js'
 import { createHostedZone, deleteHostedZone, deleteRecordSet, replaceRecordSets, updateHostedZone } from '../control/hosted-zones.js'
 import { setTags } from '../control/tags.js'
+import { applyGroup, applyLaunchTemplate, memberTargets } from '../control/autoscaling-config.js'
+import { deleteGroup } from '../control/auto-scaling-groups.js'
+import { deleteLaunchTemplate } from '../control/launch-templates.js'
+import { GROUP_NAME_TAG } from '../model/autoscaling.js'
 import type { Control } from '../control/control.js'
 import type { Draft } from '../control/draft.js'
 import { ControlError } from '../control/errors.js'
@@ -124,9 +128,12 @@ export function applyDocument(d: Draft, loaded: LoadedConfig, options: ApplyDocu
     const spec = c.acme?.caBundle ? { ...c, acme: { ...c.acme, caBundle: readPem(loaded.baseDir, c.acme.caBundle) } } : c
     mark(step(['certificates', i], () => (existing ? updateRequestedCertificate(d, existing.arn, spec) : requestCertificate(d, spec))))
   })
+  doc.launchTemplates.forEach((lt, i) => mark(step(['launchTemplates', i], () => applyLaunchTemplate(d, lt))))
   doc.targetGroups.forEach((tg, i) => {
     const existing = d.find('target-group', tg.name)
-    mark(step(['targetGroups', i], () => (existing ? updateTargetGroup(d, existing.arn, tg) : createTargetGroup(d, tg))))
+    // An Auto Scaling group's instances stay registered: the group owns those targets, not the file.
+    const withMembers = existing ? { ...tg, targets: [...tg.targets, ...memberTargets(d, existing.arn).filter((m) => !tg.targets.some((t) => t.id === m.id))] } : tg
+    mark(step(['targetGroups', i], () => (existing ? updateTargetGroup(d, existing.arn, withMembers) : createTargetGroup(d, tg))))
   })
   doc.loadBalancers.forEach(({ listeners, ...lbSpec }, i) => {
     const existing = d.find('load-balancer', lbSpec.name)
@@ -156,6 +163,7 @@ export function applyDocument(d: Draft, loaded: LoadedConfig, options: ApplyDocu
       })
     })
   })
+  doc.autoScalingGroups.forEach((g, i) => mark(step(['autoScalingGroups', i], () => applyGroup(d, g))))
   doc.hostedZones.forEach((z, i) => {
     const existing = d.find('hosted-zone', fqdn(z.name))
     const zone = step(['hostedZones', i], () => (existing ? updateHostedZone(d, existing.id, z) : createHostedZone(d, z)))
@@ -181,6 +189,8 @@ export function applyDocument(d: Draft, loaded: LoadedConfig, options: ApplyDocu
         case 'load-balancer': deleteLoadBalancer(d, key); break
         case 'target-group': deleteTargetGroup(d, key); break
         case 'certificate': deleteCertificate(d, key); break
+        case 'auto-scaling-group': deleteGroup(d, key, true); break
+        case 'launch-template': deleteLaunchTemplate(d, r); break
         case 'instance': deleteInstance(d, key); break
         case 'function': deleteFunctionFromConfig(d, key); break
         case 'security-group': deleteSecurityGroup(d, key); break
@@ -197,6 +207,9 @@ export function applyDocument(d: Draft, loaded: LoadedConfig, options: ApplyDocu
 function ownedByFile(r: Resource): boolean {
   if (r.kind === 'internet-gateway' || r.kind === 'route-table' || (r.kind === 'security-group' && r.name === DEFAULT_GROUP_NAME)) return false
   if (r.kind === 'instance' && (r.state === 'terminated' || r.state === 'shutting-down')) return false
+  // An Auto Scaling group's instances are the group's; a group being deleted is already going.
+  if (r.kind === 'instance' && r.tags[GROUP_NAME_TAG] !== undefined) return false
+  if (r.kind === 'auto-scaling-group' && r.status !== undefined) return false
   return true
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { autoScalingGroupSpec, launchTemplateSpec } from '../model/autoscaling.js'
 import { certificateSpec } from '../model/certificate.js'
 import { hostedZoneSpec } from '../model/hosted-zone.js'
 import { instanceSpec } from '../model/instance.js'
@@ -33,6 +34,10 @@ export const configDocument = z.strictObject({
   certificates: z.array(certificateSpec).default([]),
   targetGroups: z.array(targetGroupSpec).default([]),
   loadBalancers: z.array(loadBalancerDocSpec).default([]),
+  /** EC2 launch templates: what Auto Scaling groups launch (each change of its data is a new default version). */
+  launchTemplates: z.array(launchTemplateSpec).default([]),
+  /** Auto Scaling groups of instances launched from a template, registered in target groups, with target tracking. */
+  autoScalingGroups: z.array(autoScalingGroupSpec).default([]),
   hostedZones: z.array(hostedZoneSpec).default([]),
 })
 export type ConfigDocument = z.output<typeof configDocument>

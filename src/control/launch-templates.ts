@@ -99,7 +99,8 @@ export function setDefaultTemplateVersion(d: Draft, t: LaunchTemplate, version: 
 
 /** EC2 deletes a template a group uses too; Auto Scaling then fails its launches. openalb refuses instead, naming the group. */
 export function deleteLaunchTemplate(d: Draft, t: LaunchTemplate): LaunchTemplate {
-  const user = d.list('auto-scaling-group').find((g) => g.launchTemplate?.id === t.id)
+  // A group being deleted launches nothing more.
+  const user = d.list('auto-scaling-group').find((g) => g.launchTemplate?.id === t.id && g.status === undefined)
   if (user) throw new InUseError('launch-template', t.name, `Auto Scaling group '${user.name}'`)
   d.remove('launch-template', t.id)
   return t

@@ -1,4 +1,5 @@
-import type { Tags } from './schema-util.js'
+import { z } from 'zod'
+import { tags, type Tags } from './schema-util.js'
 
 /**
  * Launch templates (EC2), launch configurations and Auto Scaling groups: what a group launches
@@ -203,3 +204,73 @@ export interface ScalingPolicy {
 
 export const policyArn = (region: string, accountId: string, uuid: string, group: string, name: string): string =>
   `arn:aws:autoscaling:${region}:${accountId}:scalingPolicy:${uuid}:autoScalingGroupName/${group}:policyName/${name}`
+
+// The YAML kinds (config/'s launchTemplates and autoScalingGroups).
+
+export const launchTemplateSpec = z.strictObject({
+  /** 3-128 of letters, digits and ( ) . - / _, unique. */
+  name: z.string().regex(/^[a-zA-Z0-9().\-/_]{3,128}$/, 'must be 3-128 of letters, digits and ( ) . - / _'),
+  /** A label (ami-openalb by default); no image is booted. */
+  imageId: z.string().min(1).default('ami-openalb'),
+  /** A label (t3.micro by default). */
+  instanceType: z.string().min(1).default('t3.micro'),
+  /** Security groups, by name or id. */
+  securityGroups: z.array(z.string()).default([]),
+  /** A script (#!...) each instance runs as its process (openalb up --run-user-data). */
+  userData: z.string().max(16384).refine((u) => u.startsWith('#!'), 'must be a script beginning with #! (openalb runs no cloud-init)').optional(),
+  /** Tags put on the instances launched from it. */
+  instanceTags: tags,
+  tags,
+})
+export type LaunchTemplateSpec = z.input<typeof launchTemplateSpec>
+
+export const targetTrackingSpec = z.strictObject({
+  /** The policy's name, unique in its group. */
+  name: z.string().min(1).max(255),
+  metric: z.enum(['ALBRequestCountPerTarget', 'ASGAverageCPUUtilization']),
+  /** Requests per minute per instance, or CPU percent. */
+  targetValue: z.number().positive(),
+  /** ALBRequestCountPerTarget: the balancer (name) and target group (name, one of the group's) whose requests count. */
+  loadBalancer: z.string().min(1).optional(),
+  targetGroup: z.string().min(1).optional(),
+  disableScaleIn: z.boolean().default(false),
+  /** Seconds a new instance warms up before its metrics count (default: the group's defaultInstanceWarmup, else 300). */
+  estimatedInstanceWarmup: z.number().int().min(0).optional(),
+})
+
+export const autoScalingGroupSpec = z
+  .strictObject({
+    /** 1-255 characters, unique. */
+    name: z.string().min(1).max(255),
+    /** The launch template, by name (its $Default version), or { name, version } with $Default, $Latest or a number. */
+    launchTemplate: z.union([z.string().min(1), z.strictObject({ name: z.string().min(1), version: z.string().default('$Default') })]),
+    minSize: z.number().int().min(0),
+    maxSize: z.number().int().min(0),
+    /** Instances it keeps now (default minSize when created). Leave it out when scaling policies own it: a re-apply would set it back. */
+    desiredCapacity: z.number().int().min(0).optional(),
+    /** Subnets by name or id; instances spread over their zones. */
+    subnets: z.array(z.string().min(1)).min(1),
+    /** Target groups (name or ARN) its instances are registered in. */
+    targetGroups: z.array(z.string().min(1)).default([]),
+    healthCheckType: z.enum(['EC2', 'ELB']).default('EC2'),
+    /** Seconds after launch before a failed ELB health check counts. */
+    healthCheckGracePeriod: z.number().int().min(0).default(0),
+    defaultInstanceWarmup: z.number().int().min(0).optional(),
+    defaultCooldown: z.number().int().min(0).default(300),
+    /** Tags of the group; all are put on its instances (PropagateAtLaunch). */
+    tags,
+    /** Target tracking policies. */
+    targetTracking: z.array(targetTrackingSpec).default([]),
+  })
+  .superRefine((g, ctx) => {
+    if (g.maxSize < g.minSize) ctx.addIssue({ code: 'custom', path: ['maxSize'], message: `must be at least minSize (${g.minSize})` })
+    if (g.desiredCapacity !== undefined && (g.desiredCapacity < g.minSize || g.desiredCapacity > g.maxSize)) {
+      ctx.addIssue({ code: 'custom', path: ['desiredCapacity'], message: `must be between minSize (${g.minSize}) and maxSize (${g.maxSize})` })
+    }
+    g.targetTracking.forEach((p, i) => {
+      if (p.metric === 'ALBRequestCountPerTarget' && (p.loadBalancer === undefined || p.targetGroup === undefined)) {
+        ctx.addIssue({ code: 'custom', path: ['targetTracking', i], message: 'ALBRequestCountPerTarget needs loadBalancer and targetGroup' })
+      }
+    })
+  })
+export type AutoScalingGroupSpec = z.output<typeof autoScalingGroupSpec>

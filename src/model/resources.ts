@@ -35,10 +35,11 @@ export interface ResourceByKind {
   'delegation-set': DelegationSet
   /** Route 53 health checks, made through the API only: not in KINDS. */
   'health-check': HealthCheck
-  /** EC2 launch templates and Auto Scaling's launch configurations, groups and activities: made through the API (not in KINDS). */
+  /** EC2 launch templates and Auto Scaling groups: in a file or made through the API. */
   'launch-template': LaunchTemplate
-  'launch-configuration': LaunchConfiguration
   'auto-scaling-group': AutoScalingGroup
+  /** Launch configurations, activities and policies: through the API (policies also inside a file's group); not in KINDS. */
+  'launch-configuration': LaunchConfiguration
   'scaling-activity': ScalingActivity
   'scaling-policy': ScalingPolicy
 }
@@ -53,12 +54,14 @@ export const KINDS: readonly Kind[] = [
   'route-table',
   'security-group',
   'instance',
+  'launch-template',
   'function',
   'certificate',
   'target-group',
   'load-balancer',
   'listener',
   'rule',
+  'auto-scaling-group',
   'hosted-zone',
   'record-set',
 ]

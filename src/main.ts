@@ -9,7 +9,7 @@ import { startEndpoint, type EndpointHandler } from './api/admin/endpoint.js'
 import { loadOrCreateCa } from './certs/ca.js'
 import { CertificateManager } from './certs/manager.js'
 import { AcmeIssuer, type AcmeDefaults } from './certs/acme.js'
-import { serverInfoPath, type ServerInfo } from './api/admin/client.js'
+import { openalbLogPath, serverInfoPath, type ServerInfo } from './api/admin/client.js'
 import { applyConfig, formatPlan, PruneAllRefused } from './config/apply.js'
 import { loadConfig } from './config/load.js'
 import type { Control } from './control/control.js'
@@ -86,6 +86,8 @@ export interface OpenalbHandle {
   drain(timeoutMs: number): Promise<{ readonly idle: boolean }>
   /** This node's listener sockets: listening, or failed to bind (EADDRINUSE ...), tried again every 5 s. */
   listenerStates(): ListenerBindState[]
+  /** Access log files and DATA/openalb.log are reopened by name (after logrotate moved them; SIGUSR1). */
+  reopenLogs(): void
   close(): Promise<void>
 }
 
@@ -152,7 +154,11 @@ function metricPeriodSeconds(): number {
 
 /** The composition root: builds every module and wires them together. */
 export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHandle> {
-  const log = options.log ?? pino({ level: process.env.OPENALB_LOG_LEVEL ?? 'info' }, pino.destination(2))
+  // openalb's own log: stderr (the terminal, journald) and DATA/openalb.log (`openalb logs openalb`).
+  const ownLogFile = options.log ? undefined : pino.destination({ dest: openalbLogPath(options.dataDir), mkdir: true, sync: true })
+  const log =
+    options.log ??
+    pino({ level: process.env.OPENALB_LOG_LEVEL ?? 'info' }, pino.multistream([{ stream: pino.destination(2), level: 'trace' }, { stream: ownLogFile!, level: 'trace' }]))
   const nodeAddress = options.node?.address
   const controlAddr = hostPort(options.control ?? `${nodeAddress ?? '127.0.0.1'}:4566`, '--control')
   const dnsAddr = hostPort(options.dns ?? `${nodeAddress ?? '127.0.0.1'}:8053`, '--dns')
@@ -427,6 +433,10 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
       settled: () => runtime.settled(),
       drain: (timeoutMs) => dataplane.drain(timeoutMs),
       listenerStates: () => dataplane.listenerStates(),
+      reopenLogs: () => {
+        dataplane.accessLogs.reopen()
+        ownLogFile?.reopen()
+      },
       close,
     }
   } catch (e) {
@@ -485,6 +495,11 @@ export async function runUp(options: UpOptions): Promise<void> {
     }
   }
   process.stdout.write(`${lines.join('\n')}\n`)
+  // As nginx: SIGUSR1 reopens the access logs (logrotate's postrotate, systemctl reload).
+  process.on('SIGUSR1', () => {
+    handle.reopenLogs()
+    handle.log.info({}, 'access logs reopened (SIGUSR1)')
+  })
   const why = await stopRequested()
   const log = handle.log
   const timeoutMs = (options.shutdownTimeoutSeconds ?? 30) * 1000

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { hostname, tmpdir } from 'node:os'
 import { stringify } from 'yaml'
@@ -29,7 +29,7 @@ import type { Kind, Resource } from '../model/resources.js'
 import type { NodeRecord } from '../model/node.js'
 import { ACME_DIRECTORIES } from '../model/acme.js'
 import type { StateView } from '../model/state-view.js'
-import { AdminUnreachable, adminGet, runningServer, type ServerInfo } from '../api/admin/client.js'
+import { AdminUnreachable, adminGet, openalbLogPath, runningServer, type ServerInfo } from '../api/admin/client.js'
 import { columnsFor, KIND_NAMES, matches, parseKind, printable, type ListenerSocketState } from './kinds.js'
 import { render, renderTable, type OutputFormat } from './output.js'
 import { VERSION } from '../version.js'
@@ -138,6 +138,65 @@ async function getNodes(flags: StoreFlags, format: OutputFormat): Promise<string
       { header: 'WORKERS', value: (n) => String(n.workers) },
       { header: 'AGE', value: (n) => age(n.startedAt) },
     ])
+  })
+}
+
+/** One JSON line of openalb's log as a person reads it: time, level, message, then the other fields. */
+export function formatLogLine(line: string): string {
+  let entry: Record<string, unknown>
+  try {
+    entry = JSON.parse(line) as Record<string, unknown>
+  } catch {
+    return line
+  }
+  const { time, level, msg, pid: _pid, hostname: _host, ...rest } = entry
+  const levels: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' }
+  const when = typeof time === 'number' ? new Date(time).toISOString() : ''
+  const fields = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+  return [when, (levels[Number(level)] ?? String(level)).padEnd(5), String(msg ?? ''), ...fields].join(' ')
+}
+
+/** openalb logs openalb: DATA/openalb.log, formatted; with follow, new lines as they are written. */
+async function printOwnLog(dataDir: string, max: number, follow: boolean): Promise<void> {
+  const path = openalbLogPath(dataDir)
+  const text = readLogTail(path, max)
+  if (text === undefined) throw new CliFailure(`no openalb log at ${path}: openalb up has not run on ${dataDir} (check --data or $OPENALB_DATA)`)
+  let partial = ''
+  const print = (chunk: string) => {
+    const lines = (partial + chunk).split('\n')
+    partial = lines.pop() ?? ''
+    for (const l of lines) if (l !== '') process.stdout.write(`${formatLogLine(l)}\n`)
+  }
+  print(text.toString('utf8'))
+  if (!follow) {
+    if (partial !== '') process.stdout.write(`${formatLogLine(partial)}\n`)
+    return
+  }
+  let offset = statSync(path).size
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      let size: number
+      try {
+        size = statSync(path).size
+      } catch {
+        return
+      }
+      if (size < offset) offset = 0 // rotated or truncated: read the new file from its start
+      if (size === offset) return
+      const buf = Buffer.alloc(size - offset)
+      const fd = openSync(path, 'r')
+      try {
+        readSync(fd, buf, 0, buf.length, offset)
+      } finally {
+        closeSync(fd)
+      }
+      offset = size
+      print(buf.toString('utf8'))
+    }, 250)
+    process.once('SIGINT', () => {
+      clearInterval(timer)
+      resolve()
+    })
   })
 }
 
@@ -312,17 +371,23 @@ export function buildProgram(out: (s: string) => void): Command {
 
   program
     .command('logs')
-    .description('print an instance\'s console log (its user data\'s output, and openalb\'s lines about it) or a function\'s log (its handler\'s output, START/END/REPORT lines)')
-    .argument('<kind>', 'instance or function')
-    .argument('<id>', 'the instance id (i-...) or name, or the function name or ARN')
+    .description('print openalb\'s own log (openalb logs openalb [--follow]), an instance\'s console log (its user data\'s output, and openalb\'s lines about it) or a function\'s log (its handler\'s output, START/END/REPORT lines)')
+    .argument('<kind>', 'openalb, instance or function')
+    .argument('[id]', 'the instance id (i-...) or name, or the function name or ARN')
     .addOption(dataOption())
     .option('--tail <bytes>', 'print at most the last BYTES (default: all)')
-    .action(async (kind: string, id: string, opts: { data?: string; store?: string; tail?: string }) => {
+    .option('-f, --follow', 'openalb logs openalb: keep printing new lines as they come (Ctrl-C to stop)')
+    .action(async (kind: string, idArg: string | undefined, opts: { data?: string; store?: string; tail?: string; follow?: boolean }) => {
       const isFunction = kind === 'function' || kind === 'functions'
-      if (kind !== 'instance' && kind !== 'instances' && !isFunction) throw new CliFailure(`logs are kept for instances and functions: openalb logs instance ID, openalb logs function NAME (got '${kind}')`)
+      if (kind !== 'openalb' && kind !== 'instance' && kind !== 'instances' && !isFunction) {
+        throw new CliFailure(`logs are kept for openalb itself, instances and functions: openalb logs openalb, openalb logs instance ID, openalb logs function NAME (got '${kind}')`)
+      }
       const max = opts.tail === undefined ? Number.MAX_SAFE_INTEGER : Number(opts.tail)
       if (!Number.isInteger(max) || max < 1) throw new CliFailure(`--tail must be a whole number of bytes, got '${opts.tail ?? ''}'`)
       const dataDir = dataDirFrom(opts.data)
+      if (kind === 'openalb') return printOwnLog(dataDir, max, opts.follow ?? false)
+      if (idArg === undefined) throw new CliFailure(`openalb logs ${kind} needs ${isFunction ? 'a function name' : 'an instance id or name'}`)
+      const id = idArg
       if (isFunction) {
         const fn = await readControl({ data: opts.data }, async (c) => (await c.read()).list('function').find((f) => f.name === id || f.arn === id))
         if (!fn) throw new CliFailure(`function '${id}' not found`)

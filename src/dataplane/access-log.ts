@@ -94,6 +94,15 @@ export class AccessLogSinks {
     f.write(`${line}\n`)
   }
 
+  /**
+   * Closes every file; the next line reopens it by name. After logrotate moved a file away
+   * (openalb up reopens on SIGUSR1, as nginx does), lines go to a new file of the old name.
+   */
+  reopen(): void {
+    for (const f of this.files.values()) f.end()
+    this.files.clear()
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.files.values()].map((f) => new Promise<void>((r) => f.end(r))))
     this.files.clear()

@@ -12,6 +12,9 @@ export interface ServerInfo {
 
 export const serverInfoPath = (dataDir: string) => join(dataDir, 'server.json')
 
+/** openalb's own log, beside its state (JSON lines, as on stderr): `openalb logs openalb`. */
+export const openalbLogPath = (dataDir: string) => join(dataDir, 'openalb.log')
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0)

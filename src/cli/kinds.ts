@@ -107,10 +107,10 @@ export function columnsFor(kind: Kind, view: StateView, liveListeners?: Readonly
     case 'target-group':
       return [
         { header: 'NAME', value: as<'target-group'>((r) => r.name) },
-        { header: 'PROTOCOL', value: as<'target-group'>((r) => `${r.protocol}:${r.port}`) },
+        { header: 'PROTOCOL', value: as<'target-group'>((r) => (r.targetType === 'lambda' ? '-' : `${r.protocol}:${r.port}`)) },
         { header: 'TYPE', value: as<'target-group'>((r) => r.targetType) },
         { header: 'TARGETS', value: as<'target-group'>((r) => String(r.targets.length)) },
-        { header: 'HEALTH CHECK', value: as<'target-group'>((r) => `${r.healthCheck.protocol} ${r.healthCheck.path} ${r.healthCheck.matcher} every ${r.healthCheck.intervalSeconds}s`), max: 30 },
+        { header: 'HEALTH CHECK', value: as<'target-group'>((r) => (r.healthCheck.enabled ? `${r.healthCheck.protocol} ${r.healthCheck.path} ${r.healthCheck.matcher} every ${r.healthCheck.intervalSeconds}s` : 'off')), max: 30 },
       ]
     case 'certificate':
       return [

@@ -31,6 +31,7 @@ export type ProxyErrorKind =
   | 'lambda-unavailable'
   | 'lambda-request-too-large'
   | 'lambda-response-too-large'
+  | 'lambda-upgrade'
 
 /** One table turns a failure into ALB's status; a new kind fails to compile until it is mapped. */
 export const STATUS: Readonly<Record<ProxyErrorKind, number>> = {
@@ -67,6 +68,8 @@ export const STATUS: Readonly<Record<ProxyErrorKind, number>> = {
   'lambda-unavailable': 502,
   'lambda-request-too-large': 413,
   'lambda-response-too-large': 502,
+  // ALB: WebSockets do not reach functions; an upgrade request is refused with 400.
+  'lambda-upgrade': 400,
 }
 
 /** The access log's error_reason for each kind. */
@@ -100,6 +103,7 @@ export const ERROR_REASON: Readonly<Record<ProxyErrorKind, string>> = {
   'lambda-unavailable': 'LambdaServiceException',
   'lambda-request-too-large': 'LambdaRequestTooLarge',
   'lambda-response-too-large': 'LambdaResponseTooLarge',
+  'lambda-upgrade': 'LambdaBadRequest',
 }
 
 const cache = new Map<number, { keepAlive: Buffer; close: Buffer; headOnlyKeepAlive: Buffer; headOnlyClose: Buffer }>()

@@ -154,6 +154,9 @@ test('AWS CLI v2: functions behind an ALB rule on /api/*: ALB\'s event and answe
   assert.equal((await call(address, port, '/api/sleep')).status, 504)
   assert.equal((await call(address, port, '/api/echo', { method: 'POST', body: Buffer.alloc(1024 * 1024 + 1, 97), headers: { 'content-type': 'text/plain' } })).status, 413)
 
+  // WebSockets do not reach functions: an upgrade request is refused with 400, as ALB does.
+  assert.equal((await call(address, port, '/api/ws', { headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' } })).status, 400)
+
   // The Python function behind its own rule.
   const py = await call(address, port, '/py/x')
   assert.deepEqual([py.status, py.headers['x-fn'], py.body.toString()], [200, 'python', 'hello from python /py/x'])
@@ -178,7 +181,7 @@ test('AWS CLI v2: functions behind an ALB rule on /api/*: ALB\'s event and answe
     const text = existsSync(accessLog) ? readFileSync(accessLog, 'utf8') : ''
     return text.includes('LambdaThrottling') ? text : ''
   }, { timeoutMs: 5000, intervalMs: 100, message: 'access log' })
-  for (const reason of ['LambdaUnhandled', 'LambdaInvalidResponse', 'LambdaTimeout', 'LambdaRequestTooLarge', 'LambdaThrottling']) assert.ok(log.includes(`"${reason}"`), reason)
+  for (const reason of ['LambdaUnhandled', 'LambdaInvalidResponse', 'LambdaTimeout', 'LambdaRequestTooLarge', 'LambdaThrottling', 'LambdaBadRequest']) assert.ok(log.includes(`"${reason}"`), reason)
 
   // Health checks are off by default (unavailable); on, they invoke the function with ALB's health check event.
   const health = JSON.parse(await aws('elbv2', 'describe-target-health', '--target-group-arn', tg)) as { TargetHealthDescriptions: { Target: { Id: string }; TargetHealth: { State: string; Reason?: string } }[] }

@@ -22,7 +22,7 @@ export interface LambdaRequest {
 const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'upgrade', 'proxy-connection'])
 
 /** Bodies ALB passes as text; every other body (or any with a content-encoding) is base64. */
-const TEXT = /^(text\/|application\/(json|javascript|xml|x-www-form-urlencoded)|[^;]*\+(json|xml))/i
+const TEXT = /^\s*(text\/|application\/(json|javascript|xml)\s*(;|$))/i
 
 /** The event of one request; `multiValue`: the group's lambda.multi_value_headers.enabled. */
 export function lambdaEvent(groupArn: string, req: LambdaRequest, multiValue: boolean, healthCheck: boolean): string {

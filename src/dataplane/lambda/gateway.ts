@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, unlinkSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Duplex } from 'node:stream'
 import type { InvokeOutcome } from '../../model/function.js'
 import type { ProxyErrorKind } from '../errors.js'
 import type { TargetGroupSnapshot } from '../snapshot.js'
@@ -80,6 +81,10 @@ export class LambdaGateways {
     // The balancer's pools keep connections open as long as they like; no server-side idle cut.
     server.keepAliveTimeout = 0
     server.on('request', (req: IncomingMessage, res: ServerResponse) => this.#serve(gw, req, res))
+    // ALB: WebSockets are not supported by Lambda targets; an upgrade request gets 400.
+    server.on('upgrade', (_req: IncomingMessage, socket: Duplex) => {
+      socket.end(`HTTP/1.1 400 Bad Request\r\n${LAMBDA_FAILURE_HEADER}: lambda-upgrade\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`)
+    })
     try {
       unlinkSync(path)
     } catch {

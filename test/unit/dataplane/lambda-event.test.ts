@@ -29,6 +29,8 @@ test('with multi-value headers the event has every value of a name, and no singl
 test('a text body stays text; a binary or content-encoded one is base64; a health check event has only the User-Agent', () => {
   const text = JSON.parse(lambdaEvent(TG, req('/', ['content-type', 'application/json; charset=utf-8'], Buffer.from('{"a":1}'), 'POST'), false, false)) as { body: string; isBase64Encoded: boolean }
   assert.deepEqual([text.body, text.isBase64Encoded], ['{"a":1}', false])
+  const form = JSON.parse(lambdaEvent(TG, req('/', ['content-type', 'application/x-www-form-urlencoded'], Buffer.from('a=1'), 'POST'), false, false)) as { body: string; isBase64Encoded: boolean }
+  assert.deepEqual([form.body, form.isBase64Encoded], [Buffer.from('a=1').toString('base64'), true])
   const gz = JSON.parse(lambdaEvent(TG, req('/', ['content-type', 'text/plain', 'content-encoding', 'gzip'], Buffer.from([31, 139]), 'POST'), false, false)) as { body: string; isBase64Encoded: boolean }
   assert.deepEqual([gz.body, gz.isBase64Encoded], [Buffer.from([31, 139]).toString('base64'), true])
   const hc = JSON.parse(lambdaEvent(TG, req('/health', ['Host', 'x', 'User-Agent', 'ELB-HealthChecker/2.0']), false, true)) as { headers: Record<string, string> }

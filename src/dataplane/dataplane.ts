@@ -105,7 +105,7 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
 
   constructor(options: DataplaneOptions = {}) {
     this.health = options.health ?? ALL_ROUTABLE
-    this.lambdaGateways = new LambdaGateways(options.lambda)
+    this.lambdaGateways = new LambdaGateways(options.lambda, options.metrics)
     this.log = options.log
     this.metrics = options.metrics
     this.headLimits = options.headLimits ?? DEFAULT_HEAD_LIMITS

@@ -89,6 +89,14 @@ export class MetricsSink implements DataplaneMetricsSink {
     this.metrics.targetTlsNegotiationError(targetGroupArn).inc()
   }
 
+  lambdaError(targetGroupArn: string, kind: 'user' | 'internal'): void {
+    this.metrics.lambdaError(targetGroupArn, kind).inc()
+  }
+
+  lambdaProcessedBytes(targetGroupArn: string, bytes: number): void {
+    this.metrics.lambdaProcessedBytes(targetGroupArn).inc(bytes)
+  }
+
   unhealthyRouting(targetGroupArn: string): void {
     let counter = this.unhealthy.get(targetGroupArn)
     if (!counter) {

@@ -104,6 +104,18 @@ export class Metrics {
     'Requests routed to unhealthy targets because no target was healthy: fail-open (UnhealthyRoutingRequestCount).',
     ['target_group'],
   )
+  readonly #lambdaErrors = counterFamily(
+    this.registry,
+    'openalb_lambda_error_count_total',
+    'Requests to a Lambda target that failed, kind user (the function: an error, a bad or too large answer, a timeout, throttling; LambdaUserError) or internal (the balancer or Lambda; LambdaInternalError).',
+    ['target_group', 'kind'],
+  )
+  readonly #lambdaBytes = counterFamily(
+    this.registry,
+    'openalb_lambda_target_processed_bytes_total',
+    'Bytes of requests to and responses from Lambda targets (LambdaTargetProcessedBytes).',
+    ['target_group'],
+  )
   readonly #singles = {
     activeConnections: gaugeFamily(this.registry, 'openalb_active_connection_count', 'Open client connections (ActiveConnectionCount).').get([]),
     newConnections: counterFamily(this.registry, 'openalb_new_connection_count_total', 'Client connections accepted (NewConnectionCount).').get([]),
@@ -207,6 +219,14 @@ export class Metrics {
   /** One failed attempt to issue or renew a certificate (certs/ reports it). */
   certificateIssueFailure(name: string, source: string): CounterHandle {
     return this.#certificateFailures.get([name, source])
+  }
+
+  lambdaError(targetGroupArn: string, kind: 'user' | 'internal'): CounterHandle {
+    return this.#lambdaErrors.get([dimension(targetGroupArn), kind])
+  }
+
+  lambdaProcessedBytes(targetGroupArn: string): CounterHandle {
+    return this.#lambdaBytes.get([dimension(targetGroupArn)])
   }
 
   unhealthyRouting(targetGroupArn: string): CounterHandle {

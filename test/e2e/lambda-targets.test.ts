@@ -183,6 +183,12 @@ test('AWS CLI v2: functions behind an ALB rule on /api/*: ALB\'s event and answe
   }, { timeoutMs: 5000, intervalMs: 100, message: 'access log' })
   for (const reason of ['LambdaUnhandled', 'LambdaInvalidResponse', 'LambdaTimeout', 'LambdaRequestTooLarge', 'LambdaThrottling', 'LambdaBadRequest']) assert.ok(log.includes(`"${reason}"`), reason)
 
+  // ALB's Lambda metrics: the function's failures are user errors; bytes to and from it are counted.
+  const metrics = await (await fetch(`${lb.controlUrl}/metrics`)).text()
+  const group = tg.slice(tg.indexOf('targetgroup/'))
+  assert.match(metrics, new RegExp(`openalb_lambda_error_count_total\\{target_group="${group.replace(/\//g, '\\/')}",kind="user"\\} ([1-9]\\d*)`))
+  assert.match(metrics, new RegExp(`openalb_lambda_target_processed_bytes_total\\{target_group="${group.replace(/\//g, '\\/')}"\\} [1-9]`))
+
   // Health checks are off by default (unavailable); on, they invoke the function with ALB's health check event.
   const health = JSON.parse(await aws('elbv2', 'describe-target-health', '--target-group-arn', tg)) as { TargetHealthDescriptions: { Target: { Id: string }; TargetHealth: { State: string; Reason?: string } }[] }
   assert.deepEqual(health.TargetHealthDescriptions.map((h) => [h.Target.Id, h.TargetHealth.State, h.TargetHealth.Reason]), [[fnArn, 'unavailable', 'Target.HealthCheckDisabled']])

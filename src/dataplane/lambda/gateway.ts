@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import type { Duplex } from 'node:stream'
 import type { InvokeOutcome } from '../../model/function.js'
 import type { ProxyErrorKind } from '../errors.js'
+import type { DataplaneMetricsSink } from '../proxy/context.js'
 import type { TargetGroupSnapshot } from '../snapshot.js'
 import { LAMBDA_BODY_LIMIT_BYTES, lambdaEvent, lambdaResponse } from './event.js'
 import { LAMBDA_FAILURE_HEADER } from './failure.js'
@@ -37,7 +38,10 @@ export class LambdaGateways {
   #dir: string | undefined
   readonly #gateways = new Map<string, Gateway>()
 
-  constructor(private readonly invoker: LambdaInvoker | undefined) {}
+  constructor(
+    private readonly invoker: LambdaInvoker | undefined,
+    private readonly metrics?: Pick<DataplaneMetricsSink, 'lambdaError' | 'lambdaProcessedBytes'> | undefined,
+  ) {}
 
   /** The local socket a lambda group's target is reached at: fixed per group, so the runtime compiles it in. */
   socketPath(groupArn: string): string {
@@ -103,6 +107,7 @@ export class LambdaGateways {
       size += chunk.length
       if (size > LAMBDA_BODY_LIMIT_BYTES) {
         refused = true
+        this.metrics?.lambdaError?.(gw.group.arn, 'user')
         fail(res, 'lambda-request-too-large')
         return
       }
@@ -117,17 +122,27 @@ export class LambdaGateways {
 
   async #invoke(group: TargetGroupSnapshot, req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
     const fn = group.targets[0]?.id
-    if (fn === undefined || this.invoker === undefined) return fail(res, 'lambda-unavailable')
+    if (fn === undefined || this.invoker === undefined) {
+      this.metrics?.lambdaError?.(group.arn, 'internal')
+      return fail(res, 'lambda-unavailable')
+    }
     const multiValue = group.lambdaMultiValueHeaders === true
     // A request from health's checker (it carries no trace id: the exchanges add one to every request) is ALB's health check event.
     const healthCheck = req.headers['user-agent'] === HEALTH_CHECKER && req.headers['x-amzn-trace-id'] === undefined
     const event = lambdaEvent(group.arn, { method: req.method ?? 'GET', target: req.url ?? '/', rawHeaders: req.rawHeaders, body }, multiValue, healthCheck)
     const outcome = await this.invoker.invoke(fn, event)
+    const m = this.metrics
+    m?.lambdaProcessedBytes?.(group.arn, body.length + (outcome.kind === 'ok' || outcome.kind === 'function-error' || outcome.kind === 'timeout' ? Buffer.byteLength(outcome.payload) : 0))
+    // LambdaUserError is the function's doing; LambdaInternalError the balancer's or Lambda's.
+    if (outcome.kind === 'not-runnable') m?.lambdaError?.(group.arn, 'internal')
+    else if (outcome.kind !== 'ok') m?.lambdaError?.(group.arn, 'user')
     switch (outcome.kind) {
       case 'ok': {
-        if (Buffer.byteLength(outcome.payload) > LAMBDA_BODY_LIMIT_BYTES) return fail(res, 'lambda-response-too-large')
-        const answer = lambdaResponse(outcome.payload, multiValue)
-        if (!answer) return fail(res, 'lambda-invalid-response')
+        const answer = Buffer.byteLength(outcome.payload) > LAMBDA_BODY_LIMIT_BYTES ? 'too-large' : lambdaResponse(outcome.payload, multiValue)
+        if (answer === undefined || answer === 'too-large') {
+          m?.lambdaError?.(group.arn, 'user')
+          return fail(res, answer === 'too-large' ? 'lambda-response-too-large' : 'lambda-invalid-response')
+        }
         const headers: string[] = []
         for (const [name, value] of answer.headers) {
           const lower = name.toLowerCase()

@@ -73,6 +73,10 @@ export interface DataplaneMetricsSink {
   grpcRequest?(): void
   /** A client's TLS handshake failed, or was refused while the listener has no certificate yet (ClientTLSNegotiationErrorCount). */
   clientTlsNegotiationError?(): void
+  /** A request to a function that failed: the function's fault (LambdaUserError) or the balancer's or Lambda's (LambdaInternalError). */
+  lambdaError?(targetGroupArn: string, kind: 'user' | 'internal'): void
+  /** Bytes of requests to and responses from a function (LambdaTargetProcessedBytes). */
+  lambdaProcessedBytes?(targetGroupArn: string, bytes: number): void
 }
 
 /** A minimal logger (pino fits). */

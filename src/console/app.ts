@@ -1,5 +1,7 @@
 // The web console: one page, sections by the URL's #hash, state from /admin/v1/console/state and
 // live health and metrics from /admin/v1/console/events (server-sent events), no reload.
+import type { AutoScalingGroup, ScalingActivity } from '../model/autoscaling.js'
+import type { LambdaFunction } from '../model/function.js'
 import type { HostedZone, RecordSet } from '../model/hosted-zone.js'
 import type { Instance } from '../model/instance.js'
 import type { Listener } from '../model/listener.js'
@@ -55,6 +57,9 @@ interface State {
   vpc: Vpc[]
   subnet: Subnet[]
   instance: Instance[]
+  function: (Omit<LambdaFunction, 'environment' | 'policy'> & { environmentKeys: string[] })[]
+  'auto-scaling-group': AutoScalingGroup[]
+  'scaling-activity': ScalingActivity[]
   certificate: CertificateView[]
   health: Health
   nodes: NodeRecord[]
@@ -80,7 +85,7 @@ interface Explanation {
   groups: { arn: string; targets: { key: string; id: string; routable: boolean }[] }[]
 }
 
-const SECTIONS = ['balancers', 'target-groups', 'certificates', 'zones', 'security-groups', 'instances', 'nodes'] as const
+const SECTIONS = ['balancers', 'target-groups', 'certificates', 'zones', 'security-groups', 'instances', 'auto-scaling', 'functions', 'nodes'] as const
 type Section = (typeof SECTIONS)[number]
 const TITLES: Record<Section, string> = {
   balancers: 'Load balancers',
@@ -89,6 +94,8 @@ const TITLES: Record<Section, string> = {
   zones: 'Hosted zones',
   'security-groups': 'Security groups',
   instances: 'Instances',
+  'auto-scaling': 'Auto Scaling groups',
+  functions: 'Lambda functions',
   nodes: 'Nodes',
 }
 /** Points kept per chart: two minutes at one tick a second. */
@@ -121,7 +128,7 @@ function render(): void {
   if (!state) return
   const s = section()
   for (const a of document.querySelectorAll('nav a')) a.classList.toggle('current', a.getAttribute('href') === `#${s}`)
-  const view = { balancers, 'target-groups': targetGroups, certificates, zones, 'security-groups': securityGroups, instances, nodes }[s]
+  const view = { balancers, 'target-groups': targetGroups, certificates, zones, 'security-groups': securityGroups, instances, 'auto-scaling': autoScaling, functions, nodes }[s]
   main.replaceChildren(h('h1', {}, TITLES[s]), ...view(state))
 }
 
@@ -332,6 +339,30 @@ function instances(st: State): HTMLElement[] {
   if (st.instance.length === 0) return [h('p', {}, 'No instances yet.')]
   const rows = st.instance.map((i) => [i.id, i.name, h('span', { class: `state ${i.state}` }, i.state), i.address, i.availabilityZone, i.instanceType, i.launched ? 'runs as a local process' : 'registered address'])
   return [table(['id', 'name', 'state', 'address', 'zone', 'type', ''], rows)]
+}
+
+function autoScaling(st: State): HTMLElement[] {
+  if (st['auto-scaling-group'].length === 0) return [h('p', {}, 'No Auto Scaling groups yet.')]
+  return st['auto-scaling-group'].map((g) => {
+    const members = g.members.map((m) => [m.instanceId, m.availabilityZone, h('span', { class: `state ${m.lifecycleState.toLowerCase()}` }, m.lifecycleState), m.healthStatus, m.launchTemplate ? `${m.launchTemplate.name ?? m.launchTemplate.id ?? ''} v${m.launchTemplate.version ?? ''}` : (m.launchConfigurationName ?? '')])
+    const activities = st['scaling-activity'].filter((a) => a.groupArn === g.arn)
+    return h(
+      'section',
+      { class: 'card', 'data-testid': `asg-${g.name}` },
+      h('h2', {}, g.name, ' ', h('small', {}, `min ${g.minSize} · desired ${g.desiredCapacity} · max ${g.maxSize} · health check ${g.healthCheckType} (grace ${g.healthCheckGracePeriod} s)`)),
+      h('p', {}, `Target groups: ${g.targetGroupArns.map(groupName).join(', ') || 'none'}`),
+      table(['instance', 'zone', 'lifecycle', 'health', 'launched from'], members),
+      h('h3', {}, 'Activities'),
+      table(['started', 'status', 'description', 'cause'], activities.map((a) => [new Date(a.startTime).toLocaleTimeString(), a.statusCode, a.description, a.cause])),
+    )
+  })
+}
+
+function functions(st: State): HTMLElement[] {
+  if (st.function.length === 0) return [h('p', {}, 'No Lambda functions yet.')]
+  const targetsOf = (arn: string) => st['target-group'].filter((tg) => tg.targets.some((t) => t.id === arn)).map((tg) => tg.name).join(', ')
+  const rows = st.function.map((f) => [f.name, f.runtime, f.handler, `${f.timeoutSeconds} s`, `${f.memorySizeMb} MB`, f.reservedConcurrency === undefined ? 'default' : String(f.reservedConcurrency), f.environmentKeys.join(', '), targetsOf(f.arn)])
+  return [table(['name', 'runtime', 'handler', 'timeout', 'memory', 'concurrency', 'environment', 'target of'], rows, { 'data-testid': 'functions' })]
 }
 
 function nodes(st: State): HTMLElement[] {

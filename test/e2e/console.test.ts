@@ -2,7 +2,11 @@
 // running tutorial: its resources on screen, the explain view, a target turning unhealthy live,
 // an action through the admin API, and access keys asked for when configured.
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { pino } from 'pino'
+import { startOpenalb } from '../../src/main.js'
+import { freePort } from '../helpers/ports.js'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { chromium, type Browser, type Page } from 'playwright-core'
@@ -109,4 +113,42 @@ test('with access keys the console asks for one, and its actions go through the 
   const view = await tut.lb.control.view()
   assert.deepEqual(view.find('target-group', 'web-tg')?.targets.map((x) => x.port), [tut.ports.backends[0]], 'the store no longer has the target')
   await shot(page, 'deregistered')
+})
+
+test('Auto Scaling groups and Lambda functions join the console', { skip, timeout: 90_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'openalb-console-kinds-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  // Both example files side by side in one configuration directory, their listeners on free ports.
+  const examples = join(repoRoot, 'examples')
+  const config = join(dir, 'config')
+  mkdirSync(config)
+  writeFileSync(join(config, 'autoscaling.yaml'), readFileSync(join(examples, 'autoscaling.yaml'), 'utf8').replace(/\b8080\b/g, String(await freePort())))
+  writeFileSync(
+    join(config, 'lambda.yaml'),
+    readFileSync(join(examples, 'lambda.yaml'), 'utf8')
+      .replace(/\b8080\b/g, String(await freePort()))
+      .replace(/\.\/lambda\//g, `${join(examples, 'lambda')}/`)
+      .replace(/\bweb-alb\b/g, 'fn-alb')
+      .replace(/\bweb-sg\b/g, 'fn-sg'),
+  )
+  process.env.OPENALB_INSTANCE_ADDRESSES = '127.104.0.0/16'
+  // The group's launch template runs a web server: launches need --run-user-data.
+  const lb = await startOpenalb({ dataDir: join(dir, 'data'), configFile: config, control: '127.0.0.1:0', dns: '127.0.0.1:0', runUserData: true, log: pino({ level: 'silent' }) })
+  t.after(() => lb.close())
+  const b = await browser(t)
+  const page = await b.newPage()
+  await page.goto(`${lb.controlUrl}/console/#auto-scaling`, { waitUntil: 'load' })
+  const group = page.getByTestId('asg-web')
+  await group.waitFor({ timeout: 10_000 })
+  assert.match((await group.textContent()) ?? '', /min 1 · desired 1 · max 4 · health check ELB \(grace 30 s\)/)
+  assert.match((await group.textContent()) ?? '', /Target groups: web-tg/)
+  // A change (the launch) redraws the page at its new revision, without a reload.
+  await eventually(async () => /Launching a new EC2 instance: i-[0-9a-f]{17}/.test((await page.getByTestId('asg-web').textContent()) ?? ''), { timeoutMs: 15_000, message: 'the launch activity shows' })
+  assert.match((await group.textContent()) ?? '', /i-[0-9a-f]{17}\s*us-east-1[ab]\s*(Pending|InService)/)
+  await page.click('a[href="#functions"]')
+  const fns = (await page.getByTestId('functions').textContent()) ?? ''
+  assert.match(fns, /hello\s*nodejs20\.x\s*index\.handler\s*3 s\s*128 MB\s*default\s*GREETING/)
+  assert.match(fns, /report\s*python3\.12\s*app\.handler/)
+  assert.doesNotMatch(fns, /hi from YAML/, 'environment values are not shown, only their names')
+  await shot(page, 'functions')
 })

@@ -63,7 +63,8 @@ const KINDS_SHOWN: readonly Kind[] = [
   'record-set',
   'vpc',
   'subnet',
-  'instance',
+  'auto-scaling-group',
+  'launch-template',
 ]
 
 /**
@@ -157,6 +158,12 @@ async function stateOf(deps: ConsoleDeps) {
   const view: StateView = await deps.control.read()
   const out: Record<string, unknown> = { revision: view.revision }
   for (const kind of KINDS_SHOWN) out[kind] = view.list(kind)
+  // User data and function environments may hold secrets: the console shows neither.
+  out.instance = view.list('instance').map(({ userData: _userData, ...i }) => i)
+  out.function = view.list('function').map(({ environment, policy: _policy, ...f }) => ({ ...f, environmentKeys: Object.keys(environment) }))
+  // The newest activities of each group (DescribeScalingActivities' order), 10 per group.
+  const activities = [...view.list('scaling-activity')].sort((a, b) => b.startTime.localeCompare(a.startTime))
+  out['scaling-activity'] = view.list('auto-scaling-group').flatMap((g) => activities.filter((a) => a.groupArn === g.arn).slice(0, 10))
   out.certificate = view.list('certificate').map(certificateView)
   out.health = Object.fromEntries(view.list('target-group').map((tg) => [tg.arn, { targets: deps.targetHealth(tg.arn), history: deps.healthHistory(tg.arn) }]))
   out.nodes = deps.nodes?.() ?? []

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
@@ -128,4 +128,50 @@ test('target tracking on ALBRequestCountPerTarget: a bounded load loop grows the
   await eventually(async () => (await group())?.Instances?.length === 1, { timeoutMs: 20000, intervalMs: 250, message: 'one instance left' })
   const after = (await asg.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: 'web' }))).Activities ?? []
   assert.ok(after.some((a) => /a monitor alarm TargetTracking-web-AlarmLow-\S+ in state ALARM triggered policy rpt changing the desired capacity from 3 to 1\./.test(a.Cause ?? '')), after.map((a) => a.Cause).join('\n'))
+})
+
+/** A server whose process keeps a core about 90 % busy while a file named burn is in its home (the instance's directory). */
+const BURNER = `#!/bin/sh
+exec ${process.execPath} -e "const fs = require('fs'); (function tick() { if (fs.existsSync('burn')) { const end = Date.now() + 90; while (Date.now() < end); } setTimeout(tick, 10) })(); require('http').createServer((q, s) => s.end('ok')).listen(4000, process.env.OPENALB_PRIVATE_IP)"
+`
+
+test('target tracking on ASGAverageCPUUtilization: a busy instance process grows the group, and it shrinks back once the process is idle', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'openalb-asg-cpu-'))
+  const node = await startOpenalb({ dataDir, control: '127.0.0.1:0', dns: '127.0.0.1:0', runUserData: true, log: pino({ level: 'silent' }) })
+  const burn = () => join(dataDir, 'instances', first, 'burn')
+  let first = ''
+  t.after(async () => {
+    if (first) rmSync(burn(), { force: true })
+    await node.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+  const config = { endpoint: node.controlUrl, region: 'us-east-1', credentials, maxAttempts: 1 }
+  const ec2 = new EC2Client(config)
+  const asg = new AutoScalingClient(config)
+  await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'burner', LaunchTemplateData: { ImageId: 'ami-web', UserData: Buffer.from(BURNER).toString('base64') } }))
+  await asg.send(new CreateAutoScalingGroupCommand({ AutoScalingGroupName: 'cpu', LaunchTemplate: { LaunchTemplateName: 'burner' }, MinSize: 1, MaxSize: 2, VPCZoneIdentifier: SUBNET_A, DefaultInstanceWarmup: 1 }))
+  await asg.send(new PutScalingPolicyCommand({ AutoScalingGroupName: 'cpu', PolicyName: 'cpu40', PolicyType: 'TargetTrackingScaling', TargetTrackingConfiguration: { PredefinedMetricSpecification: { PredefinedMetricType: 'ASGAverageCPUUtilization' }, TargetValue: 40 } }))
+  const group = async () => (await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['cpu'] }))).AutoScalingGroups?.[0]
+  first = (await eventually(async () => {
+    const m = (await group())?.Instances ?? []
+    return m.length === 1 && m[0]?.LifecycleState === 'InService' ? m[0].InstanceId : undefined
+  }, { timeoutMs: 20000, intervalMs: 200, message: 'the first instance in service' })) ?? ''
+
+  // Busy for at most 30 s: the group scales out to its maximum.
+  writeFileSync(burn(), '')
+  try {
+    await eventually(async () => (await group())?.DesiredCapacity === 2, { timeoutMs: 30000, intervalMs: 250, message: 'scaled out on CPU' })
+  } finally {
+    rmSync(burn(), { force: true })
+  }
+  // The launch that follows carries the alarm's cause (the next group pass starts it).
+  await eventually(
+    async () =>
+      ((await asg.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: 'cpu' }))).Activities ?? []).some((a) =>
+        /a monitor alarm TargetTracking-cpu-AlarmHigh-\S+ in state ALARM triggered policy cpu40 changing the desired capacity from 1 to 2\./.test(a.Cause ?? ''),
+      ),
+    { timeoutMs: 5000, message: 'the launch activity with the alarm\'s cause' },
+  )
+  // Idle: fifteen datapoints below 36 %, then back to one.
+  await eventually(async () => (await group())?.DesiredCapacity === 1, { timeoutMs: 45000, intervalMs: 500, message: 'scaled back in' })
 })

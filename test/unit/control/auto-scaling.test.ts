@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { GroupController } from '../../../src/autoscaling/controller.js'
+import { createGroup, setDesiredCapacity } from '../../../src/control/auto-scaling-groups.js'
+import { chooseVictims } from '../../../src/control/group-reconcile.js'
+import { completeTransition } from '../../../src/control/instances.js'
+import { createLaunchTemplate, createLaunchTemplateVersion } from '../../../src/control/launch-templates.js'
+import { openControl, refusedUnchanged } from './fixture.js'
+import { InvalidValueError } from '../../../src/control/errors.js'
+
+const SUBNETS = ['subnet-0a1b2c3d4e5f60a01', 'subnet-0a1b2c3d4e5f60b02']
+
+/** A clock the test moves (members' ages decide the termination policy's last tie). */
+function clock() {
+  let now = Date.parse('2026-12-07T12:00:00Z')
+  return { now: () => new Date(now), advance: (ms: number) => (now += ms) }
+}
+
+async function groupOf(t: Parameters<typeof openControl>[0], desired: number) {
+  const c = clock()
+  const { control, store } = openControl(t, { now: c.now })
+  await control.mutate((d) => {
+    createLaunchTemplate(d, { name: 'web', region: 'us-east-1', data: { imageId: 'ami-1', securityGroupIds: [], instanceTags: {} }, tags: {} })
+    createGroup(d, { name: 'g', region: 'us-east-1', minSize: 0, maxSize: 10, desiredCapacity: desired, subnets: SUBNETS, launchTemplate: { name: 'web', version: '$Latest' }, targetGroupArns: [], tags: {}, propagateAtLaunch: [] })
+  })
+  const controller = new GroupController({ control, processExited: () => false, targetState: () => undefined, runsUserData: true })
+  const pass = async () => {
+    await controller.runOnce()
+    await control.mutate((d) => {
+      for (const i of d.list('instance')) {
+        if (i.state === 'pending') completeTransition(d, i.id, 'pending', 'running')
+        if (i.state === 'shutting-down') completeTransition(d, i.id, 'shutting-down', 'terminated')
+      }
+    })
+    await controller.runOnce()
+  }
+  return { control, store, c, pass }
+}
+
+test('the default termination policy: the zone with the most instances, then an older launch template version, then the oldest instance', async (t) => {
+  const { control, c, pass } = await groupOf(t, 2)
+  await pass()
+  c.advance(60_000)
+  // A new template version, then two more instances: zones a and b hold two each.
+  await control.mutate((d) => {
+    const lt = d.list('launch-template')[0]
+    if (lt) createLaunchTemplateVersion(d, lt, { data: { imageId: 'ami-2' } })
+    setDesiredCapacity(d, 'g', 4)
+  })
+  await pass()
+  const g = (await control.view()).list('auto-scaling-group')[0]
+  assert.ok(g)
+  assert.deepEqual(g.members.map((m) => m.launchTemplate?.version), ['1', '1', '2', '2'])
+  const d = await control.view()
+  const one = chooseVictims(d, g, 1)
+  assert.equal(one[0]?.launchTemplate?.version, '1', 'zones are even, so the older version goes first')
+  const three = chooseVictims(d, g, 3)
+  assert.deepEqual(three.map((m) => m.launchTemplate?.version).sort(), ['1', '1', '2'])
+  const zones = g.members.filter((m) => !three.includes(m)).map((m) => m.availabilityZone)
+  assert.equal(zones.length, 1)
+  // Scale in to 2: one of each zone stays, both of the newer version.
+  await control.mutate((dr) => setDesiredCapacity(dr, 'g', 2))
+  await pass()
+  const left = (await control.view()).list('auto-scaling-group')[0]?.members ?? []
+  assert.deepEqual(left.map((m) => m.launchTemplate?.version), ['2', '2'])
+  assert.deepEqual(left.map((m) => m.availabilityZone).sort(), ['us-east-1a', 'us-east-1b'])
+})
+
+test('a pass the fleet lock refuses changes nothing; the lock holder launches', async (t) => {
+  const c = clock()
+  const { control, store } = openControl(t, { now: c.now })
+  await control.mutate((d) => {
+    createLaunchTemplate(d, { name: 'web', region: 'us-east-1', data: { securityGroupIds: [], instanceTags: {} }, tags: {} })
+    createGroup(d, { name: 'g', region: 'us-east-1', minSize: 1, maxSize: 2, subnets: SUBNETS, launchTemplate: { name: 'web' }, targetGroupArns: [], tags: {}, propagateAtLaunch: [] })
+  })
+  const before = (await store.load()).revision
+  const other = new GroupController({ control, processExited: () => false, targetState: () => undefined, runsUserData: true, lock: async () => false })
+  await other.runOnce()
+  assert.equal((await store.load()).revision, before, 'another node holds the lock: no pass')
+  const holder = new GroupController({ control, processExited: () => false, targetState: () => undefined, runsUserData: true, lock: async (pass) => (await pass(), true) })
+  await holder.runOnce()
+  assert.equal((await control.view()).list('auto-scaling-group')[0]?.members.length, 1)
+})
+
+test('sizes out of order are refused and leave the store as it was', async (t) => {
+  const { control, store } = openControl(t)
+  await control.mutate((d) => createLaunchTemplate(d, { name: 'web', region: 'us-east-1', data: { securityGroupIds: [], instanceTags: {} }, tags: {} }))
+  const make = (min: number, max: number, desired?: number) => () =>
+    control.mutate((d) => createGroup(d, { name: 'g', region: 'us-east-1', minSize: min, maxSize: max, desiredCapacity: desired, subnets: SUBNETS, launchTemplate: { name: 'web' }, targetGroupArns: [], tags: {}, propagateAtLaunch: [] }))
+  await refusedUnchanged(store, make(3, 2), InvalidValueError, 'invalid-value', /^Max bound, 2, must be greater than or equal to min bound, 3$/)
+  await refusedUnchanged(store, make(1, 4, 5), InvalidValueError, 'invalid-value', /^Desired capacity:5 must be between the specified min size:1 and max size:4$/)
+})

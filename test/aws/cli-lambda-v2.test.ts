@@ -144,7 +144,7 @@ test('SDK v3: reserved concurrency 1 under 10 parallel invocations throttles the
   writeFileSync(zip, zipOf({ 'index.js': NODE_ECHO }))
   await aws('lambda', 'create-function', '--function-name', 'slow', '--runtime', 'nodejs20.x', '--handler', 'index.handler', '--role', ROLE, '--zip-file', `fileb://${zip}`)
   await sdk.send(new PutFunctionConcurrencyCommand({ FunctionName: 'slow', ReservedConcurrentExecutions: 1 }))
-  const payload = Buffer.from(JSON.stringify({ sleepMs: 500 }))
+  const payload = Buffer.from(JSON.stringify({ sleepMs: 1500 }))
   const results = await Promise.allSettled(Array.from({ length: 10 }, () => sdk.send(new InvokeCommand({ FunctionName: 'slow', Payload: payload }))))
   const ok = results.filter((r) => r.status === 'fulfilled' && r.value.StatusCode === 200 && r.value.FunctionError === undefined).length
   const throttled = results.filter((r) => r.status === 'rejected' && (r.reason as { name?: string }).name === 'TooManyRequestsException')

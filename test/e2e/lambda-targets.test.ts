@@ -19,7 +19,7 @@ const NODE_API = (version: string) => `exports.handler = async (event) => {
   const p = event.path
   if (p === '/api/throw') throw new Error('boom')
   if (p === '/api/sleep') await new Promise((r) => setTimeout(r, 3000))
-  if (p === '/api/slow') await new Promise((r) => setTimeout(r, 400))
+  if (p === '/api/slow') await new Promise((r) => setTimeout(r, 800))
   if (p === '/api/bad') return { nope: true }
   if (p === '/api/binary') return { statusCode: 200, headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from([0, 1, 2, 255]).toString('base64'), isBase64Encoded: true }
   return {

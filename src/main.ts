@@ -294,7 +294,11 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
             throw e
           }
         },
-        invoke: (ref, event, type) => functions.invoke(ref, event, type),
+        // As Lambda answers after a create or update: with the store's newest revision taken in (new code runs at once).
+        invoke: async (ref, event, type) => {
+          await runtime.settled()
+          return functions.invoke(ref, event, type)
+        },
         logTail: (name, max) => readLogTail(functionLogPath(options.dataDir, name), max),
       },
       accessKeys,

@@ -193,6 +193,8 @@ export class Runtime {
 
   private async takeIn(state: StateView): Promise<void> {
     if (this.followed !== undefined && state.revision <= this.followed.view.revision) return
+    // Functions first: a lambda group's gateway must find its function's current code as soon as it serves.
+    this.functions?.reconcile(state)
     const dp = this.dataplane
     const compiled = compileRevision(state, dp.lambdaSocketPath ? { ...this.node, lambdaSocket: (arn) => dp.lambdaSocketPath?.(arn) ?? '' } : this.node)
     if (compiled.snapshot.ok) {
@@ -213,7 +215,6 @@ export class Runtime {
     this.feedDns(state, compiled.plan)
     void this.certificates?.reconcile(state)
     this.instances?.reconcile(state)
-    this.functions?.reconcile(state)
     this.healthChecks?.reconcile(state)
     const waiting = this.waiters.splice(0)
     for (const w of waiting) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { GROUP_NAME_TAG, LAUNCHING, TERMINATING, type AutoScalingGroup, type GroupMember, type LaunchData, type LifecycleHook, type TemplateRef } from '../model/autoscaling.js'
 import { MAX_INSTANCES } from '../model/instance.js'
-import { active, beginTermination, causeTime, registerMember, removeGroup, resolveGroup, startActivity, suspended, updateActivity } from './auto-scaling-groups.js'
+import { active, beginTermination, causeTime, groupZones, registerMember, removeGroup, resolveGroup, startActivity, suspended, updateActivity } from './auto-scaling-groups.js'
 import type { Draft } from './draft.js'
 import { runInstances, terminateInstances } from './instances.js'
 import { findLaunchConfiguration, resolveLaunch } from './launch-templates.js'
@@ -76,11 +76,18 @@ export function chooseVictims(d: Draft, g: AutoScalingGroup, count: number): Gro
   } catch {
     nowRef = undefined
   }
+  const zones = new Set(groupZones(d, g))
   const chosen: GroupMember[] = []
   for (let i = 0; i < count; i++) {
     const left = g.members.filter((m) => active(m) && !chosen.includes(m))
     const candidates = left.filter((m) => !m.protectedFromScaleIn)
     if (candidates.length === 0) break
+    // An instance in a zone the group no longer has goes first.
+    const outside = candidates.filter((m) => !zones.has(m.availabilityZone))
+    if (outside.length > 0) {
+      chosen.push(outside.sort((a, b) => a.joinedAt.localeCompare(b.joinedAt))[0] as GroupMember)
+      continue
+    }
     const perZone = new Map<string, number>()
     for (const m of left) perZone.set(m.availabilityZone, (perZone.get(m.availabilityZone) ?? 0) + 1)
     const most = Math.max(...candidates.map((m) => perZone.get(m.availabilityZone) ?? 0))
@@ -200,6 +207,19 @@ function unhealthy(g: AutoScalingGroup, m: GroupMember, obs: GroupObservations, 
   return undefined
 }
 
+/**
+ * Whether the group's zones are out of balance (AZRebalance): every member in service, and the
+ * zone with the most of them holds more than one over the zone with the fewest, or a member is in
+ * a zone the group no longer has.
+ */
+function rebalanceNeeded(d: Draft, g: AutoScalingGroup): boolean {
+  if (g.rebalancing || suspended(g, 'AZRebalance') || g.members.length === 0 || !g.members.every((m) => m.lifecycleState === 'InService' && m.healthStatus === 'Healthy')) return false
+  const zones = groupZones(d, g)
+  const per = zones.map((z) => g.members.filter((m) => m.availabilityZone === z).length)
+  const outside = g.members.some((m) => !zones.includes(m.availabilityZone))
+  return outside || Math.max(...per) - Math.min(...per) > 1
+}
+
 /** One pass over a group (the controller runs one per group every interval). */
 export function reconcileGroup(d: Draft, name: string, obs: GroupObservations): void {
   let g = resolveGroup(d, name)
@@ -237,6 +257,18 @@ export function reconcileGroup(d: Draft, name: string, obs: GroupObservations): 
   }
 
   const count = g.members.filter(active).length
+  if (count === g.desiredCapacity && !suspended(g, 'Launch') && !suspended(g, 'Terminate') && rebalanceNeeded(d, g)) {
+    // AZRebalance: launch in the short zone first (one over the desired capacity); once it is in
+    // service the capacity path takes one out of the heaviest zone (the default termination policy).
+    try {
+      const m = launch(d, g, [...g.members], `At ${at(d)} an instance was launched to aid in balancing the group's zones.`, obs)
+      if (m) d.put({ ...(d.get('auto-scaling-group', g.arn) ?? g), members: [...g.members, m], rebalancing: true })
+    } catch {
+      // a launch that fails is reported by the capacity path; the rebalance waits for a later pass
+    }
+    return
+  }
+  if (g.rebalancing && g.members.some((m) => m.lifecycleState.startsWith('Pending'))) return
   if (count < g.desiredCapacity && !suspended(g, 'Launch')) {
     if (g.launchRetryAt !== undefined && nowMs < Date.parse(g.launchRetryAt)) return
     const list = [...g.members]
@@ -262,6 +294,6 @@ export function reconcileGroup(d: Draft, name: string, obs: GroupObservations): 
       const cause = `${prefix}At ${at(d)} an instance was taken out of service in response to a difference between desired and actual capacity, shrinking the capacity from ${count} to ${g.desiredCapacity}.  At ${at(d)} instance ${victim.instanceId} was selected for termination.`
       g = beginTermination(d, g, victim, cause)
     }
-    g = d.put({ ...(d.get('auto-scaling-group', g.arn) ?? g), pendingCause: undefined })
-  }
+    g = d.put({ ...(d.get('auto-scaling-group', g.arn) ?? g), pendingCause: undefined, rebalancing: undefined })
+  } else if (g.rebalancing) d.put({ ...g, rebalancing: undefined })
 }

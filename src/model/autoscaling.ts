@@ -120,6 +120,8 @@ export interface AutoScalingGroup {
   readonly status?: string | undefined
   /** The change of desired capacity not yet acted on: the first sentence of the next activity's cause. */
   readonly pendingCause?: string | undefined
+  /** AZRebalance: one instance was launched over the desired capacity to even the zones; once it is in service one of the heaviest zone is taken out. */
+  readonly rebalancing?: boolean | undefined
   /** ISO 8601: after a failed launch, the next one is tried no sooner. */
   readonly launchRetryAt?: string | undefined
   /** ISO 8601: the last scaling activity a simple policy started (its cooldown counts from its end). */

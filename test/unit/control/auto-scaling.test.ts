@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { GroupController } from '../../../src/autoscaling/controller.js'
-import { createGroup, setDesiredCapacity } from '../../../src/control/auto-scaling-groups.js'
+import { createGroup, resumeProcesses, setDesiredCapacity, suspendProcesses, updateGroup } from '../../../src/control/auto-scaling-groups.js'
 import { chooseVictims } from '../../../src/control/group-reconcile.js'
 import { completeTransition } from '../../../src/control/instances.js'
 import { createLaunchTemplate, createLaunchTemplateVersion } from '../../../src/control/launch-templates.js'
@@ -89,4 +89,39 @@ test('sizes out of order are refused and leave the store as it was', async (t) =
     control.mutate((d) => createGroup(d, { name: 'g', region: 'us-east-1', minSize: min, maxSize: max, desiredCapacity: desired, subnets: SUBNETS, launchTemplate: { name: 'web' }, targetGroupArns: [], tags: {}, propagateAtLaunch: [] }))
   await refusedUnchanged(store, make(3, 2), InvalidValueError, 'invalid-value', /^Max bound, 2, must be greater than or equal to min bound, 3$/)
   await refusedUnchanged(store, make(1, 4, 5), InvalidValueError, 'invalid-value', /^Desired capacity:5 must be between the specified min size:1 and max size:4$/)
+})
+
+test('AZRebalance: a zone added to the group gets an instance first, then the heavy zone gives one up; suspended, nothing moves', async (t) => {
+  const c = clock()
+  const { control } = openControl(t, { now: c.now })
+  await control.mutate((d) => {
+    createLaunchTemplate(d, { name: 'web', region: 'us-east-1', data: { securityGroupIds: [], instanceTags: {} }, tags: {} })
+    createGroup(d, { name: 'g', region: 'us-east-1', minSize: 0, maxSize: 4, desiredCapacity: 2, subnets: [SUBNETS[0] ?? ''], launchTemplate: { name: 'web' }, targetGroupArns: [], tags: {}, propagateAtLaunch: [] })
+  })
+  const controller = new GroupController({ control, processExited: () => false, targetState: () => undefined, runsUserData: true })
+  const settle = async (passes: number) => {
+    for (let i = 0; i < passes; i++) {
+      await controller.runOnce()
+      await control.mutate((d) => {
+        for (const inst of d.list('instance')) {
+          if (inst.state === 'pending') completeTransition(d, inst.id, 'pending', 'running')
+          if (inst.state === 'shutting-down') completeTransition(d, inst.id, 'shutting-down', 'terminated')
+        }
+      })
+    }
+  }
+  const zones = async () => ((await control.view()).list('auto-scaling-group')[0]?.members ?? []).map((m) => `${m.availabilityZone}:${m.lifecycleState}`).sort()
+  await settle(3)
+  assert.deepEqual(await zones(), ['us-east-1a:InService', 'us-east-1a:InService'])
+  await control.mutate((d) => suspendProcesses(d, 'g', ['AZRebalance']))
+  await control.mutate((d) => updateGroup(d, 'g', { subnets: SUBNETS }))
+  await settle(3)
+  assert.deepEqual(await zones(), ['us-east-1a:InService', 'us-east-1a:InService'], 'AZRebalance suspended')
+  await control.mutate((d) => resumeProcesses(d, 'g'))
+  await settle(6)
+  assert.deepEqual(await zones(), ['us-east-1a:InService', 'us-east-1b:InService'])
+  const g = (await control.view()).list('auto-scaling-group')[0]
+  assert.equal(g?.desiredCapacity, 2)
+  const activities = (await control.view()).list('scaling-activity').map((a) => a.cause)
+  assert.ok(activities.some((a) => /an instance was launched to aid in balancing the group's zones\.$/.test(a)), activities.join('\n'))
 })

@@ -255,13 +255,14 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
     closers.push(() => runtime.stop())
     closers.push(() => dataplane.close())
 
-    // Auto Scaling groups: one node of a fleet runs their passes (the etcd lock); alone, this one.
+    // Auto Scaling groups: one node of a fleet runs their passes (the etcd lock), among the nodes
+    // that run instances' programs (--run-user-data): only they see the processes; alone, this one.
     const groups = new GroupController({
       control,
       processExited: (i) => instances.check(i).status === 'impaired',
       targetState: (arn, id) => runtime.describeTargetHealth(arn).find((t) => t.target.id === id)?.state,
       runsUserData: options.runUserData ?? false,
-      lock: store.fleet ? (pass) => store.fleet!.tryLock('autoscaling', pass) : undefined,
+      lock: store.fleet ? (options.runUserData ? (pass) => store.fleet!.tryLock('autoscaling', pass) : async () => false) : undefined,
       intervalMs: autoscalingInterval(),
       metrics: { requestCount: (lb, tg) => metrics.requestCount(lb, tg), cpuSeconds: (ids) => instances.cpuSeconds(ids) },
       metricPeriodMs: metricPeriodSeconds() * 1000,

@@ -48,6 +48,9 @@ test('examples/autoscaling.yaml: a launch template and a group from YAML serve b
   assert.match(stdout, new RegExp(`web\\s+1\\s+1\\s+4\\s+1\\s+${first}:InService`))
   assert.match((await cli(['get', 'launch-templates'])).stdout, /web\s+lt-[0-9a-f]+\s+1\s+1/)
 
+  // The running group is what the file says: no drift (its members, activities and registrations are its own).
+  assert.match((await cli(['plan', file])).stdout, /No changes: the store matches the configuration\./)
+
   // Raise minSize in the file: the watcher re-applies, the group grows, and its first instance stays registered.
   writeFileSync(file, text.replace('minSize: 1', 'minSize: 2'))
   await eventually(

@@ -125,3 +125,22 @@ test('AZRebalance: a zone added to the group gets an instance first, then the he
   const activities = (await control.view()).list('scaling-activity').map((a) => a.cause)
   assert.ok(activities.some((a) => /an instance was launched to aid in balancing the group's zones\.$/.test(a)), activities.join('\n'))
 })
+
+test('an openalb that does not run user data fails a script launch as a Failed activity with the reason, and tries again 10 s later', async (t) => {
+  const c = clock()
+  const { control } = openControl(t, { now: c.now })
+  await control.mutate((d) => {
+    createLaunchTemplate(d, { name: 'web', region: 'us-east-1', data: { userData: '#!/bin/sh\nexec sleep 60\n', securityGroupIds: [], instanceTags: {} }, tags: {} })
+    createGroup(d, { name: 'g', region: 'us-east-1', minSize: 1, maxSize: 1, subnets: SUBNETS, launchTemplate: { name: 'web' }, targetGroupArns: [], tags: {}, propagateAtLaunch: [] })
+  })
+  const controller = new GroupController({ control, processExited: () => false, targetState: () => undefined, runsUserData: false })
+  const failed = async () => (await control.view()).list('scaling-activity').filter((a) => a.statusCode === 'Failed')
+  await controller.runOnce()
+  await controller.runOnce()
+  assert.equal((await failed()).length, 1, 'one failure, then the group waits')
+  assert.match((await failed())[0]?.statusMessage ?? '', /openalb up --run-user-data/)
+  assert.equal((await control.view()).list('instance').length, 0)
+  c.advance(10_001)
+  await controller.runOnce()
+  assert.equal((await failed()).length, 2)
+})

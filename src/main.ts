@@ -25,7 +25,7 @@ import { MetricsSink } from './dataplane/metrics-sink.js'
 import { Runtime } from './runtime/runtime.js'
 import { InstanceSupervisor } from './compute/supervisor.js'
 import { GroupController } from './autoscaling/controller.js'
-import { functionLogPath, readConsoleTail, readLogTail } from './compute/console-log.js'
+import { readConsoleTail } from './compute/console-log.js'
 import { FunctionRunner } from './compute/function-runner.js'
 import { InvalidZip, storeZip } from './compute/function-code.js'
 import { assertSafeBind, createAwsApi } from './api/aws/server.js'
@@ -300,7 +300,6 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
           await runtime.settled()
           return functions.invoke(ref, event, type)
         },
-        logTail: (name, max) => readLogTail(functionLogPath(options.dataDir, name), max),
       },
       accessKeys,
       log,

@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { closeSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Duplex } from 'node:stream'
 import {
   concurrencyOf,
   environmentKey,
+  LOG_TAIL_BYTES,
   runtimeLanguage,
   type FunctionInvoker,
   type InvocationType,
@@ -130,6 +131,29 @@ interface Pool {
 }
 
 const nowIso = () => new Date().toISOString()
+
+function logSize(path: string): number {
+  try {
+    return statSync(path).size
+  } catch {
+    return 0
+  }
+}
+
+/** The log from `offset` on, at most its last LOG_TAIL_BYTES. */
+function logSince(path: string, offset: number): string {
+  const end = logSize(path)
+  const from = Math.max(offset, end - LOG_TAIL_BYTES)
+  if (end <= from) return ''
+  const buf = Buffer.alloc(end - from)
+  const fd = openSync(path, 'r')
+  try {
+    readSync(fd, buf, 0, buf.length, from)
+  } finally {
+    closeSync(fd)
+  }
+  return buf.toString('utf8')
+}
 
 /**
  * Runs Lambda functions on this machine. Each function has a pool of execution environments: a
@@ -257,6 +281,7 @@ export class FunctionRunner implements FunctionInvoker {
       }
       this.#running.add(host)
       const initError = await host.ready
+      const logStart = logSize(log)
       appendLog(log, `START RequestId: ${requestId} Version: $LATEST\n`)
       const started = performance.now()
       const deadline = Date.now() + fn.timeoutSeconds * 1000
@@ -286,7 +311,8 @@ export class FunctionRunner implements FunctionInvoker {
       const ms = performance.now() - started
       const init = cold ? ` Init Duration: ${host.initMs.toFixed(2)} ms` : ''
       appendLog(log, `END RequestId: ${requestId}\nREPORT RequestId: ${requestId}\tDuration: ${ms.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(ms))} ms\tMemory Size: ${fn.memorySizeMb} MB${init}\n`)
-      return outcome
+      // What the log gained while this invocation ran (Invoke's LogType Tail; lines of invocations running alongside may be in it).
+      return outcome.kind === 'ok' || outcome.kind === 'function-error' || outcome.kind === 'timeout' ? { ...outcome, log: logSince(log, logStart) } : outcome
     } finally {
       pool.busy--
       if (host) {

@@ -158,17 +158,20 @@ function arnLike(pattern: string, arn: string): boolean {
 /** Why an invocation was throttled (Lambda's TooManyRequestsException Reason). */
 export type ThrottleReason = 'ReservedFunctionConcurrentInvocationLimitExceeded' | 'ConcurrentInvocationLimitExceeded'
 
+/** Invoke's LogType Tail: the last 4 KB of what an invocation wrote to the log. */
+export const LOG_TAIL_BYTES = 4096
+
 /**
  * What one invocation came to: compute's runner answers it, the Lambda API and the balancer's
  * Lambda targets turn it into their own answers. Payloads are JSON text.
  */
 export type InvokeOutcome =
   /** The handler returned: its value as JSON. */
-  | { readonly kind: 'ok'; readonly payload: string }
+  | { readonly kind: 'ok'; readonly payload: string; readonly log?: string | undefined }
   /** The handler threw, or its runtime could not load it (Lambda's FunctionError Unhandled). */
-  | { readonly kind: 'function-error'; readonly payload: string; readonly errorType: string }
+  | { readonly kind: 'function-error'; readonly payload: string; readonly errorType: string; readonly log?: string | undefined }
   /** The invocation ran past the function's timeout: its process was killed. */
-  | { readonly kind: 'timeout'; readonly payload: string }
+  | { readonly kind: 'timeout'; readonly payload: string; readonly log?: string | undefined }
   /** Every process the function may run is busy. */
   | { readonly kind: 'throttled'; readonly reason: ThrottleReason }
   | { readonly kind: 'not-found' }

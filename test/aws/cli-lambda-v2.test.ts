@@ -60,6 +60,13 @@ test('AWS CLI v2: a Node.js function from a zip is created, invoked, fails, time
   await aws('lambda', 'invoke', '--function-name', 'echo', '--cli-binary-format', 'raw-in-base64-out', '--payload', '{}', out)
   assert.equal((JSON.parse(readFileSync(out, 'utf8')) as { pid: number }).pid, first.pid)
 
+  // LogType Tail: what this invocation wrote, base64 (the CLI's LogResult).
+  const tailed = JSON.parse(await aws('lambda', 'invoke', '--function-name', 'echo', '--log-type', 'Tail', '--cli-binary-format', 'raw-in-base64-out', '--payload', '{"tail":"me"}', out)) as { LogResult: string }
+  const tailLog = Buffer.from(tailed.LogResult, 'base64').toString()
+  assert.match(tailLog, /^START RequestId: /)
+  assert.match(tailLog, /event \{"tail":"me"\}/)
+  assert.doesNotMatch(tailLog, /hello/)
+
   // A handler that throws: 200 with X-Amz-Function-Error Unhandled and Node's error payload.
   const failed = JSON.parse(await aws('lambda', 'invoke', '--function-name', 'echo', '--cli-binary-format', 'raw-in-base64-out', '--payload', '{"fail":"x"}', out)) as Record<string, unknown>
   assert.equal(failed.FunctionError, 'Unhandled')

@@ -104,7 +104,7 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
     CreateFunction: 'Node.js (nodejs18.x, nodejs20.x, nodejs22.x) and Python (python3.9-3.13) runtimes, run with this machine\'s node and python3 and only with `openalb up --run-user-data`; Code.ZipFile only (S3 and images refused by name); Role is a label; no VPC, layers, file systems, KMS, X-Ray, SnapStart or published versions (refused by name)',
     UpdateFunctionCode: 'ZipFile only; no Publish or DryRun',
     UpdateFunctionConfiguration: 'as CreateFunction',
-    Invoke: 'RequestResponse, Event (queued, no retries) and DryRun; $LATEST only; LogType Tail returns the last 4 KB of the function\'s log',
+    Invoke: 'RequestResponse, Event (queued, no retries) and DryRun; $LATEST only; LogType Tail returns the last 4 KB of what the invocation wrote to the function\'s log',
     GetFunction: 'Code has no download Location',
     ListFunctions: '$LATEST only (FunctionVersion ALL refused)',
     AddPermission: 'statements are kept; RegisterTargets of a lambda group needs one for elasticloadbalancing.amazonaws.com (SourceArn matched as ArnLike); openalb\'s API itself has no IAM',

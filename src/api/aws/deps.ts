@@ -48,9 +48,8 @@ export interface FunctionRuntimeApi {
   readonly runsCode: boolean
   /** Unpacks a deployment package into the data directory; a package Lambda would refuse is not ok, with Lambda's message. */
   storeZip(zip: Buffer): { readonly ok: true; readonly sha256: string; readonly size: number } | { readonly ok: false; readonly message: string }
+  /** The outcome carries the log lines the invocation wrote (Invoke's LogType Tail). */
   invoke(ref: string, event: string, type: InvocationType): Promise<InvokeOutcome>
-  /** The last `max` bytes of the function's log (Invoke's LogType Tail). */
-  logTail(name: string, max: number): Buffer | undefined
 }
 
 /** What openalb's own DNS server answers for a name and type (Route 53's TestDNSAnswer). */

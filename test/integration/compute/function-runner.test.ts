@@ -60,7 +60,9 @@ test('callback-style and ESM handlers answer; a missing module or export is Runt
     'esm.mjs': 'export const handler = async (event) => ({ esm: true, n: event.n, pid: process.pid })\n',
   })
   runner.reconcile(state(1, fn(code, 'cb', 'cb.handler'), fn(code, 'esm', 'esm.handler'), fn(code, 'nomod', 'missing.handler'), fn(code, 'noexp', 'cb.nothing')))
-  assert.deepEqual(await runner.invoke('cb', '{"n":1}'), { kind: 'ok', payload: JSON.stringify({ got: 1, fn: 'cb' }) })
+  const cb = await runner.invoke('cb', '{"n":1}')
+  assert.deepEqual([cb.kind, cb.kind === 'ok' && cb.payload], ['ok', JSON.stringify({ got: 1, fn: 'cb' })])
+  assert.match(cb.kind === 'ok' ? (cb.log ?? '') : '', /^START RequestId: .*\nEND RequestId: .*\nREPORT RequestId: .*Init Duration/s)
   const esm = await runner.invoke('esm', '{"n":2}')
   assert.equal(esm.kind, 'ok')
   const nomod = await runner.invoke('nomod', '{}')

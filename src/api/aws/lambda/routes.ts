@@ -351,9 +351,8 @@ const invokeOp: Handler = async ({ deps }, name, url, body, headers) => {
   const outcome = await runner.invoke(fn.arn, text, type as InvocationType)
   const executed = { 'x-amz-executed-version': '$LATEST' }
   const tail = (): Record<string, string> => {
-    if (logType !== 'Tail' || type !== 'RequestResponse') return {}
-    const log = runner.logTail(fn.name, 4096)
-    return log ? { 'x-amz-log-result': log.toString('base64') } : {}
+    if (logType !== 'Tail' || type !== 'RequestResponse' || !('log' in outcome) || outcome.log === undefined) return {}
+    return { 'x-amz-log-result': Buffer.from(outcome.log).toString('base64') }
   }
   switch (outcome.kind) {
     case 'ok':

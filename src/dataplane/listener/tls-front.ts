@@ -122,7 +122,15 @@ export class TlsFront {
         allowHalfOpen: this.allowHalfOpen,
         ...(alpn.length > 0 ? { ALPNProtocols: [...alpn] } : {}),
       },
-      (socket) => this.hooks.secure(socket),
+      (socket) => {
+        // ALB does not support renegotiation: a client that asks for one (TLS 1.2) is disconnected,
+        // as Node would otherwise allow three in ten minutes (a CPU cost the client chooses).
+        socket.disableRenegotiation()
+        socket.on('error', (e: NodeJS.ErrnoException) => {
+          if (e.code === 'ERR_TLS_RENEGOTIATION_DISABLED') socket.destroy()
+        })
+        this.hooks.secure(socket)
+      },
     )
     server.on('tlsClientError', (err) => this.hooks.handshakeFailed(err))
     return server

@@ -125,3 +125,23 @@ test('the HTTPS listener resumes TLS 1.2 sessions from its tickets', async () =>
   const resumed = await handshake(first.session)
   assert.equal(resumed.reused, true)
 })
+
+test('a client that asks to renegotiate (TLS 1.2) is disconnected: ALB does not support renegotiation', { skip: noOpenssl, timeout: 20_000 }, async () => {
+  const { spawn } = await import('node:child_process')
+  const child = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-tls1_2', '-servername', 'api.example.test'], { stdio: ['pipe', 'pipe', 'pipe'] })
+  let out = ''
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()))
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  try {
+    const deadline = Date.now() + 10_000
+    while (!/Verify return code/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    assert.match(out, /Protocol\s*:\s*TLSv1\.2/, 'the handshake completed first')
+    child.stdin.write('R\n') // s_client: renegotiate
+    const code = await Promise.race([exited, new Promise<'still connected'>((r) => setTimeout(() => r('still connected'), 5000))])
+    assert.notEqual(code, 'still connected', `the connection stays after a renegotiation request:\n${out}`)
+    assert.match(out, /RENEGOTIATING/)
+  } finally {
+    child.kill('SIGKILL')
+  }
+})

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { execFile } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { promisify } from 'node:util'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
@@ -35,6 +37,14 @@ test('examples/lambda.yaml (docs/lambda.md): a Node.js and a Python function beh
   const report = await fetch(`${base}/report/x`, { method: 'POST' })
   assert.deepEqual(await report.json(), { path: '/report/x', method: 'POST', function: 'report' })
   assert.equal((await fetch(`${base}/other`)).status, 404)
+
+  // curl, as the docs show it: the handler's status line, headers and body.
+  if (existsSync('/usr/bin/curl')) {
+    const { stdout } = await promisify(execFile)('/usr/bin/curl', ['-s', '-i', `${base}/api/hello?name=curl`], { timeout: 15_000 })
+    assert.match(stdout, /^HTTP\/1\.1 200 OK\r\n/)
+    assert.match(stdout, /\r\nx-function: hello\r\n/i)
+    assert.match(stdout, /\r\n\r\nhello curl from hello \(hi from YAML\)\n$/)
+  } else console.warn('SKIPPED the curl part: /usr/bin/curl is not installed')
 
   // The report group has health checks on: the function answers ALB's health check event.
   const tg = (await lb.control.read()).list('target-group').find((g) => g.name === 'report-tg')

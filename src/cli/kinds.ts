@@ -27,10 +27,11 @@ const ALIASES: Record<string, Kind | 'targets' | 'ssl-policies' | 'nodes'> = {
   'launch-configurations': 'launch-configuration', 'launch-configuration': 'launch-configuration', lc: 'launch-configuration',
   'auto-scaling-groups': 'auto-scaling-group', 'auto-scaling-group': 'auto-scaling-group', asg: 'auto-scaling-group', asgs: 'auto-scaling-group',
   'scaling-policies': 'scaling-policy', 'scaling-policy': 'scaling-policy', policies: 'scaling-policy',
+  'scheduled-actions': 'scheduled-action', 'scheduled-action': 'scheduled-action',
   'scaling-activities': 'scaling-activity', 'scaling-activity': 'scaling-activity', activities: 'scaling-activity',
 }
 
-export const KIND_NAMES = 'load-balancers, listeners, rules, target-groups, targets, certificates, hosted-zones, records, security-groups, vpcs, subnets, internet-gateways, route-tables, instances, functions, launch-templates, launch-configurations, auto-scaling-groups, scaling-policies, scaling-activities, ssl-policies, nodes'
+export const KIND_NAMES = 'load-balancers, listeners, rules, target-groups, targets, certificates, hosted-zones, records, security-groups, vpcs, subnets, internet-gateways, route-tables, instances, functions, launch-templates, launch-configurations, auto-scaling-groups, scaling-policies, scheduled-actions, scaling-activities, ssl-policies, nodes'
 
 export function parseKind(name: string): Kind | 'targets' | 'ssl-policies' | 'nodes' | undefined {
   return ALIASES[name.toLowerCase()]
@@ -226,6 +227,13 @@ export function columnsFor(kind: Kind, view: StateView, liveListeners?: Readonly
         { header: 'NAME', value: as<'scaling-policy'>((r) => r.name) },
         { header: 'TYPE', value: as<'scaling-policy'>((r) => r.policyType) },
         { header: 'TARGET', value: as<'scaling-policy'>((r) => (r.targetTracking ? `${r.targetTracking.metric} ${r.targetTracking.targetValue}` : '-')) },
+      ]
+    case 'scheduled-action':
+      return [
+        { header: 'GROUP', value: as<'scheduled-action'>((r) => r.groupName) },
+        { header: 'NAME', value: as<'scheduled-action'>((r) => r.name) },
+        { header: 'WHEN', value: as<'scheduled-action'>((r) => r.recurrence ?? r.startTime ?? '-') },
+        { header: 'MIN/DESIRED/MAX', value: as<'scheduled-action'>((r) => `${r.minSize ?? '-'}/${r.desiredCapacity ?? '-'}/${r.maxSize ?? '-'}`) },
       ]
     case 'scaling-activity':
       return [

@@ -17,6 +17,7 @@ import { deleteSecurityGroup } from '../control/security-groups.js'
 import { deleteInstance } from '../control/instances.js'
 import { deleteActivity, deleteGroup } from '../control/auto-scaling-groups.js'
 import { deletePolicy } from '../control/scaling-policies.js'
+import { deleteScheduledAction } from '../control/scheduled-actions.js'
 import { deleteLaunchConfiguration, deleteLaunchTemplate } from '../control/launch-templates.js'
 import type { LaunchTemplate } from '../model/autoscaling.js'
 import { deleteFunctionFromConfig } from '../control/functions.js'
@@ -312,6 +313,7 @@ const DELETERS: Record<Kind, (d: Draft, r: Resource) => void> = {
   'auto-scaling-group': (d, r) => deleteGroup(d, (r as { name: string }).name, true),
   'scaling-activity': (d, r) => deleteActivity(d, (r as { id: string }).id),
   'scaling-policy': (d, r) => deletePolicy(d, undefined, (r as { arn: string }).arn),
+  'scheduled-action': (d, r) => deleteScheduledAction(d, (r as { groupName: string }).groupName, (r as { name: string }).name),
 }
 
 export function buildProgram(out: (s: string) => void): Command {

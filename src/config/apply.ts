@@ -259,6 +259,7 @@ export function naturalName(view: { get: StateView['get'] }, r: Resource): strin
     case 'scaling-activity':
       return r.id
     case 'scaling-policy':
+    case 'scheduled-action':
       return `${r.groupName}:${r.name}`
     case 'internet-gateway':
     case 'route-table':

@@ -253,6 +253,7 @@ export function deleteGroup(d: Draft, name: string, force: boolean): void {
 export function removeGroup(d: Draft, g: AutoScalingGroup): void {
   for (const a of activitiesOf(d, g.name)) d.remove('scaling-activity', a.id)
   for (const p of d.list('scaling-policy')) if (p.groupName === g.name) d.remove('scaling-policy', p.arn)
+  for (const a of d.list('scheduled-action')) if (a.groupName === g.name) d.remove('scheduled-action', a.arn)
   d.remove('auto-scaling-group', g.arn)
 }
 

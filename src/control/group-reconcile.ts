@@ -6,6 +6,7 @@ import type { Draft } from './draft.js'
 import { runInstances, terminateInstances } from './instances.js'
 import { findLaunchConfiguration, resolveLaunch } from './launch-templates.js'
 import { listSubnets } from './network-lookup.js'
+import { runScheduledActions } from './scheduled-actions.js'
 
 /**
  * One pass of a group's behaviour, as Auto Scaling's documentation describes it, decided on a
@@ -222,6 +223,7 @@ function rebalanceNeeded(d: Draft, g: AutoScalingGroup): boolean {
 
 /** One pass over a group (the controller runs one per group every interval). */
 export function reconcileGroup(d: Draft, name: string, obs: GroupObservations): void {
+  runScheduledActions(d, name)
   let g = resolveGroup(d, name)
   const nowMs = d.ctx.now().getTime()
   const members: GroupMember[] = []

@@ -276,3 +276,22 @@ export const autoScalingGroupSpec = z
     })
   })
 export type AutoScalingGroupSpec = z.output<typeof autoScalingGroupSpec>
+
+/** A scheduled action: at StartTime (once), or at each minute its Recurrence (cron, UTC) matches, the group takes these sizes. */
+export interface ScheduledAction {
+  readonly kind: 'scheduled-action'
+  readonly arn: string
+  readonly name: string
+  readonly groupName: string
+  readonly startTime?: string | undefined
+  readonly endTime?: string | undefined
+  readonly recurrence?: string | undefined
+  readonly minSize?: number | undefined
+  readonly maxSize?: number | undefined
+  readonly desiredCapacity?: number | undefined
+  /** ISO 8601 of the minute it last ran (a recurrence runs once a minute at most). */
+  readonly lastRun?: string | undefined
+}
+
+export const scheduledActionArn = (region: string, accountId: string, uuid: string, group: string, name: string): string =>
+  `arn:aws:autoscaling:${region}:${accountId}:scheduledUpdateGroupAction:${uuid}:autoScalingGroupName/${group}:scheduledActionName/${name}`

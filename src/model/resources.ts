@@ -12,7 +12,7 @@ import type { TargetGroup } from './target-group.js'
 import type { Subnet, Vpc } from './vpc.js'
 import type { InternetGateway } from './internet-gateway.js'
 import type { RouteTable } from './route-table.js'
-import type { AutoScalingGroup, LaunchConfiguration, LaunchTemplate, ScalingActivity, ScalingPolicy } from './autoscaling.js'
+import type { AutoScalingGroup, LaunchConfiguration, LaunchTemplate, ScalingActivity, ScalingPolicy, ScheduledAction } from './autoscaling.js'
 
 export interface ResourceByKind {
   vpc: Vpc
@@ -42,6 +42,7 @@ export interface ResourceByKind {
   'launch-configuration': LaunchConfiguration
   'scaling-activity': ScalingActivity
   'scaling-policy': ScalingPolicy
+  'scheduled-action': ScheduledAction
 }
 export type Kind = keyof ResourceByKind
 export type Resource = ResourceByKind[Kind]

@@ -6,6 +6,9 @@ import {
   CreateAutoScalingGroupCommand,
   CreateLaunchConfigurationCommand,
   DeleteAutoScalingGroupCommand,
+  DeleteScheduledActionCommand,
+  DescribeScheduledActionsCommand,
+  PutScheduledUpdateGroupActionCommand,
   DeletePolicyCommand,
   DescribePoliciesCommand,
   ExecutePolicyCommand,
@@ -229,6 +232,14 @@ test('Auto Scaling: a group launches its desired capacity over two zones, regist
   assert.deepEqual((await asg.send(new DescribePoliciesCommand({ AutoScalingGroupName: 'web-asg' }))).ScalingPolicies?.map((x) => [x.PolicyName, x.PolicyType]), [['add', 'SimpleScaling'], ['steps', 'StepScaling']])
   await asg.send(new DeletePolicyCommand({ AutoScalingGroupName: 'web-asg', PolicyName: 'add' }))
   assert.equal((await asg.send(new DescribePoliciesCommand({ AutoScalingGroupName: 'web-asg' }))).ScalingPolicies?.length, 1)
+
+  // Scheduled actions (UTC recurrences).
+  await rejectsWith(asg.send(new PutScheduledUpdateGroupActionCommand({ AutoScalingGroupName: 'web-asg', ScheduledActionName: 'bad', Recurrence: '0 25 * * *', DesiredCapacity: 2 })), 'ValidationError', /Given recurrence string is not valid/)
+  await rejectsWith(asg.send(new PutScheduledUpdateGroupActionCommand({ AutoScalingGroupName: 'web-asg', ScheduledActionName: 'tz', Recurrence: '0 9 * * *', TimeZone: 'Europe/Paris', DesiredCapacity: 2 })), 'ValidationError', /TimeZone Europe\/Paris is not supported/)
+  await asg.send(new PutScheduledUpdateGroupActionCommand({ AutoScalingGroupName: 'web-asg', ScheduledActionName: 'mornings', Recurrence: '0 9 * * 1-5', MinSize: 1, DesiredCapacity: 3 }))
+  const scheduled = (await asg.send(new DescribeScheduledActionsCommand({ AutoScalingGroupName: 'web-asg' }))).ScheduledUpdateGroupActions ?? []
+  assert.deepEqual(scheduled.map((a) => [a.ScheduledActionName, a.Recurrence, a.DesiredCapacity, a.TimeZone]), [['mornings', '0 9 * * 1-5', 3, 'UTC']])
+  await asg.send(new DeleteScheduledActionCommand({ AutoScalingGroupName: 'web-asg', ScheduledActionName: 'mornings' }))
 
   // Launch configurations, and ForceDelete.
   await asg.send(new CreateLaunchConfigurationCommand({ LaunchConfigurationName: 'lc', ImageId: 'ami-lc', InstanceType: 't3.nano' }))

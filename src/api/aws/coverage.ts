@@ -95,9 +95,10 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
     AttachTrafficSources: 'elbv2 target groups only',
     DetachTrafficSources: 'as AttachTrafficSources',
     DescribeTrafficSources: 'as AttachTrafficSources',
-    SuspendProcesses: 'Launch, Terminate, HealthCheck, ReplaceUnhealthy, AddToLoadBalancer, AZRebalance and AlarmNotification (target tracking) act; ScheduledActions and InstanceRefresh are kept and shown (openalb has no schedules or refreshes to stop)',
+    SuspendProcesses: 'Launch, Terminate, HealthCheck, ReplaceUnhealthy, AddToLoadBalancer, AZRebalance and AlarmNotification (target tracking) act; ScheduledActions act too; InstanceRefresh is kept and shown (openalb has no instance refresh to stop)',
     PutScalingPolicy: 'TargetTrackingScaling on the predefined metrics ALBRequestCountPerTarget and ASGAverageCPUUtilization, evaluated by openalb (no customized metrics, no predictive scaling); SimpleScaling and StepScaling run through ExecutePolicy (openalb has no CloudWatch alarms)',
     ExecutePolicy: 'SimpleScaling and StepScaling policies',
+    PutScheduledUpdateGroupAction: 'five-field cron recurrences in UTC (TimeZone UTC only), or a one-time StartTime; checked every group pass',
     PutLifecycleHook: 'no notification targets: a waiting instance is found with DescribeAutoScalingInstances (Pending:Wait, Terminating:Wait) and completed by InstanceId',
   },
   lambda: {

@@ -5,6 +5,7 @@ import { createGroup, resumeProcesses, setDesiredCapacity, suspendProcesses, upd
 import { chooseVictims } from '../../../src/control/group-reconcile.js'
 import { completeTransition } from '../../../src/control/instances.js'
 import { createLaunchTemplate, createLaunchTemplateVersion } from '../../../src/control/launch-templates.js'
+import { putScheduledAction } from '../../../src/control/scheduled-actions.js'
 import { openControl, refusedUnchanged } from './fixture.js'
 import { InvalidValueError } from '../../../src/control/errors.js'
 
@@ -143,4 +144,31 @@ test('an openalb that does not run user data fails a script launch as a Failed a
   c.advance(10_001)
   await controller.runOnce()
   assert.equal((await failed()).length, 2)
+})
+
+test('scheduled actions: a recurrence runs once in each matching minute (UTC), a one-time action at its start time and is then gone', async (t) => {
+  const c = clock() // 2026-12-07T12:00:00Z, a Monday
+  const { control } = openControl(t, { now: c.now })
+  await control.mutate((d) => {
+    createLaunchTemplate(d, { name: 'web', region: 'us-east-1', data: { securityGroupIds: [], instanceTags: {} }, tags: {} })
+    createGroup(d, { name: 'g', region: 'us-east-1', minSize: 0, maxSize: 5, desiredCapacity: 0, subnets: SUBNETS, launchTemplate: { name: 'web' }, targetGroupArns: [], tags: {}, propagateAtLaunch: [] })
+    putScheduledAction(d, 'g', { name: 'noon', recurrence: '0 12 * * 1-5', desiredCapacity: 2 })
+    putScheduledAction(d, 'g', { name: 'later', startTime: '2026-12-07T12:30:00Z', minSize: 1, desiredCapacity: 1 })
+  })
+  const controller = new GroupController({ control, processExited: () => false, targetState: () => undefined, runsUserData: true })
+  const group = async () => (await control.view()).list('auto-scaling-group')[0]
+  await controller.runOnce()
+  assert.equal((await group())?.desiredCapacity, 2)
+  const cause = (await control.view()).list('scaling-activity')[0]?.cause ?? ''
+  assert.match(cause, /^At 2026-12-07T12:00:00Z a scheduled action update of AutoScalingGroup constraints to min: 0, max: 5, desired: 2 changing the desired capacity from 0 to 2\./)
+  await control.mutate((d) => setDesiredCapacity(d, 'g', 0))
+  c.advance(20_000)
+  await controller.runOnce()
+  assert.equal((await group())?.desiredCapacity, 0, 'once a minute at most')
+  c.advance(30 * 60_000)
+  await controller.runOnce()
+  const g = await group()
+  assert.deepEqual([g?.minSize, g?.desiredCapacity], [1, 1])
+  assert.deepEqual((await control.view()).list('scheduled-action').map((a) => a.name), ['noon'], 'the one-time action ran and is gone')
+  await assert.rejects(control.mutate((d) => putScheduledAction(d, 'g', { name: 'bad', recurrence: '61 * * * *', desiredCapacity: 1 })), /Given recurrence string is not valid: 61 \* \* \* \*/)
 })

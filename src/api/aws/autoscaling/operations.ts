@@ -29,6 +29,7 @@ import { page } from '../paging.js'
 import type { Params } from '../protocol/params.js'
 import type { XmlValue } from '../protocol/xml.js'
 import { POLICY_OPERATIONS } from './policies.js'
+import { SCHEDULED_ACTION_OPERATIONS } from './scheduled-actions.js'
 import { activityOut, groupOut, hookOut, launchConfigurationOut, memberOut } from './shapes.js'
 
 export const AUTOSCALING_NAMESPACE = 'http://autoscaling.amazonaws.com/doc/2011-01-01/'
@@ -496,4 +497,5 @@ export const AUTOSCALING_OPERATIONS: Readonly<Record<string, AutoScalingHandler>
   RecordLifecycleActionHeartbeat,
   DescribeLifecycleHookTypes,
   ...POLICY_OPERATIONS,
+  ...SCHEDULED_ACTION_OPERATIONS,
 }

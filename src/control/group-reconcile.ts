@@ -155,9 +155,9 @@ function step(d: Draft, g: AutoScalingGroup, m: GroupMember, obs: GroupObservati
     case 'Pending:Proceed': {
       const hook = g.lifecycleHooks.find((h) => h.name === m.hook?.name)
       const result = m.hook?.result ?? (m.hookDeadline !== undefined && nowMs >= Date.parse(m.hookDeadline) ? (hook?.defaultResult ?? 'CONTINUE') : undefined)
-      if (!hook && m.hook?.result === undefined) return inService(d, g, m) // the hook was deleted
+      if (!hook && m.hook?.result === undefined) return afterHook(g, m, LAUNCHING, nowMs) ?? inService(d, g, m) // the hook was deleted
       if (result === undefined) return m
-      if (result === 'CONTINUE') return inService(d, g, m)
+      if (result === 'CONTINUE') return afterHook(g, m, LAUNCHING, nowMs) ?? inService(d, g, m)
       updateActivity(d, m.activityId, 'Cancelled', `Instance failed to complete user's Lifecycle Action: Lifecycle Action with token ${m.hook?.token ?? ''} was abandoned: Lifecycle Action Completed with ABANDON Result`)
       if (inst && inst.state !== 'terminated') terminateInstances(d, [inst.id])
       return undefined
@@ -179,11 +179,20 @@ function step(d: Draft, g: AutoScalingGroup, m: GroupMember, obs: GroupObservati
     case 'Terminating:Wait':
     case 'Terminating:Proceed': {
       const done = m.hook?.result !== undefined || (m.hookDeadline !== undefined && nowMs >= Date.parse(m.hookDeadline)) || !g.lifecycleHooks.some((h) => h.name === m.hook?.name)
-      return done ? finish(d, m) : m
+      return done ? (afterHook(g, m, TERMINATING, nowMs) ?? finish(d, m)) : m
     }
     case 'Detaching':
       return undefined
   }
+}
+
+/** With several hooks on one transition the member waits on each in turn: the next one after the hook just done, if any. */
+function afterHook(g: AutoScalingGroup, m: GroupMember, transition: LifecycleHook['transition'], nowMs: number): GroupMember | undefined {
+  const hooks = g.lifecycleHooks.filter((h) => h.transition === transition)
+  const at = hooks.findIndex((h) => h.name === m.hook?.name)
+  const next = at >= 0 ? hooks[at + 1] : undefined
+  if (!next) return undefined
+  return { ...m, lifecycleState: transition === LAUNCHING ? 'Pending:Wait' : 'Terminating:Wait', stateSince: new Date(nowMs).toISOString(), hook: { name: next.name, token: randomUUID() }, hookDeadline: new Date(nowMs + next.heartbeatTimeout * 1000).toISOString() }
 }
 
 function inService(d: Draft, g: AutoScalingGroup, m: GroupMember): GroupMember {

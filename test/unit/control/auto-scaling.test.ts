@@ -6,6 +6,7 @@ import { chooseVictims } from '../../../src/control/group-reconcile.js'
 import { completeTransition } from '../../../src/control/instances.js'
 import { createLaunchTemplate, createLaunchTemplateVersion } from '../../../src/control/launch-templates.js'
 import { putScheduledAction } from '../../../src/control/scheduled-actions.js'
+import { completeLifecycleAction, putLifecycleHook } from '../../../src/control/lifecycle-hooks.js'
 import { openControl, refusedUnchanged } from './fixture.js'
 import { InvalidValueError } from '../../../src/control/errors.js'
 
@@ -171,4 +172,29 @@ test('scheduled actions: a recurrence runs once in each matching minute (UTC), a
   assert.deepEqual([g?.minSize, g?.desiredCapacity], [1, 1])
   assert.deepEqual((await control.view()).list('scheduled-action').map((a) => a.name), ['noon'], 'the one-time action ran and is gone')
   await assert.rejects(control.mutate((d) => putScheduledAction(d, 'g', { name: 'bad', recurrence: '61 * * * *', desiredCapacity: 1 })), /Given recurrence string is not valid: 61 \* \* \* \*/)
+})
+
+test('two launch hooks: the instance waits on each in turn, and comes into service after the second is completed', async (t) => {
+  const { control } = openControl(t)
+  await control.mutate((d) => {
+    createLaunchTemplate(d, { name: 'web', region: 'us-east-1', data: { securityGroupIds: [], instanceTags: {} }, tags: {} })
+    createGroup(d, { name: 'g', region: 'us-east-1', minSize: 1, maxSize: 1, subnets: SUBNETS, launchTemplate: { name: 'web' }, targetGroupArns: [], tags: {}, propagateAtLaunch: [] })
+    putLifecycleHook(d, 'g', { name: 'first', transition: 'autoscaling:EC2_INSTANCE_LAUNCHING', heartbeatTimeout: 300 })
+    putLifecycleHook(d, 'g', { name: 'second', transition: 'autoscaling:EC2_INSTANCE_LAUNCHING', heartbeatTimeout: 300 })
+  })
+  const controller = new GroupController({ control, processExited: () => false, targetState: () => undefined, runsUserData: true })
+  const member = async () => (await control.view()).list('auto-scaling-group')[0]?.members[0]
+  await controller.runOnce()
+  await control.mutate((d) => {
+    for (const i of d.list('instance')) completeTransition(d, i.id, 'pending', 'running')
+  })
+  await controller.runOnce()
+  assert.deepEqual([(await member())?.lifecycleState, (await member())?.hook?.name], ['Pending:Wait', 'first'])
+  const id = (await member())?.instanceId
+  await control.mutate((d) => completeLifecycleAction(d, 'g', 'first', 'CONTINUE', { instanceId: id }))
+  await controller.runOnce()
+  assert.deepEqual([(await member())?.lifecycleState, (await member())?.hook?.name], ['Pending:Wait', 'second'])
+  await control.mutate((d) => completeLifecycleAction(d, 'g', 'second', 'CONTINUE', { instanceId: id }))
+  await controller.runOnce()
+  assert.equal((await member())?.lifecycleState, 'InService')
 })

@@ -63,6 +63,8 @@ export interface ListenerSnapshot {
   readonly protocol: 'HTTP' | 'HTTPS'
   /** `x-forwarded-proto: ...\r\nx-forwarded-port: ...\r\n`, built once per version for every forwarded request. */
   readonly forwardedProtoPort: string
+  /** `:PORT` appended to a forwarded Host that has no port (ALB without preserve_host_header), or ''. */
+  readonly hostPortSuffix: string
   /** Certificate ARNs, the default first (HTTPS). */
   readonly certificateArns: readonly string[]
   readonly sslPolicy: string | undefined

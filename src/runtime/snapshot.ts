@@ -175,6 +175,7 @@ function compileSnapshot(state: StateView, node: NodeView, instances: InstanceIn
         port: listener.port,
         protocol: listener.protocol,
         forwardedProtoPort: `x-forwarded-proto: ${listener.protocol === 'HTTPS' ? 'https' : 'http'}\r\nx-forwarded-port: ${listener.port}\r\n`,
+        hostPortSuffix: hostPortSuffix(listener.protocol, listener.port, owner.snapshot.attributes.preserveHostHeader),
         certificateArns: listener.certificates.map((c) => c.arn),
         sslPolicy: listener.sslPolicy,
         tlsCertificates: listener.protocol === 'HTTPS' ? usableCertificates(state, listener) : [],
@@ -442,4 +443,14 @@ function compileAllowList(
     }
   }
   return new CidrSet(ranges)
+}
+
+/**
+ * ALB's Host rule (routing.http.preserve_host_header.enabled false, the default): a Host without a
+ * port gets the listener's port appended, unless it is the protocol's own (80, 443); with the
+ * attribute on, Host goes as it came. Port 0 is a test listener's ephemeral bind: nothing to add.
+ */
+export function hostPortSuffix(protocol: string, port: number, preserve: boolean): string {
+  if (preserve || port === 0 || (protocol === 'HTTP' && port === 80) || (protocol === 'HTTPS' && port === 443)) return ''
+  return `:${port}`
 }

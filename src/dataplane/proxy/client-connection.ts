@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net'
-import { forwardingHeaderLines, hostWithoutPort, tooManyForwardedFor } from './request-fields.js'
+import { forwardingHeaderLines, hostWithoutPort, tooManyForwardedFor, withListenerPort } from './request-fields.js'
 import { parseIp, type IpAddress } from '../../lib/cidr.js'
 import { formatAccessLog } from '../access-log.js'
 import { buildLocation, type RedirectInput } from '../actions/redirect.js'
@@ -433,6 +433,15 @@ export class ClientConnection implements UpstreamUser {
       }
       target = url
       if (host !== head.host) newHost = host
+    }
+    // ALB's Host rule without preserve_host_header: the listener's port on a Host that has none.
+    const suffix = listener.hostPortSuffix
+    if (suffix !== '') {
+      const sent = newHost ?? head.host
+      if (sent !== undefined) {
+        const withPort = withListenerPort(sent, suffix)
+        if (withPort !== sent) newHost = withPort
+      }
     }
     let s = `${head.method} ${target} HTTP/1.1\r\n`
     const names = head.headerNames

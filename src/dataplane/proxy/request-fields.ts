@@ -23,6 +23,13 @@ export function hostWithoutPort(host: string): string {
   return colon < 0 ? host : host.slice(0, colon)
 }
 
+/** A Host as the target gets it: `suffix` (the listener's `:PORT`) added when the Host names no port. */
+export function withListenerPort(host: string, suffix: string): string {
+  if (suffix === '' || host === '') return host
+  const afterName = host.charCodeAt(0) === 91 ? host.indexOf(']') + 1 : 0
+  return host.indexOf(':', afterName) < 0 ? host + suffix : host
+}
+
 /**
  * The header lines the balancer adds to a forwarded request: X-Forwarded-For per the balancer's
  * mode (append the client, keep what came, or drop it), X-Forwarded-Proto and -Port, the trace id.

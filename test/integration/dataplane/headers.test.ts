@@ -134,3 +134,17 @@ test('an absolute-form target reaches the target in origin-form with its authori
   assert.equal(backend.seen[1]?.url, '/z')
   assert.equal(backend.seen[1]?.headers.host, 'other.example:8080')
 })
+
+test('Host: without preserve_host_header the listener port goes on a Host that has none; with it, Host goes as it came', async (t) => {
+  const { port, backend } = await setup(t, {}, true)
+  await get(port, '/', { host: 'api.example.test' })
+  await get(port, '/', { host: 'api.example.test:9999' })
+  await get(port, '/', { host: '[2001:db8::1]' })
+  assert.deepEqual(
+    backend.seen.map((s) => s.headers.host),
+    [`api.example.test:${port}`, 'api.example.test:9999', `[2001:db8::1]:${port}`],
+  )
+  const kept = await setup(t, { preserveHostHeader: true }, true)
+  await get(kept.port, '/', { host: 'api.example.test' })
+  assert.equal(kept.backend.seen[0]?.headers.host, 'api.example.test')
+})

@@ -40,7 +40,11 @@ export const loadBalancerAttributesSpec = z.strictObject({
       enabled: z.boolean().default(false),
       /** Where the lines go: a file path, or "-" for standard output. */
       bucket: z.string().default(''),
-      prefix: z.string().default(''),
+      /** S3's key prefix has no counterpart in a file path: refused until it does something. */
+      prefix: z
+        .string()
+        .refine((p) => p === '', 'openalb writes access logs to the file that bucket names and has no prefixes: leave prefix empty')
+        .default(''),
     })
     .default({ enabled: false, bucket: '', prefix: '' }),
 })

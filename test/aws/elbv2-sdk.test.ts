@@ -285,6 +285,8 @@ test('the ELBv2 SDK client builds the tutorial balancer and meets ALB errors', a
   const lbAttrsRead = await elb.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: lbArn }))
   assert.equal(attr(lbAttrsRead.Attributes, 'routing.http2.enabled'), 'true')
   await rejectsWith(elb.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: lbArn, Attributes: [{ Key: 'idle_timeout.timeout_seconds', Value: '0' }] })), 'ValidationError')
+  // An S3 key prefix has no counterpart in openalb's log files: refused, not stored and ignored.
+  await rejectsWith(elb.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: lbArn, Attributes: [{ Key: 'access_logs.s3.prefix', Value: 'logs' }] })), 'ValidationError', /no prefixes/)
 
   const sgOut = await elb.send(new SetSecurityGroupsCommand({ LoadBalancerArn: lbArn, SecurityGroups: [] }))
   assert.deepEqual(sgOut.SecurityGroupIds, [])

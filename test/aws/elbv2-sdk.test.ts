@@ -28,6 +28,7 @@ import {
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
   ModifyListenerCommand,
+  ModifyListenerAttributesCommand,
   ModifyLoadBalancerAttributesCommand,
   ModifyRuleCommand,
   ModifyTargetGroupAttributesCommand,
@@ -121,7 +122,7 @@ test('the ELBv2 SDK client builds the tutorial balancer and meets ALB errors', a
   const readBack = await elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: tgArn }))
   assert.equal(attr(readBack.Attributes, 'stickiness.enabled'), 'true')
   assert.equal(attr(readBack.Attributes, 'stickiness.lb_cookie.duration_seconds'), '600')
-  await rejectsWith(elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tgArn, Attributes: [{ Key: 'no.such.key', Value: '1' }] })), 'ValidationError', /not recognized/)
+  await rejectsWith(elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tgArn, Attributes: [{ Key: 'no.such.key', Value: '1' }] })), 'InvalidConfigurationRequestException', /^Key no\.such\.key not valid$/)
 
   const sg = await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'web-alb-sg', Description: 'the balancer' }))
   const cert = await acm.send(new RequestCertificateCommand({ DomainName: 'api.example.test', ValidationMethod: 'DNS' }))
@@ -278,12 +279,29 @@ test('the ELBv2 SDK client builds the tutorial balancer and meets ALB errors', a
   assert.deepEqual(certs.Certificates?.map((c) => [c.CertificateArn, c.IsDefault]), [[cert.CertificateArn, true], [other.CertificateArn, false]])
   await elb.send(new RemoveListenerCertificatesCommand({ ListenerArn: httpsArn, Certificates: [{ CertificateArn: other.CertificateArn }] }))
   const listenerAttrs = await elb.send(new DescribeListenerAttributesCommand({ ListenerArn: httpsArn }))
-  assert.ok((listenerAttrs.Attributes?.length ?? 0) > 0)
+  assert.equal(attr(listenerAttrs.Attributes, 'routing.http.response.server.enabled'), 'true')
+  assert.equal(attr(listenerAttrs.Attributes, 'routing.http.response.strict_transport_security.header_value'), '')
+  // ALB's response headers are not implemented: refused by name, not stored and ignored; an unknown key is AWS's "not valid".
+  await rejectsWith(
+    elb.send(new ModifyListenerAttributesCommand({ ListenerArn: httpsArn, Attributes: [{ Key: 'routing.http.response.strict_transport_security.header_value', Value: 'max-age=60' }] })),
+    'InvalidConfigurationRequestException',
+    /^Attribute 'routing\.http\.response\.strict_transport_security\.header_value' can only be '': openalb does not implement other values yet$/,
+  )
+  await elb.send(new ModifyListenerAttributesCommand({ ListenerArn: httpsArn, Attributes: [{ Key: 'routing.http.response.server.enabled', Value: 'true' }] }))
+  await rejectsWith(elb.send(new ModifyListenerAttributesCommand({ ListenerArn: httpsArn, Attributes: [{ Key: 'tcp.idle_timeout.seconds', Value: '350' }] })), 'InvalidConfigurationRequestException', /^Key tcp\.idle_timeout\.seconds not valid$/)
 
   const lbAttrs = await elb.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: lbArn, Attributes: [{ Key: 'idle_timeout.timeout_seconds', Value: '120' }] }))
   assert.equal(attr(lbAttrs.Attributes, 'idle_timeout.timeout_seconds'), '120')
   const lbAttrsRead = await elb.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: lbArn }))
   assert.equal(attr(lbAttrsRead.Attributes, 'routing.http2.enabled'), 'true')
+  assert.equal(attr(lbAttrsRead.Attributes, 'ipv6.deny_all_igw_traffic'), 'false')
+  await rejectsWith(
+    elb.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: lbArn, Attributes: [{ Key: 'waf.fail_open.enabled', Value: 'true' }] })),
+    'InvalidConfigurationRequestException',
+    /^Attribute 'waf\.fail_open\.enabled' can only be 'false': openalb does not implement other values yet$/,
+  )
+  // An NLB-only key on an application balancer is AWS's "not valid".
+  await rejectsWith(elb.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: lbArn, Attributes: [{ Key: 'dns_record.client_routing_policy', Value: 'any_availability_zone' }] })), 'InvalidConfigurationRequestException', /not valid/)
   await rejectsWith(elb.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: lbArn, Attributes: [{ Key: 'idle_timeout.timeout_seconds', Value: '0' }] })), 'ValidationError')
   // An S3 key prefix has no counterpart in openalb's log files: refused, not stored and ignored.
   await rejectsWith(elb.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: lbArn, Attributes: [{ Key: 'access_logs.s3.prefix', Value: 'logs' }] })), 'ValidationError', /no prefixes/)

@@ -21,9 +21,9 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
     ModifyListener: 'as CreateListener',
     CreateRule: 'forward, redirect and fixed-response actions (no authenticate-oidc/cognito or jwt-validation); host-header-rewrite and url-rewrite transforms',
     ModifyRule: 'as CreateRule',
-    ModifyLoadBalancerAttributes: 'attributes openalb does not model are accepted only at ALB\'s defaults',
-    ModifyTargetGroupAttributes: 'as ModifyLoadBalancerAttributes',
-    ModifyListenerAttributes: 'listener attributes are ALB\'s defaults and read-only',
+    ModifyLoadBalancerAttributes: 'attributes openalb does not implement (connection and health check logs, WAF fail-open, zonal shift, the TLS and client-port headers, ipv6.deny_all_igw_traffic) are accepted only at AWS\'s defaults, else InvalidConfigurationRequest names the key; a key the balancer type lacks is AWS\'s `Key KEY not valid`',
+    ModifyTargetGroupAttributes: 'as ModifyLoadBalancerAttributes: anomaly mitigation, the target_group_health thresholds, NLB\'s preserve_client_ip.enabled and unhealthy-target draining only at AWS\'s defaults',
+    ModifyListenerAttributes: 'listener attributes (response headers, mTLS and TLS header names) only at ALB\'s defaults, else InvalidConfigurationRequest names the key',
     DescribeTargetHealth: 'no anomaly detection or administrative override; Include is ignored',
   },
   acm: {

@@ -19,7 +19,8 @@ export const LB_ATTRIBUTES: readonly Mapped[] = [
 
 /**
  * ALB attributes openalb does not model: shown with ALB's defaults, and accepted only when set
- * to them, so that clients (Terraform) that write every attribute keep working.
+ * to them, so that clients (Terraform) that write every attribute keep working. Both balancer
+ * types also show ipv6.deny_all_igw_traffic, whose default follows the scheme (attributes.ts).
  */
 export const LB_FIXED: Record<string, string> = {
   'client_keep_alive.seconds': '3600',
@@ -68,7 +69,6 @@ export const NLB_FIXED: Record<string, string> = {
   'access_logs.s3.bucket': '',
   'access_logs.s3.prefix': '',
   'dns_record.client_routing_policy': 'any_availability_zone',
-  'ipv6.deny_all_igw_traffic': 'false',
   'secondary_ips.auto_assigned.per_subnet': '0',
   'zonal_shift.config.enabled': 'false',
 }
@@ -105,10 +105,31 @@ export const NLB_LISTENER_FIXED: Record<string, string> = {
   'tcp.idle_timeout.seconds': '350',
 }
 
-/** ALB listener attributes; the model has none, so they are ALB's defaults, read-only. */
+/**
+ * ALB listener attributes; the model has none, so they are ALB's defaults, read-only. openalb's
+ * own answers carry `server: awselb/2.0`; it adds no response headers and, having no mutual TLS
+ * or TLS headers, renames none.
+ */
 export const LISTENER_FIXED: Record<string, string> = {
   'routing.http.response.server.enabled': 'true',
   'routing.http.request.x_amzn_mtls_clientcert_serial_number.header_name': 'X-Amzn-Mtls-Clientcert-Serial-Number',
+  'routing.http.request.x_amzn_mtls_clientcert_issuer.header_name': 'X-Amzn-Mtls-Clientcert-Issuer',
+  'routing.http.request.x_amzn_mtls_clientcert_subject.header_name': 'X-Amzn-Mtls-Clientcert-Subject',
+  'routing.http.request.x_amzn_mtls_clientcert_validity.header_name': 'X-Amzn-Mtls-Clientcert-Validity',
+  'routing.http.request.x_amzn_mtls_clientcert_leaf.header_name': 'X-Amzn-Mtls-Clientcert-Leaf',
+  'routing.http.request.x_amzn_mtls_clientcert.header_name': 'X-Amzn-Mtls-Clientcert',
+  'routing.http.request.x_amzn_tls_version.header_name': 'X-Amzn-Tls-Version',
+  'routing.http.request.x_amzn_tls_cipher_suite.header_name': 'X-Amzn-Tls-Cipher-Suite',
+  'routing.http.response.access_control_allow_origin.header_value': '',
+  'routing.http.response.access_control_allow_methods.header_value': '',
+  'routing.http.response.access_control_allow_headers.header_value': '',
+  'routing.http.response.access_control_allow_credentials.header_value': '',
+  'routing.http.response.access_control_expose_headers.header_value': '',
+  'routing.http.response.access_control_max_age.header_value': '',
+  'routing.http.response.content_security_policy.header_value': '',
+  'routing.http.response.strict_transport_security.header_value': '',
+  'routing.http.response.x_content_type_options.header_value': '',
+  'routing.http.response.x_frame_options.header_value': '',
 }
 
 /** Model attribute path (dotted) -> AWS attribute key, for error messages. */

@@ -33,7 +33,11 @@ function attributesOut(mapped: readonly Mapped[], fixed: Record<string, string>,
 }
 
 /** The attribute tables of a balancer's type and of a group's protocol. */
-const lbTables = (lb: Pick<LoadBalancer, 'type'>) => (lb.type === 'application' ? ([LB_ATTRIBUTES, LB_FIXED] as const) : ([NLB_ATTRIBUTES, NLB_FIXED] as const))
+const lbTables = (lb: Pick<LoadBalancer, 'type' | 'scheme'>): readonly [readonly Mapped[], Record<string, string>] => {
+  const [mapped, fixed] = lb.type === 'application' ? ([LB_ATTRIBUTES, LB_FIXED] as const) : ([NLB_ATTRIBUTES, NLB_FIXED] as const)
+  // AWS: internet gateway traffic is denied to internal balancers, allowed to internet-facing ones.
+  return [mapped, { ...fixed, 'ipv6.deny_all_igw_traffic': lb.scheme === 'internal' ? 'true' : 'false' }]
+}
 const tgTables = (tg: Pick<TargetGroup, 'protocol' | 'targetType'>): readonly [readonly Mapped[], Record<string, string>] =>
   tg.targetType === 'lambda' ? ([LAMBDA_TG_ATTRIBUTES, {}] as const) : isNetworkProtocol(tg.protocol) ? ([NLB_TG_ATTRIBUTES, NLB_TG_FIXED] as const) : ([TG_ATTRIBUTES, TG_FIXED] as const)
 export const listenerFixed = (l: Pick<Listener, 'protocol'>): Record<string, string> => (l.protocol === 'HTTP' || l.protocol === 'HTTPS' ? LISTENER_FIXED : NLB_LISTENER_FIXED)
@@ -82,13 +86,15 @@ function attributesIn(p: Params, mapped: readonly Mapped[], fixed: Record<string
       continue
     }
     const f = fixed[key]
-    if (f === undefined) throw invalid(`Attribute key '${key}' is not recognized`)
-    if (f !== value) throw invalid(`Attribute '${key}' can only be '${f}' in openalb`)
+    // AWS: an attribute the resource does not have is InvalidConfigurationRequest "Key ... not valid".
+    if (f === undefined) throw new AwsError('InvalidConfigurationRequest', `Key ${key} not valid`)
+    // An AWS attribute openalb has no behaviour for: its default only, never stored and ignored.
+    if (f !== value) throw new AwsError('InvalidConfigurationRequest', `Attribute '${key}' can only be '${f}': openalb does not implement other values yet`)
   }
   return patch
 }
 
-export const loadBalancerAttributesIn = (p: Params, lb: Pick<LoadBalancer, 'type'>) => attributesIn(p, ...lbTables(lb))
+export const loadBalancerAttributesIn = (p: Params, lb: Pick<LoadBalancer, 'type' | 'scheme'>) => attributesIn(p, ...lbTables(lb))
 export const targetGroupAttributesIn = (p: Params, tg: Pick<TargetGroup, 'protocol' | 'targetType'>) => attributesIn(p, ...tgTables(tg))
 
 export function listenerAttributesIn(p: Params, l: Pick<Listener, 'protocol'>): void {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes src/api/aws/models/constraints.ts: the input shapes of ELBv2, ACM, Route 53 and Auto Scaling with the
+// Writes src/api/aws/models/constraints.ts: the input shapes of ELBv2, Classic ELB, ACM, Route 53 and Auto Scaling with the
 // constraints botocore's models give them (required, enum, length, range, pattern), the one source
 // the API's validation messages are built from. Run after a botocore upgrade:
 //   node scripts/gen-aws-constraints.mjs            (test/aws/constraints-table.test.ts checks it is current)
@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 
-export const SERVICES = { elbv2: '2015-12-01', acm: '2015-12-08', route53: '2013-04-01', autoscaling: '2011-01-01' }
+export const SERVICES = { elbv2: '2015-12-01', elb: '2012-06-01', acm: '2015-12-08', route53: '2013-04-01', autoscaling: '2011-01-01' }
 
 /** The installed botocore's data directory and version. */
 export function botocoreData() {

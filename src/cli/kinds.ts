@@ -7,6 +7,7 @@ import type { Column } from './output.js'
 /** CLI kind names (plural and singular, and short forms) -> store kinds. */
 const ALIASES: Record<string, Kind | 'targets' | 'ssl-policies' | 'nodes'> = {
   'load-balancers': 'load-balancer', 'load-balancer': 'load-balancer', lb: 'load-balancer', lbs: 'load-balancer',
+  'classic-load-balancers': 'classic-load-balancer', 'classic-load-balancer': 'classic-load-balancer', clb: 'classic-load-balancer', clbs: 'classic-load-balancer',
   listeners: 'listener', listener: 'listener',
   rules: 'rule', rule: 'rule',
   'target-groups': 'target-group', 'target-group': 'target-group', tg: 'target-group', tgs: 'target-group',
@@ -31,7 +32,7 @@ const ALIASES: Record<string, Kind | 'targets' | 'ssl-policies' | 'nodes'> = {
   'scaling-activities': 'scaling-activity', 'scaling-activity': 'scaling-activity', activities: 'scaling-activity',
 }
 
-export const KIND_NAMES = 'load-balancers, listeners, rules, target-groups, targets, certificates, hosted-zones, records, security-groups, vpcs, subnets, internet-gateways, route-tables, instances, functions, launch-templates, launch-configurations, auto-scaling-groups, scaling-policies, scheduled-actions, scaling-activities, ssl-policies, nodes'
+export const KIND_NAMES = 'load-balancers, classic-load-balancers, listeners, rules, target-groups, targets, certificates, hosted-zones, records, security-groups, vpcs, subnets, internet-gateways, route-tables, instances, functions, launch-templates, launch-configurations, auto-scaling-groups, scaling-policies, scheduled-actions, scaling-activities, ssl-policies, nodes'
 
 export function parseKind(name: string): Kind | 'targets' | 'ssl-policies' | 'nodes' | undefined {
   return ALIASES[name.toLowerCase()]
@@ -90,6 +91,15 @@ export function columnsFor(kind: Kind, view: StateView, liveListeners?: Readonly
         { header: 'TYPE', value: as<'load-balancer'>((r) => r.type) },
         { header: 'SCHEME', value: as<'load-balancer'>((r) => r.scheme) },
         { header: 'DNS NAME', value: as<'load-balancer'>((r) => r.dnsName), max: 38 },
+      ]
+    case 'classic-load-balancer':
+      return [
+        { header: 'NAME', value: as<'classic-load-balancer'>((r) => r.name) },
+        { header: 'SCHEME', value: as<'classic-load-balancer'>((r) => r.scheme) },
+        { header: 'LISTENERS', value: as<'classic-load-balancer'>((r) => r.listeners.map((l) => `${l.protocol}:${l.loadBalancerPort}->${l.instanceProtocol}:${l.instancePort}`).join(', ') || '-'), max: 48 },
+        { header: 'HEALTH CHECK', value: as<'classic-load-balancer'>((r) => r.healthCheck.target), max: 24 },
+        { header: 'INSTANCES', value: as<'classic-load-balancer'>((r) => r.instances.join(', ') || '-'), max: 44 },
+        { header: 'DNS NAME', value: as<'classic-load-balancer'>((r) => r.dnsName), max: 38 },
       ]
     case 'listener':
       return [

@@ -10,6 +10,7 @@ import { ControlError } from '../control/errors.js'
 import { deleteAcmeAccount, deleteCertificate } from '../control/certificates.js'
 import { deleteHealthCheck } from '../control/health-checks.js'
 import { deleteDelegationSet, deleteHostedZone, deleteRecordSet, findZone } from '../control/hosted-zones.js'
+import { deleteClassicLoadBalancer } from '../control/classic-load-balancers.js'
 import { deleteListener, deleteLoadBalancer, deleteRule, findListener, findRule } from '../control/load-balancers.js'
 import { deleteSubnet, deleteVpc } from '../control/networks.js'
 import { deleteInternetGateway, deleteRouteTable } from '../control/routing.js'
@@ -301,6 +302,7 @@ const DELETERS: Record<Kind, (d: Draft, r: Resource) => void> = {
   certificate: (d, r) => deleteCertificate(d, (r as { arn: string }).arn),
   'target-group': (d, r) => deleteTargetGroup(d, (r as { arn: string }).arn),
   'load-balancer': (d, r) => deleteLoadBalancer(d, (r as { arn: string }).arn),
+  'classic-load-balancer': (d, r) => deleteClassicLoadBalancer(d, (r as { name: string }).name),
   listener: (d, r) => deleteListener(d, findListener(d, (r as { arn: string }).arn).arn),
   rule: (d, r) => deleteRule(d, findRule(d, (r as { arn: string }).arn).arn),
   'hosted-zone': (d, r) => deleteHostedZone(d, findZone(d, (r as { id: string }).id).id),

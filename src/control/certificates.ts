@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { classicUsersOfCertificate } from './classic-load-balancers.js'
 import type { z } from 'zod'
 import { newIds } from '../model/ids.js'
 import { acmeAccountId, acmeDirectoryUrl, type AcmeAccount, type AcmeHttpChallenge, type AcmeSettings } from '../model/acme.js'
@@ -200,6 +201,8 @@ export function revokeCertificate(d: Draft, ref: string, reason: RevocationReaso
   const cert = d.resolve('certificate', ref)
   const user = d.list('listener').find((l) => l.certificates.some((c) => c.arn === cert.arn))
   if (user) throw new InUseError('certificate', cert.arn, `listener ${user.arn}`)
+  const classic = classicUsersOfCertificate(d, cert.arn)
+  if (classic) throw new InUseError('certificate', cert.arn, classic)
   return d.put({ ...cert, status: 'REVOKED', revokedAt: d.nowIso(), revocationReason: reason, renewRequested: undefined })
 }
 
@@ -212,6 +215,8 @@ export function deleteCertificate(d: Draft, ref: string): void {
   const cert = d.resolve('certificate', ref)
   const user = d.list('listener').find((l) => l.certificates.some((c) => c.arn === cert.arn))
   if (user) throw new InUseError('certificate', cert.arn, `listener ${user.arn}`)
+  const classic = classicUsersOfCertificate(d, cert.arn)
+  if (classic) throw new InUseError('certificate', cert.arn, classic)
   d.remove('certificate', cert.arn)
 }
 

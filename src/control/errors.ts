@@ -87,7 +87,7 @@ export class InvalidTargetError extends ControlError {
 
 export class DuplicateListenerError extends ControlError {
   readonly code = 'duplicate-listener'
-  constructor(readonly port: number) {
+  constructor(readonly port: number, readonly loadBalancer?: string) {
     super(`a listener already exists on port ${port} of this load balancer`)
   }
 }

@@ -159,6 +159,8 @@ export function deleteSecurityGroup(d: Draft, ref: string): void {
   const sg = d.resolve('security-group', ref)
   const lb = d.list('load-balancer').find((l) => l.securityGroups.includes(sg.id))
   if (lb) throw new InUseError('security-group', sg.name, `load balancer '${lb.name}'`)
+  const classic = d.list('classic-load-balancer').find((l) => l.securityGroups.includes(sg.id))
+  if (classic) throw new InUseError('security-group', sg.name, `Classic load balancer '${classic.name}'`)
   const inst = d.list('instance').find((i) => i.securityGroups.includes(sg.id))
   if (inst) throw new InUseError('security-group', sg.name, `instance '${inst.name}'`)
   if (sg.name === DEFAULT_GROUP_NAME) throw new OperationNotPermittedError(`the default security group of ${sg.vpcId} is deleted with its VPC`)

@@ -85,6 +85,8 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
   private readonly ownTicketKeys: boolean
   private readonly health: HealthView
   private readonly groups = new Map<string, GroupState>()
+  /** Health group ARN -> the groups checked under it (a Classic balancer's listener groups). */
+  private readonly checkedUnder = new Map<string, string[]>()
   /** By poolKey(): address:port, with the transport for TLS and HTTP/2 pools. */
   private readonly pools = new Map<string, TargetPool>()
   private readonly lambdaGateways: LambdaGateways
@@ -143,6 +145,13 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
         // NLB: flows left when the delay ends are closed only with connection termination.
         if (gone.pool instanceof L4Pool) gone.pool.terminateOnDrain = tg.connectionTermination
       }
+    }
+    this.checkedUnder.clear()
+    for (const [arn, tg] of snapshot.targetGroups) {
+      if (tg.healthGroupArn === undefined || tg.healthGroupArn === arn) continue
+      const list = this.checkedUnder.get(tg.healthGroupArn)
+      if (list) list.push(arn)
+      else this.checkedUnder.set(tg.healthGroupArn, [arn])
     }
     for (const [arn, state] of this.groups) {
       if (snapshot.targetGroups.has(arn)) continue
@@ -297,14 +306,20 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
     return { route, groups }
   }
 
-  /** Health says a target changed: re-read it (called by the runtime from health's change feed). */
+  /** Health says a target changed: re-read it in every group checked under that group (called by the runtime from health's change feed). */
   healthChanged(groupArn: string, key: string): void {
-    const group = this.groups.get(groupArn)
-    if (!group) return
-    group.refresh(key, this.now())
+    const direct = this.groups.get(groupArn)
+    if (direct) this.refreshTarget(direct, key)
+    for (const arn of this.checkedUnder.get(groupArn) ?? []) {
+      const group = this.groups.get(arn)
+      if (group) this.refreshTarget(group, key)
+    }
+  }
+
+  private refreshTarget(group: GroupState, key: string): void {
+    const t = group.refresh(key, this.now())
     // NLB (target_health_state.unhealthy.connection_termination.enabled, default true): the flows of a
     // target turned unhealthy are reset, unless no target is healthy and the group fails open.
-    const t = group.targets.find((x) => x.key === key)
     // AWS: it cannot be enabled for UDP and TCP_UDP groups.
     const tcpOnly = group.snapshot.protocol === 'TCP' || group.snapshot.protocol === 'TLS'
     if (t && tcpOnly && !t.routable && t.pool instanceof L4Pool && group.targets.some((x) => x.routable)) t.pool.resetAll()

@@ -81,6 +81,11 @@ export interface ListenerSnapshot {
 export interface TargetSnapshot {
   /** `address:port`, the key health and balancing use. */
   readonly key: string
+  /**
+   * What health knows the target by in healthGroupArn when that differs from key (a Classic
+   * balancer checks each instance once, on its health check port, for every listener).
+   */
+  readonly healthKey?: string | undefined
   /** The registered id: an IP address or an instance id. */
   readonly id: string
   readonly address: string
@@ -122,4 +127,11 @@ export interface TargetGroupSnapshot {
   readonly targets: readonly TargetSnapshot[]
   /** Registered ids that could not be resolved to an address (an instance that does not exist). */
   readonly unresolved: readonly string[]
+  /**
+   * The group health checks these targets under, when not this one: a Classic balancer's listeners
+   * each get a group (one per instance port) whose health is the balancer's one check.
+   */
+  readonly healthGroupArn?: string | undefined
+  /** false: with no healthy target nothing is routable (Classic answers 503); ALB and NLB fail open (default). */
+  readonly failOpen?: boolean | undefined
 }

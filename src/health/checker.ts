@@ -38,6 +38,8 @@ interface CheckSpec {
   readonly timeoutMs: number
   readonly healthyThreshold: number
   readonly unhealthyThreshold: number
+  /** Passes that bring a new target in: 1 (ALB, NLB) or the healthy threshold (Classic). */
+  readonly initialPasses: number
   /** GRPC groups: by grpc-status against the gRPC matcher; the others by HTTP status. */
   readonly grpc: boolean
   readonly matches: (status: number) => boolean
@@ -85,9 +87,10 @@ function compileSpec(tg: TargetGroup): CheckSpec {
     timeoutMs: hc.timeoutSeconds * 1000,
     healthyThreshold: hc.healthyThreshold,
     unhealthyThreshold: hc.unhealthyThreshold,
+    initialPasses: hc.initialThreshold === true ? hc.healthyThreshold : 1,
     grpc,
     matches: compileMatcher(matcher),
-    signature: JSON.stringify([tg.protocolVersion, hc.protocol, hc.port, hc.path, hc.intervalSeconds, hc.timeoutSeconds, hc.healthyThreshold, hc.unhealthyThreshold, matcher]),
+    signature: JSON.stringify([tg.protocolVersion, hc.protocol, hc.port, hc.path, hc.intervalSeconds, hc.timeoutSeconds, hc.healthyThreshold, hc.unhealthyThreshold, matcher, hc.initialThreshold === true]),
   }
 }
 
@@ -358,13 +361,13 @@ export class HealthChecker {
     )
   }
 
-  /** ALB's thresholds: one pass brings a new target in; then N in a row either way. */
+  /** ALB's thresholds: one pass brings a new target in (Classic: the healthy threshold); then N in a row either way. */
   #apply(e: Entry, result: CheckResult): void {
     const before = e.health.state
     if (result.ok) {
       e.failures = 0
       e.successes++
-      if (before === 'initial' || (before === 'unhealthy' && e.successes >= e.spec.healthyThreshold)) e.health = HEALTH.healthy
+      if ((before === 'initial' && e.successes >= e.spec.initialPasses) || (before === 'unhealthy' && e.successes >= e.spec.healthyThreshold)) e.health = HEALTH.healthy
     } else {
       e.successes = 0
       e.failures++

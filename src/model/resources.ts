@@ -1,5 +1,6 @@
 import type { AcmeAccount } from './acme.js'
 import type { Certificate } from './certificate.js'
+import type { ClassicLoadBalancer } from './classic-load-balancer.js'
 import type { HealthCheck } from './health-check.js'
 import type { DelegationSet, HostedZone, RecordSet } from './hosted-zone.js'
 import type { Instance } from './instance.js'
@@ -35,6 +36,8 @@ export interface ResourceByKind {
   'delegation-set': DelegationSet
   /** Route 53 health checks, made through the API only: not in KINDS. */
   'health-check': HealthCheck
+  /** Classic Load Balancers (the elb API): made through the API only, not in KINDS (YAML neither plans nor prunes them). */
+  'classic-load-balancer': ClassicLoadBalancer
   /** EC2 launch templates and Auto Scaling groups: in a file or made through the API. */
   'launch-template': LaunchTemplate
   'auto-scaling-group': AutoScalingGroup

@@ -291,6 +291,8 @@ export type HealthCheck = Omit<z.output<typeof healthCheckSpec>, 'enabled' | 'pr
   readonly timeoutSeconds: number
   /** HTTP codes; not used by TCP checks. */
   readonly matcher: string
+  /** A new target needs healthyThreshold passes, not one (a Classic balancer's check; never stored for ELBv2 groups). */
+  readonly initialThreshold?: boolean | undefined
 }
 export type TargetGroupAttributes = z.output<typeof targetGroupAttributesSpec>
 

@@ -18,7 +18,7 @@ export interface FleetNode {
  * The addresses that serve a balancer in a fleet: one per live node of the balancer's zones
  * (its subnets name them), sorted; none when no node of those zones is alive.
  */
-export function fleetAddresses(lb: LoadBalancer, nodes: readonly FleetNode[]): string[] {
+export function fleetAddresses(lb: Pick<LoadBalancer, 'availabilityZones'>, nodes: readonly FleetNode[]): string[] {
   const zones = new Set(lb.availabilityZones)
   return [...new Set(nodes.filter((n) => zones.has(n.zone)).map((n) => n.address))].sort()
 }
@@ -35,7 +35,7 @@ export function zoneSourceFromState(
   fleet?: { readonly nodes: readonly FleetNode[]; readonly ttlSeconds?: number },
 ): ZoneSource {
   const fallback = nodeAddresses.length > 0 ? nodeAddresses : [DEFAULT_ADVERTISE_ADDRESS]
-  const addressesOf = (lb: LoadBalancer): readonly string[] =>
+  const addressesOf = (lb: Pick<LoadBalancer, 'availabilityZones' | 'bindAddress'>): readonly string[] =>
     fleet ? fleetAddresses(lb, fleet.nodes) : WILDCARD_BINDS.has(lb.bindAddress) ? fallback : [lb.bindAddress]
 
   let byZone: Map<string, RecordSet[]> | undefined
@@ -54,9 +54,10 @@ export function zoneSourceFromState(
       return byZone.get(zoneId) ?? []
     },
     loadBalancer(arn) {
-      const lb = view.get('load-balancer', arn)
+      const lb = view.get('load-balancer', arn) ?? view.get('classic-load-balancer', arn)
       return lb ? { dnsName: lb.dnsName, addresses: addressesOf(lb), healthy: isBalancerHealthy(arn) } : undefined
     },
-    loadBalancers: () => view.list('load-balancer').map((lb) => ({ dnsName: lb.dnsName, addresses: addressesOf(lb) })),
+    // Classic balancers answer their DNS names as the others do.
+    loadBalancers: () => [...view.list('load-balancer'), ...view.list('classic-load-balancer')].map((lb) => ({ dnsName: lb.dnsName, addresses: addressesOf(lb) })),
   }
 }

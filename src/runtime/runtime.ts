@@ -9,6 +9,7 @@ import type { StateView } from '../model/state-view.js'
 import type { Target, TargetGroup } from '../model/target-group.js'
 import type { Store } from '../store/state.js'
 import { zoneSourceFromState, type FleetNode } from './dns-source.js'
+import { classicHealthGroup } from './classic.js'
 import { compileRevision, type NodeView, type RevisionPlan } from './snapshot.js'
 
 /** What the runtime drives in the data plane (Dataplane implements it). */
@@ -240,12 +241,18 @@ export class Runtime {
     if (!previous) return
     // A target that left its group drains for the group's deregistration delay.
     const now = this.now()
+    // A Classic balancer's listener groups drain under its one health group, each instance once.
+    const marked = new Set<string>()
     for (const [arn, before] of previous.targetGroups) {
       const after = next.targetGroups.get(arn)
       const still = new Set(after?.targets.map((t) => t.key) ?? [])
+      const healthArn = before.healthGroupArn ?? arn
       for (const t of before.targets) {
         if (still.has(t.key)) continue
-        health.markDraining(arn, t.key, now + before.deregistrationDelaySeconds * 1000, { id: t.id, port: t.port, availabilityZone: t.availabilityZone })
+        const key = t.healthKey ?? t.key
+        if (healthArn !== arn && (marked.has(`${healthArn} ${key}`) || plan.groups.some((g) => g.arn === healthArn && g.targets.some((x) => x.id === t.id)))) continue
+        marked.add(`${healthArn} ${key}`)
+        health.markDraining(healthArn, key, now + before.deregistrationDelaySeconds * 1000, { id: t.id, port: healthArn === arn ? t.port : Number(key.slice(key.lastIndexOf(':') + 1)), availabilityZone: t.availabilityZone })
       }
     }
   }
@@ -255,7 +262,8 @@ export class Runtime {
    * live states, then the ones still draining. A target health has not seen yet is registering.
    */
   describeTargetHealth(groupArn: string): TargetHealthDescription[] {
-    const group = this.state?.get('target-group', groupArn)
+    const classic = this.state?.get('classic-load-balancer', groupArn)
+    const group = this.state?.get('target-group', groupArn) ?? (classic ? classicHealthGroup(classic) : undefined)
     const live = this.health?.describe(groupArn) ?? []
     if (!group) return live.filter((d) => d.state === 'draining')
     const out: TargetHealthDescription[] = []

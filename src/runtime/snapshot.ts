@@ -18,6 +18,7 @@ import type {
 import type { StateView } from '../model/state-view.js'
 import type { ListenerCertificate } from '../dataplane/tls/sni.js'
 import { findSslPolicy } from '../model/ssl-policy.js'
+import { classicHealthGroup, compileClassic } from './classic.js'
 
 export type { Snapshot } from '../dataplane/snapshot.js'
 
@@ -75,8 +76,16 @@ function planRevision(state: StateView, instances: InstanceIndex, lambdaSocket?:
     else rules.set(rule.listenerArn, [rule])
   }
   for (const l of state.list('listener')) add(l.loadBalancerArn, forwardedGroups(l, rules.get(l.arn) ?? []))
+  // A Classic balancer's one health check is a group under its own ARN, always in use.
+  const classicGroups: TargetGroup[] = []
+  for (const lb of state.list('classic-load-balancer')) {
+    const group = classicHealthGroup(lb)
+    if (!group) continue
+    classicGroups.push(group)
+    add(lb.arn, [group.arn])
+  }
   return {
-    groups: state.list('target-group'),
+    groups: [...state.list('target-group'), ...classicGroups],
     resolveAddress: (group, target) => resolveTarget(group, target, instances, lambdaSocket).address,
     groupsInUse,
     groupsByBalancer: new Map([...byBalancer].map(([k, v]) => [k, [...v]])),
@@ -185,6 +194,34 @@ function compileSnapshot(state: StateView, node: NodeView, instances: InstanceIn
     )
   }
 
+  for (const lb of state.list('classic-load-balancer')) {
+    const compiled = compileClassic(
+      lb,
+      {
+        bindAddress,
+        nodeZone: node.zone,
+        challenges,
+        resolveInstance: (id) => {
+          const i = instances.byId.get(id)
+          return i ? { address: i.address, zone: i.availabilityZone } : undefined
+        },
+        allowList: (b, port, transport) => compileAllowList(state, b, port, instances, failures, transport),
+        certificates: (arns) => usableCertificates(state, { certificates: arns.map((arn, i) => ({ arn, isDefault: i === 0 })) }),
+      },
+      failures,
+    )
+    for (const g of compiled.targetGroups) targetGroups.set(g.arn, g)
+    for (const l of [...compiled.listeners, ...compiled.l4Listeners]) {
+      const taken = listeners.get(l.bindKey) ?? l4Listeners.get(l.bindKey)
+      if (taken) {
+        failures.push({ path: `classic-load-balancer ${lb.name}`, message: `${l.bindKey} is already bound by listener ${taken.arn}` })
+        continue
+      }
+      if ('router' in l) listeners.set(l.bindKey, l)
+      else l4Listeners.set(l.bindKey, l)
+    }
+  }
+
   if (failures.length > 0) return { ok: false, failures }
   return { ok: true, value: Object.freeze({ revision: state.revision, listeners, targetGroups, l4Listeners }) }
 }
@@ -288,7 +325,7 @@ function balancerCrossZoneByGroup(state: StateView): Map<string, boolean> {
  * CA writes it back a moment after the config is applied) is left out; without its default the
  * list is empty and the listener refuses handshakes until the next revision brings it.
  */
-function usableCertificates(state: StateView, listener: Listener): readonly ListenerCertificate[] {
+function usableCertificates(state: StateView, listener: Pick<Listener, 'certificates'>): readonly ListenerCertificate[] {
   const out: ListenerCertificate[] = []
   const refs = [...listener.certificates].sort((a, b) => Number(b.isDefault) - Number(a.isDefault))
   for (const [i, ref] of refs.entries()) {
@@ -403,7 +440,7 @@ function forwardedGroups(listener: Listener, rules: readonly Rule[]): string[] {
  */
 function compileAllowList(
   state: StateView,
-  lb: LoadBalancer,
+  lb: Pick<LoadBalancer, 'arn' | 'securityGroups'>,
   port: number,
   instances: InstanceIndex,
   failures: Failure[],

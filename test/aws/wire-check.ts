@@ -16,6 +16,7 @@ const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, tri
 /** Codes any operation may answer, besides the ones its model lists. */
 const COMMON: Record<ModelService, readonly string[]> = {
   elbv2: ['ValidationError', 'InternalFailure', 'InvalidAction', 'MissingAuthenticationToken', 'IncompleteSignature', 'InvalidClientTokenId', 'SignatureDoesNotMatch'],
+  elb: ['ValidationError', 'InternalFailure', 'InvalidAction', 'MissingAuthenticationToken', 'IncompleteSignature', 'InvalidClientTokenId', 'SignatureDoesNotMatch'],
   acm: ['ValidationException', 'InternalFailure', 'UnknownOperationException', 'SerializationException', 'MissingAuthenticationTokenException', 'IncompleteSignatureException', 'UnrecognizedClientException', 'InvalidSignatureException'],
   route53: ['InvalidInput', 'InternalFailure', 'InvalidAction', 'MissingAuthenticationToken', 'IncompleteSignature', 'InvalidClientTokenId', 'SignatureDoesNotMatch'],
   ec2: [],
@@ -28,7 +29,7 @@ function serviceOf(x: Exchange): ModelService | undefined {
   const params = new URLSearchParams(x.url.split('?')[1] ?? '')
   const form = new URLSearchParams(x.requestBody)
   const version = form.get('Version') ?? params.get('Version')
-  return version === '2016-11-15' ? 'ec2' : version === '2015-12-01' ? 'elbv2' : version === '2011-01-01' ? 'autoscaling' : undefined
+  return version === '2016-11-15' ? 'ec2' : version === '2015-12-01' ? 'elbv2' : version === '2012-06-01' ? 'elb' : version === '2011-01-01' ? 'autoscaling' : undefined
 }
 
 function operationOf(service: ModelService, model: ServiceModel, x: Exchange): string | undefined {
@@ -85,7 +86,7 @@ export function checkExchanges(exchanges: readonly Exchange[], models: (s: Model
       const doc = parser.parse(x.responseBody) as Record<string, unknown>
       const rootName = Object.keys(doc).find((k) => k !== '?xml') ?? ''
       const root = doc[rootName] as Record<string, unknown> | string
-      if (service === 'elbv2' || service === 'autoscaling') {
+      if (service === 'elbv2' || service === 'elb' || service === 'autoscaling') {
         if (rootName !== `${opName}Response`) problems.push(`${where}: root element ${rootName}`)
         const wrapper = out.resultWrapper
         const result = wrapper && typeof root === 'object' ? root[wrapper] : undefined

@@ -1,6 +1,7 @@
 import { ACM_OPERATIONS } from './acm/operations.js'
 import { AUTOSCALING_OPERATIONS } from './autoscaling/operations.js'
 import { EC2_OPERATIONS } from './ec2/operations.js'
+import { ELB_OPERATIONS } from './elb/classic.js'
 import { ELBV2_OPERATIONS } from './elbv2/operations.js'
 import type { AwsService } from './service.js'
 import { ROUTE53_OPERATIONS } from './route53/routes.js'
@@ -14,6 +15,11 @@ export interface OperationCoverage {
 
 /** Where openalb differs from AWS in an operation it answers; scripts/gen-aws-api-table.mjs prints these. */
 const PARTIAL: Record<AwsService, Record<string, string>> = {
+  elb: {
+    CreateLoadBalancer: 'VPC balancers (AvailabilityZones pick the default VPC\'s subnets); listeners bind 127.0.0.1; HTTPS and SSL listeners use ELBSecurityPolicy-2016-08',
+    ConfigureHealthCheck: 'HTTP, HTTPS and TCP targets (SSL refused)',
+    DescribeInstanceHealth: 'this node\'s own health checks',
+  },
   elbv2: {
     CreateLoadBalancer: 'application and network types (no gateway); no Elastic IPs or private addresses in SubnetMappings; subnets default to the default VPC\'s subnet-a and subnet-b; subnets must exist, one per zone, in one VPC',
     CreateTargetGroup: 'target types instance, ip and lambda (no alb); IPv4 only; health checks are always enabled for instance and ip groups (lambda groups: off by default, on they invoke the function)',
@@ -114,6 +120,7 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
 }
 
 const ANSWERED: Record<AwsService, readonly string[]> = {
+  elb: Object.keys(ELB_OPERATIONS),
   elbv2: Object.keys(ELBV2_OPERATIONS),
   acm: Object.keys(ACM_OPERATIONS),
   route53: ROUTE53_OPERATIONS,

@@ -2,6 +2,7 @@ import {
   CidrConflictError,
   ControlError,
   DuplicateError,
+  DuplicateListenerError,
   InUseError,
   InvalidChangeBatchError,
   InvalidCidrError,
@@ -36,6 +37,7 @@ export class AwsError extends Error {
 
 export const VALIDATION_CODE: Record<AwsService, string> = {
   elbv2: 'ValidationError',
+  elb: 'ValidationError',
   acm: 'ValidationException',
   route53: 'InvalidInput',
   ec2: 'InvalidParameterValue',
@@ -60,6 +62,17 @@ const NOT_FOUND: Record<AwsService, Record<string, WireCode>> = {
     instance: 'InvalidTarget',
     subnet: 'SubnetNotFound',
     vpc: 'ValidationError',
+  },
+  elb: {
+    'classic-load-balancer': 'LoadBalancerNotFound',
+    'classic-listener': 'ListenerNotFound',
+    'classic-policy': 'PolicyNotFound',
+    'classic-policy-type': 'PolicyTypeNotFound',
+    'classic-attribute': 'LoadBalancerAttributeNotFound',
+    certificate: 'CertificateNotFound',
+    instance: 'InvalidInstance',
+    subnet: 'SubnetNotFound',
+    'security-group': 'InvalidSecurityGroup',
   },
   acm: { certificate: 'ResourceNotFoundException' },
   route53: { 'hosted-zone': { code: 'NoSuchHostedZone', status: 404 }, 'load-balancer': 'InvalidChangeBatch', 'delegation-set': 'NoSuchDelegationSet', 'health-check': { code: 'NoSuchHealthCheck', status: 404 } },
@@ -90,6 +103,17 @@ const NOT_FOUND_MESSAGE: Record<AwsService, Record<string, (ref: string) => stri
     subnet: (ref) => `The subnet ID '${ref}' does not exist`,
     vpc: (ref) => `The VPC ID '${ref}' is not found`,
   },
+  elb: {
+    'classic-load-balancer': (ref) => `There is no ACTIVE Load Balancer named '${ref}'`,
+    'classic-listener': () => 'LoadBalancer does not have a listener configured at the given port.',
+    'classic-policy': (ref) => `There is no policy with name ${ref} for the load balancer`,
+    'classic-policy-type': (ref) => `There is no policy type with name ${ref}`,
+    'classic-attribute': (ref) => `The attribute ${ref} does not exist`,
+    certificate: (ref) => `Server Certificate not found for the key: ${ref}`,
+    instance: (ref) => `Could not find EC2 instance ${ref}.`,
+    subnet: (ref) => `The subnet ID '${ref}' does not exist`,
+    'security-group': (ref) => `The security group '${ref}' does not exist in the load balancer's VPC`,
+  },
   acm: { certificate: (ref) => `Could not find certificate ${ref}.` },
   route53: {
     'hosted-zone': (ref) => `No hosted zone found with ID: ${ref.replace(/^\/?hostedzone\//, '')}`,
@@ -117,6 +141,7 @@ const NOT_FOUND_MESSAGE: Record<AwsService, Record<string, (ref: string) => stri
 
 const DUPLICATE: Record<AwsService, Record<string, WireCode>> = {
   elbv2: { 'target-group': 'DuplicateTargetGroupName', 'load-balancer': 'DuplicateLoadBalancerName' },
+  elb: { 'classic-load-balancer': 'DuplicateLoadBalancerName', 'classic-policy': 'DuplicatePolicyName' },
   acm: {},
   route53: { 'hosted-zone': { code: 'HostedZoneAlreadyExists', status: 409 }, 'delegation-set': 'DelegationSetAlreadyCreated', 'health-check': { code: 'HealthCheckAlreadyExists', status: 409 } },
   ec2: { 'security-group': 'InvalidGroup.Duplicate', 'security-group-rule': 'InvalidPermission.Duplicate' },
@@ -139,8 +164,27 @@ const ELBV2_LIMITS: Record<string, string> = {
   'load-balancers-per-target-group': 'TargetGroupAssociationLimit',
 }
 
+/** DescribeAccountLimits names -> Classic's TooMany* codes. */
+const ELB_LIMITS: Record<string, string> = {
+  'classic-load-balancers': 'TooManyLoadBalancers',
+  'classic-policies': 'TooManyPolicies',
+  'classic-tags': 'TooManyTags',
+}
+
 /** The one table from control/'s error codes to each service's wire codes (STYLE habit 6). */
 const BY_CODE: Record<AwsService, CodeTable> = {
+  elb: {
+    validation: 'ValidationError',
+    'duplicate-listener': 'DuplicateListener',
+    'unsupported-protocol': 'UnsupportedProtocol',
+    'invalid-value': { code: 'InvalidConfigurationRequest', status: 409 },
+    'invalid-subnets': { code: 'InvalidConfigurationRequest', status: 409 },
+    'operation-not-permitted': 'OperationNotPermitted',
+    'in-use': { code: 'InvalidConfigurationRequest', status: 409 },
+    'limit-exceeded': { code: 'InvalidConfigurationRequest', status: 409 },
+    duplicate: 'ValidationError',
+    'not-found': 'ValidationError',
+  },
   elbv2: {
     validation: 'ValidationError',
     'in-use': 'ResourceInUse',
@@ -252,6 +296,18 @@ function launchTemplateError(service: AwsService, e: ControlError): AwsError | u
   return undefined
 }
 
+/** Classic's own words for a duplicate balancer, listener or policy. */
+function classicError(service: AwsService, e: ControlError): { code?: string; message: string } | undefined {
+  if (service !== 'elb') return undefined
+  if (e instanceof DuplicateError && e.kind === 'classic-load-balancer') return { message: `Load Balancer named '${e.resourceName}' already exists and it is configured with different parameters.` }
+  if (e instanceof DuplicateError && e.kind === 'classic-policy') return { message: `Policy name '${e.resourceName}' already exists for this load balancer` }
+  if (e instanceof DuplicateListenerError) {
+    return { message: `A listener already exists for ${e.loadBalancer ?? 'the load balancer'} with LoadBalancerPort ${e.port}, but with a different InstancePort, Protocol, or SSLCertificateId` }
+  }
+  if (e instanceof InvalidSubnetsError && e.reason === 'several-vpcs') return { code: 'InvalidSubnet', message: e.message }
+  return undefined
+}
+
 function wire(w: WireCode): { code: string; status: number } {
   return typeof w === 'string' ? { code: w, status: 400 } : w
 }
@@ -268,6 +324,7 @@ export function toAwsError(service: AwsService, e: unknown): { error: AwsError; 
     if (e instanceof NotFoundError) w = NOT_FOUND[service][e.kind]
     else if (e instanceof DuplicateError) w = DUPLICATE[service][e.kind]
     else if (e instanceof LimitExceededError && service === 'elbv2') w = ELBV2_LIMITS[e.limit]
+    else if (e instanceof LimitExceededError && service === 'elb') w = ELB_LIMITS[e.limit]
     else if (e instanceof LimitExceededError && service === 'route53') w = ROUTE53_LIMITS[e.limit] ?? 'LimitsExceeded'
     else if (e instanceof InUseError && service === 'route53' && e.kind === 'delegation-set') w = 'DelegationSetInUse'
     else if (e instanceof InUseError && service === 'route53' && e.kind === 'health-check') w = 'HealthCheckInUse'
@@ -277,7 +334,7 @@ export function toAwsError(service: AwsService, e: unknown): { error: AwsError; 
     const { code, status } = wire(w)
     const messages = e instanceof InvalidChangeBatchError ? e.messages : []
     const notFound = e instanceof NotFoundError ? NOT_FOUND_MESSAGE[service][e.kind]?.(e.ref) : undefined
-    const net = networkError(service, e)
+    const net = networkError(service, e) ?? classicError(service, e)
     const message = net?.message ?? (e instanceof ValidationFailed ? awsValidationMessage(service, e) : (notFound ?? e.message))
     return { error: new AwsError(net?.code ?? code, message, status, messages), unexpected: false }
   }

@@ -5,7 +5,7 @@ import { ACM_OPERATIONS, ACM_TARGET_PREFIX } from './acm/operations.js'
 import { AUTOSCALING_NAMESPACE, AUTOSCALING_OPERATIONS, AUTOSCALING_VERSION } from './autoscaling/operations.js'
 import type { AwsApiDeps, Call } from './deps.js'
 import { EC2_NAMESPACE, EC2_OPERATIONS, EC2_VERSION } from './ec2/operations.js'
-import { classicRefusal, ELB_CLASSIC_NAMESPACE, ELB_CLASSIC_VERSION } from './elb/classic.js'
+import { classicRefusal, ELB_CLASSIC_NAMESPACE, ELB_CLASSIC_VERSION, ELB_OPERATIONS } from './elb/classic.js'
 import { ELBV2_NAMESPACE, ELBV2_OPERATIONS, ELBV2_VERSION } from './elbv2/operations.js'
 import { AwsError, invalid, toAwsError } from './errors.js'
 import type { AwsService } from './service.js'
@@ -59,6 +59,8 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
     const action = form?.get('Action') ?? query.get('Action')
     if (!action) return scope ? SCOPE[scope] : undefined
     const version = form?.get('Version') ?? query.get('Version')
+    // The Classic API (elb) shares ELBv2's signing name and operation names: only Version tells them apart.
+    if (version === ELB_CLASSIC_VERSION) return 'elb'
     if (version === ELBV2_VERSION) return 'elbv2'
     if (version === EC2_VERSION) return 'ec2'
     if (version === AUTOSCALING_VERSION) return 'autoscaling'
@@ -79,12 +81,6 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
         const refusal = verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body }, deps.accessKeys, now())
         if (refusal) throw service === 'acm' || service === 'lambda' ? jsonAuthError(refusal) : refusal
       }
-      // The Classic API (elb) shares ELBv2's signing name and operation names: only Version tells them apart.
-      const classic = (form?.get('Version') ?? url.searchParams.get('Version')) === ELB_CLASSIC_VERSION
-      if (classic && (service === 'elbv2' || service === 'ec2')) {
-        const action = form?.get('Action') ?? url.searchParams.get('Action') ?? ''
-        return { status: 400, contentType: 'text/xml', body: queryError(ELB_CLASSIC_NAMESPACE, classicRefusal(action), requestId) }
-      }
       switch (service) {
         case 'autoscaling': {
           const all = new URLSearchParams(url.searchParams)
@@ -96,6 +92,17 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
           checkModelInput('autoscaling', action, params.raw)
           const result = await op({ deps, requestId, region, params })
           return { status: 200, contentType: 'text/xml', body: queryResponse(AUTOSCALING_NAMESPACE, action, result, requestId) }
+        }
+        case 'elb': {
+          const all = new URLSearchParams(url.searchParams)
+          if (form) for (const [k, v] of form) all.append(k, v)
+          const action = all.get('Action') ?? ''
+          const op = Object.hasOwn(ELB_OPERATIONS, action) ? ELB_OPERATIONS[action] : undefined
+          if (!op) throw classicRefusal(action)
+          const params = new Params(parseQueryParams(all), invalid(service))
+          checkModelInput('elb', action, params.raw)
+          const result = await op({ deps, requestId, region, params })
+          return { status: 200, contentType: 'text/xml', body: queryResponse(ELB_CLASSIC_NAMESPACE, action, result, requestId) }
         }
         case 'elbv2':
         case 'ec2': {
@@ -165,6 +172,8 @@ function errorReply(service: AwsService, error: AwsError, requestId: string): Re
   switch (service) {
     case 'elbv2':
       return { status: error.status, contentType: 'text/xml', body: queryError(ELBV2_NAMESPACE, error, requestId) }
+    case 'elb':
+      return { status: error.status, contentType: 'text/xml', body: queryError(ELB_CLASSIC_NAMESPACE, error, requestId) }
     case 'ec2':
       return { status: error.status, contentType: 'text/xml', body: ec2Error(error, requestId) }
     case 'autoscaling':

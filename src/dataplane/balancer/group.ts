@@ -21,6 +21,11 @@ export class GroupTarget {
   get key(): string {
     return this.target.key
   }
+
+  /** What health knows this target by (its key unless the group is checked under another's). */
+  get healthKey(): string {
+    return this.target.healthKey ?? this.target.key
+  }
 }
 
 export interface PoolSource {
@@ -35,6 +40,7 @@ export class GroupState {
   targets: GroupTarget[] = []
   private byKey = new Map<string, GroupTarget>()
   private byToken = new Map<string, GroupTarget>()
+  private byHealthKey = new Map<string, GroupTarget>()
   private routableCount = 0
   private next = 0
   /** Opaque AWSALBTG value naming this group. */
@@ -48,6 +54,11 @@ export class GroupState {
     this.groupToken = signer.token('group', snapshot.arn)
   }
 
+  /** The group health checks this one's targets under (a Classic balancer's one check). */
+  get healthArn(): string {
+    return this.snapshot.healthGroupArn ?? this.snapshot.arn
+  }
+
   /** Applies a new version of the group; returns the targets that left it (to drain). */
   update(snapshot: TargetGroupSnapshot, pools: PoolSource, nowMs: number): GroupTarget[] {
     this.snapshot = snapshot
@@ -55,6 +66,7 @@ export class GroupState {
     const targets: GroupTarget[] = []
     const byKey = new Map<string, GroupTarget>()
     const byToken = new Map<string, GroupTarget>()
+    const byHealthKey = new Map<string, GroupTarget>()
     const firstRegistration = old.size === 0
     for (const t of snapshot.targets) {
       if (byKey.has(t.key)) continue
@@ -63,17 +75,19 @@ export class GroupState {
       const pool = pools.pool(t, snapshot)
       if (!gt || gt.pool !== pool) {
         gt = new GroupTarget(t, pool, this.signer.token(snapshot.arn, t.key))
-        gt.routable = this.health.isRoutable(snapshot.arn, t.key)
+        gt.routable = this.health.isRoutable(this.healthArn, gt.healthKey)
         // ALB: no slow start on the first registration into an empty group.
         gt.routableSince = gt.routable && !firstRegistration ? nowMs : 0
       }
       targets.push(gt)
       byKey.set(t.key, gt)
       byToken.set(gt.token, gt)
+      byHealthKey.set(gt.healthKey, gt)
     }
     this.targets = targets
     this.byKey = byKey
     this.byToken = byToken
+    this.byHealthKey = byHealthKey
     this.recount()
     return [...old.values()]
   }
@@ -84,16 +98,22 @@ export class GroupState {
     this.routableCount = n
   }
 
-  /** Re-reads one target's health (health told us it changed). */
-  refresh(key: string, nowMs: number): void {
-    const t = this.byKey.get(key)
-    if (!t) return
-    const routable = this.health.isRoutable(this.snapshot.arn, key)
-    if (routable === t.routable) return
+  /** Re-reads one target's health (health told us it changed); key is health's key for it. */
+  refresh(key: string, nowMs: number): GroupTarget | undefined {
+    const t = this.byHealthKey.get(key)
+    if (!t) return undefined
+    const routable = this.health.isRoutable(this.healthArn, key)
+    if (routable === t.routable) return t
     t.routable = routable
     // A target leaves slow start when it turns unhealthy and re-enters when healthy again.
     t.routableSince = routable && this.routableCount > 0 ? nowMs : 0
     this.recount()
+    return t
+  }
+
+  /** With no healthy target: every registered one (ALB, NLB), or none (a Classic balancer answers 503). */
+  private get failingOpen(): boolean {
+    return this.routableCount === 0 && this.snapshot.failOpen !== false
   }
 
   get size(): number {
@@ -105,12 +125,12 @@ export class GroupState {
     const t = this.byToken.get(token)
     if (!t) return undefined
     // A sticky target that turned unhealthy is replaced (unless none is healthy: fail open).
-    return t.routable || this.routableCount === 0 ? t : undefined
+    return t.routable || this.failingOpen ? t : undefined
   }
 
   private eligible(t: GroupTarget): boolean {
     // ALB fails open: with no healthy target, route to every registered one.
-    return t.routable || this.routableCount === 0
+    return t.routable || this.failingOpen
   }
 
   private weight(t: GroupTarget, nowMs: number): number {
@@ -129,7 +149,10 @@ export class GroupState {
     const targets = this.targets
     const n = targets.length
     if (n === 0) return undefined
-    if (n === 1) return targets[0] === exclude ? undefined : targets[0]
+    if (n === 1) {
+      const only = targets[0] as GroupTarget
+      return only === exclude || !this.eligible(only) ? undefined : only
+    }
     switch (this.snapshot.algorithm) {
       case 'least_outstanding_requests':
         return this.pickLeastOutstanding(exclude)

@@ -1,10 +1,11 @@
 import { AwsError, VALIDATION_CODE } from '../errors.js'
-import { ACM, AUTOSCALING, ELBV2, ROUTE53 } from './constraints.js'
+import { ACM, AUTOSCALING, ELB, ELBV2, ROUTE53 } from './constraints.js'
 import type { ServiceConstraints } from './constraint-types.js'
 import { inputViolations, validationMessage, type InputCheckOptions } from './validate-input.js'
 
-const TABLES: Record<'elbv2' | 'acm' | 'route53' | 'autoscaling', { table: ServiceConstraints; options: InputCheckOptions }> = {
+const TABLES: Record<'elbv2' | 'elb' | 'acm' | 'route53' | 'autoscaling', { table: ServiceConstraints; options: InputCheckOptions }> = {
   elbv2: { table: ELBV2, options: {} },
+  elb: { table: ELB, options: {} },
   acm: { table: ACM, options: { base64Blobs: true } },
   route53: { table: ROUTE53, options: { xmlLists: true } },
   autoscaling: { table: AUTOSCALING, options: {} },

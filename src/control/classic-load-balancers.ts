@@ -1,0 +1,302 @@
+import { randomBytes } from 'node:crypto'
+import {
+  CLASSIC_DEFAULT_ATTRIBUTES,
+  CLASSIC_HEALTH_CHECK_RANGES,
+  CLASSIC_PROTOCOLS,
+  classicDnsName,
+  classicLoadBalancerArn,
+  defaultClassicHealthCheck,
+  isLayer7,
+  isSecure,
+  parseClassicCheckTarget,
+  type ClassicAttributes,
+  type ClassicHealthCheck,
+  type ClassicListener,
+  type ClassicLoadBalancer,
+  type ClassicProtocol,
+} from '../model/classic-load-balancer.js'
+import { CANONICAL_HOSTED_ZONE_ID } from '../model/ids.js'
+import type { Failure } from '../model/result.js'
+import type { Draft } from './draft.js'
+import {
+  DuplicateError,
+  DuplicateListenerError,
+  InvalidValueError,
+  LimitExceededError,
+  NotFoundError,
+  UnsupportedProtocolError,
+  ValidationFailed,
+} from './errors.js'
+import { listSubnets, resolveSubnet } from './network-lookup.js'
+import { balancerSubnets } from './networks.js'
+
+/** AWS's quotas for Classic balancers (DescribeAccountLimits). */
+export const CLASSIC_LIMITS = { 'classic-load-balancers': 20, 'classic-listeners': 100, 'classic-registered-instances': 1000 } as const
+
+/** A listener as a caller gives it (the API's Listener shape). */
+export interface ClassicListenerInput {
+  readonly protocol: string
+  readonly loadBalancerPort: number
+  readonly instanceProtocol?: string | undefined
+  readonly instancePort: number
+  readonly sslCertificateId?: string | undefined
+}
+
+export interface ClassicLoadBalancerInput {
+  readonly name: string
+  readonly listeners: readonly ClassicListenerInput[]
+  readonly availabilityZones?: readonly string[] | undefined
+  readonly subnets?: readonly string[] | undefined
+  readonly securityGroups?: readonly string[] | undefined
+  readonly scheme?: string | undefined
+  readonly tags?: Readonly<Record<string, string>> | undefined
+}
+
+const invalid = (message: string, path = ''): ValidationFailed => new ValidationFailed([{ path, message } satisfies Failure])
+
+/** Classic's name rule: 1-32 letters, digits and hyphens, not beginning or ending with a hyphen. */
+function checkName(name: string): void {
+  if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/.test(name)) {
+    throw invalid(`LoadBalancerName '${name}' must have at most 32 characters, contain only alphanumeric characters or hyphens, and must not begin or end with a hyphen`, 'LoadBalancerName')
+  }
+}
+
+export function findClassic(d: Draft, name: string): ClassicLoadBalancer {
+  const lb = d.get('classic-load-balancer', name.startsWith('arn:') ? name : classicLoadBalancerArn(d.partition, name))
+  if (!lb) throw new NotFoundError('classic-load-balancer', name)
+  return lb
+}
+
+function protocolOf(value: string, field: string): ClassicProtocol {
+  const p = value.toUpperCase()
+  if (!(CLASSIC_PROTOCOLS as readonly string[]).includes(p)) throw new UnsupportedProtocolError(`${field} '${value}' is not supported: use HTTP, HTTPS, TCP or SSL`)
+  return p as ClassicProtocol
+}
+
+/** The back-end protocol AWS uses when none is given: the front end's, unencrypted (HTTPS -> HTTP, SSL -> TCP). */
+function defaultInstanceProtocol(front: ClassicProtocol): ClassicProtocol {
+  return front === 'HTTPS' ? 'HTTP' : front === 'SSL' ? 'TCP' : front
+}
+
+function checkPort(port: number, field: string): void {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw invalid(`${field} must be between 1 and 65535, not ${port}`, field)
+}
+
+/** One listener, checked by Classic's rules against the balancer's other listeners. */
+function buildListener(d: Draft, input: ClassicListenerInput, others: readonly ClassicListener[]): ClassicListener {
+  const protocol = protocolOf(input.protocol, 'Protocol')
+  const instanceProtocol = input.instanceProtocol === undefined ? defaultInstanceProtocol(protocol) : protocolOf(input.instanceProtocol, 'InstanceProtocol')
+  checkPort(input.loadBalancerPort, 'LoadBalancerPort')
+  checkPort(input.instancePort, 'InstancePort')
+  // AWS: "If the front-end protocol is TCP or SSL, the back-end protocol must be TCP or SSL. If the front-end protocol is HTTP or HTTPS, the back-end protocol must be HTTP or HTTPS."
+  if (isLayer7(protocol) !== isLayer7(instanceProtocol)) {
+    throw new InvalidValueError(`Invalid listener: a ${protocol} front end needs an ${isLayer7(protocol) ? 'HTTP or HTTPS' : 'TCP or SSL'} InstanceProtocol, not ${instanceProtocol}`)
+  }
+  // AWS: listeners to one InstancePort are all secure (HTTPS/SSL) or all not (HTTP/TCP).
+  const same = others.find((o) => o.instancePort === input.instancePort && isSecure(o.instanceProtocol) !== isSecure(instanceProtocol))
+  if (same) {
+    throw new InvalidValueError(
+      `Invalid listener: InstancePort ${input.instancePort} is already used with InstanceProtocol ${same.instanceProtocol}; listeners to one InstancePort must all use secure (HTTPS, SSL) or all plain (HTTP, TCP) instance protocols`,
+    )
+  }
+  let sslCertificateId: string | undefined
+  if (isSecure(protocol)) {
+    if (!input.sslCertificateId) throw invalid(`SSLCertificateId is required for ${protocol} listeners`, 'SSLCertificateId')
+    sslCertificateId = resolveCertificate(d, input.sslCertificateId)
+  } else if (input.sslCertificateId) {
+    throw invalid(`SSLCertificateId can only be given for HTTPS and SSL listeners, not ${protocol}`, 'SSLCertificateId')
+  }
+  return { protocol, loadBalancerPort: input.loadBalancerPort, instanceProtocol, instancePort: input.instancePort, ...(sslCertificateId ? { sslCertificateId } : {}), policyNames: [] }
+}
+
+function resolveCertificate(d: Draft, ref: string): string {
+  const cert = d.find('certificate', ref)
+  if (!cert) throw new NotFoundError('certificate', ref)
+  return cert.arn
+}
+
+const sameListener = (a: ClassicListener, b: ClassicListener): boolean =>
+  a.protocol === b.protocol && a.instanceProtocol === b.instanceProtocol && a.instancePort === b.instancePort && a.sslCertificateId === b.sslCertificateId
+
+/** Adds listeners; one identical to an existing one is no change (AWS), one on a taken port with other settings is DuplicateListener. */
+function addListeners(d: Draft, lbName: string, current: readonly ClassicListener[], inputs: readonly ClassicListenerInput[]): ClassicListener[] {
+  const out = [...current]
+  for (const input of inputs) {
+    const l = buildListener(d, input, out)
+    const taken = out.find((o) => o.loadBalancerPort === l.loadBalancerPort)
+    if (taken) {
+      if (sameListener(taken, l)) continue
+      throw new DuplicateListenerError(l.loadBalancerPort, lbName)
+    }
+    out.push(l)
+  }
+  if (out.length > CLASSIC_LIMITS['classic-listeners']) throw new LimitExceededError('classic-listeners', CLASSIC_LIMITS['classic-listeners'], `load balancer '${lbName}'`)
+  return out
+}
+
+/** Subnets for a balancer: the ones named, or each named zone's default subnet (AvailabilityZones). */
+function placement(d: Draft, subnets: readonly string[] | undefined, zones: readonly string[] | undefined): { subnets: string[]; availabilityZones: string[]; vpcId: string } {
+  const hasSubnets = subnets !== undefined && subnets.length > 0
+  const hasZones = zones !== undefined && zones.length > 0
+  if (hasSubnets && hasZones) throw invalid('Only one of SubnetIds or AvailabilityZones may be specified')
+  if (!hasSubnets && !hasZones) throw invalid('Either AvailabilityZones or SubnetIds must be specified')
+  const refs = hasSubnets ? subnets : (zones ?? []).map((z) => defaultSubnetOf(d, z))
+  const net = balancerSubnets(d, refs, 'network')
+  return { subnets: [...net.subnets], availabilityZones: [...net.availabilityZones], vpcId: net.vpcId }
+}
+
+function defaultSubnetOf(d: Draft, zone: string): string {
+  const s = listSubnets(d).find((x) => x.availabilityZone === zone && x.defaultForAz)
+  if (!s) throw invalid(`Invalid Availability Zone: ${zone}`, 'AvailabilityZones')
+  return s.id
+}
+
+function securityGroupIds(d: Draft, refs: readonly string[], vpcId: string): string[] {
+  return refs.map((ref) => {
+    const sg = d.find('security-group', ref)
+    if (!sg || sg.vpcId !== vpcId) throw new NotFoundError('security-group', ref)
+    return sg.id
+  })
+}
+
+export function createClassicLoadBalancer(d: Draft, input: ClassicLoadBalancerInput): ClassicLoadBalancer {
+  checkName(input.name)
+  const arn = classicLoadBalancerArn(d.partition, input.name)
+  if (d.get('classic-load-balancer', arn)) throw new DuplicateError('classic-load-balancer', input.name)
+  if (d.list('classic-load-balancer').length >= CLASSIC_LIMITS['classic-load-balancers']) {
+    throw new LimitExceededError('classic-load-balancers', CLASSIC_LIMITS['classic-load-balancers'], 'Classic load balancers')
+  }
+  if (input.listeners.length === 0) throw invalid('At least one listener must be specified', 'Listeners')
+  const scheme = input.scheme ?? 'internet-facing'
+  if (scheme !== 'internet-facing' && scheme !== 'internal') throw new InvalidValueError(`Invalid scheme '${scheme}': use internet-facing or internal`)
+  const listeners = addListeners(d, input.name, [], input.listeners)
+  const net = placement(d, input.subnets, input.availabilityZones)
+  const securityGroups = securityGroupIds(d, input.securityGroups ?? [], net.vpcId)
+  const id = (BigInt(`0x${randomBytes(5).toString('hex')}`) % 10_000_000_000n).toString().padStart(10, '1')
+  return d.put({
+    kind: 'classic-load-balancer',
+    arn,
+    name: input.name,
+    scheme,
+    dnsName: classicDnsName(d.partition.dnsSuffix, d.partition.region, input.name, id, scheme),
+    canonicalHostedZoneNameId: CANONICAL_HOSTED_ZONE_ID,
+    vpcId: net.vpcId,
+    subnets: net.subnets,
+    availabilityZones: net.availabilityZones,
+    securityGroups,
+    bindAddress: '127.0.0.1',
+    listeners,
+    healthCheck: defaultClassicHealthCheck(listeners[0]?.instancePort ?? 80),
+    instances: [],
+    policies: [],
+    attributes: CLASSIC_DEFAULT_ATTRIBUTES,
+    createdTime: d.nowIso(),
+    tags: { ...input.tags },
+  })
+}
+
+/** AWS: deleting a balancer that does not exist succeeds. */
+export function deleteClassicLoadBalancer(d: Draft, name: string): void {
+  const lb = d.get('classic-load-balancer', classicLoadBalancerArn(d.partition, name))
+  if (lb) d.remove('classic-load-balancer', lb.arn)
+}
+
+export function createClassicListeners(d: Draft, name: string, inputs: readonly ClassicListenerInput[]): ClassicLoadBalancer {
+  const lb = findClassic(d, name)
+  return d.put({ ...lb, listeners: addListeners(d, lb.name, lb.listeners, inputs) })
+}
+
+/** Ports with no listener are passed over, as AWS does. */
+export function deleteClassicListeners(d: Draft, name: string, ports: readonly number[]): ClassicLoadBalancer {
+  const lb = findClassic(d, name)
+  return d.put({ ...lb, listeners: lb.listeners.filter((l) => !ports.includes(l.loadBalancerPort)) })
+}
+
+export function configureClassicHealthCheck(d: Draft, name: string, hc: ClassicHealthCheck): ClassicLoadBalancer {
+  const lb = findClassic(d, name)
+  const target = parseClassicCheckTarget(hc.target)
+  if (typeof target === 'string') throw invalid(target, 'HealthCheck.Target')
+  if (target.protocol === 'SSL') throw new UnsupportedProtocolError('openalb does not perform SSL health checks yet: use TCP:PORT (a connect) or HTTPS:PORT/PATH')
+  for (const [field, [lo, hi]] of Object.entries(CLASSIC_HEALTH_CHECK_RANGES)) {
+    const v = hc[field as keyof typeof CLASSIC_HEALTH_CHECK_RANGES]
+    if (!Number.isInteger(v) || v < lo || v > hi) throw invalid(`HealthCheck ${field} must be between ${lo} and ${hi}, not ${v}`, `HealthCheck.${field}`)
+  }
+  // AWS: "This value must be less than the Interval value."
+  if (hc.timeout >= hc.interval) throw invalid('HealthCheck Timeout must be less than Interval', 'HealthCheck.Timeout')
+  const healthCheck: ClassicHealthCheck = {
+    target: `${target.protocol}:${target.port}${target.path}`,
+    interval: hc.interval,
+    timeout: hc.timeout,
+    unhealthyThreshold: hc.unhealthyThreshold,
+    healthyThreshold: hc.healthyThreshold,
+  }
+  return d.put({ ...lb, healthCheck })
+}
+
+/** Instances must exist in the balancer's VPC and not be terminated (AWS: InvalidInstance). */
+function checkInstances(d: Draft, lb: ClassicLoadBalancer, ids: readonly string[]): void {
+  const bad = ids.filter((id) => {
+    const i = d.get('instance', id)
+    return !i || i.vpcId !== lb.vpcId || i.state === 'terminated' || i.state === 'shutting-down'
+  })
+  if (bad.length > 0) throw new NotFoundError('instance', bad.join(', '))
+}
+
+export function registerClassicInstances(d: Draft, name: string, ids: readonly string[]): ClassicLoadBalancer {
+  const lb = findClassic(d, name)
+  checkInstances(d, lb, ids)
+  const instances = [...lb.instances]
+  for (const id of ids) if (!instances.includes(id)) instances.push(id)
+  if (instances.length > CLASSIC_LIMITS['classic-registered-instances']) {
+    throw new LimitExceededError('classic-registered-instances', CLASSIC_LIMITS['classic-registered-instances'], `load balancer '${lb.name}'`)
+  }
+  return d.put({ ...lb, instances })
+}
+
+/** Ids that are instances but not registered are passed over; ids that are no instance are InvalidInstance. */
+export function deregisterClassicInstances(d: Draft, name: string, ids: readonly string[]): ClassicLoadBalancer {
+  const lb = findClassic(d, name)
+  const unknown = ids.filter((id) => !d.get('instance', id) && !lb.instances.includes(id))
+  if (unknown.length > 0) throw new NotFoundError('instance', unknown.join(', '))
+  return d.put({ ...lb, instances: lb.instances.filter((i) => !ids.includes(i)) })
+}
+
+export function setClassicListenerCertificate(d: Draft, name: string, port: number, certificate: string): ClassicLoadBalancer {
+  const lb = findClassic(d, name)
+  const l = lb.listeners.find((x) => x.loadBalancerPort === port)
+  if (!l) throw new NotFoundError('classic-listener', String(port))
+  if (!isSecure(l.protocol)) throw new InvalidValueError(`The listener on port ${port} is ${l.protocol}: only HTTPS and SSL listeners have a certificate`)
+  const arn = resolveCertificate(d, certificate)
+  return d.put({ ...lb, listeners: lb.listeners.map((x) => (x === l ? { ...x, sslCertificateId: arn } : x)) })
+}
+
+/** The attributes after a change; the caller has checked each value's range. */
+export function modifyClassicAttributes(d: Draft, name: string, attributes: ClassicAttributes): ClassicLoadBalancer {
+  const lb = findClassic(d, name)
+  return d.put({ ...lb, attributes })
+}
+
+export function setClassicSubnets(d: Draft, name: string, subnets: readonly string[]): ClassicLoadBalancer {
+  const lb = findClassic(d, name)
+  if (subnets.length === 0) throw new InvalidValueError('A load balancer must remain attached to at least one subnet')
+  for (const s of subnets) resolveSubnet(d, s)
+  const net = balancerSubnets(d, subnets, 'network')
+  if (net.vpcId !== lb.vpcId) throw new InvalidValueError(`The subnets must be in the load balancer's VPC ${lb.vpcId}`)
+  return d.put({ ...lb, subnets: [...net.subnets], availabilityZones: [...net.availabilityZones] })
+}
+
+export function setClassicSecurityGroups(d: Draft, name: string, groups: readonly string[]): ClassicLoadBalancer {
+  const lb = findClassic(d, name)
+  return d.put({ ...lb, securityGroups: securityGroupIds(d, groups, lb.vpcId) })
+}
+
+export function setClassicTags(d: Draft, name: string, tags: Readonly<Record<string, string>>): ClassicLoadBalancer {
+  const lb = findClassic(d, name)
+  return d.put({ ...lb, tags: { ...tags } })
+}
+
+/** The balancers using a certificate (its deletion is refused while one does). */
+export function classicUsersOfCertificate(d: Draft, arn: string): string | undefined {
+  const lb = d.list('classic-load-balancer').find((b) => b.listeners.some((l) => l.sslCertificateId === arn))
+  return lb ? `Classic load balancer '${lb.name}'` : undefined
+}

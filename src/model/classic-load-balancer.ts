@@ -1,0 +1,130 @@
+import type { Tags } from './schema-util.js'
+
+/**
+ * A Classic Load Balancer (the elb API, 2012-06-01): one resource holds everything AWS's
+ * LoadBalancerDescription and its attributes say of it. Its instances, its one health check and its
+ * listeners live here and nowhere else; runtime/classic.ts derives the data plane's groups from it.
+ */
+export const CLASSIC_PROTOCOLS = ['HTTP', 'HTTPS', 'TCP', 'SSL'] as const
+export type ClassicProtocol = (typeof CLASSIC_PROTOCOLS)[number]
+
+export interface ClassicListener {
+  readonly protocol: ClassicProtocol
+  readonly loadBalancerPort: number
+  readonly instanceProtocol: ClassicProtocol
+  readonly instancePort: number
+  /** HTTPS and SSL listeners: the ARN of an ACM or IAM-style certificate openalb holds. */
+  readonly sslCertificateId?: string | undefined
+  /** The policies of the listener (stickiness), by name. */
+  readonly policyNames: readonly string[]
+}
+
+export interface ClassicHealthCheck {
+  /** "HTTP:4000/path", "HTTPS:443/", "TCP:4000" or "SSL:443", as AWS writes it. */
+  readonly target: string
+  readonly interval: number
+  readonly timeout: number
+  readonly unhealthyThreshold: number
+  readonly healthyThreshold: number
+}
+
+/** A health check target, parsed. */
+export interface ClassicCheckTarget {
+  readonly protocol: ClassicProtocol
+  readonly port: number
+  /** HTTP and HTTPS only: the ping path, starting with /. */
+  readonly path: string
+}
+
+export type ClassicPolicy =
+  | { readonly name: string; readonly type: 'LBCookieStickinessPolicyType'; readonly cookieExpirationPeriod?: number | undefined }
+  | { readonly name: string; readonly type: 'AppCookieStickinessPolicyType'; readonly cookieName: string }
+
+export interface ClassicAttributes {
+  /** Off by default for balancers made through the API or CLI (AWS). */
+  readonly crossZoneLoadBalancing: boolean
+  /** Off by default through the API; the timeout defaults to 300 s (1-3600). */
+  readonly connectionDraining: { readonly enabled: boolean; readonly timeout: number }
+  /** Seconds a connection may stay idle, 1-3600 (default 60). */
+  readonly idleTimeout: number
+  /** Where openalb writes the balancer's access log: S3BucketName is a file path (or "-"), as ELBv2's bucket is. */
+  readonly accessLog: { readonly enabled: boolean; readonly s3BucketName?: string | undefined; readonly emitInterval: number }
+}
+
+export const CLASSIC_DEFAULT_ATTRIBUTES: ClassicAttributes = {
+  crossZoneLoadBalancing: false,
+  connectionDraining: { enabled: false, timeout: 300 },
+  idleTimeout: 60,
+  accessLog: { enabled: false, emitInterval: 60 },
+}
+
+export interface ClassicLoadBalancer {
+  readonly kind: 'classic-load-balancer'
+  /** arn:PARTITION:elasticloadbalancing:REGION:ACCOUNT:loadbalancer/NAME, as AWS names a Classic balancer. */
+  readonly arn: string
+  readonly name: string
+  readonly scheme: 'internet-facing' | 'internal'
+  readonly dnsName: string
+  readonly canonicalHostedZoneNameId: string
+  readonly vpcId: string
+  readonly subnets: readonly string[]
+  /** The subnets' zones, one per subnet. */
+  readonly availabilityZones: readonly string[]
+  /** Group ids; enforced at accept as for ELBv2 balancers. */
+  readonly securityGroups: readonly string[]
+  /** The local address the listeners bind (127.0.0.1). */
+  readonly bindAddress: string
+  readonly listeners: readonly ClassicListener[]
+  readonly healthCheck: ClassicHealthCheck
+  /** Registered instance ids, in registration order. */
+  readonly instances: readonly string[]
+  readonly policies: readonly ClassicPolicy[]
+  readonly attributes: ClassicAttributes
+  /** ISO 8601. */
+  readonly createdTime: string
+  readonly tags: Tags
+}
+
+/** Classic's health check ranges (botocore's elb model) and the defaults a new balancer gets. */
+export const CLASSIC_HEALTH_CHECK_RANGES = {
+  interval: [5, 300],
+  timeout: [2, 60],
+  unhealthyThreshold: [2, 10],
+  healthyThreshold: [2, 10],
+} as const
+
+/** AWS's health check for a balancer nobody configured: a TCP connect to the first listener's instance port. */
+export function defaultClassicHealthCheck(instancePort: number): ClassicHealthCheck {
+  return { target: `TCP:${instancePort}`, interval: 30, timeout: 5, unhealthyThreshold: 2, healthyThreshold: 10 }
+}
+
+/**
+ * Parses a Target as AWS accepts it: PROTOCOL:PORT for TCP and SSL, PROTOCOL:PORT/PATH for HTTP and
+ * HTTPS (the path is required). Returns why not, in AWS's words, when it is not one.
+ */
+export function parseClassicCheckTarget(target: string): ClassicCheckTarget | string {
+  const m = /^([A-Za-z]+):(\d{1,5})(\/.*)?$/.exec(target)
+  if (!m) return `HealthCheck Target must be specified as PROTOCOL:PORT[/PATH] (HTTP:80/index.html, TCP:4000), not '${target}'`
+  const protocol = (m[1] ?? '').toUpperCase()
+  const port = Number(m[2])
+  const path = m[3]
+  if (!(CLASSIC_PROTOCOLS as readonly string[]).includes(protocol)) return `HealthCheck Target protocol must be one of HTTP, HTTPS, TCP or SSL, not '${m[1]}'`
+  if (port < 1 || port > 65535) return `HealthCheck Target port must be between 1 and 65535, not ${port}`
+  const http = protocol === 'HTTP' || protocol === 'HTTPS'
+  if (http && path === undefined) return `HealthCheck HTTP Target must specify a port followed by a path that begins with a slash. e.g. HTTP:80/ping/this/path`
+  if (!http && path !== undefined) return `HealthCheck ${protocol} Target must specify a port and no path. e.g. ${protocol}:${port}`
+  return { protocol: protocol as ClassicProtocol, port, path: path ?? '' }
+}
+
+/** Front-end and back-end protocols pair by layer: HTTP/HTTPS with HTTP/HTTPS, TCP/SSL with TCP/SSL. */
+export const isLayer7 = (p: ClassicProtocol): boolean => p === 'HTTP' || p === 'HTTPS'
+export const isSecure = (p: ClassicProtocol): boolean => p === 'HTTPS' || p === 'SSL'
+
+/** The balancer's ARN: Classic balancers are named by name alone. */
+export const classicLoadBalancerArn = (partition: { readonly region: string; readonly accountId: string }, name: string): string =>
+  `arn:aws:elasticloadbalancing:${partition.region}:${partition.accountId}:loadbalancer/${name}`
+
+/** The number AWS puts after a Classic balancer's name in its DNS name. */
+export function classicDnsName(dnsSuffix: string, region: string, name: string, id: string, scheme: string): string {
+  return `${scheme === 'internal' ? 'internal-' : ''}${name}-${id}.${region}.elb.${dnsSuffix}`.toLowerCase()
+}

@@ -17,6 +17,7 @@ const END = '<!-- END GENERATED OPERATION TABLE -->'
 
 const SERVICES = [
   { key: 'elbv2', dir: 'elbv2', version: '2015-12-01', title: 'Elastic Load Balancing v2 (ELBv2)', protocol: 'Query, `Version=2015-12-01`' },
+  { key: 'elb', dir: 'elb', version: '2012-06-01', title: 'Classic Load Balancers (elb; see [classic.md](classic.md))', protocol: 'Query, `Version=2012-06-01`' },
   { key: 'acm', dir: 'acm', version: '2015-12-08', title: 'AWS Certificate Manager (ACM)', protocol: 'JSON 1.1, `X-Amz-Target: CertificateManager.*`' },
   { key: 'route53', dir: 'route53', version: '2013-04-01', title: 'Route 53', protocol: 'REST-XML under `/2013-04-01/`' },
   { key: 'ec2', dir: 'ec2', version: '2016-11-15', title: 'EC2 (security groups, VPCs, subnets, zones, regions, gateways, route tables, tags, instances, launch templates)', protocol: 'EC2 Query, `Version=2016-11-15`', collapse: 'EC2' },

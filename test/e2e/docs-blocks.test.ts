@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { cliVersion } from '../aws/cli-tutorial-steps.js'
-import { docRuns, expectation, runnable, type DocRun } from '../helpers/docs-blocks.js'
+import { AWS_CLI_OWN_TEST, docRuns, expectation, runnable, type DocRun } from '../helpers/docs-blocks.js'
 import { hasBinary, repoRoot } from '../helpers/shared.js'
 
 const pages = ['README.md', ...readdirSync(join(repoRoot, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`), 'docs/ko/tutorial.md']
@@ -33,6 +33,12 @@ const unshare = namespaceFlags()
 const TOOLS: Record<string, string> = {
   curl: 'curl', dig: 'dnsutils', nc: 'netcat-openbsd', zip: 'zip', etcd: 'etcd-server', openssl: 'openssl',
   python3: 'python3', ip: 'iproute2', base64: 'coreutils', timeout: 'coreutils',
+}
+
+/** The sources of the e2e tests (test/e2e/*.ts in the checkout), to find a page's own test. */
+function ownTests(): { name: string; text: string }[] {
+  const dir = join(repoRoot, 'test', 'e2e')
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => ({ name: f, text: readFileSync(join(dir, f), 'utf8') })) : []
 }
 
 /** Names the docs use that a reader points at 127.0.0.1 in /etc/hosts. */
@@ -138,6 +144,8 @@ for (const page of pages) {
       (toRun.length < run.blocks.length ? ` (not run: ${run.blocks.filter((b) => b.skip).map((b) => `${b.line} ${b.skip}`).join('; ')})` : '')
     test(name, { timeout: 300_000 }, async (t) => {
       for (const b of run.blocks) if (b.skip) assert.ok(b.skip.trim().length > 3, `${page}:${b.line}: a skipped block says why`)
+      if (run.blocks.some((b) => b.skip === AWS_CLI_OWN_TEST))
+        assert.ok(ownTests().some((f) => f.text.includes(page) && f.text.includes('markedBlock')), `${page} marks a block aws-cli, but no test under test/e2e runs the page's marked block`)
       if (toRun.length === 0) return
       const all = toRun.map((b) => [...b.before.map((x) => x.code), b.code].join('\n')).join('\n')
       const usesAws = /(^|[\s;|&($])aws\s/m.test(all)

@@ -3,9 +3,13 @@
 // comments, invisible on the rendered page:
 //   <!-- docs-test: fresh -->          the blocks after it start again from nothing (a new run)
 //   <!-- docs-test: skip REASON -->    the next block is not run, for REASON (required)
-//   <!-- docs-test: aws-cli -->        the next block is run by docs-tutorial.test.ts, not here
+//   <!-- docs-test: aws-cli -->        the next block is run by a test of its own that names the page
+//                                      (docs-tutorial.test.ts, docs-classic.test.ts), not here
 //   <!-- docs-test: before CMD -->     CMD (or the comment's further lines) runs before the next block
 //   <!-- docs-test: expect TEXT -->    the previous block's output contains TEXT (/RE/ for a regex)
+
+/** The skip reason of a block marked aws-cli: its own test runs it. */
+export const AWS_CLI_OWN_TEST = 'the AWS CLI walkthrough, run by its own test'
 
 export interface DocBlock {
   /** 1-based line of the block's first command in the page. */
@@ -53,7 +57,7 @@ export function docRuns(page: string, markdown: string): DocRun[] {
       else if (kind === 'skip') {
         if (!body) throw new Error(`${page}:${at}: docs-test skip needs a reason`)
         pendingSkip = body
-      } else if (kind === 'aws-cli') pendingSkip = 'run by test/e2e/docs-tutorial.test.ts'
+      } else if (kind === 'aws-cli') pendingSkip = AWS_CLI_OWN_TEST
       else if (kind === 'before') pendingBefore.push({ line: at, code: body })
       else if (kind === 'expect') {
         const last = run.blocks[run.blocks.length - 1]

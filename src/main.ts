@@ -191,6 +191,7 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
   }
 
   try {
+    await control.ensureDefaults()
     if (options.configFile) {
       const result = await applyConfig(control, loadConfig(options.configFile, { checkCertificate: certificateCheck }))
       if (result.changes.length > 0) log.info({ revision: result.revision, changes: result.changes.length }, 'configuration applied')

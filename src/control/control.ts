@@ -1,8 +1,9 @@
-import { DEFAULT_PARTITION, type Partition } from '../model/ids.js'
+import { DEFAULT_PARTITION, DEFAULT_VPC_ID, type Partition } from '../model/ids.js'
 import { RevisionConflict, StoreUnavailable, type Store } from '../store/state.js'
 import type { Change, StateView } from '../model/state-view.js'
 import { Draft, type CertificateCheck } from './draft.js'
 import { StoreUnavailableError } from './errors.js'
+import { ensureDefaultVpcSecurityGroup } from './security-groups.js'
 
 /** The store's outage as control's error (AWS: ServiceUnavailable, CLI: exit 1 with the reason). */
 async function reachable<T>(p: Promise<T>): Promise<T> {
@@ -43,6 +44,13 @@ export class Control {
   ) {
     this.partition = options.partition ?? DEFAULT_PARTITION
     this.now = options.now ?? (() => new Date())
+  }
+
+  /** What every store holds from the start: the default VPC's `default` security group. A node calls it once when it starts. */
+  async ensureDefaults(): Promise<void> {
+    const base = await reachable(this.store.load())
+    if (new Draft(base, this.context()).list('security-group').some((g) => g.vpcId === DEFAULT_VPC_ID && g.name === 'default')) return
+    await this.mutate(ensureDefaultVpcSecurityGroup)
   }
 
   read(): Promise<StateView> {

@@ -1,9 +1,9 @@
-import { DEFAULT_VPC_ID, newIds } from '../model/ids.js'
+import { DEFAULT_VPC_ID, DEFAULT_VPC_SECURITY_GROUP_ID, newIds } from '../model/ids.js'
 import { ruleEntries, ruleKey, securityGroupSpec, type IngressRule, type RuleDirection, type SecurityGroup, type SecurityGroupSpec } from '../model/security-group.js'
 import type { Tags } from '../model/schema-util.js'
 import { ingressRuleSpec } from '../model/security-group.js'
 import type { z } from 'zod'
-import { DuplicateError, InUseError, NotFoundError, OperationNotPermittedError, ReservedNameError } from './errors.js'
+import { DuplicateError, InUseError, InvalidValueError, NotFoundError, OperationNotPermittedError, ReservedNameError } from './errors.js'
 import { validate, type Draft } from './draft.js'
 import { resolveVpc } from './network-lookup.js'
 
@@ -46,9 +46,20 @@ export function createSecurityGroup(d: Draft, input: SecurityGroupSpec, id?: str
 }
 
 /** A VPC's default group, as EC2 makes it: members reach each other, everything may leave. */
-export function createDefaultSecurityGroup(d: Draft, vpcId: string): SecurityGroup {
+export function createDefaultSecurityGroup(d: Draft, vpcId: string, id?: string): SecurityGroup {
   const spec = validate(securityGroupSpec, { name: DEFAULT_GROUP_NAME, description: 'default VPC security group', vpc: vpcId, ingress: [{ protocol: '-1', sourceGroups: [DEFAULT_GROUP_NAME] }] }, 'securityGroup')
-  return putGroup(d, { ...spec, ingress: [] }, undefined, spec.ingress)
+  return putGroup(d, { ...spec, ingress: [] }, id, spec.ingress)
+}
+
+/**
+ * The default VPC's `default` group, as every VPC has one. The default VPC itself is fixed (not
+ * stored), but its group is stored with a fixed id so that its rules can change as on EC2; made
+ * once, when a node starts (Control.ensureDefaults), and never deleted.
+ */
+export function ensureDefaultVpcSecurityGroup(d: Draft): SecurityGroup | undefined {
+  if (d.get('security-group', DEFAULT_VPC_SECURITY_GROUP_ID)) return undefined
+  if (d.list('security-group').some((g) => g.vpcId === DEFAULT_VPC_ID && g.name === DEFAULT_GROUP_NAME)) return undefined
+  return createDefaultSecurityGroup(d, DEFAULT_VPC_ID, DEFAULT_VPC_SECURITY_GROUP_ID)
 }
 
 function putGroup(d: Draft, spec: z.output<typeof securityGroupSpec>, id?: string, selfIngress?: z.output<typeof securityGroupSpec>['ingress']): SecurityGroup {
@@ -167,4 +178,48 @@ export function deleteSecurityGroup(d: Draft, ref: string): void {
   const other = d.list('security-group').find((g) => g.id !== sg.id && [...g.ingress, ...g.egress].some((r) => r.sourceGroups.includes(sg.id)))
   if (other) throw new InUseError('security-group', sg.name, `a rule of security group '${other.name}'`)
   d.remove('security-group', sg.id)
+}
+
+/** One ModifySecurityGroupRules entry: the rule (by id) and what it becomes, with one source. */
+export interface RuleUpdate {
+  readonly ruleId: string
+  readonly rule: unknown
+}
+
+/**
+ * ModifySecurityGroupRules: each rule entry becomes the one given (protocol, ports, one source,
+ * description) and keeps its id and tags, as on EC2. The direction stays; a result that another
+ * entry of the group already has is InvalidPermission.Duplicate. Ingress changes act at once
+ * (the data plane checks them at accept).
+ */
+export function modifyRules(d: Draft, ref: string, updates: readonly RuleUpdate[]): SecurityGroup {
+  const current = d.resolve('security-group', ref)
+  const lists: Record<RuleDirection, IngressRule[]> = { ingress: [...current.ingress], egress: [...current.egress] }
+  const ids: Record<string, string> = { ...current.ruleIds }
+  updates.forEach(({ ruleId, rule }, i) => {
+    const key = Object.keys(ids).find((k) => ids[k] === ruleId)
+    const entry = key === undefined ? undefined : ruleEntries(lists).find((e) => e.key === key)
+    if (!entry || key === undefined) throw new NotFoundError('security-group-rule', ruleId)
+    const [next] = toIngress(d, [validate(ingressRuleSpec, rule, `securityGroupRule[${i}]`)])
+    if (!next) return
+    const sources = [...next.cidrs, ...next.sourceGroups]
+    if (sources.length !== 1) throw new InvalidValueError('a security group rule has exactly one source: a CIDR or a security group')
+    const source = sources[0] ?? ''
+    // Take the entry's source out of its rule, then put the new entry in.
+    const list = lists[entry.direction]
+      .map((r) => (r === entry.rule ? { ...r, cidrs: r.cidrs.filter((c) => c !== entry.source), sourceGroups: r.sourceGroups.filter((g) => g !== entry.source) } : r))
+      .filter((r) => r.cidrs.length > 0 || r.sourceGroups.length > 0)
+    delete ids[key]
+    const newKey = ruleKey(entry.direction, next, source)
+    if (ruleEntries({ ingress: entry.direction === 'ingress' ? list : [], egress: entry.direction === 'egress' ? list : [] }).some((e) => e.key === newKey)) {
+      throw new DuplicateError('security-group-rule', `${next.protocol} ${next.fromPort}-${next.toPort} ${source}`, ' in this group')
+    }
+    const j = list.findIndex((r) => sameRule(r, next) && r.description === next.description)
+    const same = list[j]
+    if (same) list[j] = { ...same, cidrs: [...same.cidrs, ...next.cidrs], sourceGroups: [...same.sourceGroups, ...next.sourceGroups] }
+    else list.push(next)
+    lists[entry.direction] = list
+    ids[newKey] = ruleId
+  })
+  return d.put(withRuleIds({ ...current, ingress: lists.ingress, egress: lists.egress, ruleIds: ids }))
 }

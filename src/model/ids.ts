@@ -59,3 +59,6 @@ export function loadBalancerDnsName(p: Partition, name: string, arn: string, sch
 export const CANONICAL_HOSTED_ZONE_ID = 'Z35SXDOTRQ7X7K'
 
 export const DEFAULT_VPC_ID = 'vpc-0a1b2c3d4e5f60718'
+
+/** The default VPC's own security group named `default`, stored like every other group (Control.ensureDefaults). */
+export const DEFAULT_VPC_SECURITY_GROUP_ID = 'sg-0a1b2c3d4e5f60718'

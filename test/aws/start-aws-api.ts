@@ -45,6 +45,7 @@ export async function startAwsApi(options: { accessKeys?: Map<string, string>; n
   const store = openSqliteStore(dir)
   const checkCertificate = await certificateCheck()
   const control = new Control(store, checkCertificate ? { checkCertificate } : {})
+  await control.ensureDefaults()
   const health = new Map<string, TargetHealthDescription[]>()
   const logged: { msg: string; obj: object }[] = []
   const log = {

@@ -32,11 +32,13 @@ import {
   DetachInternetGatewayCommand,
   DisassociateRouteTableCommand,
   EC2Client,
+  ModifySecurityGroupRulesCommand,
   ModifySubnetAttributeCommand,
   ModifyVpcAttributeCommand,
   RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2'
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import { rejectsWith } from './assert-aws-error.js'
 import { assertWireMatchesModels } from './assert-wire.js'
 import { clientConfig, startAwsApi } from './start-aws-api.js'
@@ -207,5 +209,52 @@ test('Terraform: data "aws_vpc" and "aws_subnets" read the default VPC, its attr
   const subnets = await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))
   assert.equal(subnets.Subnets?.length, 3)
   await rejectsWith(ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: gateway.InternetGateways?.[0]?.InternetGatewayId })), 'OperationNotPermitted')
+  assertWireMatchesModels(api)
+})
+
+test('Terraform: the provider asks STS who it is first; aws_default_security_group and an aws_vpc_security_group_ingress_rule update (ModifySecurityGroupRules)', async (t) => {
+  const api = await startAwsApi()
+  t.after(() => api.close())
+  const ec2 = new EC2Client(clientConfig(api))
+  // Provider configure: GetCallerIdentity gives the account every ARN carries.
+  const sts = new STSClient(clientConfig(api))
+  const me = await sts.send(new GetCallerIdentityCommand({}))
+  assert.deepEqual([me.Account, me.UserId, me.Arn], ['000000000000', '000000000000', 'arn:aws:iam::000000000000:root'])
+
+  // aws_default_security_group (default VPC): the group exists, as in every VPC.
+  const found = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: ['vpc-0a1b2c3d4e5f60718'] }, { Name: 'group-name', Values: ['default'] }] }))
+  const group = found.SecurityGroups?.[0]
+  assert.equal(found.SecurityGroups?.length, 1)
+  assert.equal(group?.GroupId, 'sg-0a1b2c3d4e5f60718')
+  assert.deepEqual(group?.IpPermissions?.map((p) => [p.IpProtocol, p.UserIdGroupPairs?.map((g) => g.GroupId)]), [['-1', ['sg-0a1b2c3d4e5f60718']]])
+  assert.deepEqual(group?.IpPermissionsEgress?.map((p) => [p.IpProtocol, p.IpRanges?.map((r) => r.CidrIp)]), [['-1', ['0.0.0.0/0']]])
+  await rejectsWith(ec2.send(new DeleteSecurityGroupCommand({ GroupId: group?.GroupId })), 'CannotDelete')
+
+  // aws_vpc_security_group_ingress_rule: create, then an in-place update of its port and CIDR.
+  const sg = await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'tf-web', Description: 'web' }))
+  const sgId = sg.GroupId ?? ''
+  const other = await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'tf-other', Description: 'other' }))
+  const made = await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: sgId, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '10.0.0.0/8', Description: 'old' }] }], TagSpecifications: tag('security-group-rule', 'tf-rule') }))
+  const ruleId = made.SecurityGroupRules?.[0]?.SecurityGroupRuleId ?? ''
+  const second = await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: sgId, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '10.0.0.0/8' }] }] }))
+  const secondId = second.SecurityGroupRules?.[0]?.SecurityGroupRuleId ?? ''
+  const modified = await ec2.send(new ModifySecurityGroupRulesCommand({ GroupId: sgId, SecurityGroupRules: [{ SecurityGroupRuleId: ruleId, SecurityGroupRule: { IpProtocol: 'tcp', FromPort: 8080, ToPort: 8081, CidrIpv4: '127.0.0.0/8', Description: 'new' } }] }))
+  assert.equal(modified.Return, true)
+  const read = (await ec2.send(new DescribeSecurityGroupRulesCommand({ SecurityGroupRuleIds: [ruleId] }))).SecurityGroupRules?.[0]
+  assert.deepEqual([read?.SecurityGroupRuleId, read?.IsEgress, read?.FromPort, read?.ToPort, read?.CidrIpv4, read?.Description, read?.Tags?.[0]?.Value], [ruleId, false, 8080, 8081, '127.0.0.0/8', 'new', 'tf-rule'])
+  // The group's ingress is what the data plane enforces at accept: the old entry is gone.
+  const perms = (await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [sgId] }))).SecurityGroups?.[0]?.IpPermissions
+  assert.deepEqual(perms?.map((p) => [p.FromPort, p.ToPort, p.IpRanges?.map((r) => r.CidrIp)]), [[443, 443, ['10.0.0.0/8']], [8080, 8081, ['127.0.0.0/8']]])
+  // A source group instead of a CIDR; then the errors EC2 gives.
+  await ec2.send(new ModifySecurityGroupRulesCommand({ GroupId: sgId, SecurityGroupRules: [{ SecurityGroupRuleId: ruleId, SecurityGroupRule: { IpProtocol: '-1', ReferencedGroupId: other.GroupId } }] }))
+  const byGroup = (await ec2.send(new DescribeSecurityGroupRulesCommand({ SecurityGroupRuleIds: [ruleId] }))).SecurityGroupRules?.[0]
+  assert.deepEqual([byGroup?.IpProtocol, byGroup?.FromPort, byGroup?.ReferencedGroupInfo?.GroupId], ['-1', -1, other.GroupId])
+  await rejectsWith(ec2.send(new ModifySecurityGroupRulesCommand({ GroupId: sgId, SecurityGroupRules: [{ SecurityGroupRuleId: secondId, SecurityGroupRule: { IpProtocol: '-1', ReferencedGroupId: other.GroupId } }] })), 'InvalidPermission.Duplicate')
+  await rejectsWith(ec2.send(new ModifySecurityGroupRulesCommand({ GroupId: sgId, SecurityGroupRules: [{ SecurityGroupRuleId: 'sgr-00000000000000000', SecurityGroupRule: { IpProtocol: 'tcp', FromPort: 1, ToPort: 1, CidrIpv4: '10.0.0.0/8' } }] })), 'InvalidSecurityGroupRuleId.NotFound')
+  await rejectsWith(ec2.send(new ModifySecurityGroupRulesCommand({ GroupId: other.GroupId, SecurityGroupRules: [{ SecurityGroupRuleId: ruleId, SecurityGroupRule: { IpProtocol: 'tcp', FromPort: 1, ToPort: 1, CidrIpv4: '10.0.0.0/8' } }] })), 'InvalidSecurityGroupRuleId.NotFound')
+  await rejectsWith(ec2.send(new ModifySecurityGroupRulesCommand({ GroupId: sgId, SecurityGroupRules: [{ SecurityGroupRuleId: secondId, SecurityGroupRule: { IpProtocol: 'tcp', FromPort: 1, ToPort: 1, CidrIpv4: '10.0.0.0/8', CidrIpv6: '::/0' } }] })), 'InvalidParameterValue')
+  await rejectsWith(ec2.send(new ModifySecurityGroupRulesCommand({ GroupId: 'sg-00000000000000000', SecurityGroupRules: [{ SecurityGroupRuleId: secondId, SecurityGroupRule: { IpProtocol: 'tcp', FromPort: 1, ToPort: 1, CidrIpv4: '10.0.0.0/8' } }] })), 'InvalidGroup.NotFound')
+  // A refused change left the rule as it was.
+  assert.equal((await ec2.send(new DescribeSecurityGroupRulesCommand({ SecurityGroupRuleIds: [secondId] }))).SecurityGroupRules?.[0]?.FromPort, 443)
   assertWireMatchesModels(api)
 })

@@ -21,6 +21,7 @@ const COMMON: Record<ModelService, readonly string[]> = {
   route53: ['InvalidInput', 'InternalFailure', 'InvalidAction', 'MissingAuthenticationToken', 'IncompleteSignature', 'InvalidClientTokenId', 'SignatureDoesNotMatch'],
   ec2: [],
   autoscaling: ['ValidationError', 'InternalFailure', 'InvalidAction', 'MissingAuthenticationToken', 'IncompleteSignature', 'InvalidClientTokenId', 'SignatureDoesNotMatch'],
+  sts: ['ValidationError', 'InternalFailure', 'InvalidAction', 'MissingAuthenticationToken', 'IncompleteSignature', 'InvalidClientTokenId', 'SignatureDoesNotMatch'],
 }
 
 function serviceOf(x: Exchange): ModelService | undefined {
@@ -29,7 +30,7 @@ function serviceOf(x: Exchange): ModelService | undefined {
   const params = new URLSearchParams(x.url.split('?')[1] ?? '')
   const form = new URLSearchParams(x.requestBody)
   const version = form.get('Version') ?? params.get('Version')
-  return version === '2016-11-15' ? 'ec2' : version === '2015-12-01' ? 'elbv2' : version === '2012-06-01' ? 'elb' : version === '2011-01-01' ? 'autoscaling' : undefined
+  return version === '2016-11-15' ? 'ec2' : version === '2015-12-01' ? 'elbv2' : version === '2012-06-01' ? 'elb' : version === '2011-01-01' ? 'autoscaling' : version === '2011-06-15' ? 'sts' : undefined
 }
 
 function operationOf(service: ModelService, model: ServiceModel, x: Exchange): string | undefined {
@@ -86,7 +87,7 @@ export function checkExchanges(exchanges: readonly Exchange[], models: (s: Model
       const doc = parser.parse(x.responseBody) as Record<string, unknown>
       const rootName = Object.keys(doc).find((k) => k !== '?xml') ?? ''
       const root = doc[rootName] as Record<string, unknown> | string
-      if (service === 'elbv2' || service === 'elb' || service === 'autoscaling') {
+      if (service === 'elbv2' || service === 'elb' || service === 'autoscaling' || service === 'sts') {
         if (rootName !== `${opName}Response`) problems.push(`${where}: root element ${rootName}`)
         const wrapper = out.resultWrapper
         const result = wrapper && typeof root === 'object' ? root[wrapper] : undefined

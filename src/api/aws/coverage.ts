@@ -6,6 +6,7 @@ import { ELBV2_OPERATIONS } from './elbv2/operations.js'
 import type { AwsService } from './service.js'
 import { ROUTE53_OPERATIONS } from './route53/routes.js'
 import { LAMBDA_OPERATIONS } from './lambda/routes.js'
+import { STS_OPERATIONS } from './sts/operations.js'
 
 export interface OperationCoverage {
   readonly status: 'supported' | 'partial'
@@ -53,6 +54,7 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
     AuthorizeSecurityGroupEgress: 'kept and described (rule ids, tags); openalb does not filter what leaves',
     RevokeSecurityGroupEgress: 'as AuthorizeSecurityGroupEgress',
     DescribeSecurityGroupRules: 'filters group-id, security-group-rule-id, tag:KEY, tag-key, tag-value',
+    ModifySecurityGroupRules: 'no prefix lists; the rule keeps its id, tags and direction',
     CreateSecurityGroup: 'names are unique per VPC; `default` is each VPC\'s own group',
     DescribeSecurityGroups: 'filters group-id, group-name, vpc-id, description, tag:KEY and tag-key',
     CreateTags: 'security groups and their rules, VPCs, subnets, internet gateways, route tables, instances; the default VPC\'s own resources are fixed',
@@ -117,6 +119,9 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
     AddPermission: 'statements are kept; RegisterTargets of a lambda group needs one for elasticloadbalancing.amazonaws.com (SourceArn matched as ArnLike); openalb\'s API itself has no IAM',
     GetFunctionConcurrency: 'without reserved concurrency a function runs up to 10 processes at once on a node',
   },
+  sts: {
+    GetCallerIdentity: 'openalb has no IAM: every access key is the account root\'s (arn:aws:iam::ACCOUNT:root)',
+  },
 }
 
 const ANSWERED: Record<AwsService, readonly string[]> = {
@@ -127,6 +132,7 @@ const ANSWERED: Record<AwsService, readonly string[]> = {
   ec2: Object.keys(EC2_OPERATIONS),
   autoscaling: Object.keys(AUTOSCALING_OPERATIONS),
   lambda: LAMBDA_OPERATIONS,
+  sts: Object.keys(STS_OPERATIONS),
 }
 
 /** The operations openalb answers per service, supported or partial; every other one is not supported. */

@@ -43,6 +43,7 @@ export const VALIDATION_CODE: Record<AwsService, string> = {
   ec2: 'InvalidParameterValue',
   autoscaling: 'ValidationError',
   lambda: 'InvalidParameterValueException',
+  sts: 'ValidationError',
 }
 
 export const invalid = (service: AwsService) => (message: string) => new AwsError(VALIDATION_CODE[service], message)
@@ -90,6 +91,7 @@ const NOT_FOUND: Record<AwsService, Record<string, WireCode>> = {
     route: 'InvalidRoute.NotFound',
   },
   lambda: { function: { code: 'ResourceNotFoundException', status: 404 } },
+  sts: {},
 }
 
 /** What AWS says when a resource of a kind is missing (the default: control/'s own words). */
@@ -137,6 +139,7 @@ const NOT_FOUND_MESSAGE: Record<AwsService, Record<string, (ref: string) => stri
     route: (ref) => `no route with destination-cidr-block ${ref}`,
   },
   lambda: { function: (ref) => `Function not found: ${ref}` },
+  sts: {},
 }
 
 const DUPLICATE: Record<AwsService, Record<string, WireCode>> = {
@@ -147,6 +150,7 @@ const DUPLICATE: Record<AwsService, Record<string, WireCode>> = {
   ec2: { 'security-group': 'InvalidGroup.Duplicate', 'security-group-rule': 'InvalidPermission.Duplicate' },
   autoscaling: { 'auto-scaling-group': 'AlreadyExists', 'launch-configuration': 'AlreadyExists' },
   lambda: { function: { code: 'ResourceConflictException', status: 409 } },
+  sts: {},
 }
 
 /** Route 53's quota names -> its codes. */
@@ -254,6 +258,7 @@ const BY_CODE: Record<AwsService, CodeTable> = {
     duplicate: { code: 'ResourceConflictException', status: 409 },
     'not-found': { code: 'ResourceNotFoundException', status: 404 },
   },
+  sts: { validation: 'ValidationError' },
 }
 
 /** EC2's and ELB's own words for the network errors (the codes come from the tables above). */

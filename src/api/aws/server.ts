@@ -15,6 +15,7 @@ import { Params } from './protocol/params.js'
 import { ec2Error, ec2Response, parseQueryParams, queryError, queryResponse } from './protocol/query.js'
 import { restXmlError } from './protocol/rest-xml.js'
 import { signingRegion, signingService, verifySigV4 } from './protocol/sigv4.js'
+import { STS_NAMESPACE, STS_OPERATIONS, STS_VERSION } from './sts/operations.js'
 import { ROUTE53_NAMESPACE, ROUTE53_PREFIX, routeRoute53 } from './route53/routes.js'
 import { isLambdaPath, lambdaErrorBody, routeLambda } from './lambda/routes.js'
 
@@ -29,7 +30,7 @@ export interface AwsApi {
 }
 
 /** SigV4 credential scope service names -> services. */
-const SCOPE: Record<string, AwsService> = { elasticloadbalancing: 'elbv2', ec2: 'ec2', acm: 'acm', route53: 'route53', autoscaling: 'autoscaling', lambda: 'lambda' }
+const SCOPE: Record<string, AwsService> = { elasticloadbalancing: 'elbv2', ec2: 'ec2', acm: 'acm', route53: 'route53', autoscaling: 'autoscaling', lambda: 'lambda', sts: 'sts' }
 
 /** The control API must not face a network without keys: the endpoint refuses such a bind. */
 export function assertSafeBind(host: string, accessKeys: ReadonlyMap<string, string> | undefined): void {
@@ -64,6 +65,7 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
     if (version === ELBV2_VERSION) return 'elbv2'
     if (version === EC2_VERSION) return 'ec2'
     if (version === AUTOSCALING_VERSION) return 'autoscaling'
+    if (version === STS_VERSION) return 'sts'
     if (scope && SCOPE[scope]) return SCOPE[scope]
     if (action in EC2_OPERATIONS && !(action in ELBV2_OPERATIONS)) return 'ec2'
     return 'elbv2'
@@ -82,9 +84,16 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
         if (refusal) throw service === 'acm' || service === 'lambda' ? jsonAuthError(refusal) : refusal
       }
       switch (service) {
+        case 'sts': {
+          const all = queryAndForm(url, form)
+          const action = all.get('Action') ?? ''
+          const op = Object.hasOwn(STS_OPERATIONS, action) ? STS_OPERATIONS[action] : undefined
+          if (!op) throw new AwsError('InvalidAction', `The action ${action} is not valid for this web service`)
+          const result = await op({ deps, requestId, region, params: new Params(parseQueryParams(all), invalid(service)) })
+          return { status: 200, contentType: 'text/xml', body: queryResponse(STS_NAMESPACE, action, result, requestId) }
+        }
         case 'autoscaling': {
-          const all = new URLSearchParams(url.searchParams)
-          if (form) for (const [k, v] of form) all.append(k, v)
+          const all = queryAndForm(url, form)
           const action = all.get('Action') ?? ''
           const op = Object.hasOwn(AUTOSCALING_OPERATIONS, action) ? AUTOSCALING_OPERATIONS[action] : undefined
           if (!op) throw new AwsError('InvalidAction', `The action ${action} is not valid for this web service`)
@@ -106,8 +115,7 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
         }
         case 'elbv2':
         case 'ec2': {
-          const all = new URLSearchParams(url.searchParams)
-          if (form) for (const [k, v] of form) all.append(k, v)
+          const all = queryAndForm(url, form)
           const action = all.get('Action') ?? ''
           const ops: Readonly<Record<string, (call: Call) => Promise<unknown>>> = service === 'elbv2' ? ELBV2_OPERATIONS : EC2_OPERATIONS
           const op = Object.hasOwn(ops, action) ? ops[action] : undefined
@@ -168,6 +176,13 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
   }
 }
 
+/** A Query request's parameters: the URL's and the form body's together. */
+function queryAndForm(url: URL, form: URLSearchParams | undefined): URLSearchParams {
+  const all = new URLSearchParams(url.searchParams)
+  if (form) for (const [k, v] of form) all.append(k, v)
+  return all
+}
+
 function errorReply(service: AwsService, error: AwsError, requestId: string): Reply {
   switch (service) {
     case 'elbv2':
@@ -178,6 +193,8 @@ function errorReply(service: AwsService, error: AwsError, requestId: string): Re
       return { status: error.status, contentType: 'text/xml', body: ec2Error(error, requestId) }
     case 'autoscaling':
       return { status: error.status, contentType: 'text/xml', body: queryError(AUTOSCALING_NAMESPACE, error, requestId) }
+    case 'sts':
+      return { status: error.status, contentType: 'text/xml', body: queryError(STS_NAMESPACE, error, requestId) }
     case 'acm':
       return { status: error.status, contentType: JSON_11, body: jsonError(error) }
     case 'route53':

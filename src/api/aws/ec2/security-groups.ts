@@ -1,6 +1,6 @@
 import type { Draft } from '../../../control/draft.js'
 import { listVpcs } from '../../../control/network-lookup.js'
-import { authorizeRules, createSecurityGroup, deleteSecurityGroup, revokeRuleIds, revokeRules } from '../../../control/security-groups.js'
+import { authorizeRules, createSecurityGroup, DEFAULT_GROUP_NAME, deleteSecurityGroup, modifyRules, revokeRuleIds, revokeRules } from '../../../control/security-groups.js'
 import { DEFAULT_VPC_ID } from '../../../model/ids.js'
 import { ruleEntries, type IngressRule, type RuleDirection, type SecurityGroup } from '../../../model/security-group.js'
 import type { Call } from '../deps.js'
@@ -191,10 +191,41 @@ const DescribeSecurityGroupRules: Ec2Handler = async (call) => {
   return { securityGroupRuleSet: pg.items.map((r) => ruleOut(call, r.group, r.key)).filter((r) => r !== undefined), nextToken: pg.nextToken }
 }
 
+/** ModifySecurityGroupRules: SecurityGroupRule.N.{SecurityGroupRuleId, SecurityGroupRule.{IpProtocol, FromPort, ToPort, CidrIpv4|CidrIpv6|ReferencedGroupId, Description}}. */
+const ModifySecurityGroupRules: Ec2Handler = async (call) => {
+  const p = call.params
+  const groupId = p.str('GroupId')
+  if (groupId === undefined || groupId === '') throw new AwsError('MissingParameter', 'The request must contain the parameter GroupId')
+  const entries = p.objs('SecurityGroupRule')
+  if (entries.length === 0) throw new AwsError('MissingParameter', 'The request must contain the parameter SecurityGroupRules')
+  await call.deps.control.mutate((d) => {
+    if (!d.get('security-group', groupId)) throw notFound(groupId)
+    const updates = entries.map((e) => {
+      const ruleId = e.str('SecurityGroupRuleId')
+      if (ruleId === undefined || ruleId === '') throw new AwsError('MissingParameter', 'The request must contain the parameter SecurityGroupRuleId')
+      const r = e.obj('SecurityGroupRule')
+      if (!r) throw new AwsError('MissingParameter', 'The request must contain the parameter SecurityGroupRule')
+      if (r.str('PrefixListId') !== undefined) throw invalid('prefix lists are not supported by openalb')
+      const sources = [r.str('CidrIpv4'), r.str('CidrIpv6'), r.str('ReferencedGroupId')].filter((x): x is string => x !== undefined && x !== '')
+      if (sources.length !== 1) throw invalid('Exactly one of CidrIpv4, CidrIpv6, PrefixListId or ReferencedGroupId must be specified.')
+      const source = sources[0] ?? ''
+      if (source.startsWith('sg-') && !d.get('security-group', source)) throw notFound(source)
+      const proto = protocol(r.str('IpProtocol'))
+      const base = ruleIn(proto, r.int('FromPort'), r.int('ToPort'), source.startsWith('sg-') ? [] : [source], source.startsWith('sg-') ? [source] : [])
+      const description = r.str('Description')
+      return { ruleId, rule: { ...base, ...(description !== undefined && description !== '' ? { description } : {}) } }
+    })
+    return modifyRules(d, groupId, updates)
+  })
+  return { return: true }
+}
+
 const DeleteSecurityGroup: Ec2Handler = async (call) => {
   const g = (
     await call.deps.control.mutate((d) => {
       const group = findGroup(d, call.params)
+      // EC2's words for a VPC's own group.
+      if (group.name === DEFAULT_GROUP_NAME) throw new AwsError('CannotDelete', `the specified group: "${group.id}" name: "default" cannot be deleted by a user`)
       deleteSecurityGroup(d, group.id)
       return group
     })
@@ -207,6 +238,7 @@ export const SECURITY_GROUP_OPERATIONS: Readonly<Record<string, Ec2Handler>> = {
   CreateSecurityGroup,
   DescribeSecurityGroups,
   DescribeSecurityGroupRules,
+  ModifySecurityGroupRules,
   AuthorizeSecurityGroupIngress: authorize('ingress'),
   RevokeSecurityGroupIngress: revoke('ingress'),
   AuthorizeSecurityGroupEgress: authorize('egress'),

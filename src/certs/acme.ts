@@ -4,8 +4,8 @@ import { rootCertificates } from 'node:tls'
 import * as acme from 'acme-client'
 import type { Control } from '../control/control.js'
 import { changeRecordSets, zoneOfName } from '../control/hosted-zones.js'
-import { saveAcmeAccount, setAcmeHttpChallenge, type IssuedMaterial } from '../control/certificates.js'
-import { acmeAccountId, acmeDirectoryUrl, type AcmeHttpChallenge, type AcmeSettings } from '../model/acme.js'
+import { saveAcmeAccount, setAcmeAlpnChallenge, setAcmeHttpChallenge, type IssuedMaterial } from '../control/certificates.js'
+import { acmeAccountId, acmeDirectoryUrl, type AcmeAlpnChallenge, type AcmeHttpChallenge, type AcmeSettings } from '../model/acme.js'
 import type { Certificate } from '../model/certificate.js'
 import { fqdn } from '../model/hosted-zone.js'
 import { formatSerial } from './serial.js'
@@ -40,8 +40,10 @@ function describe(e: unknown): string {
  * openalb's own DNS: the TXT record is written through control into the hosted zone that holds
  * the name, and removed when the order is done. HTTP-01 is answered by every HTTP listener: the
  * token is written on the certificate, compiled into each listener's router ahead of its rules,
- * and dropped when the order is done. The account key is made once per directory and email and
- * kept in the store.
+ * and dropped when the order is done. TLS-ALPN-01 is answered by every HTTPS listener: the
+ * challenge's certificate (acme-client makes it) is written on the certificate in the same way and
+ * served to the CA's acme-tls/1 handshake for the name. The account key is made once per
+ * directory and email and kept in the store.
  */
 export class AcmeIssuer implements AcmeOrderer {
   constructor(
@@ -57,10 +59,9 @@ export class AcmeIssuer implements AcmeOrderer {
     if (!directoryUrl) throw new Error('no ACME directory: give acme.directoryUrl or start openalb with --acme-directory URL')
     const email = settings.email ?? this.defaults.email ?? ''
     const names = cert.subjectAlternativeNames.length > 0 ? [...cert.subjectAlternativeNames] : [cert.domainName]
-    const http = settings.challenge === 'http-01'
-    if (http) {
+    if (settings.challenge !== 'dns-01') {
       const wildcard = names.find((n) => n.startsWith('*.'))
-      if (wildcard) throw new Error(`http-01 cannot validate the wildcard ${wildcard}: use dns-01`)
+      if (wildcard) throw new Error(`${settings.challenge} cannot validate the wildcard ${wildcard}: use dns-01`)
     } else for (const name of names) await this.zoneFor(name)
     trust(settings.caBundlePem ?? (settings.directoryUrl === undefined ? this.defaults.caBundlePem : undefined))
 
@@ -113,6 +114,11 @@ export class AcmeIssuer implements AcmeOrderer {
           const http = { host, token: (challenge as { token: string }).token, keyAuthorization }
           await this.setHttp(arn, http, true)
           cleanups.push(() => this.setHttp(arn, http, false))
+        } else if (type === 'tls-alpn-01') {
+          const [keyPem, certificatePem] = await acme.crypto.createAlpnCertificate(authz, keyAuthorization)
+          const alpn = { host, certificatePem: certificatePem.toString(), keyPem: keyPem.toString() }
+          await this.setAlpn(arn, alpn, true)
+          cleanups.push(() => this.setAlpn(arn, alpn, false))
         } else {
           await this.setTxt(host, keyAuthorization, 'add')
           cleanups.push(() => this.setTxt(host, keyAuthorization, 'remove'))
@@ -143,6 +149,12 @@ export class AcmeIssuer implements AcmeOrderer {
   /** HTTP-01: every HTTP listener answers the token's path for the name while the order waits. */
   private async setHttp(arn: string, challenge: AcmeHttpChallenge, present: boolean): Promise<void> {
     const { revision } = await this.control.mutate((d) => void (d.get('certificate', arn) && setAcmeHttpChallenge(d, arn, challenge, present)))
+    if (present) await this.served(revision)
+  }
+
+  /** TLS-ALPN-01: every HTTPS listener answers the name's acme-tls/1 handshake while the order waits. */
+  private async setAlpn(arn: string, challenge: AcmeAlpnChallenge, present: boolean): Promise<void> {
+    const { revision } = await this.control.mutate((d) => void (d.get('certificate', arn) && setAcmeAlpnChallenge(d, arn, challenge, present)))
     if (present) await this.served(revision)
   }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { classicUsersOfCertificate } from './classic-load-balancers.js'
 import type { z } from 'zod'
 import { newIds } from '../model/ids.js'
-import { acmeAccountId, acmeDirectoryUrl, type AcmeAccount, type AcmeHttpChallenge, type AcmeSettings } from '../model/acme.js'
+import { acmeAccountId, acmeDirectoryUrl, type AcmeAccount, type AcmeAlpnChallenge, type AcmeHttpChallenge, type AcmeSettings } from '../model/acme.js'
 import { certificateSpec, exportable, type Certificate, type CertificateOptions, type CertificateSpec, type RevocationReason } from '../model/certificate.js'
 import { DuplicateError, InUseError, InvalidCertificateError, NotFoundError } from './errors.js'
 import { validate, type Draft } from './draft.js'
@@ -239,6 +239,14 @@ export function markIssueFailed(d: Draft, ref: string, reason: string, retryAt: 
   const failure = { at: d.nowIso(), reason, attempts, retryAt: retryAt.toISOString() }
   const renewal = current.status === 'ISSUED' ? { status: 'FAILED' as const, updatedAt: d.nowIso(), reason } : current.renewal
   return d.put({ ...current, failure, renewal })
+}
+
+/** certs/ starts (present) or ends answering a TLS-ALPN-01 challenge of a certificate's order. */
+export function setAcmeAlpnChallenge(d: Draft, ref: string, challenge: AcmeAlpnChallenge, present: boolean): Certificate {
+  const current = d.resolve('certificate', ref)
+  const others = (current.acmeAlpnChallenges ?? []).filter((c) => c.host !== challenge.host)
+  const next = present ? [...others, challenge] : others
+  return d.put({ ...current, acmeAlpnChallenges: next.length > 0 ? next : undefined })
 }
 
 /** certs/ starts (present) or ends answering an HTTP-01 challenge of a certificate's order. */

@@ -4,6 +4,7 @@ import type { HealthCheck, ProtocolVersion, TargetProtocol, TargetType } from '.
 import type { Algorithm, StickinessType } from '../model/target-group.js'
 import type { Router } from './router/router.js'
 import type { ListenerCertificate } from './tls/sni.js'
+import type { AcmeAlpnChallenge } from '../model/acme.js'
 
 /**
  * Everything the data plane needs for one store revision, compiled and frozen. The data plane reads
@@ -73,6 +74,8 @@ export interface ListenerSnapshot {
    * Empty while the default one is still pending: the listener then refuses handshakes.
    */
   readonly tlsCertificates?: readonly ListenerCertificate[]
+  /** HTTPS: the TLS-ALPN-01 challenges it answers while an ACME order waits (none, nearly always). */
+  readonly acmeAlpnChallenges?: readonly AcmeAlpnChallenge[]
   readonly router: Router
   /** Who may connect; undefined when the balancer has no security groups (everyone may). */
   readonly allowedSources: CidrSet | undefined

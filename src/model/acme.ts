@@ -11,7 +11,7 @@ export const ACME_DIRECTORIES: Readonly<Record<string, string>> = {
 export const acmeDirectoryUrl = (value: string): string => ACME_DIRECTORIES[value] ?? value
 
 /** The challenges openalb answers itself. */
-export const ACME_CHALLENGES = ['dns-01', 'http-01'] as const
+export const ACME_CHALLENGES = ['dns-01', 'http-01', 'tls-alpn-01'] as const
 export type AcmeChallenge = (typeof ACME_CHALLENGES)[number]
 
 export const acmeSpec = z.strictObject({
@@ -26,12 +26,10 @@ export const acmeSpec = z.strictObject({
   /**
    * dns-01 (default): openalb's own DNS serves the TXT record, so the name's zone must be a hosted
    * zone openalb serves and is delegated to. http-01: openalb's HTTP listeners on the name answer
-   * /.well-known/acme-challenge/ (the CA connects to port 80).
+   * /.well-known/acme-challenge/ (the CA connects to port 80). tls-alpn-01: openalb's HTTPS
+   * listeners answer the CA's `acme-tls/1` handshake for the name (the CA connects to port 443).
    */
-  challenge: z
-    .enum(['dns-01', 'http-01', 'tls-alpn-01'])
-    .default('dns-01')
-    .refine((c) => c !== 'tls-alpn-01', 'tls-alpn-01 is not supported yet: use dns-01 (answered by openalb\'s DNS) or http-01 (answered by its HTTP listeners)'),
+  challenge: z.enum(ACME_CHALLENGES).default('dns-01'),
   /** PEM file (or text) trusted for the directory's own HTTPS, for a private ACME CA. */
   caBundle: z.string().optional(),
   /** External account binding, for CAs that require one. */
@@ -70,5 +68,19 @@ export interface AcmeHttpChallenge {
   readonly token: string
   readonly keyAuthorization: string
 }
+
+/**
+ * A TLS-ALPN-01 challenge being answered (RFC 8737): every HTTPS listener answers a handshake for
+ * `host` that offers ALPN `acme-tls/1` with this self-signed certificate (its acmeIdentifier
+ * extension holds the key authorization's digest).
+ */
+export interface AcmeAlpnChallenge {
+  readonly host: string
+  readonly certificatePem: string
+  readonly keyPem: string
+}
+
+/** The ALPN protocol of TLS-ALPN-01 (RFC 8737). */
+export const ACME_TLS_ALPN = 'acme-tls/1'
 
 export const HTTP01_PATH_PREFIX = '/.well-known/acme-challenge/'

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { tags, type Tags } from './schema-util.js'
-import { acmeSpec, type AcmeHttpChallenge, type AcmeSettings } from './acme.js'
+import { acmeSpec, type AcmeAlpnChallenge, type AcmeHttpChallenge, type AcmeSettings } from './acme.js'
 
 export const CertificateSource = { LOCAL_CA: 'local-ca', ACME: 'acme', IMPORTED: 'imported' } as const
 export type CertificateSource = (typeof CertificateSource)[keyof typeof CertificateSource]
@@ -94,6 +94,8 @@ export interface Certificate {
   readonly acme?: AcmeSettings | undefined
   /** HTTP-01 challenges of the order in progress, answered by every HTTP listener until it is done. */
   readonly acmeHttpChallenges?: readonly AcmeHttpChallenge[] | undefined
+  /** TLS-ALPN-01 challenges of the order in progress, answered by every HTTPS listener until it is done. */
+  readonly acmeAlpnChallenges?: readonly AcmeAlpnChallenge[] | undefined
   /** The last failed attempt to issue or renew, and when certs/ tries again (backoff). */
   readonly failure?: IssueFailure | undefined
   readonly tags: Tags

@@ -6,7 +6,7 @@ import type { Failure } from '../model/result.js'
 import type { Rule } from '../model/rule.js'
 import { connectionTerminationEnabled, targetKey, type Target, type TargetGroup } from '../model/target-group.js'
 import { compileRouter, type LocalAnswer } from '../dataplane/router/router.js'
-import { HTTP01_PATH_PREFIX } from '../model/acme.js'
+import { HTTP01_PATH_PREFIX, type AcmeAlpnChallenge } from '../model/acme.js'
 import type {
   BalancerSnapshot,
   L4ListenerSnapshot,
@@ -126,10 +126,12 @@ function compileSnapshot(state: StateView, node: NodeView, instances: InstanceIn
     balancers.set(lb.arn, { lb, snapshot: Object.freeze({ arn: lb.arn, name: lb.name, logName: logName(lb.arn), attributes: lb.attributes }) })
   }
 
-  // ACME HTTP-01: answered by every HTTP listener while an order waits (none, nearly always).
+  // ACME HTTP-01 and TLS-ALPN-01: answered by every HTTP (HTTPS) listener while an order waits (none, nearly always).
   const challenges: LocalAnswer[] = []
+  const alpnChallenges: AcmeAlpnChallenge[] = []
   for (const c of state.list('certificate')) {
     for (const ch of c.acmeHttpChallenges ?? []) challenges.push({ host: ch.host, path: `${HTTP01_PATH_PREFIX}${ch.token}`, body: ch.keyAuthorization })
+    alpnChallenges.push(...(c.acmeAlpnChallenges ?? []))
   }
 
   const listeners = new Map<string, ListenerSnapshot>()
@@ -188,6 +190,7 @@ function compileSnapshot(state: StateView, node: NodeView, instances: InstanceIn
         certificateArns: listener.certificates.map((c) => c.arn),
         sslPolicy: listener.sslPolicy,
         tlsCertificates: listener.protocol === 'HTTPS' ? usableCertificates(state, listener) : [],
+        ...(listener.protocol === 'HTTPS' && alpnChallenges.length > 0 ? { acmeAlpnChallenges: Object.freeze([...alpnChallenges]) } : {}),
         router: router.value,
         allowedSources: allowed,
       }),

@@ -22,14 +22,14 @@ interface Setup {
 }
 
 /** openalb first (pebble needs its DNS address), then pebble asking openalb's DNS for the TXT records. */
-async function setup(t: { after: (fn: () => unknown) => void }, httpPort?: number): Promise<Setup> {
+async function setup(t: { after: (fn: () => unknown) => void }, ports: { httpPort?: number; tlsPort?: number } = {}): Promise<Setup> {
   const dir = mkdtempSync(join(tmpdir(), 'openalb-acme-'))
   const lines: string[] = []
   const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) })
   const lb = await startOpenalb({ dataDir: dir, control: '127.0.0.1:0', dns: '127.0.0.1:0', log })
   let pebble: Pebble
   try {
-    pebble = await startPebble(`127.0.0.1:${lb.dnsPort}`, httpPort === undefined ? {} : { httpPort })
+    pebble = await startPebble(`127.0.0.1:${lb.dnsPort}`, ports)
   } catch (e) {
     await lb.close()
     throw e
@@ -137,7 +137,7 @@ hostedZones:
 
 test('challenge: http-01 is answered by the balancer\'s HTTP listener for the name, ahead of its rules, and only while the order waits', { skip: needsPebble() }, async (t) => {
   const http = await freePort()
-  const s = await setup(t, http)
+  const s = await setup(t, { httpPort: http })
   await apply(
     s,
     `
@@ -229,13 +229,67 @@ hostedZones:
   assert.equal((await find('nozone'))?.failure?.attempts, 1, 'new settings start the backoff over')
 })
 
+test('challenge: tls-alpn-01 is answered by the HTTPS listener (acme-tls/1, RFC 8737) before its certificate exists, and only while the order waits', { skip: needsPebble() }, async (t) => {
+  const https = await freePort()
+  const s = await setup(t, { tlsPort: https })
+  await apply(
+    s,
+    `
+securityGroups:
+  - name: web-sg
+    ingress:
+      - { protocol: tcp, fromPort: ${https}, toPort: ${https}, cidrs: [0.0.0.0/0] }
+targetGroups:
+  - { name: web-tg, protocol: HTTP, port: 4000, targetType: ip }
+certificates:
+  - name: site
+    domainName: site.example.test
+    source: acme
+    acme: { directoryUrl: ${s.pebble.directoryUrl}, caBundle: ${s.pebble.caBundleFile}, challenge: tls-alpn-01 }
+loadBalancers:
+  - name: web-alb
+    securityGroups: [web-sg]
+    listeners:
+      - port: ${https}
+        protocol: HTTPS
+        certificates: [site]
+        defaultActions: [{ type: forward, targetGroup: web-tg }]
+hostedZones:
+  - name: example.test
+    records:
+      - { name: site.example.test, type: A, alias: { loadBalancer: web-alb } }
+`,
+  )
+  const cert = async () => (await s.lb.control.view()).find('certificate', 'site')
+  try {
+    await eventually(async () => (await cert())?.status === 'ISSUED', { timeoutMs: 20_000, message: 'the TLS-ALPN-01 order completed' })
+  } catch (e) {
+    throw new Error(`${String(e)}\nfailure: ${JSON.stringify((await cert())?.failure)}\npebble said:\n${s.pebble.output()}`)
+  }
+  // Only tls-alpn-01 was offered to the CA, so its authorization went valid through the listener.
+  assert.match(s.pebble.output(), /set VALID by completed challenge/)
+  assert.equal((await cert())?.acmeAlpnChallenges, undefined, 'the challenge is dropped once the order is done')
+  // The listener then serves the CA's certificate on an ordinary handshake.
+  const got = await eventually(async () => {
+    const r = await served(https, 'site.example.test', await s.pebble.issuingRoot()).catch(() => undefined)
+    return r && /Pebble Intermediate CA/.test(r.issuer) ? r : undefined
+  }, { timeoutMs: 10_000, message: 'the HTTPS listener serves the ACME certificate' })
+  assert.match(got?.issuer ?? '', /Pebble Intermediate CA/)
+  // acme-tls/1 with no order waiting is an ordinary handshake whose ALPN the listener does not speak.
+  const refused = await new Promise<string>((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port: https, servername: 'site.example.test', ALPNProtocols: ['acme-tls/1'], rejectUnauthorized: false }, () => resolve(`handshake with ${socket.alpnProtocol}`))
+    socket.once('error', (e) => resolve(e.message))
+  })
+  assert.match(refused, /no application protocol|handshake with false/)
+})
+
 test('acme settings are refused where they cannot work, with the file and line', { skip: needsPebble() }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'openalb-acme-bad-'))
   try {
     const file = join(dir, 'bad.yaml')
-    writeFileSync(file, 'certificates:\n  - name: a\n    domainName: a.example.test\n    source: acme\n    acme: { challenge: tls-alpn-01, directoryUrl: http://plain.example.test/dir }\n  - name: b\n    domainName: b.example.test\n    acme: { email: ops@example.test }\n')
+    writeFileSync(file, 'certificates:\n  - name: a\n    domainName: a.example.test\n    source: acme\n    acme: { challenge: tls-sni-01, directoryUrl: http://plain.example.test/dir }\n  - name: b\n    domainName: b.example.test\n    acme: { email: ops@example.test }\n')
     assert.throws(() => loadConfig(file), (e: Error) => {
-      assert.match(e.message, /bad\.yaml:5:\d+: certificates\[0\]\.acme\.challenge: tls-alpn-01 is not supported yet/)
+      assert.match(e.message, /bad\.yaml:5:\d+: certificates\[0\]\.acme\.challenge: .*dns-01.*http-01.*tls-alpn-01/)
       assert.match(e.message, /bad\.yaml:5:\d+: certificates\[0\]\.acme\.directoryUrl: must be an https:\/\/ URL, letsencrypt or letsencrypt-staging/)
       assert.match(e.message, /bad\.yaml:8:\d+: certificates\[1\]\.acme: is only for source: acme/)
       return true

@@ -23,10 +23,10 @@ export interface Pebble {
 /**
  * Starts Debian's pebble (a real ACME CA for tests) on loopback, its HTTPS listener signed by a
  * throwaway certificate, its validation lookups sent to `dnsServer` (openalb's DNS) and its
- * HTTP-01 requests to `httpPort`. pebble
+ * HTTP-01 requests to `httpPort`, its TLS-ALPN-01 handshakes to `tlsPort`. pebble
  * cannot bind port 0, so its ports are picked free a moment before.
  */
-export async function startPebble(dnsServer: string, options: { httpPort?: number } = {}): Promise<Pebble> {
+export async function startPebble(dnsServer: string, options: { httpPort?: number; tlsPort?: number } = {}): Promise<Pebble> {
   const dir = mkdtempSync(join(tmpdir(), 'openalb-pebble-'))
   const cert = join(dir, 'listener.pem')
   const key = join(dir, 'listener.key')
@@ -44,7 +44,8 @@ export async function startPebble(dnsServer: string, options: { httpPort?: numbe
         privateKey: key,
         // HTTP-01: the port pebble connects to on the name's address (an openalb HTTP listener's).
         httpPort: options.httpPort ?? (await freePort()),
-        tlsPort: await freePort(),
+        // TLS-ALPN-01: the port pebble's acme-tls/1 handshake goes to (an openalb HTTPS listener's).
+        tlsPort: options.tlsPort ?? (await freePort()),
         ocspResponderURL: '',
         externalAccountBindingRequired: false,
       },

@@ -1,10 +1,11 @@
 import type { Socket } from 'node:net'
-import { createServer, type Server, type TLSSocket } from 'node:tls'
+import { createSecureContext, createServer, type Server, type TLSSocket } from 'node:tls'
 import type { ListenerSnapshot } from '../snapshot.js'
+import { ACME_TLS_ALPN, type AcmeAlpnChallenge } from '../../model/acme.js'
 import { DEFAULT_SSL_POLICY } from '../../model/ssl-policy.js'
 import { compileSni, SecureContextCache, type CompiledSni, type ListenerCertificate } from '../tls/sni.js'
 import type { TicketKeys } from '../tls/ticket-keys.js'
-import { clientHelloServerName, MAX_HELLO_BYTES } from '../tls/client-hello.js'
+import { MAX_HELLO_BYTES, parseClientHello } from '../tls/client-hello.js'
 
 /** What the front hands on: sockets whose handshake finished, and handshakes that failed. */
 export interface TlsFrontHooks {
@@ -24,6 +25,8 @@ export interface TlsTerms {
   readonly certificates: readonly ListenerCertificate[]
   readonly policy: string
   readonly alpn: readonly string[]
+  /** TLS-ALPN-01 challenges to answer while an ACME order waits (RFC 8737). */
+  readonly acmeAlpnChallenges?: readonly AcmeAlpnChallenge[]
 }
 
 /** An HTTPS listener's terms: ALPN h2 and http/1.1 when the balancer has HTTP/2 on, else http/1.1. */
@@ -32,6 +35,7 @@ export function httpsTerms(listener: ListenerSnapshot): TlsTerms {
     certificates: listener.tlsCertificates ?? [],
     policy: listener.sslPolicy ?? DEFAULT_SSL_POLICY,
     alpn: listener.balancer.attributes.http2Enabled ? ALPN_H2 : ALPN_H1,
+    ...(listener.acmeAlpnChallenges ? { acmeAlpnChallenges: listener.acmeAlpnChallenges } : {}),
   }
 }
 
@@ -47,6 +51,10 @@ export function httpsTerms(listener: ListenerSnapshot): TlsTerms {
  * that name's selection, whose context holds exactly the name's key pairs. Node's SNI callback
  * cannot do this: the context it swaps in keeps the default context's certificate of the other
  * key type, so an RSA certificate behind an ECDSA default was never served.
+ *
+ * While an ACME order waits on TLS-ALPN-01, every connection's hello is read: one that names a
+ * challenge's host and offers only `acme-tls/1` gets the challenge's certificate and is closed after
+ * the handshake (RFC 8737); every other goes on as above.
  */
 export class TlsFront {
   private server: Server | undefined
@@ -57,6 +65,9 @@ export class TlsFront {
   private readonly cache = new SecureContextCache()
   private fingerprint = ''
   private alpn = ''
+  /** TLS-ALPN-01 answers by host, while an order waits. */
+  private challenges = new Map<string, Server>()
+  private challengePrint = ''
 
   constructor(
     private readonly tickets: TicketKeys,
@@ -76,6 +87,7 @@ export class TlsFront {
 
   /** Takes in a snapshot's terms: rebuilds contexts only when the certificates, policy or ALPN changed. */
   update(terms: TlsTerms): void {
+    this.updateChallenges(terms.acmeAlpnChallenges ?? [])
     const certs = terms.certificates
     let fingerprint = `${terms.policy}\0${terms.alpn.join(',')}`
     for (const c of certs) fingerprint += `\0${c.arn}\0${c.isDefault}\0${c.names.join(',')}\0${c.certificatePem}\0${c.chainPem ?? ''}\0${c.privateKeyPem}`
@@ -114,6 +126,19 @@ export class TlsFront {
     this.sni = sni
   }
 
+  private updateChallenges(challenges: readonly AcmeAlpnChallenge[]): void {
+    const print = challenges.map((c) => `${c.host}\0${c.certificatePem}`).join('\0')
+    if (print === this.challengePrint) return
+    this.challengePrint = print
+    const next = new Map<string, Server>()
+    for (const c of challenges) {
+      const server = createServer({ handshakeTimeout: HANDSHAKE_TIMEOUT_MS, ALPNProtocols: [ACME_TLS_ALPN], secureContext: createSecureContext({ cert: c.certificatePem, key: c.keyPem }) }, (socket) => socket.end())
+      server.on('tlsClientError', (err) => this.hooks.handshakeFailed(err))
+      next.set(c.host.toLowerCase(), server)
+    }
+    this.challenges = next
+  }
+
   private newServer(alpn: readonly string[]): Server {
     const server = createServer(
       {
@@ -136,9 +161,14 @@ export class TlsFront {
     return server
   }
 
-  /** Starts the handshake on an accepted connection (only when ready). */
+  /** Whether a connection must wait for its hello: a challenge is answered (ready or not), or several certificates are served. */
+  get readsHello(): boolean {
+    return this.challenges.size > 0
+  }
+
+  /** Starts the handshake on an accepted connection (only when ready, or while a challenge is answered). */
   handshake(socket: Socket): void {
-    if (this.server === this.single) {
+    if (this.server === this.single && this.challenges.size === 0) {
       this.server?.emit('connection', socket)
       return
     }
@@ -151,13 +181,19 @@ export class TlsFront {
     const timer = setTimeout(() => socket.destroy(), HANDSHAKE_TIMEOUT_MS)
     const onData = (chunk: Buffer) => {
       seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk])
-      const name = seen.length >= MAX_HELLO_BYTES ? null : clientHelloServerName(seen)
-      if (name === undefined) return
+      const hello = seen.length >= MAX_HELLO_BYTES ? { serverName: null, alpn: [] } : parseClientHello(seen)
+      if (hello === undefined) return
       socket.off('data', onData)
       socket.off('end', onEnd)
       clearTimeout(timer)
       socket.pause()
       socket.unshift(seen)
+      const name = hello.serverName
+      const challenge = name !== null && hello.alpn.length === 1 && hello.alpn[0] === ACME_TLS_ALPN ? this.challenges.get(name) : undefined
+      if (challenge) {
+        challenge.emit('connection', socket)
+        return
+      }
       const selection = this.sni?.select(name ?? undefined)
       const server = (selection && this.bySelection.get(selection.key)) ?? this.server
       if (server) server.emit('connection', socket)

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict'
 import { createServer } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
 import { test } from 'node:test'
-import { clientHelloServerName } from '../../../../src/dataplane/tls/client-hello.js'
+import { clientHelloServerName, parseClientHello } from '../../../../src/dataplane/tls/client-hello.js'
 
 /** The first bytes a real Node TLS client sends, captured on a plain socket. */
-function capturedHello(servername: string | undefined): Promise<Buffer> {
+function capturedHello(servername: string | undefined, alpn?: string[]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const server = createServer((socket) => {
       let seen = Buffer.alloc(0)
@@ -20,7 +20,7 @@ function capturedHello(servername: string | undefined): Promise<Buffer> {
     })
     server.listen(0, '127.0.0.1', () => {
       const port = (server.address() as { port: number }).port
-      const client = tlsConnect({ port, host: '127.0.0.1', ...(servername === undefined ? {} : { servername }), rejectUnauthorized: false })
+      const client = tlsConnect({ port, host: '127.0.0.1', ...(servername === undefined ? {} : { servername }), ...(alpn ? { ALPNProtocols: alpn } : {}), rejectUnauthorized: false })
       client.on('error', () => {})
     })
     server.on('error', reject)
@@ -42,4 +42,12 @@ test('a hello without SNI names nothing; a partial hello asks for more; other by
   const broken = Buffer.from(named)
   broken.writeUInt16BE(60, 3)
   assert.equal(clientHelloServerName(broken), null)
+})
+
+test('the ALPN protocols a hello offers are read in order, beside its name (TLS-ALPN-01 needs both)', async () => {
+  const hello = await capturedHello('site.example.test', ['acme-tls/1'])
+  assert.deepEqual(parseClientHello(hello), { serverName: 'site.example.test', alpn: ['acme-tls/1'] })
+  assert.deepEqual(parseClientHello(await capturedHello('a.example.test', ['h2', 'http/1.1']))?.alpn, ['h2', 'http/1.1'])
+  assert.deepEqual(parseClientHello(await capturedHello('a.example.test')), { serverName: 'a.example.test', alpn: [] })
+  assert.equal(parseClientHello(hello.subarray(0, 10)), undefined)
 })

@@ -159,7 +159,7 @@ function step(d: Draft, g: AutoScalingGroup, m: GroupMember, obs: GroupObservati
       if (result === undefined) return m
       if (result === 'CONTINUE') return afterHook(g, m, LAUNCHING, nowMs) ?? inService(d, g, m)
       updateActivity(d, m.activityId, 'Cancelled', `Instance failed to complete user's Lifecycle Action: Lifecycle Action with token ${m.hook?.token ?? ''} was abandoned: Lifecycle Action Completed with ABANDON Result`)
-      if (inst && inst.state !== 'terminated') terminateInstances(d, [inst.id])
+      if (inst && inst.state !== 'terminated') terminateInstances(d, [inst.id], { ignoreProtection: true })
       return undefined
     }
     case 'InService': {
@@ -203,7 +203,7 @@ function inService(d: Draft, g: AutoScalingGroup, m: GroupMember): GroupMember {
 
 function finish(d: Draft, m: GroupMember): undefined {
   const inst = d.get('instance', m.instanceId)
-  if (inst && inst.launched && inst.state !== 'terminated' && inst.state !== 'shutting-down') terminateInstances(d, [inst.id])
+  if (inst && inst.launched && inst.state !== 'terminated' && inst.state !== 'shutting-down') terminateInstances(d, [inst.id], { ignoreProtection: true })
   updateActivity(d, m.activityId, 'Successful')
   return undefined
 }

@@ -1,10 +1,11 @@
 import { parseCidr, parseIpv4 } from '../lib/cidr.js'
 import { newIds } from '../model/ids.js'
 import { INSTANCE_ADDRESS_RANGE, instanceSpec, privateDnsName, TERMINATED_VISIBLE_SECONDS, type Instance, type InstanceSpec, type InstanceState } from '../model/instance.js'
+import { instanceType as instanceTypeInfo, unknownInstanceTypeMessage } from '../model/instance-types.js'
 import type { Tags } from '../model/schema-util.js'
 import type { Draft } from './draft.js'
 import { validate } from './draft.js'
-import { DuplicateError, IncorrectStateError, InUseError, InvalidValueError, LimitExceededError } from './errors.js'
+import { DuplicateError, IncorrectStateError, InUseError, InvalidValueError, LimitExceededError, OperationNotPermittedError } from './errors.js'
 import { resolveSubnet } from './network-lookup.js'
 
 /**
@@ -48,10 +49,18 @@ export interface LaunchInput {
   readonly tags: Tags
   readonly region?: string | undefined
   readonly clientToken?: string | undefined
+  readonly disableApiTermination?: boolean | undefined
+  readonly disableApiStop?: boolean | undefined
+}
+
+/** An instance type of model/instance-types.ts's table, else EC2's InvalidParameterValue words. */
+export function checkInstanceType(name: string): void {
+  if (!instanceTypeInfo(name)) throw new InvalidValueError(unknownInstanceTypeMessage(name))
 }
 
 /** RunInstances: `count` instances in one reservation, each pending on its own address. */
 export function runInstances(d: Draft, input: LaunchInput, count: number): Instance[] {
+  checkInstanceType(input.instanceType)
   const subnet = resolveSubnet(d, input.subnet ?? 'subnet-a', input.region)
   const groups = groupIds(d, input.securityGroups, subnet.vpcId)
   const reservationId = newIds.reservationId()
@@ -84,6 +93,8 @@ export function runInstances(d: Draft, input: LaunchInput, count: number): Insta
         clientToken: input.clientToken,
         launchIndex: i,
         launchTime: now,
+        ...(input.disableApiTermination ? { disableApiTermination: true } : {}),
+        ...(input.disableApiStop ? { disableApiStop: true } : {}),
       }),
     )
   }
@@ -157,6 +168,7 @@ export function updateInstance(d: Draft, ref: string, input: InstanceSpec): Inst
 /** Config removes an instance: a host goes at once; a launched instance is terminated (and kept a while, as EC2 does). */
 export function deleteInstance(d: Draft, ref: string): void {
   const inst = d.resolve('instance', ref)
+  if (inst.disableApiTermination) refuseProtected(inst, 'terminated', 'disableApiTermination')
   if (!inst.launched) {
     const tg = d.list('target-group').find((g) => g.targetType === 'instance' && g.targets.some((t) => t.id === inst.id))
     if (tg) throw new InUseError('instance', inst.name, `target group '${tg.name}'`)
@@ -188,8 +200,14 @@ function refuse(inst: Instance, what: string): never {
   throw new IncorrectStateError(`This instance '${inst.id}' is not in a state from which it can be ${what}.`)
 }
 
+/** EC2's refusal while stop or termination protection is on. */
+function refuseProtected(inst: Instance, what: 'stopped' | 'terminated', attribute: string): never {
+  throw new OperationNotPermittedError(`The instance '${inst.id}' may not be ${what}. Modify its '${attribute}' instance attribute and try again.`)
+}
+
 export function stopInstances(d: Draft, ids: readonly string[]): StateChange[] {
   return resolveAll(d, ids).map((inst) => {
+    if (inst.disableApiStop) refuseProtected(inst, 'stopped', 'disableApiStop')
     if (!inst.launched) throw new IncorrectStateError(`The instance '${inst.id}' is a host openalb does not run; it cannot be stopped.`)
     if (inst.state === 'stopped' || inst.state === 'stopping') return { id: inst.id, previous: inst.state, current: inst.state }
     if (inst.state !== 'running' && inst.state !== 'pending') refuse(inst, 'stopped')
@@ -205,8 +223,13 @@ export function startInstances(d: Draft, ids: readonly string[]): StateChange[] 
   })
 }
 
-export function terminateInstances(d: Draft, ids: readonly string[]): StateChange[] {
+/**
+ * TerminateInstances. Termination protection refuses it, except for Auto Scaling, which (as on
+ * EC2) terminates its instances whatever their protection (`ignoreProtection`).
+ */
+export function terminateInstances(d: Draft, ids: readonly string[], options: { ignoreProtection?: boolean } = {}): StateChange[] {
   return resolveAll(d, ids).map((inst) => {
+    if (inst.disableApiTermination && !options.ignoreProtection) refuseProtected(inst, 'terminated', 'disableApiTermination')
     if (!inst.launched) throw new IncorrectStateError(`The instance '${inst.id}' is a host openalb does not run; delete it from the configuration instead.`)
     return terminate(d, inst)
   })
@@ -241,4 +264,36 @@ export function purgeTerminated(d: Draft, nowMs: number): number {
     }
   }
   return n
+}
+
+/** What ModifyInstanceAttribute changes: one attribute per call, as on EC2. */
+export type InstanceAttributePatch =
+  | { readonly instanceType: string }
+  | { readonly userData: string | undefined }
+  | { readonly disableApiTermination: boolean }
+  | { readonly disableApiStop: boolean }
+  | { readonly securityGroups: readonly string[] }
+
+/**
+ * ModifyInstanceAttribute. The type and the user data change only while the instance is stopped
+ * (EC2's IncorrectInstanceState otherwise); the next start runs the new user data. Protection
+ * flags act on StopInstances / TerminateInstances; groups act at once (a balancer's rules that
+ * name a group admit its running members).
+ */
+export function modifyInstanceAttribute(d: Draft, ref: string, patch: InstanceAttributePatch): Instance {
+  const inst = d.resolve('instance', ref)
+  if ('instanceType' in patch || 'userData' in patch) {
+    if (inst.state !== 'stopped') throw new IncorrectStateError(`The instance '${inst.id}' is not in the 'stopped' state.`)
+    if ('instanceType' in patch) {
+      checkInstanceType(patch.instanceType)
+      return d.put({ ...inst, instanceType: patch.instanceType })
+    }
+    return d.put({ ...inst, userData: patch.userData, command: undefined })
+  }
+  if ('securityGroups' in patch) {
+    if (patch.securityGroups.length === 0) throw new InvalidValueError('VPC-based instances require at least one security group to be attached.')
+    return d.put({ ...inst, securityGroups: groupIds(d, patch.securityGroups, inst.vpcId) })
+  }
+  if ('disableApiTermination' in patch) return d.put({ ...inst, disableApiTermination: patch.disableApiTermination || undefined })
+  return d.put({ ...inst, disableApiStop: patch.disableApiStop || undefined })
 }

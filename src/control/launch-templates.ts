@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { hex } from '../model/ids.js'
 import { launchConfigurationArn, type LaunchConfiguration, type LaunchData, type LaunchTemplate, type LaunchTemplateVersion, type TemplateRef } from '../model/autoscaling.js'
 import type { Tags } from '../model/schema-util.js'
+import { checkInstanceType } from './instances.js'
 import type { Draft } from './draft.js'
 import { DuplicateError, InUseError, InvalidValueError, NotFoundError } from './errors.js'
 
@@ -50,6 +51,7 @@ export class TemplateVersionNotFound extends NotFoundError {
 }
 
 function checkData(d: Draft, data: LaunchData): void {
+  if (data.instanceType !== undefined) checkInstanceType(data.instanceType)
   for (const id of data.securityGroupIds) if (!d.get('security-group', id)) throw new NotFoundError('security-group', id)
 }
 

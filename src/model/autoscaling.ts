@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { instanceType } from './instance-types.js'
 import { tags, type Tags } from './schema-util.js'
 
 /**
@@ -214,8 +215,8 @@ export const launchTemplateSpec = z.strictObject({
   name: z.string().regex(/^[a-zA-Z0-9().\-/_]{3,128}$/, 'must be 3-128 of letters, digits and ( ) . - / _'),
   /** A label (ami-openalb by default); no image is booted. */
   imageId: z.string().min(1).default('ami-openalb'),
-  /** A label (t3.micro by default). */
-  instanceType: z.string().min(1).default('t3.micro'),
+  /** One of the types of docs/ec2.md's table (t3.micro by default), a label. */
+  instanceType: z.string().min(1).refine((t) => instanceType(t) !== undefined, 'must be an instance type openalb knows (docs/ec2.md): t3.micro, m5.large, ...').default('t3.micro'),
   /** Security groups, by name or id. */
   securityGroups: z.array(z.string()).default([]),
   /** A script (#!...) each instance runs as its process (openalb up --run-user-data). */

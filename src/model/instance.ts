@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { isIpAddress } from './cidr-text.js'
+import { instanceType } from './instance-types.js'
 import { tags, type Tags } from './schema-util.js'
 
 export const InstanceState = {
@@ -38,8 +39,8 @@ export const instanceSpec = z
     subnet: z.string().min(1).optional(),
     /** Zone label of a host given by `address` (default: its subnet's zone). */
     availabilityZone: z.string().optional(),
-    /** A label (t3.micro by default); every instance runs on this machine. */
-    instanceType: z.string().min(1).default('t3.micro'),
+    /** One of the types of docs/ec2.md's table (t3.micro by default), a label: every instance runs on this machine. */
+    instanceType: z.string().min(1).refine((t) => instanceType(t) !== undefined, 'must be an instance type openalb knows (docs/ec2.md): t3.micro, m5.large, ...').default('t3.micro'),
     /** A label (ami-openalb by default); no image is booted. */
     imageId: z.string().min(1).default('ami-openalb'),
     /** A script (#!...) openalb runs as the instance's process when started with `openalb up --run-user-data`. */
@@ -91,6 +92,10 @@ export interface Instance {
   readonly launchIndex: number
   /** ISO 8601. */
   readonly launchTime: string
+  /** Termination protection (DisableApiTermination): TerminateInstances is refused while it is on. */
+  readonly disableApiTermination?: boolean | undefined
+  /** Stop protection (DisableApiStop): StopInstances is refused while it is on. */
+  readonly disableApiStop?: boolean | undefined
 }
 
 /** Whether targets reach the instance: a host, or a launched instance that is running. */

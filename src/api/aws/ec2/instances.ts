@@ -1,6 +1,7 @@
 import { rebootInstances, runInstances, startInstances, stopInstances, terminateInstances, type StateChange } from '../../../control/instances.js'
 import { listSubnets } from '../../../control/network-lookup.js'
 import { MAX_INSTANCES, STATE_CODE, type Instance, type InstanceState } from '../../../model/instance.js'
+import { instanceType } from '../../../model/instance-types.js'
 import type { Call } from '../deps.js'
 import type { Params } from '../protocol/params.js'
 import { resolveLaunch } from '../../../control/launch-templates.js'
@@ -54,7 +55,7 @@ function instanceOut(call: Call, i: Instance, groupNames: ReadonlyMap<string, st
     usageOperation: 'RunInstances',
     usageOperationUpdateTime: i.launchTime,
     metadataOptions: { state: 'applied', httpTokens: 'optional', httpPutResponseHopLimit: 1, httpEndpoint: 'enabled', httpProtocolIpv6: 'disabled', instanceMetadataTags: 'disabled' },
-    cpuOptions: { coreCount: 1, threadsPerCore: 2 },
+    cpuOptions: { coreCount: instanceType(i.instanceType)?.cores ?? 1, threadsPerCore: instanceType(i.instanceType)?.threadsPerCore ?? 1 },
     capacityReservationSpecification: { capacityReservationPreference: 'open' },
     hibernationOptions: { configured: false },
     enclaveOptions: { enabled: false },
@@ -66,15 +67,14 @@ function instanceOut(call: Call, i: Instance, groupNames: ReadonlyMap<string, st
 }
 
 /** The RunInstances parameters openalb acts on. */
-const HANDLED = new Set(['ImageId', 'InstanceType', 'MinCount', 'MaxCount', 'SubnetId', 'SecurityGroupId', 'SecurityGroup', 'UserData', 'TagSpecification', 'Placement', 'ClientToken', 'LaunchTemplate'])
+const HANDLED = new Set(['ImageId', 'InstanceType', 'MinCount', 'MaxCount', 'SubnetId', 'SecurityGroupId', 'SecurityGroup', 'UserData', 'TagSpecification', 'Placement', 'ClientToken', 'LaunchTemplate', 'NetworkInterface', 'DisableApiTermination', 'DisableApiStop', 'CreditSpecification'])
 /** Parameters accepted only at EC2's default (what SDKs and Terraform send when nothing is asked for). */
 const AT_DEFAULT: Readonly<Record<string, (v: unknown) => boolean>> = {
   DryRun: (v) => v === 'false',
   EbsOptimized: (v) => v === 'false',
-  DisableApiTermination: (v) => v === 'false',
-  DisableApiStop: (v) => v === 'false',
   InstanceInitiatedShutdownBehavior: (v) => v === 'stop',
   Monitoring: (v) => typeof v === 'object' && v !== null && (v as Record<string, unknown>).Enabled === 'false',
+  HibernationOptions: (v) => typeof v === 'object' && v !== null && (v as Record<string, unknown>).Configured === 'false',
 }
 
 /** Everything else has nothing behind it in openalb: refused by name, never dropped. */
@@ -89,8 +89,38 @@ function refuseUnhandled(raw: Record<string, unknown>): void {
   }
   const placement = raw.Placement
   if (typeof placement === 'object' && placement !== null) {
-    for (const k of Object.keys(placement)) if (k !== 'AvailabilityZone') throw invalidValue(`Placement.${k} is not supported by openalb`)
+    for (const [k, v] of Object.entries(placement)) if (k !== 'AvailabilityZone' && !(k === 'Tenancy' && v === 'default')) throw invalidValue(`Placement.${k} is not supported by openalb`)
   }
+}
+
+/**
+ * The primary network interface as Terraform's aws_instance sends it with a subnet
+ * (NetworkInterface.1: DeviceIndex 0, SubnetId, SecurityGroupId.N): the instance's one interface.
+ * openalb cannot attach an existing interface, give a second one, a chosen address or a public one.
+ */
+function primaryInterface(p: Params): { subnet?: string | undefined; groups: string[] } | undefined {
+  const list = p.objs('NetworkInterface')
+  const ni = list[0]
+  if (!ni) return undefined
+  if (list.length > 1) throw invalidValue('openalb instances have one network interface: NetworkInterface.2 is not supported')
+  for (const k of Object.keys(ni.raw)) {
+    if (!['DeviceIndex', 'SubnetId', 'SecurityGroupId', 'AssociatePublicIpAddress', 'DeleteOnTermination', 'NetworkCardIndex'].includes(k)) throw invalidValue(`NetworkInterface.1.${k} is not supported by openalb`)
+  }
+  if ((ni.int('DeviceIndex') ?? 0) !== 0 || (ni.int('NetworkCardIndex') ?? 0) !== 0) throw invalidValue('openalb instances have one network interface: its DeviceIndex and NetworkCardIndex are 0')
+  if (ni.bool('AssociatePublicIpAddress') === true) throw invalidValue('NetworkInterface.1.AssociatePublicIpAddress: openalb gives instances no public address')
+  if (ni.bool('DeleteOnTermination') === false) throw invalidValue('NetworkInterface.1.DeleteOnTermination: an instance\'s interface goes with it in openalb')
+  if (p.has('SubnetId')) throw new AwsError('InvalidParameterCombination', 'Network interfaces and an instance-level subnet ID may not be specified on the same request')
+  if (p.has('SecurityGroupId') || p.has('SecurityGroup')) throw new AwsError('InvalidParameterCombination', 'Network interfaces and an instance-level security groups may not be specified on the same request')
+  return { subnet: ni.str('SubnetId'), groups: ni.strings('SecurityGroupId') ?? [] }
+}
+
+/** CreditSpecification: only a T type's own default (Terraform sends unlimited for t3), as nothing meters CPU credits here. */
+function checkCredits(p: Params, type: string): void {
+  const credits = p.obj('CreditSpecification')?.str('CpuCredits')
+  if (credits === undefined) return
+  const info = instanceType(type)
+  if (!info?.burstable) throw invalidValue(`CreditSpecification is only for burstable (T2, T3, T3a) instance types, not ${type}`)
+  if (credits !== info.burstable.defaultCredits) throw invalidValue(`CpuCredits '${credits}' is not supported by openalb: ${type} has ${info.burstable.defaultCredits} credits (openalb does not meter CPU credits)`)
 }
 
 const RunInstances: Ec2Handler = async (call) => {
@@ -114,9 +144,14 @@ const RunInstances: Ec2Handler = async (call) => {
     throw new AwsError('UnsupportedOperation', 'This openalb does not run user data: start it with `openalb up --run-user-data` (it executes the code sent to this API)')
   }
   const tags = { ...fromTemplate?.instanceTags, ...tagSpecifications(p, 'instance') }
-  const groupIds = p.strings('SecurityGroupId') ?? (p.has('SecurityGroup') ? [] : [...(fromTemplate?.securityGroupIds ?? [])])
+  const primary = primaryInterface(p)
+  const groupIds = primary?.groups ?? p.strings('SecurityGroupId') ?? (p.has('SecurityGroup') ? [] : [...(fromTemplate?.securityGroupIds ?? [])])
   const groupNames = p.strings('SecurityGroup') ?? []
-  const zone = p.obj('Placement')?.str('AvailabilityZone')
+  const zoneParam = p.obj('Placement')?.str('AvailabilityZone')
+  const zone = zoneParam === '' ? undefined : zoneParam
+  const type = p.str('InstanceType') ?? fromTemplate?.instanceType ?? 'm1.small'
+  checkCredits(p, type)
+  const protection = { disableApiTermination: p.bool('DisableApiTermination') ?? false, disableApiStop: p.bool('DisableApiStop') ?? false }
   const clientToken = p.str('ClientToken')
   const reservation = (
     await call.deps.control.mutate((d) => {
@@ -127,7 +162,7 @@ const RunInstances: Ec2Handler = async (call) => {
       const live = d.list('instance').filter((i) => i.state !== 'terminated').length
       if (live + min > MAX_INSTANCES) throw new AwsError('InstanceLimitExceeded', `You have requested more instances (${live + min}) than your current instance limit of ${MAX_INSTANCES} allows for the specified instance type. Please visit http://aws.amazon.com/contact-us/ec2-request to request an adjustment to this limit.`)
       const count = Math.min(max, MAX_INSTANCES - live)
-      let subnet = p.str('SubnetId')
+      let subnet = primary?.subnet ?? p.str('SubnetId')
       if (subnet === undefined && zone !== undefined) {
         const s = listSubnets(d, call.region).find((x) => x.defaultForAz && x.availabilityZone === zone)
         if (!s) throw invalidValue(`Invalid availability zone: [${zone}]`)
@@ -140,7 +175,7 @@ const RunInstances: Ec2Handler = async (call) => {
       }
       for (const id of groupIds) if (!d.get('security-group', id)) throw new AwsError('InvalidGroup.NotFound', `The security group '${id}' does not exist`)
       if (subnet !== undefined && !listSubnets(d, call.region).some((s) => s.id === subnet)) throw new AwsError('InvalidSubnetID.NotFound', `The subnet ID '${subnet}' does not exist`)
-      const instances = runInstances(d, { subnet, imageId, instanceType: p.str('InstanceType') ?? fromTemplate?.instanceType ?? 'm1.small', securityGroups: groupIds, userData, tags, region: call.region, clientToken }, count)
+      const instances = runInstances(d, { subnet, imageId, instanceType: type, securityGroups: groupIds, userData, tags, region: call.region, clientToken, ...protection }, count)
       return { instances, names: new Map(d.list('security-group').map((g) => [g.id, g.name])) }
     })
   ).value

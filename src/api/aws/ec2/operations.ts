@@ -1,5 +1,7 @@
 import { ACCOUNT_OPERATIONS } from './account.js'
 import type { Ec2Handler } from './common.js'
+import { INSTANCE_ATTRIBUTE_OPERATIONS } from './instance-attributes.js'
+import { IMAGE_OPERATIONS } from './images.js'
 import { INSTANCE_OPERATIONS } from './instances.js'
 import { LAUNCH_TEMPLATE_OPERATIONS } from './launch-templates.js'
 import { NETWORK_OPERATIONS } from './networks.js'
@@ -18,5 +20,7 @@ export const EC2_OPERATIONS: Readonly<Record<string, Ec2Handler>> = {
   ...TAG_OPERATIONS,
   ...ACCOUNT_OPERATIONS,
   ...INSTANCE_OPERATIONS,
+  ...INSTANCE_ATTRIBUTE_OPERATIONS,
+  ...IMAGE_OPERATIONS,
   ...LAUNCH_TEMPLATE_OPERATIONS,
 }

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 
-const SERVICES = { elbv2: '2015-12-01', elb: '2012-06-01', acm: '2015-12-08', route53: '2013-04-01', ec2: '2016-11-15', autoscaling: '2011-01-01', lambda: '2015-03-31', sts: '2011-06-15' }
+const SERVICES = { elbv2: '2015-12-01', elb: '2012-06-01', acm: '2015-12-08', route53: '2013-04-01', ec2: '2016-11-15', autoscaling: '2011-01-01', lambda: '2015-03-31', sts: '2011-06-15', cloudwatch: '2010-08-01' }
 const [dir, version] = execFileSync('python3', ['-c', 'import botocore,os;print(os.path.dirname(botocore.__file__));print(botocore.__version__)'], { encoding: 'utf8' }).trim().split('\n')
 const { awsApiCoverage } = await import(new URL('../dist/src/api/aws/coverage.js', import.meta.url).pathname)
 const coverage = awsApiCoverage()

@@ -22,6 +22,7 @@ const SERVICES = [
   { key: 'route53', dir: 'route53', version: '2013-04-01', title: 'Route 53', protocol: 'REST-XML under `/2013-04-01/`' },
   { key: 'ec2', dir: 'ec2', version: '2016-11-15', title: 'EC2 (security groups, VPCs, subnets, zones, regions, gateways, route tables, tags, instances, launch templates)', protocol: 'EC2 Query, `Version=2016-11-15`', collapse: 'EC2' },
   { key: 'autoscaling', dir: 'autoscaling', version: '2011-01-01', title: 'Auto Scaling', protocol: 'Query, `Version=2011-01-01`' },
+  { key: 'cloudwatch', dir: 'cloudwatch', version: '2010-08-01', title: 'CloudWatch (alarms and the metrics openalb publishes; see [autoscaling.md](autoscaling.md))', protocol: 'Query, `Version=2010-08-01`; JSON 1.0, `X-Amz-Target: GraniteServiceVersion20100801.*` (AWS Query compatible)', collapse: 'CloudWatch' },
   { key: 'lambda', dir: 'lambda', version: '2015-03-31', title: 'Lambda (functions, invocations, permissions, concurrency, tags; see [lambda.md](lambda.md))', protocol: 'REST-JSON under `/2015-03-31/`, `/2017-10-31/`, `/2019-09-30/`, `/2017-03-31/tags/`', collapse: 'Lambda' },
   { key: 'sts', dir: 'sts', version: '2011-06-15', title: 'STS (who the caller is)', protocol: 'Query, `Version=2011-06-15`', collapse: 'STS' },
 ]

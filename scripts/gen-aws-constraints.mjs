@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 
-export const SERVICES = { elbv2: '2015-12-01', elb: '2012-06-01', acm: '2015-12-08', route53: '2013-04-01', autoscaling: '2011-01-01' }
+export const SERVICES = { elbv2: '2015-12-01', elb: '2012-06-01', acm: '2015-12-08', route53: '2013-04-01', autoscaling: '2011-01-01', cloudwatch: '2010-08-01' }
 
 /** The installed botocore's data directory and version. */
 export function botocoreData() {

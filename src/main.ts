@@ -25,6 +25,7 @@ import { MetricsSink } from './dataplane/metrics-sink.js'
 import { Runtime } from './runtime/runtime.js'
 import { InstanceSupervisor } from './compute/supervisor.js'
 import { GroupController } from './autoscaling/controller.js'
+import { Monitor } from './monitoring/monitor.js'
 import { readConsoleTail } from './compute/console-log.js'
 import { FunctionRunner } from './compute/function-runner.js'
 import { InvalidZip, storeZip } from './compute/function-code.js'
@@ -272,8 +273,27 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
     groups.start()
     closers.push(() => groups.stop())
 
+    // CloudWatch: every node samples what it counted; the node that runs the groups' passes evaluates the alarms.
+    const monitor = new Monitor({
+      control,
+      periodMs: metricPeriodSeconds() * 1000,
+      sources: {
+        balancerRequestCount: (lb) => metrics.balancerRequestCount(lb),
+        requestCount: (lb, tg) => metrics.requestCount(lb, tg),
+        targetStatusCount: (tg, c) => metrics.targetGroupStatusCount(tg, c),
+        responseTime: (tg) => metrics.targetResponseTimeTotals(tg),
+        hostCounts: (tg) => health.counts(tg),
+        cpuSeconds: (ids) => instances.cpuSeconds(ids),
+      },
+      lock: store.fleet ? (options.runUserData ? (pass) => store.fleet!.tryLock('alarms', pass) : async () => false) : undefined,
+      log,
+    })
+    monitor.start()
+    closers.push(() => monitor.stop())
+
     const aws = createAwsApi({
       control,
+      monitoring: monitor.store,
       route53Check: (id) => ({ healthy: route53Checks.healthy(id), ...route53Checks.observations(id) }),
       // As Route 53 answers once a change is INSYNC: after the runtime has taken in the store's newest revision.
       dnsAnswer: async (name, type) => {

@@ -30,13 +30,17 @@ const ALIASES: Record<string, Kind | 'targets' | 'ssl-policies' | 'nodes'> = {
   'scaling-policies': 'scaling-policy', 'scaling-policy': 'scaling-policy', policies: 'scaling-policy',
   'scheduled-actions': 'scheduled-action', 'scheduled-action': 'scheduled-action',
   'scaling-activities': 'scaling-activity', 'scaling-activity': 'scaling-activity', activities: 'scaling-activity',
+  alarms: 'metric-alarm', alarm: 'metric-alarm', 'metric-alarms': 'metric-alarm', 'metric-alarm': 'metric-alarm',
+  'alarm-history': 'alarm-history',
 }
 
-export const KIND_NAMES = 'load-balancers, classic-load-balancers, listeners, rules, target-groups, targets, certificates, hosted-zones, records, security-groups, vpcs, subnets, internet-gateways, route-tables, instances, functions, launch-templates, launch-configurations, auto-scaling-groups, scaling-policies, scheduled-actions, scaling-activities, ssl-policies, nodes'
+export const KIND_NAMES = 'load-balancers, classic-load-balancers, listeners, rules, target-groups, targets, certificates, hosted-zones, records, security-groups, vpcs, subnets, internet-gateways, route-tables, instances, functions, launch-templates, launch-configurations, auto-scaling-groups, scaling-policies, scheduled-actions, scaling-activities, alarms, alarm-history, ssl-policies, nodes'
 
 export function parseKind(name: string): Kind | 'targets' | 'ssl-policies' | 'nodes' | undefined {
   return ALIASES[name.toLowerCase()]
 }
+
+const OPERATOR_SIGNS = { GreaterThanOrEqualToThreshold: '>=', GreaterThanThreshold: '>', LessThanThreshold: '<', LessThanOrEqualToThreshold: '<=' } as const
 
 /** A resource as the CLI prints it: secrets removed. */
 export function printable(r: Resource): unknown {
@@ -251,6 +255,22 @@ export function columnsFor(kind: Kind, view: StateView, liveListeners?: Readonly
         { header: 'START', value: as<'scaling-activity'>((r) => r.startTime.slice(0, 19)) },
         { header: 'STATUS', value: as<'scaling-activity'>((r) => r.statusCode) },
         { header: 'DESCRIPTION', value: as<'scaling-activity'>((r) => r.description), max: 60 },
+      ]
+    case 'metric-alarm':
+      return [
+        { header: 'NAME', value: as<'metric-alarm'>((r) => r.name) },
+        { header: 'STATE', value: as<'metric-alarm'>((r) => r.state) },
+        { header: 'METRIC', value: as<'metric-alarm'>((r) => `${r.namespace} ${r.metricName} ${r.dimensions.map((x) => `${x.name}=${x.value}`).join(',')}`), max: 60 },
+        { header: 'CONDITION', value: as<'metric-alarm'>((r) => `${r.statistic} ${OPERATOR_SIGNS[r.comparisonOperator]} ${r.threshold} for ${r.datapointsToAlarm ?? r.evaluationPeriods}/${r.evaluationPeriods} x ${r.period}s`) },
+        { header: 'ACTIONS', value: as<'metric-alarm'>((r) => (r.actionsEnabled ? String(r.alarmActions.length + r.okActions.length + r.insufficientDataActions.length) : 'disabled')) },
+        { header: 'REASON', value: as<'metric-alarm'>((r) => r.stateReason), max: 60 },
+      ]
+    case 'alarm-history':
+      return [
+        { header: 'ALARM', value: as<'alarm-history'>((r) => r.alarmName) },
+        { header: 'TIME', value: as<'alarm-history'>((r) => r.timestamp.slice(0, 19)) },
+        { header: 'TYPE', value: as<'alarm-history'>((r) => r.type) },
+        { header: 'SUMMARY', value: as<'alarm-history'>((r) => r.summary), max: 70 },
       ]
     case 'acme-account':
       return [

@@ -19,6 +19,7 @@ import { deleteInstance } from '../control/instances.js'
 import { deleteActivity, deleteGroup } from '../control/auto-scaling-groups.js'
 import { deletePolicy } from '../control/scaling-policies.js'
 import { deleteScheduledAction } from '../control/scheduled-actions.js'
+import { deleteAlarmHistoryItem, deleteAlarms } from '../control/metric-alarms.js'
 import { deleteLaunchConfiguration, deleteLaunchTemplate } from '../control/launch-templates.js'
 import type { LaunchTemplate } from '../model/autoscaling.js'
 import { deleteFunctionFromConfig } from '../control/functions.js'
@@ -316,6 +317,8 @@ const DELETERS: Record<Kind, (d: Draft, r: Resource) => void> = {
   'scaling-activity': (d, r) => deleteActivity(d, (r as { id: string }).id),
   'scaling-policy': (d, r) => deletePolicy(d, undefined, (r as { arn: string }).arn),
   'scheduled-action': (d, r) => deleteScheduledAction(d, (r as { groupName: string }).groupName, (r as { name: string }).name),
+  'metric-alarm': (d, r) => deleteAlarms(d, [(r as { name: string }).name]),
+  'alarm-history': (d, r) => deleteAlarmHistoryItem(d, (r as { id: string }).id),
 }
 
 export function buildProgram(out: (s: string) => void): Command {

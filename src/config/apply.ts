@@ -257,6 +257,7 @@ export function naturalName(view: { get: StateView['get'] }, r: Resource): strin
     case 'delegation-set':
     case 'health-check':
     case 'scaling-activity':
+    case 'alarm-history':
       return r.id
     case 'scaling-policy':
     case 'scheduled-action':

@@ -11,6 +11,7 @@ import {
   type TemplateRef,
 } from '../model/autoscaling.js'
 import type { Tags } from '../model/schema-util.js'
+import { forgetPolicyActions } from './metric-alarms.js'
 import type { Draft } from './draft.js'
 import { ActivityInProgressError, DuplicateError, InUseError, InvalidValueError, NotFoundError } from './errors.js'
 import { findLaunchConfiguration, findTemplate, templateVersion } from './launch-templates.js'
@@ -252,7 +253,9 @@ export function deleteGroup(d: Draft, name: string, force: boolean): void {
 /** The group and its activities leave the store (its instances are gone). */
 export function removeGroup(d: Draft, g: AutoScalingGroup): void {
   for (const a of activitiesOf(d, g.name)) d.remove('scaling-activity', a.id)
-  for (const p of d.list('scaling-policy')) if (p.groupName === g.name) d.remove('scaling-policy', p.arn)
+  const policies = d.list('scaling-policy').filter((p) => p.groupName === g.name)
+  for (const p of policies) d.remove('scaling-policy', p.arn)
+  forgetPolicyActions(d, policies.map((p) => p.arn))
   for (const a of d.list('scheduled-action')) if (a.groupName === g.name) d.remove('scheduled-action', a.arn)
   d.remove('auto-scaling-group', g.arn)
 }

@@ -3,6 +3,7 @@ import { policyArn, type AutoScalingGroup, type PredefinedMetric, type ScalingPo
 import { dimension } from '../model/dimension.js'
 import { causeTime, resolveGroup, suspended } from './auto-scaling-groups.js'
 import type { Draft } from './draft.js'
+import { forgetPolicyActions } from './metric-alarms.js'
 import { ActivityInProgressError, InvalidValueError, LimitExceededError } from './errors.js'
 
 /**
@@ -105,19 +106,21 @@ export function findPolicy(d: Draft, groupName: string | undefined, ref: string)
 }
 
 export function deletePolicy(d: Draft, groupName: string | undefined, ref: string): void {
-  d.remove('scaling-policy', findPolicy(d, groupName, ref).arn)
+  const p = findPolicy(d, groupName, ref)
+  d.remove('scaling-policy', p.arn)
+  forgetPolicyActions(d, [p.arn])
 }
 
 /** The capacity a simple or step adjustment gives, within the group's bounds (AWS rounds percent changes away from zero, at least MinAdjustmentMagnitude). */
-function adjusted(g: AutoScalingGroup, p: ScalingPolicy, adjustment: number): number {
+function adjusted(g: AutoScalingGroup, p: ScalingPolicy, adjustment: number, base = g.desiredCapacity): number {
   let next: number
   if (p.adjustmentType === 'ExactCapacity') next = adjustment
   else if (p.adjustmentType === 'PercentChangeInCapacity') {
-    let change = (g.desiredCapacity * adjustment) / 100
+    let change = (base * adjustment) / 100
     change = change < 0 ? Math.floor(change) : Math.ceil(change)
     if (p.minAdjustmentMagnitude !== undefined && Math.abs(change) < p.minAdjustmentMagnitude) change = Math.sign(change || 1) * p.minAdjustmentMagnitude
-    next = g.desiredCapacity + change
-  } else next = g.desiredCapacity + adjustment
+    next = base + change
+  } else next = base + adjustment
   return Math.max(g.minSize, Math.min(g.maxSize, next))
 }
 
@@ -145,10 +148,78 @@ export function executePolicy(d: Draft, groupName: string | undefined, ref: stri
     return setByPolicy(d, g, adjusted(g, p, p.scalingAdjustment ?? 0), cause)
   }
   if (opts.metricValue === undefined || opts.breachThreshold === undefined) throw new InvalidValueError('MetricValue and BreachThreshold are required for a policy of type StepScaling.')
-  const diff = opts.metricValue - opts.breachThreshold
-  const step = p.stepAdjustments.find((s) => (s.lower === undefined || diff >= s.lower) && (s.upper === undefined || diff < s.upper))
+  const step = stepFor(p, opts.metricValue, opts.breachThreshold)
   if (!step) throw new InvalidValueError(`No step adjustment found for metric value ${opts.metricValue} and breach threshold ${opts.breachThreshold}.`)
   return setByPolicy(d, g, adjusted(g, p, step.adjustment), cause)
+}
+
+/**
+ * The step a metric value falls in, its bounds relative to the breach threshold. Above the
+ * threshold a step's lower bound is inclusive and its upper exclusive; below it the other way
+ * round (Auto Scaling's rule, so that a value on a bound between two steps takes one of them).
+ */
+export function stepFor(p: ScalingPolicy, metricValue: number, threshold: number): StepAdjustment | undefined {
+  const diff = metricValue - threshold
+  const above = diff >= 0
+  return p.stepAdjustments.find((s) =>
+    above
+      ? (s.lower === undefined || diff >= s.lower) && (s.upper === undefined || diff < s.upper)
+      : (s.lower === undefined || diff > s.lower) && (s.upper === undefined || diff <= s.upper),
+  )
+}
+
+/** What an alarm hands the policy it runs: its name and state, the metric value it saw and its threshold. */
+export interface AlarmTrigger {
+  readonly alarmName: string
+  readonly state: string
+  /** The values of the datapoints the alarm evaluated, newest first; a step policy aggregates them by its MetricAggregationType. */
+  readonly metricValues: readonly number[]
+  readonly threshold: number
+}
+
+/** A step policy's view of an alarm's datapoints: their Average (default), Minimum or Maximum. */
+export function aggregateFor(p: ScalingPolicy, values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined
+  if (p.metricAggregationType === 'Minimum') return Math.min(...values)
+  if (p.metricAggregationType === 'Maximum') return Math.max(...values)
+  return values.reduce((a, b) => a + b, 0) / values.length
+}
+
+/**
+ * An alarm runs a simple or step policy (its AlarmActions or OKActions), as Auto Scaling does on
+ * the alarm's notification: nothing while AlarmNotification is suspended or the group is being
+ * deleted; a simple policy waits out its cooldown (the notification is dropped, no activity); a
+ * step policy takes the step the alarm's value falls in, and while instances it launched are
+ * still warming up (EstimatedInstanceWarmup, else the group's DefaultInstanceWarmup, else its
+ * DefaultCooldown) they count as added already, so a second breach only adds what a larger step
+ * adds beyond them. Returns whether the desired capacity changed.
+ */
+export function executePolicyForAlarm(d: Draft, policyArnRef: string, trigger: AlarmTrigger): boolean {
+  const p = d.get('scaling-policy', policyArnRef)
+  if (!p || !p.enabled || p.policyType === 'TargetTrackingScaling') return false
+  const g = resolveGroup(d, p.groupName)
+  if (g.status || suspended(g, 'AlarmNotification')) return false
+  const now = d.ctx.now().getTime()
+  const cause = `At ${causeTime(d.nowIso())} a monitor alarm ${trigger.alarmName} in state ${trigger.state} triggered policy ${p.name}`
+  let desired: number
+  if (p.policyType === 'SimpleScaling') {
+    const cooldown = p.cooldown ?? g.defaultCooldown
+    if (g.lastScalingAt !== undefined && Date.parse(g.lastScalingAt) + cooldown * 1000 > now) return false
+    desired = adjusted(g, p, p.scalingAdjustment ?? 0)
+  } else {
+    const value = aggregateFor(p, trigger.metricValues)
+    if (value === undefined) return false
+    const step = stepFor(p, value, trigger.threshold)
+    if (!step) return false
+    const warmupMs = (p.estimatedInstanceWarmup ?? g.defaultInstanceWarmup ?? g.defaultCooldown) * 1000
+    const warming = g.members.filter((m) => m.lifecycleState.startsWith('Pending') || (m.lifecycleState === 'InService' && now - Date.parse(m.joinedAt) < warmupMs)).length
+    if (step.adjustment > 0 && p.adjustmentType !== 'ExactCapacity') {
+      desired = Math.max(g.desiredCapacity, adjusted(g, p, step.adjustment, g.desiredCapacity - warming))
+    } else desired = adjusted(g, p, step.adjustment)
+  }
+  if (desired === g.desiredCapacity) return false
+  setByPolicy(d, g, desired, cause)
+  return true
 }
 
 /** A target tracking alarm fired: the group goes to the capacity the evaluator computed, within its bounds. */

@@ -157,6 +157,28 @@ export class Metrics {
     return n
   }
 
+  /** RequestCount of a balancer so far, every listener and action (CloudWatch's RequestCount by LoadBalancer). */
+  balancerRequestCount(loadBalancerArn: string): number {
+    const lb = dimension(loadBalancerArn)
+    let n = 0
+    for (const { labels, cell } of this.#requests.entries()) if (labels.load_balancer === lb) n += cell.value
+    return n
+  }
+
+  /** A target group's responses so far of one status class ('2XX'..'5XX'; HTTPCode_Target_*_Count). */
+  targetGroupStatusCount(targetGroupArn: string, statusClass: string): number {
+    const tg = dimension(targetGroupArn)
+    for (const { labels, cell } of this.#groupCodes.entries()) if (labels.target_group === tg && labels.class === statusClass) return cell.value
+    return 0
+  }
+
+  /** A target group's TargetResponseTime so far: the seconds summed and how many responses. */
+  targetResponseTimeTotals(targetGroupArn: string): { sum: number; count: number } {
+    const tg = dimension(targetGroupArn)
+    for (const { labels, cell } of this.#responseTime.entries()) if (labels.target_group === tg) return { sum: cell.sum, count: cell.count }
+    return { sum: 0, count: 0 }
+  }
+
   /** A request served by a listener; targetGroupArn is absent for redirects and fixed responses. */
   requests(loadBalancerArn: string, listenerArn: string, targetGroupArn?: string): CounterHandle {
     return this.#requests.get([dimension(loadBalancerArn), dimension(listenerArn), targetGroupArn ? dimension(targetGroupArn) : ''])

@@ -13,6 +13,7 @@ import type { TargetGroup } from './target-group.js'
 import type { Subnet, Vpc } from './vpc.js'
 import type { InternetGateway } from './internet-gateway.js'
 import type { RouteTable } from './route-table.js'
+import type { AlarmHistoryItem, MetricAlarm } from './metric-alarm.js'
 import type { AutoScalingGroup, LaunchConfiguration, LaunchTemplate, ScalingActivity, ScalingPolicy, ScheduledAction } from './autoscaling.js'
 
 export interface ResourceByKind {
@@ -46,6 +47,9 @@ export interface ResourceByKind {
   'scaling-activity': ScalingActivity
   'scaling-policy': ScalingPolicy
   'scheduled-action': ScheduledAction
+  /** CloudWatch alarms (API or a file's alarms) and their history (API only; not in KINDS). */
+  'metric-alarm': MetricAlarm
+  'alarm-history': AlarmHistoryItem
 }
 export type Kind = keyof ResourceByKind
 export type Resource = ResourceByKind[Kind]

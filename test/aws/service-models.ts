@@ -31,7 +31,7 @@ export interface ServiceModel {
   readonly shapes: Record<string, Shape>
 }
 
-const VERSIONS = { elbv2: '2015-12-01', elb: '2012-06-01', acm: '2015-12-08', route53: '2013-04-01', ec2: '2016-11-15', autoscaling: '2011-01-01', sts: '2011-06-15' } as const
+const VERSIONS = { elbv2: '2015-12-01', elb: '2012-06-01', acm: '2015-12-08', route53: '2013-04-01', ec2: '2016-11-15', autoscaling: '2011-01-01', sts: '2011-06-15', cloudwatch: '2010-08-01' } as const
 export type ModelService = keyof typeof VERSIONS
 
 let dataDir: string | null | undefined

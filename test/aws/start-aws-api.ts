@@ -7,6 +7,7 @@ import { Control } from '../../src/control/control.js'
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
 import { createAwsApi, type TargetHealthDescription } from '../../src/api/aws/server.js'
 import type { CertificateCheck } from '../../src/control/draft.js'
+import type { MetricReader } from '../../src/api/aws/deps.js'
 import { SSL_POLICIES } from '../../src/model/ssl-policy.js'
 import type { Exchange } from './wire-check.js'
 
@@ -40,7 +41,7 @@ async function certificateCheck(): Promise<CertificateCheck | undefined> {
 }
 
 /** openalb's AWS API on 127.0.0.1:0 over a fresh SQLite store. */
-export async function startAwsApi(options: { accessKeys?: Map<string, string>; now?: () => Date } = {}): Promise<RunningAwsApi> {
+export async function startAwsApi(options: { accessKeys?: Map<string, string>; now?: () => Date; monitoring?: MetricReader } = {}): Promise<RunningAwsApi> {
   const dir = mkdtempSync(join(tmpdir(), 'openalb-aws-'))
   const store = openSqliteStore(dir)
   const checkCertificate = await certificateCheck()
@@ -60,6 +61,7 @@ export async function startAwsApi(options: { accessKeys?: Map<string, string>; n
     log,
     ...(options.accessKeys ? { accessKeys: options.accessKeys } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.monitoring ? { monitoring: options.monitoring } : {}),
   })
   const exchanges: Exchange[] = []
   const server: Server = createServer((req, res) => {

@@ -22,19 +22,22 @@ const COMMON: Record<ModelService, readonly string[]> = {
   ec2: [],
   autoscaling: ['ValidationError', 'InternalFailure', 'InvalidAction', 'MissingAuthenticationToken', 'IncompleteSignature', 'InvalidClientTokenId', 'SignatureDoesNotMatch'],
   sts: ['ValidationError', 'InternalFailure', 'InvalidAction', 'MissingAuthenticationToken', 'IncompleteSignature', 'InvalidClientTokenId', 'SignatureDoesNotMatch'],
+  // CloudWatch's common errors (its model's documentation lists them for every operation), by Query code and by JSON shape.
+  cloudwatch: ['ValidationError', 'InvalidParameterValue', 'InvalidParameterValueException', 'MissingParameter', 'MissingRequiredParameterException', 'InvalidParameterCombination', 'InvalidParameterCombinationException', 'InternalServiceError', 'InternalServiceFault', 'InvalidAction', 'UnknownOperationException', 'SerializationException', 'MissingAuthenticationToken', 'IncompleteSignature', 'InvalidClientTokenId', 'SignatureDoesNotMatch'],
 }
 
 function serviceOf(x: Exchange): ModelService | undefined {
   if (x.url.startsWith('/2013-04-01/')) return 'route53'
-  if (typeof x.headers['x-amz-target'] === 'string') return 'acm'
+  const target = x.headers['x-amz-target']
+  if (typeof target === 'string') return target.startsWith('GraniteServiceVersion20100801.') ? 'cloudwatch' : 'acm'
   const params = new URLSearchParams(x.url.split('?')[1] ?? '')
   const form = new URLSearchParams(x.requestBody)
   const version = form.get('Version') ?? params.get('Version')
-  return version === '2016-11-15' ? 'ec2' : version === '2015-12-01' ? 'elbv2' : version === '2012-06-01' ? 'elb' : version === '2011-01-01' ? 'autoscaling' : version === '2011-06-15' ? 'sts' : undefined
+  return version === '2016-11-15' ? 'ec2' : version === '2015-12-01' ? 'elbv2' : version === '2012-06-01' ? 'elb' : version === '2011-01-01' ? 'autoscaling' : version === '2011-06-15' ? 'sts' : version === '2010-08-01' ? 'cloudwatch' : undefined
 }
 
 function operationOf(service: ModelService, model: ServiceModel, x: Exchange): string | undefined {
-  if (service === 'acm') return String(x.headers['x-amz-target']).split('.')[1]
+  if (service === 'acm' || (service === 'cloudwatch' && typeof x.headers['x-amz-target'] === 'string')) return String(x.headers['x-amz-target']).split('.')[1]
   if (service === 'route53') {
     const path = x.url.split('?')[0] ?? ''
     for (const op of Object.values(model.operations)) {
@@ -69,7 +72,9 @@ export function checkExchanges(exchanges: readonly Exchange[], models: (s: Model
     }
     if (x.status >= 400) {
       const code = errorCode(service, x.responseBody)
-      const declared = (op.errors ?? []).map((e) => model.shapes[e.shape]?.error?.code ?? e.shape)
+      const json = x.responseBody.trimStart().startsWith('{')
+      // JSON names the error shape (__type), Query its code.
+      const declared = (op.errors ?? []).map((e) => (json ? e.shape : (model.shapes[e.shape]?.error?.code ?? e.shape)))
       if (service !== 'ec2' && code && !declared.includes(code) && !COMMON[service].includes(code)) {
         problems.push(`${where}: error code ${code} is not among the operation's errors (${declared.join(', ')})`)
       }
@@ -80,14 +85,14 @@ export function checkExchanges(exchanges: readonly Exchange[], models: (s: Model
     if (!op.output) continue
     const out = op.output
     try {
-      if (service === 'acm') {
+      if (service === 'acm' || (service === 'cloudwatch' && typeof x.headers['x-amz-target'] === 'string')) {
         checkJson(model, out.shape, JSON.parse(x.responseBody || '{}'), where, problems)
         continue
       }
       const doc = parser.parse(x.responseBody) as Record<string, unknown>
       const rootName = Object.keys(doc).find((k) => k !== '?xml') ?? ''
       const root = doc[rootName] as Record<string, unknown> | string
-      if (service === 'elbv2' || service === 'elb' || service === 'autoscaling' || service === 'sts') {
+      if (service === 'elbv2' || service === 'elb' || service === 'autoscaling' || service === 'sts' || service === 'cloudwatch') {
         if (rootName !== `${opName}Response`) problems.push(`${where}: root element ${rootName}`)
         const wrapper = out.resultWrapper
         const result = wrapper && typeof root === 'object' ? root[wrapper] : undefined
@@ -107,7 +112,7 @@ export function checkExchanges(exchanges: readonly Exchange[], models: (s: Model
 }
 
 function errorCode(service: ModelService, body: string): string | undefined {
-  if (service === 'acm') return (JSON.parse(body) as { __type?: string }).__type
+  if (body.trimStart().startsWith('{')) return (JSON.parse(body) as { __type?: string }).__type?.split('#').pop()
   return /<Code>([^<]+)<\/Code>/.exec(body)?.[1]
 }
 
@@ -187,7 +192,7 @@ function checkJson(model: ServiceModel, shapeName: string, value: unknown, where
     else value.forEach((v, i) => shape.member && checkJson(model, shape.member.shape, v, `${where}[${i}]`, problems))
   } else if (shape.type === 'timestamp') {
     if (typeof value !== 'number') problems.push(`${where}: a JSON timestamp is epoch seconds, got ${JSON.stringify(value)}`)
-  } else if (shape.type === 'integer' || shape.type === 'long') {
+  } else if (shape.type === 'integer' || shape.type === 'long' || shape.type === 'double' || shape.type === 'float') {
     if (typeof value !== 'number') problems.push(`${where}: expected a number`)
   } else if (shape.type === 'boolean') {
     if (typeof value !== 'boolean') problems.push(`${where}: expected a boolean`)

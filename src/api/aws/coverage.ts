@@ -1,5 +1,6 @@
 import { ACM_OPERATIONS } from './acm/operations.js'
 import { AUTOSCALING_OPERATIONS } from './autoscaling/operations.js'
+import { CLOUDWATCH_OPERATIONS } from './cloudwatch/operations.js'
 import { EC2_OPERATIONS } from './ec2/operations.js'
 import { ELB_OPERATIONS } from './elb/classic.js'
 import { ELBV2_OPERATIONS } from './elbv2/operations.js'
@@ -109,10 +110,18 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
     DetachTrafficSources: 'as AttachTrafficSources',
     DescribeTrafficSources: 'as AttachTrafficSources',
     SuspendProcesses: 'Launch, Terminate, HealthCheck, ReplaceUnhealthy, AddToLoadBalancer, AZRebalance and AlarmNotification (target tracking) act; ScheduledActions act too; InstanceRefresh is kept and shown (openalb has no instance refresh to stop)',
-    PutScalingPolicy: 'TargetTrackingScaling on the predefined metrics ALBRequestCountPerTarget and ASGAverageCPUUtilization, evaluated by openalb (no customized metrics, no predictive scaling); SimpleScaling and StepScaling run through ExecutePolicy (openalb has no CloudWatch alarms)',
+    PutScalingPolicy: 'TargetTrackingScaling on the predefined metrics ALBRequestCountPerTarget and ASGAverageCPUUtilization, evaluated by openalb (no customized metrics, no predictive scaling); SimpleScaling and StepScaling run when a CloudWatch alarm names them (AlarmActions, OKActions) or through ExecutePolicy',
     ExecutePolicy: 'SimpleScaling and StepScaling policies',
     PutScheduledUpdateGroupAction: 'five-field cron recurrences in UTC (TimeZone UTC only), or a one-time StartTime; checked every group pass',
     PutLifecycleHook: 'no notification targets: a waiting instance is found with DescribeAutoScalingInstances (Pending:Wait, Terminating:Wait) and completed by InstanceId',
+  },
+  cloudwatch: {
+    PutMetricAlarm: 'static thresholds on the metrics openalb publishes (AWS/ApplicationELB request, response and host-count metrics by LoadBalancer and TargetGroup; AWS/EC2 CPUUtilization by InstanceId and AutoScalingGroupName); Period a multiple of 60; actions are Auto Scaling policy ARNs only (SNS, EC2 and Systems Manager actions refused); no metric math, percentiles or anomaly bands',
+    DescribeAlarms: 'metric alarms only (openalb has no composite alarms)',
+    DescribeAlarmHistory: 'the newest 100 items per alarm',
+    ListMetrics: 'the metrics this node has datapoints of (kept in memory: a day of metric periods)',
+    GetMetricStatistics: 'no ExtendedStatistics; Period a multiple of 60; TargetResponseTime has SampleCount, Average and Sum',
+    GetMetricData: 'MetricStat queries only (no Expression)',
   },
   lambda: {
     CreateFunction: 'Node.js (nodejs18.x, nodejs20.x, nodejs22.x) and Python (python3.9-3.13) runtimes, run with this machine\'s node and python3 and only with `openalb up --run-user-data`; Code.ZipFile only (S3 and images refused by name); Role is a label; no VPC, layers, file systems, KMS, X-Ray, SnapStart or published versions (refused by name)',
@@ -138,6 +147,7 @@ const ANSWERED: Record<AwsService, readonly string[]> = {
   autoscaling: Object.keys(AUTOSCALING_OPERATIONS),
   lambda: LAMBDA_OPERATIONS,
   sts: Object.keys(STS_OPERATIONS),
+  cloudwatch: Object.keys(CLOUDWATCH_OPERATIONS),
 }
 
 /** The operations openalb answers per service, supported or partial; every other one is not supported. */

@@ -1,6 +1,7 @@
 import type { Control } from '../../control/control.js'
 import type { InvocationType, InvokeOutcome } from '../../model/function.js'
 import type { Instance } from '../../model/instance.js'
+import type { MetricId, StatisticSet } from '../../model/metric-alarm.js'
 import type { Params } from './protocol/params.js'
 
 /** One target's live state, as the health checker knows it (runtime/ implements the lookup). */
@@ -67,6 +68,14 @@ export interface Route53CheckView {
   readonly lastFailure?: { readonly status: string; readonly checkedAt: string } | undefined
 }
 
+/** What CloudWatch's metric operations read: this node's datapoints (monitoring's MetricStore; main wires it). */
+export interface MetricReader {
+  /** Milliseconds one metric period lasts (a minute on AWS). */
+  readonly periodMs: number
+  datapoints(id: MetricId, fromMs: number, toMs: number): readonly (StatisticSet & { readonly atMs: number })[]
+  metrics(sinceMs?: number): readonly MetricId[]
+}
+
 export interface AwsApiDeps {
   readonly control: Control
   /** The Route 53 checker's view of a health check (main wires it); without it the status is unknown. */
@@ -84,6 +93,8 @@ export interface AwsApiDeps {
   readonly instances?: InstanceRuntime | undefined
   /** Lambda functions' processes; without it Invoke is refused. */
   readonly functions?: FunctionRuntimeApi | undefined
+  /** The metric datapoints ListMetrics, GetMetricStatistics and GetMetricData read; without it they are refused. */
+  readonly monitoring?: MetricReader | undefined
   /** For signature expiry and timestamps in tests (default: the system clock). */
   readonly now?: (() => Date) | undefined
 }

@@ -44,6 +44,7 @@ export const VALIDATION_CODE: Record<AwsService, string> = {
   autoscaling: 'ValidationError',
   lambda: 'InvalidParameterValueException',
   sts: 'ValidationError',
+  cloudwatch: 'ValidationError',
 }
 
 export const invalid = (service: AwsService) => (message: string) => new AwsError(VALIDATION_CODE[service], message)
@@ -92,6 +93,7 @@ const NOT_FOUND: Record<AwsService, Record<string, WireCode>> = {
   },
   lambda: { function: { code: 'ResourceNotFoundException', status: 404 } },
   sts: {},
+  cloudwatch: { 'metric-alarm': { code: 'ResourceNotFound', status: 404 } },
 }
 
 /** What AWS says when a resource of a kind is missing (the default: control/'s own words). */
@@ -140,6 +142,7 @@ const NOT_FOUND_MESSAGE: Record<AwsService, Record<string, (ref: string) => stri
   },
   lambda: { function: (ref) => `Function not found: ${ref}` },
   sts: {},
+  cloudwatch: { 'metric-alarm': (ref) => `Alarm ${ref} not found` },
 }
 
 const DUPLICATE: Record<AwsService, Record<string, WireCode>> = {
@@ -151,6 +154,7 @@ const DUPLICATE: Record<AwsService, Record<string, WireCode>> = {
   autoscaling: { 'auto-scaling-group': 'AlreadyExists', 'launch-configuration': 'AlreadyExists' },
   lambda: { function: { code: 'ResourceConflictException', status: 409 } },
   sts: {},
+  cloudwatch: {},
 }
 
 /** Route 53's quota names -> its codes. */
@@ -259,6 +263,12 @@ const BY_CODE: Record<AwsService, CodeTable> = {
     'not-found': { code: 'ResourceNotFoundException', status: 404 },
   },
   sts: { validation: 'ValidationError' },
+  cloudwatch: {
+    validation: 'ValidationError',
+    'invalid-value': 'InvalidParameterValue',
+    'limit-exceeded': 'LimitExceeded',
+    'not-found': { code: 'ResourceNotFound', status: 404 },
+  },
 }
 
 /** EC2's and ELB's own words for the network errors (the codes come from the tables above). */
@@ -333,6 +343,7 @@ export function toAwsError(service: AwsService, e: unknown): { error: AwsError; 
     else if (e instanceof LimitExceededError && service === 'route53') w = ROUTE53_LIMITS[e.limit] ?? 'LimitsExceeded'
     else if (e instanceof InUseError && service === 'route53' && e.kind === 'delegation-set') w = 'DelegationSetInUse'
     else if (e instanceof InUseError && service === 'route53' && e.kind === 'health-check') w = 'HealthCheckInUse'
+    if (e instanceof LimitExceededError && service === 'cloudwatch') return { error: new AwsError('LimitExceeded', 'The quota for alarms for this customer has already been reached.'), unexpected: false }
     const template = launchTemplateError(service, e)
     if (template) return { error: template, unexpected: false }
     w ??= BY_CODE[service][e.code] ?? VALIDATION_CODE[service]

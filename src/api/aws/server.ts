@@ -3,6 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { isIP } from 'node:net'
 import { ACM_OPERATIONS, ACM_TARGET_PREFIX } from './acm/operations.js'
 import { AUTOSCALING_NAMESPACE, AUTOSCALING_OPERATIONS, AUTOSCALING_VERSION } from './autoscaling/operations.js'
+import { CLOUDWATCH_NAMESPACE, CLOUDWATCH_OPERATIONS, CLOUDWATCH_TARGET_PREFIX, CLOUDWATCH_VERSION } from './cloudwatch/operations.js'
+import { cloudwatchJsonError, JSON_10, toJsonValue, toXmlValue } from './protocol/json-1.0.js'
 import type { AwsApiDeps, Call } from './deps.js'
 import { EC2_NAMESPACE, EC2_OPERATIONS, EC2_VERSION } from './ec2/operations.js'
 import { classicRefusal, ELB_CLASSIC_NAMESPACE, ELB_CLASSIC_VERSION, ELB_OPERATIONS } from './elb/classic.js'
@@ -30,7 +32,7 @@ export interface AwsApi {
 }
 
 /** SigV4 credential scope service names -> services. */
-const SCOPE: Record<string, AwsService> = { elasticloadbalancing: 'elbv2', ec2: 'ec2', acm: 'acm', route53: 'route53', autoscaling: 'autoscaling', lambda: 'lambda', sts: 'sts' }
+const SCOPE: Record<string, AwsService> = { elasticloadbalancing: 'elbv2', ec2: 'ec2', acm: 'acm', route53: 'route53', autoscaling: 'autoscaling', lambda: 'lambda', sts: 'sts', monitoring: 'cloudwatch' }
 
 /** The control API must not face a network without keys: the endpoint refuses such a bind. */
 export function assertSafeBind(host: string, accessKeys: ReadonlyMap<string, string> | undefined): void {
@@ -57,6 +59,7 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
     if (isLambdaPath(path) && (scope === undefined || scope === 'lambda')) return 'lambda'
     const target = req.headers['x-amz-target']
     if (typeof target === 'string' && target.startsWith(`${ACM_TARGET_PREFIX}.`)) return 'acm'
+    if (typeof target === 'string' && target.startsWith(`${CLOUDWATCH_TARGET_PREFIX}.`)) return 'cloudwatch'
     const action = form?.get('Action') ?? query.get('Action')
     if (!action) return scope ? SCOPE[scope] : undefined
     const version = form?.get('Version') ?? query.get('Version')
@@ -66,6 +69,7 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
     if (version === EC2_VERSION) return 'ec2'
     if (version === AUTOSCALING_VERSION) return 'autoscaling'
     if (version === STS_VERSION) return 'sts'
+    if (version === CLOUDWATCH_VERSION) return 'cloudwatch'
     if (scope && SCOPE[scope]) return SCOPE[scope]
     if (action in EC2_OPERATIONS && !(action in ELBV2_OPERATIONS)) return 'ec2'
     return 'elbv2'
@@ -81,7 +85,7 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
     try {
       if (deps.accessKeys && deps.accessKeys.size > 0) {
         const refusal = verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body }, deps.accessKeys, now())
-        if (refusal) throw service === 'acm' || service === 'lambda' ? jsonAuthError(refusal) : refusal
+        if (refusal) throw service === 'acm' || service === 'lambda' || (service === 'cloudwatch' && !form) ? jsonAuthError(refusal) : refusal
       }
       switch (service) {
         case 'sts': {
@@ -112,6 +116,28 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
           checkModelInput('elb', action, params.raw)
           const result = await op({ deps, requestId, region, params })
           return { status: 200, contentType: 'text/xml', body: queryResponse(ELB_CLASSIC_NAMESPACE, action, result, requestId) }
+        }
+        case 'cloudwatch': {
+          // AWS CLI v2 (2.9) sends Query; the SDK v3 and CLI v1 send JSON 1.0 in its AWS Query compatible form.
+          const target = req.headers['x-amz-target']
+          const json = typeof target === 'string'
+          let action: string
+          let raw: Record<string, unknown>
+          if (json) {
+            action = jsonOperation(target, CLOUDWATCH_TARGET_PREFIX) ?? ''
+            raw = parseJsonBody(body, 'ValidationError')
+          } else {
+            const all = queryAndForm(url, form)
+            action = all.get('Action') ?? ''
+            raw = parseQueryParams(all)
+          }
+          const op = Object.hasOwn(CLOUDWATCH_OPERATIONS, action) ? CLOUDWATCH_OPERATIONS[action] : undefined
+          if (!op) throw new AwsError(json ? 'UnknownOperationException' : 'InvalidAction', json ? `${action} is not an operation openalb supports` : `The action ${action} is not valid for this web service`)
+          const params = new Params(raw, invalid(service))
+          checkModelInput('cloudwatch', action, params.raw)
+          const result = await op({ deps, requestId, region, params })
+          if (json) return { status: 200, contentType: JSON_10, body: JSON.stringify(toJsonValue(result ?? {})) }
+          return { status: 200, contentType: 'text/xml', body: queryResponse(CLOUDWATCH_NAMESPACE, action, result === undefined ? undefined : toXmlValue(result), requestId) }
         }
         case 'elbv2':
         case 'ec2': {
@@ -147,7 +173,7 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
     } catch (e) {
       const { error, unexpected } = toAwsError(service, e)
       if (unexpected) deps.log?.error({ err: e, requestId, service }, 'AWS API request failed unexpectedly')
-      return errorReply(service, error, requestId)
+      return errorReply(service, error, requestId, typeof req.headers['x-amz-target'] === 'string')
     }
   }
 
@@ -183,8 +209,14 @@ function queryAndForm(url: URL, form: URLSearchParams | undefined): URLSearchPar
   return all
 }
 
-function errorReply(service: AwsService, error: AwsError, requestId: string): Reply {
+function errorReply(service: AwsService, error: AwsError, requestId: string, json = false): Reply {
   switch (service) {
+    case 'cloudwatch': {
+      const e = error.code === 'InternalFailure' ? new AwsError('InternalServiceError', error.message, 500) : error
+      if (!json) return { status: e.status, contentType: 'text/xml', body: queryError(CLOUDWATCH_NAMESPACE, e, requestId) }
+      const { body, headers } = cloudwatchJsonError(e)
+      return { status: e.status, contentType: JSON_10, body, headers }
+    }
     case 'elbv2':
       return { status: error.status, contentType: 'text/xml', body: queryError(ELBV2_NAMESPACE, error, requestId) }
     case 'elb':

@@ -257,23 +257,7 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
     closers.push(() => runtime.stop())
     closers.push(() => dataplane.close())
 
-    // Auto Scaling groups: one node of a fleet runs their passes (the etcd lock), among the nodes
-    // that run instances' programs (--run-user-data): only they see the processes; alone, this one.
-    const groups = new GroupController({
-      control,
-      processExited: (i) => instances.check(i).status === 'impaired',
-      targetState: (arn, id) => runtime.describeTargetHealth(arn).find((t) => t.target.id === id)?.state,
-      runsUserData: options.runUserData ?? false,
-      lock: store.fleet ? (options.runUserData ? (pass) => store.fleet!.tryLock('autoscaling', pass) : async () => false) : undefined,
-      intervalMs: autoscalingInterval(),
-      metrics: { requestCount: (lb, tg) => metrics.requestCount(lb, tg), cpuSeconds: (ids) => instances.cpuSeconds(ids) },
-      metricPeriodMs: metricPeriodSeconds() * 1000,
-      log,
-    })
-    groups.start()
-    closers.push(() => groups.stop())
-
-    // CloudWatch: every node samples what it counted; the node that runs the groups' passes evaluates the alarms.
+    // CloudWatch: every node samples what it counted (target tracking and alarms read it); one node of a fleet evaluates the alarms.
     const monitor = new Monitor({
       control,
       periodMs: metricPeriodSeconds() * 1000,
@@ -290,6 +274,21 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
     })
     monitor.start()
     closers.push(() => monitor.stop())
+
+    // Auto Scaling groups: one node of a fleet runs their passes (the etcd lock), among the nodes
+    // that run instances' programs (--run-user-data): only they see the processes; alone, this one.
+    const groups = new GroupController({
+      control,
+      processExited: (i) => instances.check(i).status === 'impaired',
+      targetState: (arn, id) => runtime.describeTargetHealth(arn).find((t) => t.target.id === id)?.state,
+      runsUserData: options.runUserData ?? false,
+      lock: store.fleet ? (options.runUserData ? (pass) => store.fleet!.tryLock('autoscaling', pass) : async () => false) : undefined,
+      intervalMs: autoscalingInterval(),
+      metrics: monitor.store,
+      log,
+    })
+    groups.start()
+    closers.push(() => groups.stop())
 
     const aws = createAwsApi({
       control,

@@ -22,10 +22,8 @@ export interface GroupControllerOptions {
    * another node holds it. Alone (SQLite) there is no lock: this node is the only one.
    */
   readonly lock?: ((pass: () => Promise<void>) => Promise<boolean>) | undefined
-  /** What target tracking measures; without it target tracking policies are stored and not evaluated. */
+  /** The metric store target tracking reads (monitoring's); without it target tracking policies are stored and not evaluated. */
   readonly metrics?: PolicyMetrics | undefined
-  /** Target tracking's metric period ($OPENALB_AUTOSCALING_METRIC_PERIOD_SECONDS; AWS: 60 s). */
-  readonly metricPeriodMs?: number | undefined
   /** Milliseconds between passes ($OPENALB_AUTOSCALING_INTERVAL_MS, default 1000). */
   readonly intervalMs?: number | undefined
   readonly log?: ControllerLog | undefined
@@ -46,7 +44,7 @@ export class GroupController {
 
   constructor(options: GroupControllerOptions) {
     this.#opts = options
-    this.#policies = options.metrics ? new PolicyEvaluator(options.control, options.metrics, options.metricPeriodMs ?? 60000) : undefined
+    this.#policies = options.metrics ? new PolicyEvaluator(options.control, options.metrics) : undefined
   }
 
   start(): void {

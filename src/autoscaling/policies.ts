@@ -2,13 +2,20 @@ import type { Control } from '../control/control.js'
 import { applyTargetTracking, resourceLabelArns } from '../control/scaling-policies.js'
 import type { AutoScalingGroup, ScalingPolicy } from '../model/autoscaling.js'
 import type { StateView } from '../model/state-view.js'
+import { dimension } from '../model/dimension.js'
+import type { Datapoint, MetricId } from '../model/metric-alarm.js'
 
-/** What target tracking measures, from openalb's own parts (main wires the metrics registry and the supervisor). */
+/**
+ * Where target tracking reads its datapoints: the metric store of monitoring/ (main wires it), the
+ * one home of what openalb counted per metric period (CloudWatch alarms read the same).
+ */
 export interface PolicyMetrics {
-  /** RequestCount so far of a balancer's requests to a target group. */
-  requestCount(loadBalancerArn: string, targetGroupArn: string): number
-  /** CPU seconds used so far by each instance's processes (instances without a live process left out). */
-  cpuSeconds(instanceIds: readonly string[]): ReadonlyMap<string, number>
+  /** Milliseconds one metric period lasts (AWS: 60000). */
+  readonly periodMs: number
+  /** When the newest sample was taken, and how many were (datapoints come from the second on). */
+  readonly lastSampleMs: number
+  readonly samples: number
+  datapoints(id: MetricId, fromMs: number, toMs: number): readonly Datapoint[]
 }
 
 /** Datapoints in a row above the target before scaling out, and below 90 % of it before scaling in (AWS's target tracking alarms). */
@@ -18,75 +25,71 @@ export const LOW_RATIO = 0.9
 /** AWS's default instance warm-up when neither the policy nor the group gives one. */
 export const DEFAULT_WARMUP_SECONDS = 300
 
-interface Reading {
-  readonly atMs: number
-  readonly requests?: number
-  readonly cpu?: ReadonlyMap<string, number>
-}
-
 /**
- * Target tracking, as Auto Scaling runs it: every metric period (AWS: one minute;
- * $OPENALB_AUTOSCALING_METRIC_PERIOD_SECONDS for tests and demos) one datapoint per policy,
- * ALBRequestCountPerTarget as requests per minute per in-service instance (from the balancer's
- * RequestCount) and ASGAverageCPUUtilization as the average CPU of the instances' processes
- * past their warm-up. Three datapoints above the target scale out to the capacity that brings
- * the metric to the target; fifteen below 90 % of it scale in (not while instances are launching
- * or warming up, and never with DisableScaleIn). Decisions go through control.
+ * Target tracking, as Auto Scaling runs it: once a metric period (AWS: one minute;
+ * $OPENALB_AUTOSCALING_METRIC_PERIOD_SECONDS for tests and demos) one datapoint per policy from
+ * the metric store's newest sample: ALBRequestCountPerTarget as the period's RequestCount of the
+ * balancer to the target group, per minute, per in-service instance; ASGAverageCPUUtilization as
+ * the average CPUUtilization of the group's instances past their warm-up. Three datapoints above
+ * the target scale out to the capacity that brings the metric to the target; fifteen below 90 %
+ * of it scale in (not while instances are launching or warming up, and never with
+ * DisableScaleIn). Decisions go through control.
  */
 export class PolicyEvaluator {
-  readonly #last = new Map<string, Reading>()
   readonly #history = new Map<string, number[]>()
-  #periodStart = 0
+  #seenSampleMs = 0
 
   constructor(
     private readonly control: Control,
     private readonly metrics: PolicyMetrics,
-    private readonly periodMs: number,
   ) {}
 
-  /** Called every controller pass; takes datapoints once a period has passed. */
+  /** Called every controller pass; takes a datapoint for each policy once the store has a new sample. */
   async evaluate(view: StateView, nowMs: number): Promise<void> {
-    if (this.#periodStart !== 0 && nowMs - this.#periodStart < this.periodMs) return
-    this.#periodStart = nowMs
+    const at = this.metrics.lastSampleMs
+    if (at === this.#seenSampleMs || this.metrics.samples < 2) return
+    this.#seenSampleMs = at
     const live = new Set<string>()
     for (const p of view.list('scaling-policy')) {
       if (p.policyType !== 'TargetTrackingScaling' || !p.targetTracking || !p.enabled) continue
       const g = view.list('auto-scaling-group').find((x) => x.name === p.groupName)
       if (!g) continue
       live.add(p.arn)
-      await this.#evaluateOne(view, p, g, nowMs)
+      await this.#evaluateOne(view, p, g, at, nowMs)
     }
-    for (const arn of [...this.#last.keys()]) if (!live.has(arn)) (this.#last.delete(arn), this.#history.delete(arn))
+    for (const arn of [...this.#history.keys()]) if (!live.has(arn)) this.#history.delete(arn)
   }
 
-  async #evaluateOne(view: StateView, p: ScalingPolicy, g: AutoScalingGroup, nowMs: number): Promise<void> {
+  /** The newest sample's datapoint of a metric (undefined: none, as after a period without requests). */
+  #latest(id: MetricId, at: number): Datapoint | undefined {
+    return this.metrics.datapoints(id, at - 1, at)[0]
+  }
+
+  async #evaluateOne(view: StateView, p: ScalingPolicy, g: AutoScalingGroup, at: number, nowMs: number): Promise<void> {
     const tt = p.targetTracking
     if (!tt) return
     const warmupMs = (p.estimatedInstanceWarmup ?? g.defaultInstanceWarmup ?? DEFAULT_WARMUP_SECONDS) * 1000
     const inService = g.members.filter((m) => m.lifecycleState === 'InService' && m.healthStatus === 'Healthy')
     const warm = inService.filter((m) => nowMs - Date.parse(m.stateSince) >= warmupMs)
     const settling = g.members.some((m) => m.lifecycleState.startsWith('Pending')) || warm.length < inService.length
-    const previous = this.#last.get(p.arn)
-    let value: number | undefined
-    let wanted: number | undefined
+    let value: number
+    let wanted: number
     if (tt.metric === 'ALBRequestCountPerTarget') {
       const arns = resourceLabelArns(view.list('load-balancer'), view.list('target-group'), tt.resourceLabel ?? '')
       if (!arns) return
-      const requests = this.metrics.requestCount(arns.loadBalancerArn, arns.targetGroupArn)
-      this.#last.set(p.arn, { atMs: nowMs, requests })
-      if (previous?.requests === undefined) return
-      const perMinute = ((requests - previous.requests) * 60000) / Math.max(1, nowMs - previous.atMs)
+      const dims = [
+        { name: 'LoadBalancer', value: dimension(arns.loadBalancerArn) },
+        { name: 'TargetGroup', value: dimension(arns.targetGroupArn) },
+      ]
+      // No datapoint: no requests in the period (ALB publishes none).
+      const requests = this.#latest({ namespace: 'AWS/ApplicationELB', metricName: 'RequestCount', dimensions: dims }, at)?.sum ?? 0
+      const perMinute = (requests * 60000) / this.metrics.periodMs
       value = perMinute / Math.max(1, inService.length)
       wanted = Math.ceil(perMinute / tt.targetValue)
     } else {
-      const cpu = this.metrics.cpuSeconds(g.members.map((m) => m.instanceId))
-      this.#last.set(p.arn, { atMs: nowMs, cpu })
-      if (!previous?.cpu) return
-      const seconds = Math.max(0.001, (nowMs - previous.atMs) / 1000)
       const samples = warm.flatMap((m) => {
-        const now = cpu.get(m.instanceId)
-        const before = previous.cpu?.get(m.instanceId)
-        return now !== undefined && before !== undefined ? [((now - before) / seconds) * 100] : []
+        const dp = this.#latest({ namespace: 'AWS/EC2', metricName: 'CPUUtilization', dimensions: [{ name: 'InstanceId', value: m.instanceId }] }, at)
+        return dp ? [dp.sum / Math.max(1, dp.sampleCount)] : []
       })
       if (samples.length === 0) return
       value = samples.reduce((a, b) => a + b, 0) / samples.length

@@ -40,6 +40,11 @@ export interface StatisticSet {
   readonly maximum: number
 }
 
+/** One datapoint: what a metric counted in the metric period that ended at atMs (epoch ms). */
+export interface Datapoint extends StatisticSet {
+  readonly atMs: number
+}
+
 export interface MetricSpec {
   readonly unit: string
   /** The dimension sets it is published with, each sorted by name. */

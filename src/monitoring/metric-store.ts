@@ -1,6 +1,8 @@
 import { forwardedGroupArns } from '../model/action.js'
 import { dimension } from '../model/dimension.js'
-import { metricKey, sortedDimensions, type MetricDimension, type MetricId, type StatisticSet } from '../model/metric-alarm.js'
+import { metricKey, sortedDimensions, type Datapoint, type MetricDimension, type MetricId, type StatisticSet } from '../model/metric-alarm.js'
+
+export type { Datapoint }
 import type { StateView } from '../model/state-view.js'
 
 /** What the store samples, from openalb's own parts (main wires the metrics registry, the health checker and the supervisor). */
@@ -17,11 +19,6 @@ export interface MetricSources {
   hostCounts(targetGroupArn: string): { readonly healthy: number; readonly unhealthy: number }
   /** CPU seconds used so far by each instance's processes (instances without a live process left out). */
   cpuSeconds(instanceIds: readonly string[]): ReadonlyMap<string, number>
-}
-
-/** One datapoint: what a metric counted in the period that ended at atMs (epoch ms). */
-export interface Datapoint extends StatisticSet {
-  readonly atMs: number
 }
 
 /** Datapoints a metric keeps: a day of minutes. */
@@ -52,14 +49,22 @@ export class MetricStore {
     readonly periodMs: number,
   ) {}
 
+  #samples = 0
+
   /** When the last sample was taken (0 before the first). */
   get lastSampleMs(): number {
     return this.#lastAtMs
   }
 
+  /** Samples taken so far (the first only sets the baselines: datapoints come from the second on). */
+  get samples(): number {
+    return this.#samples
+  }
+
   /** Takes one datapoint per metric for the period since the last sample (the first sample only sets the baselines). */
   sample(view: StateView, nowMs: number): void {
     const first = this.#lastAtMs === 0
+    this.#samples++
     const seconds = Math.max(0.001, (nowMs - this.#lastAtMs) / 1000)
     this.#lastAtMs = nowMs
     const seen = new Set<string>()

@@ -1,7 +1,7 @@
 import type { Control } from '../../control/control.js'
 import type { InvocationType, InvokeOutcome } from '../../model/function.js'
 import type { Instance } from '../../model/instance.js'
-import type { MetricId, StatisticSet } from '../../model/metric-alarm.js'
+import type { Datapoint, MetricId } from '../../model/metric-alarm.js'
 import type { Params } from './protocol/params.js'
 
 /** One target's live state, as the health checker knows it (runtime/ implements the lookup). */
@@ -72,7 +72,7 @@ export interface Route53CheckView {
 export interface MetricReader {
   /** Milliseconds one metric period lasts (a minute on AWS). */
   readonly periodMs: number
-  datapoints(id: MetricId, fromMs: number, toMs: number): readonly (StatisticSet & { readonly atMs: number })[]
+  datapoints(id: MetricId, fromMs: number, toMs: number): readonly Datapoint[]
   metrics(sinceMs?: number): readonly MetricId[]
 }
 

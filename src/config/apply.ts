@@ -23,6 +23,8 @@ import { createHostedZone, deleteHostedZone, deleteRecordSet, replaceRecordSets,
 import { setTags } from '../control/tags.js'
 import { applyGroup, applyLaunchTemplate, memberTargets } from '../control/autoscaling-config.js'
 import { deleteGroup } from '../control/auto-scaling-groups.js'
+import { applyAlarm } from '../control/alarm-config.js'
+import { deleteAlarms } from '../control/metric-alarms.js'
 import { deleteLaunchTemplate } from '../control/launch-templates.js'
 import { GROUP_NAME_TAG } from '../model/autoscaling.js'
 import type { Control } from '../control/control.js'
@@ -164,6 +166,7 @@ export function applyDocument(d: Draft, loaded: LoadedConfig, options: ApplyDocu
     })
   })
   doc.autoScalingGroups.forEach((g, i) => mark(step(['autoScalingGroups', i], () => applyGroup(d, g))))
+  doc.alarms.forEach((a, i) => mark(step(['alarms', i], () => applyAlarm(d, a))))
   doc.hostedZones.forEach((z, i) => {
     const existing = d.find('hosted-zone', fqdn(z.name))
     const zone = step(['hostedZones', i], () => (existing ? updateHostedZone(d, existing.id, z) : createHostedZone(d, z)))
@@ -190,6 +193,7 @@ export function applyDocument(d: Draft, loaded: LoadedConfig, options: ApplyDocu
         case 'target-group': deleteTargetGroup(d, key); break
         case 'certificate': deleteCertificate(d, key); break
         case 'auto-scaling-group': deleteGroup(d, key, true); break
+        case 'metric-alarm': deleteAlarms(d, [r.name]); break
         case 'launch-template': deleteLaunchTemplate(d, r); break
         case 'instance': deleteInstance(d, key); break
         case 'function': deleteFunctionFromConfig(d, key); break

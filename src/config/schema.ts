@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { autoScalingGroupSpec, launchTemplateSpec } from '../model/autoscaling.js'
 import { certificateSpec } from '../model/certificate.js'
+import { alarmSpec } from '../model/metric-alarm.js'
 import { hostedZoneSpec } from '../model/hosted-zone.js'
 import { instanceSpec } from '../model/instance.js'
 import { functionSpec } from '../model/function.js'
@@ -38,6 +39,8 @@ export const configDocument = z.strictObject({
   launchTemplates: z.array(launchTemplateSpec).default([]),
   /** Auto Scaling groups of instances launched from a template, registered in target groups, with target tracking. */
   autoScalingGroups: z.array(autoScalingGroupSpec).default([]),
+  /** CloudWatch alarms on the metrics openalb publishes, running the groups' simple and step policies. */
+  alarms: z.array(alarmSpec).default([]),
   hostedZones: z.array(hostedZoneSpec).default([]),
 })
 export type ConfigDocument = z.output<typeof configDocument>

@@ -76,8 +76,8 @@ export function applyGroup(d: Draft, input: unknown): AutoScalingGroup {
     const removed = Object.keys(current.tags).filter((k) => !Object.hasOwn(spec.tags, k))
     setGroupTags(d, g.name, spec.tags, Object.keys(spec.tags), removed)
   }
-  // Target tracking policies: exactly the file's.
-  const names = new Set(spec.targetTracking.map((p) => p.name))
+  // Policies: exactly the file's.
+  const names = new Set([...spec.targetTracking, ...spec.scalingPolicies].map((p) => p.name))
   for (const p of d.list('scaling-policy')) if (p.groupName === spec.name && !names.has(p.name)) deletePolicy(d, spec.name, p.arn)
   for (const p of spec.targetTracking) {
     const label =
@@ -88,6 +88,19 @@ export function applyGroup(d: Draft, input: unknown): AutoScalingGroup {
       stepAdjustments: [],
       estimatedInstanceWarmup: p.estimatedInstanceWarmup,
       targetTracking: { metric: p.metric, resourceLabel: label, targetValue: p.targetValue, disableScaleIn: p.disableScaleIn },
+    })
+  }
+  for (const p of spec.scalingPolicies) {
+    putScalingPolicy(d, spec.name, {
+      name: p.name,
+      policyType: p.type,
+      adjustmentType: p.adjustmentType,
+      scalingAdjustment: p.scalingAdjustment,
+      cooldown: p.cooldown,
+      minAdjustmentMagnitude: p.minAdjustmentMagnitude,
+      stepAdjustments: p.steps.map((x) => ({ lower: x.lower, upper: x.upper, adjustment: x.adjustment })),
+      metricAggregationType: p.type === 'StepScaling' ? p.metricAggregationType : undefined,
+      estimatedInstanceWarmup: p.estimatedInstanceWarmup,
     })
   }
   return findGroup(d, spec.name) ?? g

@@ -113,6 +113,14 @@ export function findAlarm(d: Draft, name: string): MetricAlarm | undefined {
 
 /** PutMetricAlarm: creates an alarm in INSUFFICIENT_DATA, or replaces one's configuration and leaves its state (as CloudWatch does). */
 export function putMetricAlarm(d: Draft, input: AlarmInput, region = d.partition.region): MetricAlarm {
+  const existing = findAlarm(d, input.name)
+  const alarm = d.put(buildMetricAlarm(d, input, region))
+  history(d, alarm, 'ConfigurationUpdate', `Alarm "${alarm.name}" ${existing ? 'updated' : 'created'}`, { version: '1.0', type: existing ? 'Update' : 'Create', alarmName: alarm.name })
+  return alarm
+}
+
+/** The alarm PutMetricAlarm would store (its checks and refusals), without storing it. */
+export function buildMetricAlarm(d: Draft, input: AlarmInput, region = d.partition.region): MetricAlarm {
   const required = <T>(field: string, v: T | undefined): T => {
     if (v === undefined) throw new InvalidValueError(`${field} must not be null`)
     return v
@@ -167,8 +175,6 @@ export function putMetricAlarm(d: Draft, input: AlarmInput, region = d.partition
     stateUpdatedAt: existing?.stateUpdatedAt ?? now,
     stateTransitionedAt: existing?.stateTransitionedAt ?? now,
   }
-  d.put(alarm)
-  history(d, alarm, 'ConfigurationUpdate', `Alarm "${alarm.name}" ${existing ? 'updated' : 'created'}`, { version: '1.0', type: existing ? 'Update' : 'Create', alarmName: alarm.name })
   return alarm
 }
 

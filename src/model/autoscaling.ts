@@ -180,7 +180,7 @@ export interface StepAdjustment {
   readonly adjustment: number
 }
 
-/** A scaling policy: target tracking (openalb evaluates it), or simple and step scaling (run by ExecutePolicy: openalb has no CloudWatch alarms). */
+/** A scaling policy: target tracking (openalb evaluates it), or simple and step scaling (run by CloudWatch alarms or ExecutePolicy). */
 export interface ScalingPolicy {
   readonly kind: 'scaling-policy'
   readonly arn: string
@@ -241,6 +241,33 @@ export const targetTrackingSpec = z.strictObject({
   estimatedInstanceWarmup: z.number().int().min(0).optional(),
 })
 
+export const scalingPolicySpec = z
+  .strictObject({
+    /** The policy's name, unique in its group. */
+    name: z.string().min(1).max(255),
+    /** SimpleScaling (one adjustment, then a cooldown) or StepScaling (a step per distance from the alarm's threshold). */
+    type: z.enum(['SimpleScaling', 'StepScaling']),
+    adjustmentType: z.enum(['ChangeInCapacity', 'ExactCapacity', 'PercentChangeInCapacity']).default('ChangeInCapacity'),
+    /** SimpleScaling: instances to add (negative: remove), the capacity, or a percent. */
+    scalingAdjustment: z.number().int().optional(),
+    /** SimpleScaling: seconds after a scaling before it acts again (default: the group's defaultCooldown). */
+    cooldown: z.number().int().min(0).optional(),
+    /** PercentChangeInCapacity: the least number of instances a change adds or removes. */
+    minAdjustmentMagnitude: z.number().int().min(1).optional(),
+    /** StepScaling: bounds relative to the alarm's threshold (one step open above or below), and the adjustment of each. */
+    steps: z.array(z.strictObject({ lower: z.number().optional(), upper: z.number().optional(), adjustment: z.number().int() })).default([]),
+    /** StepScaling: how the alarm's breaching datapoints make the value a step is chosen by. */
+    metricAggregationType: z.enum(['Average', 'Minimum', 'Maximum']).optional(),
+    /** StepScaling: seconds an instance it launched counts as still being added. */
+    estimatedInstanceWarmup: z.number().int().min(0).optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.type === 'SimpleScaling' && p.scalingAdjustment === undefined) ctx.addIssue({ code: 'custom', path: ['scalingAdjustment'], message: 'a SimpleScaling policy needs scalingAdjustment' })
+    if (p.type === 'StepScaling' && p.steps.length === 0) ctx.addIssue({ code: 'custom', path: ['steps'], message: 'a StepScaling policy needs steps' })
+    if (p.type === 'SimpleScaling' && p.steps.length > 0) ctx.addIssue({ code: 'custom', path: ['steps'], message: 'steps are for StepScaling policies' })
+    if (p.type === 'StepScaling' && (p.scalingAdjustment !== undefined || p.cooldown !== undefined)) ctx.addIssue({ code: 'custom', path: [p.cooldown !== undefined ? 'cooldown' : 'scalingAdjustment'], message: 'scalingAdjustment and cooldown are for SimpleScaling policies' })
+  })
+
 export const autoScalingGroupSpec = z
   .strictObject({
     /** 1-255 characters, unique. */
@@ -264,12 +291,18 @@ export const autoScalingGroupSpec = z
     tags,
     /** Target tracking policies. */
     targetTracking: z.array(targetTrackingSpec).default([]),
+    /** Simple and step policies, run by the alarms (alarms[].alarmActions / okActions) that name them. */
+    scalingPolicies: z.array(scalingPolicySpec).default([]),
   })
   .superRefine((g, ctx) => {
     if (g.maxSize < g.minSize) ctx.addIssue({ code: 'custom', path: ['maxSize'], message: `must be at least minSize (${g.minSize})` })
     if (g.desiredCapacity !== undefined && (g.desiredCapacity < g.minSize || g.desiredCapacity > g.maxSize)) {
       ctx.addIssue({ code: 'custom', path: ['desiredCapacity'], message: `must be between minSize (${g.minSize}) and maxSize (${g.maxSize})` })
     }
+    const names = [...g.targetTracking, ...g.scalingPolicies].map((p) => p.name)
+    names.forEach((n, i) => {
+      if (names.indexOf(n) !== i) ctx.addIssue({ code: 'custom', path: i < g.targetTracking.length ? ['targetTracking', i, 'name'] : ['scalingPolicies', i - g.targetTracking.length, 'name'], message: `the group has another policy named ${n}` })
+    })
     g.targetTracking.forEach((p, i) => {
       if (p.metric === 'ALBRequestCountPerTarget' && (p.loadBalancer === undefined || p.targetGroup === undefined)) {
         ctx.addIssue({ code: 'custom', path: ['targetTracking', i], message: 'ALBRequestCountPerTarget needs loadBalancer and targetGroup' })

@@ -1,4 +1,5 @@
-import type { Tags } from './schema-util.js'
+import { z } from 'zod'
+import { tags, type Tags } from './schema-util.js'
 
 /**
  * CloudWatch metric alarms on the metrics openalb measures itself (its balancers' requests and
@@ -193,3 +194,55 @@ export function mergeSets(sets: readonly StatisticSet[]): StatisticSet | undefin
   }
   return { sum, sampleCount, minimum, maximum }
 }
+
+// The YAML kind alarms (config/).
+
+/** An action: a scaling policy of a group by name, or a policy ARN. */
+const alarmAction = z.union([
+  z.string().regex(/^arn:/, 'must be a scaling policy ARN, or { autoScalingGroup, policy }'),
+  z.strictObject({
+    /** The Auto Scaling group (name) whose policy runs. */
+    autoScalingGroup: z.string().min(1),
+    /** A simple or step policy of that group (its scalingPolicies). */
+    policy: z.string().min(1),
+  }),
+])
+
+export const alarmSpec = z
+  .strictObject({
+    /** 1-255 characters, unique. */
+    name: z.string().min(1).max(255),
+    description: z.string().max(1024).optional(),
+    namespace: z.enum(['AWS/ApplicationELB', 'AWS/EC2']).default('AWS/ApplicationELB'),
+    /** A metric openalb publishes (docs/autoscaling.md lists them): RequestCountPerTarget, CPUUtilization, ... */
+    metric: z.string().min(1),
+    /** The dimensions, by the resources they name: a balancer and a target group (names or ARNs) for AWS/ApplicationELB; a group or an instance for AWS/EC2. */
+    loadBalancer: z.string().min(1).optional(),
+    targetGroup: z.string().min(1).optional(),
+    autoScalingGroup: z.string().min(1).optional(),
+    instance: z.string().min(1).optional(),
+    statistic: z.enum(STATISTICS),
+    /** Seconds, a multiple of 60 (default 60). */
+    period: z.number().int().min(60).multipleOf(60, 'must be a multiple of 60').default(60),
+    evaluationPeriods: z.number().int().min(1).default(1),
+    /** M of "M out of N" (default: evaluationPeriods). */
+    datapointsToAlarm: z.number().int().min(1).optional(),
+    threshold: z.number(),
+    comparison: z.enum(COMPARISON_OPERATORS),
+    treatMissingData: z.enum(TREAT_MISSING_DATA).default('missing'),
+    actionsEnabled: z.boolean().default(true),
+    /** Policies run on entering ALARM, and once a minute while in it. */
+    alarmActions: z.array(alarmAction).max(5).default([]),
+    /** Policies run on entering OK, and once a minute while in it. */
+    okActions: z.array(alarmAction).max(5).default([]),
+    insufficientDataActions: z.array(alarmAction).max(5).default([]),
+    tags,
+  })
+  .superRefine((a, ctx) => {
+    if (a.datapointsToAlarm !== undefined && a.datapointsToAlarm > a.evaluationPeriods) {
+      ctx.addIssue({ code: 'custom', path: ['datapointsToAlarm'], message: `must be at most evaluationPeriods (${a.evaluationPeriods})` })
+    }
+    if (a.period * a.evaluationPeriods > 86400) ctx.addIssue({ code: 'custom', path: ['evaluationPeriods'], message: 'period x evaluationPeriods must be at most a day (86400 s)' })
+  })
+export type AlarmSpec = z.input<typeof alarmSpec>
+export type AlarmAction = z.output<typeof alarmAction>

@@ -70,6 +70,7 @@ export const KINDS: readonly Kind[] = [
   'listener',
   'rule',
   'auto-scaling-group',
+  'metric-alarm',
   'hosted-zone',
   'record-set',
 ]

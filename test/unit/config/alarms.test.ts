@@ -28,9 +28,9 @@ test('examples/autoscaling-alarms.yaml: the group\'s step and simple policies an
   const out = policies.find((p) => p.name === 'out')
   const inn = policies.find((p) => p.name === 'in')
   assert.equal(out?.policyType, 'StepScaling')
-  assert.deepEqual(JSON.parse(JSON.stringify(out?.stepAdjustments)), [{ lower: 0, upper: 300, adjustment: 1 }, { lower: 300, adjustment: 2 }])
+  assert.deepEqual(JSON.parse(JSON.stringify(out?.stepAdjustments)), [{ lower: 0, upper: 40, adjustment: 1 }, { lower: 40, adjustment: 2 }])
   assert.equal(inn?.policyType, 'SimpleScaling')
-  assert.equal(inn?.cooldown, 10)
+  assert.equal(inn?.cooldown, 5)
   const busy = view.list('metric-alarm').find((a) => a.name === 'web-busy')
   const lb = view.list('load-balancer')[0]
   const tg = view.list('target-group')[0]
@@ -46,7 +46,7 @@ test('examples/autoscaling-alarms.yaml: the group\'s step and simple policies an
   assert.deepEqual(again.changes, [], 'no drift: an unchanged alarm is not put again (no history entry, no revision)')
 
   // An alarm left out of the file is deleted; the one kept keeps its state and history.
-  await applyConfig(control, loadConfig(file(t, example.slice(0, example.indexOf('  # Fewer than 30')))))
+  await applyConfig(control, loadConfig(file(t, example.slice(0, example.indexOf('  # Fewer than 2')))))
   const after = await control.read()
   assert.deepEqual(after.list('metric-alarm').map((a) => a.name), ['web-busy'])
   assert.ok(after.list('alarm-history').some((h) => h.summary === 'Alarm "web-quiet" deleted'))

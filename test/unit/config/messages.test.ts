@@ -29,7 +29,7 @@ test('a value of the wrong type says what it must be and what it is, not "is req
 })
 
 test('the right key in the wrong place says where it belongs', () => {
-  assert.deepEqual(problems(group('    loadBalancer: web-alb\n')), ['5:5 targetGroups[0].loadBalancer: loadBalancer does not belong in targetGroups[]; it is a key of autoScalingGroups[].targetTracking[] or hostedZones[].records[].alias'])
+  assert.deepEqual(problems(group('    loadBalancer: web-alb\n')), ['5:5 targetGroups[0].loadBalancer: loadBalancer does not belong in targetGroups[]; it is a key of autoScalingGroups[].targetTracking[] or alarms[] or hostedZones[].records[].alias'])
 })
 
 test('a near-miss key suggests the key of that place', () => {

@@ -23,6 +23,7 @@ import { openStore } from './store/open.js'
 import { Dataplane, type ListenerBindState } from './dataplane/dataplane.js'
 import { MetricsSink } from './dataplane/metrics-sink.js'
 import { Runtime } from './runtime/runtime.js'
+import { WorkerPool } from './workers/pool.js'
 import { InstanceSupervisor } from './compute/supervisor.js'
 import { GroupController } from './autoscaling/controller.js'
 import { Monitor } from './monitoring/monitor.js'
@@ -61,6 +62,8 @@ export interface OpenalbOptions {
   readonly acmIssuer?: 'local-ca' | 'acme'
   /** Run code given to openalb as local processes (`--run-user-data`): instances' user data scripts and commands, Lambda functions. It executes code sent to the API. Default off. */
   readonly runUserData?: boolean | undefined
+  /** Data-plane processes sharing the listening sockets (`--workers`); 1 (default) serves in this process. */
+  readonly workers?: number | undefined
   readonly log?: Logger
 }
 
@@ -87,6 +90,8 @@ export interface OpenalbHandle {
   drain(timeoutMs: number): Promise<{ readonly idle: boolean }>
   /** This node's listener sockets: listening, or failed to bind (EADDRINUSE ...), tried again every 5 s. */
   listenerStates(): ListenerBindState[]
+  /** With --workers N > 1: the workers' process ids by index (undefined while one is being replaced). */
+  workerPids(): (number | undefined)[]
   /** Access log files and DATA/openalb.log are reopened by name (after logrotate moved them; SIGUSR1). */
   reopenLogs(): void
   close(): Promise<void>
@@ -166,6 +171,11 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
   const accessKeys = parseAccessKeys(options.accessKeys ?? process.env.OPENALB_ACCESS_KEYS)
   assertSafeBind(controlAddr.host, accessKeys)
   const advertise = options.advertise ?? nodeAddress ?? '127.0.0.1'
+  const workerCount = options.workers ?? 1
+  if (!Number.isInteger(workerCount) || workerCount < 1 || workerCount > 256) throw new Error(`--workers must be a whole number from 1 to 256, got '${options.workers}'`)
+  // Lambda targets are reached through a gateway inside the data plane that calls the function
+  // runner of this process: workers have no such path yet, so the two are refused together.
+  if (workerCount > 1 && options.runUserData) throw new Error(`--workers ${workerCount} with --run-user-data is not supported yet (workers do not serve Lambda targets): use --workers 1 to run user data and functions`)
 
   const nodeTtlSeconds = options.nodeTtlSeconds ?? 10
   // A fleet's balancer answers live as long as a dead node's lease, and no longer.
@@ -218,14 +228,28 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
     // Functions run under the same switch: their code is sent to the API too.
     const functions = new FunctionRunner({ dataDir: options.dataDir, runCode: options.runUserData ?? false, region: control.partition.region, log })
     closers.push(() => functions.stop())
-    const dataplane = new Dataplane({
-      lambda: functions,
-      health: health.view(),
-      log,
-      metrics: new MetricsSink(metrics),
-    })
     // In a fleet, every listener binds the node's own address and balancers answer the live nodes.
     const nodeZone = options.node?.zone ?? `${control.partition.region}a`
+    const nodeView = store.fleet ? { bindAddress: advertise, zone: nodeZone } : {}
+    // --workers N: N processes run the data plane on shared sockets; this one feeds them (health
+    // checks, DNS, certificates and the store stay here, once per node).
+    const pool =
+      workerCount > 1
+        ? new WorkerPool({ count: workerCount, health: { isRoutable: (g, k) => health.isRoutable(g, k) }, node: nodeView, log, logFile: ownLogFile ? openalbLogPath(options.dataDir) : undefined, scheduling: process.env.OPENALB_WORKER_SCHEDULING === 'rr' ? 'rr' : 'none' })
+        : undefined
+    const dataplane: Dataplane | WorkerPool =
+      pool ??
+      new Dataplane({
+        lambda: functions,
+        health: health.view(),
+        log,
+        metrics: new MetricsSink(metrics),
+      })
+    if (pool) {
+      closers.push(() => pool.close())
+      await pool.start()
+      log.info({ workers: workerCount, pids: pool.pids() }, `${workerCount} data-plane workers started`)
+    }
     // Instances' processes follow their states; user data runs only when the operator said so.
     const instances = new InstanceSupervisor({ control, dataDir: options.dataDir, runUserData: options.runUserData ?? false, log })
     closers.push(() => instances.stop())
@@ -242,7 +266,7 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
       certificates: certs,
       log,
       advertise: [advertise],
-      ...(store.fleet ? { node: { bindAddress: advertise, zone: nodeZone }, fleet: { ttlSeconds: dnsTtlSeconds } } : {}),
+      ...(store.fleet ? { node: nodeView, fleet: { ttlSeconds: dnsTtlSeconds } } : {}),
     })
     /** Resolves once the runtime (and so DNS) has taken in `revision`; gives up after 5 s. */
     const servedFrom = (revision: number): Promise<void> =>
@@ -255,17 +279,19 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
     )
     await runtime.start()
     closers.push(() => runtime.stop())
-    closers.push(() => dataplane.close())
+    if (!pool) closers.push(() => dataplane.close())
 
     // CloudWatch: every node samples what it counted (target tracking and alarms read it); one node of a fleet evaluates the alarms.
+    // With workers, the data plane's counters are theirs, summed.
+    const counted = pool ? pool.counts : metrics
     const monitor = new Monitor({
       control,
       periodMs: metricPeriodSeconds() * 1000,
       sources: {
-        balancerRequestCount: (lb) => metrics.balancerRequestCount(lb),
-        requestCount: (lb, tg) => metrics.requestCount(lb, tg),
-        targetStatusCount: (tg, c) => metrics.targetGroupStatusCount(tg, c),
-        responseTime: (tg) => metrics.targetResponseTimeTotals(tg),
+        balancerRequestCount: (lb) => counted.balancerRequestCount(lb),
+        requestCount: (lb, tg) => counted.requestCount(lb, tg),
+        targetStatusCount: (tg, c) => counted.targetGroupStatusCount(tg, c),
+        responseTime: (tg) => counted.targetResponseTimeTotals(tg),
         hostCounts: (tg) => health.counts(tg),
         cpuSeconds: (ids) => instances.cpuSeconds(ids),
       },
@@ -340,7 +366,7 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
         targetHealth: (arn) => runtime.describeTargetHealth(arn),
         healthHistory: (arn) => healthHistory.of(arn),
         explain: (listenerArn, req) => dataplane.explain(listenerArn, req),
-        metrics: () => metrics.registry.getMetricsAsJSON(),
+        metrics: async () => (pool ? (await pool.aggregate(await metrics.registry.getMetricsAsJSON())).getMetricsAsJSON() : metrics.registry.getMetricsAsJSON()),
         dnsAnswer: async (name, type) => {
           await runtime.settled()
           return testAnswer(dns, name, type)
@@ -354,7 +380,8 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
         control,
         version: VERSION,
         targetHealth: (arn) => runtime.describeTargetHealth(arn),
-        metrics: () => metrics.render(),
+        // With workers: summed over them; ?by=worker keeps each worker's series under a `worker` label.
+        metrics: async (params) => (pool ? (await pool.aggregate(await metrics.registry.getMetricsAsJSON(), params?.get('by') === 'worker')).metrics() : metrics.render()),
         listenerStates: () => dataplane.listenerStates(),
       }),
       async (req, res, body) => {
@@ -423,7 +450,7 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
         controlUrl,
         version: VERSION,
         startedAt: new Date().toISOString(),
-        workers: 1,
+        workers: workerCount,
       }
       closers.push(
         fleet.watchNodes((nodes) => {
@@ -457,8 +484,10 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
       settled: () => runtime.settled(),
       drain: (timeoutMs) => dataplane.drain(timeoutMs),
       listenerStates: () => dataplane.listenerStates(),
+      workerPids: () => pool?.pids() ?? [],
       reopenLogs: () => {
-        dataplane.accessLogs.reopen()
+        if (dataplane instanceof Dataplane) dataplane.accessLogs.reopen()
+        else dataplane.reopenLogs()
         ownLogFile?.reopen()
       },
       close,

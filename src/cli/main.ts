@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander'
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { hostname, tmpdir } from 'node:os'
+import { availableParallelism, hostname, tmpdir } from 'node:os'
 import { stringify } from 'yaml'
 import { applyConfig, checkApply, formatPlan, planConfig, PruneAllRefused } from '../config/apply.js'
 import { ConfigInvalid, loadConfig } from '../config/load.js'
@@ -347,8 +347,9 @@ export function buildProgram(out: (s: string) => void): Command {
     .option('--acme-ca-bundle <file>', 'ACME: a PEM file trusted for the --acme-directory CA\'s HTTPS (a private ACME CA)')
     .addOption(new Option('--acm-issuer <issuer>', 'who issues what ACM RequestCertificate asks for: local-ca (openalb\'s CA) or acme (the --acme-directory CA)').choices(['local-ca', 'acme']).default('local-ca'))
     .option('--shutdown-timeout <seconds>', 'on SIGTERM/SIGINT: seconds requests in flight get to finish before openalb exits (default 30)')
+    .option('--workers <n>', 'data-plane processes sharing the listening sockets, or auto (one per core); health checks, DNS and the store stay in one process (default 1)')
     .option('--run-user-data', 'run code given to openalb as local processes: instances\' user data and commands, Lambda functions (off by default: it executes code sent to the API)')
-    .action(async (opts: { data?: string; config?: string; control?: string; dns?: string; advertise?: string; store?: string; nodeName?: string; zone?: string; nodeAddress?: string; nodeTtl?: string; acmeDirectory?: string; acmeEmail?: string; acmeCaBundle?: string; acmIssuer?: 'local-ca' | 'acme'; shutdownTimeout?: string; runUserData?: boolean }) => {
+    .action(async (opts: { data?: string; config?: string; control?: string; dns?: string; advertise?: string; store?: string; nodeName?: string; zone?: string; nodeAddress?: string; nodeTtl?: string; acmeDirectory?: string; acmeEmail?: string; acmeCaBundle?: string; acmIssuer?: 'local-ca' | 'acme'; shutdownTimeout?: string; runUserData?: boolean; workers?: string }) => {
       const { runUp } = await import('../main.js')
       const store = storeUrlFrom(opts.store)
       if (!store && (opts.nodeName || opts.zone)) throw new CliFailure('--node-name and --zone need a shared store: --store etcd://HOST:PORT')
@@ -360,6 +361,9 @@ export function buildProgram(out: (s: string) => void): Command {
       if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 2 || ttl > 3600)) throw new CliFailure(`--node-ttl must be whole seconds from 2 to 3600, got '${opts.nodeTtl}'`)
       const shutdown = opts.shutdownTimeout === undefined ? undefined : Number(opts.shutdownTimeout)
       if (shutdown !== undefined && (!Number.isInteger(shutdown) || shutdown < 0 || shutdown > 3600)) throw new CliFailure(`--shutdown-timeout must be whole seconds from 0 to 3600, got '${opts.shutdownTimeout}'`)
+      const workers = opts.workers === undefined ? undefined : opts.workers === 'auto' ? availableParallelism() : Number(opts.workers)
+      if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 256)) throw new CliFailure(`--workers must be a whole number from 1 to 256, or auto, got '${opts.workers}'`)
+      if (workers !== undefined && workers > 1 && opts.runUserData) throw new CliFailure(`--workers ${workers} with --run-user-data is not supported yet (workers do not serve Lambda targets): use --workers 1 to run user data and functions`)
       await runUp({
         dataDir: dataDirFrom(opts.data),
         configFile: opts.config,
@@ -373,6 +377,7 @@ export function buildProgram(out: (s: string) => void): Command {
         ...(opts.acmIssuer ? { acmIssuer: opts.acmIssuer } : {}),
         ...(shutdown !== undefined ? { shutdownTimeoutSeconds: shutdown } : {}),
         runUserData: opts.runUserData === true,
+        ...(workers !== undefined ? { workers } : {}),
       })
     })
 

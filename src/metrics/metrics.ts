@@ -179,6 +179,22 @@ export class Metrics {
     return { sum: 0, count: 0 }
   }
 
+  /**
+   * The counters the CloudWatch sources read, flattened by countKey (requests summed over
+   * listeners): a worker reports them to its node's primary, which sums them (CountReader).
+   */
+  counts(): Map<string, number> {
+    const out = new Map<string, number>()
+    const add = (k: string, v: number) => out.set(k, (out.get(k) ?? 0) + v)
+    for (const { labels, cell } of this.#requests.entries()) add(countKey.request(labels.load_balancer ?? '', labels.target_group ?? ''), cell.value)
+    for (const { labels, cell } of this.#groupCodes.entries()) add(countKey.status(labels.target_group ?? '', labels.class ?? ''), cell.value)
+    for (const { labels, cell } of this.#responseTime.entries()) {
+      add(countKey.responseSum(labels.target_group ?? ''), cell.sum)
+      add(countKey.responseCount(labels.target_group ?? ''), cell.count)
+    }
+    return out
+  }
+
   /** A request served by a listener; targetGroupArn is absent for redirects and fixed responses. */
   requests(loadBalancerArn: string, listenerArn: string, targetGroupArn?: string): CounterHandle {
     return this.#requests.get([dimension(loadBalancerArn), dimension(listenerArn), targetGroupArn ? dimension(targetGroupArn) : ''])
@@ -287,5 +303,42 @@ export class Metrics {
 
   get contentType(): string {
     return this.registry.contentType
+  }
+}
+
+/** Keys of Metrics.counts(), by CloudWatch dimension values (model/dimension.ts). */
+export const countKey = {
+  request: (lb: string, tg: string) => `request\u0000${lb}\u0000${tg}`,
+  status: (tg: string, statusClass: string) => `status\u0000${tg}\u0000${statusClass}`,
+  responseSum: (tg: string) => `rt-sum\u0000${tg}`,
+  responseCount: (tg: string) => `rt-count\u0000${tg}`,
+}
+
+/**
+ * The CloudWatch sources (RequestCount, HTTPCode_Target_*, TargetResponseTime) answered from
+ * flattened counts: a node's workers' summed by the primary. Same answers as Metrics' own methods.
+ */
+export class CountReader {
+  constructor(private readonly counts: () => ReadonlyMap<string, number>) {}
+
+  requestCount(loadBalancerArn: string, targetGroupArn: string): number {
+    return this.counts().get(countKey.request(dimension(loadBalancerArn), dimension(targetGroupArn))) ?? 0
+  }
+
+  balancerRequestCount(loadBalancerArn: string): number {
+    const prefix = countKey.request(dimension(loadBalancerArn), '')
+    let n = 0
+    for (const [k, v] of this.counts()) if (k.startsWith(prefix)) n += v
+    return n
+  }
+
+  targetGroupStatusCount(targetGroupArn: string, statusClass: string): number {
+    return this.counts().get(countKey.status(dimension(targetGroupArn), statusClass)) ?? 0
+  }
+
+  targetResponseTimeTotals(targetGroupArn: string): { sum: number; count: number } {
+    const counts = this.counts()
+    const tg = dimension(targetGroupArn)
+    return { sum: counts.get(countKey.responseSum(tg)) ?? 0, count: counts.get(countKey.responseCount(tg)) ?? 0 }
   }
 }

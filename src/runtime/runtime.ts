@@ -14,7 +14,8 @@ import { compileRevision, type NodeView, type RevisionPlan } from './snapshot.js
 
 /** What the runtime drives in the data plane (Dataplane implements it). */
 export interface RuntimeDataplane {
-  apply(snapshot: Snapshot): Promise<ApplyResult>
+  /** The compiled snapshot, and the revision it was compiled from (a worker pool sends it on to its workers, which compile it alike). */
+  apply(snapshot: Snapshot, state: StateView): Promise<ApplyResult>
   healthChanged(groupArn: string, key: string): void
   /** Where a lambda group's target is reached on this node (its gateway's socket). */
   lambdaSocketPath?(groupArn: string): string
@@ -203,7 +204,7 @@ export class Runtime {
       const previous = this.snapshot
       const next = compiled.snapshot.value
       this.updateHealth(compiled.plan, previous, next)
-      const result = await this.dataplane.apply(next)
+      const result = await this.dataplane.apply(next, state)
       this.snapshot = next
       this.state = state
       for (const f of result.failed) this.log?.error({ revision: state.revision, ...f }, 'listener could not be opened; tried again every 5 s')

@@ -6,7 +6,8 @@ import { sendJson, type EndpointHandler } from './endpoint.js'
 export interface AdminDeps {
   readonly control: Control
   readonly targetHealth: (groupArn: string) => readonly unknown[]
-  readonly metrics?: () => Promise<string>
+  /** The Prometheus text; `params` are the query's (with workers, `by=worker` keeps each worker's series apart). */
+  readonly metrics?: (params?: URLSearchParams) => Promise<string>
   /** This node's listener sockets: listening, or failed to bind with why. */
   readonly listenerStates?: () => readonly unknown[]
   readonly version: string
@@ -21,7 +22,7 @@ export function adminApi(deps: AdminDeps): EndpointHandler {
       return sendJson(res, 200, { ok: true, revision: view.revision, version: deps.version })
     }
     if (req.method === 'GET' && url.pathname === '/metrics' && deps.metrics) {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(await deps.metrics())
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(await deps.metrics(url.searchParams))
       return true
     }
     if (!url.pathname.startsWith('/admin/v1/')) return false

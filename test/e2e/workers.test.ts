@@ -1,0 +1,202 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, request, type Server } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pino from 'pino'
+import { startOpenalb, type OpenalbHandle } from '../../src/main.js'
+import { eventually } from '../helpers/eventually.js'
+import { freePort } from '../helpers/ports.js'
+
+// `openalb up --workers N`: N data-plane processes (node:cluster workers) on the same listening
+// sockets, fed by the one process that follows the store and checks health. Real processes,
+// sockets on loopback, SQLite; every load loop is bounded in count and time.
+
+/** One request on a connection of its own (so the kernel spreads them over the workers). */
+function get(port: number, path = '/'): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false, timeout: 5000 }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (c: string) => (body += c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+      res.on('error', reject)
+    })
+    req.on('timeout', () => req.destroy(new Error('timeout')))
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+/** Target B answers its health check with 500 while `sick` is set. */
+function backend(name: string, host: string, state: { sick: boolean }): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    if (req.url === '/health' && state.sick) return void res.writeHead(500).end()
+    res.end(name)
+  })
+  return new Promise((resolve) => server.listen(0, host, () => resolve({ server, port: (server.address() as { port: number }).port })))
+}
+
+function config(listenerPort: number, a: number, b: number, defaultAction = '{ type: forward, targetGroup: tg }'): string {
+  return `securityGroups:
+  - name: sg
+    description: test clients on loopback
+    ingress:
+      - { protocol: tcp, fromPort: ${listenerPort}, toPort: ${listenerPort}, cidrs: [127.0.0.0/8] }
+targetGroups:
+  - name: tg
+    protocol: HTTP
+    port: ${a}
+    targetType: ip
+    healthCheck: { path: /health, matcher: "200", intervalSeconds: 5, timeoutSeconds: 2, healthyThreshold: 2, unhealthyThreshold: 2 }
+    targets:
+      - { id: 127.0.0.1, port: ${a} }
+      - { id: 127.0.0.2, port: ${b} }
+loadBalancers:
+  - name: lb
+    securityGroups: [sg]
+    subnets: [subnet-a, subnet-b]
+    listeners:
+      - port: ${listenerPort}
+        protocol: HTTP
+        defaultActions:
+          - ${defaultAction}
+`
+}
+
+/** A counter family's value per worker label ("0", "1", ...), from /metrics?by=worker. */
+async function perWorker(lb: OpenalbHandle, family: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${lb.controlUrl}/metrics?by=worker`)).text()
+  const out = new Map<string, number>()
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${family}{`) && !line.startsWith(`${family} `)) continue
+    const worker = /worker="([^"]+)"/.exec(line)?.[1]
+    if (worker === undefined || worker === 'primary') continue
+    out.set(worker, (out.get(worker) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)))
+  }
+  return out
+}
+
+async function summed(lb: OpenalbHandle, family: string): Promise<number> {
+  const text = await (await fetch(`${lb.controlUrl}/metrics`)).text()
+  let n = 0
+  for (const line of text.split('\n')) if (line.startsWith(`${family}{`) || line.startsWith(`${family} `)) n += Number(line.slice(line.lastIndexOf(' ') + 1))
+  return n
+}
+
+/** Sends batches of concurrent requests until every worker has served one (bounded: 40 batches of 20). */
+async function untilEveryWorkerServes(lb: OpenalbHandle, port: number, family: string, workers: number, check: (r: { status: number; body: string }) => void): Promise<Map<string, number>> {
+  const before = await perWorker(lb, family)
+  for (let batch = 0; batch < 40; batch++) {
+    for (const r of await Promise.all(Array.from({ length: 20 }, () => get(port)))) check(r)
+    const now = await perWorker(lb, family)
+    const grew = [...Array(workers).keys()].filter((i) => (now.get(String(i)) ?? 0) > (before.get(String(i)) ?? 0))
+    if (grew.length === workers) return now
+  }
+  throw new Error(`not every one of ${workers} workers served a request in 800 connections: ${JSON.stringify([...(await perWorker(lb, family))])}`)
+}
+
+test('--workers 2: traffic reaches both workers, a config change and a health change reach every worker, metrics sum the workers, kill -9 of one under load fails no request beyond its own connections and it is replaced', { timeout: 120000 }, async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'openalb-workers-'))
+  const sickB = { sick: false }
+  const a = await backend('A', '127.0.0.1', { sick: false })
+  const b = await backend('B', '127.0.0.2', sickB)
+  const port = await freePort()
+  const file = join(dataDir, 'openalb.yaml')
+  writeFileSync(file, config(port, a.port, b.port))
+  const lines: string[] = []
+  const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) })
+  const lb = await startOpenalb({ dataDir, configFile: file, control: '127.0.0.1:0', dns: '127.0.0.1:0', log, workers: 2 })
+  t.after(async () => {
+    await lb.close()
+    a.server.close()
+    b.server.close()
+    a.server.closeAllConnections()
+    b.server.closeAllConnections()
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+  const pids = lb.workerPids()
+  assert.equal(pids.length, 2)
+  assert.ok(pids.every((p) => typeof p === 'number' && p !== process.pid), `two worker processes: ${pids}`)
+  assert.deepEqual(
+    lb.listenerStates().map((s) => s.state),
+    ['listening'],
+  )
+
+  // Both targets healthy (one health checker, in this process), then traffic reaches both workers.
+  const healthy = async () => (await (await fetch(`${lb.controlUrl}/admin/v1/target-health?targetGroup=tg`)).json()) as { targets: { target: { id: string }; state: string }[] }
+  await eventually(async () => (await healthy()).targets.every((x) => x.state === 'healthy'), { timeoutMs: 20000, message: 'both targets healthy' })
+  const served = new Set<string>()
+  await untilEveryWorkerServes(lb, port, 'openalb_request_count_total', 2, (r) => {
+    assert.equal(r.status, 200)
+    served.add(r.body)
+  })
+  assert.deepEqual([...served].sort(), ['A', 'B'])
+
+  // /metrics sums the workers; ?by=worker has each one's series.
+  const byWorker = await perWorker(lb, 'openalb_request_count_total')
+  assert.equal(await summed(lb, 'openalb_request_count_total'), [...byWorker.values()].reduce((x, y) => x + y, 0))
+  assert.ok([...byWorker.values()].every((n) => n > 0))
+
+  // A health change reaches every worker: B fails its checks, and no worker sends it a request.
+  sickB.sick = true
+  await eventually(async () => (await healthy()).targets.find((x) => x.target.id === '127.0.0.2')?.state === 'unhealthy', { timeoutMs: 25000, message: 'B unhealthy' })
+  await untilEveryWorkerServes(lb, port, 'openalb_request_count_total', 2, (r) => assert.deepEqual(r, { status: 200, body: 'A' }))
+  sickB.sick = false
+
+  // A config change reaches every worker: the listener answers a fixed response, in both.
+  writeFileSync(file, config(port, a.port, b.port, `{ type: fixed-response, fixedResponse: { statusCode: '200', messageBody: v2 } }`))
+  await eventually(async () => (await get(port)).body === 'v2', { timeoutMs: 10000, message: 'the config change served' })
+  await untilEveryWorkerServes(lb, port, 'openalb_http_fixed_response_count_total', 2, (r) => assert.deepEqual(r, { status: 200, body: 'v2' }))
+  writeFileSync(file, config(port, a.port, b.port))
+  await eventually(async () => (await get(port)).body === 'A', { timeoutMs: 10000, message: 'forwarding again' })
+
+  // kill -9 one worker under a bounded load: 8 clients, a new connection per request, 3 s.
+  const results: { start: number; ok: boolean; error?: string }[] = []
+  const stopAt = Date.now() + 3000
+  let killedAt = 0
+  const client = async () => {
+    while (Date.now() < stopAt && results.length < 20000) {
+      const start = Date.now()
+      try {
+        const r = await get(port)
+        results.push({ start, ok: r.status === 200 && r.body.length > 0 })
+      } catch (e) {
+        results.push({ start, ok: false, error: String(e) })
+      }
+    }
+  }
+  const load = Promise.all(Array.from({ length: 8 }, client))
+  await new Promise((r) => setTimeout(r, 1000))
+  const victim = pids[0]!
+  killedAt = Date.now()
+  process.kill(victim, 'SIGKILL')
+  await load
+  const failed = results.filter((r) => !r.ok)
+  const after = results.filter((r) => r.start > killedAt + 100)
+  t.diagnostic(`kill -9 under load: ${results.length} requests, ${failed.length} failed (${failed.map((f) => f.error).join('; ')}), ${after.length} started 100 ms after the kill`)
+  // At most the requests that were in flight on the killed worker's connections (8 clients: 8 at most).
+  assert.ok(failed.length <= 8, `${failed.length} failed`)
+  assert.ok(failed.every((f) => f.start <= killedAt + 100), 'no request started after the kill failed')
+  assert.ok(after.length > 50, `the other worker kept serving (${after.length} requests)`)
+
+  // It is replaced (the log says so), the listener never closed, and the new worker serves.
+  await eventually(() => lb.workerPids()[0] !== undefined && lb.workerPids()[0] !== victim, { timeoutMs: 15000, message: 'a replacement worker' })
+  assert.ok(lines.some((l) => l.includes(`worker 0 (pid ${victim}) exited (SIGKILL)`)), 'the exit is logged')
+  await eventually(() => lines.some((l) => l.includes('worker 0 replaced')), { message: 'the replacement logged' })
+  await untilEveryWorkerServes(lb, port, 'openalb_request_count_total', 2, (r) => assert.equal(r.status, 200))
+  assert.deepEqual(
+    lb.listenerStates().map((s) => s.state),
+    ['listening'],
+  )
+})
+
+test('--workers 2 with --run-user-data is refused with a clear error (workers do not serve Lambda targets yet)', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'openalb-workers-'))
+  try {
+    await assert.rejects(startOpenalb({ dataDir, control: '127.0.0.1:0', dns: '127.0.0.1:0', log: pino({ level: 'silent' }), workers: 2, runUserData: true }), /--workers 2 with --run-user-data is not supported yet/)
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+})

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { Metrics } from '../../../src/metrics/metrics.js'
+import { CountReader, Metrics } from '../../../src/metrics/metrics.js'
 import { dimension } from '../../../src/model/dimension.js'
 
 const LB = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/app/web-lb/50dc6c495c0c9188'
@@ -141,4 +141,35 @@ test('metrics without labels are exported at zero before anything happens', asyn
 test('process metrics are opt-in and carry the openalb_ prefix', async () => {
   const text = await new Metrics({ processMetrics: true }).render()
   assert.match(text, /^openalb_process_cpu_user_seconds_total /m)
+})
+
+test('the counts a worker reports, summed over workers, answer the CloudWatch sources as one process would', () => {
+  const LISTENER2 = `${LISTENER.slice(0, -1)}3`
+  const fill = (m: Metrics, n: number) => {
+    m.requests(LB, LISTENER, TG).inc(n)
+    m.requests(LB, LISTENER2, TG).inc(2 * n)
+    m.requests(LB, LISTENER).inc(5)
+    m.targetGroupStatusClasses(TG)[1]?.inc(n)
+    m.targetResponseTime(TG).observe(0.25 * n)
+  }
+  const one = new Metrics()
+  fill(one, 3)
+  fill(one, 4)
+  const w1 = new Metrics()
+  const w2 = new Metrics()
+  fill(w1, 3)
+  fill(w2, 4)
+  const summed = new CountReader(() => {
+    const out = new Map(w1.counts())
+    for (const [k, v] of w2.counts()) out.set(k, (out.get(k) ?? 0) + v)
+    return out
+  })
+  assert.equal(summed.requestCount(LB, TG), one.requestCount(LB, TG))
+  assert.equal(summed.requestCount(LB, TG), 21)
+  assert.equal(summed.balancerRequestCount(LB), one.balancerRequestCount(LB))
+  assert.equal(summed.balancerRequestCount(LB), 31)
+  assert.equal(summed.targetGroupStatusCount(TG, '2XX'), one.targetGroupStatusCount(TG, '2XX'))
+  assert.equal(summed.targetGroupStatusCount(TG, '2XX'), 7)
+  assert.deepEqual(summed.targetResponseTimeTotals(TG), one.targetResponseTimeTotals(TG))
+  assert.deepEqual(summed.targetResponseTimeTotals(TG), { sum: 1.75, count: 2 })
 })

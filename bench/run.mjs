@@ -12,6 +12,7 @@ import { runHttp } from './lib/http-scenario.mjs'
 import { runMemory } from './lib/memory-scenario.mjs'
 import { markdownTls, runTls } from './tls/run.mjs'
 import { markdownTcp, runTcp } from './tcp/run.mjs'
+import { markdownWholebox, runWholebox } from './wholebox/run.mjs'
 import { parseOptions, USAGE } from './lib/options.mjs'
 import { has, interrupted, killAllSync, stopAll } from './lib/processes.mjs'
 import { markdown, ratios } from './lib/report.mjs'
@@ -73,6 +74,7 @@ try {
   if (o.only.has('memory')) results.memory = await runMemory(ctx)
   if (o.only.has('dns')) results.dns = await runDns({ seconds: o.dnsSeconds, dir: ctx.dir, log })
   if (o.only.has('tls')) results.tls = await runTls({ seconds: o.quick ? 3 : 5, dir: ctx.dir, log })
+  if (o.only.has('wholebox')) results.wholebox = await runWholebox({ rounds: o.rounds, seconds: o.seconds, warmupSeconds: o.warmupSeconds, dir: join(ctx.dir, 'wholebox'), log })
   if (o.only.has('tcp')) results.tcp = await runTcp({ proxies: o.proxies, rounds: o.rounds, seconds: o.seconds, warmupSeconds: o.warmupSeconds, cpuCount, dir: ctx.dir, log })
 } catch (e) {
   if (interrupted.value) await new Promise(() => {}) // the signal handler exits
@@ -82,7 +84,7 @@ try {
 }
 if (interrupted.value) await new Promise(() => {})
 
-const md = [markdown(results), results.tls ? markdownTls(results.tls) : '', results.tcp ? markdownTcp(results.tcp) : ''].filter(Boolean).join('\n\n')
+const md = [markdown(results), results.tls ? markdownTls(results.tls) : '', results.tcp ? markdownTcp(results.tcp) : '', results.wholebox ? markdownWholebox(results.wholebox) : ''].filter(Boolean).join('\n\n')
 writeFileSync(join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
 writeFileSync(join(dir, 'results.md'), `${md}\n`)
 console.log(`\n${md}`)

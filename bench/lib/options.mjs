@@ -5,7 +5,7 @@ import { PROXIES } from './proxies.mjs'
 export const USAGE = `Usage: npm run bench -- [options]   (or: node bench/run.mjs [options] after npm run build)
 
   --quick                   1 round of 3 s per wrk run (warm-up 1 s), DNS phases of 2 s
-  --only LIST               scenarios: http,dns,memory,tls,tcp (default: all five)
+  --only LIST               scenarios: http,dns,memory,tls,tcp,wholebox (default: all six)
   --proxies LIST            ${PROXIES.join(',')} (default: all; missing ones are skipped)
   --modes LIST              pinned,unpinned (default: both)
   --rounds N                interleaved rounds per mode, medians reported (default 3)
@@ -23,7 +23,7 @@ export function parseOptions(argv) {
     args: argv,
     options: {
       quick: { type: 'boolean', default: false },
-      only: { type: 'string', default: 'http,dns,memory,tls,tcp' },
+      only: { type: 'string', default: 'http,dns,memory,tls,tcp,wholebox' },
       proxies: { type: 'string', default: PROXIES.join(',') },
       modes: { type: 'string', default: 'pinned,unpinned' },
       rounds: { type: 'string' },
@@ -62,7 +62,7 @@ export function parseOptions(argv) {
     idleTimeoutSeconds: 60,
     out: values.out,
   }
-  for (const s of o.only) if (!['http', 'dns', 'memory', 'tls', 'tcp'].includes(s)) throw new Error(`--only: unknown scenario ${s} (http, dns, memory, tls, tcp)`)
+  for (const s of o.only) if (!['http', 'dns', 'memory', 'tls', 'tcp', 'wholebox'].includes(s)) throw new Error(`--only: unknown scenario ${s} (http, dns, memory, tls, tcp, wholebox)`)
   for (const m of o.modes) if (!['pinned', 'unpinned'].includes(m)) throw new Error(`--modes: unknown mode ${m} (pinned, unpinned)`)
   for (const p of o.proxies) if (!PROXIES.includes(p)) throw new Error(`--proxies: unknown proxy ${p} (${PROXIES.join(', ')})`)
   return o

@@ -76,6 +76,76 @@ export function formatAccessLog(e: AccessLogEntry): string {
   ].join(' ')
 }
 
+/** One TLS connection of a network balancer's TLS listener, in the terms of NLB's access log. */
+export interface NlbTlsLogEntry {
+  /** net/NAME/ID. */
+  elb: string
+  /** The listener's id (the last part of its ARN). */
+  listenerId: string
+  /** client address:port. */
+  client: string
+  /** The listener's address:port (NLB: the destination the client connected to). */
+  destination: string
+  /** When the connection was accepted and when it closed (ms since epoch). */
+  startMs: number
+  endMs: number
+  /** Milliseconds from accept to the end of the handshake. */
+  handshakeMs: number
+  /** Bytes from the client after decryption, and to it before encryption. */
+  receivedBytes: number
+  sentBytes: number
+  chosenCertArn: string
+  /** OpenSSL's name, e.g. ECDHE-ECDSA-AES128-GCM-SHA256. */
+  cipher: string
+  /** tlsv12, tlsv13, ... */
+  protocol: string
+  /** The client's server name (SNI), '' when it sent none. */
+  domainName: string
+  /** The ALPN protocol negotiated with the client, and with the target ('' for none). */
+  alpnFront: string
+  alpnBack: string
+  /** The protocols the client offered (ALPN), in its order; empty when it offered none or the listener has no ALPN policy. */
+  alpnClientList: readonly string[]
+}
+
+const isoSeconds = (ms: number): string => new Date(ms).toISOString().slice(0, 19)
+
+/**
+ * NLB's field order: type version time elb listener client:port destination:port connection_time
+ * tls_handshake_time received_bytes sent_bytes incoming_tls_alert chosen_cert_arn chosen_cert_serial
+ * tls_cipher tls_protocol_version tls_named_group domain_name alpn_fe_protocol alpn_be_protocol
+ * alpn_client_preference_list tls_connection_creation_time.
+ */
+export function formatNlbTlsLog(e: NlbTlsLogEntry): string {
+  const list = e.alpnClientList.length > 0 ? encodeURIComponent(e.alpnClientList.map((p) => `"${p}"`).join(',')) : '-'
+  return [
+    'tls',
+    '2.0',
+    isoSeconds(e.endMs),
+    e.elb,
+    e.listenerId,
+    e.client,
+    e.destination,
+    String(Math.max(0, Math.round(e.endMs - e.startMs))),
+    String(Math.max(0, Math.round(e.handshakeMs))),
+    String(e.receivedBytes),
+    String(e.sentBytes),
+    // incoming_tls_alert: a connection is logged once its handshake completed; alerts are not recorded.
+    '-',
+    dash(e.chosenCertArn),
+    // chosen_cert_serial and tls_named_group: reserved by NLB, always '-'.
+    '-',
+    dash(e.cipher),
+    dash(e.protocol),
+    '-',
+    dash(e.domainName),
+    dash(e.alpnFront),
+    dash(e.alpnBack),
+    list,
+    isoSeconds(e.startMs),
+  ].join(' ')
+}
+
 /** Where lines go: one append stream per file path; "-" is standard output. */
 export class AccessLogSinks {
   private readonly files = new Map<string, WriteStream>()

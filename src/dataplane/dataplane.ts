@@ -396,6 +396,8 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
     if (targetFailed) this.stats.targetConnectionErrors++
     this.metrics?.connectionClosed()
     for (const s of this.l4Sockets.values()) s.forget(relay)
+    const log = relay.accessLogLine(this.now())
+    if (log) this.accessLogs.write(log.bucket, log.line)
   }
 
   /** The listener socket of a bind key: a TLS server hands its secure sockets to `accept`. */

@@ -44,6 +44,8 @@ export interface L4ListenerSnapshot {
   readonly idleTimeoutMs: number
   /** Who may connect; undefined when the balancer has no security groups (everyone may). */
   readonly allowedSources: CidrSet | undefined
+  /** TLS listeners of a balancer with access logs on: where each TLS connection's line goes (NLB logs TLS connections only). */
+  readonly accessLog?: { readonly bucket: string; readonly elb: string; readonly listenerId: string }
 }
 
 export interface BalancerSnapshot {

@@ -292,6 +292,9 @@ function compileL4Listener(
       idleTimeoutMs: (protocol === 'UDP' ? NLB_UDP_IDLE_TIMEOUT_SECONDS : NLB_TCP_IDLE_TIMEOUT_SECONDS) * 1000,
       // Security groups: the inbound rules of the listener's own transport.
       allowedSources: compileAllowList(state, lb, listener.port, instances, failures, protocol === 'UDP' ? 'udp' : 'tcp'),
+      ...(protocol === 'TLS' && lb.attributes.accessLogs.enabled
+        ? { accessLog: Object.freeze({ bucket: lb.attributes.accessLogs.bucket, elb: logName(lb.arn), listenerId: listener.arn.slice(listener.arn.lastIndexOf('/') + 1) }) }
+        : {}),
     })
   switch (listener.protocol) {
     case 'TCP_UDP':

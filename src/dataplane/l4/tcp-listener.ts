@@ -4,7 +4,7 @@ import { DEFAULT_SSL_POLICY } from '../../model/ssl-policy.js'
 import { TlsFront } from '../listener/tls-front.js'
 import type { L4ListenerSnapshot } from '../snapshot.js'
 import type { TicketKeys } from '../tls/ticket-keys.js'
-import { TcpRelay, type RelayHost } from './tcp-relay.js'
+import { TcpRelay, type RelayHost, type TlsLogStart } from './tcp-relay.js'
 import { listenOn } from '../listener/listen.js'
 
 /** What a TCP listener asks of the data plane. */
@@ -33,6 +33,8 @@ export class TcpListenerSocket {
   private tls: TlsFront | undefined
   /** TLS listeners: accepted sockets still in their handshake (shutdown destroys them too). */
   private readonly handshaking = new Set<Socket>()
+  /** TLS listeners with access logs: when each accepted socket came (its line's times). */
+  private readonly acceptedAt = new WeakMap<Socket, number>()
 
   constructor(
     readonly bindKey: string,
@@ -58,7 +60,7 @@ export class TcpListenerSocket {
         true,
       )
     }
-    this.tls.update({ certificates: listener.tlsCertificates, policy: listener.sslPolicy ?? DEFAULT_SSL_POLICY, alpn: listener.alpnProtocols })
+    this.tls.update({ certificates: listener.tlsCertificates, policy: listener.sslPolicy ?? DEFAULT_SSL_POLICY, alpn: listener.alpnProtocols, recordHello: listener.accessLog !== undefined })
   }
 
   listen(): Promise<void> {
@@ -91,6 +93,7 @@ export class TcpListenerSocket {
         return
       }
       this.handshaking.add(socket)
+      if (listener.accessLog) this.acceptedAt.set(socket, this.host.now())
       socket.once('close', () => this.handshaking.delete(socket))
       front.handshake(socket)
       return
@@ -106,11 +109,33 @@ export class TcpListenerSocket {
       socket.destroy()
       return
     }
-    this.start(socket, raw, this.host.l4ListenerFor(this.bindKey) ?? this.last)
+    const listener = this.host.l4ListenerFor(this.bindKey) ?? this.last
+    this.start(socket, raw, listener, listener.accessLog ? this.logStart(socket, raw, listener) : undefined)
   }
 
-  private start(client: Socket, raw: Socket, listener: L4ListenerSnapshot): void {
-    const relay = new TcpRelay(client, listener, this.host, raw)
+  /** What the access log line knows once the handshake is done. */
+  private logStart(socket: TLSSocket, raw: Socket, listener: L4ListenerSnapshot): TlsLogStart {
+    const now = this.host.now()
+    const startMs = this.acceptedAt.get(raw) ?? now
+    const servername = typeof socket.servername === 'string' ? socket.servername : ''
+    const version = socket.getProtocol() ?? ''
+    return {
+      client: `${raw.remoteAddress ?? ''}:${raw.remotePort ?? 0}`,
+      destination: `${raw.localAddress ?? ''}:${raw.localPort ?? 0}`,
+      startMs,
+      handshakeMs: now - startMs,
+      domainName: servername,
+      cipher: socket.getCipher()?.name ?? '',
+      protocol: version.toLowerCase().replace('.', ''),
+      alpnFront: typeof socket.alpnProtocol === 'string' ? socket.alpnProtocol : '',
+      // NLB logs the client's list only when the listener has an ALPN policy.
+      alpnClientList: listener.alpnProtocols.length > 0 ? (this.tls?.helloOf(raw)?.alpn ?? []) : [],
+      chosenCertArn: this.tls?.chosenArn(servername || undefined) ?? '',
+    }
+  }
+
+  private start(client: Socket, raw: Socket, listener: L4ListenerSnapshot, log?: TlsLogStart): void {
+    const relay = new TcpRelay(client, listener, this.host, raw, log)
     this.relays.add(relay)
     this.host.relayStarted(relay)
   }

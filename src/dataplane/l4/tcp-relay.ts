@@ -3,6 +3,7 @@ import { connect as tlsConnect, createSecureContext, type SecureContext, type TL
 import type { GroupState, GroupTarget } from '../balancer/group.js'
 import type { L4ListenerSnapshot } from '../snapshot.js'
 import { CONNECT_TIMEOUT_MS } from '../upstream/pool.js'
+import { formatNlbTlsLog } from '../access-log.js'
 import { L4Pool, type L4Connection } from './l4-pool.js'
 import { proxyV2Header } from './proxy-v2.js'
 
@@ -13,6 +14,22 @@ export interface RelayHost {
   now(): number
   /** A relay ended (both sides closed); `targetFailed` when its target could not be reached or reset it. */
   relayEnded(relay: TcpRelay, targetFailed: boolean): void
+}
+
+/** What a TLS connection's access log line knows when its handshake is done (NLB logs TLS connections). */
+export interface TlsLogStart {
+  /** address:port of the client, and of the listener it reached. */
+  readonly client: string
+  readonly destination: string
+  readonly startMs: number
+  readonly handshakeMs: number
+  readonly domainName: string
+  readonly cipher: string
+  /** tlsv12, tlsv13, ... */
+  readonly protocol: string
+  readonly alpnFront: string
+  readonly alpnClientList: readonly string[]
+  readonly chosenCertArn: string
 }
 
 /** How many targets one new connection may try when a connect fails (the first, then one other). */
@@ -41,6 +58,9 @@ export class TcpRelay implements L4Connection {
   private upstreamConnected = false
   private ended = false
   private targetFailed = false
+  /** Access log: decrypted bytes from the client and to it (counted only when the listener logs). */
+  private received = 0
+  private sent = 0
 
   /**
    * `client` is what bytes are read from and written to: the accepted socket, or for a TLS
@@ -51,6 +71,7 @@ export class TcpRelay implements L4Connection {
     private readonly listener: L4ListenerSnapshot,
     private readonly host: RelayHost,
     private readonly raw: Socket = client,
+    private readonly log?: TlsLogStart,
   ) {
     raw.setNoDelay(true)
     raw.setTimeout(listener.idleTimeoutMs)
@@ -141,6 +162,38 @@ export class TcpRelay implements L4Connection {
     // pipe() ends the destination when its source ends: the half-close goes through as a FIN.
     this.client.pipe(up)
     up.pipe(this.client)
+    // Counted beside the pipes (a 'data' listener added before them would start the flow early).
+    if (this.log) {
+      this.client.on('data', (c: Buffer) => (this.received += c.length))
+      up.on('data', (c: Buffer) => (this.sent += c.length))
+    }
+  }
+
+  /** The connection's NLB access log line (TLS listeners with access logs on), once it has ended. */
+  accessLogLine(endMs: number): { bucket: string; line: string } | undefined {
+    const log = this.log
+    const where = this.listener.accessLog
+    if (!log || !where) return undefined
+    const up = this.upstream as Partial<TLSSocket> | undefined
+    const line = formatNlbTlsLog({
+      elb: where.elb,
+      listenerId: where.listenerId,
+      client: log.client,
+      destination: log.destination,
+      startMs: log.startMs,
+      endMs,
+      handshakeMs: log.handshakeMs,
+      receivedBytes: this.received,
+      sentBytes: this.sent,
+      chosenCertArn: log.chosenCertArn,
+      cipher: log.cipher,
+      protocol: log.protocol,
+      domainName: log.domainName,
+      alpnFront: log.alpnFront,
+      alpnBack: typeof up?.alpnProtocol === 'string' ? up.alpnProtocol : '',
+      alpnClientList: log.alpnClientList,
+    })
+    return { bucket: where.bucket, line }
   }
 
   private resetUpstream(): void {

@@ -5,7 +5,7 @@ import { ACME_TLS_ALPN, type AcmeAlpnChallenge } from '../../model/acme.js'
 import { DEFAULT_SSL_POLICY } from '../../model/ssl-policy.js'
 import { compileSni, SecureContextCache, type CompiledSni, type ListenerCertificate } from '../tls/sni.js'
 import type { TicketKeys } from '../tls/ticket-keys.js'
-import { MAX_HELLO_BYTES, parseClientHello } from '../tls/client-hello.js'
+import { MAX_HELLO_BYTES, parseClientHello, type ClientHelloFields } from '../tls/client-hello.js'
 
 /** What the front hands on: sockets whose handshake finished, and handshakes that failed. */
 export interface TlsFrontHooks {
@@ -27,6 +27,8 @@ export interface TlsTerms {
   readonly alpn: readonly string[]
   /** TLS-ALPN-01 challenges to answer while an ACME order waits (RFC 8737). */
   readonly acmeAlpnChallenges?: readonly AcmeAlpnChallenge[]
+  /** Read every ClientHello and keep it for helloOf (an access log records the client's ALPN list). */
+  readonly recordHello?: boolean
 }
 
 /** An HTTPS listener's terms: ALPN h2 and http/1.1 when the balancer has HTTP/2 on, else http/1.1. */
@@ -68,6 +70,8 @@ export class TlsFront {
   /** TLS-ALPN-01 answers by host, while an order waits. */
   private challenges = new Map<string, Server>()
   private challengePrint = ''
+  private recordHello = false
+  private readonly hellos = new WeakMap<Socket, ClientHelloFields>()
 
   constructor(
     private readonly tickets: TicketKeys,
@@ -88,6 +92,7 @@ export class TlsFront {
   /** Takes in a snapshot's terms: rebuilds contexts only when the certificates, policy or ALPN changed. */
   update(terms: TlsTerms): void {
     this.updateChallenges(terms.acmeAlpnChallenges ?? [])
+    this.recordHello = terms.recordHello ?? false
     const certs = terms.certificates
     let fingerprint = `${terms.policy}\0${terms.alpn.join(',')}`
     for (const c of certs) fingerprint += `\0${c.arn}\0${c.isDefault}\0${c.names.join(',')}\0${c.certificatePem}\0${c.chainPem ?? ''}\0${c.privateKeyPem}`
@@ -168,7 +173,7 @@ export class TlsFront {
 
   /** Starts the handshake on an accepted connection (only when ready, or while a challenge is answered). */
   handshake(socket: Socket): void {
-    if (this.server === this.single && this.challenges.size === 0) {
+    if (this.server === this.single && this.challenges.size === 0 && !this.recordHello) {
       this.server?.emit('connection', socket)
       return
     }
@@ -188,6 +193,7 @@ export class TlsFront {
       clearTimeout(timer)
       socket.pause()
       socket.unshift(seen)
+      if (this.recordHello) this.hellos.set(socket, hello)
       const name = hello.serverName
       const challenge = name !== null && hello.alpn.length === 1 && hello.alpn[0] === ACME_TLS_ALPN ? this.challenges.get(name) : undefined
       if (challenge) {
@@ -208,6 +214,11 @@ export class TlsFront {
     socket.once('close', () => clearTimeout(timer))
     // A listener may accept paused (pauseOnConnect): the hello has to be read.
     socket.resume()
+  }
+
+  /** The hello an accepted socket sent, when the terms asked to record it. */
+  helloOf(socket: Socket): ClientHelloFields | undefined {
+    return this.hellos.get(socket)
   }
 
   detach(): void {

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createServer as createTlsServer, connect as tlsConnect, type TLSSocket } from 'node:tls'
 import type { AddressInfo, Socket } from 'node:net'
 import { test, type TestContext } from 'node:test'
@@ -11,7 +14,7 @@ import { certRefs, testCa, type TestCa } from './tls-fixtures.js'
 import { startEchoTarget, startProxyV2Target, TcpClient } from './tcp-targets.js'
 
 const NLB_ARN = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/net/tls-nlb/0123456789abcdef'
-const nlb = (): LoadBalancer => ({ ...loadBalancer({}, { type: 'network', name: 'tls-nlb' }), arn: NLB_ARN })
+const nlb = (attrs: Parameters<typeof loadBalancer>[0] = {}): LoadBalancer => ({ ...loadBalancer(attrs, { type: 'network', name: 'tls-nlb' }), arn: NLB_ARN })
 const group = (name: string, port: number, protocol: 'TCP' | 'TLS', proxyProtocolV2 = false): TargetGroup =>
   targetGroup(name, [{ id: '127.0.0.1', port }], { proxyProtocolV2 }, { protocol })
 const tlsListener = (tg: TargetGroup, certs: Certificate[], alpnPolicy: AlpnPolicy = 'None'): Listener => ({
@@ -147,3 +150,32 @@ test('without proxy_protocol_v2 a target gets the client\'s bytes only', async (
   await c.until((x) => x.socket.destroyed || x.ended, 5000, 'the target refusing bytes that are no PROXY header')
   assert.equal(target.headers.length, 0)
 })
+
+test('access logs on a network balancer: one NLB line per TLS connection, in NLB\'s fields and order', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'openalb-nlb-log-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const file = join(dir, 'nlb.log')
+  const ca = await testCa(t)
+  const cert = await ca.certificate(['api.example.test'])
+  const target = await startEchoTarget(t, 'plain')
+  const tg = group('tcp-tg', target.port, 'TCP')
+  const l = tlsListener(tg, [cert], 'HTTP2Preferred')
+  const dp = await startDataplane(t, state(1, nlb({ accessLogs: { enabled: true, bucket: file, prefix: '' } }), cert, tg, l))
+  const port = dp.boundPort('127.0.0.1:0') ?? 0
+  const c = await tlsClient(t, port, ca, 'api.example.test', ['h2', 'http/1.1'])
+  c.write('secret\n')
+  await until(() => c.text() === 'plain\nsecret\n', 'the echo through TLS')
+  const clientPort = c.localPort
+  c.end()
+  await until(() => existsSync(file) && readFileSync(file, 'utf8').endsWith('\n'), 'the access log line')
+  const fields = readFileSync(file, 'utf8').trim().split(' ')
+  assert.equal(fields.length, 22, fields.join(' '))
+  const [type, version, time, elb, listenerId, client, destination, connMs, handshakeMs, received, sent, alert, certArn, serial, cipher, protocol, group_, domain, alpnFe, alpnBe, alpnList, created] = fields
+  assert.deepEqual([type, version, elb, listenerId, client, destination], ['tls', '2.0', 'net/tls-nlb/0123456789abcdef', l.arn.slice(l.arn.lastIndexOf('/') + 1), `127.0.0.1:${clientPort}`, `127.0.0.1:${port}`])
+  assert.match(time ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/)
+  assert.match(created ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/)
+  assert.ok(Number(connMs) >= Number(handshakeMs) && Number(handshakeMs) >= 0, `${connMs} ${handshakeMs}`)
+  assert.deepEqual([received, sent, alert, certArn, serial], ['7', '13', '-', cert.arn, '-'])
+  assert.deepEqual([cipher, protocol, group_, domain, alpnFe, alpnBe, alpnList], ['TLS_AES_128_GCM_SHA256', 'tlsv13', '-', 'api.example.test', 'h2', '-', '%22h2%22%2C%22http%2F1.1%22'])
+})
+

@@ -5,14 +5,18 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import {
   CreateSecurityGroupCommand,
+  DeleteNetworkInterfaceCommand,
   DescribeImagesCommand,
   DescribeInstanceAttributeCommand,
   DescribeInstanceCreditSpecificationsCommand,
   DescribeInstancesCommand,
   DescribeInstanceTypesCommand,
+  DescribeNetworkInterfacesCommand,
+  DetachNetworkInterfaceCommand,
   DescribeVpcsCommand,
   EC2Client,
   ModifyInstanceAttributeCommand,
+  ModifyNetworkInterfaceAttributeCommand,
   RunInstancesCommand,
   StartInstancesCommand,
   StopInstancesCommand,
@@ -143,9 +147,20 @@ test('Terraform: aws_instance create, read, update and destroy, and data "aws_am
   assert.equal(Buffer.from(second.userData ?? '', 'base64').toString('utf8'), server('v2'))
   assert.equal(await eventually(async () => ((await page()) === `v2 ${id}` ? 'v2' : ''), { timeoutMs: 10000, intervalMs: 100, message: 'the new user data runs' }), 'v2')
 
-  // Groups change at once (ModifyInstanceAttribute GroupId.N); stop protection refuses StopInstances.
-  await ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: id, Groups: [sg, other] }))
+  // The instance's primary interface: what DescribeInstances and DescribeNetworkInterfaces show is one interface.
+  const eni = (await describe())?.NetworkInterfaces?.[0]
+  assert.deepEqual([eni?.Attachment?.DeviceIndex, eni?.SubnetId, eni?.PrivateIpAddress, eni?.Groups?.map((g) => g.GroupId)], [0, 'subnet-0a1b2c3d4e5f60b02', ip, [sg]])
+  const listed = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [id] }] }))
+  assert.deepEqual(listed.NetworkInterfaces?.map((n) => [n.NetworkInterfaceId, n.Status, n.Attachment?.Status, n.PrivateIpAddress, n.Description, n.RequesterManaged]), [[eni?.NetworkInterfaceId, 'in-use', 'attached', ip, '', false]])
+  assert.equal((await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'group-id', Values: [sg] }, { Name: 'vpc-id', Values: ['vpc-0a1b2c3d4e5f60718'] }] }))).NetworkInterfaces?.length, 1)
+  await rejectsWith(ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eni?.NetworkInterfaceId })), 'InvalidParameterValue', /is currently in use/)
+  await rejectsWith(ec2.send(new DetachNetworkInterfaceCommand({ AttachmentId: eni?.Attachment?.AttachmentId })), 'OperationNotPermitted')
+  // Update vpc_security_group_ids: the provider modifies the primary interface's groups; they act at once.
+  await ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eni?.NetworkInterfaceId, Groups: [sg, other] }))
   assert.deepEqual((await describe())?.SecurityGroups?.map((g) => g.GroupId), [sg, other])
+  await ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: id, Groups: [sg] }))
+  assert.deepEqual((await describe())?.NetworkInterfaces?.[0]?.Groups?.map((g) => g.GroupId), [sg])
+  // Stop protection refuses StopInstances.
   await ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: id, DisableApiStop: { Value: true } }))
   await rejectsWith(ec2.send(new StopInstancesCommand({ InstanceIds: [id] })), 'OperationNotPermitted', /may not be stopped/)
   await ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: id, DisableApiStop: { Value: false } }))
@@ -167,5 +182,7 @@ test('Terraform: aws_instance create, read, update and destroy, and data "aws_am
   await ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: id, DisableApiTermination: { Value: false } }))
   assert.equal((await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }))).TerminatingInstances?.[0]?.CurrentState?.Name, 'shutting-down')
   await waitState('terminated')
+  // The interface went with the instance.
+  await rejectsWith(ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eni?.NetworkInterfaceId ?? ''] })), 'InvalidNetworkInterfaceID.NotFound')
   assertWireMatchesModels(proxy)
 })

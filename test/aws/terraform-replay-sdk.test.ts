@@ -30,6 +30,9 @@ import {
   DescribeVpcAttributeCommand,
   DescribeVpcsCommand,
   DetachInternetGatewayCommand,
+  DetachNetworkInterfaceCommand,
+  DeleteNetworkInterfaceCommand,
+  ModifyNetworkInterfaceAttributeCommand,
   DisassociateRouteTableCommand,
   EC2Client,
   ModifySecurityGroupRulesCommand,
@@ -38,6 +41,7 @@ import {
   RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2'
+import { CreateLoadBalancerCommand, DeleteLoadBalancerCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import { rejectsWith } from './assert-aws-error.js'
 import { assertWireMatchesModels } from './assert-wire.js'
@@ -256,5 +260,42 @@ test('Terraform: the provider asks STS who it is first; aws_default_security_gro
   await rejectsWith(ec2.send(new ModifySecurityGroupRulesCommand({ GroupId: 'sg-00000000000000000', SecurityGroupRules: [{ SecurityGroupRuleId: secondId, SecurityGroupRule: { IpProtocol: 'tcp', FromPort: 1, ToPort: 1, CidrIpv4: '10.0.0.0/8' } }] })), 'InvalidGroup.NotFound')
   // A refused change left the rule as it was.
   assert.equal((await ec2.send(new DescribeSecurityGroupRulesCommand({ SecurityGroupRuleIds: [secondId] }))).SecurityGroupRules?.[0]?.FromPort, 443)
+  assertWireMatchesModels(api)
+})
+
+test('Terraform: a balancer\'s network interfaces, one per subnet, as aws_security_group and aws_subnet destroy look them up', async (t) => {
+  const api = await startAwsApi()
+  t.after(() => api.close())
+  const ec2 = new EC2Client(clientConfig(api))
+  const elbv2 = new ElasticLoadBalancingV2Client(clientConfig(api))
+  const sg = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'tf-lb', Description: 'lb' }))).GroupId ?? ''
+  const lb = (await elbv2.send(new CreateLoadBalancerCommand({ Name: 'tf-web', Subnets: ['subnet-0a1b2c3d4e5f60a01', 'subnet-0a1b2c3d4e5f60b02'], SecurityGroups: [sg] }))).LoadBalancers?.[0]
+  const suffix = (lb?.LoadBalancerArn ?? '').split('/').slice(-2).join('/')
+  const found = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'description', Values: [`ELB app/${suffix}`] }] }))
+  assert.deepEqual(
+    found.NetworkInterfaces?.map((n) => [n.SubnetId, n.AvailabilityZone, n.RequesterId, n.RequesterManaged, n.InterfaceType, n.Groups?.map((g) => g.GroupId), n.Attachment?.InstanceOwnerId, n.Status]).sort(),
+    [
+      ['subnet-0a1b2c3d4e5f60a01', 'us-east-1a', 'amazon-elb', true, 'interface', [sg], 'amazon-elb', 'in-use'],
+      ['subnet-0a1b2c3d4e5f60b02', 'us-east-1b', 'amazon-elb', true, 'interface', [sg], 'amazon-elb', 'in-use'],
+    ],
+  )
+  assert.equal((await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'description', Values: ['ELB app/tf-web/*'] }, { Name: 'group-id', Values: [sg] }] }))).NetworkInterfaces?.length, 2)
+  assert.equal((await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'subnet-id', Values: ['subnet-0a1b2c3d4e5f60c03'] }] }))).NetworkInterfaces?.length, 0)
+  // The same ids on every read; ELB's, so not the user's to delete, detach or change.
+  const again = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'requester-id', Values: ['amazon-elb'] }] }))
+  assert.deepEqual(again.NetworkInterfaces?.map((n) => n.NetworkInterfaceId).sort(), found.NetworkInterfaces?.map((n) => n.NetworkInterfaceId).sort())
+  const eni = found.NetworkInterfaces?.[0]
+  await rejectsWith(ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eni?.NetworkInterfaceId })), 'InvalidParameterValue', /is currently in use/)
+  await rejectsWith(ec2.send(new DetachNetworkInterfaceCommand({ AttachmentId: eni?.Attachment?.AttachmentId })), 'OperationNotPermitted')
+  await rejectsWith(ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eni?.NetworkInterfaceId, Groups: [sg] })), 'OperationNotPermitted')
+  await rejectsWith(ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: 'eni-00000000000000000' })), 'InvalidNetworkInterfaceID.NotFound')
+  // Other regions see none of this region's balancer.
+  const west = new EC2Client({ ...clientConfig(api), region: 'eu-west-1' })
+  assert.deepEqual((await west.send(new DescribeNetworkInterfacesCommand({}))).NetworkInterfaces, [])
+  // Destroy: the security group is in use by the balancer's interfaces until the balancer goes; then they are gone.
+  await rejectsWith(ec2.send(new DeleteSecurityGroupCommand({ GroupId: sg })), 'DependencyViolation')
+  await elbv2.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: lb?.LoadBalancerArn }))
+  assert.deepEqual((await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'group-id', Values: [sg] }] }))).NetworkInterfaces, [])
+  await ec2.send(new DeleteSecurityGroupCommand({ GroupId: sg }))
   assertWireMatchesModels(api)
 })

@@ -20,14 +20,4 @@ const DescribeAccountAttributes: Ec2Handler = async (call) => {
   return { accountAttributeSet: chosen.map(([attributeName, values]) => ({ attributeName, attributeValueSet: values.map((attributeValue) => ({ attributeValue })) })) }
 }
 
-/**
- * Network interfaces: openalb's balancers have none of their own (their addresses are this
- * machine's), so there is none to list, whatever the filters; a named one does not exist.
- */
-const DescribeNetworkInterfaces: Ec2Handler = async (call) => {
-  const ids = call.params.strings('NetworkInterfaceId') ?? []
-  if (ids.length > 0) throw new AwsError('InvalidNetworkInterfaceID.NotFound', `The networkInterface ID '${ids[0] ?? ''}' does not exist`)
-  return { networkInterfaceSet: [] }
-}
-
-export const ACCOUNT_OPERATIONS: Readonly<Record<string, Ec2Handler>> = { DescribeAccountAttributes, DescribeNetworkInterfaces }
+export const ACCOUNT_OPERATIONS: Readonly<Record<string, Ec2Handler>> = { DescribeAccountAttributes }

@@ -6,6 +6,7 @@ import type { Call } from '../deps.js'
 import type { Params } from '../protocol/params.js'
 import { resolveLaunch } from '../../../control/launch-templates.js'
 import { AwsError } from '../errors.js'
+import { instanceInterfaceOut } from './network-interfaces.js'
 import { applyFilters, decodeBase64UserData, ec2Page, filters, invalidValue, requiredParam, tagSet, tagSpecifications, type Ec2Handler, type Ec2Result } from './common.js'
 
 export { MAX_INSTANCES }
@@ -47,7 +48,7 @@ function instanceOut(call: Call, i: Instance, groupNames: ReadonlyMap<string, st
     groupSet: i.securityGroups.map((groupId) => ({ groupId, groupName: groupNames.get(groupId) ?? '' })),
     tagSet: tagSet(i.tags),
     hypervisor: 'xen',
-    networkInterfaceSet: [],
+    networkInterfaceSet: i.state === 'terminated' ? [] : [instanceInterfaceOut(call, i, (g) => groupNames.get(g) ?? '')],
     ebsOptimized: false,
     enaSupport: true,
     sourceDestCheck: true,

@@ -4,6 +4,7 @@ import { INSTANCE_ATTRIBUTE_OPERATIONS } from './instance-attributes.js'
 import { IMAGE_OPERATIONS } from './images.js'
 import { INSTANCE_OPERATIONS } from './instances.js'
 import { LAUNCH_TEMPLATE_OPERATIONS } from './launch-templates.js'
+import { NETWORK_INTERFACE_OPERATIONS } from './network-interfaces.js'
 import { NETWORK_OPERATIONS } from './networks.js'
 import { ROUTING_OPERATIONS } from './routing.js'
 import { SECURITY_GROUP_OPERATIONS } from './security-groups.js'
@@ -16,6 +17,7 @@ export const EC2_VERSION = '2016-11-15'
 export const EC2_OPERATIONS: Readonly<Record<string, Ec2Handler>> = {
   ...SECURITY_GROUP_OPERATIONS,
   ...NETWORK_OPERATIONS,
+  ...NETWORK_INTERFACE_OPERATIONS,
   ...ROUTING_OPERATIONS,
   ...TAG_OPERATIONS,
   ...ACCOUNT_OPERATIONS,

@@ -281,7 +281,8 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
     closers.push(() => runtime.stop())
     if (!pool) closers.push(() => dataplane.close())
 
-    // CloudWatch: every node samples what it counted (target tracking and alarms read it); one node of a fleet evaluates the alarms.
+    // CloudWatch: every node samples what it counted (target tracking and alarms read it); the fleet's
+    // autoscaling leader (the node that runs the groups' passes) evaluates the alarms.
     // With workers, the data plane's counters are theirs, summed.
     const counted = pool ? pool.counts : metrics
     const monitor = new Monitor({
@@ -295,7 +296,7 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
         hostCounts: (tg) => health.counts(tg),
         cpuSeconds: (ids) => instances.cpuSeconds(ids),
       },
-      lock: store.fleet ? (options.runUserData ? (pass) => store.fleet!.tryLock('alarms', pass) : async () => false) : undefined,
+      lock: store.fleet ? (options.runUserData ? (pass) => store.fleet!.lead('autoscaling', pass) : async () => false) : undefined,
       log,
     })
     monitor.start()
@@ -308,7 +309,7 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
       processExited: (i) => instances.check(i).status === 'impaired',
       targetState: (arn, id) => runtime.describeTargetHealth(arn).find((t) => t.target.id === id)?.state,
       runsUserData: options.runUserData ?? false,
-      lock: store.fleet ? (options.runUserData ? (pass) => store.fleet!.tryLock('autoscaling', pass) : async () => false) : undefined,
+      lock: store.fleet ? (options.runUserData ? (pass) => store.fleet!.lead('autoscaling', pass) : async () => false) : undefined,
       intervalMs: autoscalingInterval(),
       metrics: monitor.store,
       log,

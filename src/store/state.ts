@@ -52,6 +52,13 @@ export interface Fleet {
    * holder frees it); returns false without running fn when another node holds it.
    */
   tryLock(name: string, fn: () => Promise<void>): Promise<boolean>
+  /**
+   * Runs fn while this process is the fleet's leader for `name`, and returns false without running
+   * it when another node is. Unlike tryLock the role stays with its holder from one call to the
+   * next (its lease kept alive) until the holder leaves or dies and the lease runs out: work that
+   * keeps state in memory between calls (datapoints, alarms' last actions) stays on one node.
+   */
+  lead(name: string, fn: () => Promise<void>): Promise<boolean>
 }
 
 /** An immutable StateView over plain maps; backends build one per revision. */

@@ -1,14 +1,18 @@
+import { randomUUID } from 'node:crypto'
 import { EtcdLockFailedError, type Etcd3, type Lease, type Watcher } from 'etcd3'
 import type { Fleet, NodeRecord } from '../state.js'
 
 /**
  * Nodes and locks on etcd. A node is one key (PREFIX/nodes/NAME, JSON) attached to its own lease,
  * kept alive by the client; when the process dies the lease runs out and etcd deletes the key, so
- * the list of keys is the list of live nodes. Locks are etcd locks under PREFIX/locks/.
+ * the list of keys is the list of live nodes. Locks are etcd locks under PREFIX/locks/; a leader
+ * is one key PREFIX/leaders/NAME created only when absent, under the leader's own lease.
  */
 export class EtcdFleet implements Fleet {
   private readonly nodesPrefix: string
   private readonly memberships = new Set<{ leave(): Promise<void> }>()
+  /** The roles this process leads: their lease and the value of their key. */
+  private readonly leading = new Map<string, { readonly lease: Lease; readonly id: string; lost: boolean }>()
 
   constructor(
     private readonly client: Etcd3,
@@ -126,7 +130,45 @@ export class EtcdFleet implements Fleet {
     }
   }
 
+  async lead(name: string, fn: () => Promise<void>): Promise<boolean> {
+    const key = `${this.prefix}/leaders/${name}`
+    try {
+      let mine = this.leading.get(name)
+      if (mine?.lost) {
+        this.leading.delete(name)
+        mine = undefined
+      }
+      if (!mine) {
+        const lease = this.client.lease(this.leaseTtlSeconds)
+        const id = randomUUID()
+        const took = await this.client.if(key, 'Create', '==', 0).then(lease.put(key).value(id)).commit()
+        if (!took.succeeded) {
+          await lease.revoke().catch(() => undefined)
+          return false
+        }
+        const held = { lease, id, lost: false }
+        lease.on('lost', () => (held.lost = true))
+        this.leading.set(name, held)
+        mine = held
+      }
+      // Still ours: a lease that ran out while this process stalled has let another node in.
+      if ((await this.client.get(key).string()) !== mine.id) {
+        this.leading.delete(name)
+        await mine.lease.revoke().catch(() => undefined)
+        return false
+      }
+    } catch (e) {
+      throw this.wrap(e)
+    }
+    await fn()
+    return true
+  }
+
   async close(): Promise<void> {
+    for (const [name, held] of [...this.leading]) {
+      this.leading.delete(name)
+      await held.lease.revoke().catch(() => held.lease.release())
+    }
     for (const m of [...this.memberships]) await m.leave()
   }
 }

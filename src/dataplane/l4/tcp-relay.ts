@@ -102,24 +102,46 @@ export class TcpRelay implements L4Connection {
     this.attempts++
     this.target = target
     const tcp = connect({ host: target.target.address, port: target.target.port, allowHalfOpen: true, noDelay: true })
-    // A TLS group re-encrypts: a TLS client over the TCP connection, offering the protocol the client chose by ALPN.
-    const up: Socket = group.snapshot.protocol === 'TLS' ? this.tlsTo(tcp, target.target.address) : tcp
-    this.upstream = up
     this.upstreamRaw = tcp
     const header = group.snapshot.proxyProtocolV2
       ? proxyV2Header({ address: this.raw.remoteAddress ?? '', port: this.raw.remotePort ?? 0 }, { address: this.raw.localAddress ?? '', port: this.raw.localPort ?? 0 })
       : undefined
     tcp.setTimeout(CONNECT_TIMEOUT_MS)
-    // The PROXY header goes first on the wire, before any TLS record (NLB sends it ahead of the handshake).
-    if (header && up !== tcp) tcp.write(header)
-    up.once(up === tcp ? 'connect' : 'secureConnect', () => {
-      if (header && up === tcp) up.write(header)
+    tcp.on('timeout', () => {
+      if (!this.upstreamConnected) (this.upstream ?? tcp).destroy(new Error('connect timeout'))
+    })
+    if (group.snapshot.protocol !== 'TLS') {
+      this.wire(tcp, tcp, target, 'connect', header)
+      return
+    }
+    // A TLS group re-encrypts: a TLS client over the TCP connection, offering the protocol the client
+    // chose by ALPN. A PROXY header goes first on the wire, before any TLS record (NLB sends it ahead
+    // of the handshake), so TLS starts only once the header is written.
+    tcp.on('error', noop)
+    if (!header) {
+      this.wire(this.tlsTo(tcp, target.target.address), tcp, target, 'secureConnect', undefined)
+      return
+    }
+    this.upstream = tcp
+    tcp.once('connect', () => {
+      if (this.upstream !== tcp) return
+      tcp.write(header, () => {
+        if (this.upstream === tcp && !tcp.destroyed) this.wire(this.tlsTo(tcp, target.target.address), tcp, target, 'secureConnect', undefined)
+      })
+    })
+    tcp.once('close', () => {
+      // Closed before TLS started: refused or unreachable, as a plain connect that failed.
+      if (this.upstream === tcp) this.upstreamFailed(target)
+    })
+  }
+
+  /** Follows one upstream connection (`up` over `tcp`) until it is up, fails or closes. */
+  private wire(up: Socket, tcp: Socket, target: GroupTarget, ready: 'connect' | 'secureConnect', header: Buffer | undefined): void {
+    this.upstream = up
+    up.once(ready, () => {
+      if (header) up.write(header)
       this.onUpstreamConnect(up, target.pool as L4Pool)
     })
-    tcp.on('timeout', () => {
-      if (!this.upstreamConnected) up.destroy(new Error('connect timeout'))
-    })
-    if (up !== tcp) tcp.on('error', noop)
     up.on('error', () => {
       if (!this.upstreamConnected) return
       this.targetFailed = true
@@ -128,13 +150,22 @@ export class TcpRelay implements L4Connection {
     up.on('close', () => {
       if (this.upstream !== up) return
       if (!this.upstreamConnected && !this.client.destroyed) {
-        // Refused, unreachable or timed out before any byte moved: try one other target.
-        this.targetFailed = true
-        this.tryTarget(target)
+        this.upstreamFailed(target)
         return
       }
       this.onSideClosed()
     })
+    if (up !== tcp && tcp.destroyed) up.destroy()
+  }
+
+  /** Refused, unreachable or timed out before any byte moved: try one other target. */
+  private upstreamFailed(target: GroupTarget): void {
+    if (this.client.destroyed) {
+      this.onSideClosed()
+      return
+    }
+    this.targetFailed = true
+    this.tryTarget(target)
   }
 
   private tlsTo(tcp: Socket, address: string): TLSSocket {

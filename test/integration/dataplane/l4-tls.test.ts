@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createServer as createTlsServer, connect as tlsConnect, type TLSSocket } from 'node:tls'
-import type { AddressInfo, Socket } from 'node:net'
+import { createServer as createTlsServer, connect as tlsConnect, TLSSocket, createSecureContext } from 'node:tls'
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net'
 import { test, type TestContext } from 'node:test'
 import type { Certificate } from '../../../src/model/certificate.js'
 import type { AlpnPolicy, Listener } from '../../../src/model/listener.js'
@@ -11,7 +11,7 @@ import type { LoadBalancer } from '../../../src/model/load-balancer.js'
 import type { TargetGroup } from '../../../src/model/target-group.js'
 import { forward, listener, loadBalancer, startDataplane, state, targetGroup } from './fixtures.js'
 import { certRefs, testCa, type TestCa } from './tls-fixtures.js'
-import { startEchoTarget, startProxyV2Target, TcpClient } from './tcp-targets.js'
+import { parseProxyV2, startEchoTarget, startProxyV2Target, TcpClient, type ProxyV2Info } from './tcp-targets.js'
 
 const NLB_ARN = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/net/tls-nlb/0123456789abcdef'
 const nlb = (attrs: Parameters<typeof loadBalancer>[0] = {}): LoadBalancer => ({ ...loadBalancer(attrs, { type: 'network', name: 'tls-nlb' }), arn: NLB_ARN })
@@ -179,3 +179,46 @@ test('access logs on a network balancer: one NLB line per TLS connection, in NLB
   assert.deepEqual([cipher, protocol, group_, domain, alpnFe, alpnBe, alpnList], ['TLS_AES_128_GCM_SHA256', 'tlsv13', '-', 'api.example.test', 'h2', '-', '%22h2%22%2C%22http%2F1.1%22'])
 })
 
+
+test('a TLS target group with proxy_protocol_v2: the PROXY v2 header goes first in plain bytes, then the re-encrypted connection', async (t) => {
+  const ca = await testCa(t)
+  const cert = await ca.certificate(['api.example.test'])
+  const targetCert = await ca.certificate(['target.internal'])
+  const context = createSecureContext({ cert: targetCert.certificatePem, key: targetCert.privateKeyPem })
+  const headers: ProxyV2Info[] = []
+  const sockets = new Set<Socket>()
+  // The target reads the header in the clear, then speaks TLS on the same connection (as a target behind NLB does).
+  const server = createTcpServer((raw) => {
+    sockets.add(raw)
+    raw.on('close', () => sockets.delete(raw))
+    raw.on('error', () => {})
+    let pending = Buffer.alloc(0)
+    const onData = (c: Buffer) => {
+      pending = Buffer.concat([pending, c])
+      const parsed = parseProxyV2(pending)
+      if (!parsed) return
+      raw.off('data', onData)
+      raw.pause()
+      headers.push(parsed.info)
+      const rest = pending.subarray(parsed.length)
+      if (rest.length > 0) raw.unshift(rest)
+      const tls = new TLSSocket(raw, { isServer: true, secureContext: context })
+      tls.on('error', () => {})
+      tls.once('secure', () => tls.write(`tls after pp2 from ${parsed.info.source}:${parsed.info.sourcePort}\n`))
+      tls.pipe(tls)
+    }
+    raw.on('data', onData)
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  t.after(() => {
+    for (const s of sockets) s.destroy()
+    return new Promise<void>((r) => server.close(() => r()))
+  })
+  const tg = group('tls-pp2-tg', (server.address() as AddressInfo).port, 'TLS', true)
+  const dp = await startDataplane(t, state(1, nlb(), cert, tg, tlsListener(tg, [cert])))
+  const c = await tlsClient(t, dp.boundPort('127.0.0.1:0') ?? 0, ca, 'api.example.test')
+  c.write('ping\n')
+  await until(() => c.text() === `tls after pp2 from 127.0.0.1:${c.localPort}\nping\n`, 'the echo from the TLS target behind its PROXY header')
+  assert.equal(headers.length, 1)
+  assert.equal(headers[0]?.command, 'PROXY')
+})

@@ -173,9 +173,6 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
   const advertise = options.advertise ?? nodeAddress ?? '127.0.0.1'
   const workerCount = options.workers ?? 1
   if (!Number.isInteger(workerCount) || workerCount < 1 || workerCount > 256) throw new Error(`--workers must be a whole number from 1 to 256, got '${options.workers}'`)
-  // Lambda targets are reached through a gateway inside the data plane that calls the function
-  // runner of this process: workers have no such path yet, so the two are refused together.
-  if (workerCount > 1 && options.runUserData) throw new Error(`--workers ${workerCount} with --run-user-data is not supported yet (workers do not serve Lambda targets): use --workers 1 to run user data and functions`)
 
   const nodeTtlSeconds = options.nodeTtlSeconds ?? 10
   // A fleet's balancer answers live as long as a dead node's lease, and no longer.
@@ -235,7 +232,7 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
     // checks, DNS, certificates and the store stay here, once per node).
     const pool =
       workerCount > 1
-        ? new WorkerPool({ count: workerCount, health: { isRoutable: (g, k) => health.isRoutable(g, k) }, node: nodeView, log, logFile: ownLogFile ? openalbLogPath(options.dataDir) : undefined, scheduling: process.env.OPENALB_WORKER_SCHEDULING === 'rr' ? 'rr' : 'none' })
+        ? new WorkerPool({ count: workerCount, health: { isRoutable: (g, k) => health.isRoutable(g, k) }, node: nodeView, log, lambda: functions, lambdaMetrics: new MetricsSink(metrics), logFile: ownLogFile ? openalbLogPath(options.dataDir) : undefined, scheduling: process.env.OPENALB_WORKER_SCHEDULING === 'rr' ? 'rr' : 'none' })
         : undefined
     const dataplane: Dataplane | WorkerPool =
       pool ??

@@ -363,7 +363,6 @@ export function buildProgram(out: (s: string) => void): Command {
       if (shutdown !== undefined && (!Number.isInteger(shutdown) || shutdown < 0 || shutdown > 3600)) throw new CliFailure(`--shutdown-timeout must be whole seconds from 0 to 3600, got '${opts.shutdownTimeout}'`)
       const workers = opts.workers === undefined ? undefined : opts.workers === 'auto' ? availableParallelism() : Number(opts.workers)
       if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 256)) throw new CliFailure(`--workers must be a whole number from 1 to 256, or auto, got '${opts.workers}'`)
-      if (workers !== undefined && workers > 1 && opts.runUserData) throw new CliFailure(`--workers ${workers} with --run-user-data is not supported yet (workers do not serve Lambda targets): use --workers 1 to run user data and functions`)
       await runUp({
         dataDir: dataDirFrom(opts.data),
         configFile: opts.config,

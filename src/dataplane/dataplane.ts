@@ -42,6 +42,8 @@ export interface DataplaneOptions {
   readonly ticketKeys?: TicketKeys
   /** Invokes functions for lambda target groups (compute's runner; without it their requests get 502). */
   readonly lambda?: LambdaInvoker
+  /** false: lambda groups' gateways run in another process (a worker's primary), whose sockets the snapshot's targets name; none opens here. */
+  readonly lambdaGateways?: false
 }
 
 export interface ApplyResult {
@@ -89,7 +91,7 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
   private readonly checkedUnder = new Map<string, string[]>()
   /** By poolKey(): address:port, with the transport for TLS and HTTP/2 pools. */
   private readonly pools = new Map<string, TargetPool>()
-  private readonly lambdaGateways: LambdaGateways
+  private readonly lambdaGateways: LambdaGateways | undefined
   private readonly sockets = new Map<string, ListenerSocket>()
   /** Network balancers' TCP listeners, by bind key. */
   private readonly l4Sockets = new Map<string, TcpListenerSocket>()
@@ -107,7 +109,7 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
 
   constructor(options: DataplaneOptions = {}) {
     this.health = options.health ?? ALL_ROUTABLE
-    this.lambdaGateways = new LambdaGateways(options.lambda, options.metrics)
+    this.lambdaGateways = options.lambdaGateways === false ? undefined : new LambdaGateways(options.lambda, options.metrics)
     this.log = options.log
     this.metrics = options.metrics
     this.headLimits = options.headLimits ?? DEFAULT_HEAD_LIMITS
@@ -132,7 +134,7 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
   /** Swaps in a new snapshot: groups and pools first, then one assignment, then listener sockets. */
   async apply(snapshot: Snapshot): Promise<ApplyResult> {
     const now = this.now()
-    this.lambdaGateways.sync(snapshot.targetGroups)
+    this.lambdaGateways?.sync(snapshot.targetGroups)
     const leaving = new Map<string, number>()
     for (const [arn, tg] of snapshot.targetGroups) {
       let state = this.groups.get(arn)
@@ -527,12 +529,13 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
   /** Stops accepting, closes every connection and pool. */
   /** Where a lambda group's target is reached: its gateway's local socket (runtime compiles it into the snapshot). */
   lambdaSocketPath(groupArn: string): string {
+    if (!this.lambdaGateways) throw new Error('this data plane opens no lambda gateways (they run in its primary)')
     return this.lambdaGateways.socketPath(groupArn)
   }
 
   async close(): Promise<void> {
     this.closed = true
-    this.lambdaGateways.close()
+    this.lambdaGateways?.close()
     if (this.bindRetry) clearTimeout(this.bindRetry)
     clearInterval(this.sweep)
     if (this.ownTicketKeys) this.ticketKeys.stop()

@@ -6,6 +6,8 @@ import type { ApplyResult, ListenerBindState, ListenerExplanation } from '../dat
 import type { RouteRequest } from '../dataplane/router/route-request.js'
 import type { Snapshot } from '../dataplane/snapshot.js'
 import { TicketKeys } from '../dataplane/tls/ticket-keys.js'
+import { LambdaGateways, type LambdaInvoker } from '../dataplane/lambda/gateway.js'
+import type { DataplaneMetricsSink } from '../dataplane/proxy/context.js'
 import type { StateView } from '../model/state-view.js'
 import type { RuntimeDataplane } from '../runtime/runtime.js'
 import { CountReader } from '../metrics/metrics.js'
@@ -31,6 +33,10 @@ export interface WorkerPoolOptions {
   readonly logFile?: string | undefined
   /** How workers share a listening socket: 'none' (each accepts, the kernel spreads; default) or 'rr' (the primary accepts and hands out). */
   readonly scheduling?: 'none' | 'rr'
+  /** Invokes functions for lambda target groups: their gateways run here, in the primary, and the workers forward to them. */
+  readonly lambda?: LambdaInvoker
+  /** Lambda's metrics (LambdaUserError, LambdaInternalError, processed bytes), counted here. */
+  readonly lambdaMetrics?: Pick<DataplaneMetricsSink, 'lambdaError' | 'lambdaProcessedBytes'>
   /** Milliseconds a worker has to say it is ready and to apply a revision (default 20 s). */
   readonly timeoutMs?: number
 }
@@ -67,6 +73,7 @@ export class WorkerPool implements RuntimeDataplane {
   readonly #routable = new HealthMirror()
   readonly #cookieKey = randomBytes(32)
   readonly #ticketKeys = new TicketKeys()
+  readonly #lambda: LambdaGateways
   #latest: WireState | undefined
   #seq = 0
   readonly #pending = new Map<number, { readonly waiting: Set<number>; readonly replies: Map<number, FromWorker>; readonly done: () => void }>()
@@ -79,6 +86,7 @@ export class WorkerPool implements RuntimeDataplane {
   constructor(options: WorkerPoolOptions) {
     if (!Number.isInteger(options.count) || options.count < 2) throw new Error(`a worker pool has 2 or more workers, got ${options.count}`)
     this.#options = options
+    this.#lambda = new LambdaGateways(options.lambda, options.lambdaMetrics)
     for (let index = 0; index < options.count; index++) this.#slots.push({ index, worker: undefined, initialized: false, startedAt: 0, quickExits: 0, report: EMPTY_REPORT, restart: undefined })
     this.#ticketKeys.attach({ setTicketKeys: (key) => this.#broadcast({ t: 'ticket-key', key }) })
   }
@@ -125,6 +133,7 @@ export class WorkerPool implements RuntimeDataplane {
             state: this.#latest,
             udp: slot.index === 0,
             logFile: this.#options.logFile,
+            lambdaDir: this.#lambda.directory(),
           })
           slot.initialized = true
           return
@@ -217,6 +226,7 @@ export class WorkerPool implements RuntimeDataplane {
   async apply(snapshot: Snapshot, state?: StateView): Promise<ApplyResult> {
     if (!state) throw new Error('the worker pool applies a revision with its state (the workers compile it)')
     this.snapshot = snapshot
+    this.#lambda.sync(snapshot.targetGroups)
     const wire = toWire(state)
     this.#latest = wire
     const replies = await this.#ask((seq) => ({ t: 'apply', seq, state: wire }), this.#options.timeoutMs ?? 20000)
@@ -231,6 +241,11 @@ export class WorkerPool implements RuntimeDataplane {
       for (const f of r.result?.failed ?? []) failed.set(f.bindKey, f.error)
     }
     return { revision: snapshot.revision, opened: [...opened], closed: [...closed], failed: [...failed].map(([bindKey, error]) => ({ bindKey, error })) }
+  }
+
+  /** Where a lambda group's target is reached: its gateway here, in the primary (the runtime and the workers compile it in). */
+  lambdaSocketPath(groupArn: string): string {
+    return this.#lambda.socketPath(groupArn)
   }
 
   healthChanged(groupArn: string, key: string): void {
@@ -341,5 +356,6 @@ export class WorkerPool implements RuntimeDataplane {
       )
     }
     await Promise.all(exits)
+    this.#lambda.close()
   }
 }

@@ -19,6 +19,8 @@ export interface InitMessage {
   readonly udp: boolean
   /** The node's log file (DATA/openalb.log), which the worker appends its lines to as well. */
   readonly logFile: string | undefined
+  /** The primary's lambda gateways' socket directory: a lambda group's target is its gateway there (lambdaSocketIn). */
+  readonly lambdaDir: string
 }
 
 export type ToWorker =

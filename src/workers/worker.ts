@@ -4,6 +4,7 @@ import { Dataplane } from '../dataplane/dataplane.js'
 import { MetricsSink } from '../dataplane/metrics-sink.js'
 import type { Snapshot } from '../dataplane/snapshot.js'
 import { TicketKeys } from '../dataplane/tls/ticket-keys.js'
+import { lambdaSocketIn } from '../dataplane/lambda/gateway.js'
 import { Metrics } from '../metrics/metrics.js'
 import { compileRevision, type NodeView } from '../runtime/snapshot.js'
 import { HealthMirror } from './health-mirror.js'
@@ -54,6 +55,8 @@ class Worker {
       metrics: new MetricsSink(this.metrics),
       cookieKey: Buffer.from(init.cookieKey),
       ticketKeys: this.ticketKeys,
+      // Lambda groups are served by the primary's gateways (it runs the functions): targets name their sockets.
+      lambdaGateways: false,
     })
     // Listener states change on their own too (a port that came free): reported when they do.
     this.#reportTimer = setInterval(() => this.#reportIfChanged(), 1000)
@@ -97,7 +100,8 @@ class Worker {
 
   async #apply(seq: number, wire: WireState): Promise<void> {
     try {
-      const node: NodeView = this.init.node
+      const dir = this.init.lambdaDir
+      const node: NodeView = { ...this.init.node, lambdaSocket: (arn) => lambdaSocketIn(dir, arn) }
       const compiled = compileRevision(new WireStateView(wire), node)
       if (!compiled.snapshot.ok) {
         const error = compiled.snapshot.failures.map((f) => JSON.stringify(f)).join('; ')

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, request, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,6 +8,7 @@ import pino from 'pino'
 import { startOpenalb, type OpenalbHandle } from '../../src/main.js'
 import { eventually } from '../helpers/eventually.js'
 import { freePort } from '../helpers/ports.js'
+import { repoRoot } from '../helpers/shared.js'
 
 // `openalb up --workers N`: N data-plane processes (node:cluster workers) on the same listening
 // sockets, fed by the one process that follows the store and checks health. Real processes,
@@ -85,11 +86,11 @@ async function summed(lb: OpenalbHandle, family: string): Promise<number> {
   return n
 }
 
-/** Sends batches of concurrent requests until every worker has served one (bounded: 40 batches of 20). */
-async function untilEveryWorkerServes(lb: OpenalbHandle, port: number, family: string, workers: number, check: (r: { status: number; body: string }) => void): Promise<Map<string, number>> {
+/** Sends batches of concurrent requests until every worker has served one (bounded: 800 requests). */
+async function untilEveryWorkerServes(lb: OpenalbHandle, port: number, family: string, workers: number, check: (r: { status: number; body: string }) => void, path = '/', batch = 20): Promise<Map<string, number>> {
   const before = await perWorker(lb, family)
-  for (let batch = 0; batch < 40; batch++) {
-    for (const r of await Promise.all(Array.from({ length: 20 }, () => get(port)))) check(r)
+  for (let n = 0; n < 800 / batch; n++) {
+    for (const r of await Promise.all(Array.from({ length: batch }, () => get(port, path)))) check(r)
     const now = await perWorker(lb, family)
     const grew = [...Array(workers).keys()].filter((i) => (now.get(String(i)) ?? 0) > (before.get(String(i)) ?? 0))
     if (grew.length === workers) return now
@@ -192,11 +193,26 @@ test('--workers 2: traffic reaches both workers, a config change and a health ch
   )
 })
 
-test('--workers 2 with --run-user-data is refused with a clear error (workers do not serve Lambda targets yet)', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'openalb-workers-'))
-  try {
-    await assert.rejects(startOpenalb({ dataDir, control: '127.0.0.1:0', dns: '127.0.0.1:0', log: pino({ level: 'silent' }), workers: 2, runUserData: true }), /--workers 2 with --run-user-data is not supported yet/)
-  } finally {
+test('--workers 2 --run-user-data: Lambda targets are served from every worker through the primary\'s gateways (examples/lambda.yaml), health checks of a lambda group too', { timeout: 60000 }, async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'openalb-workers-lambda-'))
+  const port = await freePort()
+  const yaml = readFileSync(join(repoRoot, 'examples', 'lambda.yaml'), 'utf8')
+    .replace(/\$schema=\S+/, `$schema=${join(repoRoot, 'schema', 'openalb.schema.json')}`)
+    .replace(/\b8080\b/g, String(port))
+    .replace(/code: \.\/lambda\//g, `code: ${join(repoRoot, 'examples', 'lambda')}/`)
+  const file = join(dataDir, 'lambda.yaml')
+  writeFileSync(file, yaml)
+  const lb = await startOpenalb({ dataDir, configFile: file, control: '127.0.0.1:0', dns: '127.0.0.1:0', runUserData: true, workers: 2, log: pino({ level: 'silent' }) })
+  t.after(async () => {
+    await lb.close()
     rmSync(dataDir, { recursive: true, force: true })
-  }
+  })
+  await eventually(async () => (await get(port, '/').catch(() => undefined))?.status === 404, { timeoutMs: 10000, message: 'listener up' })
+  // The requests reach both workers; each answer is the function's (two at a time: more would be throttled, as Lambda's concurrency).
+  await untilEveryWorkerServes(lb, port, 'openalb_request_count_total', 2, (r) => assert.deepEqual(r, { status: 200, body: 'hello ALB from hello (hi from YAML)\n' }), '/api/hello?name=ALB', 2)
+  // The report group's health check is the function's answer to ALB's health check event, checked once, in the primary.
+  const tg = (await lb.control.read()).list('target-group').find((g) => g.name === 'report-tg')
+  await eventually(() => lb.health.counts(tg?.arn ?? '').healthy === 1, { timeoutMs: 15000, message: 'report healthy' })
+  const report = await fetch(`http://127.0.0.1:${port}/report/x`, { method: 'POST' })
+  assert.deepEqual(await report.json(), { path: '/report/x', method: 'POST', function: 'report' })
 })

@@ -45,8 +45,13 @@ export class LambdaGateways {
 
   /** The local socket a lambda group's target is reached at: fixed per group, so the runtime compiles it in. */
   socketPath(groupArn: string): string {
+    return lambdaSocketIn(this.directory(), groupArn)
+  }
+
+  /** The directory of the gateways' sockets (made on first use). */
+  directory(): string {
     this.#dir ??= mkdtempSync(join(tmpdir(), 'openalb-lambda-'))
-    return join(this.#dir, `${createHash('sha256').update(groupArn).digest('hex').slice(0, 24)}.sock`)
+    return this.#dir
   }
 
   /** Each snapshot: a gateway for every lambda group, none for the others. */
@@ -167,6 +172,11 @@ export class LambdaGateways {
         return fail(res, 'lambda-unavailable')
     }
   }
+}
+
+/** Where the gateway of a lambda group listens, in a gateways' directory (workers reach their primary's this way). */
+export function lambdaSocketIn(dir: string, groupArn: string): string {
+  return join(dir, `${createHash('sha256').update(groupArn).digest('hex').slice(0, 24)}.sock`)
 }
 
 /** An answer the balancer gives itself: marked for the exchange, which writes ALB's error page. */

@@ -132,6 +132,9 @@ export class MetricStore {
       })
     }
     for (const key of [...this.#counters.keys()]) if (!seen.has(key)) this.#counters.delete(key)
+    // A metric without a datapoint for a day of periods (its resource deleted, or no traffic) leaves ListMetrics.
+    const oldest = nowMs - DATAPOINTS_KEPT * this.periodMs
+    for (const [key, series] of this.#series) if ((series.points[series.points.length - 1]?.atMs ?? 0) < oldest) this.#series.delete(key)
   }
 
   /** A metric's datapoints that ended in (fromMs, toMs], oldest first. */

@@ -8,9 +8,8 @@ import { createLaunchConfiguration } from '../../src/control/launch-templates.js
 import { createListener, createLoadBalancer } from '../../src/control/load-balancers.js'
 import { putScalingPolicy } from '../../src/control/scaling-policies.js'
 import { createTargetGroup } from '../../src/control/target-groups.js'
-import { Metrics } from '../../src/metrics/metrics.js'
 import { dimension } from '../../src/model/dimension.js'
-import { Monitor } from '../../src/monitoring/monitor.js'
+import { monitorParts } from '../helpers/monitor.js'
 import { assertWireMatchesModels } from './assert-wire.js'
 import { awsCli, cliVersion } from './cli-tutorial-steps.js'
 import { startAwsApi } from './start-aws-api.js'
@@ -20,28 +19,15 @@ const PERIOD_MS = 1000
 
 /** The AWS API with a metric store the test steps: a group, a step policy, a balancer forwarding to its target group. */
 async function setUp(t: TestContext) {
-  const metrics = new Metrics()
-  let monitor: Monitor | undefined
-  const api = await startAwsApi({
-    monitoring: { periodMs: PERIOD_MS, datapoints: (...a) => monitor?.store.datapoints(...a) ?? [], metrics: (since) => monitor?.store.metrics(since) ?? [] },
-  })
+  const parts = monitorParts(PERIOD_MS)
+  const { metrics } = parts
+  const api = await startAwsApi({ monitoring: parts.reader })
   const home = mkdtempSync(join(tmpdir(), 'openalb-cli-cw-'))
   t.after(async () => {
     await api.close()
     rmSync(home, { recursive: true, force: true })
   })
-  monitor = new Monitor({
-    control: api.control,
-    periodMs: PERIOD_MS,
-    sources: {
-      balancerRequestCount: (lb) => metrics.balancerRequestCount(lb),
-      requestCount: (lb, tg) => metrics.requestCount(lb, tg),
-      targetStatusCount: (tg, c) => metrics.targetGroupStatusCount(tg, c),
-      responseTime: (tg) => metrics.targetResponseTimeTotals(tg),
-      hostCounts: () => ({ healthy: 1, unhealthy: 0 }),
-      cpuSeconds: () => new Map(),
-    },
-  })
+  const monitor = parts.start(api.control, { healthy: 1, unhealthy: 0 })
   const made = (
     await api.control.mutate((d) => {
       const tg = createTargetGroup(d, { name: 'web', protocol: 'HTTP', port: 4000 })

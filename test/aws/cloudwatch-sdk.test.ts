@@ -16,9 +16,8 @@ import {
   SetAlarmStateCommand,
 } from '@aws-sdk/client-cloudwatch'
 import { CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2'
-import { Metrics } from '../../src/metrics/metrics.js'
 import { dimension } from '../../src/model/dimension.js'
-import { Monitor } from '../../src/monitoring/monitor.js'
+import { monitorParts } from '../helpers/monitor.js'
 import { rejectsWith } from './assert-aws-error.js'
 import { assertWireMatchesModels } from './assert-wire.js'
 import { clientConfig, startAwsApi } from './start-aws-api.js'
@@ -28,30 +27,11 @@ const PERIOD_MS = 1000
 
 /** A node's parts for CloudWatch: the real metrics registry the data plane bumps, and healthy-host counts set by the test. */
 async function setUp(t: { after(fn: () => Promise<void> | void): void }) {
-  const metrics = new Metrics()
-  const hosts = new Map<string, { healthy: number; unhealthy: number }>()
-  let monitor: Monitor | undefined
-  const reader = {
-    get periodMs() {
-      return PERIOD_MS
-    },
-    datapoints: (...a: Parameters<Monitor['store']['datapoints']>) => monitor?.store.datapoints(...a) ?? [],
-    metrics: (since?: number) => monitor?.store.metrics(since) ?? [],
-  }
-  const api = await startAwsApi({ monitoring: reader })
+  const parts = monitorParts(PERIOD_MS)
+  const { metrics, hosts } = parts
+  const api = await startAwsApi({ monitoring: parts.reader })
   t.after(() => api.close())
-  monitor = new Monitor({
-    control: api.control,
-    periodMs: PERIOD_MS,
-    sources: {
-      balancerRequestCount: (lb) => metrics.balancerRequestCount(lb),
-      requestCount: (lb, tg) => metrics.requestCount(lb, tg),
-      targetStatusCount: (tg, c) => metrics.targetGroupStatusCount(tg, c),
-      responseTime: (tg) => metrics.targetResponseTimeTotals(tg),
-      hostCounts: (tg) => hosts.get(tg) ?? { healthy: 0, unhealthy: 0 },
-      cpuSeconds: () => new Map(),
-    },
-  })
+  const monitor = parts.start(api.control)
   const config = clientConfig(api)
   const cw = new CloudWatchClient(config)
   const asg = new AutoScalingClient(config)

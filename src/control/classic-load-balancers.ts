@@ -17,6 +17,7 @@ import {
 } from '../model/classic-load-balancer.js'
 import { CANONICAL_HOSTED_ZONE_ID } from '../model/ids.js'
 import type { Failure } from '../model/result.js'
+import type { ClassicPolicy } from '../model/classic-load-balancer.js'
 import type { Draft } from './draft.js'
 import {
   DuplicateError,
@@ -169,6 +170,7 @@ export function createClassicLoadBalancer(d: Draft, input: ClassicLoadBalancerIn
   if (input.listeners.length === 0) throw invalid('At least one listener must be specified', 'Listeners')
   const scheme = input.scheme ?? 'internet-facing'
   if (scheme !== 'internet-facing' && scheme !== 'internal') throw new InvalidValueError(`Invalid scheme '${scheme}': use internet-facing or internal`)
+  if (Object.keys(input.tags ?? {}).length > CLASSIC_MAX_TAGS) throw new LimitExceededError('classic-tags', CLASSIC_MAX_TAGS, `load balancer '${input.name}'`)
   const listeners = addListeners(d, input.name, [], input.listeners)
   const net = placement(d, input.subnets, input.availabilityZones)
   const securityGroups = securityGroupIds(d, input.securityGroups ?? [], net.vpcId)
@@ -290,13 +292,91 @@ export function setClassicSecurityGroups(d: Draft, name: string, groups: readonl
   return d.put({ ...lb, securityGroups: securityGroupIds(d, groups, lb.vpcId) })
 }
 
-export function setClassicTags(d: Draft, name: string, tags: Readonly<Record<string, string>>): ClassicLoadBalancer {
-  const lb = findClassic(d, name)
-  return d.put({ ...lb, tags: { ...tags } })
-}
 
 /** The balancers using a certificate (its deletion is refused while one does). */
 export function classicUsersOfCertificate(d: Draft, arn: string): string | undefined {
   const lb = d.list('classic-load-balancer').find((b) => b.listeners.some((l) => l.sslCertificateId === arn))
   return lb ? `Classic load balancer '${lb.name}'` : undefined
+}
+
+/** AWS: "Policy names must consist of alphanumeric characters and dashes (-)." */
+function checkPolicyName(name: string): void {
+  if (!/^[A-Za-z0-9-]{1,255}$/.test(name)) throw invalid(`PolicyName '${name}' must consist of alphanumeric characters and dashes (-)`, 'PolicyName')
+}
+
+export function createClassicStickinessPolicy(d: Draft, name: string, policy: ClassicPolicy): ClassicLoadBalancer {
+  const lb = findClassic(d, name)
+  checkPolicyName(policy.name)
+  if (lb.policies.some((p) => p.name === policy.name)) throw new DuplicateError('classic-policy', policy.name)
+  if (policy.type === 'LBCookieStickinessPolicyType' && policy.cookieExpirationPeriod !== undefined && (!Number.isInteger(policy.cookieExpirationPeriod) || policy.cookieExpirationPeriod < 0)) {
+    throw invalid(`CookieExpirationPeriod must be a whole number of seconds, 0 or more, not ${policy.cookieExpirationPeriod}`, 'CookieExpirationPeriod')
+  }
+  if (policy.type === 'AppCookieStickinessPolicyType' && policy.cookieName === '') throw invalid('CookieName is required', 'CookieName')
+  return d.put({ ...lb, policies: [...lb.policies, policy] })
+}
+
+/** Replaces a listener's policies; [] removes them. Stickiness is for HTTP and HTTPS listeners, one policy at a time. */
+export function setClassicListenerPolicies(d: Draft, name: string, port: number, policyNames: readonly string[]): ClassicLoadBalancer {
+  const lb = findClassic(d, name)
+  const l = lb.listeners.find((x) => x.loadBalancerPort === port)
+  if (!l) throw new NotFoundError('classic-listener', String(port))
+  for (const p of policyNames) if (!lb.policies.some((x) => x.name === p)) throw new NotFoundError('classic-policy', p)
+  if (policyNames.length > 0 && !isLayer7(l.protocol)) throw new InvalidValueError(`Stickiness policies can only be set on HTTP and HTTPS listeners, not on the ${l.protocol} listener on port ${port}`)
+  if (new Set(policyNames).size > 1) throw new InvalidValueError('A listener can have only one stickiness policy')
+  const names = [...new Set(policyNames)]
+  return d.put({ ...lb, listeners: lb.listeners.map((x) => (x === l ? { ...x, policyNames: names } : x)) })
+}
+
+/** A policy a listener uses cannot be deleted (AWS: InvalidConfigurationRequest). */
+export function deleteClassicPolicy(d: Draft, name: string, policyName: string): ClassicLoadBalancer {
+  const lb = findClassic(d, name)
+  if (!lb.policies.some((p) => p.name === policyName)) throw new NotFoundError('classic-policy', policyName)
+  const user = lb.listeners.find((l) => l.policyNames.includes(policyName))
+  if (user) throw new InvalidValueError(`Policy ${policyName} is in use by the listener on port ${user.loadBalancerPort}`)
+  return d.put({ ...lb, policies: lb.policies.filter((p) => p.name !== policyName) })
+}
+
+export function enableClassicZones(d: Draft, name: string, zones: readonly string[]): ClassicLoadBalancer {
+  const lb = findClassic(d, name)
+  const added = zones.filter((z) => !lb.availabilityZones.includes(z)).map((z) => defaultSubnetOf(d, z))
+  return setClassicSubnets(d, name, [...lb.subnets, ...added])
+}
+
+export function disableClassicZones(d: Draft, name: string, zones: readonly string[]): ClassicLoadBalancer {
+  const lb = findClassic(d, name)
+  const keep = lb.subnets.filter((_, i) => !zones.includes(lb.availabilityZones[i] ?? ''))
+  if (keep.length === 0) throw new InvalidValueError('Cannot remove all Availability Zones from the load balancer: it must remain in at least one')
+  return setClassicSubnets(d, name, keep)
+}
+
+export function attachClassicSubnets(d: Draft, name: string, subnets: readonly string[]): ClassicLoadBalancer {
+  const lb = findClassic(d, name)
+  const ids = subnets.map((s) => resolveSubnet(d, s).id)
+  return setClassicSubnets(d, name, [...lb.subnets, ...ids.filter((s) => !lb.subnets.includes(s))])
+}
+
+export function detachClassicSubnets(d: Draft, name: string, subnets: readonly string[]): ClassicLoadBalancer {
+  const lb = findClassic(d, name)
+  const ids = subnets.map((s) => resolveSubnet(d, s).id)
+  return setClassicSubnets(d, name, lb.subnets.filter((s) => !ids.includes(s)))
+}
+
+/** Classic's tag rules: at most 10 per balancer, keys 1-128 characters, no aws: prefix. */
+export const CLASSIC_MAX_TAGS = 10
+
+export function addClassicTags(d: Draft, names: readonly string[], tags: Readonly<Record<string, string>>): void {
+  for (const name of names) {
+    const lb = findClassic(d, name)
+    for (const k of Object.keys(tags)) if (k.toLowerCase().startsWith('aws:')) throw invalid(`Tag keys starting with 'aws:' are reserved: ${k}`, 'Tags')
+    const merged = { ...lb.tags, ...tags }
+    if (Object.keys(merged).length > CLASSIC_MAX_TAGS) throw new LimitExceededError('classic-tags', CLASSIC_MAX_TAGS, `load balancer '${lb.name}'`)
+    d.put({ ...lb, tags: merged })
+  }
+}
+
+export function removeClassicTags(d: Draft, names: readonly string[], keys: readonly string[]): void {
+  for (const name of names) {
+    const lb = findClassic(d, name)
+    d.put({ ...lb, tags: Object.fromEntries(Object.entries(lb.tags).filter(([k]) => !keys.includes(k))) })
+  }
 }

@@ -41,8 +41,32 @@ const dash = (s: string): string => (s === '' ? '-' : s)
 const seconds = (s: number): string => (s < 0 ? '-1' : s.toFixed(3))
 const isoMicros = (ms: number): string => new Date(ms).toISOString().replace('Z', '000Z')
 
-/** ALB's field order: type time elb client:port target:port ... classification classification_reason. */
-export function formatAccessLog(e: AccessLogEntry): string {
+/**
+ * ALB's field order: type time elb client:port target:port ... classification classification_reason;
+ * a Classic balancer's (format 'classic'): time elb client:port backend:port request_processing_time
+ * backend_processing_time response_processing_time elb_status_code backend_status_code
+ * received_bytes sent_bytes "request" "user_agent" ssl_cipher ssl_protocol.
+ */
+export function formatAccessLog(e: AccessLogEntry, format?: 'classic'): string {
+  if (format === 'classic') {
+    return [
+      isoMicros(e.timeMs),
+      e.elb,
+      e.client,
+      e.target,
+      seconds(e.requestProcessingSeconds),
+      seconds(e.targetProcessingSeconds),
+      seconds(e.responseProcessingSeconds),
+      e.elbStatus === 0 ? '-' : String(e.elbStatus),
+      e.targetStatus,
+      String(e.receivedBytes),
+      String(e.sentBytes),
+      quote(e.request),
+      quote(e.userAgent),
+      '-',
+      '-',
+    ].join(' ')
+  }
   return [
     e.type,
     isoMicros(e.timeMs),

@@ -54,6 +54,8 @@ export interface BalancerSnapshot {
   /** `app/NAME/ID`, the access log's elb field. */
   readonly logName: string
   readonly attributes: LoadBalancerAttributes
+  /** 'classic': access log lines in a Classic balancer's fields (default: ALB's). */
+  readonly accessLogFormat?: 'classic' | undefined
 }
 
 export interface ListenerSnapshot {
@@ -104,6 +106,12 @@ export interface StickinessSnapshot {
   readonly durationSeconds: number
   /** app_cookie: the application's cookie. */
   readonly cookieName: string | undefined
+  /**
+   * A Classic balancer's policy: the balancer's cookie is AWSELB (no AWSALBCORS or AWSALBAPP-N);
+   * lb_cookie with durationSeconds 0 is a browser-session cookie; app_cookie sticks only while the
+   * request still carries the application's cookie.
+   */
+  readonly classic?: boolean | undefined
 }
 
 export interface TargetGroupSnapshot {

@@ -49,6 +49,8 @@ export interface ClassicAttributes {
   readonly idleTimeout: number
   /** Where openalb writes the balancer's access log: S3BucketName is a file path (or "-"), as ELBv2's bucket is. */
   readonly accessLog: { readonly enabled: boolean; readonly s3BucketName?: string | undefined; readonly emitInterval: number }
+  /** elb.http.desyncmitigationmode (an AdditionalAttribute): monitor, defensive (default) or strictest. */
+  readonly desyncMitigationMode: 'monitor' | 'defensive' | 'strictest'
 }
 
 export const CLASSIC_DEFAULT_ATTRIBUTES: ClassicAttributes = {
@@ -56,6 +58,7 @@ export const CLASSIC_DEFAULT_ATTRIBUTES: ClassicAttributes = {
   connectionDraining: { enabled: false, timeout: 300 },
   idleTimeout: 60,
   accessLog: { enabled: false, emitInterval: 60 },
+  desyncMitigationMode: 'defensive',
 }
 
 export interface ClassicLoadBalancer {

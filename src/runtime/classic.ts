@@ -5,7 +5,7 @@ import type { LoadBalancerAttributes } from '../model/load-balancer.js'
 import { defaultHealthCheck, targetGroupAttributesSpec, targetKey, type TargetGroup, type TargetProtocol } from '../model/target-group.js'
 import type { Failure } from '../model/result.js'
 import { compileRouter, type LocalAnswer } from '../dataplane/router/router.js'
-import type { BalancerSnapshot, L4ListenerSnapshot, ListenerSnapshot, TargetGroupSnapshot, TargetSnapshot } from '../dataplane/snapshot.js'
+import type { BalancerSnapshot, L4ListenerSnapshot, ListenerSnapshot, StickinessSnapshot, TargetGroupSnapshot, TargetSnapshot } from '../dataplane/snapshot.js'
 import type { ListenerCertificate } from '../dataplane/tls/sni.js'
 
 /**
@@ -59,9 +59,21 @@ export function classicHealthGroup(lb: ClassicLoadBalancer): TargetGroup | undef
   }
 }
 
-/** The data plane key of the group a listener forwards to: one per back-end protocol and port. */
-export const classicListenerGroupArn = (lb: ClassicLoadBalancer, l: Pick<ClassicListener, 'instanceProtocol' | 'instancePort'>): string =>
-  `${lb.arn}#${l.instanceProtocol}:${l.instancePort}`
+/** The data plane key of the group a listener forwards to: one per back-end protocol and port (and stickiness policy). */
+export const classicListenerGroupArn = (lb: ClassicLoadBalancer, l: Pick<ClassicListener, 'instanceProtocol' | 'instancePort' | 'policyNames'>): string =>
+  `${lb.arn}#${l.instanceProtocol}:${l.instancePort}${l.policyNames.length > 0 ? `#${l.policyNames.join(',')}` : ''}`
+
+/** A listener's stickiness policy as the balancer applies it (AWSELB cookie). */
+function stickinessOf(lb: ClassicLoadBalancer, l: ClassicListener): StickinessSnapshot {
+  const policy = lb.policies.find((p) => l.policyNames.includes(p.name))
+  if (policy?.type === 'LBCookieStickinessPolicyType') {
+    return Object.freeze({ enabled: true, type: 'lb_cookie', durationSeconds: policy.cookieExpirationPeriod ?? 0, cookieName: undefined, classic: true })
+  }
+  if (policy?.type === 'AppCookieStickinessPolicyType') return Object.freeze({ enabled: true, type: 'app_cookie', durationSeconds: 0, cookieName: policy.cookieName, classic: true })
+  return NOT_STICKY
+}
+
+const NOT_STICKY: StickinessSnapshot = Object.freeze({ enabled: false, type: 'lb_cookie', durationSeconds: 86400, cookieName: undefined })
 
 export interface ClassicCompileContext {
   readonly bindAddress: string | undefined
@@ -86,7 +98,7 @@ function engineAttributes(lb: ClassicLoadBalancer): LoadBalancerAttributes {
     idleTimeoutSeconds: lb.attributes.idleTimeout,
     http2Enabled: false,
     dropInvalidHeaderFields: false,
-    desyncMitigationMode: 'defensive',
+    desyncMitigationMode: lb.attributes.desyncMitigationMode ?? 'defensive',
     xffHeaderProcessingMode: 'append',
     preserveHostHeader: true,
     crossZoneEnabled: lb.attributes.crossZoneLoadBalancing,
@@ -133,7 +145,7 @@ export function compileClassic(lb: ClassicLoadBalancer, ctx: ClassicCompileConte
         proxyProtocolV2: false,
         // Classic closes what is left of a deregistered instance's connections when draining ends.
         connectionTermination: true,
-        stickiness: Object.freeze({ enabled: false, type: 'lb_cookie', durationSeconds: 86400, cookieName: undefined }),
+        stickiness: stickinessOf(lb, l),
         healthCheck: defaultHealthCheck(),
         targets: Object.freeze(targets),
         unresolved: Object.freeze(unresolved),
@@ -144,7 +156,7 @@ export function compileClassic(lb: ClassicLoadBalancer, ctx: ClassicCompileConte
     return arn
   }
 
-  const balancer: BalancerSnapshot = Object.freeze({ arn: lb.arn, name: lb.name, logName: lb.name, attributes: Object.freeze(engineAttributes(lb)) })
+  const balancer: BalancerSnapshot = Object.freeze({ arn: lb.arn, name: lb.name, logName: lb.name, attributes: Object.freeze(engineAttributes(lb)), accessLogFormat: 'classic' })
   const bindAddress = ctx.bindAddress ?? lb.bindAddress
   const listeners: ListenerSnapshot[] = []
   const l4Listeners: L4ListenerSnapshot[] = []

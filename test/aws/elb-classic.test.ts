@@ -25,7 +25,7 @@ test('the Classic elb API (Version 2012-06-01) is told apart from ELBv2 by its V
   // A Classic balancer is no ELBv2 balancer, and the other way round.
   const made = await post(api.endpoint, 'Action=CreateLoadBalancer&Version=2012-06-01&LoadBalancerName=c1&AvailabilityZones.member.1=us-east-1a&Listeners.member.1.Protocol=TCP&Listeners.member.1.LoadBalancerPort=7000&Listeners.member.1.InstancePort=7000')
   assert.equal(made.status, 200, made.text)
-  assert.doesNotMatch((await post(api.endpoint, 'Action=DescribeLoadBalancers&Version=2015-12-01')).text, /c1/)
+  assert.doesNotMatch((await post(api.endpoint, 'Action=DescribeLoadBalancers&Version=2015-12-01')).text, /<LoadBalancerName>c1<\/LoadBalancerName>/)
   // Classic's ranges from botocore's model (the CLI checks them itself, so this one goes raw).
   const range = await post(api.endpoint, 'Action=ConfigureHealthCheck&Version=2012-06-01&LoadBalancerName=c1&HealthCheck.Target=TCP:7000&HealthCheck.Interval=4&HealthCheck.Timeout=2&HealthCheck.UnhealthyThreshold=2&HealthCheck.HealthyThreshold=2')
   assert.equal(range.status, 400)
@@ -92,5 +92,50 @@ test('AWS CLI v2 elb: create, describe, listeners, health check, register and de
   await aws('elb', 'delete-load-balancer', '--load-balancer-name', 'my-clb')
   await aws('elb', 'delete-load-balancer', '--load-balancer-name', 'my-clb') // AWS: deleting what is gone succeeds
   assert.equal(await aws('elb', 'describe-load-balancers', '--query', 'length(LoadBalancerDescriptions)', '--output', 'text'), '0')
+  assertWireMatchesModels(api)
+})
+
+test('elb policies, attributes, zones, subnets, security groups, tags and limits answer in botocore\'s shapes', async (t) => {
+  const api = await startAwsApi()
+  t.after(() => api.close())
+  const call = async (action: string, params: string) => {
+    const r = await post(api.endpoint, `Action=${action}&Version=2012-06-01&${params}`)
+    assert.equal(r.status, 200, `${action}: ${r.text}`)
+    return r.text
+  }
+  const lb = 'LoadBalancerName=w1'
+  await call('CreateLoadBalancer', `${lb}&AvailabilityZones.member.1=us-east-1a&Listeners.member.1.Protocol=HTTP&Listeners.member.1.LoadBalancerPort=7100&Listeners.member.1.InstancePort=7100&Tags.member.1.Key=a&Tags.member.1.Value=1`)
+  await call('CreateLBCookieStickinessPolicy', `${lb}&PolicyName=p1&CookieExpirationPeriod=30`)
+  await call('CreateAppCookieStickinessPolicy', `${lb}&PolicyName=p2&CookieName=SID`)
+  await call('SetLoadBalancerPoliciesOfListener', `${lb}&LoadBalancerPort=7100&PolicyNames.member.1=p1`)
+  assert.match(await call('DescribeLoadBalancers', 'LoadBalancerNames.member.1=w1'), /<LBCookieStickinessPolicies><member><PolicyName>p1<\/PolicyName><CookieExpirationPeriod>30<\/CookieExpirationPeriod><\/member><\/LBCookieStickinessPolicies>/)
+  assert.match(await call('DescribeLoadBalancerPolicies', `${lb}&PolicyNames.member.1=p2`), /<PolicyTypeName>AppCookieStickinessPolicyType<\/PolicyTypeName><PolicyAttributeDescriptions><member><AttributeName>CookieName<\/AttributeName><AttributeValue>SID<\/AttributeValue>/)
+  assert.match(await call('DescribeLoadBalancerPolicyTypes', 'PolicyTypeNames.member.1=LBCookieStickinessPolicyType'), /<AttributeName>CookieExpirationPeriod<\/AttributeName><AttributeType>Long<\/AttributeType>/)
+  const noType = await post(api.endpoint, 'Action=DescribeLoadBalancerPolicyTypes&Version=2012-06-01&PolicyTypeNames.member.1=ProxyProtocolPolicyType')
+  assert.match(noType.text, /<Code>PolicyTypeNotFound<\/Code>.*does not support the policy type ProxyProtocolPolicyType/)
+  const notYet = await post(api.endpoint, `Action=CreateLoadBalancerPolicy&Version=2012-06-01&${lb}&PolicyName=x&PolicyTypeName=ProxyProtocolPolicyType`)
+  assert.match(notYet.text, /<Code>InvalidAction<\/Code><Message>openalb does not implement CreateLoadBalancerPolicy of the Classic Load Balancer API/)
+  await call('SetLoadBalancerPoliciesOfListener', `${lb}&LoadBalancerPort=7100&PolicyNames=`)
+  await call('DeleteLoadBalancerPolicy', `${lb}&PolicyName=p1`)
+  assert.match(await call('DescribeLoadBalancerAttributes', lb), /<ConnectionDraining><Enabled>false<\/Enabled><Timeout>300<\/Timeout><\/ConnectionDraining>/)
+  assert.match(
+    await call('ModifyLoadBalancerAttributes', `${lb}&LoadBalancerAttributes.ConnectionSettings.IdleTimeout=120&LoadBalancerAttributes.AdditionalAttributes.member.1.Key=elb.http.desyncmitigationmode&LoadBalancerAttributes.AdditionalAttributes.member.1.Value=strictest`),
+    /<LoadBalancerName>w1<\/LoadBalancerName><LoadBalancerAttributes>.*<IdleTimeout>120<\/IdleTimeout>.*<Value>strictest<\/Value>/,
+  )
+  assert.match(await call('EnableAvailabilityZonesForLoadBalancer', `${lb}&AvailabilityZones.member.1=us-east-1b`), /<AvailabilityZones><member>us-east-1a<\/member><member>us-east-1b<\/member><\/AvailabilityZones>/)
+  assert.match(await call('DisableAvailabilityZonesForLoadBalancer', `${lb}&AvailabilityZones.member.1=us-east-1a`), /<AvailabilityZones><member>us-east-1b<\/member><\/AvailabilityZones>/)
+  assert.match(await call('AttachLoadBalancerToSubnets', `${lb}&Subnets.member.1=subnet-0a1b2c3d4e5f60a01`), /<Subnets><member>subnet-0a1b2c3d4e5f60b02<\/member><member>subnet-0a1b2c3d4e5f60a01<\/member><\/Subnets>/)
+  assert.match(await call('DetachLoadBalancerFromSubnets', `${lb}&Subnets.member.1=subnet-0a1b2c3d4e5f60b02`), /<Subnets><member>subnet-0a1b2c3d4e5f60a01<\/member><\/Subnets>/)
+  const made = await post(api.endpoint, 'Action=CreateSecurityGroup&Version=2016-11-15&GroupName=clb&GroupDescription=clb')
+  const sg = /<groupId>([^<]+)<\/groupId>/.exec(made.text)?.[1] ?? ''
+  assert.match(await call('ApplySecurityGroupsToLoadBalancer', `${lb}&SecurityGroups.member.1=${sg}`), new RegExp(`<SecurityGroups><member>${sg}</member></SecurityGroups>`))
+  await call('AddTags', 'LoadBalancerNames.member.1=w1&Tags.member.1.Key=b&Tags.member.1.Value=2')
+  await call('RemoveTags', 'LoadBalancerNames.member.1=w1&Tags.member.1.Key=a')
+  assert.match(await call('DescribeTags', 'LoadBalancerNames.member.1=w1'), /<Tags><member><Key>b<\/Key><Value>2<\/Value><\/member><\/Tags>/)
+  const dup = await post(api.endpoint, 'Action=AddTags&Version=2012-06-01&LoadBalancerNames.member.1=w1&Tags.member.1.Key=c&Tags.member.2.Key=c')
+  assert.match(dup.text, /<Code>DuplicateTagKeys<\/Code>/)
+  const many = Array.from({ length: 10 }, (_, i) => `Tags.member.${i + 1}.Key=k${i}`).join('&')
+  assert.match((await post(api.endpoint, `Action=AddTags&Version=2012-06-01&LoadBalancerNames.member.1=w1&${many}`)).text, /<Code>TooManyTags<\/Code>/)
+  assert.match(await call('DescribeAccountLimits', 'PageSize=2'), /<Limits><member><Name>classic-load-balancers<\/Name><Max>20<\/Max><\/member><member><Name>classic-listeners<\/Name><Max>100<\/Max><\/member><\/Limits><NextMarker>/)
   assertWireMatchesModels(api)
 })

@@ -21,6 +21,10 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
     CreateLoadBalancer: 'VPC balancers (AvailabilityZones pick the default VPC\'s subnets); listeners bind 127.0.0.1; HTTPS and SSL listeners use ELBSecurityPolicy-2016-08',
     ConfigureHealthCheck: 'HTTP, HTTPS and TCP targets (SSL refused)',
     DescribeInstanceHealth: 'this node\'s own health checks',
+    ModifyLoadBalancerAttributes: 'AccessLog: S3BucketName is a file path (or -), EmitInterval 60 only, no S3BucketPrefix; AdditionalAttributes: elb.http.desyncmitigationmode only',
+    DescribeLoadBalancerPolicies: 'the balancer\'s stickiness policies; no sample SSL negotiation policies',
+    DescribeLoadBalancerPolicyTypes: 'LBCookieStickinessPolicyType and AppCookieStickinessPolicyType only',
+    AddTags: 'at most 10 tags per balancer (the API reference\'s limit)',
   },
   elbv2: {
     CreateLoadBalancer: 'application and network types (no gateway); no Elastic IPs or private addresses in SubnetMappings; subnets default to the default VPC\'s subnet-a and subnet-b; subnets must exist, one per zone, in one VPC',

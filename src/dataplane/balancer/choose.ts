@@ -18,6 +18,9 @@ export interface TargetChoice {
 
 const NO_COOKIES: readonly string[] = Object.freeze([])
 
+/** A Classic balancer's stickiness cookie, for both of its policy types. */
+export const CLASSIC_COOKIE = 'AWSELB'
+
 /**
  * A forward action's target for one request, as HTTP/1 and HTTP/2 share it: the group by its
  * stickiness cookie (AWSALBTG) or by weight, then the target by AWSALB / AWSALBAPP-0 or by the
@@ -71,11 +74,17 @@ export function chooseTarget(
   const stick = group.snapshot.stickiness
   let target: GroupTarget | undefined
   if (stick.enabled) {
-    const token = findCookie(headerNames, headerValues, stick.type === 'lb_cookie' ? 'AWSALB' : 'AWSALBAPP-0')
-    if (token !== undefined) target = group.sticky(token)
+    const token = findCookie(headerNames, headerValues, stick.classic ? CLASSIC_COOKIE : stick.type === 'lb_cookie' ? 'AWSALB' : 'AWSALBAPP-0')
+    // Classic: "If the application cookie is explicitly removed or expires, the session stops being sticky."
+    const appGone = stick.classic && stick.type === 'app_cookie' && (stick.cookieName === undefined || findCookie(headerNames, headerValues, stick.cookieName) === undefined)
+    if (token !== undefined && !appGone) target = group.sticky(token)
   }
   target ??= group.pick(ctx.now(), ctx.random)
   if (!target) return { group, target: undefined }
+  if (stick.enabled && stick.type === 'lb_cookie' && stick.classic) {
+    const expires = stick.durationSeconds > 0 ? `; Expires=${cookieExpires(ctx.now(), stick.durationSeconds)}` : ''
+    return { group, target, cookies: [...cookies, `${CLASSIC_COOKIE}=${target.token}${expires}; Path=/`] }
+  }
   if (stick.enabled && stick.type === 'lb_cookie') {
     const expires = cookieExpires(ctx.now(), stick.durationSeconds)
     cookies = [...cookies, `AWSALB=${target.token}; Expires=${expires}; Path=/`, `AWSALBCORS=${target.token}; Expires=${expires}; Path=/; SameSite=None`]

@@ -4,7 +4,7 @@ import { parseIp, type IpAddress } from '../../lib/cidr.js'
 import { formatAccessLog } from '../access-log.js'
 import { buildLocation, type RedirectInput } from '../actions/redirect.js'
 import type { ForwardPlan } from '../actions/plan.js'
-import { chooseTarget } from '../balancer/choose.js'
+import { chooseTarget, CLASSIC_COOKIE } from '../balancer/choose.js'
 import { lambdaFailure } from '../lambda/failure.js'
 import { cookieExpires } from '../balancer/cookies.js'
 import type { GroupState, GroupTarget } from '../balancer/group.js'
@@ -721,7 +721,8 @@ export class ClientConnection implements UpstreamUser {
         s += `${name}: ${v}\r\n`
       }
     }
-    if (appCookieSeen && stick?.enabled && this.target) {
+    if (appCookieSeen && stick?.enabled && stick.classic && this.target) s += `set-cookie: ${CLASSIC_COOKIE}=${this.target.token}; Path=/\r\n`
+    else if (appCookieSeen && stick?.enabled && this.target) {
       s += `set-cookie: AWSALBAPP-0=${this.target.token}; Expires=${cookieExpires(this.ctx.now(), stick.durationSeconds)}; Path=/\r\n`
       s += 'set-cookie: AWSALBAPP-1=_remove_; Path=/\r\nset-cookie: AWSALBAPP-2=_remove_; Path=/\r\nset-cookie: AWSALBAPP-3=_remove_; Path=/\r\n'
     }
@@ -1009,7 +1010,7 @@ export class ClientConnection implements UpstreamUser {
       errorReason: this.errorKind ? ERROR_REASON[this.errorKind] : '',
       classification: head && head.classification !== 'compliant' ? head.classification : '',
       classificationReason: head?.classificationReason ?? '',
-    })
+    }, listener.balancer.accessLogFormat)
     this.ctx.accessLogs.write(listener.balancer.attributes.accessLogs.bucket, line)
   }
 

@@ -4,7 +4,7 @@ import type { IpAddress } from '../../lib/cidr.js'
 import { formatAccessLog } from '../access-log.js'
 import type { ForwardPlan } from '../actions/plan.js'
 import { buildLocation } from '../actions/redirect.js'
-import { chooseTarget } from '../balancer/choose.js'
+import { chooseTarget, CLASSIC_COOKIE } from '../balancer/choose.js'
 import { cookieExpires } from '../balancer/cookies.js'
 import type { GroupState, GroupTarget } from '../balancer/group.js'
 import { ERROR_REASON, STATUS, type ProxyErrorKind } from '../errors.js'
@@ -315,7 +315,8 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
       if (name !== 'content-length' && responseHeaderKind(name) !== Hdr.KEEP) continue
       out[name] = value
     }
-    if (appCookieSeen && stick?.enabled && this.target) {
+    if (appCookieSeen && stick?.enabled && stick.classic && this.target) setCookies.push(`${CLASSIC_COOKIE}=${this.target.token}; Path=/`)
+    else if (appCookieSeen && stick?.enabled && this.target) {
       setCookies.push(`AWSALBAPP-0=${this.target.token}; Expires=${cookieExpires(this.ctx.now(), stick.durationSeconds)}; Path=/`)
       setCookies.push('AWSALBAPP-1=_remove_; Path=/', 'AWSALBAPP-2=_remove_; Path=/', 'AWSALBAPP-3=_remove_; Path=/')
     }
@@ -530,7 +531,8 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
       const prev = headers[name]
       headers[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [String(prev), value]
     }
-    if (appCookieSeen && stick?.enabled && this.target) {
+    if (appCookieSeen && stick?.enabled && stick.classic && this.target) setCookies.push(`${CLASSIC_COOKIE}=${this.target.token}; Path=/`)
+    else if (appCookieSeen && stick?.enabled && this.target) {
       setCookies.push(`AWSALBAPP-0=${this.target.token}; Expires=${cookieExpires(this.ctx.now(), stick.durationSeconds)}; Path=/`)
       setCookies.push('AWSALBAPP-1=_remove_; Path=/', 'AWSALBAPP-2=_remove_; Path=/', 'AWSALBAPP-3=_remove_; Path=/')
     }
@@ -809,7 +811,7 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
       errorReason: this.errorKind ? ERROR_REASON[this.errorKind] : '',
       classification: '',
       classificationReason: '',
-    })
+    }, listener.balancer.accessLogFormat)
     this.ctx.accessLogs.write(listener.balancer.attributes.accessLogs.bucket, line)
   }
 }

@@ -1,5 +1,17 @@
 import {
+  addClassicTags,
+  attachClassicSubnets,
+  CLASSIC_LIMITS,
   configureClassicHealthCheck,
+  createClassicStickinessPolicy,
+  deleteClassicPolicy,
+  detachClassicSubnets,
+  disableClassicZones,
+  enableClassicZones,
+  modifyClassicAttributes,
+  removeClassicTags,
+  setClassicListenerPolicies,
+  setClassicSecurityGroups,
   createClassicListeners,
   createClassicLoadBalancer,
   deleteClassicListeners,
@@ -11,7 +23,7 @@ import {
   type ClassicListenerInput,
 } from '../../../control/classic-load-balancers.js'
 import type { Draft } from '../../../control/draft.js'
-import type { ClassicLoadBalancer } from '../../../model/classic-load-balancer.js'
+import type { ClassicAttributes, ClassicLoadBalancer, ClassicPolicy } from '../../../model/classic-load-balancer.js'
 import type { Call, TargetHealthDescription } from '../deps.js'
 import { AwsError } from '../errors.js'
 import type { Params } from '../protocol/params.js'
@@ -241,6 +253,236 @@ export const SetLoadBalancerListenerSSLCertificate: ClassicHandler = async (call
   return {}
 }
 
+
+export const CreateLBCookieStickinessPolicy: ClassicHandler = async (call) => {
+  only(call.params, 'CreateLBCookieStickinessPolicy', ['LoadBalancerName', 'PolicyName', 'CookieExpirationPeriod'])
+  const name = call.params.required('LoadBalancerName')
+  const period = call.params.int('CookieExpirationPeriod')
+  const policy: ClassicPolicy = { name: call.params.required('PolicyName'), type: 'LBCookieStickinessPolicyType', ...(period !== undefined ? { cookieExpirationPeriod: period } : {}) }
+  await mutate(call, (d) => createClassicStickinessPolicy(d, name, policy))
+  return {}
+}
+
+export const CreateAppCookieStickinessPolicy: ClassicHandler = async (call) => {
+  only(call.params, 'CreateAppCookieStickinessPolicy', ['LoadBalancerName', 'PolicyName', 'CookieName'])
+  const name = call.params.required('LoadBalancerName')
+  const policy: ClassicPolicy = { name: call.params.required('PolicyName'), type: 'AppCookieStickinessPolicyType', cookieName: call.params.required('CookieName') }
+  await mutate(call, (d) => createClassicStickinessPolicy(d, name, policy))
+  return {}
+}
+
+export const SetLoadBalancerPoliciesOfListener: ClassicHandler = async (call) => {
+  only(call.params, 'SetLoadBalancerPoliciesOfListener', ['LoadBalancerName', 'LoadBalancerPort', 'PolicyNames'])
+  const name = call.params.required('LoadBalancerName')
+  const port = call.params.int('LoadBalancerPort') ?? Number.NaN
+  const names = call.params.strings('PolicyNames') ?? []
+  await mutate(call, (d) => setClassicListenerPolicies(d, name, port, names))
+  return {}
+}
+
+export const DeleteLoadBalancerPolicy: ClassicHandler = async (call) => {
+  only(call.params, 'DeleteLoadBalancerPolicy', ['LoadBalancerName', 'PolicyName'])
+  const name = call.params.required('LoadBalancerName')
+  const policy = call.params.required('PolicyName')
+  await mutate(call, (d) => deleteClassicPolicy(d, name, policy))
+  return {}
+}
+
+/** The policy types openalb applies (stickiness); the others of AWS are PolicyTypeNotFound here. */
+const POLICY_TYPES: Record<string, Record<string, XmlValue>> = {
+  LBCookieStickinessPolicyType: {
+    PolicyTypeName: 'LBCookieStickinessPolicyType',
+    Description: 'Stickiness policy with session lifetimes controlled by the lifetime of the browser (user-agent) or a specified expiration period. This policy can be associated only with HTTP/HTTPS listeners.',
+    PolicyAttributeTypeDescriptions: [{ AttributeName: 'CookieExpirationPeriod', AttributeType: 'Long', Description: 'The time period, in seconds, after which the cookie should be considered stale. 0 (the default) lasts for the browser session.', DefaultValue: '0', Cardinality: 'ZERO_OR_ONE' }],
+  },
+  AppCookieStickinessPolicyType: {
+    PolicyTypeName: 'AppCookieStickinessPolicyType',
+    Description: 'Stickiness policy with session lifetimes controlled by the lifetime of the application-generated cookie. This policy can be associated only with HTTP/HTTPS listeners.',
+    PolicyAttributeTypeDescriptions: [{ AttributeName: 'CookieName', AttributeType: 'String', Description: 'The name of the application cookie used for stickiness.', Cardinality: 'ONE' }],
+  },
+}
+
+export const DescribeLoadBalancerPolicyTypes: ClassicHandler = async (call) => {
+  only(call.params, 'DescribeLoadBalancerPolicyTypes', ['PolicyTypeNames'])
+  const names = call.params.strings('PolicyTypeNames') ?? []
+  for (const n of names) if (!POLICY_TYPES[n]) throw new AwsError('PolicyTypeNotFound', `openalb does not support the policy type ${n} (it applies LBCookieStickinessPolicyType and AppCookieStickinessPolicyType)`)
+  return { PolicyTypeDescriptions: (names.length > 0 ? names : Object.keys(POLICY_TYPES)).map((n) => POLICY_TYPES[n] ?? {}) }
+}
+
+function policyDescription(p: ClassicPolicy): Record<string, XmlValue> {
+  const attributes =
+    p.type === 'LBCookieStickinessPolicyType'
+      ? [{ AttributeName: 'CookieExpirationPeriod', AttributeValue: String(p.cookieExpirationPeriod ?? 0) }]
+      : [{ AttributeName: 'CookieName', AttributeValue: p.cookieName }]
+  return { PolicyName: p.name, PolicyTypeName: p.type, PolicyAttributeDescriptions: attributes }
+}
+
+export const DescribeLoadBalancerPolicies: ClassicHandler = async (call) => {
+  only(call.params, 'DescribeLoadBalancerPolicies', ['LoadBalancerName', 'PolicyNames'])
+  const name = call.params.str('LoadBalancerName')
+  const names = call.params.strings('PolicyNames') ?? []
+  // AWS lists its sample SSL negotiation policies without a balancer; openalb has none to apply.
+  if (name === undefined) {
+    if (names.length > 0) throw new AwsError('PolicyNotFound', `There is no policy with name ${names[0]}: openalb has no sample policies (SSL negotiation policies are not supported)`)
+    return { PolicyDescriptions: [] }
+  }
+  const d = await call.deps.control.view()
+  const lb = findClassic(d, name)
+  for (const n of names) if (!lb.policies.some((p) => p.name === n)) throw new AwsError('PolicyNotFound', `There is no policy with name ${n} for the load balancer`)
+  return { PolicyDescriptions: lb.policies.filter((p) => names.length === 0 || names.includes(p.name)).map(policyDescription) }
+}
+
+function attributesOut(a: ClassicAttributes): Record<string, XmlValue> {
+  return {
+    CrossZoneLoadBalancing: { Enabled: a.crossZoneLoadBalancing },
+    AccessLog: { Enabled: a.accessLog.enabled, ...(a.accessLog.s3BucketName ? { S3BucketName: a.accessLog.s3BucketName } : {}), EmitInterval: a.accessLog.emitInterval },
+    ConnectionDraining: { Enabled: a.connectionDraining.enabled, Timeout: a.connectionDraining.timeout },
+    ConnectionSettings: { IdleTimeout: a.idleTimeout },
+    AdditionalAttributes: [{ Key: 'elb.http.desyncmitigationmode', Value: a.desyncMitigationMode }],
+  }
+}
+
+export const DescribeLoadBalancerAttributes: ClassicHandler = async (call) => {
+  only(call.params, 'DescribeLoadBalancerAttributes', ['LoadBalancerName'])
+  const d = await call.deps.control.view()
+  return { LoadBalancerAttributes: attributesOut(findClassic(d, call.params.required('LoadBalancerName')).attributes) }
+}
+
+const badAttribute = (message: string) => new AwsError('InvalidConfigurationRequest', message, 409)
+
+/** The attributes a ModifyLoadBalancerAttributes asks for, over the current ones; what openalb cannot do is refused by name. */
+function attributesIn(p: Params, current: ClassicAttributes): ClassicAttributes {
+  const a = p.obj('LoadBalancerAttributes')
+  if (!a) throw new AwsError('ValidationError', 'LoadBalancerAttributes is required')
+  let next = current
+  const cross = a.obj('CrossZoneLoadBalancing')
+  if (cross) next = { ...next, crossZoneLoadBalancing: cross.bool('Enabled') ?? false }
+  const draining = a.obj('ConnectionDraining')
+  if (draining) {
+    const timeout = draining.int('Timeout') ?? next.connectionDraining.timeout
+    if (timeout < 1 || timeout > 3600) throw new AwsError('ValidationError', `ConnectionDraining Timeout must be between 1 and 3600 seconds, not ${timeout}`)
+    next = { ...next, connectionDraining: { enabled: draining.bool('Enabled') ?? false, timeout } }
+  }
+  const settings = a.obj('ConnectionSettings')
+  if (settings) next = { ...next, idleTimeout: settings.int('IdleTimeout') ?? next.idleTimeout }
+  const log = a.obj('AccessLog')
+  if (log) {
+    const enabled = log.bool('Enabled') ?? false
+    const bucket = log.str('S3BucketName') ?? next.accessLog.s3BucketName
+    const interval = log.int('EmitInterval') ?? 60
+    if (log.str('S3BucketPrefix')) throw badAttribute('openalb writes access logs to the file S3BucketName names and has no prefixes: leave S3BucketPrefix empty')
+    // Lines are written as requests end; a 5-minute publishing interval would be a setting that does nothing.
+    if (interval !== 60) throw badAttribute(`openalb writes access log lines as requests end: EmitInterval can only be 60, not ${interval}`)
+    if (enabled && !bucket) throw badAttribute('S3BucketName (a file path, or - for standard output) is required to enable access logs')
+    next = { ...next, accessLog: { enabled, emitInterval: interval, ...(bucket ? { s3BucketName: bucket } : {}) } }
+  }
+  for (const extra of a.objs('AdditionalAttributes')) {
+    const key = extra.required('Key')
+    const value = extra.str('Value') ?? ''
+    if (key !== 'elb.http.desyncmitigationmode') throw new AwsError('LoadBalancerAttributeNotFound', `The attribute ${key} does not exist (openalb knows elb.http.desyncmitigationmode)`)
+    if (value !== 'monitor' && value !== 'defensive' && value !== 'strictest') throw badAttribute(`elb.http.desyncmitigationmode must be monitor, defensive or strictest, not '${value}'`)
+    next = { ...next, desyncMitigationMode: value }
+  }
+  return next
+}
+
+export const ModifyLoadBalancerAttributes: ClassicHandler = async (call) => {
+  only(call.params, 'ModifyLoadBalancerAttributes', ['LoadBalancerName', 'LoadBalancerAttributes'])
+  const name = call.params.required('LoadBalancerName')
+  const lb = await mutate(call, (d) => modifyClassicAttributes(d, name, attributesIn(call.params, findClassic(d, name).attributes)))
+  return { LoadBalancerName: lb.name, LoadBalancerAttributes: attributesOut(lb.attributes) }
+}
+
+export const EnableAvailabilityZonesForLoadBalancer: ClassicHandler = async (call) => {
+  only(call.params, 'EnableAvailabilityZonesForLoadBalancer', ['LoadBalancerName', 'AvailabilityZones'])
+  const name = call.params.required('LoadBalancerName')
+  const zones = call.params.strings('AvailabilityZones') ?? []
+  const lb = await mutate(call, (d) => enableClassicZones(d, name, zones))
+  return { AvailabilityZones: [...lb.availabilityZones] }
+}
+
+export const DisableAvailabilityZonesForLoadBalancer: ClassicHandler = async (call) => {
+  only(call.params, 'DisableAvailabilityZonesForLoadBalancer', ['LoadBalancerName', 'AvailabilityZones'])
+  const name = call.params.required('LoadBalancerName')
+  const zones = call.params.strings('AvailabilityZones') ?? []
+  const lb = await mutate(call, (d) => disableClassicZones(d, name, zones))
+  return { AvailabilityZones: [...lb.availabilityZones] }
+}
+
+export const AttachLoadBalancerToSubnets: ClassicHandler = async (call) => {
+  only(call.params, 'AttachLoadBalancerToSubnets', ['LoadBalancerName', 'Subnets'])
+  const name = call.params.required('LoadBalancerName')
+  const subnets = call.params.strings('Subnets') ?? []
+  const lb = await mutate(call, (d) => attachClassicSubnets(d, name, subnets))
+  return { Subnets: [...lb.subnets] }
+}
+
+export const DetachLoadBalancerFromSubnets: ClassicHandler = async (call) => {
+  only(call.params, 'DetachLoadBalancerFromSubnets', ['LoadBalancerName', 'Subnets'])
+  const name = call.params.required('LoadBalancerName')
+  const subnets = call.params.strings('Subnets') ?? []
+  const lb = await mutate(call, (d) => detachClassicSubnets(d, name, subnets))
+  return { Subnets: [...lb.subnets] }
+}
+
+export const ApplySecurityGroupsToLoadBalancer: ClassicHandler = async (call) => {
+  only(call.params, 'ApplySecurityGroupsToLoadBalancer', ['LoadBalancerName', 'SecurityGroups'])
+  const name = call.params.required('LoadBalancerName')
+  const groups = call.params.strings('SecurityGroups') ?? []
+  const lb = await mutate(call, (d) => setClassicSecurityGroups(d, name, groups))
+  return { SecurityGroups: [...lb.securityGroups] }
+}
+
+function tagNames(p: Params, action: string, max: number): string[] {
+  const names = p.strings('LoadBalancerNames') ?? []
+  if (names.length === 0 || names.length > max) throw new AwsError('ValidationError', `${action} takes ${max === 1 ? 'one load balancer name' : `1 to ${max} load balancer names`}, not ${names.length}`)
+  return names
+}
+
+export const AddTags: ClassicHandler = async (call) => {
+  only(call.params, 'AddTags', ['LoadBalancerNames', 'Tags'])
+  // AWS: "You can specify one load balancer only."
+  const names = tagNames(call.params, 'AddTags', 1)
+  const keys = call.params.objs('Tags').map((t) => t.required('Key'))
+  const dup = keys.find((k, i) => keys.indexOf(k) !== i)
+  if (dup !== undefined) throw new AwsError('DuplicateTagKeys', `Tag key '${dup}' was specified more than once`)
+  const tags = tagsIn(call.params)
+  await mutate(call, (d) => addClassicTags(d, names, tags))
+  return {}
+}
+
+export const RemoveTags: ClassicHandler = async (call) => {
+  only(call.params, 'RemoveTags', ['LoadBalancerNames', 'Tags'])
+  const names = tagNames(call.params, 'RemoveTags', 1)
+  const keys = call.params.objs('Tags').map((t) => t.required('Key'))
+  await mutate(call, (d) => removeClassicTags(d, names, keys))
+  return {}
+}
+
+export const DescribeTags: ClassicHandler = async (call) => {
+  only(call.params, 'DescribeTags', ['LoadBalancerNames'])
+  const names = tagNames(call.params, 'DescribeTags', 20)
+  const d = await call.deps.control.view()
+  return {
+    TagDescriptions: names.map((n) => {
+      const lb = findClassic(d, n)
+      return { LoadBalancerName: lb.name, Tags: Object.entries(lb.tags).map(([Key, Value]) => ({ Key, Value })) }
+    }),
+  }
+}
+
+/** Classic's quotas as DescribeAccountLimits names them. */
+export const DescribeAccountLimits: ClassicHandler = async (call) => {
+  only(call.params, 'DescribeAccountLimits', ['Marker', 'PageSize'])
+  const limits = [
+    { Name: 'classic-load-balancers', Max: String(CLASSIC_LIMITS['classic-load-balancers']) },
+    { Name: 'classic-listeners', Max: String(CLASSIC_LIMITS['classic-listeners']) },
+    { Name: 'classic-registered-instances', Max: String(CLASSIC_LIMITS['classic-registered-instances']) },
+  ]
+  const { page, next } = paged(limits, call.params.str('Marker'), call.params.int('PageSize') ?? 400)
+  return { Limits: page, ...(next ? { NextMarker: next } : {}) }
+}
+
 /** Every Classic operation openalb answers, by its Action name. */
 export const ELB_OPERATIONS: Readonly<Record<string, ClassicHandler>> = {
   CreateLoadBalancer,
@@ -253,6 +495,23 @@ export const ELB_OPERATIONS: Readonly<Record<string, ClassicHandler>> = {
   DeregisterInstancesFromLoadBalancer,
   DescribeInstanceHealth,
   SetLoadBalancerListenerSSLCertificate,
+  CreateLBCookieStickinessPolicy,
+  CreateAppCookieStickinessPolicy,
+  SetLoadBalancerPoliciesOfListener,
+  DeleteLoadBalancerPolicy,
+  DescribeLoadBalancerPolicies,
+  DescribeLoadBalancerPolicyTypes,
+  DescribeLoadBalancerAttributes,
+  ModifyLoadBalancerAttributes,
+  EnableAvailabilityZonesForLoadBalancer,
+  DisableAvailabilityZonesForLoadBalancer,
+  AttachLoadBalancerToSubnets,
+  DetachLoadBalancerFromSubnets,
+  ApplySecurityGroupsToLoadBalancer,
+  AddTags,
+  RemoveTags,
+  DescribeTags,
+  DescribeAccountLimits,
 }
 
 /** The operations of botocore's elb/2012-06-01 model. */

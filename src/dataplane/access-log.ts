@@ -48,27 +48,8 @@ const isoMicros = (ms: number): string => new Date(ms).toISOString().replace('Z'
  * received_bytes sent_bytes "request" "user_agent" ssl_cipher ssl_protocol.
  */
 export function formatAccessLog(e: AccessLogEntry, format?: 'classic'): string {
-  if (format === 'classic') {
-    return [
-      isoMicros(e.timeMs),
-      e.elb,
-      e.client,
-      e.target,
-      seconds(e.requestProcessingSeconds),
-      seconds(e.targetProcessingSeconds),
-      seconds(e.responseProcessingSeconds),
-      e.elbStatus === 0 ? '-' : String(e.elbStatus),
-      e.targetStatus,
-      String(e.receivedBytes),
-      String(e.sentBytes),
-      quote(e.request),
-      quote(e.userAgent),
-      '-',
-      '-',
-    ].join(' ')
-  }
-  return [
-    e.type,
+  // From time to ssl_protocol the two formats share their fields.
+  const shared = [
     isoMicros(e.timeMs),
     e.elb,
     e.client,
@@ -84,6 +65,11 @@ export function formatAccessLog(e: AccessLogEntry, format?: 'classic'): string {
     quote(e.userAgent),
     '-',
     '-',
+  ]
+  if (format === 'classic') return shared.join(' ')
+  return [
+    e.type,
+    ...shared,
     dash(e.targetGroupArn),
     quote(e.traceId),
     quote(e.domainName),

@@ -218,7 +218,6 @@ export function configureClassicHealthCheck(d: Draft, name: string, hc: ClassicH
   const lb = findClassic(d, name)
   const target = parseClassicCheckTarget(hc.target)
   if (typeof target === 'string') throw invalid(target, 'HealthCheck.Target')
-  if (target.protocol === 'SSL') throw new UnsupportedProtocolError('openalb does not perform SSL health checks yet: use TCP:PORT (a connect) or HTTPS:PORT/PATH')
   for (const [field, [lo, hi]] of Object.entries(CLASSIC_HEALTH_CHECK_RANGES)) {
     const v = hc[field as keyof typeof CLASSIC_HEALTH_CHECK_RANGES]
     if (!Number.isInteger(v) || v < lo || v > hi) throw invalid(`HealthCheck ${field} must be between ${lo} and ${hi}, not ${v}`, `HealthCheck.${field}`)

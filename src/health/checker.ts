@@ -27,8 +27,8 @@ export interface TargetHealthDescription extends TargetHealth {
 }
 
 interface CheckSpec {
-  /** TCP: the check passes when the connection opens (no status to match). */
-  readonly protocol: 'HTTP' | 'HTTPS' | 'TCP'
+  /** TCP: the check passes when the connection opens (no status to match); SSL: when its TLS handshake completes. */
+  readonly protocol: 'HTTP' | 'HTTPS' | 'TCP' | 'SSL'
   /** The group's: how the check talks to the target (HTTP/1.1, HTTP/2, a gRPC call). */
   readonly protocolVersion: ProtocolVersion
   /** undefined: the target's own port. */
@@ -79,7 +79,7 @@ function compileSpec(tg: TargetGroup): CheckSpec {
   const grpc = tg.protocolVersion === 'GRPC'
   const matcher = grpc ? (hc.grpcMatcher ?? GRPC_DEFAULT_MATCHER) : hc.matcher
   return {
-    protocol: hc.protocol,
+    protocol: hc.protocol === 'TCP' && hc.sslHandshake === true ? 'SSL' : hc.protocol,
     protocolVersion: tg.protocolVersion,
     port: hc.port === 'traffic-port' ? undefined : Number(hc.port),
     path: hc.path,
@@ -90,7 +90,7 @@ function compileSpec(tg: TargetGroup): CheckSpec {
     initialPasses: hc.initialThreshold === true ? hc.healthyThreshold : 1,
     grpc,
     matches: compileMatcher(matcher),
-    signature: JSON.stringify([tg.protocolVersion, hc.protocol, hc.port, hc.path, hc.intervalSeconds, hc.timeoutSeconds, hc.healthyThreshold, hc.unhealthyThreshold, matcher, hc.initialThreshold === true]),
+    signature: JSON.stringify([tg.protocolVersion, hc.protocol, hc.port, hc.path, hc.intervalSeconds, hc.timeoutSeconds, hc.healthyThreshold, hc.unhealthyThreshold, matcher, hc.initialThreshold === true, hc.sslHandshake === true]),
   }
 }
 
@@ -98,7 +98,7 @@ const checkPort = (spec: CheckSpec, target: Target): number => spec.port ?? targ
 
 function classify(outcome: ProbeOutcome, spec: CheckSpec): CheckResult {
   if ('error' in outcome) return { ok: false, kind: 'failed', error: outcome.error }
-  if (spec.protocol === 'TCP') return { ok: true, status: 0 }
+  if (spec.protocol === 'TCP' || spec.protocol === 'SSL') return { ok: true, status: 0 }
   const code = spec.grpc ? (outcome.grpcStatus ?? grpcStatusOfHttp(outcome.status)) : outcome.status
   return spec.matches(code) ? { ok: true, status: code } : { ok: false, kind: 'code-mismatch', status: code }
 }

@@ -3,8 +3,8 @@ import type { ProtocolVersion } from '../model/target-group.js'
 export const HEALTH_CHECK_USER_AGENT = 'ELB-HealthChecker/2.0'
 
 export interface ProbeRequest {
-  /** TCP: a connect only (network target groups). */
-  readonly protocol: 'HTTP' | 'HTTPS' | 'TCP'
+  /** TCP: a connect only (network target groups); SSL: a connect and a TLS handshake (a Classic balancer's SSL:PORT check). */
+  readonly protocol: 'HTTP' | 'HTTPS' | 'TCP' | 'SSL'
   /** The group's: HTTP1 (default) checks with an HTTP/1.1 GET, HTTP2 with an HTTP/2 GET, GRPC with a gRPC call. */
   readonly protocolVersion?: ProtocolVersion
   readonly address: string

@@ -2,14 +2,14 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage } from
 import { request as httpsRequest } from 'node:https'
 import { targetKey } from '../model/target-group.js'
 import { h2Probe } from './h2-probe.js'
-import { tcpProbe } from './tcp-probe.js'
+import { tcpProbe, tlsProbe } from './tcp-probe.js'
 import { HEALTH_CHECK_USER_AGENT, type Probe, type ProbeOutcome } from './probe-request.js'
 
 export { HEALTH_CHECK_USER_AGENT, type Probe, type ProbeOutcome, type ProbeRequest } from './probe-request.js'
 
-/** The default probe: a connect for TCP checks, HTTP/1.1 for HTTP1 groups, HTTP/2 (h2-probe.ts) for HTTP2 and GRPC groups. */
+/** The default probe: a connect for TCP checks, a TLS handshake for SSL ones, HTTP/1.1 for HTTP1 groups, HTTP/2 (h2-probe.ts) for HTTP2 and GRPC groups. */
 export const httpProbe: Probe = (req) =>
-  req.protocol === 'TCP' ? tcpProbe(req) : req.protocolVersion === undefined || req.protocolVersion === 'HTTP1' ? http1Probe(req) : h2Probe(req)
+  req.protocol === 'TCP' ? tcpProbe(req) : req.protocol === 'SSL' ? tlsProbe(req) : req.protocolVersion === undefined || req.protocolVersion === 'HTTP1' ? http1Probe(req) : h2Probe(req)
 
 /**
  * One GET as ALB's checker sends it: its User-Agent, Host `<address>:<port>`, a fresh connection

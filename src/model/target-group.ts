@@ -293,6 +293,8 @@ export type HealthCheck = Omit<z.output<typeof healthCheckSpec>, 'enabled' | 'pr
   readonly matcher: string
   /** A new target needs healthyThreshold passes, not one (a Classic balancer's check; never stored for ELBv2 groups). */
   readonly initialThreshold?: boolean | undefined
+  /** With protocol TCP: the connection must also complete a TLS handshake (a Classic balancer's SSL:PORT check; never stored for ELBv2 groups). */
+  readonly sslHandshake?: boolean | undefined
 }
 export type TargetGroupAttributes = z.output<typeof targetGroupAttributesSpec>
 

@@ -25,8 +25,8 @@ const TARGET_PROTOCOL: Record<ClassicProtocol, TargetProtocol> = { HTTP: 'HTTP',
 /** The balancer's one health check as a target group health/ checks: arn = the balancer's ARN. */
 export function classicHealthGroup(lb: ClassicLoadBalancer): TargetGroup | undefined {
   const target = parseClassicCheckTarget(lb.healthCheck.target)
-  // control stores only targets it parsed; SSL checks are refused there.
-  if (typeof target === 'string' || target.protocol === 'SSL') return undefined
+  // control stores only targets it parsed.
+  if (typeof target === 'string') return undefined
   const hc = lb.healthCheck
   const draining = lb.attributes.connectionDraining
   return {
@@ -41,7 +41,9 @@ export function classicHealthGroup(lb: ClassicLoadBalancer): TargetGroup | undef
     healthCheck: {
       ...defaultHealthCheck(),
       enabled: true,
-      protocol: target.protocol,
+      // SSL:PORT is a connect and a TLS handshake.
+      protocol: target.protocol === 'SSL' ? 'TCP' : target.protocol,
+      sslHandshake: target.protocol === 'SSL',
       port: 'traffic-port',
       path: target.path || '/',
       intervalSeconds: hc.interval,

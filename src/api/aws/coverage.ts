@@ -19,7 +19,6 @@ export interface OperationCoverage {
 const PARTIAL: Record<AwsService, Record<string, string>> = {
   elb: {
     CreateLoadBalancer: 'VPC balancers (AvailabilityZones pick the default VPC\'s subnets); listeners bind 127.0.0.1; HTTPS and SSL listeners use ELBSecurityPolicy-2016-08',
-    ConfigureHealthCheck: 'HTTP, HTTPS and TCP targets (SSL refused)',
     DescribeInstanceHealth: 'this node\'s own health checks',
     ModifyLoadBalancerAttributes: 'AccessLog: S3BucketName is a file path (or -), EmitInterval 60 only, no S3BucketPrefix; AdditionalAttributes: elb.http.desyncmitigationmode only',
     DescribeLoadBalancerPolicies: 'the balancer\'s stickiness policies; no sample SSL negotiation policies',

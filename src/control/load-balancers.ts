@@ -1,4 +1,4 @@
-import { CANONICAL_HOSTED_ZONE_ID, loadBalancerDnsName, newIds } from '../model/ids.js'
+import { CANONICAL_HOSTED_ZONE_ID, loadBalancerDnsName, newIds, regionOfArn } from '../model/ids.js'
 import { DEFAULT_SSL_POLICY, listenerSpec, SSL_POLICY_NAMES, type Listener, type ListenerSpec } from '../model/listener.js'
 import { loadBalancerAttributesSpec, loadBalancerSpec, type LoadBalancer, type LoadBalancerSpec } from '../model/load-balancer.js'
 import { ruleSpec, type Rule, type RuleSpec, type Transform } from '../model/rule.js'
@@ -24,11 +24,17 @@ export const MAX_CERTIFICATES_PER_LB = 25
 /** The network listener protocols the data plane serves today; the others are refused, not accepted and ignored. */
 const NLB_SERVED_PROTOCOLS: readonly string[] = ['TCP', 'TLS', 'UDP', 'TCP_UDP']
 
-export function createLoadBalancer(d: Draft, input: Omit<LoadBalancerSpec, 'listeners'>): LoadBalancer {
+/**
+ * A new balancer, in `region` (the API caller's signature region; YAML and the CLI: the node's own).
+ * Its ARN and DNS name carry the region, its subnets are that region's, and the ARN is where later
+ * changes find the region again.
+ */
+export function createLoadBalancer(d: Draft, input: Omit<LoadBalancerSpec, 'listeners'>, region: string = d.partition.region): LoadBalancer {
   const spec = validate(loadBalancerSpec, input, 'loadBalancer')
   if (d.list('load-balancer').some((l) => l.name === spec.name)) throw new DuplicateError('load-balancer', spec.name)
-  const arn = newIds.loadBalancerArn(d.partition, spec.name, spec.type)
-  const net = balancerSubnets(d, spec.subnets, spec.type)
+  const partition = { ...d.partition, region }
+  const arn = newIds.loadBalancerArn(partition, spec.name, spec.type)
+  const net = balancerSubnets(d, spec.subnets, spec.type, region)
   return d.put({
     kind: 'load-balancer',
     arn,
@@ -41,7 +47,7 @@ export function createLoadBalancer(d: Draft, input: Omit<LoadBalancerSpec, 'list
     securityGroups: spec.securityGroups.map((g) => d.resolve('security-group', g).id),
     bindAddress: spec.bindAddress,
     attributes: spec.attributes,
-    dnsName: loadBalancerDnsName(d.partition, spec.name, arn, spec.scheme),
+    dnsName: loadBalancerDnsName(partition, spec.name, arn, spec.scheme),
     canonicalHostedZoneId: CANONICAL_HOSTED_ZONE_ID,
     vpcId: net.vpcId,
     createdTime: d.nowIso(),
@@ -58,7 +64,7 @@ export function updateLoadBalancer(d: Draft, ref: string, input: Omit<LoadBalanc
       throw new OperationNotPermittedError(`load balancer '${current.name}': ${field} cannot be changed (${current[field]} -> ${spec[field]})`)
     }
   }
-  const net = balancerSubnets(d, spec.subnets, current.type)
+  const net = balancerSubnets(d, spec.subnets, current.type, regionOfArn(current.arn))
   return d.put({
     ...current,
     ipAddressType: spec.ipAddressType,
@@ -83,7 +89,7 @@ export function modifyLoadBalancer(
   const attributes = validate(loadBalancerAttributesSpec, { ...current.attributes, ...patch.attributes, accessLogs }, 'attributes')
   const subnets = patch.subnets ? [...patch.subnets] : [...current.subnets]
   validate(loadBalancerSpec, { name: current.name, type: current.type, subnets, attributes, ipAddressType: patch.ipAddressType ?? current.ipAddressType, ...(patch.securityGroups ? { securityGroups: [...patch.securityGroups] } : {}) }, 'loadBalancer')
-  const net = balancerSubnets(d, subnets, current.type)
+  const net = balancerSubnets(d, subnets, current.type, regionOfArn(current.arn))
   return d.put({
     ...current,
     attributes,

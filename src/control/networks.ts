@@ -222,8 +222,8 @@ export interface BalancerSubnets {
  * A balancer's subnets, as ELB checks them: each exists (SubnetNotFound), one per zone, all in one
  * VPC; an application balancer spans at least two zones. The zones come from the subnets.
  */
-export function balancerSubnets(d: Draft, refs: readonly string[], type: 'application' | 'network'): BalancerSubnets {
-  const subnets = [...new Set(refs)].map((ref) => resolveSubnet(d, ref))
+export function balancerSubnets(d: Draft, refs: readonly string[], type: 'application' | 'network', region?: string): BalancerSubnets {
+  const subnets = [...new Set(refs)].map((ref) => resolveSubnet(d, ref, region))
   const zones = new Set<string>()
   for (const s of subnets) {
     if (zones.has(s.availabilityZone)) throw new InvalidSubnetsError('same-zone', 'A load balancer cannot be attached to multiple subnets in the same Availability Zone')

@@ -58,20 +58,21 @@ function dedupe(targets: readonly Target[]): Target[] {
   return out
 }
 
-export function createTargetGroup(d: Draft, input: TargetGroupSpec): TargetGroup {
+/** A new target group in `region` (the API caller's; YAML and the CLI: the node's own), which its ARN carries. */
+export function createTargetGroup(d: Draft, input: TargetGroupSpec, region: string = d.partition.region): TargetGroup {
   const spec = validate(targetGroupSpec, input, 'targetGroup')
   if (d.list('target-group').some((g) => g.name === spec.name)) throw new DuplicateError('target-group', spec.name)
   const base = { targetType: spec.targetType, port: groupPort(spec) }
   const targets = dedupe(resolveTargets(d, base, spec.targets))
   return d.put({
     kind: 'target-group',
-    arn: newIds.targetGroupArn(d.partition, spec.name),
+    arn: newIds.targetGroupArn({ ...d.partition, region }, spec.name),
     name: spec.name,
     protocol: spec.protocol,
     port: groupPort(spec),
     targetType: spec.targetType,
     protocolVersion: spec.protocolVersion,
-    vpcId: spec.vpcId !== undefined ? resolveVpc(d, spec.vpcId).id : DEFAULT_VPC_ID,
+    vpcId: spec.vpcId !== undefined ? resolveVpc(d, spec.vpcId, region).id : DEFAULT_VPC_ID,
     healthCheck: spec.healthCheck,
     attributes: spec.attributes,
     targets,

@@ -48,6 +48,9 @@ export const newIds = {
   changeId: () => `C${upperAlnum(20)}`,
 }
 
+/** The region an ARN names (arn:aws:SERVICE:REGION:ACCOUNT:...): where its resource was made. */
+export const regionOfArn = (arn: string): string => arn.split(':')[3] ?? ''
+
 /** The id segment ALB puts in a balancer's DNS name (NAME-ID.REGION.elb...). */
 export function loadBalancerDnsName(p: Partition, name: string, arn: string, scheme: string): string {
   const id = BigInt(`0x${arn.slice(-16)}`).toString().slice(0, 10)

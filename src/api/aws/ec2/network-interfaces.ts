@@ -4,6 +4,7 @@ import { modifyInstanceAttribute } from '../../../control/instances.js'
 import { listSubnets } from '../../../control/network-lookup.js'
 import type { Instance } from '../../../model/instance.js'
 import { privateDnsName } from '../../../model/instance.js'
+import { regionOfArn } from '../../../model/ids.js'
 import type { Call } from '../deps.js'
 import { AwsError } from '../errors.js'
 import { applyFilters, ec2Page, filters, invalidValue, requiredParam, type Ec2Handler, type Ec2Result } from './common.js'
@@ -39,8 +40,6 @@ const digest = (seed: string) => createHash('sha256').update(seed).digest('hex')
 const derived = (prefix: string, seed: string) => `${prefix}-0${digest(seed).slice(0, 16)}`
 const mac = (seed: string) => `0e:${(digest(`mac|${seed}`).slice(0, 10).match(/../g) ?? []).join(':')}`
 
-/** The region a balancer was made in: its ARN's. */
-export const arnRegion = (arn: string): string => arn.split(':')[3] ?? ''
 
 /** The interface of an instance, as DescribeNetworkInterfaces and the instance's networkInterfaceSet show it. */
 export function instanceInterface(i: Instance): NetworkInterface {
@@ -74,7 +73,7 @@ export function networkInterfaces(d: Draft, region: string): NetworkInterface[] 
     ...d.list('classic-load-balancer').map((lb) => ({ lb, kind: 'classic', description: `ELB ${lb.name}` })),
   ]
   for (const { lb, kind, description } of balancers) {
-    if (arnRegion(lb.arn) !== region) continue
+    if (regionOfArn(lb.arn) !== region) continue
     const address = WILDCARDS.has(lb.bindAddress) ? '127.0.0.1' : lb.bindAddress
     for (const subnetId of lb.subnets) {
       const s = subnets.get(subnetId)

@@ -51,7 +51,7 @@ export const CreateLoadBalancer: ElbHandler = async (call: Call) => {
     const existing = d.list('load-balancer').find((l) => l.name === name)
     // ALB: creating a balancer that exists with the same settings returns it.
     if (existing && existing.type === (type ?? 'application') && existing.scheme === (scheme ?? 'internet-facing')) return existing
-    return createLoadBalancer(d, spec as Parameters<typeof createLoadBalancer>[1])
+    return createLoadBalancer(d, spec as Parameters<typeof createLoadBalancer>[1], call.region)
   })
   return { LoadBalancers: [loadBalancerShape(lb)] }
 }

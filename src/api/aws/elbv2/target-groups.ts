@@ -36,7 +36,7 @@ export const CreateTargetGroup: ElbHandler = async (call) => {
     const existing = d.list('target-group').find((g) => g.name === name)
     // ALB: creating a group that exists with the same settings returns it.
     if (existing && sameSettings(existing, spec)) return existing
-    return createTargetGroup(d, spec as Parameters<typeof createTargetGroup>[1])
+    return createTargetGroup(d, spec as Parameters<typeof createTargetGroup>[1], call.region)
   })
   const d = await view(call)
   return { TargetGroups: [targetGroupShape(d, tg)] }

@@ -34,10 +34,17 @@ export class Monitor {
   }
 
   start(): void {
+    // Samples on a fixed grid from the first one (not a period after the last one ended), so that
+    // an alarm's periods, counted back from now, each hold one sample however long a run took.
+    const first = Date.now()
+    let n = 0
     const tick = () => {
       if (this.#stopped) return
       this.#tick = this.runOnce().finally(() => {
-        if (!this.#stopped) this.#timer = setTimeout(tick, this.#opts.periodMs)
+        if (this.#stopped) return
+        const now = Date.now()
+        n = Math.max(n + 1, Math.ceil((now - first) / this.#opts.periodMs))
+        this.#timer = setTimeout(tick, first + n * this.#opts.periodMs - now)
       })
     }
     this.#timer = setTimeout(tick, 0)

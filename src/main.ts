@@ -60,6 +60,8 @@ export interface OpenalbOptions {
   readonly acme?: AcmeDefaults
   /** Who answers ACM RequestCertificate: openalb's CA (default) or ACME (`--acm-issuer acme`). */
   readonly acmIssuer?: 'local-ca' | 'acme'
+  /** Where S3 objects are read (`--s3-dir DIR`: DIR/BUCKET/KEY): trust store CA bundles and CRLs. */
+  readonly s3Dir?: string | undefined
   /** Run code given to openalb as local processes (`--run-user-data`): instances' user data scripts and commands, Lambda functions. It executes code sent to the API. Default off. */
   readonly runUserData?: boolean | undefined
   /** Data-plane processes sharing the listening sockets (`--workers`); 1 (default) serves in this process. */
@@ -324,6 +326,7 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
         return testAnswer(dns, name, type)
       },
       acmIssuer: options.acmIssuer,
+      s3Dir: options.s3Dir,
       instances: {
         runsUserData: options.runUserData ?? false,
         check: (i) => instances.check(i),

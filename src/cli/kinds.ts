@@ -13,6 +13,7 @@ const ALIASES: Record<string, Kind | 'targets' | 'ssl-policies' | 'nodes'> = {
   'target-groups': 'target-group', 'target-group': 'target-group', tg: 'target-group', tgs: 'target-group',
   targets: 'targets', target: 'targets',
   certificates: 'certificate', certificate: 'certificate', certs: 'certificate', cert: 'certificate',
+  'trust-stores': 'trust-store', 'trust-store': 'trust-store', truststores: 'trust-store', truststore: 'trust-store',
   'hosted-zones': 'hosted-zone', 'hosted-zone': 'hosted-zone', zones: 'hosted-zone', zone: 'hosted-zone',
   records: 'record-set', record: 'record-set', 'record-sets': 'record-set',
   'security-groups': 'security-group', 'security-group': 'security-group', sg: 'security-group', sgs: 'security-group',
@@ -34,7 +35,7 @@ const ALIASES: Record<string, Kind | 'targets' | 'ssl-policies' | 'nodes'> = {
   'alarm-history': 'alarm-history',
 }
 
-export const KIND_NAMES = 'load-balancers, classic-load-balancers, listeners, rules, target-groups, targets, certificates, hosted-zones, records, security-groups, vpcs, subnets, internet-gateways, route-tables, instances, functions, launch-templates, launch-configurations, auto-scaling-groups, scaling-policies, scheduled-actions, scaling-activities, alarms, alarm-history, ssl-policies, nodes'
+export const KIND_NAMES = 'load-balancers, classic-load-balancers, listeners, rules, target-groups, targets, certificates, trust-stores, hosted-zones, records, security-groups, vpcs, subnets, internet-gateways, route-tables, instances, functions, launch-templates, launch-configurations, auto-scaling-groups, scaling-policies, scheduled-actions, scaling-activities, alarms, alarm-history, ssl-policies, nodes'
 
 export function parseKind(name: string): Kind | 'targets' | 'ssl-policies' | 'nodes' | undefined {
   return ALIASES[name.toLowerCase()]
@@ -134,6 +135,15 @@ export function columnsFor(kind: Kind, view: StateView, liveListeners?: Readonly
         { header: 'SOURCE', value: as<'certificate'>((r) => r.source) },
         { header: 'STATUS', value: as<'certificate'>((r) => r.status) },
         { header: 'NOT AFTER', value: as<'certificate'>((r) => r.notAfter?.slice(0, 10) ?? '-') },
+      ]
+    case 'trust-store':
+      return [
+        { header: 'NAME', value: as<'trust-store'>((r) => r.name) },
+        { header: 'STATUS', value: as<'trust-store'>((r) => r.status) },
+        { header: 'CA CERTS', value: as<'trust-store'>((r) => String(r.numberOfCaCertificates)) },
+        { header: 'REVOCATIONS', value: as<'trust-store'>((r) => String(r.revocations.length)) },
+        { header: 'REVOKED', value: as<'trust-store'>((r) => String(r.revocations.reduce((n, x) => n + x.revokedSerials.length, 0))) },
+        { header: 'LISTENERS', value: as<'trust-store'>((r) => String(view.list('listener').filter((l) => l.mutualAuthentication?.trustStoreArn === r.arn).length)) },
       ]
     case 'hosted-zone':
       return [

@@ -8,6 +8,7 @@ import { ConfigInvalid, loadConfig } from '../config/load.js'
 import type { Control } from '../control/control.js'
 import { ControlError } from '../control/errors.js'
 import { deleteAcmeAccount, deleteCertificate } from '../control/certificates.js'
+import { deleteTrustStore } from '../control/trust-stores.js'
 import { deleteHealthCheck } from '../control/health-checks.js'
 import { deleteDelegationSet, deleteHostedZone, deleteRecordSet, findZone } from '../control/hosted-zones.js'
 import { deleteClassicLoadBalancer } from '../control/classic-load-balancers.js'
@@ -301,6 +302,7 @@ const DELETERS: Record<Kind, (d: Draft, r: Resource) => void> = {
   instance: (d, r) => deleteInstance(d, (r as { id: string }).id),
   function: (d, r) => deleteFunctionFromConfig(d, (r as { arn: string }).arn),
   certificate: (d, r) => deleteCertificate(d, (r as { arn: string }).arn),
+  'trust-store': (d, r) => deleteTrustStore(d, (r as { arn: string }).arn),
   'target-group': (d, r) => deleteTargetGroup(d, (r as { arn: string }).arn),
   'load-balancer': (d, r) => deleteLoadBalancer(d, (r as { arn: string }).arn),
   'classic-load-balancer': (d, r) => deleteClassicLoadBalancer(d, (r as { name: string }).name),
@@ -346,10 +348,11 @@ export function buildProgram(out: (s: string) => void): Command {
     .option('--acme-email <email>', 'ACME: the account contact of certificates with source acme and no email')
     .option('--acme-ca-bundle <file>', 'ACME: a PEM file trusted for the --acme-directory CA\'s HTTPS (a private ACME CA)')
     .addOption(new Option('--acm-issuer <issuer>', 'who issues what ACM RequestCertificate asks for: local-ca (openalb\'s CA) or acme (the --acme-directory CA)').choices(['local-ca', 'acme']).default('local-ca'))
+    .option('--s3-dir <dir>', 'where AWS reads S3 objects (trust store CA bundles and CRLs), openalb reads DIR/BUCKET/KEY')
     .option('--shutdown-timeout <seconds>', 'on SIGTERM/SIGINT: seconds requests in flight get to finish before openalb exits (default 30)')
     .option('--workers <n>', 'data-plane processes sharing the listening sockets, or auto (one per core); health checks, DNS and the store stay in one process (default 1)')
     .option('--run-user-data', 'run code given to openalb as local processes: instances\' user data and commands, Lambda functions (off by default: it executes code sent to the API)')
-    .action(async (opts: { data?: string; config?: string; control?: string; dns?: string; advertise?: string; store?: string; nodeName?: string; zone?: string; nodeAddress?: string; nodeTtl?: string; acmeDirectory?: string; acmeEmail?: string; acmeCaBundle?: string; acmIssuer?: 'local-ca' | 'acme'; shutdownTimeout?: string; runUserData?: boolean; workers?: string }) => {
+    .action(async (opts: { data?: string; config?: string; control?: string; dns?: string; advertise?: string; store?: string; nodeName?: string; zone?: string; nodeAddress?: string; nodeTtl?: string; acmeDirectory?: string; acmeEmail?: string; acmeCaBundle?: string; acmIssuer?: 'local-ca' | 'acme'; s3Dir?: string; shutdownTimeout?: string; runUserData?: boolean; workers?: string }) => {
       const { runUp } = await import('../main.js')
       const store = storeUrlFrom(opts.store)
       if (!store && (opts.nodeName || opts.zone)) throw new CliFailure('--node-name and --zone need a shared store: --store etcd://HOST:PORT')
@@ -374,6 +377,7 @@ export function buildProgram(out: (s: string) => void): Command {
         ...(ttl !== undefined ? { nodeTtlSeconds: ttl } : {}),
         acme: { directoryUrl: opts.acmeDirectory, email: opts.acmeEmail, ...(opts.acmeCaBundle ? { caBundlePem: readCaBundle(opts.acmeCaBundle) } : {}) },
         ...(opts.acmIssuer ? { acmIssuer: opts.acmIssuer } : {}),
+        ...(opts.s3Dir !== undefined ? { s3Dir: resolve(opts.s3Dir) } : {}),
         ...(shutdown !== undefined ? { shutdownTimeoutSeconds: shutdown } : {}),
         runUserData: opts.runUserData === true,
         ...(workers !== undefined ? { workers } : {}),

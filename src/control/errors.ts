@@ -33,6 +33,7 @@ export type ControlErrorCode =
   | 'incorrect-state'
   | 'access-denied'
   | 'activity-in-progress'
+  | 'invalid-trust-content'
 
 export abstract class ControlError extends Error {
   abstract readonly code: ControlErrorCode

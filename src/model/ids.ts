@@ -28,6 +28,7 @@ export const newIds = {
   targetGroupArn: (p: Partition, name: string) => `${elb(p)}:targetgroup/${name}/${hex(8)}`,
   listenerArn: (p: Partition, loadBalancerArn: string) =>
     `${loadBalancerArn.replace(':loadbalancer/', ':listener/')}/${hex(8)}`,
+  trustStoreArn: (p: Partition, name: string) => `${elb(p)}:truststore/${name}/${hex(8)}`,
   ruleArn: (p: Partition, listenerArn: string) => `${listenerArn.replace(':listener/', ':listener-rule/')}/${hex(8)}`,
   certificateArn: (p: Partition) =>
     `arn:aws:acm:${p.region}:${p.accountId}:certificate/${hex(4)}-${hex(2)}-${hex(2)}-${hex(2)}-${hex(6)}`,

@@ -3,6 +3,7 @@ import { actionsSpec, type Action } from './action.js'
 import { port, tags, type Tags } from './schema-util.js'
 import { ruleSpec } from './rule.js'
 import { DEFAULT_SSL_POLICY, SSL_POLICIES } from './ssl-policy.js'
+import type { MutualAuthentication } from './trust-store.js'
 
 export const ListenerProtocol = { HTTP: 'HTTP', HTTPS: 'HTTPS', TCP: 'TCP', TLS: 'TLS', UDP: 'UDP', TCP_UDP: 'TCP_UDP' } as const
 export type ListenerProtocol = (typeof ListenerProtocol)[keyof typeof ListenerProtocol]
@@ -68,6 +69,8 @@ export interface Listener {
   readonly sslPolicy?: string | undefined
   /** TLS listeners only: the ALPN policy (None when not given). */
   readonly alpnPolicy?: AlpnPolicy | undefined
+  /** HTTPS listeners: mutual TLS (absent: off). */
+  readonly mutualAuthentication?: MutualAuthentication | undefined
   readonly defaultActions: readonly Action[]
   readonly tags: Tags
 }

@@ -6,6 +6,7 @@ import type { DelegationSet, HostedZone, RecordSet } from './hosted-zone.js'
 import type { Instance } from './instance.js'
 import type { LambdaFunction } from './function.js'
 import type { Listener } from './listener.js'
+import type { TrustStore } from './trust-store.js'
 import type { LoadBalancer } from './load-balancer.js'
 import type { Rule } from './rule.js'
 import type { SecurityGroup } from './security-group.js'
@@ -25,6 +26,8 @@ export interface ResourceByKind {
   instance: Instance
   function: LambdaFunction
   certificate: Certificate
+  /** ELBv2 trust stores (mutual TLS): through the API or a file's trustStores. */
+  'trust-store': TrustStore
   'target-group': TargetGroup
   'load-balancer': LoadBalancer
   listener: Listener

@@ -14,6 +14,7 @@ const EVERY_KIND: Record<Kind, boolean> = {
   instance: true,
   function: true,
   certificate: true,
+  'trust-store': true,
   'target-group': true,
   'load-balancer': true,
   listener: true,

@@ -41,7 +41,7 @@ async function certificateCheck(): Promise<CertificateCheck | undefined> {
 }
 
 /** openalb's AWS API on 127.0.0.1:0 over a fresh SQLite store. */
-export async function startAwsApi(options: { accessKeys?: Map<string, string>; now?: () => Date; monitoring?: MetricReader } = {}): Promise<RunningAwsApi> {
+export async function startAwsApi(options: { accessKeys?: Map<string, string>; now?: () => Date; monitoring?: MetricReader; s3Dir?: string } = {}): Promise<RunningAwsApi> {
   const dir = mkdtempSync(join(tmpdir(), 'openalb-aws-'))
   const store = openSqliteStore(dir)
   const checkCertificate = await certificateCheck()
@@ -62,6 +62,7 @@ export async function startAwsApi(options: { accessKeys?: Map<string, string>; n
     ...(options.accessKeys ? { accessKeys: options.accessKeys } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.monitoring ? { monitoring: options.monitoring } : {}),
+    ...(options.s3Dir ? { s3Dir: options.s3Dir } : {}),
   })
   const exchanges: Exchange[] = []
   const server: Server = createServer((req, res) => {

@@ -95,6 +95,8 @@ export interface AwsApiDeps {
   readonly functions?: FunctionRuntimeApi | undefined
   /** The metric datapoints ListMetrics, GetMetricStatistics and GetMetricData read; without it they are refused. */
   readonly monitoring?: MetricReader | undefined
+  /** Where S3 objects are read from (`openalb up --s3-dir DIR`: DIR/BUCKET/KEY); without it trust stores cannot be made. */
+  readonly s3Dir?: string | undefined
   /** For signature expiry and timestamps in tests (default: the system clock). */
   readonly now?: (() => Date) | undefined
 }
@@ -106,4 +108,6 @@ export interface Call {
   readonly requestId: string
   /** The region the request is signed for (its SigV4 scope), else openalb's own. */
   readonly region: string
+  /** The Host the request came to (ELBv2: Location URLs on this endpoint). */
+  readonly host?: string | undefined
 }

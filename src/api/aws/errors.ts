@@ -16,6 +16,7 @@ import {
   type ControlErrorCode,
 } from '../../control/errors.js'
 import { TemplateVersionNotFound } from '../../control/launch-templates.js'
+import { RevocationNotFoundError, TrustContentError } from '../../control/trust-stores.js'
 import type { AwsService } from './service.js'
 import { awsValidationMessage } from './validation-names.js'
 
@@ -60,6 +61,7 @@ const NOT_FOUND: Record<AwsService, Record<string, WireCode>> = {
     listener: 'ListenerNotFound',
     rule: 'RuleNotFound',
     certificate: 'CertificateNotFound',
+    'trust-store': 'TrustStoreNotFound',
     'security-group': 'InvalidSecurityGroup',
     instance: 'InvalidTarget',
     subnet: 'SubnetNotFound',
@@ -104,6 +106,7 @@ const NOT_FOUND_MESSAGE: Record<AwsService, Record<string, (ref: string) => stri
     listener: () => 'One or more listeners not found',
     rule: () => 'One or more rules not found',
     certificate: (ref) => `Certificate '${ref}' not found`,
+    'trust-store': () => 'One or more trust stores not found',
     subnet: (ref) => `The subnet ID '${ref}' does not exist`,
     vpc: (ref) => `The VPC ID '${ref}' is not found`,
   },
@@ -146,7 +149,7 @@ const NOT_FOUND_MESSAGE: Record<AwsService, Record<string, (ref: string) => stri
 }
 
 const DUPLICATE: Record<AwsService, Record<string, WireCode>> = {
-  elbv2: { 'target-group': 'DuplicateTargetGroupName', 'load-balancer': 'DuplicateLoadBalancerName' },
+  elbv2: { 'target-group': 'DuplicateTargetGroupName', 'load-balancer': 'DuplicateLoadBalancerName', 'trust-store': 'DuplicateTrustStoreName' },
   elb: { 'classic-load-balancer': 'DuplicateLoadBalancerName', 'classic-policy': 'DuplicatePolicyName' },
   acm: {},
   route53: { 'hosted-zone': { code: 'HostedZoneAlreadyExists', status: 409 }, 'delegation-set': 'DelegationSetAlreadyCreated', 'health-check': { code: 'HealthCheckAlreadyExists', status: 409 } },
@@ -170,6 +173,9 @@ const ELBV2_LIMITS: Record<string, string> = {
   'application-load-balancers': 'TooManyLoadBalancers',
   tags: 'TooManyTags',
   'load-balancers-per-target-group': 'TargetGroupAssociationLimit',
+  'trust-stores': 'TooManyTrustStores',
+  'ca-certificates-per-trust-store': 'InvalidCaCertificatesBundle',
+  'revocation-entries-per-trust-store': 'TooManyTrustStoreRevocationEntries',
 }
 
 /** DescribeAccountLimits names -> Classic's TooMany* codes. */
@@ -311,6 +317,22 @@ function launchTemplateError(service: AwsService, e: ControlError): AwsError | u
   return undefined
 }
 
+const TRUST_CONTENT_CODES: Record<TrustContentError['reason'], string> = {
+  'bundle-invalid': 'InvalidCaCertificatesBundle',
+  'bundle-missing': 'CaCertificatesBundleNotFound',
+  'crl-invalid': 'InvalidRevocationContent',
+  'crl-missing': 'RevocationContentNotFound',
+}
+
+/** ELBv2's trust store codes: content refused or missing, a revocation id not found, a store in use. */
+function trustStoreError(service: AwsService, e: ControlError): AwsError | undefined {
+  if (service !== 'elbv2') return undefined
+  if (e instanceof TrustContentError) return new AwsError(TRUST_CONTENT_CODES[e.reason], e.message)
+  if (e instanceof RevocationNotFoundError) return new AwsError('RevocationIdNotFound', e.message)
+  if (e instanceof InUseError && e.kind === 'trust-store') return new AwsError('TrustStoreInUse', `Trust store '${e.ref}' is currently in use by ${e.usedBy}`)
+  return undefined
+}
+
 /** Classic's own words for a duplicate balancer, listener or policy. */
 function classicError(service: AwsService, e: ControlError): { code?: string; message: string } | undefined {
   if (service !== 'elb') return undefined
@@ -343,6 +365,8 @@ export function toAwsError(service: AwsService, e: unknown): { error: AwsError; 
     else if (e instanceof LimitExceededError && service === 'route53') w = ROUTE53_LIMITS[e.limit] ?? 'LimitsExceeded'
     else if (e instanceof InUseError && service === 'route53' && e.kind === 'delegation-set') w = 'DelegationSetInUse'
     else if (e instanceof InUseError && service === 'route53' && e.kind === 'health-check') w = 'HealthCheckInUse'
+    const trust = trustStoreError(service, e)
+    if (trust) return { error: trust, unexpected: false }
     if (e instanceof LimitExceededError && service === 'cloudwatch') return { error: new AwsError('LimitExceeded', 'The quota for alarms for this customer has already been reached.'), unexpected: false }
     const template = launchTemplateError(service, e)
     if (template) return { error: template, unexpected: false }

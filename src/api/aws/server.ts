@@ -9,6 +9,7 @@ import type { AwsApiDeps, Call } from './deps.js'
 import { EC2_NAMESPACE, EC2_OPERATIONS, EC2_VERSION } from './ec2/operations.js'
 import { classicRefusal, ELB_CLASSIC_NAMESPACE, ELB_CLASSIC_VERSION, ELB_OPERATIONS } from './elb/classic.js'
 import { ELBV2_NAMESPACE, ELBV2_OPERATIONS, ELBV2_VERSION } from './elbv2/operations.js'
+import { TRUST_STORE_DOWNLOAD_PREFIX, trustStoreDownload } from './elbv2/trust-stores.js'
 import { AwsError, invalid, toAwsError } from './errors.js'
 import type { AwsService } from './service.js'
 import { checkModelInput } from './models/check.js'
@@ -146,7 +147,7 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
           const ops: Readonly<Record<string, (call: Call) => Promise<unknown>>> = service === 'elbv2' ? ELBV2_OPERATIONS : EC2_OPERATIONS
           const op = Object.hasOwn(ops, action) ? ops[action] : undefined
           if (!op) throw new AwsError('InvalidAction', `The action ${action} is not valid for this web service`)
-          const call = { deps, requestId, region, params: new Params(parseQueryParams(all), invalid(service)) }
+          const call = { deps, requestId, region, host: req.headers.host, params: new Params(parseQueryParams(all), invalid(service)) }
           if (service === 'elbv2') checkModelInput('elbv2', action, call.params.raw)
           const result = (await op(call)) as Record<string, never> | undefined
           const xml = service === 'elbv2' ? queryResponse(ELBV2_NAMESPACE, action, result, requestId) : ec2Response(EC2_NAMESPACE, action, result ?? {}, requestId)
@@ -180,7 +181,7 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
   return {
     accepts(req) {
       const path = (req.url ?? '/').split('?')[0] ?? '/'
-      if (path.startsWith(ROUTE53_PREFIX) || isLambdaPath(path)) return true
+      if (path.startsWith(ROUTE53_PREFIX) || isLambdaPath(path) || path.startsWith(TRUST_STORE_DOWNLOAD_PREFIX)) return true
       if (typeof req.headers['x-amz-target'] === 'string') return true
       if (path !== '/') return false
       const auth = req.headers.authorization
@@ -188,6 +189,14 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
     },
     async handle(req, res, body) {
       const requestId = randomUUID()
+      const path = (req.url ?? '/').split('?')[0] ?? '/'
+      if (path.startsWith(TRUST_STORE_DOWNLOAD_PREFIX)) {
+        // The Location GetTrustStoreCaCertificatesBundle / GetTrustStoreRevocationContent answer (AWS: a presigned S3 URL).
+        const pem = req.method === 'GET' ? await trustStoreDownload({ deps }, path) : undefined
+        res.writeHead(pem === undefined ? 404 : 200, { 'content-type': pem === undefined ? 'text/plain' : 'application/x-pem-file', 'x-amz-request-id': requestId })
+        res.end(pem ?? 'NoSuchKey: the trust store or revocation does not exist\n')
+        return
+      }
       const reply = await serve(req, body, requestId)
       if (reply.status >= 400) deps.log?.info({ requestId, status: reply.status, method: req.method, url: req.url }, 'AWS API request refused')
       res.writeHead(reply.status, {

@@ -4,6 +4,7 @@ import type { Draft } from '../../../control/draft.js'
 import { changeTags } from '../../../control/tags.js'
 import { SSL_POLICY_NAMES } from '../../../model/listener.js'
 import type { Resource } from '../../../model/resources.js'
+import { MAX_CA_CERTIFICATES, MAX_REVOKED_ENTRIES, MAX_TRUST_STORES } from '../../../model/trust-store.js'
 import type { SslPolicyDescription } from '../deps.js'
 import { AwsError } from '../errors.js'
 import { page } from '../paging.js'
@@ -13,7 +14,7 @@ import { tagList } from './shapes.js'
 
 const MAX_TAGS = 50
 
-type Tagged = Extract<Resource, { kind: 'load-balancer' | 'target-group' | 'listener' | 'rule' }>
+type Tagged = Extract<Resource, { kind: 'load-balancer' | 'target-group' | 'listener' | 'rule' | 'trust-store' }>
 
 /** The balancer, group, listener or rule an ARN names, by the resource type inside the ARN. */
 function taggable(d: Draft, arn: string): Tagged {
@@ -22,6 +23,7 @@ function taggable(d: Draft, arn: string): Tagged {
     [':targetgroup/', 'target-group', 'TargetGroupNotFound'],
     [':listener/', 'listener', 'ListenerNotFound'],
     [':listener-rule/', 'rule', 'RuleNotFound'],
+    [':truststore/', 'trust-store', 'TrustStoreNotFound'],
   ] as const
   for (const [marker, kind, code] of kinds) {
     if (!arn.includes(marker)) continue
@@ -79,6 +81,9 @@ const LIMITS: readonly [string, number][] = [
   ['certificates-per-application-load-balancer', MAX_CERTIFICATES_PER_LB],
   ['condition-values-per-alb-rule', 5],
   ['condition-wildcards-per-alb-rule', 5],
+  ['trust-stores-per-account', MAX_TRUST_STORES],
+  ['ca-certificates-per-trust-store', MAX_CA_CERTIFICATES],
+  ['revocation-entries-per-trust-store', MAX_REVOKED_ENTRIES],
 ]
 
 export const DescribeAccountLimits: ElbHandler = async (call) => {

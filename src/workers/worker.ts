@@ -23,12 +23,13 @@ const send = (m: FromWorker): void => {
   if (process.connected) process.send?.(m)
 }
 
-function workerLog(index: number, file: string | undefined): Logger {
+/** The worker's log: stderr and the node's own log file (DATA/openalb.log), appended to by every process of the node. */
+function workerLog(index: number, file: string | undefined): { log: Logger; reopen: () => void } {
   const level = process.env.OPENALB_LOG_LEVEL ?? 'info'
   const streams: pino.StreamEntry[] = [{ stream: pino.destination(2), level: 'trace' }]
-  // The node's own log file, appended to by every process of the node.
-  if (file) streams.push({ stream: pino.destination({ dest: file, append: true, sync: true }), level: 'trace' })
-  return pino({ level, base: { pid: process.pid, hostname: undefined, worker: index } }, pino.multistream(streams))
+  const own = file ? pino.destination({ dest: file, append: true, sync: true }) : undefined
+  if (own) streams.push({ stream: own, level: 'trace' })
+  return { log: pino({ level, base: { pid: process.pid, hostname: undefined, worker: index } }, pino.multistream(streams)), reopen: () => own?.reopen() }
 }
 
 class Worker {
@@ -44,6 +45,7 @@ class Worker {
   constructor(
     readonly init: InitMessage,
     readonly log: Logger,
+    readonly reopenLog: () => void,
   ) {
     this.#nextTicketKey = Buffer.from(init.ticketKey)
     // Not started: the primary rotates the key and sends it to every worker at once.
@@ -83,6 +85,7 @@ class Worker {
         return
       case 'reopen-logs':
         this.dataplane.accessLogs.reopen()
+        this.reopenLog()
         return
       case 'stop':
         clearInterval(this.#reportTimer)
@@ -154,8 +157,8 @@ function main(): void {
   process.on('message', (m: ToWorker) => {
     if (m.t === 'init') {
       if (worker) return
-      const log = workerLog(m.index, m.logFile)
-      worker = new Worker(m, log)
+      const { log, reopen } = workerLog(m.index, m.logFile)
+      worker = new Worker(m, log, reopen)
       const w = worker
       if (m.state) w.handle({ t: 'apply', seq: 0, state: m.state })
       else send({ t: 'applied', seq: 0, revision: -1, result: { revision: -1, opened: [], closed: [], failed: [] }, states: [], ports: [], counts: new Map() })

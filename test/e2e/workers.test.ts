@@ -9,6 +9,8 @@ import { startOpenalb, type OpenalbHandle } from '../../src/main.js'
 import { eventually } from '../helpers/eventually.js'
 import { freePort } from '../helpers/ports.js'
 import { repoRoot } from '../helpers/shared.js'
+import { startTutorial } from '../helpers/tutorial.js'
+import { connect as tlsConnect } from 'node:tls'
 
 // `openalb up --workers N`: N data-plane processes (node:cluster workers) on the same listening
 // sockets, fed by the one process that follows the store and checks health. Real processes,
@@ -34,6 +36,7 @@ function get(port: number, path = '/'): Promise<{ status: number; body: string }
 function backend(name: string, host: string, state: { sick: boolean }): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
     if (req.url === '/health' && state.sick) return void res.writeHead(500).end()
+    if (req.url === '/slow') return void setTimeout(() => res.end(`${name} slow`), 1500)
     res.end(name)
   })
   return new Promise((resolve) => server.listen(0, host, () => resolve({ server, port: (server.address() as { port: number }).port })))
@@ -191,6 +194,54 @@ test('--workers 2: traffic reaches both workers, a config change and a health ch
     lb.listenerStates().map((s) => s.state),
     ['listening'],
   )
+
+  // Stopping: every worker drains as one process does; a slow request in flight gets its whole answer.
+  const slow = get(port, '/slow')
+  await new Promise((r) => setTimeout(r, 300))
+  const drained = lb.drain(10000)
+  const answer = await slow
+  assert.equal(answer.status, 200)
+  assert.match(answer.body, /^[AB] slow$/)
+  assert.deepEqual(await drained, { idle: true })
+  await assert.rejects(get(port), /ECONNREFUSED/)
+})
+
+test('--workers 2 HTTPS: a TLS session from one worker resumes on the other (one ticket key per node), and explain answers from the primary', { timeout: 60000 }, async (t) => {
+  const tut = await startTutorial({ workers: 2 })
+  t.after(() => tut.close())
+  const ca = readFileSync(tut.caFile)
+  const handshake = (session?: Buffer): Promise<{ reused: boolean; session: Buffer | undefined }> =>
+    new Promise((resolve, reject) => {
+      let ticket: Buffer | undefined
+      let reused = false
+      const s = tlsConnect({ host: '127.0.0.1', port: tut.ports.https, servername: 'api.example.test', ca, ...(session ? { session } : {}) }, () => {
+        reused = s.isSessionReused()
+        s.write('GET / HTTP/1.1\r\nhost: api.example.test\r\nconnection: close\r\n\r\n')
+      })
+      s.on('session', (b: Buffer) => (ticket = b))
+      s.on('data', () => {})
+      s.once('error', reject)
+      s.once('close', () => resolve({ reused, session: ticket }))
+    })
+  const first = await handshake()
+  assert.ok(first.session, 'a session ticket')
+  // New connections land on either worker (batches until both took some; 240 at most): every one resumes the first session.
+  const before = await perWorker(tut.lb, 'openalb_new_connection_count_total')
+  let both = false
+  for (let batch = 0; batch < 20 && !both; batch++) {
+    const resumed = await Promise.all(Array.from({ length: 12 }, () => handshake(first.session)))
+    assert.deepEqual(resumed.map((r) => r.reused), resumed.map(() => true))
+    const now = await perWorker(tut.lb, 'openalb_new_connection_count_total')
+    both = ['0', '1'].every((w) => (now.get(w) ?? 0) > (before.get(w) ?? 0))
+  }
+  assert.ok(both, 'both workers took resumed connections')
+
+  // The console's explain view, answered by the primary from its own compile and the node's health.
+  const view = await tut.lb.control.read()
+  const listener = view.list('listener').find((l) => l.port === tut.ports.https)
+  const explained = (await (await fetch(`${tut.lb.controlUrl}/admin/v1/console/explain?listener=${encodeURIComponent(listener?.arn ?? '')}&url=${encodeURIComponent('https://api.example.test/')}`)).json()) as { groups: { targets: { routable: boolean }[] }[] }
+  assert.equal(explained.groups.length, 1)
+  assert.deepEqual(explained.groups[0]?.targets.map((x) => x.routable), [true, true])
 })
 
 test('--workers 2 --run-user-data: Lambda targets are served from every worker through the primary\'s gateways (examples/lambda.yaml), health checks of a lambda group too', { timeout: 60000 }, async (t) => {

@@ -50,7 +50,8 @@ export function backend(port: number): Promise<Server> {
 
 /** The tutorial running in-process: backends, openalb on free ports, targets healthy. */
 /** accessKeys: 'AKID:SECRET' as OPENALB_ACCESS_KEYS has it (the AWS API and the console then ask for them). */
-export async function startTutorial(options: { accessKeys?: string } = {}): Promise<RunningTutorial> {
+/** workers: `--workers N` (data-plane processes). */
+export async function startTutorial(options: { accessKeys?: string; workers?: number } = {}): Promise<RunningTutorial> {
   const dataDir = mkdtempSync(join(tmpdir(), 'openalb-e2e-'))
   const { file, ports } = await tutorialConfig(dataDir)
   const backends = new Map<number, Server>()

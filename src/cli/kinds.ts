@@ -100,11 +100,10 @@ export function columnsFor(kind: Kind, view: StateView, liveListeners?: Readonly
     case 'classic-load-balancer':
       return [
         { header: 'NAME', value: as<'classic-load-balancer'>((r) => r.name) },
-        { header: 'SCHEME', value: as<'classic-load-balancer'>((r) => r.scheme) },
-        { header: 'LISTENERS', value: as<'classic-load-balancer'>((r) => r.listeners.map((l) => `${l.protocol}:${l.loadBalancerPort}->${l.instanceProtocol}:${l.instancePort}`).join(', ') || '-'), max: 48 },
-        { header: 'HEALTH CHECK', value: as<'classic-load-balancer'>((r) => r.healthCheck.target), max: 24 },
-        { header: 'INSTANCES', value: as<'classic-load-balancer'>((r) => r.instances.join(', ') || '-'), max: 44 },
-        { header: 'DNS NAME', value: as<'classic-load-balancer'>((r) => r.dnsName), max: 38 },
+        { header: 'LISTENERS', value: as<'classic-load-balancer'>((r) => r.listeners.map((l) => `${l.protocol}:${l.loadBalancerPort}->${l.instanceProtocol}:${l.instancePort}`).join(', ') || '-'), max: 26 },
+        { header: 'HEALTH CHECK', value: as<'classic-load-balancer'>((r) => r.healthCheck.target), max: 16 },
+        { header: 'INSTANCES', value: as<'classic-load-balancer'>((r) => String(r.instances.length)) },
+        { header: 'DNS NAME', value: as<'classic-load-balancer'>((r) => r.dnsName), max: 10 },
       ]
     case 'listener':
       return [

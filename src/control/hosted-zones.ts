@@ -81,12 +81,15 @@ export interface RecordChange {
   readonly record: unknown
 }
 
-/** A balancer by ARN, name or DNS name (Route 53 aliases give "dualstack.NAME..." with a dot). */
-export function findBalancerForAlias(d: Draft, ref: string): LoadBalancer | undefined {
+/** A balancer (ELBv2 or Classic) by ARN, name or DNS name (Route 53 aliases give "dualstack.NAME..." with a dot). */
+export function findBalancerForAlias(d: Draft, ref: string): { readonly arn: string; readonly dnsName: string; readonly canonicalHostedZoneId: string } | undefined {
   const byRef = d.find('load-balancer', ref)
   if (byRef) return byRef
   const dns = ref.toLowerCase().replace(/\.$/, '').replace(/^dualstack\./, '')
-  return d.list('load-balancer').find((lb) => lb.dnsName === dns)
+  const lb: LoadBalancer | undefined = d.list('load-balancer').find((b) => b.dnsName === dns)
+  if (lb) return lb
+  const classic = d.list('classic-load-balancer').find((b) => b.dnsName === dns || b.arn === ref)
+  return classic ? { arn: classic.arn, dnsName: classic.dnsName, canonicalHostedZoneId: classic.canonicalHostedZoneNameId } : undefined
 }
 
 /** The alias a stored record keeps to a balancer since deleted, when a DELETE names it as stored. */

@@ -3,12 +3,14 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { request as httpsRequest } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Resolver } from 'node:dns/promises'
 import { test } from 'node:test'
 import { pino } from 'pino'
 import { startOpenalb } from '../../src/main.js'
 import { awsCli, cliVersion } from '../aws/cli-tutorial-steps.js'
 import { selfSigned } from '../aws/self-signed.js'
 import type { RunningAwsApi } from '../aws/start-aws-api.js'
+import { openalb } from '../helpers/cli.js'
 import { eventually } from '../helpers/eventually.js'
 import { freePort } from '../helpers/ports.js'
 
@@ -98,6 +100,22 @@ test('AWS CLI v2 elb: the tutorial web server on 4000 behind a Classic balancer 
   assert.equal(body.id, instanceId)
   assert.equal(body.proto, 'https')
   assert.equal(body.port, String(https))
+
+  // openalb get shows the balancer, its listeners, health check and instances, in 80 columns.
+  const got = openalb(['get', 'classic-load-balancers', '--data', join(dir, 'data')])
+  assert.equal(got.code, 0, got.stderr)
+  assert.match(got.stdout, /web-clb\s+HTTP:\d+->HTTP:4000, H\S*\s+HTTP:4000\/health\s+1\s/)
+  assert.ok(got.stdout.split('\n').every((l) => l.length <= 80), got.stdout)
+
+  // DNS: the balancer's name answers, and a Route 53 alias to it (EvaluateTargetHealth) while it has an instance in service.
+  const resolver = new Resolver()
+  resolver.setServers([`127.0.0.1:${lb.dnsPort}`])
+  assert.deepEqual(await resolver.resolve4(dnsName), ['127.0.0.1'])
+  const zone = await aws('route53', 'create-hosted-zone', '--name', 'classic.example.test', '--caller-reference', 'classic-1', '--query', 'HostedZone.Id', '--output', 'text')
+  const alias = { Changes: [{ Action: 'CREATE', ResourceRecordSet: { Name: 'www.classic.example.test', Type: 'A', AliasTarget: { HostedZoneId: 'Z35SXDOTRQ7X7K', DNSName: `dualstack.${dnsName}`, EvaluateTargetHealth: true } } }] }
+  await aws('route53', 'change-resource-record-sets', '--hosted-zone-id', zone, '--change-batch', JSON.stringify(alias))
+  await lb.settled()
+  assert.deepEqual(await resolver.resolve4('www.classic.example.test'), ['127.0.0.1'])
 
   // Failing checks: OutOfService after UnhealthyThreshold failures, and no fail-open (503).
   writeFileSync(down, '')

@@ -10,6 +10,8 @@ import { eventually } from '../helpers/eventually.js'
 import { freePort } from '../helpers/ports.js'
 import { repoRoot } from '../helpers/shared.js'
 import { startTutorial } from '../helpers/tutorial.js'
+import { needsEtcd, startEtcd } from '../helpers/etcd.js'
+import { openalb } from '../helpers/cli.js'
 import { connect as tlsConnect } from 'node:tls'
 
 // `openalb up --workers N`: N data-plane processes (node:cluster workers) on the same listening
@@ -266,4 +268,46 @@ test('--workers 2 --run-user-data: Lambda targets are served from every worker t
   await eventually(() => lb.health.counts(tg?.arn ?? '').healthy === 1, { timeoutMs: 15000, message: 'report healthy' })
   const report = await fetch(`http://127.0.0.1:${port}/report/x`, { method: 'POST' })
   assert.deepEqual(await report.json(), { path: '/report/x', method: 'POST', function: 'report' })
+})
+
+test('--workers 2 on a fleet node (etcd store, its own address): both workers serve the node\'s address, and get nodes shows 2 workers', { skip: needsEtcd(), timeout: 90000 }, async (t) => {
+  const etcd = await startEtcd(1)
+  const dataDir = mkdtempSync(join(tmpdir(), 'openalb-workers-fleet-'))
+  const a = await backend('A', '127.0.0.1', { sick: false })
+  const b = await backend('B', '127.0.0.2', { sick: false })
+  const port = await freePort()
+  const file = join(dataDir, 'openalb.yaml')
+  writeFileSync(file, config(port, a.port, b.port))
+  const lb = await startOpenalb({ dataDir, configFile: file, store: etcd.url, node: { name: 'w1', zone: 'us-east-1a', address: '127.0.0.5' }, control: '127.0.0.5:0', dns: '127.0.0.5:0', workers: 2, log: pino({ level: 'silent' }) })
+  t.after(async () => {
+    await lb.close()
+    await etcd.stop()
+    for (const s of [a.server, b.server]) {
+      s.close()
+      s.closeAllConnections()
+    }
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+  const getOn = (path = '/'): Promise<{ status: number; body: string }> =>
+    new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.5', port, path, agent: false, timeout: 5000 }, (res) => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (c: string) => (body += c))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+      })
+      req.on('error', reject)
+      req.end()
+    })
+  await eventually(async () => (await getOn().catch(() => undefined))?.status === 200, { timeoutMs: 20000, message: 'the node serves its address' })
+  const before = await perWorker(lb, 'openalb_request_count_total')
+  let both = false
+  for (let batch = 0; batch < 40 && !both; batch++) {
+    for (const r of await Promise.all(Array.from({ length: 20 }, () => getOn()))) assert.equal(r.status, 200)
+    const now = await perWorker(lb, 'openalb_request_count_total')
+    both = ['0', '1'].every((w) => (now.get(w) ?? 0) > (before.get(w) ?? 0))
+  }
+  assert.ok(both, 'both workers served the node address')
+  const nodes = openalb(['get', 'nodes', '--store', etcd.url])
+  assert.match(nodes.stdout, /^w1\s+us-east-1a\s+127\.0\.0\.5\s+\S+\s+\S+\s+2\s/m)
 })

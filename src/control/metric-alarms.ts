@@ -245,3 +245,16 @@ export function deleteAlarmHistoryItem(d: Draft, id: string): void {
   if (!d.get('alarm-history', id)) throw new NotFoundError('alarm-history', id)
   d.remove('alarm-history', id)
 }
+
+/** CloudWatch's limit of tags on one alarm. */
+export const MAX_ALARM_TAGS = 50
+
+/** TagResource / UntagResource on an alarm (by ARN): tags set, keys removed, within CloudWatch's 50. */
+export function setAlarmTags(d: Draft, arn: string, add: Tags, removeKeys: readonly string[] = []): MetricAlarm {
+  const a = d.get('metric-alarm', arn)
+  if (!a) throw new NotFoundError('metric-alarm', arn)
+  const tags: Record<string, string> = { ...a.tags, ...add }
+  for (const k of removeKeys) delete tags[k]
+  if (Object.keys(tags).length > MAX_ALARM_TAGS) throw new InvalidValueError(`An alarm can have at most ${MAX_ALARM_TAGS} tags.`)
+  return d.put({ ...a, tags })
+}

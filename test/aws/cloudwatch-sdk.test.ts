@@ -14,6 +14,9 @@ import {
   ListMetricsCommand,
   PutMetricAlarmCommand,
   SetAlarmStateCommand,
+  ListTagsForResourceCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
 } from '@aws-sdk/client-cloudwatch'
 import { CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { dimension } from '../../src/model/dimension.js'
@@ -85,6 +88,12 @@ test('CloudWatch alarms over JSON 1.0 (SDK v3): stored in INSUFFICIENT_DATA, ref
   ])
   assert.ok(history[0]?.Timestamp instanceof Date)
   assert.equal((JSON.parse(history[0]?.HistoryData ?? '{}') as { newState?: { stateValue?: string } }).newState?.stateValue, 'ALARM')
+
+  const arn = after?.AlarmArn ?? ''
+  await cw.send(new TagResourceCommand({ ResourceARN: arn, Tags: [{ Key: 'team', Value: 'web' }, { Key: 'tier', Value: 'front' }] }))
+  await cw.send(new UntagResourceCommand({ ResourceARN: arn, TagKeys: ['tier'] }))
+  assert.deepEqual((await cw.send(new ListTagsForResourceCommand({ ResourceARN: arn }))).Tags, [{ Key: 'team', Value: 'web' }])
+  await rejectsWith(cw.send(new ListTagsForResourceCommand({ ResourceARN: `${arn}-none` })), 'ResourceNotFoundException', /openalb tags metric alarms only/)
 
   await cw.send(new DisableAlarmActionsCommand({ AlarmNames: ['web-high', 'not-there'] }))
   assert.equal((await cw.send(new DescribeAlarmsCommand({ AlarmNames: ['web-high'] }))).MetricAlarms?.[0]?.ActionsEnabled, false)

@@ -135,6 +135,9 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
     ListMetrics: 'the metrics this node has datapoints of (kept in memory: a day of metric periods)',
     GetMetricStatistics: 'no ExtendedStatistics; Period a multiple of 60; TargetResponseTime has SampleCount, Average and Sum',
     GetMetricData: 'MetricStat queries only (no Expression)',
+    TagResource: 'metric alarms (openalb has no dashboards, insight rules or metric streams)',
+    UntagResource: 'as TagResource',
+    ListTagsForResource: 'as TagResource',
   },
   lambda: {
     CreateFunction: 'Node.js (nodejs18.x, nodejs20.x, nodejs22.x) and Python (python3.9-3.13) runtimes, run with this machine\'s node and python3 and only with `openalb up --run-user-data`; Code.ZipFile only (S3 and images refused by name); Role is a label; no VPC, layers, file systems, KMS, X-Ray, SnapStart or published versions (refused by name)',

@@ -1,4 +1,4 @@
-import { deleteAlarms, putMetricAlarm, setAlarmActionsEnabled, setAlarmState } from '../../../control/metric-alarms.js'
+import { deleteAlarms, putMetricAlarm, setAlarmActionsEnabled, setAlarmState, setAlarmTags } from '../../../control/metric-alarms.js'
 import {
   ALARM_STATES,
   METRICS,
@@ -119,8 +119,7 @@ const PutMetricAlarm: Handler = async (call) => {
     ['AlarmName', 'AlarmDescription', 'ActionsEnabled', 'OKActions', 'AlarmActions', 'InsufficientDataActions', 'MetricName', 'Namespace', 'Statistic', 'Dimensions', 'Period', 'Unit', 'EvaluationPeriods', 'DatapointsToAlarm', 'Threshold', 'ComparisonOperator', 'TreatMissingData', 'Tags'],
     PUT_REFUSALS,
   )
-  const tags: Record<string, string> = {}
-  for (const t of p.objs('Tags')) tags[t.required('Key')] = t.str('Value') ?? ''
+  const tags = tagsIn(p)
   await call.deps.control.mutate((d) =>
     putMetricAlarm(
       d,
@@ -392,7 +391,51 @@ const GetMetricData: Handler = async (call) => {
   return { MetricDataResults: results, Messages: [] }
 }
 
+/** The alarm a tag operation names; anything else (a dashboard, a rule, a stream: openalb has none) is not found. */
+async function taggedAlarm(call: Call): Promise<string> {
+  const arn = call.params.required('ResourceARN')
+  if (!(await call.deps.control.view()).get('metric-alarm', arn)) {
+    throw new AwsError('ResourceNotFoundException', `The specified resource ${arn} does not exist: openalb tags metric alarms only.`, 404)
+  }
+  return arn
+}
+
+function tagsIn(p: Params): Record<string, string> {
+  const tags: Record<string, string> = {}
+  for (const t of p.objs('Tags')) {
+    only(t, ['Key', 'Value'])
+    tags[t.required('Key')] = t.str('Value') ?? ''
+  }
+  return tags
+}
+
+const ListTagsForResource: Handler = async (call) => {
+  only(call.params, ['ResourceARN'])
+  const arn = await taggedAlarm(call)
+  const a = (await call.deps.control.view()).get('metric-alarm', arn)
+  return { Tags: Object.entries(a?.tags ?? {}).map(([Key, Value]) => ({ Key, Value })) }
+}
+
+const TagResource: Handler = async (call) => {
+  only(call.params, ['ResourceARN', 'Tags'])
+  const arn = await taggedAlarm(call)
+  const tags = tagsIn(call.params)
+  await call.deps.control.mutate((d) => setAlarmTags(d, arn, tags))
+  return {}
+}
+
+const UntagResource: Handler = async (call) => {
+  only(call.params, ['ResourceARN', 'TagKeys'])
+  const arn = await taggedAlarm(call)
+  const keys = call.params.strings('TagKeys') ?? []
+  await call.deps.control.mutate((d) => setAlarmTags(d, arn, {}, keys))
+  return {}
+}
+
 export const CLOUDWATCH_OPERATIONS: Readonly<Record<string, Handler>> = {
+  ListTagsForResource,
+  TagResource,
+  UntagResource,
   PutMetricAlarm,
   DescribeAlarms,
   DescribeAlarmsForMetric,

@@ -1,4 +1,5 @@
 import { validateImport } from './certs/import.js'
+import { boundAddresses } from './compute/address-claims.js'
 import { Control } from './control/control.js'
 import { existsSync } from 'node:fs'
 import { openStore } from './store/open.js'
@@ -13,8 +14,8 @@ export const certificateCheck = validateImport
 
 /** Control over a store, with certs/ checking imported PEMs. */
 export function controlOn(store: Store): Control {
-  // Two openalbs on one machine keep their instances apart by giving each its own range.
-  return new Control(store, { checkCertificate: validateImport, instanceAddresses: process.env.OPENALB_INSTANCE_ADDRESSES || undefined })
+  // Two openalbs on one machine keep their instances apart: launches skip addresses bound on the machine (the other's instances claim theirs).
+  return new Control(store, { checkCertificate: validateImport, instanceAddresses: process.env.OPENALB_INSTANCE_ADDRESSES || undefined, addressesInUse: () => boundAddresses() })
 }
 
 /** Why a command that only reads cannot open the store it names: a data directory with no store in it. */

@@ -5,6 +5,7 @@ import type { Control } from '../control/control.js'
 import { completeTransition, purgeTerminated } from '../control/instances.js'
 import { TERMINATED_VISIBLE_SECONDS, type Instance } from '../model/instance.js'
 import type { StateView } from '../model/state-view.js'
+import { AddressClaims } from './address-claims.js'
 import { consoleLine, instanceDir, openConsoleLog } from './console-log.js'
 import { stopGroup } from './process-group.js'
 
@@ -62,6 +63,7 @@ const rebootMark = (i: Instance): string | undefined => (i.stateReason?.startsWi
 export class InstanceSupervisor {
   readonly #procs = new Map<string, Running>()
   readonly #notRun = new Map<string, string>()
+  readonly #claims = new AddressClaims()
   readonly #opts: SupervisorOptions
   #latest: StateView | undefined
   #pass: Promise<void> = Promise.resolve()
@@ -139,11 +141,15 @@ export class InstanceSupervisor {
     this.#stopped = true
     await this.#pass
     await Promise.all([...this.#procs.keys()].map((id) => this.#kill(id)))
+    this.#claims.close()
   }
 
   async #reconcile(view: StateView): Promise<void> {
     const { control } = this.#opts
     const now = Date.now()
+    // The addresses this openalb's instances hold, claimed on the machine (address-claims.ts).
+    const held = new Set(view.list('instance').filter((i) => i.launched && i.state !== 'terminated').map((i) => i.address))
+    this.#claims.sync(held, (address, err) => this.#opts.log?.warn({ address, err: err.message }, 'could not claim an instance address'))
     for (const i of view.list('instance')) {
       if (!i.launched) continue
       switch (i.state) {

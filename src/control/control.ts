@@ -21,6 +21,8 @@ export interface ControlOptions {
   readonly checkCertificate?: CertificateCheck
   /** The loopback range launched instances take addresses from (default model's INSTANCE_ADDRESS_RANGE; $OPENALB_INSTANCE_ADDRESSES). */
   readonly instanceAddresses?: string | undefined
+  /** What is bound on this machine, so that launches skip other openalbs' instance addresses (compute's boundAddresses). */
+  readonly addressesInUse?: (() => ReadonlySet<string>) | undefined
 }
 
 export interface Mutation<T> {
@@ -80,6 +82,6 @@ export class Control {
   }
 
   private context() {
-    return { partition: this.partition, now: this.now, checkCertificate: this.options.checkCertificate, instanceAddresses: this.options.instanceAddresses }
+    return { partition: this.partition, now: this.now, checkCertificate: this.options.checkCertificate, instanceAddresses: this.options.instanceAddresses, addressesInUse: this.options.addressesInUse }
   }
 }

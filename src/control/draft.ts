@@ -27,6 +27,8 @@ export interface DraftContext {
   readonly now: () => Date
   readonly checkCertificate?: CertificateCheck | undefined
   readonly instanceAddresses?: string | undefined
+  /** The IPv4 addresses sockets on this machine are bound to (compute's boundAddresses; main wires it). */
+  readonly addressesInUse?: (() => ReadonlySet<string>) | undefined
 }
 
 /**

@@ -18,12 +18,19 @@ function ipText(n: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.')
 }
 
-/** The lowest address of the range no live instance holds (terminated ones gave theirs back). */
+/**
+ * The lowest address of the range no live instance holds (terminated ones gave theirs back) and,
+ * unless one of this store's instances held it, nothing else on the machine is bound to: another
+ * openalb's instances claim theirs (compute/address-claims.ts).
+ */
 function allocateAddress(d: Draft): string {
   const cidr = d.ctx.instanceAddresses ?? INSTANCE_ADDRESS_RANGE
   const RANGE = parseCidr(cidr)
   if (!RANGE || RANGE.family !== 4 || !cidr.startsWith('127.')) throw new InvalidValueError(`the instance address range ${cidr} must be an IPv4 CIDR inside 127.0.0.0/8`)
   const taken = new Set(d.list('instance').filter((i) => i.launched && i.state !== 'terminated').map((i) => parseIpv4(i.address)))
+  const ours = new Set(d.list('instance').map((i) => i.address))
+  const bound = d.ctx.addressesInUse?.()
+  if (bound) for (const a of bound) if (!ours.has(a)) taken.add(parseIpv4(a))
   const low = Number(RANGE?.low ?? 0)
   const high = Number(RANGE?.high ?? 0)
   for (let n = low + 1; n < high; n++) if ((n & 255) !== 0 && (n & 255) !== 255 && !taken.has(n)) return ipText(n)

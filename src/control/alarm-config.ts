@@ -4,7 +4,7 @@ import { resolveGroup } from './auto-scaling-groups.js'
 import type { Draft } from './draft.js'
 import { validate } from './draft.js'
 import { InvalidValueError } from './errors.js'
-import { buildMetricAlarm, findAlarm, putMetricAlarm, type AlarmInput } from './metric-alarms.js'
+import { buildMetricAlarm, findAlarm, putMetricAlarm, setAlarmTags, type AlarmInput } from './metric-alarms.js'
 
 /**
  * The YAML kind alarms: an alarm names its dimensions by the resources they are (a balancer and a
@@ -20,7 +20,7 @@ function actionArn(d: Draft, a: AlarmAction): string {
   return p.arn
 }
 
-const SAME_FIELDS = ['description', 'actionsEnabled', 'okActions', 'alarmActions', 'insufficientDataActions', 'namespace', 'metricName', 'dimensions', 'statistic', 'period', 'evaluationPeriods', 'datapointsToAlarm', 'threshold', 'comparisonOperator', 'treatMissingData', 'tags'] as const
+const SAME_FIELDS = ['description', 'actionsEnabled', 'okActions', 'alarmActions', 'insufficientDataActions', 'namespace', 'metricName', 'dimensions', 'statistic', 'period', 'evaluationPeriods', 'datapointsToAlarm', 'threshold', 'comparisonOperator', 'treatMissingData'] as const
 
 export function applyAlarm(d: Draft, input: unknown): MetricAlarm {
   const spec = validate(alarmSpec, input, 'alarm')
@@ -49,10 +49,11 @@ export function applyAlarm(d: Draft, input: unknown): MetricAlarm {
     tags: spec.tags,
   }
   const existing = findAlarm(d, spec.name)
-  if (existing) {
-    // What PutMetricAlarm would store, compared with what is stored: an unchanged alarm is left alone.
-    const probe = buildMetricAlarm(d, alarm)
-    if (SAME_FIELDS.every((k) => JSON.stringify(probe[k]) === JSON.stringify(existing[k]))) return existing
-  }
-  return putMetricAlarm(d, alarm)
+  if (!existing) return putMetricAlarm(d, alarm)
+  // What PutMetricAlarm would store, compared with what is stored: an unchanged alarm is left alone.
+  const probe = buildMetricAlarm(d, alarm)
+  const put = SAME_FIELDS.every((k) => JSON.stringify(probe[k]) === JSON.stringify(existing[k])) ? existing : putMetricAlarm(d, alarm)
+  // PutMetricAlarm leaves an existing alarm's tags (as CloudWatch); the file's are set as TagResource would.
+  if (JSON.stringify(put.tags) === JSON.stringify(spec.tags)) return put
+  return setAlarmTags(d, put.arn, spec.tags, Object.keys(put.tags).filter((k) => !Object.hasOwn(spec.tags, k)))
 }

@@ -167,7 +167,8 @@ export function buildMetricAlarm(d: Draft, input: AlarmInput, region = d.partiti
     threshold,
     comparisonOperator,
     treatMissingData,
-    tags: input.tags ?? existing?.tags ?? {},
+    // CloudWatch: an update ignores Tags (TagResource and UntagResource change them).
+    tags: existing ? existing.tags : (input.tags ?? {}),
     configurationUpdatedAt: now,
     state: existing?.state ?? 'INSUFFICIENT_DATA',
     stateReason: existing?.stateReason ?? 'Unchecked: Initial alarm creation',

@@ -93,6 +93,11 @@ test('CloudWatch alarms over JSON 1.0 (SDK v3): stored in INSUFFICIENT_DATA, ref
   await cw.send(new TagResourceCommand({ ResourceARN: arn, Tags: [{ Key: 'team', Value: 'web' }, { Key: 'tier', Value: 'front' }] }))
   await cw.send(new UntagResourceCommand({ ResourceARN: arn, TagKeys: ['tier'] }))
   assert.deepEqual((await cw.send(new ListTagsForResourceCommand({ ResourceARN: arn }))).Tags, [{ Key: 'team', Value: 'web' }])
+  // As CloudWatch: PutMetricAlarm on an existing alarm replaces its configuration, keeps its state and ignores Tags.
+  await cw.send(new PutMetricAlarmCommand({ ...alarm, Threshold: 120, Tags: [{ Key: 'other', Value: 'x' }] }))
+  assert.deepEqual((await cw.send(new ListTagsForResourceCommand({ ResourceARN: arn }))).Tags, [{ Key: 'team', Value: 'web' }])
+  const updated = (await cw.send(new DescribeAlarmsCommand({ AlarmNames: ['web-high'] }))).MetricAlarms?.[0]
+  assert.deepEqual([updated?.Threshold, updated?.StateValue, updated?.StateReason], [120, 'ALARM', 'testing the scale-out path'])
   await rejectsWith(cw.send(new ListTagsForResourceCommand({ ResourceARN: `${arn}-none` })), 'ResourceNotFoundException', /openalb tags metric alarms only/)
 
   await cw.send(new DisableAlarmActionsCommand({ AlarmNames: ['web-high', 'not-there'] }))

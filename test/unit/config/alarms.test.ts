@@ -45,6 +45,12 @@ test('examples/autoscaling-alarms.yaml: the group\'s step and simple policies an
   const again = await planConfig(control, loadConfig(path))
   assert.deepEqual(again.changes, [], 'no drift: an unchanged alarm is not put again (no history entry, no revision)')
 
+  // Tags in the file are set on the alarm (PutMetricAlarm alone would leave an existing alarm's tags), without a new configuration entry.
+  await applyConfig(control, loadConfig(file(t, example.replace('    alarmActions: [{ autoScalingGroup: web, policy: out }]', '    alarmActions: [{ autoScalingGroup: web, policy: out }]\n    tags: { team: web }'))))
+  const tagged = await control.read()
+  assert.deepEqual(tagged.list('metric-alarm').find((a) => a.name === 'web-busy')?.tags, { team: 'web' })
+  assert.equal(tagged.list('alarm-history').length, 2)
+
   // An alarm left out of the file is deleted; the one kept keeps its state and history.
   await applyConfig(control, loadConfig(file(t, example.slice(0, example.indexOf('  # Fewer than 2')))))
   const after = await control.read()

@@ -277,9 +277,13 @@ export function naturalName(view: { get: StateView['get'] }, r: Resource): strin
 /** Sets, not noise: the fields plan shows for a change (status and serial are openalb's own). */
 const IGNORED_FIELDS = new Set(['serial'])
 
+/** What a change writes beside the resources, never a line of a plan (an alarm's history entry of its creation). */
+const RECORD_KINDS: ReadonlySet<string> = new Set(['alarm-history'])
+
 export function describeChanges(base: StateView, after: { get: StateView['get'] }, changes: readonly Change[]): PlannedChange[] {
   const out: PlannedChange[] = []
   for (const c of changes) {
+    if (RECORD_KINDS.has(c.op === 'delete' ? c.kind : c.resource.kind)) continue
     if (c.op === 'delete') {
       const before = base.get(c.kind, c.key)
       if (before) out.push({ op: '-', kind: c.kind, name: naturalName(base, before), fields: [] })

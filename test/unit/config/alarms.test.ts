@@ -22,6 +22,9 @@ function file(t: TestContext, text: string): string {
 test('examples/autoscaling-alarms.yaml: the group\'s step and simple policies and two alarms that name them by group and policy; a re-apply changes nothing', async (t) => {
   const { control } = openControl(t)
   const path = file(t, example)
+  const planned = await planConfig(control, loadConfig(path))
+  assert.deepEqual(planned.changes.filter((c) => c.kind === 'metric-alarm').map((c) => `${c.op} ${c.name}`), ['+ web-busy', '+ web-quiet'])
+  assert.ok(!planned.changes.some((c) => c.kind === 'alarm-history'), 'an alarm\'s history entry is not a line of the plan')
   await applyConfig(control, loadConfig(path))
   const view = await control.read()
   const policies = view.list('scaling-policy')

@@ -82,12 +82,13 @@ test('EC2 launch templates: versions, the default version, refusals by name, Run
   await rejectsWith(ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: ['lt-0123456789abcdef0'] })), 'InvalidLaunchTemplateId.NotFound')
 
   // RunInstances from a template without a script (this API runs no user data): the template's type, image and tags.
-  await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'plain', LaunchTemplateData: { ImageId: 'ami-plain', InstanceType: 'c5.large', TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'role', Value: 'batch' }] }] } }))
+  const plain = await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'plain', LaunchTemplateData: { ImageId: 'ami-plain', InstanceType: 'c5.large', TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'role', Value: 'batch' }] }] } }))
   const run = await ec2.send(new RunInstancesCommand({ MinCount: 1, MaxCount: 1, LaunchTemplate: { LaunchTemplateName: 'plain' } }))
   const inst = run.Instances?.[0]
   assert.equal(inst?.InstanceType, 'c5.large')
   assert.equal(inst?.ImageId, 'ami-plain')
-  assert.deepEqual(inst?.Tags, [{ Key: 'role', Value: 'batch' }])
+  // As EC2: the instance is tagged with the template and version it came from (Terraform's aws_instance reads them).
+  assert.deepEqual(inst?.Tags, [{ Key: 'role', Value: 'batch' }, { Key: 'aws:ec2launchtemplate:id', Value: plain.LaunchTemplate?.LaunchTemplateId }, { Key: 'aws:ec2launchtemplate:version', Value: '1' }])
   await rejectsWith(ec2.send(new RunInstancesCommand({ MinCount: 1, MaxCount: 1, LaunchTemplate: { LaunchTemplateName: 'web' } })), 'UnsupportedOperation')
 
   const listed = await ec2.send(new DescribeLaunchTemplatesCommand({}))

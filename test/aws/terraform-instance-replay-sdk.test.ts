@@ -11,6 +11,7 @@ import {
   DescribeInstanceCreditSpecificationsCommand,
   DescribeInstancesCommand,
   DescribeInstanceTypesCommand,
+  DescribeTagsCommand,
   DescribeNetworkInterfacesCommand,
   DetachNetworkInterfaceCommand,
   DescribeVpcsCommand,
@@ -104,6 +105,9 @@ test('Terraform: aws_instance create, read, update and destroy, and data "aws_am
     const stop = (await attr('disableApiStop')).DisableApiStop?.Value
     const termination = (await attr('disableApiTermination')).DisableApiTermination?.Value
     const userData = (await attr('userData')).UserData?.Value
+    // flattenInstanceLaunchTemplate: the launch template tag, none for an instance launched without one.
+    const template = (await ec2.send(new DescribeTagsCommand({ Filters: [{ Name: 'resource-id', Values: [id] }, { Name: 'key', Values: ['aws:ec2launchtemplate:id'] }] }))).Tags ?? []
+    assert.deepEqual(template, [])
     const credits = type?.BurstablePerformanceSupported ? (await ec2.send(new DescribeInstanceCreditSpecificationsCommand({ InstanceIds: [id] }))).InstanceCreditSpecifications?.[0]?.CpuCredits : undefined
     return { inst, type, vpc, shutdown, stop, termination, userData, credits }
   }

@@ -136,7 +136,8 @@ const RunInstances: Ec2Handler = async (call) => {
   if (min < 1 || max < min) throw invalidValue(`Value (${min}) for parameter minCount is invalid. Expected a number between 1 and maxCount (${max}).`)
   const ownUserData = decodeBase64UserData(p.str('UserData'))
   // RunInstances with a template: the template version's data, under what the call itself gives.
-  const fromTemplate = template ? resolveLaunch(await call.deps.control.view(), templateRef(template)).data : undefined
+  const launch = template ? resolveLaunch(await call.deps.control.view(), templateRef(template)) : undefined
+  const fromTemplate = launch?.data
   const userData = ownUserData ?? fromTemplate?.userData
   const imageId = imageParam ?? fromTemplate?.imageId
   if (imageId === undefined) throw new AwsError('MissingParameter', 'The request must contain the parameter ImageId')
@@ -144,7 +145,9 @@ const RunInstances: Ec2Handler = async (call) => {
   if (userData?.startsWith('#!') && !runtime?.runsUserData) {
     throw new AwsError('UnsupportedOperation', 'This openalb does not run user data: start it with `openalb up --run-user-data` (it executes the code sent to this API)')
   }
-  const tags = { ...fromTemplate?.instanceTags, ...tagSpecifications(p, 'instance') }
+  // EC2 tags an instance with the template it came from (Terraform's aws_instance reads them back).
+  const templateTags: Record<string, string> = launch ? { 'aws:ec2launchtemplate:id': launch.ref.id ?? '', 'aws:ec2launchtemplate:version': launch.ref.version ?? '' } : {}
+  const tags = { ...fromTemplate?.instanceTags, ...tagSpecifications(p, 'instance'), ...templateTags }
   const primary = primaryInterface(p)
   const groupIds = primary?.groups ?? p.strings('SecurityGroupId') ?? (p.has('SecurityGroup') ? [] : [...(fromTemplate?.securityGroupIds ?? [])])
   const groupNames = p.strings('SecurityGroup') ?? []

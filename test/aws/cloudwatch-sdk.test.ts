@@ -167,3 +167,21 @@ test('an alarm on RequestCountPerTarget evaluates the requests the registry coun
   await rejectsWith(cw.send(new GetMetricStatisticsCommand({ Namespace: 'AWS/ApplicationELB', MetricName: 'RequestCount', Dimensions, StartTime: new Date(t0), EndTime: new Date(t0 + 2000 * PERIOD_MS), Period: 60, Statistics: ['Sum'] })), 'InvalidParameterCombinationException', /exceeds the limit of 1,440/)
   assertWireMatchesModels(api)
 })
+
+test('a Smithy RPC v2 CBOR request (CloudWatch\'s first protocol) is refused in CBOR, naming the protocols openalb speaks, and runs nothing', async (t) => {
+  // The CBOR decoder the SDK v3 itself uses (@smithy/core, installed with the SDK clients).
+  const smithy = (await import('@smithy/core/cbor').catch(() => undefined)) as { cbor?: { serialize(v: unknown): Uint8Array; deserialize(b: Uint8Array): unknown } } | undefined
+  if (!smithy?.cbor) {
+    console.warn('SKIPPED: @smithy/core/cbor is not installed (it comes with the @aws-sdk clients)')
+    return t.skip('no CBOR decoder')
+  }
+  const { api } = await setUp(t)
+  const body = smithy.cbor.serialize({ AlarmName: 'cbor', Namespace: 'AWS/ApplicationELB', MetricName: 'RequestCount' })
+  const res = await fetch(`${api.endpoint}/service/GraniteServiceVersion20100801/operation/PutMetricAlarm`, { method: 'POST', headers: { 'smithy-protocol': 'rpc-v2-cbor', 'content-type': 'application/cbor', accept: 'application/cbor' }, body: Buffer.from(body) })
+  assert.equal(res.status, 400)
+  assert.equal(res.headers.get('smithy-protocol'), 'rpc-v2-cbor')
+  const answer = smithy.cbor.deserialize(new Uint8Array(await res.arrayBuffer())) as { __type?: string; message?: string }
+  assert.equal(answer.__type, 'com.amazonaws.cloudwatch#InvalidAction')
+  assert.match(answer.message ?? '', /not rpc-v2-cbor: PutMetricAlarm was not run/)
+  assert.deepEqual((await api.control.read()).list('metric-alarm'), [])
+})

@@ -5,6 +5,7 @@ import { ACM_OPERATIONS, ACM_TARGET_PREFIX } from './acm/operations.js'
 import { AUTOSCALING_NAMESPACE, AUTOSCALING_OPERATIONS, AUTOSCALING_VERSION } from './autoscaling/operations.js'
 import { CLOUDWATCH_NAMESPACE, CLOUDWATCH_OPERATIONS, CLOUDWATCH_TARGET_PREFIX, CLOUDWATCH_VERSION } from './cloudwatch/operations.js'
 import { cloudwatchJsonError, JSON_10, toJsonValue, toXmlValue } from './protocol/json-1.0.js'
+import { cborTextMap, isRpcV2Cbor } from './protocol/rpc-v2-cbor.js'
 import type { AwsApiDeps, Call } from './deps.js'
 import { EC2_NAMESPACE, EC2_OPERATIONS, EC2_VERSION } from './ec2/operations.js'
 import { classicRefusal, ELB_CLASSIC_NAMESPACE, ELB_CLASSIC_VERSION, ELB_OPERATIONS } from './elb/classic.js'
@@ -182,7 +183,7 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
     accepts(req) {
       const path = (req.url ?? '/').split('?')[0] ?? '/'
       if (path.startsWith(ROUTE53_PREFIX) || isLambdaPath(path) || path.startsWith(TRUST_STORE_DOWNLOAD_PREFIX)) return true
-      if (typeof req.headers['x-amz-target'] === 'string') return true
+      if (typeof req.headers['x-amz-target'] === 'string' || isRpcV2Cbor(path, req.headers)) return true
       if (path !== '/') return false
       const auth = req.headers.authorization
       return req.method === 'POST' || (req.url ?? '').includes('Action=') || (typeof auth === 'string' && auth.startsWith('AWS4-HMAC-SHA256'))
@@ -195,6 +196,17 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
         const pem = req.method === 'GET' ? await trustStoreDownload({ deps }, path) : undefined
         res.writeHead(pem === undefined ? 404 : 200, { 'content-type': pem === undefined ? 'text/plain' : 'application/x-pem-file', 'x-amz-request-id': requestId })
         res.end(pem ?? 'NoSuchKey: the trust store or revocation does not exist\n')
+        return
+      }
+      if (isRpcV2Cbor(path, req.headers)) {
+        // A Smithy RPC v2 CBOR client (CloudWatch's first protocol): refused in its own encoding, nothing done.
+        const operation = path.split('/').pop() ?? ''
+        const cbor = cborTextMap({
+          __type: 'com.amazonaws.cloudwatch#InvalidAction',
+          message: `openalb speaks CloudWatch's Query and JSON 1.0 protocols, not rpc-v2-cbor: ${operation} was not run. Configure the client for the JSON protocol (the SDK v3 and AWS CLI v1 use it) or Query (AWS CLI v2).`,
+        })
+        res.writeHead(400, { 'content-type': 'application/cbor', 'smithy-protocol': 'rpc-v2-cbor', 'content-length': cbor.length, 'x-amzn-requestid': requestId, 'x-amzn-query-error': 'InvalidAction;Sender' })
+        res.end(cbor)
         return
       }
       const reply = await serve(req, body, requestId)

@@ -17,7 +17,8 @@ import {
 } from '../model/classic-load-balancer.js'
 import { CANONICAL_HOSTED_ZONE_ID } from '../model/ids.js'
 import type { Failure } from '../model/result.js'
-import type { ClassicPolicy } from '../model/classic-load-balancer.js'
+import { isStickiness, type ClassicPolicy } from '../model/classic-load-balancer.js'
+import { SSL_POLICY_NAMES } from '../model/listener.js'
 import type { Draft } from './draft.js'
 import {
   DuplicateError,
@@ -303,7 +304,8 @@ function checkPolicyName(name: string): void {
   if (!/^[A-Za-z0-9-]{1,255}$/.test(name)) throw invalid(`PolicyName '${name}' must consist of alphanumeric characters and dashes (-)`, 'PolicyName')
 }
 
-export function createClassicStickinessPolicy(d: Draft, name: string, policy: ClassicPolicy): ClassicLoadBalancer {
+/** CreateLBCookieStickinessPolicy, CreateAppCookieStickinessPolicy and CreateLoadBalancerPolicy (SSL negotiation by reference). */
+export function createClassicPolicy(d: Draft, name: string, policy: ClassicPolicy): ClassicLoadBalancer {
   const lb = findClassic(d, name)
   checkPolicyName(policy.name)
   if (lb.policies.some((p) => p.name === policy.name)) throw new DuplicateError('classic-policy', policy.name)
@@ -311,6 +313,9 @@ export function createClassicStickinessPolicy(d: Draft, name: string, policy: Cl
     throw invalid(`CookieExpirationPeriod must be a whole number of seconds, 0 or more, not ${policy.cookieExpirationPeriod}`, 'CookieExpirationPeriod')
   }
   if (policy.type === 'AppCookieStickinessPolicyType' && policy.cookieName === '') throw invalid('CookieName is required', 'CookieName')
+  if (policy.type === 'SSLNegotiationPolicyType' && !SSL_POLICY_NAMES.includes(policy.referenceSecurityPolicy)) {
+    throw new InvalidValueError(`Reference-Security-Policy '${policy.referenceSecurityPolicy}' is not a predefined security policy openalb knows (openalb get ssl-policies)`)
+  }
   return d.put({ ...lb, policies: [...lb.policies, policy] })
 }
 
@@ -319,10 +324,18 @@ export function setClassicListenerPolicies(d: Draft, name: string, port: number,
   const lb = findClassic(d, name)
   const l = lb.listeners.find((x) => x.loadBalancerPort === port)
   if (!l) throw new NotFoundError('classic-listener', String(port))
-  for (const p of policyNames) if (!lb.policies.some((x) => x.name === p)) throw new NotFoundError('classic-policy', p)
-  if (policyNames.length > 0 && !isLayer7(l.protocol)) throw new InvalidValueError(`Stickiness policies can only be set on HTTP and HTTPS listeners, not on the ${l.protocol} listener on port ${port}`)
-  if (new Set(policyNames).size > 1) throw new InvalidValueError('A listener can have only one stickiness policy')
   const names = [...new Set(policyNames)]
+  const policies = names.map((p) => {
+    const found = lb.policies.find((x) => x.name === p)
+    if (!found) throw new NotFoundError('classic-policy', p)
+    return found
+  })
+  const sticky = policies.filter(isStickiness)
+  const ssl = policies.filter((p) => p.type === 'SSLNegotiationPolicyType')
+  if (sticky.length > 0 && !isLayer7(l.protocol)) throw new InvalidValueError(`Stickiness policies can only be set on HTTP and HTTPS listeners, not on the ${l.protocol} listener on port ${port}`)
+  if (ssl.length > 0 && !isSecure(l.protocol)) throw new InvalidValueError(`SSL negotiation policies can only be set on HTTPS and SSL listeners, not on the ${l.protocol} listener on port ${port}`)
+  if (sticky.length > 1) throw new InvalidValueError('A listener can have only one stickiness policy')
+  if (ssl.length > 1) throw new InvalidValueError('A listener can have only one SSL negotiation policy')
   return d.put({ ...lb, listeners: lb.listeners.map((x) => (x === l ? { ...x, policyNames: names } : x)) })
 }
 

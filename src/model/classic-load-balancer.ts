@@ -39,6 +39,10 @@ export interface ClassicCheckTarget {
 export type ClassicPolicy =
   | { readonly name: string; readonly type: 'LBCookieStickinessPolicyType'; readonly cookieExpirationPeriod?: number | undefined }
   | { readonly name: string; readonly type: 'AppCookieStickinessPolicyType'; readonly cookieName: string }
+  /** HTTPS and SSL listeners: one of the predefined security policies, by Reference-Security-Policy. */
+  | { readonly name: string; readonly type: 'SSLNegotiationPolicyType'; readonly referenceSecurityPolicy: string }
+
+export const isStickiness = (p: ClassicPolicy): boolean => p.type === 'LBCookieStickinessPolicyType' || p.type === 'AppCookieStickinessPolicyType'
 
 export interface ClassicAttributes {
   /** Off by default for balancers made through the API or CLI (AWS). */

@@ -1,5 +1,5 @@
 import type { CidrSet } from '../lib/cidr.js'
-import { parseClassicCheckTarget, type ClassicListener, type ClassicLoadBalancer, type ClassicProtocol } from '../model/classic-load-balancer.js'
+import { isStickiness, parseClassicCheckTarget, type ClassicListener, type ClassicLoadBalancer, type ClassicProtocol } from '../model/classic-load-balancer.js'
 import type { ForwardAction } from '../model/action.js'
 import type { LoadBalancerAttributes } from '../model/load-balancer.js'
 import { defaultHealthCheck, targetGroupAttributesSpec, targetKey, type TargetGroup, type TargetProtocol } from '../model/target-group.js'
@@ -62,12 +62,14 @@ export function classicHealthGroup(lb: ClassicLoadBalancer): TargetGroup | undef
 }
 
 /** The data plane key of the group a listener forwards to: one per back-end protocol and port (and stickiness policy). */
-export const classicListenerGroupArn = (lb: ClassicLoadBalancer, l: Pick<ClassicListener, 'instanceProtocol' | 'instancePort' | 'policyNames'>): string =>
-  `${lb.arn}#${l.instanceProtocol}:${l.instancePort}${l.policyNames.length > 0 ? `#${l.policyNames.join(',')}` : ''}`
+export function classicListenerGroupArn(lb: ClassicLoadBalancer, l: Pick<ClassicListener, 'instanceProtocol' | 'instancePort' | 'policyNames'>): string {
+  const sticky = l.policyNames.filter((n) => lb.policies.some((p) => p.name === n && isStickiness(p)))
+  return `${lb.arn}#${l.instanceProtocol}:${l.instancePort}${sticky.length > 0 ? `#${sticky.join(',')}` : ''}`
+}
 
 /** A listener's stickiness policy as the balancer applies it (AWSELB cookie). */
 function stickinessOf(lb: ClassicLoadBalancer, l: ClassicListener): StickinessSnapshot {
-  const policy = lb.policies.find((p) => l.policyNames.includes(p.name))
+  const policy = lb.policies.find((p) => l.policyNames.includes(p.name) && p.type !== 'SSLNegotiationPolicyType')
   if (policy?.type === 'LBCookieStickinessPolicyType') {
     return Object.freeze({ enabled: true, type: 'lb_cookie', durationSeconds: policy.cookieExpirationPeriod ?? 0, cookieName: undefined, classic: true })
   }
@@ -164,6 +166,8 @@ export function compileClassic(lb: ClassicLoadBalancer, ctx: ClassicCompileConte
   const l4Listeners: L4ListenerSnapshot[] = []
   for (const l of lb.listeners) {
     const groupArn = groupFor(l)
+    const negotiation = lb.policies.find((p) => p.type === 'SSLNegotiationPolicyType' && l.policyNames.includes(p.name))
+    const sslPolicy = negotiation?.type === 'SSLNegotiationPolicyType' ? negotiation.referenceSecurityPolicy : CLASSIC_SSL_POLICY
     const bindKey = `${bindAddress}:${l.loadBalancerPort}`
     const certificates = l.sslCertificateId ? ctx.certificates([l.sslCertificateId]) : Object.freeze([])
     const allowedSources = ctx.allowList(lb, l.loadBalancerPort, 'tcp')
@@ -185,7 +189,7 @@ export function compileClassic(lb: ClassicLoadBalancer, ctx: ClassicCompileConte
           forwardedProtoPort: `x-forwarded-proto: ${l.protocol === 'HTTPS' ? 'https' : 'http'}\r\nx-forwarded-port: ${l.loadBalancerPort}\r\n`,
           hostPortSuffix: '',
           certificateArns: l.sslCertificateId ? [l.sslCertificateId] : [],
-          sslPolicy: l.protocol === 'HTTPS' ? CLASSIC_SSL_POLICY : undefined,
+          sslPolicy: l.protocol === 'HTTPS' ? sslPolicy : undefined,
           tlsCertificates: certificates,
           router: router.value,
           allowedSources,
@@ -203,7 +207,7 @@ export function compileClassic(lb: ClassicLoadBalancer, ctx: ClassicCompileConte
         port: l.loadBalancerPort,
         protocol: tls ? 'TLS' : 'TCP',
         tlsCertificates: tls ? certificates : Object.freeze([]),
-        sslPolicy: tls ? CLASSIC_SSL_POLICY : undefined,
+        sslPolicy: tls ? sslPolicy : undefined,
         alpnProtocols: Object.freeze([]),
         targetGroupArn: groupArn,
         idleTimeoutMs: lb.attributes.idleTimeout * 1000,

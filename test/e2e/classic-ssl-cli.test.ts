@@ -76,6 +76,15 @@ require('net').createServer((s) => s.end('tcp from ' + id + '\\\\n')).listen(400
   assert.equal(await readAll(secure), `tls from ${id}\n`)
   assert.equal(await readAll(netConnect({ host: '127.0.0.1', port: tcp })), `tcp from ${id}\n`)
 
+  // An SSL negotiation policy by reference: TLS 1.3 only, so a TLS 1.2 client is refused.
+  await aws('elb', 'create-load-balancer-policy', '--load-balancer-name', 'ssl-clb', '--policy-name', 'tls13', '--policy-type-name', 'SSLNegotiationPolicyType', '--policy-attributes', 'AttributeName=Reference-Security-Policy,AttributeValue=ELBSecurityPolicy-TLS13-1-3-2021-06')
+  await aws('elb', 'set-load-balancer-policies-of-listener', '--load-balancer-name', 'ssl-clb', '--load-balancer-port', String(ssl), '--policy-names', 'tls13')
+  await lb.settled()
+  assert.equal(await aws('elb', 'describe-load-balancers', '--query', 'LoadBalancerDescriptions[0].Policies.OtherPolicies', '--output', 'text'), 'tls13')
+  await assert.rejects(readAll(tlsConnect({ host: '127.0.0.1', port: ssl, servername: 'ssl.example.test', ca: front.certificatePem, maxVersion: 'TLSv1.2' })))
+  const tls13 = tlsConnect({ host: '127.0.0.1', port: ssl, servername: 'ssl.example.test', ca: front.certificatePem, minVersion: 'TLSv1.3' })
+  assert.equal(await readAll(tls13), `tls from ${id}\n`)
+
   // The SSL check fails on a port that speaks no TLS: OutOfService.
   await aws('elb', 'configure-health-check', '--load-balancer-name', 'ssl-clb', '--health-check', 'Target=SSL:4000,Interval=5,Timeout=2,UnhealthyThreshold=2,HealthyThreshold=2')
   await eventually(async () => (await aws('elb', 'describe-instance-health', '--load-balancer-name', 'ssl-clb', '--query', 'InstanceStates[0].Description', '--output', 'text')) === 'Instance has failed at least the UnhealthyThreshold number of health checks consecutively.', { timeoutMs: 25_000, intervalMs: 500, message: 'OutOfService: no TLS on 4000' })

@@ -22,7 +22,8 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
     DescribeInstanceHealth: 'this node\'s own health checks',
     ModifyLoadBalancerAttributes: 'AccessLog: S3BucketName is a file path (or -), EmitInterval 60 only, no S3BucketPrefix; AdditionalAttributes: elb.http.desyncmitigationmode only',
     DescribeLoadBalancerPolicies: 'the balancer\'s stickiness policies; no sample SSL negotiation policies',
-    DescribeLoadBalancerPolicyTypes: 'LBCookieStickinessPolicyType and AppCookieStickinessPolicyType only',
+    DescribeLoadBalancerPolicyTypes: 'LBCookieStickinessPolicyType, AppCookieStickinessPolicyType and SSLNegotiationPolicyType (Reference-Security-Policy) only',
+    CreateLoadBalancerPolicy: 'SSLNegotiationPolicyType with Reference-Security-Policy naming a predefined policy openalb serves; custom protocols and ciphers, proxy protocol and back-end authentication policies refused',
     AddTags: 'at most 10 tags per balancer (the API reference\'s limit)',
   },
   elbv2: {

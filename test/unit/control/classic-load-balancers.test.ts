@@ -4,7 +4,7 @@ import {
   configureClassicHealthCheck,
   createClassicListeners,
   createClassicLoadBalancer,
-  createClassicStickinessPolicy,
+  createClassicPolicy,
   registerClassicInstances,
   setClassicListenerPolicies,
 } from '../../../src/control/classic-load-balancers.js'
@@ -57,7 +57,7 @@ test('compiled: HTTP listeners for the HTTP engine and TCP ones for layer 4, a g
     const web = createInstance(d, { name: 'web-1', address: '10.0.0.5', subnet: 'subnet-a' })
     createClassicLoadBalancer(d, { name: 'c3', listeners: [listener('HTTP', 8080, 4000), listener('TCP', 9000, 5000)], availabilityZones: ['us-east-1a'] })
     configureClassicHealthCheck(d, 'c3', { target: 'HTTP:4100/ping', interval: 5, timeout: 2, unhealthyThreshold: 2, healthyThreshold: 3 })
-    createClassicStickinessPolicy(d, 'c3', { name: 'sticky', type: 'LBCookieStickinessPolicyType' })
+    createClassicPolicy(d, 'c3', { name: 'sticky', type: 'LBCookieStickinessPolicyType' })
     setClassicListenerPolicies(d, 'c3', 8080, ['sticky'])
     return registerClassicInstances(d, 'c3', [web.id])
   })
@@ -80,4 +80,24 @@ test('compiled: HTTP listeners for the HTTP engine and TCP ones for layer 4, a g
   assert.deepEqual(health?.targets, [{ id: lb.instances[0], port: 4100 }])
   assert.ok(compiled.plan.groupsInUse.has(lb.arn))
   assert.deepEqual(compiled.plan.groupsByBalancer.get(lb.arn), [lb.arn])
+})
+
+test('an SSL negotiation policy (Reference-Security-Policy) sets an HTTPS listener\'s security policy; refused on plain listeners and for unknown policies', async (t) => {
+  const { control } = openControl(t)
+  await control.mutate((d) => {
+    const cert = createCertificateFixture(d, 'c4-cert')
+    createClassicLoadBalancer(d, { name: 'c4', listeners: [{ ...listener('HTTPS', 8443, 4000), sslCertificateId: cert.arn }, listener('TCP', 9000, 5000)], availabilityZones: ['us-east-1a'] })
+    createClassicPolicy(d, 'c4', { name: 'tls13', type: 'SSLNegotiationPolicyType', referenceSecurityPolicy: 'ELBSecurityPolicy-TLS13-1-3-2021-06' })
+    createClassicPolicy(d, 'c4', { name: 'sticky', type: 'LBCookieStickinessPolicyType', cookieExpirationPeriod: 10 })
+    return setClassicListenerPolicies(d, 'c4', 8443, ['tls13', 'sticky'])
+  })
+  const first = compileRevision(await control.read()).snapshot
+  assert.ok(first.ok)
+  assert.equal(first.value.listeners.get('127.0.0.1:8443')?.sslPolicy, 'ELBSecurityPolicy-TLS13-1-3-2021-06')
+  await rejectsWith(control.mutate((d) => setClassicListenerPolicies(d, 'c4', 9000, ['tls13'])), InvalidValueError, 'invalid-value', /HTTPS and SSL listeners/)
+  await rejectsWith(control.mutate((d) => createClassicPolicy(d, 'c4', { name: 'old', type: 'SSLNegotiationPolicyType', referenceSecurityPolicy: 'ELBSample-OpenSSLDefaultCipherPolicy' })), InvalidValueError, 'invalid-value', /not a predefined security policy/)
+  await control.mutate((d) => setClassicListenerPolicies(d, 'c4', 8443, []))
+  const back = compileRevision(await control.read()).snapshot
+  assert.ok(back.ok)
+  assert.equal(back.value.listeners.get('127.0.0.1:8443')?.sslPolicy, 'ELBSecurityPolicy-2016-08', 'without a policy, Classic\'s default')
 })

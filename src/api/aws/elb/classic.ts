@@ -3,7 +3,7 @@ import {
   attachClassicSubnets,
   CLASSIC_LIMITS,
   configureClassicHealthCheck,
-  createClassicStickinessPolicy,
+  createClassicPolicy,
   deleteClassicPolicy,
   detachClassicSubnets,
   disableClassicZones,
@@ -91,7 +91,7 @@ export function loadBalancerDescription(lb: ClassicLoadBalancer): Record<string,
         PolicyName: x.name,
         ...(x.type === 'LBCookieStickinessPolicyType' && x.cookieExpirationPeriod !== undefined ? { CookieExpirationPeriod: x.cookieExpirationPeriod } : {}),
       })),
-      OtherPolicies: [],
+      OtherPolicies: lb.policies.filter((x) => x.type === 'SSLNegotiationPolicyType').map((x) => x.name),
     },
     BackendServerDescriptions: [],
     AvailabilityZones: [...lb.availabilityZones],
@@ -259,7 +259,7 @@ export const CreateLBCookieStickinessPolicy: ClassicHandler = async (call) => {
   const name = call.params.required('LoadBalancerName')
   const period = call.params.int('CookieExpirationPeriod')
   const policy: ClassicPolicy = { name: call.params.required('PolicyName'), type: 'LBCookieStickinessPolicyType', ...(period !== undefined ? { cookieExpirationPeriod: period } : {}) }
-  await mutate(call, (d) => createClassicStickinessPolicy(d, name, policy))
+  await mutate(call, (d) => createClassicPolicy(d, name, policy))
   return {}
 }
 
@@ -267,7 +267,25 @@ export const CreateAppCookieStickinessPolicy: ClassicHandler = async (call) => {
   only(call.params, 'CreateAppCookieStickinessPolicy', ['LoadBalancerName', 'PolicyName', 'CookieName'])
   const name = call.params.required('LoadBalancerName')
   const policy: ClassicPolicy = { name: call.params.required('PolicyName'), type: 'AppCookieStickinessPolicyType', cookieName: call.params.required('CookieName') }
-  await mutate(call, (d) => createClassicStickinessPolicy(d, name, policy))
+  await mutate(call, (d) => createClassicPolicy(d, name, policy))
+  return {}
+}
+
+/** SSLNegotiationPolicyType by Reference-Security-Policy only: a predefined policy openalb serves; custom protocol and cipher lists are refused. */
+export const CreateLoadBalancerPolicy: ClassicHandler = async (call) => {
+  only(call.params, 'CreateLoadBalancerPolicy', ['LoadBalancerName', 'PolicyName', 'PolicyTypeName', 'PolicyAttributes'])
+  const name = call.params.required('LoadBalancerName')
+  const type = call.params.required('PolicyTypeName')
+  if (type !== 'SSLNegotiationPolicyType') {
+    throw new AwsError('PolicyTypeNotFound', `openalb does not support the policy type ${type} with CreateLoadBalancerPolicy (it supports SSLNegotiationPolicyType with Reference-Security-Policy)`)
+  }
+  const attributes = call.params.objs('PolicyAttributes').map((a) => ({ name: a.str('AttributeName') ?? '', value: a.str('AttributeValue') ?? '' }))
+  const other = attributes.find((a) => a.name !== 'Reference-Security-Policy')
+  if (other) throw new AwsError('InvalidConfigurationRequest', `openalb supports SSL negotiation policies by Reference-Security-Policy only, not the attribute ${other.name}`, 409)
+  const reference = attributes.find((a) => a.name === 'Reference-Security-Policy')?.value
+  if (!reference) throw new AwsError('InvalidConfigurationRequest', 'The Reference-Security-Policy attribute (a predefined policy such as ELBSecurityPolicy-TLS-1-2-2017-01) is required', 409)
+  const policy: ClassicPolicy = { name: call.params.required('PolicyName'), type: 'SSLNegotiationPolicyType', referenceSecurityPolicy: reference }
+  await mutate(call, (d) => createClassicPolicy(d, name, policy))
   return {}
 }
 
@@ -295,6 +313,11 @@ const POLICY_TYPES: Record<string, Record<string, XmlValue>> = {
     Description: 'Stickiness policy with session lifetimes controlled by the lifetime of the browser (user-agent) or a specified expiration period. This policy can be associated only with HTTP/HTTPS listeners.',
     PolicyAttributeTypeDescriptions: [{ AttributeName: 'CookieExpirationPeriod', AttributeType: 'Long', Description: 'The time period, in seconds, after which the cookie should be considered stale. 0 (the default) lasts for the browser session.', DefaultValue: '0', Cardinality: 'ZERO_OR_ONE' }],
   },
+  SSLNegotiationPolicyType: {
+    PolicyTypeName: 'SSLNegotiationPolicyType',
+    Description: 'Listener policy that defines the ciphers and protocols that will be accepted by the load balancer. This policy can be associated only with HTTPS/SSL listeners.',
+    PolicyAttributeTypeDescriptions: [{ AttributeName: 'Reference-Security-Policy', AttributeType: 'String', Description: 'The name of the predefined security policy the listener uses (openalb: no custom protocol or cipher attributes).', Cardinality: 'ZERO_OR_ONE' }],
+  },
   AppCookieStickinessPolicyType: {
     PolicyTypeName: 'AppCookieStickinessPolicyType',
     Description: 'Stickiness policy with session lifetimes controlled by the lifetime of the application-generated cookie. This policy can be associated only with HTTP/HTTPS listeners.',
@@ -305,7 +328,7 @@ const POLICY_TYPES: Record<string, Record<string, XmlValue>> = {
 export const DescribeLoadBalancerPolicyTypes: ClassicHandler = async (call) => {
   only(call.params, 'DescribeLoadBalancerPolicyTypes', ['PolicyTypeNames'])
   const names = call.params.strings('PolicyTypeNames') ?? []
-  for (const n of names) if (!POLICY_TYPES[n]) throw new AwsError('PolicyTypeNotFound', `openalb does not support the policy type ${n} (it applies LBCookieStickinessPolicyType and AppCookieStickinessPolicyType)`)
+  for (const n of names) if (!POLICY_TYPES[n]) throw new AwsError('PolicyTypeNotFound', `openalb does not support the policy type ${n} (it applies LBCookieStickinessPolicyType, AppCookieStickinessPolicyType and SSLNegotiationPolicyType by reference)`)
   return { PolicyTypeDescriptions: (names.length > 0 ? names : Object.keys(POLICY_TYPES)).map((n) => POLICY_TYPES[n] ?? {}) }
 }
 
@@ -313,7 +336,9 @@ function policyDescription(p: ClassicPolicy): Record<string, XmlValue> {
   const attributes =
     p.type === 'LBCookieStickinessPolicyType'
       ? [{ AttributeName: 'CookieExpirationPeriod', AttributeValue: String(p.cookieExpirationPeriod ?? 0) }]
-      : [{ AttributeName: 'CookieName', AttributeValue: p.cookieName }]
+      : p.type === 'AppCookieStickinessPolicyType'
+        ? [{ AttributeName: 'CookieName', AttributeValue: p.cookieName }]
+        : [{ AttributeName: 'Reference-Security-Policy', AttributeValue: p.referenceSecurityPolicy }]
   return { PolicyName: p.name, PolicyTypeName: p.type, PolicyAttributeDescriptions: attributes }
 }
 
@@ -498,6 +523,7 @@ export const ELB_OPERATIONS: Readonly<Record<string, ClassicHandler>> = {
   CreateLBCookieStickinessPolicy,
   CreateAppCookieStickinessPolicy,
   SetLoadBalancerPoliciesOfListener,
+  CreateLoadBalancerPolicy,
   DeleteLoadBalancerPolicy,
   DescribeLoadBalancerPolicies,
   DescribeLoadBalancerPolicyTypes,

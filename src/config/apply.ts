@@ -18,6 +18,7 @@ import {
   modifyRule,
   updateLoadBalancer,
 } from '../control/load-balancers.js'
+import { deleteTrustStore, putTrustStoreFromConfig, readCrl, readTrustBundle, TrustContentError } from '../control/trust-stores.js'
 import { deleteCertificate, importCertificate, importDigest, requestCertificate, updateRequestedCertificate } from '../control/certificates.js'
 import { createHostedZone, deleteHostedZone, deleteRecordSet, replaceRecordSets, updateHostedZone } from '../control/hosted-zones.js'
 import { setTags } from '../control/tags.js'
@@ -51,6 +52,16 @@ function readPem(baseDir: string, value: string | undefined): string | undefined
   if (value === undefined) return undefined
   if (value.includes('-----BEGIN')) return value
   return readFileSync(isAbsolute(value) ? value : join(baseDir, value), 'utf8')
+}
+
+/** A trust store's bundle or CRL file; one that cannot be read is the trust store's error, at its place in the file. */
+function readTrustFile(baseDir: string, file: string, missing: 'bundle-missing' | 'crl-missing'): Buffer {
+  const path = isAbsolute(file) ? file : join(baseDir, file)
+  try {
+    return readFileSync(path)
+  } catch (e) {
+    throw new TrustContentError(missing, `cannot read ${file} (${path}): ${(e as NodeJS.ErrnoException).code ?? String(e)}`)
+  }
 }
 
 /**
@@ -130,6 +141,15 @@ export function applyDocument(d: Draft, loaded: LoadedConfig, options: ApplyDocu
     const spec = c.acme?.caBundle ? { ...c, acme: { ...c.acme, caBundle: readPem(loaded.baseDir, c.acme.caBundle) } } : c
     mark(step(['certificates', i], () => (existing ? updateRequestedCertificate(d, existing.arn, spec) : requestCertificate(d, spec))))
   })
+  doc.trustStores.forEach((t, i) =>
+    mark(
+      step(['trustStores', i], () => {
+        const bundle = readTrustBundle(readTrustFile(loaded.baseDir, t.caCertificatesBundle, 'bundle-missing'))
+        const revocations = t.revocations.map((file) => ({ crl: readCrl(readTrustFile(loaded.baseDir, file, 'crl-missing'), bundle.pem) }))
+        return putTrustStoreFromConfig(d, { name: t.name, bundle, revocations, tags: t.tags })
+      }),
+    ),
+  )
   doc.launchTemplates.forEach((lt, i) => mark(step(['launchTemplates', i], () => applyLaunchTemplate(d, lt))))
   doc.targetGroups.forEach((tg, i) => {
     const existing = d.find('target-group', tg.name)
@@ -152,6 +172,8 @@ export function applyDocument(d: Draft, loaded: LoadedConfig, options: ApplyDocu
               // The file is the whole truth: a policy left out is the default again, not the one set before.
               ...(ls.protocol === 'HTTPS' || ls.protocol === 'TLS' ? { sslPolicy: ls.sslPolicy ?? DEFAULT_SSL_POLICY } : {}),
               ...(ls.protocol === 'TLS' ? { alpnPolicy: ls.alpnPolicy ?? 'None' } : {}),
+              // Left out: off again.
+              mutualAuthentication: ls.mutualAuthentication ?? null,
               defaultActions: ls.defaultActions,
               tags: ls.tags,
             })
@@ -192,6 +214,7 @@ export function applyDocument(d: Draft, loaded: LoadedConfig, options: ApplyDocu
         case 'load-balancer': deleteLoadBalancer(d, key); break
         case 'target-group': deleteTargetGroup(d, key); break
         case 'certificate': deleteCertificate(d, key); break
+        case 'trust-store': deleteTrustStore(d, key); break
         case 'auto-scaling-group': deleteGroup(d, key, true); break
         case 'metric-alarm': deleteAlarms(d, [r.name]); break
         case 'launch-template': deleteLaunchTemplate(d, r); break

@@ -9,6 +9,7 @@ import { listenerSpec } from '../model/listener.js'
 import { loadBalancerSpecBase } from '../model/load-balancer.js'
 import { securityGroupSpec } from '../model/security-group.js'
 import { targetGroupSpec } from '../model/target-group.js'
+import { trustStoreSpec } from '../model/trust-store.js'
 import { subnetSpec, vpcSpec } from '../model/vpc.js'
 
 export const loadBalancerDocSpec = loadBalancerSpecBase
@@ -33,6 +34,8 @@ export const configDocument = z.strictObject({
   /** Lambda functions run from a code directory; a target group of target type lambda names one. */
   functions: z.array(functionSpec).default([]),
   certificates: z.array(certificateSpec).default([]),
+  /** Trust stores for mutual TLS: the CA certificates (and CRLs) a verify listener's clients must chain to. */
+  trustStores: z.array(trustStoreSpec).default([]),
   targetGroups: z.array(targetGroupSpec).default([]),
   loadBalancers: z.array(loadBalancerDocSpec).default([]),
   /** EC2 launch templates: what Auto Scaling groups launch (each change of its data is a new default version). */

@@ -1,5 +1,6 @@
 import { CANONICAL_HOSTED_ZONE_ID, loadBalancerDnsName, newIds, regionOfArn } from '../model/ids.js'
-import { DEFAULT_SSL_POLICY, listenerSpec, SSL_POLICY_NAMES, type Listener, type ListenerSpec } from '../model/listener.js'
+import { DEFAULT_SSL_POLICY, listenerSpec, mutualAuthenticationSpec, SSL_POLICY_NAMES, type Listener, type ListenerSpec, type MutualAuthenticationSpec } from '../model/listener.js'
+import type { MutualAuthentication } from '../model/trust-store.js'
 import { loadBalancerAttributesSpec, loadBalancerSpec, type LoadBalancer, type LoadBalancerSpec } from '../model/load-balancer.js'
 import { ruleSpec, type Rule, type RuleSpec, type Transform } from '../model/rule.js'
 import type { Action } from '../model/action.js'
@@ -154,6 +155,35 @@ function checkListener(d: Draft, lb: LoadBalancer, protocol: string, certificate
   }
 }
 
+/**
+ * A listener's MutualAuthentication as stored: HTTPS only; verify names an existing trust store,
+ * the other modes none; mode off is kept as absent.
+ */
+function mutualAuthenticationOf(d: Draft, protocol: string, spec: MutualAuthenticationSpec | undefined): { mutualAuthentication?: MutualAuthentication } {
+  if (spec === undefined) return {}
+  const m = validate(mutualAuthenticationSpec, spec, 'listener.mutualAuthentication')
+  const fail = (path: string, message: string) => new ValidationFailed([{ path, message }], 'listener.mutualAuthentication')
+  if (protocol !== 'HTTPS' && m.mode !== 'off') throw fail('mode', `mutual authentication is only for HTTPS listeners, not ${protocol}`)
+  if (m.mode !== 'verify') {
+    if (m.trustStore !== undefined) throw fail('trustStore', `a trust store is only used in verify mode, not ${m.mode}`)
+    if (m.ignoreClientCertificateExpiry !== undefined || m.advertiseTrustStoreCaNames !== undefined) {
+      throw fail(m.ignoreClientCertificateExpiry !== undefined ? 'ignoreClientCertificateExpiry' : 'advertiseTrustStoreCaNames', `is only used in verify mode, not ${m.mode}`)
+    }
+    return m.mode === 'off' ? {} : { mutualAuthentication: { mode: m.mode } }
+  }
+  if (m.trustStore === undefined) throw fail('trustStore', 'verify mode needs a trust store')
+  const store = d.get('trust-store', m.trustStore) ?? d.list('trust-store').find((t) => t.name === m.trustStore)
+  if (!store) throw new NotFoundError('trust-store', m.trustStore)
+  return {
+    mutualAuthentication: {
+      mode: 'verify',
+      trustStoreArn: store.arn,
+      ignoreClientCertificateExpiry: m.ignoreClientCertificateExpiry ?? false,
+      advertiseTrustStoreCaNames: m.advertiseTrustStoreCaNames ?? 'off',
+    },
+  }
+}
+
 export function createListener(d: Draft, lbRef: string, input: Omit<ListenerSpec, 'rules'>): Listener {
   const lb = d.resolve('load-balancer', lbRef)
   const spec = validate(listenerSpec, { ...input, rules: [] }, 'listener')
@@ -172,6 +202,7 @@ export function createListener(d: Draft, lbRef: string, input: Omit<ListenerSpec
     certificates: resolveCertificates(d, spec.certificates),
     sslPolicy: secure ? (spec.sslPolicy ?? DEFAULT_SSL_POLICY) : undefined,
     ...(spec.protocol === 'TLS' ? { alpnPolicy: spec.alpnPolicy ?? 'None' } : {}),
+    ...mutualAuthenticationOf(d, spec.protocol, spec.mutualAuthentication),
     defaultActions: resolveActions(d, spec.defaultActions, lb, spec.protocol, 'listener.defaultActions'),
     tags: spec.tags,
   })
@@ -181,7 +212,7 @@ export function createListener(d: Draft, lbRef: string, input: Omit<ListenerSpec
 export function modifyListener(
   d: Draft,
   ref: string,
-  patch: { port?: number; protocol?: string; certificates?: readonly string[]; sslPolicy?: string; alpnPolicy?: string; defaultActions?: unknown; tags?: Record<string, string> },
+  patch: { port?: number; protocol?: string; certificates?: readonly string[]; sslPolicy?: string; alpnPolicy?: string; mutualAuthentication?: MutualAuthenticationSpec | null; defaultActions?: unknown; tags?: Record<string, string> },
 ): Listener {
   const current = findListener(d, ref)
   const lb = d.resolve('load-balancer', current.loadBalancerArn)
@@ -194,10 +225,20 @@ export function modifyListener(
   checkListener(d, lb, protocol, certRefs, patch.sslPolicy, patch.alpnPolicy)
   const secure = protocol === 'HTTPS' || protocol === 'TLS'
   const extra = patch.certificates ? [] : secure ? current.certificates.filter((c) => !c.isDefault) : []
-  const { alpnPolicy: _previous, ...rest } = current
+  const { alpnPolicy: _previous, mutualAuthentication: _mtls, ...rest } = current
+  // Given: replaces (null: off, as config apply without the key); not given: kept while the listener stays HTTPS.
+  const mtls =
+    patch.mutualAuthentication === null
+      ? {}
+      : patch.mutualAuthentication !== undefined
+        ? mutualAuthenticationOf(d, protocol, patch.mutualAuthentication)
+        : protocol === 'HTTPS' && current.mutualAuthentication
+          ? { mutualAuthentication: current.mutualAuthentication }
+          : {}
   return d.put({
     ...rest,
     ...(protocol === 'TLS' ? { alpnPolicy: (patch.alpnPolicy ?? current.alpnPolicy ?? 'None') as Listener['alpnPolicy'] } : {}),
+    ...mtls,
     port,
     protocol: protocol as Listener['protocol'],
     certificates: [...resolveCertificates(d, certRefs), ...extra],

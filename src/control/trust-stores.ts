@@ -1,5 +1,5 @@
 import 'reflect-metadata'
-import { webcrypto, X509Certificate } from 'node:crypto'
+import { verify as cryptoVerify, X509Certificate } from 'node:crypto'
 import * as x509 from '@peculiar/x509'
 import { newIds } from '../model/ids.js'
 import { awsName } from '../model/schema-util.js'
@@ -14,8 +14,6 @@ import {
 } from '../model/trust-store.js'
 import { validate, type Draft } from './draft.js'
 import { ControlError, DuplicateError, InUseError, LimitExceededError, NotFoundError } from './errors.js'
-
-x509.cryptoProvider.set(webcrypto as unknown as Crypto)
 
 /** What a trust store's content is refused for: AWS's InvalidCaCertificatesBundle / InvalidRevocationContent (and their NotFound). */
 export class TrustContentError extends ControlError {
@@ -71,8 +69,40 @@ export interface ParsedCrl {
 /** Serial as X509Certificate.serialNumber writes it: uppercase hex, no leading zero pairs. */
 const normalSerial = (hex: string): string => hex.toUpperCase().replace(/^(00)+(?=.)/, '')
 
+/** The bytes of the DER element at `at` (tag, length and content) and where the next one starts. */
+function derElement(der: Uint8Array, at: number): { start: number; contentStart: number; end: number } {
+  let i = at + 1
+  const first = der[i++] ?? 0
+  let length = first
+  if (first & 0x80) {
+    length = 0
+    for (let n = first & 0x7f; n > 0; n--) length = length * 256 + (der[i++] ?? 0)
+  }
+  if (i + length > der.length) throw new Error('truncated DER')
+  return { start: at, contentStart: i, end: i + length }
+}
+
+/** Hash names node:crypto verifies with, by the CRL's signature algorithm. */
+const HASHES: Record<string, string> = { 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' }
+
+/** Whether `ca` signed the CRL (its tbsCertList and signature read from the DER). */
+function signedBy(der: Uint8Array, crl: x509.X509Crl, ca: X509Certificate): boolean {
+  const outer = derElement(der, 0)
+  const tbs = derElement(der, outer.contentStart)
+  const alg = derElement(der, tbs.end)
+  const sig = derElement(der, alg.end)
+  const hash = HASHES[(crl.signatureAlgorithm as { hash?: { name?: string } }).hash?.name ?? '']
+  if (!hash || (crl.signatureAlgorithm as { name: string }).name === 'RSA-PSS') return false
+  try {
+    // BIT STRING: the first content byte is the count of unused bits (0).
+    return cryptoVerify(hash, der.subarray(tbs.start, tbs.end), ca.publicKey, der.subarray(sig.contentStart + 1, sig.end))
+  } catch {
+    return false
+  }
+}
+
 /** A CRL file (PEM or DER) signed by one of the bundle's CAs. */
-export async function readCrl(content: Buffer, bundlePem: string): Promise<ParsedCrl> {
+export function readCrl(content: Buffer, bundlePem: string): ParsedCrl {
   let crl: x509.X509Crl
   try {
     const text = content.toString('latin1')
@@ -80,10 +110,11 @@ export async function readCrl(content: Buffer, bundlePem: string): Promise<Parse
   } catch {
     throw new TrustContentError('crl-invalid', 'The provided revocation file is an invalid format, or uses an incorrect algorithm.')
   }
+  const der = new Uint8Array(crl.rawData)
   for (const block of bundlePem.match(PEM_CERT) ?? []) {
-    const ca = new x509.X509Certificate(block)
-    if (await crl.verify({ publicKey: ca }).catch(() => false)) {
-      return { pem: crlPem(crl.rawData), revokedSerials: crl.entries.map((e) => normalSerial(e.serialNumber)), issuerFingerprint: new X509Certificate(block).fingerprint256 }
+    const ca = new X509Certificate(block)
+    if (signedBy(der, crl, ca)) {
+      return { pem: crlPem(crl.rawData), revokedSerials: crl.entries.map((e) => normalSerial(e.serialNumber)), issuerFingerprint: ca.fingerprint256 }
     }
   }
   throw new TrustContentError('crl-invalid', `The provided revocation file is not signed by a CA certificate of the trust store (issuer ${crl.issuer}).`)

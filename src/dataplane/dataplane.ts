@@ -24,6 +24,7 @@ import { TicketKeys } from './tls/ticket-keys.js'
 import { H2Pool } from './upstream/h2-pool.js'
 import { CONNECT_TIMEOUT_MS, UpstreamPool } from './upstream/pool.js'
 import { poolKey, type TargetPool } from './upstream/target-pool.js'
+import { clientCertHeadersOf } from './tls/client-cert.js'
 
 export const EMPTY_SNAPSHOT: Snapshot = Object.freeze({ revision: 0, listeners: new Map(), targetGroups: new Map() })
 const EMPTY_L4: ReadonlyMap<string, L4ListenerSnapshot> = new Map()
@@ -461,6 +462,7 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
       source: parseIp(address),
       domainName: typeof socket.servername === 'string' ? socket.servername : '',
       chosenCertArn,
+      clientCert: clientCertHeadersOf(socket),
     })
     session.once('close', () => {
       this.stats.activeConnections--

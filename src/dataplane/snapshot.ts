@@ -4,6 +4,7 @@ import type { HealthCheck, ProtocolVersion, TargetProtocol, TargetType } from '.
 import type { Algorithm, StickinessType } from '../model/target-group.js'
 import type { Router } from './router/router.js'
 import type { ListenerCertificate } from './tls/sni.js'
+import type { MtlsTerms } from './tls/client-cert.js'
 import type { AcmeAlpnChallenge } from '../model/acme.js'
 
 /**
@@ -80,6 +81,8 @@ export interface ListenerSnapshot {
   readonly tlsCertificates?: readonly ListenerCertificate[]
   /** HTTPS: the TLS-ALPN-01 challenges it answers while an ACME order waits (none, nearly always). */
   readonly acmeAlpnChallenges?: readonly AcmeAlpnChallenge[]
+  /** HTTPS with mutual authentication passthrough or verify (absent: off). */
+  readonly mtls?: MtlsTerms | undefined
   readonly router: Router
   /** Who may connect; undefined when the balancer has no security groups (everyone may). */
   readonly allowedSources: CidrSet | undefined

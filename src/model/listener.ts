@@ -3,7 +3,7 @@ import { actionsSpec, type Action } from './action.js'
 import { port, tags, type Tags } from './schema-util.js'
 import { ruleSpec } from './rule.js'
 import { DEFAULT_SSL_POLICY, SSL_POLICIES } from './ssl-policy.js'
-import type { MutualAuthentication } from './trust-store.js'
+import { MTLS_MODES, type MutualAuthentication } from './trust-store.js'
 
 export const ListenerProtocol = { HTTP: 'HTTP', HTTPS: 'HTTPS', TCP: 'TCP', TLS: 'TLS', UDP: 'UDP', TCP_UDP: 'TCP_UDP' } as const
 export type ListenerProtocol = (typeof ListenerProtocol)[keyof typeof ListenerProtocol]
@@ -36,6 +36,18 @@ export function alpnProtocols(policy: AlpnPolicy | undefined): readonly string[]
   }
 }
 
+export const mutualAuthenticationSpec = z.strictObject({
+  /** off, passthrough or verify. */
+  mode: z.enum(MTLS_MODES),
+  /** verify: the trust store, by name or ARN. */
+  trustStore: z.string().min(1).optional(),
+  /** verify: accept a client certificate that has expired or is not yet valid (default false). */
+  ignoreClientCertificateExpiry: z.boolean().optional(),
+  /** verify: on sends the trust store's CA names in the TLS CertificateRequest (default off). */
+  advertiseTrustStoreCaNames: z.enum(['on', 'off']).optional(),
+})
+export type MutualAuthenticationSpec = z.input<typeof mutualAuthenticationSpec>
+
 export const listenerSpec = z.strictObject({
   /** 1-65535, unique per balancer. */
   port,
@@ -50,6 +62,12 @@ export const listenerSpec = z.strictObject({
    * The protocol the client chose is offered to a TLS target group's targets.
    */
   alpnPolicy: z.enum(ALPN_POLICIES).optional(),
+  /**
+   * HTTPS listeners: mutual TLS. mode off (default), passthrough (the client's certificate chain
+   * goes to the target unverified, in X-Amzn-Mtls-Clientcert) or verify (the client needs a
+   * certificate chaining to trustStore; the target gets X-Amzn-Mtls-Clientcert-* fields).
+   */
+  mutualAuthentication: mutualAuthenticationSpec.optional(),
   /** What happens when no rule matches. */
   defaultActions: actionsSpec,
   /** Rules, evaluated by priority before the default actions. */

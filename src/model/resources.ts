@@ -68,6 +68,7 @@ export const KINDS: readonly Kind[] = [
   'launch-template',
   'function',
   'certificate',
+  'trust-store',
   'target-group',
   'load-balancer',
   'listener',

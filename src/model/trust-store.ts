@@ -1,4 +1,16 @@
-import type { Tags } from './schema-util.js'
+import { z } from 'zod'
+import { awsName, tags, type Tags } from './schema-util.js'
+
+export const trustStoreSpec = z.strictObject({
+  /** 1-32 letters, digits and hyphens; listeners name it in mutualAuthentication.trustStore. */
+  name: awsName,
+  /** A PEM file of CA certificates (relative to the config file), the trust store's bundle. */
+  caCertificatesBundle: z.string().min(1),
+  /** CRL files (PEM or DER, relative to the config file), each signed by a CA of the bundle. */
+  revocations: z.array(z.string().min(1)).max(50).default([]),
+  tags,
+})
+export type TrustStoreSpec = z.input<typeof trustStoreSpec>
 
 /** Where AWS reads a trust store's bundle or a CRL (openalb: DIR/BUCKET/KEY under `openalb up --s3-dir DIR`). */
 export interface S3Location {

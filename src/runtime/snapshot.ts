@@ -17,6 +17,7 @@ import type {
 } from '../dataplane/snapshot.js'
 import type { StateView } from '../model/state-view.js'
 import type { ListenerCertificate } from '../dataplane/tls/sni.js'
+import { compileMtls } from '../dataplane/tls/client-cert.js'
 import { findSslPolicy } from '../model/ssl-policy.js'
 import { classicHealthGroup, compileClassic } from './classic.js'
 
@@ -169,6 +170,13 @@ function compileSnapshot(state: StateView, node: NodeView, instances: InstanceIn
       failures.push({ path, message: `unknown SSL policy ${listener.sslPolicy}` })
       continue
     }
+    const auth = listener.protocol === 'HTTPS' ? listener.mutualAuthentication : undefined
+    const store = auth?.trustStoreArn !== undefined ? state.get('trust-store', auth.trustStoreArn) : undefined
+    if (auth?.mode === 'verify' && !store) {
+      failures.push({ path, message: `mutual authentication names unknown trust store ${auth.trustStoreArn ?? ''}` })
+      continue
+    }
+    const mtls = auth && auth.mode !== 'off' ? compileMtls(auth.mode, store, { ignoreExpiry: auth.ignoreClientCertificateExpiry ?? false, advertiseCaNames: auth.advertiseTrustStoreCaNames === 'on' }) : undefined
     const allowed = compileAllowList(state, owner.lb, listener.port, instances, failures)
     const bindTo = bindAddress ?? owner.lb.bindAddress
     const bindKey = `${bindTo}:${listener.port}`
@@ -191,6 +199,7 @@ function compileSnapshot(state: StateView, node: NodeView, instances: InstanceIn
         sslPolicy: listener.sslPolicy,
         tlsCertificates: listener.protocol === 'HTTPS' ? usableCertificates(state, listener) : [],
         ...(listener.protocol === 'HTTPS' && alpnChallenges.length > 0 ? { acmeAlpnChallenges: Object.freeze([...alpnChallenges]) } : {}),
+        ...(mtls ? { mtls } : {}),
         router: router.value,
         allowedSources: allowed,
       }),

@@ -12,13 +12,18 @@ import {
   DescribeTrustStoreAssociationsCommand,
   DescribeTrustStoreRevocationsCommand,
   DescribeTrustStoresCommand,
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  DescribeListenersCommand,
   ElasticLoadBalancingV2Client,
+  ModifyListenerCommand,
   GetResourcePolicyCommand,
   GetTrustStoreCaCertificatesBundleCommand,
   GetTrustStoreRevocationContentCommand,
   ModifyTrustStoreCommand,
   RemoveTrustStoreRevocationsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2'
+import { ACMClient, RequestCertificateCommand } from '@aws-sdk/client-acm'
 import { clientConfig, startAwsApi } from './start-aws-api.js'
 import { assertWireMatchesModels } from './assert-wire.js'
 import { hasOpenssl, makeCa } from '../helpers/mtls-pki.js'
@@ -33,7 +38,7 @@ async function refusal(p: Promise<unknown>): Promise<string> {
   throw new Error('the call was accepted')
 }
 
-test('SDK v3: trust stores from the s3 directory, revocations, associations, AWS errors; wire matches botocore', async (t) => {
+test('SDK v3: trust stores from the s3 directory, revocations, listeners in verify and passthrough mode, associations, AWS errors; wire matches botocore', async (t) => {
   if (!hasOpenssl()) {
     console.warn('SKIPPED: openssl is not installed')
     return t.skip('openssl is not installed')
@@ -43,8 +48,10 @@ test('SDK v3: trust stores from the s3 directory, revocations, associations, AWS
   mkdirSync(join(s3, 'pki'), { recursive: true })
   const api = await startAwsApi({ s3Dir: s3 })
   const elb = new ElasticLoadBalancingV2Client(clientConfig(api))
+  const acm = new ACMClient(clientConfig(api))
   t.after(async () => {
     elb.destroy()
+    acm.destroy()
     await api.close()
     rmSync(home, { recursive: true, force: true })
   })
@@ -101,6 +108,32 @@ test('SDK v3: trust stores from the s3 directory, revocations, associations, AWS
   assert.equal(await refusal(elb.send(new GetResourcePolicyCommand({ ResourceArn: arn }))), 'ResourceNotFound')
   const tags = (await elb.send(new DescribeTagsCommand({ ResourceArns: [arn] }))) as unknown as { TagDescriptions: { Tags: unknown[] }[] }
   assert.deepEqual(tags.TagDescriptions[0]!.Tags, [{ Key: 'team', Value: 'edge' }])
+
+  // A listener in verify mode uses the trust store: associations, TrustStoreInUse, DescribeListeners' MutualAuthentication.
+  const cert = await acm.send(new RequestCertificateCommand({ DomainName: 'api.example.test', ValidationMethod: 'DNS' }))
+  const lb = await elb.send(new CreateLoadBalancerCommand({ Name: 'mtls-alb', Subnets: ['subnet-0a1b2c3d4e5f60a01', 'subnet-0a1b2c3d4e5f60b02'] }))
+  const lbArn = lb.LoadBalancers?.[0]?.LoadBalancerArn ?? ''
+  const fixed = [{ Type: 'fixed-response' as const, FixedResponseConfig: { StatusCode: '200' } }]
+  const listen = (port: number, protocol: 'HTTP' | 'HTTPS', MutualAuthentication: Record<string, unknown>) =>
+    elb.send(new CreateListenerCommand({ LoadBalancerArn: lbArn, Protocol: protocol, Port: port, ...(protocol === 'HTTPS' ? { Certificates: [{ CertificateArn: cert.CertificateArn }] } : {}), DefaultActions: fixed, MutualAuthentication }))
+  const verify = await listen(8443, 'HTTPS', { Mode: 'verify', TrustStoreArn: arn })
+  const listenerArn = verify.Listeners?.[0]?.ListenerArn ?? ''
+  assert.deepEqual(verify.Listeners?.[0]?.MutualAuthentication, { Mode: 'verify', TrustStoreArn: arn, IgnoreClientCertificateExpiry: false, TrustStoreAssociationStatus: 'active', AdvertiseTrustStoreCaNames: 'off' })
+  const pass = await listen(9443, 'HTTPS', { Mode: 'passthrough' })
+  assert.deepEqual(pass.Listeners?.[0]?.MutualAuthentication, { Mode: 'passthrough' })
+  assert.equal(await refusal(listen(9444, 'HTTPS', { Mode: 'verify', TrustStoreArn: arn.replace(/\/[0-9a-f]+$/, '/0000000000000000') })), 'TrustStoreNotFound')
+  assert.equal(await refusal(listen(9444, 'HTTPS', { Mode: 'verify' })), 'ValidationError')
+  assert.equal(await refusal(listen(9444, 'HTTPS', { Mode: 'passthrough', TrustStoreArn: arn })), 'ValidationError')
+  assert.equal(await refusal(listen(9444, 'HTTP', { Mode: 'verify', TrustStoreArn: arn })), 'ValidationError')
+  assert.equal(await refusal(listen(9444, 'HTTPS', { Mode: 'sometimes' })), 'ValidationError')
+  const users = (await elb.send(new DescribeTrustStoreAssociationsCommand({ TrustStoreArn: arn }))).TrustStoreAssociations
+  assert.deepEqual(users, [{ ResourceArn: listenerArn }])
+  assert.equal(await refusal(elb.send(new DeleteTrustStoreCommand({ TrustStoreArn: arn }))), 'TrustStoreInUse')
+  const listed = await elb.send(new DescribeListenersCommand({ ListenerArns: [listenerArn] }))
+  assert.equal(listed.Listeners?.[0]?.MutualAuthentication?.Mode, 'verify')
+  const off = await elb.send(new ModifyListenerCommand({ ListenerArn: listenerArn, MutualAuthentication: { Mode: 'off' } }))
+  assert.deepEqual(off.Listeners?.[0]?.MutualAuthentication, { Mode: 'off' })
+  assert.deepEqual((await elb.send(new DescribeTrustStoreAssociationsCommand({ TrustStoreArn: arn }))).TrustStoreAssociations, [])
 
   await elb.send(new RemoveTrustStoreRevocationsCommand({ TrustStoreArn: arn, RevocationIds: [1] }))
   assert.equal(await refusal(elb.send(new RemoveTrustStoreRevocationsCommand({ TrustStoreArn: arn, RevocationIds: [1] }))), 'RevocationIdNotFound')

@@ -29,7 +29,7 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
   elbv2: {
     CreateLoadBalancer: 'application and network types (no gateway); no Elastic IPs or private addresses in SubnetMappings; subnets default to the default VPC\'s subnet-a and subnet-b; subnets must exist, one per zone, in one VPC',
     CreateTargetGroup: 'target types instance, ip and lambda (no alb); IPv4 only; health checks are always enabled for instance and ip groups (lambda groups: off by default, on they invoke the function)',
-    CreateListener: 'no mutual TLS; AlpnPolicy for TLS listeners only; network balancers: TCP, TLS, UDP and TCP_UDP listeners',
+    CreateListener: 'mutual TLS off, passthrough and verify (verify checks the client certificate right after the handshake and closes the connection when it fails); AlpnPolicy for TLS listeners only; network balancers: TCP, TLS, UDP and TCP_UDP listeners',
     ModifyListener: 'as CreateListener',
     CreateTrustStore: 'the bundle is read from the --s3-dir directory (DIR/BUCKET/KEY); no S3ObjectVersion',
     ModifyTrustStore: 'as CreateTrustStore',

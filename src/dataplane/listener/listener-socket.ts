@@ -6,6 +6,7 @@ import type { ListenerSnapshot } from '../snapshot.js'
 import type { TicketKeys } from '../tls/ticket-keys.js'
 import { httpsTerms, TlsFront } from './tls-front.js'
 import { listenOn } from './listen.js'
+import { authenticateClient, setClientCertHeaders } from '../tls/client-cert.js'
 
 /** What a listener socket asks of the data plane: the listener as it is now, and a connection for an accepted socket. */
 export interface ListenerHost {
@@ -16,8 +17,8 @@ export interface ListenerHost {
   connect(socket: Socket, owner: ListenerSocket, listener: ListenerSnapshot): ClientConnection | undefined
   /** Serves HTTP/2 on a socket whose ALPN chose h2. */
   connectHttp2(socket: TLSSocket, owner: ListenerSocket, listener: ListenerSnapshot, chosenCertArn: string): ServerHttp2Session
-  /** A client's TLS handshake failed or was refused. */
-  tlsFailed(listener: ListenerSnapshot): void
+  /** A client's TLS handshake failed or was refused (reason: a mutual TLS refusal's). */
+  tlsFailed(listener: ListenerSnapshot, reason?: string): void
   readonly ticketKeys: TicketKeys
 }
 
@@ -103,6 +104,16 @@ export class ListenerSocket implements ConnectionOwner {
 
   private onSecure(socket: TLSSocket): void {
     const listener = this.host.listenerFor(this.bindKey) ?? this.last
+    if (listener.mtls) {
+      // Once per connection: the client's certificate judged, its header fields made.
+      const outcome = authenticateClient(socket, listener.mtls)
+      if (!outcome.ok) {
+        this.host.tlsFailed(listener, outcome.reason)
+        socket.destroy()
+        return
+      }
+      if (outcome.headers) setClientCertHeaders(socket, outcome.headers)
+    }
     if (socket.alpnProtocol === 'h2') {
       if (this.closing) {
         socket.destroy()

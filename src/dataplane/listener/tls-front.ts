@@ -29,6 +29,8 @@ export interface TlsTerms {
   readonly acmeAlpnChallenges?: readonly AcmeAlpnChallenge[]
   /** Read every ClientHello and keep it for helloOf (an access log records the client's ALPN list). */
   readonly recordHello?: boolean
+  /** Mutual TLS: ask every client for a certificate (checked after the handshake, see client-cert.ts); caPem is named in the CertificateRequest. */
+  readonly clientAuth?: { readonly caPem?: string | undefined } | undefined
 }
 
 /** An HTTPS listener's terms: ALPN h2 and http/1.1 when the balancer has HTTP/2 on, else http/1.1. */
@@ -38,6 +40,7 @@ export function httpsTerms(listener: ListenerSnapshot): TlsTerms {
     policy: listener.sslPolicy ?? DEFAULT_SSL_POLICY,
     alpn: listener.balancer.attributes.http2Enabled ? ALPN_H2 : ALPN_H1,
     ...(listener.acmeAlpnChallenges ? { acmeAlpnChallenges: listener.acmeAlpnChallenges } : {}),
+    ...(listener.mtls ? { clientAuth: { caPem: listener.mtls.advertisedCaPem } } : {}),
   }
 }
 
@@ -67,6 +70,8 @@ export class TlsFront {
   private readonly cache = new SecureContextCache()
   private fingerprint = ''
   private alpn = ''
+  /** The servers' client certificate request: '' none, else 'request' and the advertised CAs. */
+  private clientAuth = ''
   /** TLS-ALPN-01 answers by host, while an order waits. */
   private challenges = new Map<string, Server>()
   private challengePrint = ''
@@ -94,7 +99,8 @@ export class TlsFront {
     this.updateChallenges(terms.acmeAlpnChallenges ?? [])
     this.recordHello = terms.recordHello ?? false
     const certs = terms.certificates
-    let fingerprint = `${terms.policy}\0${terms.alpn.join(',')}`
+    const clientAuth = terms.clientAuth ? `request\0${terms.clientAuth.caPem ?? ''}` : ''
+    let fingerprint = `${terms.policy}\0${terms.alpn.join(',')}\0${clientAuth}`
     for (const c of certs) fingerprint += `\0${c.arn}\0${c.isDefault}\0${c.names.join(',')}\0${c.certificatePem}\0${c.chainPem ?? ''}\0${c.privateKeyPem}`
     if (fingerprint === this.fingerprint) return
     this.fingerprint = fingerprint
@@ -104,12 +110,16 @@ export class TlsFront {
     }
     const sni = compileSni(certs, terms.policy, this.cache)
     const alpn = terms.alpn.join(',')
-    const alpnChanged = alpn !== this.alpn
+    // ALPN and the certificate request are the servers' own options: a change makes new servers.
+    const alpnChanged = alpn !== this.alpn || clientAuth !== this.clientAuth
     this.alpn = alpn
+    this.clientAuth = clientAuth
+    const requestCert = terms.clientAuth !== undefined
+    const ca = terms.clientAuth?.caPem !== undefined ? { ca: terms.clientAuth.caPem } : {}
     if (certs.length === 1) {
-      if (!this.single || alpnChanged) this.single = this.newServer(terms.alpn)
+      if (!this.single || alpnChanged) this.single = this.newServer(terms.alpn, requestCert)
       const { SNICallback: _unused, ...options } = sni.serverOptions
-      this.single.setSecureContext(options)
+      this.single.setSecureContext({ ...options, ...ca })
       // setSecureContext made a new context without our ticket keys.
       this.tickets.attach(this.single)
       this.server = this.single
@@ -118,8 +128,8 @@ export class TlsFront {
       for (const selection of sni.selections) {
         let server = alpnChanged ? undefined : this.bySelection.get(selection.key)
         if (!server) {
-          server = this.newServer(terms.alpn)
-          server.setSecureContext(selection.options)
+          server = this.newServer(terms.alpn, requestCert)
+          server.setSecureContext({ ...selection.options, ...ca })
           this.tickets.attach(server)
         }
         next.set(selection.key, server)
@@ -144,10 +154,13 @@ export class TlsFront {
     this.challenges = next
   }
 
-  private newServer(alpn: readonly string[]): Server {
+  private newServer(alpn: readonly string[], requestCert: boolean): Server {
     const server = createServer(
       {
         handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+        // Mutual TLS: the certificate is asked for, and judged after the handshake (client-cert.ts),
+        // since OpenSSL's own check cannot skip the expiry or keep the CA names unsent.
+        ...(requestCert ? { requestCert: true, rejectUnauthorized: false } : {}),
         // Half-open kept for network TLS listeners: a client's close_notify+FIN ends only its side.
         allowHalfOpen: this.allowHalfOpen,
         ...(alpn.length > 0 ? { ALPNProtocols: [...alpn] } : {}),

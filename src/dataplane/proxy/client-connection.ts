@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net'
 import { forwardingHeaderLines, hostWithoutPort, tooManyForwardedFor, withListenerPort } from './request-fields.js'
+import { clientCertHeadersOf, type ClientCertHeaders } from '../tls/client-cert.js'
 import { parseIp, type IpAddress } from '../../lib/cidr.js'
 import { formatAccessLog } from '../access-log.js'
 import { buildLocation, type RedirectInput } from '../actions/redirect.js'
@@ -64,6 +65,8 @@ export class ClientConnection implements UpstreamUser {
   private listener: ListenerSnapshot
   private readonly source: IpAddress | undefined
   private readonly clientAddress: string
+  /** Mutual TLS: what every request of the connection carries to the target (made at the handshake). */
+  private readonly clientCert: ClientCertHeaders | undefined
   private readonly clientPort: number
   private buf: Buffer | null = null
   private bufStart = 0
@@ -123,6 +126,7 @@ export class ClientConnection implements UpstreamUser {
     const remote = socket.remoteAddress ?? ''
     this.clientAddress = remote.startsWith('::ffff:') && remote.includes('.') ? remote.slice(7) : remote
     this.clientPort = socket.remotePort ?? 0
+    this.clientCert = clientCertHeadersOf(socket)
     this.source = parseIp(this.clientAddress)
     this.route = { method: '', path: '', query: '', host: '', headerNames: [], headerValues: [], source: this.source }
     socket.setNoDelay(true)
@@ -495,7 +499,7 @@ export class ClientConnection implements UpstreamUser {
       return undefined
     }
     this.traceId = traceHeader(trace, this.requestStartMs)
-    s += forwardingHeaderLines(attrs.xffHeaderProcessingMode, xff, this.clientAddress, listener, this.traceId)
+    s += forwardingHeaderLines(attrs.xffHeaderProcessingMode, xff, this.clientAddress, listener, this.traceId, this.clientCert)
     if (this.reqBody === BODY_LENGTH) s += `content-length: ${head.contentLength}\r\n`
     else if (this.reqBody === BODY_CHUNKED) s += 'transfer-encoding: chunked\r\n'
     if (head.upgrade && upgrade !== undefined) s += `connection: upgrade\r\nupgrade: ${upgrade}\r\n`

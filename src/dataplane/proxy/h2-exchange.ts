@@ -24,6 +24,7 @@ import { Hdr, isAlbValidHeaderName, requestHeaderKind, responseHeaderKind } from
 import { H2Relay, type H2RelayOwner } from './h2-relay.js'
 import { ResponseHead, parseResponseHead } from './response-head.js'
 import { lambdaFailure } from '../lambda/failure.js'
+import type { ClientCertHeaders } from '../tls/client-cert.js'
 
 /** The client side of an HTTP/2 connection, shared by its streams. */
 export interface H2Client {
@@ -33,6 +34,8 @@ export interface H2Client {
   /** The certificate the handshake chose, for the access log. */
   readonly domainName: string
   readonly chosenCertArn: string
+  /** Mutual TLS: what every request of the connection carries to the target (made at the handshake). */
+  readonly clientCert?: ClientCertHeaders | undefined
 }
 
 const enum Body {
@@ -265,7 +268,7 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
       }
     }
     if (!this.acceptForwarding(xff, trace, dropped)) return undefined
-    forwardingHeaders(attrs.xffHeaderProcessingMode, xff, this.client.address, this.listener, this.traceId, h)
+    forwardingHeaders(attrs.xffHeaderProcessingMode, xff, this.client.address, this.listener, this.traceId, h, this.client.clientCert)
     return h
   }
 
@@ -404,7 +407,7 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
       }
     }
     if (!this.acceptForwarding(xff, trace, dropped)) return undefined
-    s += forwardingHeaderLines(attrs.xffHeaderProcessingMode, xff, this.client.address, this.listener, this.traceId)
+    s += forwardingHeaderLines(attrs.xffHeaderProcessingMode, xff, this.client.address, this.listener, this.traceId, this.client.clientCert)
     if (this.stream.endAfterHeaders) {
       if (contentLength !== undefined || (this.method !== 'GET' && this.method !== 'HEAD' && this.method !== 'DELETE' && this.method !== 'OPTIONS')) s += 'content-length: 0\r\n'
     } else if (contentLength !== undefined && /^\d{1,15}$/.test(contentLength)) {

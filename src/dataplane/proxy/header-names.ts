@@ -1,3 +1,5 @@
+import { MTLS_HEADER, MTLS_HEADER_PREFIX } from '../tls/client-cert.js'
+
 /** How the proxy treats a header on its way through; decided by length first, so most names cost one switch. */
 export const Hdr = {
   KEEP: 0,
@@ -35,9 +37,25 @@ export function requestHeaderKind(name: string): number {
       return is(name, 'proxy-connection') || is(name, 'x-forwarded-port') ? Hdr.DROP : Hdr.KEEP
     case 17:
       return is(name, 'transfer-encoding') || is(name, 'x-forwarded-proto') ? Hdr.DROP : Hdr.KEEP
+    // The mTLS fields are the balancer's: a client's own never reach a target.
+    case 22:
+    case 27:
+    case 29:
+    case 30:
+    case 31:
+    case 36:
+      return isMtlsField(name) ? Hdr.DROP : Hdr.KEEP
     default:
       return Hdr.KEEP
   }
+}
+
+/** X-Amzn-Mtls-Clientcert and its -Serial-Number, -Issuer, -Subject, -Validity and -Leaf. */
+function isMtlsField(name: string): boolean {
+  const lower = name.toLowerCase()
+  if (!lower.startsWith(MTLS_HEADER_PREFIX)) return false
+  for (const h of Object.values(MTLS_HEADER)) if (h.toLowerCase() === lower) return true
+  return false
 }
 
 /** For response headers going to the client. */

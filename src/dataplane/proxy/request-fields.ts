@@ -1,5 +1,6 @@
 import type { XffMode } from '../../model/load-balancer.js'
 import type { ListenerSnapshot } from '../snapshot.js'
+import type { ClientCertHeaders } from '../tls/client-cert.js'
 
 /** Request-field helpers HTTP/1 and HTTP/2 exchanges share. */
 
@@ -32,13 +33,15 @@ export function withListenerPort(host: string, suffix: string): string {
 
 /**
  * The header lines the balancer adds to a forwarded request: X-Forwarded-For per the balancer's
- * mode (append the client, keep what came, or drop it), X-Forwarded-Proto and -Port, the trace id.
+ * mode (append the client, keep what came, or drop it), X-Forwarded-Proto and -Port, the trace id,
+ * and a mutual TLS connection's client certificate fields (made once at its handshake).
  */
-export function forwardingHeaderLines(mode: XffMode, xff: string | undefined, clientAddress: string, listener: ListenerSnapshot, traceId: string): string {
+export function forwardingHeaderLines(mode: XffMode, xff: string | undefined, clientAddress: string, listener: ListenerSnapshot, traceId: string, clientCert?: ClientCertHeaders): string {
   let s = ''
   if (mode === 'append') s = `x-forwarded-for: ${xff === undefined ? clientAddress : `${xff}, ${clientAddress}`}\r\n`
   else if (mode === 'preserve' && xff !== undefined) s = `x-forwarded-for: ${xff}\r\n`
-  return `${s}${listener.forwardedProtoPort}x-amzn-trace-id: ${traceId}\r\n`
+  s = `${s}${listener.forwardedProtoPort}x-amzn-trace-id: ${traceId}\r\n`
+  return clientCert === undefined ? s : s + clientCert.lines
 }
 
 /** The same forwarding headers as fields of an HTTP/2 request to a target. */
@@ -49,10 +52,12 @@ export function forwardingHeaders(
   listener: ListenerSnapshot,
   traceId: string,
   into: Record<string, number | string | string[] | undefined>,
+  clientCert?: ClientCertHeaders,
 ): void {
   if (mode === 'append') into['x-forwarded-for'] = xff === undefined ? clientAddress : `${xff}, ${clientAddress}`
   else if (mode === 'preserve' && xff !== undefined) into['x-forwarded-for'] = xff
   into['x-forwarded-proto'] = listener.protocol === 'HTTPS' ? 'https' : 'http'
   into['x-forwarded-port'] = String(listener.port)
   into['x-amzn-trace-id'] = traceId
+  if (clientCert !== undefined) Object.assign(into, clientCert.fields)
 }

@@ -11,7 +11,8 @@ import {
   setRulePriorities,
 } from '../../../control/load-balancers.js'
 import type { Draft } from '../../../control/draft.js'
-import { ALPN_POLICIES, type Listener } from '../../../model/listener.js'
+import { ALPN_POLICIES, type Listener, type MutualAuthenticationSpec } from '../../../model/listener.js'
+import { MTLS_MODES } from '../../../model/trust-store.js'
 import type { Rule } from '../../../model/rule.js'
 import { AwsError } from '../errors.js'
 import { page } from '../paging.js'
@@ -23,16 +24,33 @@ import { defaultRuleArn, defaultRuleShape, listenerShape, ruleShape } from './sh
 
 const certificateArns = (p: Params): string[] | undefined => (p.has('Certificates') ? p.objs('Certificates').map((c) => c.required('CertificateArn')) : undefined)
 
-/** AlpnPolicy (one name, AWS: "You can specify one policy name") for TLS listeners; mutual TLS refused. */
+/** AlpnPolicy (one name, AWS: "You can specify one policy name") for TLS listeners. */
 function alpn(p: Params): string | undefined {
   const policies = p.strings('AlpnPolicy') ?? []
   const bad = policies.find((x) => !(ALPN_POLICIES as readonly string[]).includes(x))
   if (bad) throw new AwsError('ALPNPolicyNotFound', `ALPN policy '${bad}' not found`)
   if (policies.length > 1) throw new AwsError('ValidationError', 'You can specify only one ALPN policy')
-  if (p.has('MutualAuthentication') && p.obj('MutualAuthentication')?.str('Mode') !== 'off') {
-    throw new AwsError('ValidationError', 'mutual TLS authentication is not supported by openalb')
-  }
   return policies[0]
+}
+
+/** MutualAuthentication (Mode off, passthrough or verify; verify's trust store and options) as control takes it. */
+function mutualAuthentication(p: Params): MutualAuthenticationSpec | undefined {
+  const m = p.obj('MutualAuthentication')
+  if (!m) return undefined
+  const mode = m.str('Mode') ?? 'off'
+  if (!(MTLS_MODES as readonly string[]).includes(mode)) throw new AwsError('ValidationError', `Mutual authentication mode '${mode}' is not valid: off, passthrough or verify`)
+  const trustStore = m.str('TrustStoreArn')
+  const ignore = m.bool('IgnoreClientCertificateExpiry')
+  const advertise = m.str('AdvertiseTrustStoreCaNames')
+  if (trustStore !== undefined && mode === 'verify') {
+    if (!trustStore.includes(':truststore/')) throw new AwsError('ValidationError', `'${trustStore}' is not a valid trust store ARN`)
+  }
+  return {
+    mode: mode as MutualAuthenticationSpec['mode'],
+    ...(trustStore !== undefined ? { trustStore } : {}),
+    ...(ignore !== undefined ? { ignoreClientCertificateExpiry: ignore } : {}),
+    ...(advertise !== undefined ? { advertiseTrustStoreCaNames: advertise as 'on' | 'off' } : {}),
+  }
 }
 
 export const CreateListener: ElbHandler = async (call) => {
@@ -50,6 +68,8 @@ export const CreateListener: ElbHandler = async (call) => {
   const policy = p.str('SslPolicy')
   if (policy !== undefined) spec.sslPolicy = policy
   if (alpnPolicy !== undefined) spec.alpnPolicy = alpnPolicy
+  const mtls = mutualAuthentication(p)
+  if (mtls !== undefined) spec.mutualAuthentication = mtls
   const tags = tagsFromInput(p)
   if (tags) spec.tags = tags
   const l = await mutate(call, (d) => createListener(d, lbArn, spec as unknown as Parameters<typeof createListener>[2]))
@@ -88,6 +108,8 @@ export const ModifyListener: ElbHandler = async (call) => {
   if (certs) patch.certificates = certs.slice(0, 1)
   const policy = p.str('SslPolicy')
   if (policy !== undefined) patch.sslPolicy = policy
+  const mtls = mutualAuthentication(p)
+  if (mtls !== undefined) patch.mutualAuthentication = mtls
   if (p.has('DefaultActions')) patch.defaultActions = actionsFromInput(p.objs('DefaultActions'))
   const l = await mutate(call, (d) => modifyListener(d, arn, patch))
   return { Listeners: [listenerShape(l)] }

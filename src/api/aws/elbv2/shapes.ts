@@ -145,6 +145,22 @@ export function listenerShape(l: Listener): Shape {
     SslPolicy: l.sslPolicy,
     AlpnPolicy: l.alpnPolicy !== undefined ? [l.alpnPolicy] : undefined,
     DefaultActions: l.defaultActions.map(actionShape),
+    MutualAuthentication: mutualAuthenticationShape(l),
+  }
+}
+
+/** HTTPS listeners: their mutual authentication (verify: the trust store and its options), as DescribeListeners shows it. */
+function mutualAuthenticationShape(l: Listener): Shape | undefined {
+  if (l.protocol !== 'HTTPS') return undefined
+  const m = l.mutualAuthentication
+  if (!m) return { Mode: 'off' }
+  if (m.mode !== 'verify') return { Mode: m.mode }
+  return {
+    Mode: 'verify',
+    TrustStoreArn: m.trustStoreArn,
+    IgnoreClientCertificateExpiry: m.ignoreClientCertificateExpiry ?? false,
+    TrustStoreAssociationStatus: 'active',
+    AdvertiseTrustStoreCaNames: m.advertiseTrustStoreCaNames ?? 'off',
   }
 }
 

@@ -43,8 +43,8 @@ function bundleLocation(p: Params): S3Location {
   return { bucket: p.required('CaCertificatesBundleS3Bucket'), key: p.required('CaCertificatesBundleS3Key'), ...(version !== undefined ? { version } : {}) }
 }
 
-/** Reads and checks the RevocationContents against a bundle (before the transaction: reading and signature checks are async). */
-async function revocationsIn(call: Call, p: Params, bundlePem: string): Promise<NewRevocation[]> {
+/** Reads and checks the RevocationContents against a bundle (before the transaction: files are read outside it). */
+function revocationsIn(call: Call, p: Params, bundlePem: string): NewRevocation[] {
   const out: NewRevocation[] = []
   for (const c of p.objs('RevocationContents')) {
     const type = c.str('RevocationType') ?? 'CRL'
@@ -54,7 +54,7 @@ async function revocationsIn(call: Call, p: Params, bundlePem: string): Promise<
     if (bucket === undefined || key === undefined) throw new AwsError('ValidationError', 'A revocation content needs S3Bucket and S3Key')
     const version = c.str('S3ObjectVersion')
     const source: S3Location = { bucket, key, ...(version !== undefined ? { version } : {}) }
-    out.push({ crl: await readCrl(readS3Object(call.deps.s3Dir, source, 'crl-missing'), bundlePem), source })
+    out.push({ crl: readCrl(readS3Object(call.deps.s3Dir, source, 'crl-missing'), bundlePem), source })
   }
   return out
 }
@@ -129,7 +129,7 @@ export const AddTrustStoreRevocations: ElbHandler = async (call) => {
   const p = call.params
   const arn = p.required('TrustStoreArn')
   const t = findTrustStore(await view(call), arn)
-  const added = await revocationsIn(call, p, t.caCertificatesPem)
+  const added = revocationsIn(call, p, t.caCertificatesPem)
   const revocations = await mutate(call, (d) => {
     // The bundle may have changed since the CRLs were checked against it: check again inside.
     if (findTrustStore(d, arn).caCertificatesPem !== t.caCertificatesPem) throw new AwsError('ValidationError', 'The trust store changed while its revocations were read: try again')

@@ -4,7 +4,7 @@ import { MAX_INSTANCES } from '../model/instance.js'
 import { active, beginTermination, causeTime, groupZones, registerMember, removeGroup, resolveGroup, startActivity, suspended, updateActivity } from './auto-scaling-groups.js'
 import type { Draft } from './draft.js'
 import { runInstances, terminateInstances } from './instances.js'
-import { findLaunchConfiguration, resolveLaunch } from './launch-templates.js'
+import { findLaunchConfiguration, launchTemplateTags, resolveLaunch } from './launch-templates.js'
 import { listSubnets } from './network-lookup.js'
 import { runScheduledActions } from './scheduled-actions.js'
 
@@ -107,7 +107,7 @@ function launch(d: Draft, g: AutoScalingGroup, members: GroupMember[], cause: st
   if (!subnet) return undefined
   const src = launchSource(d, g)
   if (src.data.userData?.startsWith('#!') && !obs.runsUserData) throw new Error('This openalb does not run user data: start it with `openalb up --run-user-data` (it executes the code sent to the API).')
-  const tags: Record<string, string> = { ...src.data.instanceTags }
+  const tags: Record<string, string> = { ...src.data.instanceTags, ...(src.template ? launchTemplateTags(src.template) : {}) }
   for (const k of g.propagateAtLaunch) {
     const v = g.tags[k]
     if (v !== undefined) tags[k] = v

@@ -115,6 +115,11 @@ export function resolveLaunch(d: Draft, ref: { id?: string | undefined; name?: s
   return { data: v.data, ref: { id: t.id, name: t.name, version: String(v.number) } }
 }
 
+/** The tags EC2 puts on an instance launched from a template (RunInstances and Auto Scaling alike). */
+export function launchTemplateTags(ref: TemplateRef): Record<string, string> {
+  return { 'aws:ec2launchtemplate:id': ref.id ?? '', 'aws:ec2launchtemplate:version': ref.version ?? '' }
+}
+
 // Launch configurations (Auto Scaling): immutable, unique by name.
 
 /** Auto Scaling's limit on launch configurations per region. */

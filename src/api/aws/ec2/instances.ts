@@ -4,7 +4,7 @@ import { MAX_INSTANCES, STATE_CODE, type Instance, type InstanceState } from '..
 import { instanceType } from '../../../model/instance-types.js'
 import type { Call } from '../deps.js'
 import type { Params } from '../protocol/params.js'
-import { resolveLaunch } from '../../../control/launch-templates.js'
+import { launchTemplateTags, resolveLaunch } from '../../../control/launch-templates.js'
 import { AwsError } from '../errors.js'
 import { instanceInterfaceOut } from './network-interfaces.js'
 import { applyFilters, decodeBase64UserData, ec2Page, filters, invalidValue, requiredParam, tagSet, tagSpecifications, type Ec2Handler, type Ec2Result } from './common.js'
@@ -146,7 +146,7 @@ const RunInstances: Ec2Handler = async (call) => {
     throw new AwsError('UnsupportedOperation', 'This openalb does not run user data: start it with `openalb up --run-user-data` (it executes the code sent to this API)')
   }
   // EC2 tags an instance with the template it came from (Terraform's aws_instance reads them back).
-  const templateTags: Record<string, string> = launch ? { 'aws:ec2launchtemplate:id': launch.ref.id ?? '', 'aws:ec2launchtemplate:version': launch.ref.version ?? '' } : {}
+  const templateTags = launch ? launchTemplateTags(launch.ref) : {}
   const tags = { ...fromTemplate?.instanceTags, ...tagSpecifications(p, 'instance'), ...templateTags }
   const primary = primaryInterface(p)
   const groupIds = primary?.groups ?? p.strings('SecurityGroupId') ?? (p.has('SecurityGroup') ? [] : [...(fromTemplate?.securityGroupIds ?? [])])

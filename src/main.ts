@@ -464,7 +464,7 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
       log.info({ node: self.name, zone: self.zone, address: self.address, ttlSeconds: fleet.leaseTtlSeconds }, 'joined the fleet')
     }
 
-    const info: ServerInfo = { pid: process.pid, controlUrl, dnsAddress: `${dnsAddr.host}:${dnsPorts.udpPort}`, startedAt: new Date().toISOString() }
+    const info: ServerInfo = { pid: process.pid, controlUrl, dnsAddress: `${dnsAddr.host}:${dnsPorts.udpPort}`, startedAt: new Date().toISOString(), workers: workerCount }
     writeFileSync(serverInfoPath(options.dataDir), JSON.stringify(info), { mode: 0o600 })
     closers.push(() => rmSync(serverInfoPath(options.dataDir), { force: true }))
 

@@ -65,7 +65,7 @@ export async function startProxy(name, { cpus, workers, dir, readySeconds, backe
       port = OPENALB_PORT
       // Started as a user starts it: the bin's shebang carries openalb's node flags.
       proc = launch(join(repo, 'bin', 'openalb.js'), ['up', '-c', join(bench, 'openalb-bench.yaml'),
-        '--data', join(d, 'data'), '--control', '127.0.0.1:0', '--dns', '127.0.0.1:0'], { cpus, logFile, cwd: repo })
+        '--data', join(d, 'data'), '--control', '127.0.0.1:0', '--dns', '127.0.0.1:0', '--workers', String(workers)], { cpus, logFile, cwd: repo })
       break
     case 'nginx':
       if (!has('nginx')) return { name, skip: 'skipped (nginx not installed: apt-get install nginx)' }

@@ -58,7 +58,7 @@ async function startTcpProxy(name, { cpus, dir, backend }) {
       if (!existsSync(join(repo, 'dist', 'src', 'cli', 'main.js'))) return { name, skip: 'n/a (not built: npm run build)' }
       const config = join(d, 'openalb-tcp.yaml')
       writeFileSync(config, openalbYaml(port))
-      proc = launch(join(repo, 'bin', 'openalb.js'), ['up', '-c', config, '--data', join(d, 'data'), '--control', '127.0.0.1:0', '--dns', '127.0.0.1:0'], { cpus, logFile, cwd: repo })
+      proc = launch(join(repo, 'bin', 'openalb.js'), ['up', '-c', config, '--data', join(d, 'data'), '--control', '127.0.0.1:0', '--dns', '127.0.0.1:0', '--workers', '1'], { cpus, logFile, cwd: repo })
       break
     }
     case 'haproxy':

@@ -94,7 +94,7 @@ loadBalancers:
         certificates: [bench-cert]
         defaultActions: [{ type: forward, targetGroup: bench-tg }]
 `)
-    return [join(repo, 'bin', 'openalb.js'), ['up', '-c', file, '--data', join(d, 'data'), '--control', '127.0.0.1:0', '--dns', '127.0.0.1:0'], d]
+    return [join(repo, 'bin', 'openalb.js'), ['up', '-c', file, '--data', join(d, 'data'), '--control', '127.0.0.1:0', '--dns', '127.0.0.1:0', '--workers', '1'], d]
   }
   if (name === 'nginx') {
     const file = join(d, 'nginx.conf')

@@ -95,7 +95,10 @@ export class WorkerPool implements RuntimeDataplane {
   async start(): Promise<void> {
     // Before the first fork: cluster reads the policy once.
     cluster.schedulingPolicy = this.#options.scheduling === 'rr' ? cluster.SCHED_RR : cluster.SCHED_NONE
-    cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker.js', import.meta.url)), args: [], serialization: 'advanced' })
+    // silent: the workers' stdout and stderr are pipes to this process, which passes them on. Sharing
+    // the terminal's or a shell's pipe with Node processes can leave it non-blocking under the
+    // programs writing beside openalb (a shell's curl then fails with EAGAIN).
+    cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker.js', import.meta.url)), args: [], serialization: 'advanced', silent: true })
     this.#ticketKeys.start()
     await Promise.all(this.#slots.map((s) => this.#fork(s)))
   }
@@ -107,6 +110,8 @@ export class WorkerPool implements RuntimeDataplane {
 
   #fork(slot: Slot): Promise<void> {
     const worker = cluster.fork()
+    worker.process.stdout?.pipe(process.stdout, { end: false })
+    worker.process.stderr?.pipe(process.stderr, { end: false })
     slot.worker = worker
     slot.initialized = false
     slot.startedAt = Date.now()

@@ -8,6 +8,8 @@ export interface ServerInfo {
   readonly controlUrl: string
   readonly dnsAddress: string
   readonly startedAt: string
+  /** Data-plane worker processes (`--workers`; absent from an older openalb: 1). */
+  readonly workers?: number
 }
 
 export const serverInfoPath = (dataDir: string) => join(dataDir, 'server.json')

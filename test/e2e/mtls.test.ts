@@ -54,6 +54,11 @@ test('mutual TLS: verify refuses no certificate, another CA, expired and revoked
   const expired = ca.issue('expired-client', { expired: true })
   const revoked = ca.issue('revoked-client')
   const stranger = other.issue('stranger')
+  // A client of an intermediate CA sends its chain (leaf, then the intermediate): verify follows it to the root.
+  const sub = ca.intermediate('Clients Issuing')
+  const viaSub = sub.issue('sub-client')
+  const chainPath = join(dir, 'sub-client-chain.pem')
+  writeFileSync(chainPath, readFileSync(viaSub.certPath, 'utf8') + readFileSync(sub.certPath, 'utf8'))
   ca.revoke(revoked.certPath)
   ca.crl()
   const [verifyPort, passPort, lenientPort] = [await freePort(), await freePort(), await freePort()]
@@ -111,6 +116,12 @@ loadBalancers:
       const refused = await curl(verifyPort, http, cert)
       assert.equal(refused.ok, false, `verify lets in ${who} over HTTP/${http}: ${refused.out}`)
     }
+    const chained = await curl(verifyPort, http, { certPath: chainPath, keyPath: viaSub.keyPath })
+    assert.ok(chained.ok, `a chain through an intermediate: ${chained.out}`)
+    assert.equal(chained.headers!['x-amzn-mtls-clientcert-issuer'], 'CN=Clients Issuing,O=openalb tests')
+    assert.equal((await curl(verifyPort, http, viaSub)).ok, false, 'the leaf alone does not reach the root')
+    const passChain = await curl(passPort, http, { certPath: chainPath, keyPath: viaSub.keyPath })
+    assert.equal(decodeURIComponent(String(passChain.headers!['x-amzn-mtls-clientcert'])).trim(), readFileSync(chainPath, 'utf8').trim(), 'passthrough: the whole chain')
     // A client cannot forge the fields: its own are dropped.
     const forged = await curl(passPort, http, undefined, ['-H', 'X-Amzn-Mtls-Clientcert-Subject: CN=admin', '-H', 'X-Amzn-Mtls-Clientcert: forged'])
     assert.ok(forged.ok, forged.out)

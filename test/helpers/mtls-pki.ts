@@ -23,13 +23,15 @@ export interface TestCa {
   revoke(certPath: string): void
   /** Writes the CA's CRL (PEM) and returns its path. */
   crl(): string
+  /** An intermediate CA this one signs (its own index and CRL). */
+  intermediate(name: string): TestCa
 }
 
 /**
  * A CA made by openssl in `dir/NAME` (`openssl ca` with its own index, so it can revoke and
  * write a CRL), issuing client certificates with clientAuth.
  */
-export function makeCa(root: string, name: string): TestCa {
+export function makeCa(root: string, name: string, parent?: TestCa): TestCa {
   const dir = join(root, name)
   mkdirSync(dir, { recursive: true })
   writeFileSync(join(dir, 'index.txt'), '')
@@ -38,7 +40,13 @@ export function makeCa(root: string, name: string): TestCa {
     join(dir, 'ca.cnf'),
     `[ca]\ndefault_ca = own\n[own]\ndir = .\ndatabase = ./index.txt\nnew_certs_dir = .\ncertificate = ./ca.pem\nprivate_key = ./ca.key\nserial = ./serial\ncrlnumber = ./crlnumber\ndefault_md = sha256\ndefault_crl_days = 30\npolicy = any\nunique_subject = no\ncopy_extensions = none\nx509_extensions = client\n[any]\ncommonName = supplied\norganizationName = optional\n[client]\nbasicConstraints = CA:FALSE\nkeyUsage = digitalSignature\nextendedKeyUsage = clientAuth\n`,
   )
-  ossl(dir, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '30', '-subj', `/O=openalb tests/CN=${name}`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'])
+  if (parent) {
+    ossl(dir, ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.csr', '-subj', `/O=openalb tests/CN=${name}`])
+    writeFileSync(join(dir, 'ca.ext'), 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n')
+    ossl(dir, ['x509', '-req', '-in', 'ca.csr', '-CA', parent.certPath, '-CAkey', join(parent.dir, 'ca.key'), '-CAcreateserial', '-days', '30', '-extfile', 'ca.ext', '-out', 'ca.pem'])
+  } else {
+    ossl(dir, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '30', '-subj', `/O=openalb tests/CN=${name}`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'])
+  }
   writeFileSync(join(dir, 'serial'), '1000\n')
   return {
     dir,
@@ -57,6 +65,9 @@ export function makeCa(root: string, name: string): TestCa {
     crl() {
       ossl(dir, ['ca', '-config', 'ca.cnf', '-gencrl', '-out', 'crl.pem'])
       return join(dir, 'crl.pem')
+    },
+    intermediate(child) {
+      return makeCa(root, child, this)
     },
   }
 }

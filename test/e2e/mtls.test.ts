@@ -61,7 +61,7 @@ test('mutual TLS: verify refuses no certificate, another CA, expired and revoked
   writeFileSync(chainPath, readFileSync(viaSub.certPath, 'utf8') + readFileSync(sub.certPath, 'utf8'))
   ca.revoke(revoked.certPath)
   ca.crl()
-  const [verifyPort, passPort, lenientPort] = [await freePort(), await freePort(), await freePort()]
+  const [verifyPort, passPort, lenientPort, sniPort] = [await freePort(), await freePort(), await freePort(), await freePort()]
   const file = join(dir, 'openalb.yaml')
   const forward = '[{ type: forward, targetGroup: echo }]'
   writeFileSync(
@@ -69,6 +69,7 @@ test('mutual TLS: verify refuses no certificate, another CA, expired and revoked
     `
 certificates:
   - { name: site, domainName: site.example.test }
+  - { name: other-site, domainName: other.example.test }
 trustStores:
   - name: clients
     caCertificatesBundle: Clients Root/ca.pem
@@ -92,6 +93,11 @@ loadBalancers:
         protocol: HTTPS
         certificates: [site]
         mutualAuthentication: { mode: verify, trustStore: clients, ignoreClientCertificateExpiry: true, advertiseTrustStoreCaNames: "on" }
+        defaultActions: ${forward}
+      - port: ${sniPort}
+        protocol: HTTPS
+        certificates: [site, other-site]
+        mutualAuthentication: { mode: verify, trustStore: clients }
         defaultActions: ${forward}
 `,
   )
@@ -137,6 +143,17 @@ loadBalancers:
     // ignoreClientCertificateExpiry: the expired one passes, the revoked one still not.
     assert.ok((await curl(lenientPort, http, expired)).ok, 'expiry ignored')
     assert.equal((await curl(lenientPort, http, revoked)).ok, false, 'revoked even when expiry is ignored')
+  }
+
+  // A listener with several certificates (a server per name's selection) verifies the same way, for each name.
+  await eventually(async () => (await curl(sniPort, '1.1', good)).ok, { message: 'the SNI listener serves', timeoutMs: 20_000 })
+  for (const host of ['site.example.test', 'other.example.test']) {
+    const at = `https://${host}:${sniPort}/`
+    const viaName = (cert?: { certPath: string; keyPath: string }) =>
+      new Promise<boolean>((resolve) => execFile('curl', ['-sSk', '--max-time', '10', '--resolve', `${host}:${sniPort}:127.0.0.1`, ...(cert ? ['--cert', cert.certPath, '--key', cert.keyPath] : []), at], (e, out) => resolve(!e && out.includes('x-amzn-mtls-clientcert-subject'))))
+    assert.equal(await viaName(good), true, `${host}: a good client`)
+    assert.equal(await viaName(stranger), false, `${host}: another CA`)
+    assert.equal(await viaName(), false, `${host}: no certificate`)
   }
 
   // advertiseTrustStoreCaNames on: the CertificateRequest names the trust store's CA; off: none.

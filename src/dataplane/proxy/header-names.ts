@@ -52,6 +52,8 @@ export function requestHeaderKind(name: string): number {
 
 /** X-Amzn-Mtls-Clientcert and its -Serial-Number, -Issuer, -Subject, -Validity and -Leaf. */
 function isMtlsField(name: string): boolean {
+  // Most names of these lengths do not start with x: no lowercase copy for them.
+  if ((name.charCodeAt(0) | 0x20) !== 0x78) return false
   const lower = name.toLowerCase()
   if (!lower.startsWith(MTLS_HEADER_PREFIX)) return false
   for (const h of Object.values(MTLS_HEADER)) if (h.toLowerCase() === lower) return true

@@ -28,6 +28,9 @@ import {
 } from '@aws-sdk/client-auto-scaling'
 import {
   CreateLaunchTemplateCommand,
+  CreateTagsCommand,
+  DeleteTagsCommand,
+  DescribeTagsCommand,
   CreateLaunchTemplateVersionCommand,
   DeleteLaunchTemplateCommand,
   DescribeLaunchTemplatesCommand,
@@ -89,6 +92,11 @@ test('EC2 launch templates: versions, the default version, refusals by name, Run
   assert.equal(inst?.ImageId, 'ami-plain')
   // As EC2: the instance is tagged with the template and version it came from (Terraform's aws_instance reads them).
   assert.deepEqual(inst?.Tags, [{ Key: 'role', Value: 'batch' }, { Key: 'aws:ec2launchtemplate:id', Value: plain.LaunchTemplate?.LaunchTemplateId }, { Key: 'aws:ec2launchtemplate:version', Value: '1' }])
+  // aws: keys are EC2's: not the user's to set, and DeleteTags without tags leaves them.
+  await rejectsWith(ec2.send(new CreateTagsCommand({ Resources: [inst?.InstanceId ?? ''], Tags: [{ Key: 'aws:ec2launchtemplate:id', Value: 'lt-0' }] })), 'InvalidParameterValue', /reserved/)
+  await ec2.send(new DeleteTagsCommand({ Resources: [inst?.InstanceId ?? ''] }))
+  const kept = await ec2.send(new DescribeTagsCommand({ Filters: [{ Name: 'resource-id', Values: [inst?.InstanceId ?? ''] }] }))
+  assert.deepEqual(kept.Tags?.map((x) => x.Key), ['aws:ec2launchtemplate:id', 'aws:ec2launchtemplate:version'])
   await rejectsWith(ec2.send(new RunInstancesCommand({ MinCount: 1, MaxCount: 1, LaunchTemplate: { LaunchTemplateName: 'web' } })), 'UnsupportedOperation')
 
   const listed = await ec2.send(new DescribeLaunchTemplatesCommand({}))

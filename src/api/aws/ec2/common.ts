@@ -22,9 +22,15 @@ export function tagSpecifications(p: Params, type: string): Record<string, strin
   const tags: Record<string, string> = {}
   for (const spec of p.objs('TagSpecification')) {
     if (spec.str('ResourceType') !== type) continue
-    for (const tag of spec.objs('Tag')) tags[tag.required('Key')] = tag.str('Value') ?? ''
+    for (const tag of spec.objs('Tag')) tags[userTagKey(tag.required('Key'))] = tag.str('Value') ?? ''
   }
   return tags
+}
+
+/** EC2 keeps tag keys beginning aws: for itself (aws:ec2launchtemplate:id, aws:autoscaling:groupName). */
+export function userTagKey(key: string): string {
+  if (key.toLowerCase().startsWith('aws:')) throw invalidValue(`Tag keys starting with 'aws:' are reserved for internal use`)
+  return key
 }
 
 export const tagSet = (tags: Tags): Ec2Result[] => Object.entries(tags).map(([key, value]) => ({ key, value }))

@@ -6,7 +6,7 @@ import { setTags } from '../../../control/tags.js'
 import type { Tags } from '../../../model/schema-util.js'
 import type { Call } from '../deps.js'
 import { AwsError } from '../errors.js'
-import { applyFilters, ec2Page, filters, type Ec2Handler, type Ec2Result } from './common.js'
+import { applyFilters, ec2Page, filters, userTagKey, type Ec2Handler, type Ec2Result } from './common.js'
 
 /** A tagged EC2 resource as DescribeTags lists it. */
 interface Tagged {
@@ -73,7 +73,7 @@ function write(d: Draft, region: string, r: Tagged, tags: Tags): void {
 async function tagResources(call: Call, mode: 'add' | 'remove'): Promise<Ec2Result> {
   const ids = call.params.strings('ResourceId') ?? []
   if (ids.length === 0) throw new AwsError('MissingParameter', 'The request must contain the parameter resourceIdSet')
-  const given = call.params.objs('Tag').map((t) => ({ key: t.required('Key'), value: t.str('Value') }))
+  const given = call.params.objs('Tag').map((t) => ({ key: userTagKey(t.required('Key')), value: t.str('Value') }))
   await call.deps.control.mutate((d) => {
     const all = taggables(d, call.region)
     for (const id of ids) {
@@ -85,8 +85,9 @@ async function tagResources(call: Call, mode: 'add' | 'remove'): Promise<Ec2Resu
         // DeleteTags with a value removes the tag only while it has that value.
         else if (t.value === undefined || next[t.key] === t.value) delete next[t.key]
       }
-      // DeleteTags without tags removes them all.
-      write(d, call.region, r, mode === 'remove' && given.length === 0 ? {} : next)
+      // DeleteTags without tags removes all the user's tags (EC2's own aws: ones stay).
+      const own = Object.fromEntries(Object.entries(r.tags).filter(([k]) => k.toLowerCase().startsWith('aws:')))
+      write(d, call.region, r, mode === 'remove' && given.length === 0 ? own : next)
     }
   })
   return { return: true }

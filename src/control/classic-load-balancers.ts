@@ -17,8 +17,7 @@ import {
 } from '../model/classic-load-balancer.js'
 import { CANONICAL_HOSTED_ZONE_ID } from '../model/ids.js'
 import type { Failure } from '../model/result.js'
-import { isStickiness, type ClassicPolicy } from '../model/classic-load-balancer.js'
-import { SSL_POLICY_NAMES } from '../model/listener.js'
+import { CLASSIC_SSL_POLICIES, isStickiness, type ClassicPolicy } from '../model/classic-load-balancer.js'
 import type { Draft } from './draft.js'
 import {
   DuplicateError,
@@ -313,8 +312,8 @@ export function createClassicPolicy(d: Draft, name: string, policy: ClassicPolic
     throw invalid(`CookieExpirationPeriod must be a whole number of seconds, 0 or more, not ${policy.cookieExpirationPeriod}`, 'CookieExpirationPeriod')
   }
   if (policy.type === 'AppCookieStickinessPolicyType' && policy.cookieName === '') throw invalid('CookieName is required', 'CookieName')
-  if (policy.type === 'SSLNegotiationPolicyType' && !SSL_POLICY_NAMES.includes(policy.referenceSecurityPolicy)) {
-    throw new InvalidValueError(`Reference-Security-Policy '${policy.referenceSecurityPolicy}' is not a predefined security policy openalb knows (openalb get ssl-policies)`)
+  if (policy.type === 'SSLNegotiationPolicyType' && !CLASSIC_SSL_POLICIES.includes(policy.referenceSecurityPolicy)) {
+    throw new InvalidValueError(`Reference-Security-Policy '${policy.referenceSecurityPolicy}' is not a predefined Classic security policy openalb serves: ${CLASSIC_SSL_POLICIES.join(', ')}`)
   }
   return d.put({ ...lb, policies: [...lb.policies, policy] })
 }

@@ -42,6 +42,12 @@ export type ClassicPolicy =
   /** HTTPS and SSL listeners: one of the predefined security policies, by Reference-Security-Policy. */
   | { readonly name: string; readonly type: 'SSLNegotiationPolicyType'; readonly referenceSecurityPolicy: string }
 
+/**
+ * The predefined security policies of Classic balancers that openalb serves (AWS's table for Classic
+ * has no TLS 1.3 and no FS policies; its older 2011-2015 policies and ELBSample ones openalb lacks).
+ */
+export const CLASSIC_SSL_POLICIES: readonly string[] = ['ELBSecurityPolicy-TLS-1-2-2017-01', 'ELBSecurityPolicy-TLS-1-1-2017-01', 'ELBSecurityPolicy-2016-08', 'ELBSecurityPolicy-2015-05']
+
 export const isStickiness = (p: ClassicPolicy): boolean => p.type === 'LBCookieStickinessPolicyType' || p.type === 'AppCookieStickinessPolicyType'
 
 export interface ClassicAttributes {

@@ -76,14 +76,16 @@ require('net').createServer((s) => s.end('tcp from ' + id + '\\\\n')).listen(400
   assert.equal(await readAll(secure), `tls from ${id}\n`)
   assert.equal(await readAll(netConnect({ host: '127.0.0.1', port: tcp })), `tcp from ${id}\n`)
 
-  // An SSL negotiation policy by reference: TLS 1.3 only, so a TLS 1.2 client is refused.
-  await aws('elb', 'create-load-balancer-policy', '--load-balancer-name', 'ssl-clb', '--policy-name', 'tls13', '--policy-type-name', 'SSLNegotiationPolicyType', '--policy-attributes', 'AttributeName=Reference-Security-Policy,AttributeValue=ELBSecurityPolicy-TLS13-1-3-2021-06')
-  await aws('elb', 'set-load-balancer-policies-of-listener', '--load-balancer-name', 'ssl-clb', '--load-balancer-port', String(ssl), '--policy-names', 'tls13')
+  // Classic has no TLS 1.3; its default policy (2016-08) takes a SHA-1 CBC suite, ELBSecurityPolicy-TLS-1-2-2017-01 does not.
+  const sha1 = () => tlsConnect({ host: '127.0.0.1', port: ssl, servername: 'ssl.example.test', ca: front.certificatePem, maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-SHA' })
+  await assert.rejects(readAll(tlsConnect({ host: '127.0.0.1', port: ssl, servername: 'ssl.example.test', ca: front.certificatePem, minVersion: 'TLSv1.3' })))
+  assert.equal(await readAll(sha1()), `tls from ${id}\n`)
+  await aws('elb', 'create-load-balancer-policy', '--load-balancer-name', 'ssl-clb', '--policy-name', 'tls12', '--policy-type-name', 'SSLNegotiationPolicyType', '--policy-attributes', 'AttributeName=Reference-Security-Policy,AttributeValue=ELBSecurityPolicy-TLS-1-2-2017-01')
+  await aws('elb', 'set-load-balancer-policies-of-listener', '--load-balancer-name', 'ssl-clb', '--load-balancer-port', String(ssl), '--policy-names', 'tls12')
   await lb.settled()
-  assert.equal(await aws('elb', 'describe-load-balancers', '--query', 'LoadBalancerDescriptions[0].Policies.OtherPolicies', '--output', 'text'), 'tls13')
-  await assert.rejects(readAll(tlsConnect({ host: '127.0.0.1', port: ssl, servername: 'ssl.example.test', ca: front.certificatePem, maxVersion: 'TLSv1.2' })))
-  const tls13 = tlsConnect({ host: '127.0.0.1', port: ssl, servername: 'ssl.example.test', ca: front.certificatePem, minVersion: 'TLSv1.3' })
-  assert.equal(await readAll(tls13), `tls from ${id}\n`)
+  assert.equal(await aws('elb', 'describe-load-balancers', '--query', 'LoadBalancerDescriptions[0].Policies.OtherPolicies', '--output', 'text'), 'tls12')
+  await assert.rejects(readAll(sha1()))
+  assert.equal(await readAll(tlsConnect({ host: '127.0.0.1', port: ssl, servername: 'ssl.example.test', ca: front.certificatePem, maxVersion: 'TLSv1.2' })), `tls from ${id}\n`)
 
   // The SSL check fails on a port that speaks no TLS: OutOfService.
   await aws('elb', 'configure-health-check', '--load-balancer-name', 'ssl-clb', '--health-check', 'Target=SSL:4000,Interval=5,Timeout=2,UnhealthyThreshold=2,HealthyThreshold=2')

@@ -87,15 +87,17 @@ test('an SSL negotiation policy (Reference-Security-Policy) sets an HTTPS listen
   await control.mutate((d) => {
     const cert = createCertificateFixture(d, 'c4-cert')
     createClassicLoadBalancer(d, { name: 'c4', listeners: [{ ...listener('HTTPS', 8443, 4000), sslCertificateId: cert.arn }, listener('TCP', 9000, 5000)], availabilityZones: ['us-east-1a'] })
-    createClassicPolicy(d, 'c4', { name: 'tls13', type: 'SSLNegotiationPolicyType', referenceSecurityPolicy: 'ELBSecurityPolicy-TLS13-1-3-2021-06' })
+    createClassicPolicy(d, 'c4', { name: 'tls12', type: 'SSLNegotiationPolicyType', referenceSecurityPolicy: 'ELBSecurityPolicy-TLS-1-2-2017-01' })
     createClassicPolicy(d, 'c4', { name: 'sticky', type: 'LBCookieStickinessPolicyType', cookieExpirationPeriod: 10 })
-    return setClassicListenerPolicies(d, 'c4', 8443, ['tls13', 'sticky'])
+    return setClassicListenerPolicies(d, 'c4', 8443, ['tls12', 'sticky'])
   })
   const first = compileRevision(await control.read()).snapshot
   assert.ok(first.ok)
-  assert.equal(first.value.listeners.get('127.0.0.1:8443')?.sslPolicy, 'ELBSecurityPolicy-TLS13-1-3-2021-06')
-  await rejectsWith(control.mutate((d) => setClassicListenerPolicies(d, 'c4', 9000, ['tls13'])), InvalidValueError, 'invalid-value', /HTTPS and SSL listeners/)
-  await rejectsWith(control.mutate((d) => createClassicPolicy(d, 'c4', { name: 'old', type: 'SSLNegotiationPolicyType', referenceSecurityPolicy: 'ELBSample-OpenSSLDefaultCipherPolicy' })), InvalidValueError, 'invalid-value', /not a predefined security policy/)
+  assert.equal(first.value.listeners.get('127.0.0.1:8443')?.sslPolicy, 'ELBSecurityPolicy-TLS-1-2-2017-01')
+  await rejectsWith(control.mutate((d) => setClassicListenerPolicies(d, 'c4', 9000, ['tls12'])), InvalidValueError, 'invalid-value', /HTTPS and SSL listeners/)
+  await rejectsWith(control.mutate((d) => createClassicPolicy(d, 'c4', { name: 'old', type: 'SSLNegotiationPolicyType', referenceSecurityPolicy: 'ELBSample-OpenSSLDefaultCipherPolicy' })), InvalidValueError, 'invalid-value', /not a predefined Classic security policy/)
+  // ALB's TLS 1.3 policies are not Classic's.
+  await rejectsWith(control.mutate((d) => createClassicPolicy(d, 'c4', { name: 'alb13', type: 'SSLNegotiationPolicyType', referenceSecurityPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' })), InvalidValueError, 'invalid-value', /not a predefined Classic/)
   await control.mutate((d) => setClassicListenerPolicies(d, 'c4', 8443, []))
   const back = compileRevision(await control.read()).snapshot
   assert.ok(back.ok)

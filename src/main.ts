@@ -398,6 +398,9 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
           consoleHandler.closeStreams()
           endpoint.close(() => r())
           endpoint.closeIdleConnections()
+          // Whatever still holds a connection after a grace (a client keeping a socket busy) is cut,
+          // so that stopping never hangs on the control endpoint.
+          setTimeout(() => endpoint.closeAllConnections(), 2000).unref()
         }),
     )
     const addr = endpoint.address()

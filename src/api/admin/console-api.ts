@@ -74,6 +74,7 @@ const KINDS_SHOWN: readonly Kind[] = [
  */
 export function consoleApi(deps: ConsoleDeps): EndpointHandler & { closeStreams(): void } {
   const streams = new Set<ServerResponse>()
+  let stopping = false
   const handler: EndpointHandler = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost')
     const path = url.pathname
@@ -100,6 +101,12 @@ export function consoleApi(deps: ConsoleDeps): EndpointHandler & { closeStreams(
       case 'GET /explain':
         return explain(deps, url, res)
       case 'GET /events':
+        // A stopping node takes no new stream: EventSource reconnects at once on the kept-alive
+        // socket, and a stream opened then would hold the endpoint's close forever. A 503 ends it.
+        if (stopping) {
+          res.shouldKeepAlive = false
+          return sendJson(res, 503, { error: 'openalb is stopping' })
+        }
         streams.add(res)
         res.on('close', () => streams.delete(res))
         return events(deps, req, res)
@@ -112,7 +119,15 @@ export function consoleApi(deps: ConsoleDeps): EndpointHandler & { closeStreams(
     }
   }
   // Event streams never end by themselves: a stopping node ends them so its endpoint can close.
-  return Object.assign(handler, { closeStreams: () => streams.forEach((s) => s.end()) })
+  return Object.assign(handler, {
+    closeStreams: () => {
+      stopping = true
+      for (const s of streams) {
+        s.end()
+        s.socket?.end()
+      }
+    },
+  })
 }
 
 function authorized(req: IncomingMessage, keys: ReadonlyMap<string, string> | undefined): boolean {

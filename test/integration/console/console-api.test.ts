@@ -99,3 +99,30 @@ test('the event stream sends a tick with health and metric totals, and ends when
     if (done) break
   }
 })
+
+test('stopping with a console open finishes: the event stream ends, a stream asked for again on the kept-alive socket gets 503', { timeout: 30_000 }, async () => {
+  const tut = await startTutorial()
+  const { request, Agent } = await import('node:http')
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+  const url = new URL(`${tut.lb.controlUrl}/admin/v1/console/events`)
+  const statuses: number[] = []
+  // As EventSource does: when a stream ends, ask again at once on the same kept-alive socket.
+  const open = (): void => {
+    const req = request({ host: url.hostname, port: url.port, path: url.pathname, agent }, (res) => {
+      statuses.push(res.statusCode ?? 0)
+      res.resume()
+      res.on('end', () => {
+        if (res.statusCode === 200) open()
+      })
+    })
+    req.on('error', () => {})
+    req.end()
+  }
+  open()
+  await new Promise((r) => setTimeout(r, 300))
+  const started = Date.now()
+  await tut.close()
+  agent.destroy()
+  assert.ok(Date.now() - started < 10_000, `close took ${Date.now() - started} ms`)
+  assert.equal(statuses[0], 200)
+})

@@ -91,7 +91,7 @@ export class ListenerSocket implements ConnectionOwner {
     // Security groups before the handshake: a refused source costs no TLS work.
     if (!this.host.admit(socket, listener)) return
     const front = this.tls
-    if (!front || (!front.ready && !front.readsHello)) {
+    if (!front || (!front.ready && !front.answersChallenges)) {
       // The default certificate is not issued yet: refuse rather than serve a wrong one (a
       // TLS-ALPN-01 challenge for it is still answered: the hello is read, the rest refused).
       this.host.tlsFailed(listener)

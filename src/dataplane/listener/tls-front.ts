@@ -179,8 +179,8 @@ export class TlsFront {
     return server
   }
 
-  /** Whether a connection must wait for its hello: a challenge is answered (ready or not), or several certificates are served. */
-  get readsHello(): boolean {
+  /** Whether a TLS-ALPN-01 challenge is answered: handshakes are taken (their hellos read) even before a certificate is there. */
+  get answersChallenges(): boolean {
     return this.challenges.size > 0
   }
 

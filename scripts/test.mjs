@@ -32,9 +32,11 @@ if (files.length === 0) {
 // fail on what two files do to each other on 2 cores (CPU-starved timing, instance addresses
 // handed out by two openalbs in the same millisecond).
 const concurrency = process.env.CI ? 1 : 2
+// The spec reporter (not TAP, node's default when stdout is not a terminal) repeats every failing
+// test with its error at the very end, where a CI log cut to its tail still shows it.
 const result = spawnSync(
   process.execPath,
-  ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', ...files],
+  ['--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, '--test-timeout=600000', ...files],
   { stdio: 'inherit', env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
 )
 process.exit(result.status ?? 1)

@@ -1,5 +1,3 @@
-import { statusText } from './status-text.js'
-
 /** Why the balancer itself answered (or gave up on) a request. */
 export type ProxyErrorKind =
   | 'malformed-request'
@@ -104,26 +102,4 @@ export const ERROR_REASON: Readonly<Record<ProxyErrorKind, string>> = {
   'lambda-request-too-large': 'LambdaRequestTooLarge',
   'lambda-response-too-large': 'LambdaResponseTooLarge',
   'lambda-upgrade': 'LambdaBadRequest',
-}
-
-const cache = new Map<number, { keepAlive: Buffer; close: Buffer; headOnlyKeepAlive: Buffer; headOnlyClose: Buffer }>()
-
-/** ALB's small HTML error page, as one prebuilt response per status. */
-export function errorResponse(status: number, keepAlive: boolean, head: boolean): Buffer {
-  let entry = cache.get(status)
-  if (!entry) {
-    const title = `${status} ${statusText(status)}`.trim()
-    const body = `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n</body>\r\n</html>\r\n`
-    const headText = (conn: string) =>
-      `HTTP/1.1 ${title}\r\nserver: awselb/2.0\r\ncontent-type: text/html\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: ${conn}\r\n\r\n`
-    entry = {
-      keepAlive: Buffer.from(headText('keep-alive') + body, 'latin1'),
-      close: Buffer.from(headText('close') + body, 'latin1'),
-      headOnlyKeepAlive: Buffer.from(headText('keep-alive'), 'latin1'),
-      headOnlyClose: Buffer.from(headText('close'), 'latin1'),
-    }
-    cache.set(status, entry)
-  }
-  if (head) return keepAlive ? entry.headOnlyKeepAlive : entry.headOnlyClose
-  return keepAlive ? entry.keepAlive : entry.close
 }

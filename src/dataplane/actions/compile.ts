@@ -1,5 +1,5 @@
 import type { Action } from '../../model/action.js'
-import { statusText } from '../status-text.js'
+import { localResponse } from '../exchange/local-response.js'
 import type { ActionPlan, RedirectPart } from './plan.js'
 
 const PLACEHOLDER = /#\{(protocol|host|port|path|query)\}/g
@@ -24,11 +24,8 @@ export function compileActions(actions: readonly Action[]): ActionPlan | undefin
     case 'fixed-response': {
       const status = Number(terminal.fixedResponse.statusCode)
       const body = Buffer.from(terminal.fixedResponse.messageBody, 'utf8')
-      const contentType = `${terminal.fixedResponse.contentType}; charset=utf-8`
-      const headPrefix =
-        `HTTP/1.1 ${status} ${statusText(status)}\r\nserver: awselb/2.0\r\n` +
-        `content-type: ${contentType}\r\ncontent-length: ${body.length}\r\n`
-      return { kind: 'fixed-response', status, headPrefix, contentType, body }
+      const response = localResponse(status, [['content-type', `${terminal.fixedResponse.contentType}; charset=utf-8`]], body)
+      return { kind: 'fixed-response', status, response }
     }
     case 'redirect': {
       const r = terminal.redirect

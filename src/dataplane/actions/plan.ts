@@ -1,12 +1,11 @@
+import type { LocalResponse } from '../exchange/local-response.js'
+
 /** Actions compiled once per snapshot: everything that does not depend on the request is done here. */
 export interface FixedResponsePlan {
   readonly kind: 'fixed-response'
   readonly status: number
-  /** Status line and headers up to (not including) Date/Connection. */
-  readonly headPrefix: string
-  /** The Content-Type value (HTTP/2 builds its own head). */
-  readonly contentType: string
-  readonly body: Buffer
+  /** The answer, made once; each codec serialises it. */
+  readonly response: LocalResponse
 }
 
 export type RedirectPart =

@@ -9,14 +9,14 @@ import { chooseTarget, CLASSIC_COOKIE } from '../balancer/choose.js'
 import { lambdaFailure } from '../lambda/failure.js'
 import { cookieExpires } from '../balancer/cookies.js'
 import type { GroupState, GroupTarget } from '../balancer/group.js'
-import { ERROR_REASON, STATUS, errorResponse, type ProxyErrorKind } from '../errors.js'
+import { ERROR_REASON, STATUS, type ProxyErrorKind } from '../errors.js'
+import { errorPage, redirectResponse, type LocalResponse } from '../exchange/local-response.js'
+import { localHead } from '../http1/local-head.js'
 import { isTokenName, parseRequestHead, type RequestHead } from '../http1/request-parser.js'
-import { httpDate } from '../http-date.js'
 import type { CompiledRule } from '../router/router.js'
 import type { RouteRequest } from '../router/route-request.js'
 import { REWRITE_FAILED } from '../router/transforms.js'
 import type { ListenerSnapshot } from '../snapshot.js'
-import { statusText } from '../status-text.js'
 import { traceHeader } from '../trace-id.js'
 import type { UpstreamConnection, UpstreamPool, UpstreamUser } from '../upstream/pool.js'
 import { ChunkTracker } from './chunk-tracker.js'
@@ -358,13 +358,10 @@ export class ClientConnection implements UpstreamUser {
       this.forward(action)
       return
     }
+    const keep = !this.closeAfter && this.reqDone
     if (action.kind === 'fixed-response') {
       this.elbStatus = action.status
-      this.socket.cork()
-      process.nextTick(uncork, this.socket)
-      const keep = !this.closeAfter && this.reqDone
-      this.write(`${action.headPrefix}date: ${httpDate(this.ctx.now())}\r\nconnection: ${keep ? 'keep-alive' : 'close'}\r\n\r\n`)
-      if (head.method !== 'HEAD' && action.body.length > 0) this.writeBuffer(action.body)
+      this.answer(action.response, keep)
     } else {
       const input: RedirectInput = {
         protocol: listener.protocol === 'HTTPS' ? 'https' : 'http',
@@ -376,11 +373,7 @@ export class ClientConnection implements UpstreamUser {
       const location = buildLocation(action, input)
       this.redirectUrl = location
       this.elbStatus = action.status
-      const keep = !this.closeAfter && this.reqDone
-      this.write(
-        `HTTP/1.1 ${action.status} ${statusText(action.status)}\r\nserver: awselb/2.0\r\ndate: ${httpDate(this.ctx.now())}\r\n` +
-          `content-type: text/html\r\ncontent-length: 0\r\nlocation: ${location}\r\nconnection: ${keep ? 'keep-alive' : 'close'}\r\n\r\n`,
-      )
+      this.answer(redirectResponse(action.status, location), keep)
     }
     this.resDone = true
     if (!this.reqDone) {
@@ -920,8 +913,21 @@ export class ClientConnection implements UpstreamUser {
     const status = STATUS[kind]
     this.elbStatus = status
     if (kind === 'client-closed' || this.closed) return
-    const isHead = this.head !== null && this.head.method === 'HEAD'
-    this.writeBuffer(errorResponse(status, !this.closeAfter, isHead))
+    this.answer(errorPage(status), !this.closeAfter)
+  }
+
+  /** Writes an answer the balancer made itself (exchange/local-response.ts): its head and, but to HEAD, its body, in one write. */
+  private answer(res: LocalResponse, keepAlive: boolean): void {
+    if (this.closed) return
+    const head = localHead(res, this.ctx.now(), keepAlive)
+    if (res.body.length === 0 || (this.head !== null && this.head.method === 'HEAD')) {
+      this.write(head)
+      return
+    }
+    this.socket.cork()
+    this.write(head)
+    this.writeBuffer(res.body)
+    this.socket.uncork()
   }
 
   private abortBoth(): void {
@@ -1037,10 +1043,6 @@ function noop(): void {}
 function sniName(socket: Socket): string {
   const name: unknown = 'servername' in socket ? socket.servername : undefined
   return typeof name === 'string' ? name : ''
-}
-
-function uncork(socket: Socket): void {
-  socket.uncork()
 }
 
 /** The Host header without its port, lower-cased ('' when absent). */

@@ -8,12 +8,12 @@ import { chooseTarget, CLASSIC_COOKIE } from '../balancer/choose.js'
 import { cookieExpires } from '../balancer/cookies.js'
 import type { GroupState, GroupTarget } from '../balancer/group.js'
 import { ERROR_REASON, STATUS, type ProxyErrorKind } from '../errors.js'
+import { SERVER, errorPage, redirectResponse, type LocalResponse } from '../exchange/local-response.js'
 import { httpDate } from '../http-date.js'
 import type { CompiledRule } from '../router/router.js'
 import type { RouteRequest } from '../router/route-request.js'
 import { REWRITE_FAILED, type RuleTransforms } from '../router/transforms.js'
 import type { ListenerSnapshot } from '../snapshot.js'
-import { statusText } from '../status-text.js'
 import { traceHeader } from '../trace-id.js'
 import type { H2Pool } from '../upstream/h2-pool.js'
 import type { UpstreamConnection, UpstreamPool, UpstreamUser } from '../upstream/pool.js'
@@ -150,12 +150,7 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
     this.discardBody()
     if (action.kind === 'fixed-response') {
       this.elbStatus = action.status
-      const head = this.method === 'HEAD' || action.body.length === 0
-      this.respond(
-        { ':status': action.status, server: 'awselb/2.0', date: httpDate(this.ctx.now()), 'content-type': action.contentType, 'content-length': action.body.length },
-        head,
-      )
-      if (!head) this.endWith(action.body)
+      this.answer(action.response)
     } else {
       const host = hostWithoutPort(this.authority)
       const location = buildLocation(action, {
@@ -167,7 +162,7 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
       })
       this.redirectUrl = location
       this.elbStatus = action.status
-      this.respond({ ':status': action.status, server: 'awselb/2.0', date: httpDate(this.ctx.now()), 'content-type': 'text/html', 'content-length': 0, location }, true)
+      this.answer(redirectResponse(action.status, location))
     }
     this.finish()
   }
@@ -688,13 +683,7 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
     this.errorKind = kind
     const status = STATUS[kind]
     this.elbStatus = status
-    if (!this.responded && !this.stream.destroyed) {
-      const title = `${status} ${statusText(status)}`.trim()
-      const body = Buffer.from(`<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n</body>\r\n</html>\r\n`, 'latin1')
-      const head = this.method === 'HEAD'
-      this.respond({ ':status': status, server: 'awselb/2.0', date: httpDate(this.ctx.now()), 'content-type': 'text/html', 'content-length': body.length }, head)
-      if (!head) this.endWith(body)
-    }
+    if (!this.responded && !this.stream.destroyed) this.answer(errorPage(status))
     this.discardBody()
     this.finish()
   }
@@ -731,6 +720,19 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
     this.dropTarget()
     if (this.elbStatus === 0 && this.targetStatus === 0) this.errorKind = 'client-closed'
     this.finish()
+  }
+
+  /** Sends an answer the balancer made itself (exchange/local-response.ts): its fields as HTTP/2 headers, and its body but to HEAD. */
+  private answer(res: LocalResponse): void {
+    const h: OutgoingHttpHeaders = Object.create(null) as OutgoingHttpHeaders
+    h[':status'] = res.status
+    h.server = SERVER
+    h.date = httpDate(this.ctx.now())
+    for (const [name, value] of res.fields) h[name] = value
+    h['content-length'] = res.body.length
+    const headOnly = this.method === 'HEAD' || res.body.length === 0
+    this.respond(h, headOnly)
+    if (!headOnly) this.endWith(res.body)
   }
 
   private respond(headers: OutgoingHttpHeaders, endStream: boolean, waitForTrailers = false): void {

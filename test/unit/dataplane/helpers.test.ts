@@ -4,7 +4,9 @@ import { compileActions } from '../../../src/dataplane/actions/compile.js'
 import type { RedirectPlan } from '../../../src/dataplane/actions/plan.js'
 import { buildLocation } from '../../../src/dataplane/actions/redirect.js'
 import { findCookie } from '../../../src/dataplane/balancer/cookies.js'
-import { STATUS, errorResponse } from '../../../src/dataplane/errors.js'
+import { STATUS } from '../../../src/dataplane/errors.js'
+import { errorPage, redirectResponse } from '../../../src/dataplane/exchange/local-response.js'
+import { localHead } from '../../../src/dataplane/http1/local-head.js'
 import { traceHeader } from '../../../src/dataplane/trace-id.js'
 
 function plan(r: Partial<RedirectPlan> & object): RedirectPlan {
@@ -43,6 +45,16 @@ test('cookies are found by exact name among several Cookie headers', () => {
 
 test('every proxy failure kind has a status, and error pages carry ALB\'s title', () => {
   for (const status of Object.values(STATUS)) assert.ok(status >= 400 && status < 600)
-  assert.match(errorResponse(504, true, false).toString(), /^HTTP\/1\.1 504 Gateway Time-out\r\n[\s\S]*<title>504 Gateway Time-out<\/title>/)
-  assert.doesNotMatch(errorResponse(502, false, true).toString(), /<html>/)
+  const page = errorPage(504)
+  assert.equal(errorPage(504), page, 'made once per status')
+  assert.match(page.body.toString(), /<title>504 Gateway Time-out<\/title>/)
+  const now = Date.UTC(2026, 11, 8, 2, 0, 0)
+  assert.equal(
+    localHead(page, now, false),
+    `HTTP/1.1 504 Gateway Time-out\r\nserver: awselb/2.0\r\ndate: Tue, 08 Dec 2026 02:00:00 GMT\r\ncontent-type: text/html\r\ncontent-length: ${page.body.length}\r\nconnection: close\r\n\r\n`,
+  )
+  assert.equal(
+    localHead(redirectResponse(301, 'https://a.example/'), now, true),
+    'HTTP/1.1 301 Moved Permanently\r\nserver: awselb/2.0\r\ndate: Tue, 08 Dec 2026 02:00:00 GMT\r\ncontent-type: text/html\r\nlocation: https://a.example/\r\ncontent-length: 0\r\nconnection: keep-alive\r\n\r\n',
+  )
 })

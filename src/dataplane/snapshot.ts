@@ -71,6 +71,8 @@ export interface ListenerSnapshot {
   readonly forwardedProtoPort: string
   /** `:PORT` appended to a forwarded Host that has no port (ALB without preserve_host_header), or ''. */
   readonly hostPortSuffix: string
+  /** A port in a forwarded Host is removed (ALB without preserve_host_header, on 80 and 443). */
+  readonly hostPortStrip: boolean
   /** Certificate ARNs, the default first (HTTPS). */
   readonly certificateArns: readonly string[]
   readonly sslPolicy: string | undefined

@@ -188,6 +188,7 @@ export function compileClassic(lb: ClassicLoadBalancer, ctx: ClassicCompileConte
           protocol: l.protocol,
           forwardedProtoPort: `x-forwarded-proto: ${l.protocol === 'HTTPS' ? 'https' : 'http'}\r\nx-forwarded-port: ${l.loadBalancerPort}\r\n`,
           hostPortSuffix: '',
+          hostPortStrip: false,
           certificateArns: l.sslCertificateId ? [l.sslCertificateId] : [],
           sslPolicy: l.protocol === 'HTTPS' ? sslPolicy : undefined,
           tlsCertificates: certificates,

@@ -194,7 +194,7 @@ function compileSnapshot(state: StateView, node: NodeView, instances: InstanceIn
         port: listener.port,
         protocol: listener.protocol,
         forwardedProtoPort: `x-forwarded-proto: ${listener.protocol === 'HTTPS' ? 'https' : 'http'}\r\nx-forwarded-port: ${listener.port}\r\n`,
-        hostPortSuffix: hostPortSuffix(listener.protocol, listener.port, owner.snapshot.attributes.preserveHostHeader),
+        ...hostPortRule(listener.protocol, listener.port, owner.snapshot.attributes.preserveHostHeader),
         certificateArns: listener.certificates.map((c) => c.arn),
         sslPolicy: listener.sslPolicy,
         tlsCertificates: listener.protocol === 'HTTPS' ? usableCertificates(state, listener) : [],
@@ -498,11 +498,13 @@ function compileAllowList(
 }
 
 /**
- * ALB's Host rule (routing.http.preserve_host_header.enabled false, the default): a Host without a
- * port gets the listener's port appended, unless it is the protocol's own (80, 443); with the
- * attribute on, Host goes as it came. Port 0 is a test listener's ephemeral bind: nothing to add.
+ * ALB's Host rule (routing.http.preserve_host_header.enabled false, the default): on a listener
+ * port that is not the protocol's own (80, 443), a Host without a port gets the listener's;
+ * on 80 and 443 a port the client put in Host is removed. With the attribute on, Host goes as
+ * it came. Port 0 is a test listener's ephemeral bind: nothing to add.
  */
-export function hostPortSuffix(protocol: string, port: number, preserve: boolean): string {
-  if (preserve || port === 0 || (protocol === 'HTTP' && port === 80) || (protocol === 'HTTPS' && port === 443)) return ''
-  return `:${port}`
+export function hostPortRule(protocol: string, port: number, preserve: boolean): { hostPortSuffix: string; hostPortStrip: boolean } {
+  if (preserve || port === 0) return { hostPortSuffix: '', hostPortStrip: false }
+  if ((protocol === 'HTTP' && port === 80) || (protocol === 'HTTPS' && port === 443)) return { hostPortSuffix: '', hostPortStrip: true }
+  return { hostPortSuffix: `:${port}`, hostPortStrip: false }
 }

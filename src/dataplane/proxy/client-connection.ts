@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net'
-import { forwardingHeaderLines, hostWithoutPort, tooManyForwardedFor, withListenerPort } from './request-fields.js'
+import { forwardingHeaderLines, hostWithoutPort, tooManyForwardedFor, hostForTarget } from './request-fields.js'
 import { clientCertHeadersOf, type ClientCertHeaders } from '../tls/client-cert.js'
 import { parseIp, type IpAddress } from '../../lib/cidr.js'
 import { formatAccessLog } from '../access-log.js'
@@ -431,13 +431,12 @@ export class ClientConnection implements UpstreamUser {
       target = url
       if (host !== head.host) newHost = host
     }
-    // ALB's Host rule without preserve_host_header: the listener's port on a Host that has none.
-    const suffix = listener.hostPortSuffix
-    if (suffix !== '') {
+    // ALB's Host rule without preserve_host_header: the listener's port on a Host that has none, none on 80 and 443.
+    if (listener.hostPortSuffix !== '' || listener.hostPortStrip) {
       const sent = newHost ?? head.host
       if (sent !== undefined) {
-        const withPort = withListenerPort(sent, suffix)
-        if (withPort !== sent) newHost = withPort
+        const forTarget = hostForTarget(sent, listener)
+        if (forTarget !== sent) newHost = forTarget
       }
     }
     let s = `${head.method} ${target} HTTP/1.1\r\n`

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2'
-import { forwardingHeaderLines, forwardingHeaders, hostWithoutPort, tooManyForwardedFor, withListenerPort } from './request-fields.js'
+import { forwardingHeaderLines, forwardingHeaders, hostWithoutPort, tooManyForwardedFor, hostForTarget } from './request-fields.js'
 import type { IpAddress } from '../../lib/cidr.js'
 import { formatAccessLog } from '../access-log.js'
 import type { ForwardPlan } from '../actions/plan.js'
@@ -189,8 +189,8 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
     this.sendAuthority = this.authority
     const transforms = this.rule?.transforms
     if (transforms !== undefined && !this.transform(transforms)) return
-    // ALB's Host rule without preserve_host_header: the listener's port on an authority that has none.
-    this.sendAuthority = withListenerPort(this.sendAuthority, this.listener.hostPortSuffix)
+    // ALB's Host rule without preserve_host_header: the listener's port on an authority that has none, none on 80 and 443.
+    this.sendAuthority = hostForTarget(this.sendAuthority, this.listener)
     if (choice.group.snapshot.protocolVersion === 'HTTP1') {
       const head = this.buildRequestHead()
       if (head === undefined) return

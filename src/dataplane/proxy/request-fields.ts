@@ -24,11 +24,21 @@ export function hostWithoutPort(host: string): string {
   return colon < 0 ? host : host.slice(0, colon)
 }
 
-/** A Host as the target gets it: `suffix` (the listener's `:PORT`) added when the Host names no port. */
-export function withListenerPort(host: string, suffix: string): string {
-  if (suffix === '' || host === '') return host
-  const afterName = host.charCodeAt(0) === 91 ? host.indexOf(']') + 1 : 0
-  return host.indexOf(':', afterName) < 0 ? host + suffix : host
+/**
+ * A Host as the target gets it (ALB's preserve_host_header rule, compiled per listener): the
+ * listener's `:PORT` added when the Host names no port, or, on 80 and 443, a port removed.
+ */
+export function hostForTarget(host: string, listener: ListenerSnapshot): string {
+  const suffix = listener.hostPortSuffix
+  if ((suffix === '' && !listener.hostPortStrip) || host === '') return host
+  let afterName = 0
+  if (host.charCodeAt(0) === 91) {
+    afterName = host.indexOf(']') + 1
+    if (afterName === 0) return host
+  }
+  const colon = host.indexOf(':', afterName)
+  if (listener.hostPortStrip) return colon < 0 ? host : host.slice(0, colon)
+  return colon < 0 ? host + suffix : host
 }
 
 /**

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { connect } from 'node:net'
 import { test } from 'node:test'
 import type { LoadBalancerAttributes } from '../../../src/model/load-balancer.js'
-import { forward, freePort, get, listener, loadBalancer, portOf, startBackend, startDataplane, state, targetGroup, type Backend } from './fixtures.js'
+import { compile, forward, freePort, get, listener, loadBalancer, portOf, startBackend, startDataplane, state, targetGroup, type Backend } from './fixtures.js'
 
 /** A listener on port 0 (the kernel picks); `namedPort`: on a port named first, for what repeats the configured port. */
 async function setup(t: Parameters<typeof startBackend>[0], attrs: Partial<LoadBalancerAttributes> = {}, namedPort = false): Promise<{ port: number; backend: Backend }> {
@@ -147,4 +147,19 @@ test('Host: without preserve_host_header the listener port goes on a Host that h
   const kept = await setup(t, { preserveHostHeader: true }, true)
   await get(kept.port, '/', { host: 'api.example.test' })
   assert.equal(kept.backend.seen[0]?.headers.host, 'api.example.test')
+})
+
+test('Host: on a listener on 80 or 443 without preserve_host_header, a port the client sent is removed', async (t) => {
+  const backend = await startBackend(t, 'web')
+  const tg = targetGroup('web', [{ id: '127.0.0.1', port: backend.port }])
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(0, [forward(tg)])))
+  // The rule runtime/snapshot.ts compiles for port 80 (hostPortRule, unit-tested), on a listener bound to port 0.
+  const compiled = compile(state(2, loadBalancer(), tg, listener(0, [forward(tg)])))
+  const listeners = new Map([...compiled.listeners].map(([k, l]) => [k, { ...l, hostPortSuffix: '', hostPortStrip: true }]))
+  await dp.apply({ ...compiled, listeners })
+  const port = portOf(dp)
+  await get(port, '/', { host: 'api.example.test:8080' })
+  await get(port, '/', { host: '[2001:db8::1]:80' })
+  await get(port, '/', { host: 'api.example.test' })
+  assert.deepEqual(backend.seen.map((s) => s.headers.host), ['api.example.test', '[2001:db8::1]', 'api.example.test'])
 })

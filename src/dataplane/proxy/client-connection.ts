@@ -19,11 +19,11 @@ import { REWRITE_FAILED } from '../router/transforms.js'
 import type { ListenerSnapshot } from '../snapshot.js'
 import { traceHeader } from '../trace-id.js'
 import type { UpstreamConnection, UpstreamPool, UpstreamUser } from '../upstream/pool.js'
-import { ChunkTracker } from './chunk-tracker.js'
+import { ChunkTracker } from '../http1/chunk-tracker.js'
 import { countConnectionError } from './connection-errors.js'
 import type { ProxyContext } from './context.js'
 import { Hdr, connectionTokens, isAlbValidHeaderName, requestHeaderKind, responseHeaderKind } from './header-names.js'
-import { ResponseHead, parseResponseHead } from './response-head.js'
+import { ResponseHead, parseResponseHead } from '../http1/response-head.js'
 
 const BODY_NONE = 0
 const BODY_LENGTH = 1

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { ChunkTracker } from '../../../src/dataplane/proxy/chunk-tracker.js'
-import { ResponseHead, parseResponseHead } from '../../../src/dataplane/proxy/response-head.js'
+import { ChunkTracker } from '../../../../src/dataplane/http1/chunk-tracker.js'
+import { ResponseHead, parseResponseHead } from '../../../../src/dataplane/http1/response-head.js'
 
 // Cases carried over from the former http1/response-parser.ts and http1/chunked.ts tests, against the proxy's own implementations.
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { ChunkTracker } from '../../../src/dataplane/proxy/chunk-tracker.js'
-import { ResponseHead, parseResponseHead } from '../../../src/dataplane/proxy/response-head.js'
+import { ChunkTracker } from '../../../../src/dataplane/http1/chunk-tracker.js'
+import { ResponseHead, parseResponseHead } from '../../../../src/dataplane/http1/response-head.js'
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1')
 

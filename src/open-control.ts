@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs'
 import { openStore } from './store/open.js'
 import { sqliteStorePath } from './store/sqlite/sqlite-store.js'
 import type { Store } from './store/state.js'
+import { DEFAULT_PARTITION, partitionOfAccount, type Partition } from './model/ids.js'
 
 // Part of the composition root (with main.ts), kept apart so that the CLI's commands that need no
 // running node load control, the store and certs' PEM check, not the data plane.
@@ -12,10 +13,19 @@ import type { Store } from './store/state.js'
 /** certs/' check of imported PEM material, for config loading (validate, plan, apply) and control. */
 export const certificateCheck = validateImport
 
+/** The account every ARN names: $OPENALB_ACCOUNT_ID, else the default 000000000000. Throws on an id that is not 12 digits. */
+export function partitionFromEnv(env: NodeJS.ProcessEnv = process.env): Partition {
+  const id = env.OPENALB_ACCOUNT_ID
+  if (id === undefined || id === '') return DEFAULT_PARTITION
+  const p = partitionOfAccount(id)
+  if (typeof p === 'string') throw new Error(p)
+  return p
+}
+
 /** Control over a store, with certs/ checking imported PEMs. */
 export function controlOn(store: Store): Control {
   // Two openalbs on one machine keep their instances apart: launches skip addresses bound on the machine (the other's instances claim theirs).
-  return new Control(store, { checkCertificate: validateImport, instanceAddresses: process.env.OPENALB_INSTANCE_ADDRESSES || undefined, addressesInUse: () => boundAddresses() })
+  return new Control(store, { partition: partitionFromEnv(), checkCertificate: validateImport, instanceAddresses: process.env.OPENALB_INSTANCE_ADDRESSES || undefined, addressesInUse: () => boundAddresses() })
 }
 
 /** Why a command that only reads cannot open the store it names: a data directory with no store in it. */

@@ -55,7 +55,7 @@ export class PreconditionFailed extends InvalidValueError {}
 export class ConstraintViolation extends InvalidValueError {}
 
 /** The role YAML functions carry: openalb has no IAM, so it is a label. */
-export const CONFIG_ROLE = 'arn:aws:iam::000000000000:role/openalb-function'
+export const configRole = (accountId: string): string => `arn:aws:iam::${accountId}:role/openalb-function`
 
 function checkConfig(c: FunctionConfig): void {
   if (c.runtime !== undefined && !isFunctionRuntime(c.runtime)) {
@@ -141,7 +141,7 @@ export function createFunction(d: Draft, input: FunctionInput): LambdaFunction {
     arn,
     name: input.name,
     ...whole(input),
-    role: input.role ?? CONFIG_ROLE,
+    role: input.role ?? configRole(d.partition.accountId),
     policy: [],
     lastModified: d.nowIso(),
     revisionId: randomUUID(),

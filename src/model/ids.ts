@@ -10,6 +10,15 @@ export interface Partition {
 
 export const DEFAULT_PARTITION: Partition = { region: 'us-east-1', accountId: '000000000000', dnsSuffix: 'openalb.test' }
 
+/** An AWS account id: twelve digits. */
+export const ACCOUNT_ID = /^\d{12}$/
+
+/** The partition with another account id (OPENALB_ACCOUNT_ID), or why the id cannot be one. */
+export function partitionOfAccount(accountId: string): Partition | string {
+  if (!ACCOUNT_ID.test(accountId)) return `OPENALB_ACCOUNT_ID must be an AWS account id (12 digits), got '${accountId}'`
+  return { ...DEFAULT_PARTITION, accountId }
+}
+
 export const hex = (bytes: number): string => randomBytes(bytes).toString('hex')
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'

@@ -17,6 +17,8 @@ export interface ImportInput {
   readonly tags?: Record<string, string> | undefined
   /** ACM: a new certificate has no name of its own and is named after its id (the ARN's last part). */
   readonly namedAfterId?: boolean | undefined
+  /** ACM: the caller's region, which a new certificate's ARN names (default the partition's). */
+  readonly region?: string | undefined
 }
 
 /** The id part of a certificate ARN (arn:...:certificate/ID). */
@@ -33,7 +35,7 @@ export function importCertificate(d: Draft, input: ImportInput): Certificate {
   const m = result.value
   const existing = input.arn ? d.get('certificate', input.arn) : undefined
   if (input.arn && !existing) throw new NotFoundError('certificate', input.arn)
-  const arn = existing?.arn ?? newIds.certificateArn(d.partition)
+  const arn = existing?.arn ?? newIds.certificateArn(d.partition, input.region)
   const name = input.name ?? existing?.name ?? (input.namedAfterId ? idOf(arn) : m.domainName)
   if (!existing && d.list('certificate').some((c) => c.name === name)) throw new DuplicateError('certificate', name)
   return d.put({
@@ -66,6 +68,8 @@ export interface RequestOptions {
   readonly options?: CertificateOptions | undefined
   /** ACM's IdempotencyToken: kept on the certificate, so a repeat within the hour finds it after a restart too. */
   readonly idempotencyToken?: string | undefined
+  /** ACM: the caller's region, which the certificate's ARN names (default the partition's). */
+  readonly region?: string | undefined
 }
 
 /** The main name lowercased first, then the other names, each once. */
@@ -79,7 +83,7 @@ function namesOf(spec: { readonly domainName?: string | undefined; readonly subj
  * Without a name (ACM has none) it is named after its id.
  */
 export function requestCertificate(d: Draft, input: Omit<CertificateSpec, 'name'> & { readonly name?: string | undefined }, options: RequestOptions = {}): Certificate {
-  const arn = newIds.certificateArn(d.partition)
+  const arn = newIds.certificateArn(d.partition, options.region)
   const spec = validate(certificateSpec, { ...input, name: input.name ?? idOf(arn) }, 'certificate')
   if (spec.source === 'imported') throw new InvalidCertificateError([{ path: 'source', message: 'use importCertificate for imported certificates' }])
   if (d.list('certificate').some((c) => c.name === spec.name)) throw new DuplicateError('certificate', spec.name)

@@ -1,6 +1,6 @@
 import { DEFAULT_PARTITION, DEFAULT_VPC_ID, type Partition } from '../model/ids.js'
 import { RevisionConflict, StoreUnavailable, type Store } from '../store/state.js'
-import type { Change, StateView } from '../model/state-view.js'
+import { regionalView, type Change, type StateView } from '../model/state-view.js'
 import { Draft, type CertificateCheck } from './draft.js'
 import { StoreUnavailableError } from './errors.js'
 import { ensureDefaultVpcSecurityGroup } from './security-groups.js'
@@ -59,9 +59,10 @@ export class Control {
     return reachable(this.store.load())
   }
 
-  /** A read-only draft for lookups by name (describe, get). */
-  async view(): Promise<Draft> {
-    return new Draft(await reachable(this.store.load()), this.context())
+  /** A read-only draft for lookups by name (describe, get); with a region, as that region's API sees the state (regionalView). */
+  async view(region?: string): Promise<Draft> {
+    const base = await reachable(this.store.load())
+    return new Draft(region === undefined ? base : regionalView(base, region), this.context())
   }
 
   async mutate<T>(fn: (draft: Draft) => T): Promise<Mutation<T>> {

@@ -39,8 +39,8 @@ export const newIds = {
     `${loadBalancerArn.replace(':loadbalancer/', ':listener/')}/${hex(8)}`,
   trustStoreArn: (p: Partition, name: string) => `${elb(p)}:truststore/${name}/${hex(8)}`,
   ruleArn: (p: Partition, listenerArn: string) => `${listenerArn.replace(':listener/', ':listener-rule/')}/${hex(8)}`,
-  certificateArn: (p: Partition) =>
-    `arn:aws:acm:${p.region}:${p.accountId}:certificate/${hex(4)}-${hex(2)}-${hex(2)}-${hex(2)}-${hex(6)}`,
+  certificateArn: (p: Partition, region = p.region) =>
+    `arn:aws:acm:${region}:${p.accountId}:certificate/${hex(4)}-${hex(2)}-${hex(2)}-${hex(2)}-${hex(6)}`,
   securityGroupId: () => `sg-${hex(9).slice(0, 17)}`,
   instanceId: () => `i-${hex(9).slice(0, 17)}`,
   reservationId: () => `r-${hex(9).slice(0, 17)}`,

@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { ACMClient, DescribeCertificateCommand, ListCertificatesCommand, RequestCertificateCommand } from '@aws-sdk/client-acm'
 import { CreateSubnetCommand, CreateVpcCommand, DescribeNetworkInterfacesCommand, EC2Client } from '@aws-sdk/client-ec2'
 import {
   CreateListenerCommand,
   CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
+  DescribeListenersCommand,
   DescribeLoadBalancersCommand,
+  DescribeTargetGroupsCommand,
+  ModifyTargetGroupCommand,
   ElasticLoadBalancingV2Client,
   SetSubnetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2'
@@ -13,7 +17,7 @@ import { rejectsWith } from './assert-aws-error.js'
 import { assertWireMatchesModels } from './assert-wire.js'
 import { clientConfig, startAwsApi } from './start-aws-api.js'
 
-test('ELBv2 follows the caller\'s region: ARNs, DNS names, zones and subnets of eu-west-1; us-east-1 and YAML keep theirs', async (t) => {
+test('ELBv2 and ACM follow the caller\'s region: ARNs, DNS names, zones and subnets of eu-west-1; each region lists and finds only its own', async (t) => {
   const api = await startAwsApi()
   t.after(() => api.close())
   const west = { ...clientConfig(api), region: 'eu-west-1' }
@@ -46,6 +50,32 @@ test('ELBv2 follows the caller\'s region: ARNs, DNS names, zones and subnets of 
   const here = (await eastElb.send(new CreateLoadBalancerCommand({ Name: 'east', Subnets: [a, b] }))).LoadBalancers?.[0]
   assert.match(here?.LoadBalancerArn ?? '', /^arn:aws:elasticloadbalancing:us-east-1:/)
   assert.deepEqual(here?.AvailabilityZones?.map((z) => z.ZoneName), ['us-east-1a', 'us-east-1b'])
-  assert.equal((await eastElb.send(new DescribeLoadBalancersCommand({ Names: ['west'] }))).LoadBalancers?.[0]?.AvailabilityZones?.[0]?.ZoneName, 'eu-west-1b')
+  assert.equal((await elbv2.send(new DescribeLoadBalancersCommand({ Names: ['west'] }))).LoadBalancers?.[0]?.AvailabilityZones?.[0]?.ZoneName, 'eu-west-1b')
+
+  // Resources are regional: each endpoint lists and finds only its own region's.
+  assert.deepEqual((await eastElb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers?.map((l) => l.LoadBalancerName), ['east'])
+  assert.deepEqual((await elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers?.map((l) => l.LoadBalancerName), ['west'])
+  await rejectsWith(eastElb.send(new DescribeLoadBalancersCommand({ Names: ['west'] })), 'LoadBalancerNotFoundException', /^One or more load balancers not found$/)
+  await rejectsWith(eastElb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [lb?.LoadBalancerArn ?? ''] })), 'LoadBalancerNotFoundException', /^One or more load balancers not found$/)
+  await rejectsWith(eastElb.send(new DescribeListenersCommand({ ListenerArns: [listener?.ListenerArn ?? ''] })), 'ListenerNotFoundException', /^One or more listeners not found$/)
+  await rejectsWith(eastElb.send(new ModifyTargetGroupCommand({ TargetGroupArn: tg?.TargetGroupArn, HealthCheckPath: '/x' })), 'TargetGroupNotFoundException', /^One or more target groups not found$/)
+  assert.deepEqual((await eastElb.send(new DescribeTargetGroupsCommand({}))).TargetGroups?.map((g) => g.TargetGroupName), [])
+  assert.deepEqual((await elbv2.send(new DescribeTargetGroupsCommand({}))).TargetGroups?.map((g) => g.TargetGroupName), ['west-tg'])
+
+  // ACM too: a certificate requested in eu-west-1 is eu-west-1's, and an eu-west-1 listener cannot use us-east-1's.
+  const westAcm = new ACMClient(west)
+  const eastAcm = new ACMClient(clientConfig(api))
+  const westCert = (await westAcm.send(new RequestCertificateCommand({ DomainName: 'west.example.test' }))).CertificateArn ?? ''
+  assert.match(westCert, /^arn:aws:acm:eu-west-1:000000000000:certificate\//)
+  const eastCert = (await eastAcm.send(new RequestCertificateCommand({ DomainName: 'east.example.test' }))).CertificateArn ?? ''
+  assert.match(eastCert, /^arn:aws:acm:us-east-1:/)
+  assert.deepEqual((await westAcm.send(new ListCertificatesCommand({}))).CertificateSummaryList?.map((c) => c.CertificateArn), [westCert])
+  assert.deepEqual((await eastAcm.send(new ListCertificatesCommand({}))).CertificateSummaryList?.map((c) => c.CertificateArn), [eastCert])
+  await rejectsWith(eastAcm.send(new DescribeCertificateCommand({ CertificateArn: westCert })), 'ResourceNotFoundException')
+  await rejectsWith(
+    elbv2.send(new CreateListenerCommand({ LoadBalancerArn: lb?.LoadBalancerArn, Protocol: 'HTTPS', Port: 8443, Certificates: [{ CertificateArn: eastCert }], DefaultActions: [{ Type: 'forward', TargetGroupArn: tg?.TargetGroupArn }] })),
+    'CertificateNotFoundException',
+    /^Certificate 'arn:aws:acm:us-east-1:[^']+' not found$/,
+  )
   assertWireMatchesModels(api)
 })

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { isIP } from 'node:net'
 import { ACM_OPERATIONS, ACM_TARGET_PREFIX } from './acm/operations.js'
+import { refuseOtherRegions } from './regions.js'
 import { AUTOSCALING_NAMESPACE, AUTOSCALING_OPERATIONS, AUTOSCALING_VERSION } from './autoscaling/operations.js'
 import { CLOUDWATCH_NAMESPACE, CLOUDWATCH_OPERATIONS, CLOUDWATCH_TARGET_PREFIX, CLOUDWATCH_VERSION } from './cloudwatch/operations.js'
 import { cloudwatchJsonError, JSON_10, toJsonValue, toXmlValue } from './protocol/json-1.0.js'
@@ -149,7 +150,10 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
           const op = Object.hasOwn(ops, action) ? ops[action] : undefined
           if (!op) throw new AwsError('InvalidAction', `The action ${action} is not valid for this web service`)
           const call = { deps, requestId, region, host: req.headers.host, params: new Params(parseQueryParams(all), invalid(service)) }
-          if (service === 'elbv2') checkModelInput('elbv2', action, call.params.raw)
+          if (service === 'elbv2') {
+            checkModelInput('elbv2', action, call.params.raw)
+            refuseOtherRegions(call.params.raw, region)
+          }
           const result = (await op(call)) as Record<string, never> | undefined
           const xml = service === 'elbv2' ? queryResponse(ELBV2_NAMESPACE, action, result, requestId) : ec2Response(EC2_NAMESPACE, action, result ?? {}, requestId)
           return { status: 200, contentType: 'text/xml', body: xml }
@@ -160,6 +164,7 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
           if (!op) throw new AwsError('UnknownOperationException', `${name} is not an operation openalb supports`)
           const params = new Params(parseJsonBody(body, 'ValidationException'), invalid('acm'))
           checkModelInput('acm', name, params.raw)
+          refuseOtherRegions(params.raw, region)
           const result = await op({ deps, requestId, region, params })
           return { status: 200, contentType: JSON_11, body: JSON.stringify(result ?? {}) }
         }

@@ -13,6 +13,7 @@ import {
 import { changeTags } from '../../../control/tags.js'
 import type { Draft } from '../../../control/draft.js'
 import { DEFAULT_CERTIFICATE_OPTIONS, exportable, type Certificate, type CertificateOptions, type OptionSetting, type RevocationReason } from '../../../model/certificate.js'
+import { regionOfArn } from '../../../model/ids.js'
 import type { Call } from '../deps.js'
 import { AwsError } from '../errors.js'
 import { page } from '../paging.js'
@@ -51,7 +52,7 @@ function tagsIn(p: Params): Record<string, string> {
   return out
 }
 
-const RequestCertificate: AcmHandler = async ({ deps, params: p }) => {
+const RequestCertificate: AcmHandler = async ({ deps, region, params: p }) => {
   const domainName = p.required('DomainName')
   const validationMethod = p.str('ValidationMethod') ?? 'DNS'
   if (validationMethod !== 'DNS' && validationMethod !== 'EMAIL') throw invalid(`ValidationMethod '${validationMethod}' is not supported (DNS or EMAIL)`)
@@ -67,21 +68,21 @@ const RequestCertificate: AcmHandler = async ({ deps, params: p }) => {
   const now = (deps.now ?? (() => new Date()))().getTime()
   const cert = await deps.control.mutate((d) => {
     const prior = token === undefined ? undefined : requestedWithToken(d, token, domainName, now)
-    if (prior) return prior
+    if (prior && regionOfArn(prior.arn) === region) return prior
     // --acm-issuer acme: the certificate comes from the ACME CA of `--acme-directory`, once ACM's validation CNAME is served.
     const source = deps.acmIssuer === 'acme' ? 'acme' : 'local-ca'
-    return requestCertificate(d, { domainName, subjectAlternativeNames: sans, source, validationMethod, tags }, { awaitsDnsRecord: validationMethod === 'DNS', options, idempotencyToken: token })
+    return requestCertificate(d, { domainName, subjectAlternativeNames: sans, source, validationMethod, tags }, { awaitsDnsRecord: validationMethod === 'DNS', options, idempotencyToken: token, region })
   })
   return { CertificateArn: cert.value.arn }
 }
 
-const DescribeCertificate: AcmHandler = async ({ deps, params }) => {
-  const d = await deps.control.view()
+const DescribeCertificate: AcmHandler = async ({ deps, region, params }) => {
+  const d = await deps.control.view(region)
   return { Certificate: certificateDetail(d, find(d, certArn(params))) }
 }
 
-const GetCertificate: AcmHandler = async ({ deps, params }) => {
-  const d = await deps.control.view()
+const GetCertificate: AcmHandler = async ({ deps, region, params }) => {
+  const d = await deps.control.view(region)
   const c = find(d, certArn(params))
   if (!c.certificatePem) throw new AwsError('RequestInProgressException', `Certificate '${c.arn}' is not yet issued (status ${c.status}).`)
   return { Certificate: c.certificatePem, CertificateChain: c.chainPem }
@@ -95,7 +96,7 @@ function pem(p: Params, key: string): string | undefined {
   return text
 }
 
-const ImportCertificate: AcmHandler = async ({ deps, params: p }) => {
+const ImportCertificate: AcmHandler = async ({ deps, region, params: p }) => {
   const certificatePem = pem(p, 'Certificate')
   const privateKeyPem = pem(p, 'PrivateKey')
   if (!certificatePem || !privateKeyPem) throw invalid('Certificate and PrivateKey are required')
@@ -105,13 +106,13 @@ const ImportCertificate: AcmHandler = async ({ deps, params: p }) => {
   if (arn && Object.keys(tags).length > 0) throw invalid('Tags cannot be given when re-importing a certificate')
   const result = await deps.control.mutate((d) => {
     if (arn) find(d, arn)
-    return importCertificate(d, { certificatePem, privateKeyPem, chainPem, arn, tags, namedAfterId: true })
+    return importCertificate(d, { certificatePem, privateKeyPem, chainPem, arn, tags, namedAfterId: true, region })
   })
   return { CertificateArn: result.value.arn }
 }
 
-const ListCertificates: AcmHandler = async ({ deps, params: p }) => {
-  const d = await deps.control.view()
+const ListCertificates: AcmHandler = async ({ deps, region, params: p }) => {
+  const d = await deps.control.view(region)
   const statuses = p.strings('CertificateStatuses') ?? []
   const includes = p.obj('Includes')
   const keyTypes = includes?.strings('keyTypes') ?? []
@@ -160,8 +161,8 @@ const RemoveTagsFromCertificate: AcmHandler = async ({ deps, params }) => {
   return {}
 }
 
-const ListTagsForCertificate: AcmHandler = async ({ deps, params }) => {
-  const c = find(await deps.control.view(), certArn(params))
+const ListTagsForCertificate: AcmHandler = async ({ deps, region, params }) => {
+  const c = find(await deps.control.view(region), certArn(params))
   return { Tags: Object.entries(c.tags).map(([Key, Value]) => ({ Key, Value })) }
 }
 
@@ -244,11 +245,11 @@ const UpdateCertificateOptions: AcmHandler = async ({ deps, params }) => {
   return {}
 }
 
-const ResendValidationEmail: AcmHandler = async ({ deps, params }) => {
+const ResendValidationEmail: AcmHandler = async ({ deps, region, params }) => {
   const arn = certArn(params)
   const domain = params.required('Domain').toLowerCase()
   const validationDomain = params.required('ValidationDomain').toLowerCase()
-  const c = find(await deps.control.view(), arn)
+  const c = find(await deps.control.view(region), arn)
   if (c.validationMethod !== 'EMAIL' || c.status !== 'PENDING_VALIDATION') {
     throw new AwsError('InvalidStateException', `Certificate ${arn} is not waiting for email validation (status ${c.status}, validation ${c.validationMethod}).`)
   }
@@ -261,7 +262,7 @@ const ResendValidationEmail: AcmHandler = async ({ deps, params }) => {
   return {}
 }
 
-const SearchCertificates: AcmHandler = async ({ deps, params }) => searchCertificates(await deps.control.view(), params)
+const SearchCertificates: AcmHandler = async ({ deps, region, params }) => searchCertificates(await deps.control.view(region), params)
 
 /** Every ACM operation openalb answers, by its X-Amz-Target name. */
 export const ACM_OPERATIONS: Readonly<Record<string, AcmHandler>> = {

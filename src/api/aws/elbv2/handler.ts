@@ -9,4 +9,5 @@ export async function mutate<T>(call: Call, fn: (d: Draft) => T): Promise<T> {
   return (await call.deps.control.mutate(fn)).value
 }
 
-export const view = (call: Call): Promise<Draft> => call.deps.control.view()
+/** The state as the caller's region sees it (other regions' balancers, groups and the rest are not there). */
+export const view = (call: Call): Promise<Draft> => call.deps.control.view(call.region)

@@ -15,7 +15,7 @@ import {
   type ClassicLoadBalancer,
   type ClassicProtocol,
 } from '../model/classic-load-balancer.js'
-import { CANONICAL_HOSTED_ZONE_ID } from '../model/ids.js'
+import { canonicalHostedZoneId } from '../model/ids.js'
 import type { Failure } from '../model/result.js'
 import { CLASSIC_SSL_POLICIES, isStickiness, type ClassicPolicy } from '../model/classic-load-balancer.js'
 import type { Draft } from './draft.js'
@@ -181,7 +181,7 @@ export function createClassicLoadBalancer(d: Draft, input: ClassicLoadBalancerIn
     name: input.name,
     scheme,
     dnsName: classicDnsName(d.partition.dnsSuffix, d.partition.region, input.name, id, scheme),
-    canonicalHostedZoneNameId: CANONICAL_HOSTED_ZONE_ID,
+    canonicalHostedZoneNameId: canonicalHostedZoneId(d.partition.region, 'classic'),
     vpcId: net.vpcId,
     subnets: net.subnets,
     availabilityZones: net.availabilityZones,

@@ -1,4 +1,4 @@
-import { CANONICAL_HOSTED_ZONE_ID, loadBalancerDnsName, newIds, regionOfArn } from '../model/ids.js'
+import { canonicalHostedZoneId, loadBalancerDnsName, newIds, regionOfArn } from '../model/ids.js'
 import { DEFAULT_SSL_POLICY, listenerSpec, mutualAuthenticationSpec, SSL_POLICY_NAMES, type Listener, type ListenerSpec, type MutualAuthenticationSpec } from '../model/listener.js'
 import type { MutualAuthentication } from '../model/trust-store.js'
 import { loadBalancerAttributesSpec, loadBalancerSpec, type LoadBalancer, type LoadBalancerSpec } from '../model/load-balancer.js'
@@ -49,7 +49,7 @@ export function createLoadBalancer(d: Draft, input: Omit<LoadBalancerSpec, 'list
     bindAddress: spec.bindAddress,
     attributes: spec.attributes,
     dnsName: loadBalancerDnsName(partition, spec.name, arn, spec.scheme),
-    canonicalHostedZoneId: CANONICAL_HOSTED_ZONE_ID,
+    canonicalHostedZoneId: canonicalHostedZoneId(region, spec.type),
     vpcId: net.vpcId,
     createdTime: d.nowIso(),
     tags: spec.tags,

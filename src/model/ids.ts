@@ -68,8 +68,41 @@ export function loadBalancerDnsName(p: Partition, name: string, arn: string, sch
   return `${prefix}${name}-${id}.${p.region}.elb.${p.dnsSuffix}`.toLowerCase()
 }
 
-/** Route 53 zone id of balancer aliases, per region as AWS publishes them (us-east-1's ALB zone). */
+/**
+ * The Route 53 hosted zone ids of balancers' DNS names, per region as AWS publishes them
+ * (Elastic Load Balancing endpoints): [Application and Classic, Network].
+ */
+const BALANCER_ZONE_IDS: Readonly<Record<string, readonly [string, string]>> = {
+  'us-east-1': ['Z35SXDOTRQ7X7K', 'Z26RNL4JYFTOTI'],
+  'us-east-2': ['Z3AADJGX6KTTL2', 'ZLMOA37VPKANP'],
+  'us-west-1': ['Z368ELLRRE2KJ0', 'Z24FKFUX50B4VW'],
+  'us-west-2': ['Z1H1FL5HABSF5', 'Z18D5FSROUN65G'],
+  'ca-central-1': ['ZQSVJUPU6J1EY', 'Z2EPGBW3API2WT'],
+  'sa-east-1': ['Z2P70J7HTTTPLU', 'ZTK26PT1VY4CU'],
+  'eu-west-1': ['Z32O12XQLNTSW2', 'Z2IFOLAFXWLO4F'],
+  'eu-west-2': ['ZHURV8PSTC4K8', 'ZD4D7Y8KGAS4G'],
+  'eu-west-3': ['Z3Q77PNBQS71R4', 'Z1CMS0P5QUZ6D5'],
+  'eu-central-1': ['Z215JYRZR1TBD5', 'Z3F0SRJ5LGBH90'],
+  'eu-north-1': ['Z23TAZ6LKFMNIO', 'Z1UDT6IFJ4EJM'],
+  'eu-south-1': ['Z3ULH7SSC9OV64', 'Z23146JA1KNAFP'],
+  'ap-south-1': ['ZP97RAFLXTNZK', 'ZVDDRBQ08TROA'],
+  'ap-northeast-1': ['Z14GRHDCWA56QT', 'Z31USIVHYNEOWT'],
+  'ap-northeast-2': ['ZWKZPGTI48KDX', 'ZIBE1TIR4HY56'],
+  'ap-northeast-3': ['Z5LXEXXYW11ES', 'Z1GWIQ4HH19I5X'],
+  'ap-southeast-1': ['Z1LMS91P8CMLE5', 'ZKVM4W9LS7TM'],
+  'ap-southeast-2': ['Z1GM3OXH4ZPM65', 'ZCT6FZBF4DROD'],
+  'me-south-1': ['ZS929ML54UICD', 'Z3QSRYVP46NYYV'],
+  'af-south-1': ['Z268VQBMOI5EKX', 'Z203XCE67M25HM'],
+}
+
+/** us-east-1's Application and Classic zone id, which every region outside the table also gets. */
 export const CANONICAL_HOSTED_ZONE_ID = 'Z35SXDOTRQ7X7K'
+
+/** The hosted zone id of a balancer's DNS name in `region`: Application and Classic balancers share one, Network balancers have their own. */
+export function canonicalHostedZoneId(region: string, type: 'application' | 'network' | 'classic'): string {
+  const ids = BALANCER_ZONE_IDS[region] ?? BALANCER_ZONE_IDS['us-east-1']!
+  return type === 'network' ? ids[1] : ids[0]
+}
 
 export const DEFAULT_VPC_ID = 'vpc-0a1b2c3d4e5f60718'
 

@@ -27,6 +27,7 @@ test('ELBv2 and ACM follow the caller\'s region: ARNs, DNS names, zones and subn
   const lb = (await elbv2.send(new CreateLoadBalancerCommand({ Name: 'west', Subnets: ['subnet-0a1b2c3d4e5f60a01', 'subnet-0a1b2c3d4e5f60b02'] }))).LoadBalancers?.[0]
   assert.match(lb?.LoadBalancerArn ?? '', /^arn:aws:elasticloadbalancing:eu-west-1:000000000000:loadbalancer\/app\/west\/[0-9a-f]{16}$/)
   assert.match(lb?.DNSName ?? '', /^west-\d+\.eu-west-1\.elb\./)
+  assert.equal(lb?.CanonicalHostedZoneId, 'Z32O12XQLNTSW2', "eu-west-1's zone id for Application balancers, as AWS publishes it")
   assert.deepEqual(lb?.AvailabilityZones?.map((z) => [z.ZoneName, z.SubnetId]), [['eu-west-1a', 'subnet-0a1b2c3d4e5f60a01'], ['eu-west-1b', 'subnet-0a1b2c3d4e5f60b02']])
   const tg = (await elbv2.send(new CreateTargetGroupCommand({ Name: 'west-tg', Protocol: 'HTTP', Port: 80, VpcId: 'vpc-0a1b2c3d4e5f60718' }))).TargetGroups?.[0]
   assert.match(tg?.TargetGroupArn ?? '', /^arn:aws:elasticloadbalancing:eu-west-1:000000000000:targetgroup\/west-tg\//)
@@ -49,12 +50,16 @@ test('ELBv2 and ACM follow the caller\'s region: ARNs, DNS names, zones and subn
   const eastElb = new ElasticLoadBalancingV2Client(clientConfig(api))
   const here = (await eastElb.send(new CreateLoadBalancerCommand({ Name: 'east', Subnets: [a, b] }))).LoadBalancers?.[0]
   assert.match(here?.LoadBalancerArn ?? '', /^arn:aws:elasticloadbalancing:us-east-1:/)
+  assert.equal(here?.CanonicalHostedZoneId, 'Z35SXDOTRQ7X7K')
   assert.deepEqual(here?.AvailabilityZones?.map((z) => z.ZoneName), ['us-east-1a', 'us-east-1b'])
   assert.equal((await elbv2.send(new DescribeLoadBalancersCommand({ Names: ['west'] }))).LoadBalancers?.[0]?.AvailabilityZones?.[0]?.ZoneName, 'eu-west-1b')
 
+  const nlb = (await elbv2.send(new CreateLoadBalancerCommand({ Name: 'west-net', Type: 'network', Subnets: ['subnet-0a1b2c3d4e5f60a01'] }))).LoadBalancers?.[0]
+  assert.equal(nlb?.CanonicalHostedZoneId, 'Z2IFOLAFXWLO4F', "eu-west-1's zone id for Network balancers")
+
   // Resources are regional: each endpoint lists and finds only its own region's.
   assert.deepEqual((await eastElb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers?.map((l) => l.LoadBalancerName), ['east'])
-  assert.deepEqual((await elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers?.map((l) => l.LoadBalancerName), ['west'])
+  assert.deepEqual((await elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers?.map((l) => l.LoadBalancerName), ['west', 'west-net'])
   await rejectsWith(eastElb.send(new DescribeLoadBalancersCommand({ Names: ['west'] })), 'LoadBalancerNotFoundException', /^One or more load balancers not found$/)
   await rejectsWith(eastElb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [lb?.LoadBalancerArn ?? ''] })), 'LoadBalancerNotFoundException', /^One or more load balancers not found$/)
   await rejectsWith(eastElb.send(new DescribeListenersCommand({ ListenerArns: [listener?.ListenerArn ?? ''] })), 'ListenerNotFoundException', /^One or more listeners not found$/)

@@ -321,9 +321,9 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
       monitoring: monitor.store,
       route53Check: (id) => ({ healthy: route53Checks.healthy(id), ...route53Checks.observations(id) }),
       // As Route 53 answers once a change is INSYNC: after the runtime has taken in the store's newest revision.
-      dnsAnswer: async (name, type) => {
+      dnsAnswer: async (name, type, asker) => {
         await runtime.settled()
-        return testAnswer(dns, name, type)
+        return testAnswer(dns, name, type, asker)
       },
       acmIssuer: options.acmIssuer,
       s3Dir: options.s3Dir,

@@ -216,6 +216,13 @@ export function columnsFor(kind: Kind, view: StateView, liveListeners?: Readonly
         { header: 'TYPE', value: as<'health-check'>((r) => r.config.type) },
         { header: 'ENDPOINT', value: as<'health-check'>((r) => `${r.config.fullyQualifiedDomainName ?? r.config.ipAddress ?? ''}${r.config.port ? `:${r.config.port}` : ''}${r.config.resourcePath ?? ''}`) },
       ]
+    case 'cidr-collection':
+      return [
+        { header: 'NAME', value: as<'cidr-collection'>((r) => r.name) },
+        { header: 'ID', value: as<'cidr-collection'>((r) => r.id) },
+        { header: 'VERSION', value: as<'cidr-collection'>((r) => String(r.version)) },
+        { header: 'LOCATIONS', value: as<'cidr-collection'>((r) => Object.entries(r.locations).map(([l, b]) => `${l}=${b.join(' ')}`).join(', ')), max: 40 },
+      ]
     case 'delegation-set':
       return [
         { header: 'ID', value: as<'delegation-set'>((r) => r.id) },

@@ -9,6 +9,7 @@ import type { Control } from '../control/control.js'
 import { ControlError } from '../control/errors.js'
 import { deleteAcmeAccount, deleteCertificate } from '../control/certificates.js'
 import { deleteTrustStore } from '../control/trust-stores.js'
+import { deleteCidrCollection } from '../control/cidr-collections.js'
 import { deleteHealthCheck } from '../control/health-checks.js'
 import { deleteDelegationSet, deleteHostedZone, deleteRecordSet, findZone } from '../control/hosted-zones.js'
 import { deleteClassicLoadBalancer } from '../control/classic-load-balancers.js'
@@ -313,6 +314,7 @@ const DELETERS: Record<Kind, (d: Draft, r: Resource) => void> = {
   'acme-account': (d, r) => deleteAcmeAccount(d, (r as { id: string }).id),
   'delegation-set': (d, r) => deleteDelegationSet(d, (r as { id: string }).id),
   'health-check': (d, r) => deleteHealthCheck(d, (r as { id: string }).id),
+  'cidr-collection': (d, r) => deleteCidrCollection(d, (r as { id: string }).id),
   'launch-template': (d, r) => deleteLaunchTemplate(d, r as LaunchTemplate),
   'launch-configuration': (d, r) => deleteLaunchConfiguration(d, (r as { name: string }).name),
   'auto-scaling-group': (d, r) => deleteGroup(d, (r as { name: string }).name, true),

@@ -282,6 +282,7 @@ export function naturalName(view: { get: StateView['get'] }, r: Resource): strin
     case 'acme-account':
       return r.email
     case 'delegation-set':
+    case 'cidr-collection':
     case 'health-check':
     case 'scaling-activity':
     case 'alarm-history':

@@ -17,6 +17,7 @@ import {
   routingPolicyOf,
 } from '../model/hosted-zone.js'
 import type { LoadBalancer } from '../model/load-balancer.js'
+import { DEFAULT_CIDR_LOCATION } from '../model/cidr-collection.js'
 import { InUseError, LimitExceededError, DuplicateError, InvalidChangeBatchError, NotEmptyError, NotFoundError } from './errors.js'
 import { validate, type Draft } from './draft.js'
 
@@ -130,6 +131,7 @@ function toRecordSet(d: Draft, zone: HostedZone, spec: z.output<typeof recordSpe
     ...(spec.weight !== undefined ? { weight: spec.weight } : {}),
     ...(spec.failover !== undefined ? { failover: spec.failover } : {}),
     ...(spec.multiValueAnswer !== undefined ? { multiValueAnswer: spec.multiValueAnswer } : {}),
+    ...(spec.cidrRouting !== undefined ? { cidrRouting: { ...spec.cidrRouting } } : {}),
     ...(spec.healthCheckId !== undefined ? { healthCheckId: spec.healthCheckId } : {}),
   }
 }
@@ -146,6 +148,11 @@ function policyProblem(d: Draft, rs: RecordSet): string | undefined {
       : `RRSet with DNS name ${rs.name} and type ${rs.type} cannot mix ${policy} and ${routingPolicyOf(other)} routing`
   }
   if (policy === 'failover' && siblings.some((r) => r.failover === rs.failover)) return `A ${rs.failover} failover record set already exists for DNS name ${rs.name} and type ${rs.type}`
+  if (policy === 'cidr' && rs.cidrRouting) {
+    const { collectionId, locationName } = rs.cidrRouting
+    if (siblings.some((r) => r.cidrRouting?.collectionId !== collectionId)) return `RRSet with DNS name ${rs.name} and type ${rs.type} must use one CIDR collection for all its IP-based record sets`
+    if (siblings.some((r) => r.cidrRouting?.locationName === locationName)) return `A record set for CIDR location ${locationName} already exists for DNS name ${rs.name} and type ${rs.type}`
+  }
   if (policy === 'multivalue' && siblings.length >= 8) return `A multivalue answer name has at most 8 record sets: ${rs.name} ${rs.type}`
   return undefined
 }
@@ -201,6 +208,16 @@ export function changeRecordSets(d: Draft, zoneRef: string, changes: readonly Re
     }
     if (rs.healthCheckId !== undefined && !d.get('health-check', rs.healthCheckId)) {
       problems.push(`The health check ${rs.healthCheckId} of record set ${describeSet(rs)} does not exist`)
+      continue
+    }
+    const cidr = rs.cidrRouting
+    const collection = cidr && d.get('cidr-collection', cidr.collectionId)
+    if (cidr && !collection) {
+      problems.push(`The CIDR collection ${cidr.collectionId} of record set ${describeSet(rs)} does not exist`)
+      continue
+    }
+    if (cidr && collection && cidr.locationName !== DEFAULT_CIDR_LOCATION && !Object.hasOwn(collection.locations, cidr.locationName)) {
+      problems.push(`The CIDR location ${cidr.locationName} of record set ${describeSet(rs)} is not in CIDR collection ${collection.name}`)
       continue
     }
     const policy = policyProblem(d, rs)

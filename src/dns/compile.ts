@@ -1,6 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net'
 import { fqdn, routingPolicyOf, type HostedZone, type RecordSet } from '../model/hosted-zone.js'
 import { BALANCER_ALIAS_TTL_SECONDS, type AliasRRSet, type CompiledZone, type CompiledZones, type RRSet, type StaticRRSet } from './compiled-zone.js'
+import { CidrMatcher } from './cidr-match.js'
 import { isAtOrBelow, parentName } from './names.js'
 import { parseRData, type RData } from './rdata.js'
 import type { ZoneSource } from './zone-source.js'
@@ -32,11 +33,12 @@ export interface CompileOptions {
 export function compileZones(source: ZoneSource, options: CompileOptions): { zones: CompiledZones; problems: CompileProblem[] } {
   const problems: CompileProblem[] = []
   const builders = new Map<string, ZoneBuilder>()
+  const matchers = new Map((source.cidrCollections?.() ?? []).map((c) => [c.id, new CidrMatcher(c)]))
 
   for (const zone of source.zones()) {
     const b = hostedZoneBuilder(zone)
     builders.set(b.name, b)
-    for (const record of source.records(zone.id)) addRecord(b, record, source, problems)
+    for (const record of source.records(zone.id)) addRecord(b, record, source, problems, matchers)
     ensureApex(b, zone)
   }
 
@@ -107,7 +109,7 @@ function balancerTtl(source: ZoneSource): number {
   return source.balancerTtlSeconds ?? BALANCER_ALIAS_TTL_SECONDS
 }
 
-function addRecord(b: ZoneBuilder, record: RecordSet, source: ZoneSource, problems: CompileProblem[]): void {
+function addRecord(b: ZoneBuilder, record: RecordSet, source: ZoneSource, problems: CompileProblem[], matchers: ReadonlyMap<string, CidrMatcher>): void {
   const owner = fqdn(record.name)
   const problem = (message: string) => problems.push({ zone: b.name, record: `${owner} ${record.type}`, message })
   if (!isAtOrBelow(owner, b.name)) return void problem(`not inside zone ${b.name}`)
@@ -119,8 +121,11 @@ function addRecord(b: ZoneBuilder, record: RecordSet, source: ZoneSource, proble
     if (policy === 'simple' || record.setIdentifier === undefined) return void node.set(record.type, set)
     const current = node.get(record.type)
     const members = current?.kind === 'policy' ? [...current.members] : []
-    members.push({ setIdentifier: record.setIdentifier, set, weight: record.weight, failover: record.failover, healthCheckId: record.healthCheckId })
-    node.set(record.type, { kind: 'policy', policy, members })
+    const cidr = record.cidrRouting
+    members.push({ setIdentifier: record.setIdentifier, set, weight: record.weight, failover: record.failover, location: cidr?.locationName, healthCheckId: record.healthCheckId })
+    const matcher = cidr ? matchers.get(cidr.collectionId) : undefined
+    if (cidr && !matcher) problem(`CIDR collection ${cidr.collectionId} does not exist`)
+    node.set(record.type, { kind: 'policy', policy, members, ...(matcher ? { matcher } : {}) })
   }
 
   if (record.alias) {

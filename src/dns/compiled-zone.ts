@@ -1,3 +1,4 @@
+import type { CidrMatcher } from './cidr-match.js'
 import type { RData } from './rdata.js'
 
 /** Record data known when the zone is compiled. */
@@ -33,14 +34,18 @@ export interface PolicyMember {
   readonly set: StaticRRSet | AliasRRSet
   readonly weight?: number | undefined
   readonly failover?: 'PRIMARY' | 'SECONDARY' | undefined
+  /** IP-based routing: the CIDR location this set answers ("*": the default). */
+  readonly location?: string | undefined
   readonly healthCheckId?: string | undefined
 }
 
 /** Several record sets of one name and type under a routing policy: the answer is chosen per query. */
 export interface PolicyRRSet {
   readonly kind: 'policy'
-  readonly policy: 'weighted' | 'failover' | 'multivalue'
+  readonly policy: 'weighted' | 'failover' | 'multivalue' | 'cidr'
   readonly members: readonly PolicyMember[]
+  /** IP-based routing: the collection's blocks, compiled once per revision. */
+  readonly matcher?: CidrMatcher | undefined
 }
 
 export type RRSet = StaticRRSet | AliasRRSet | PolicyRRSet

@@ -1,4 +1,6 @@
 import dnsPacket, { type Answer, type OptAnswer } from 'dns-packet'
+import { parseIp } from '../lib/cidr.js'
+import { clientOfAddress, type ClientSubnet } from './cidr-match.js'
 import type { CompiledZones } from './compiled-zone.js'
 import { Rcode, resolve, type Resolution } from './resolve.js'
 
@@ -48,7 +50,8 @@ export class QueryHandler {
     this.cache = new Map()
   }
 
-  handle(query: Buffer, transport: Transport): Buffer | undefined {
+  /** from: the query's source address, for IP-based routing (an EDNS client subnet in the query wins). */
+  handle(query: Buffer, transport: Transport, from?: string): Buffer | undefined {
     if (query.length < HEADER_BYTES) return undefined
     const flags = query.readUInt16BE(2)
     // A response sent to us: never answer it (no reflection loops).
@@ -68,7 +71,7 @@ export class QueryHandler {
       }
     }
 
-    const result = this.answer(query, flags, transport)
+    const result = this.answer(query, flags, transport, from)
     if (key !== undefined && result.cacheable) {
       if (this.cache.size >= this.cacheLimit) this.cache.clear()
       this.cache.set(key, result.message)
@@ -76,7 +79,7 @@ export class QueryHandler {
     return result.message
   }
 
-  private answer(query: Buffer, flags: number, transport: Transport): { message: Buffer; cacheable: boolean } {
+  private answer(query: Buffer, flags: number, transport: Transport, from: string | undefined): { message: Buffer; cacheable: boolean } {
     // A query holds one question, nothing in answer or authority, at most an OPT in additional.
     // Checking the counts first also bounds the work a lying packet can cause.
     if (query.readUInt16BE(4) !== 1 || query.readUInt16BE(6) !== 0 || query.readUInt16BE(8) !== 0 || query.readUInt16BE(10) > 1) {
@@ -106,13 +109,17 @@ export class QueryHandler {
 
     const qtype = question.type as string
     const klass = question.class as string | undefined
+    const ecs = opt ? clientSubnetOf(opt) : undefined
+    const client = ecs?.client ?? (from !== undefined ? clientOfAddress(from) : undefined)
     let resolution: Resolution
     if (qtype === 'OPT' || qtype === 'UNKNOWN_0') resolution = empty(Rcode.FORMERR)
     else if (klass !== 'IN') resolution = empty(Rcode.REFUSED)
     else if (qtype === 'AXFR' || qtype === 'IXFR') resolution = empty(Rcode.REFUSED) // zone transfers are not offered
-    else resolution = resolve(this.zones, toFqdn(question.name), qtype)
+    else resolution = resolve(this.zones, toFqdn(question.name), qtype, client)
 
     const rflags = replyFlags | (resolution.authoritative ? FLAG_AA : 0) | resolution.rcode
+    // RFC 7871: an ECS query gets its option back, scoped to the whole source prefix when the answer depended on it, else 0.
+    if (optOut && ecs) optOut.options = [{ ...ecs.option, scopePrefixLength: resolution.byClient ? ecs.option.sourcePrefixLength : 0 }]
     const additionals = optOut ? [...resolution.additionals, optOut] : resolution.additionals
     let message = encode(query, rflags, rawQuestion, resolution.answers, resolution.authorities, additionals)
     const limit = transport === 'tcp' ? MAX_TCP_MESSAGE_BYTES : opt ? Math.min(this.maxUdp, Math.max(PLAIN_UDP_BYTES, opt.udpPayloadSize)) : PLAIN_UDP_BYTES
@@ -123,6 +130,27 @@ export class QueryHandler {
     }
     return { message, cacheable: resolution.cacheable }
   }
+}
+
+interface EcsOption {
+  readonly code: 8
+  readonly family: number
+  readonly sourcePrefixLength: number
+  readonly scopePrefixLength: number
+  readonly ip: string
+}
+
+/** The EDNS client subnet option of a query (RFC 7871), when it names a usable IPv4 or IPv6 subnet. */
+function clientSubnetOf(opt: OptAnswer): { client: ClientSubnet; option: EcsOption } | undefined {
+  for (const o of opt.options ?? []) {
+    if (o.code !== 8) continue
+    const { family, sourcePrefixLength, ip: text } = o as unknown as { family?: number; sourcePrefixLength?: number; ip?: string }
+    const ip = typeof text === 'string' ? parseIp(text) : undefined
+    const bits = family === 1 ? 32 : family === 2 ? 128 : 0
+    if (!ip || family === undefined || bits === 0 || ip.family !== (family === 1 ? 4 : 6) || sourcePrefixLength === undefined || sourcePrefixLength > bits) return undefined
+    return { client: { ip, prefix: sourcePrefixLength }, option: { code: 8, family, sourcePrefixLength, scopePrefixLength: 0, ip: text as string } }
+  }
+  return undefined
 }
 
 const empty = (rcode: Rcode): Resolution => ({ rcode, authoritative: false, answers: [], authorities: [], additionals: [], cacheable: true })

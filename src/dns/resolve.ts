@@ -1,5 +1,7 @@
 import type { Answer } from 'dns-packet'
 import { type CompiledZone, type CompiledZones, type PolicyMember, type PolicyRRSet, type RRSet, type ZoneNode } from './compiled-zone.js'
+import type { ClientSubnet } from './cidr-match.js'
+import { DEFAULT_CIDR_LOCATION } from '../model/cidr-collection.js'
 import { isAtOrBelow, parentName } from './names.js'
 import type { RData } from './rdata.js'
 
@@ -12,8 +14,10 @@ export interface Resolution {
   readonly answers: Answer[]
   readonly authorities: Answer[]
   readonly additionals: Answer[]
-  /** False when the answer depends on live state (target health) rather than the compiled zones alone. */
+  /** False when the answer depends on live state (target health) or on who asks, rather than the compiled zones alone. */
   readonly cacheable: boolean
+  /** Whether the answer depended on the client's address (IP-based routing): an ECS answer then gives its scope. */
+  readonly byClient?: boolean | undefined
 }
 
 /** CNAME hops followed inside one zone before the answer stops (chains longer than this are a loop in practice). */
@@ -62,15 +66,17 @@ interface SetData {
   readonly ttl: number
   readonly records: readonly RData[]
   readonly live: boolean
+  /** The client's address chose the data (IP-based routing). */
+  readonly byClient?: boolean | undefined
 }
 
 /**
  * An RRSet's data: static sets as compiled, aliases looked up now. No records: no data (or an
  * unhealthy alias). live: the outcome depended on target health.
  */
-function setData(zones: CompiledZones, zone: CompiledZone, set: RRSet, type: string, depth: number): SetData {
+function setData(zones: CompiledZones, zone: CompiledZone, set: RRSet, type: string, depth: number, client: ClientSubnet | undefined): SetData {
   if (set.kind === 'static') return { ttl: set.ttl, records: set.records, live: false }
-  if (set.kind === 'policy') return policyData(zones, zone, set, type, depth)
+  if (set.kind === 'policy') return policyData(zones, zone, set, type, depth, client)
   if (set.loadBalancerArn !== undefined) {
     const live = set.evaluateTargetHealth
     // Route 53: with EvaluateTargetHealth, an alias to a balancer with no healthy target is unhealthy and not answered.
@@ -80,7 +86,7 @@ function setData(zones: CompiledZones, zone: CompiledZone, set: RRSet, type: str
   }
   if (set.recordName === undefined || depth >= MAX_ALIAS_DEPTH || !isAtOrBelow(set.recordName, zone.name)) return NO_DATA
   const target = lookup(zone, set.recordName).node?.get(type)
-  return target ? setData(zones, zone, target, type, depth + 1) : NO_DATA
+  return target ? setData(zones, zone, target, type, depth + 1, client) : NO_DATA
 }
 
 const NO_DATA: SetData = { ttl: 0, records: [], live: false }
@@ -101,9 +107,9 @@ interface Weighed {
  * healthy member at random by weight (none healthy: all count). Multivalue: up to eight healthy
  * members together (none healthy: up to eight of all).
  */
-function policyData(zones: CompiledZones, zone: CompiledZone, set: PolicyRRSet, type: string, depth: number): SetData {
+function policyData(zones: CompiledZones, zone: CompiledZone, set: PolicyRRSet, type: string, depth: number, client: ClientSubnet | undefined): SetData {
   const weighed: Weighed[] = set.members.map((member) => {
-    const data = setData(zones, zone, member.set, type, depth)
+    const data = setData(zones, zone, member.set, type, depth, client)
     const checked = member.healthCheckId === undefined || zones.isHealthCheckHealthy(member.healthCheckId) !== false
     const evaluated = !(member.set.kind === 'alias' && member.set.evaluateTargetHealth) || data.records.length > 0
     return { member, data, healthy: checked && evaluated && data.records.length > 0 }
@@ -114,6 +120,15 @@ function policyData(zones: CompiledZones, zone: CompiledZone, set: PolicyRRSet, 
     const secondary = weighed.find((w) => w.member.failover === 'SECONDARY')
     const chosen = primary?.healthy ? primary : secondary?.healthy ? secondary : (primary ?? secondary)
     return chosen ? live(chosen.data) : { ...NO_DATA, live: true }
+  }
+  if (set.policy === 'cidr') {
+    // IP-based routing: the set of the client's location (its longest matching block), else the
+    // default location's; an unhealthy one gives way to the other, and both down answer as healthy.
+    const found = client && set.matcher ? set.matcher.match(client) : undefined
+    const at = found ? weighed.find((w) => w.member.location === found.location) : undefined
+    const fallback = weighed.find((w) => w.member.location === DEFAULT_CIDR_LOCATION)
+    const chosen = at?.healthy ? at : fallback?.healthy ? fallback : (at ?? fallback)
+    return { ...(chosen ? chosen.data : NO_DATA), live: true, byClient: true }
   }
   const healthy = weighed.filter((w) => w.healthy)
   const pool = healthy.length > 0 ? healthy : weighed.filter((w) => w.data.records.length > 0)
@@ -137,13 +152,14 @@ const toAnswers = (owner: string, data: SetData, out: Answer[]): void => {
   for (const r of data.records) out.push({ ...r, name: owner, ttl: data.ttl, class: 'IN' } as Answer)
 }
 
-/** Answers one question (qname: lower-case fqdn) from the compiled zones, authoritatively. */
-export function resolve(zones: CompiledZones, qname: string, qtype: string): Resolution {
+/** Answers one question (qname: lower-case fqdn) from the compiled zones, authoritatively; client: who asks (IP-based routing). */
+export function resolve(zones: CompiledZones, qname: string, qtype: string, client?: ClientSubnet): Resolution {
   const zone = findZone(zones, qname)
   if (!zone) return refused
 
   const answers: Answer[] = []
   let live = false
+  let byClient = false
   const negative = (rcode: Rcode): Resolution => ({
     rcode,
     authoritative: true,
@@ -151,8 +167,13 @@ export function resolve(zones: CompiledZones, qname: string, qtype: string): Res
     authorities: soaAnswer(zone),
     additionals: [],
     cacheable: !live,
+    byClient,
   })
-  const positive = (): Resolution => ({ rcode: Rcode.NOERROR, authoritative: true, answers, authorities: [], additionals: [], cacheable: !live })
+  const positive = (): Resolution => ({ rcode: Rcode.NOERROR, authoritative: true, answers, authorities: [], additionals: [], cacheable: !live, byClient })
+  const took = (data: SetData): void => {
+    live ||= data.live
+    byClient ||= data.byClient === true
+  }
 
   const seen = new Set<string>()
   let name = qname
@@ -167,8 +188,8 @@ export function resolve(zones: CompiledZones, qname: string, qtype: string): Res
 
     if (qtype === 'ANY') {
       for (const [type, set] of node) {
-        const data = setData(zones, zone, set, type, 0)
-        live ||= data.live
+        const data = setData(zones, zone, set, type, 0, client)
+        took(data)
         toAnswers(name, data, answers)
       }
       return answers.length > 0 ? positive() : negative(Rcode.NOERROR)
@@ -176,16 +197,16 @@ export function resolve(zones: CompiledZones, qname: string, qtype: string): Res
 
     const set = node.get(qtype)
     if (set) {
-      const data = setData(zones, zone, set, qtype, 0)
-      live ||= data.live
+      const data = setData(zones, zone, set, qtype, 0, client)
+      took(data)
       if (data.records.length === 0) return negative(Rcode.NOERROR)
       toAnswers(name, data, answers)
       return positive()
     }
 
     const cname = node.get('CNAME')
-    const cnameData = cname ? setData(zones, zone, cname, 'CNAME', 0) : NO_DATA
-    live ||= cnameData.live
+    const cnameData = cname ? setData(zones, zone, cname, 'CNAME', 0, client) : NO_DATA
+    took(cnameData)
     const first = cnameData.records[0]
     if (first?.type !== 'CNAME') return negative(Rcode.NOERROR)
     toAnswers(name, { ...cnameData, records: [first] }, answers)

@@ -64,9 +64,9 @@ export class DnsServer {
   }
 
   /** Answers one DNS message as the sockets do (for tests and embedding). */
-  answer(query: Buffer, transport: 'udp' | 'tcp' = 'udp'): Buffer | undefined {
+  answer(query: Buffer, transport: 'udp' | 'tcp' = 'udp', from?: string): Buffer | undefined {
     try {
-      return this.handler.handle(query, transport)
+      return this.handler.handle(query, transport, from)
     } catch {
       return undefined
     }
@@ -94,7 +94,7 @@ export class DnsServer {
       const udp = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', recvBufferSize: 1 << 22 })
       udp.once('error', reject)
       udp.on('message', (msg, rinfo) => {
-        const out = this.answer(msg, 'udp')
+        const out = this.answer(msg, 'udp', rinfo.address)
         // No callback: a failed send is an 'error' event, handled below, and costs no closure per answer.
         if (out) udp.send(out, rinfo.port, rinfo.address)
       })
@@ -134,7 +134,7 @@ export class DnsServer {
         if (pending.length < TCP_LENGTH_BYTES + length) break
         const message = pending.subarray(TCP_LENGTH_BYTES, TCP_LENGTH_BYTES + length)
         pending = pending.subarray(TCP_LENGTH_BYTES + length)
-        const out = this.answer(message, 'tcp')
+        const out = this.answer(message, 'tcp', socket.remoteAddress)
         if (!out) continue
         const frame = Buffer.allocUnsafe(TCP_LENGTH_BYTES + out.length)
         frame.writeUInt16BE(out.length, 0)

@@ -1,3 +1,4 @@
+import type { CidrCollection } from '../model/cidr-collection.js'
 import type { HostedZone, RecordSet } from '../model/hosted-zone.js'
 
 /** A balancer as DNS sees it: its name and the addresses its listeners are reachable on. */
@@ -23,6 +24,8 @@ export interface ZoneSource {
   loadBalancer(arn: string): BalancerState | undefined
   /** Every balancer: each one's own DNS name is answered too. */
   loadBalancers(): readonly BalancerAddresses[]
+  /** Route 53 CIDR collections, for IP-based routing (absent: none). */
+  cidrCollections?(): readonly CidrCollection[]
   /** A Route 53 health check's status now, read per query (routing policies); absent: every check is healthy. */
   healthCheckHealthy?(id: string): boolean | undefined
   /** TTL of balancer answers (default BALANCER_ALIAS_TTL_SECONDS); a fleet answers its node TTL. */

@@ -31,6 +31,8 @@ export const recordSpec = z
     failover: z.enum(['PRIMARY', 'SECONDARY']).optional(),
     /** Multivalue answer routing: up to eight healthy sets answer together. */
     multiValueAnswer: z.boolean().optional(),
+    /** IP-based routing: the set answers clients in this location of a CIDR collection ("*": every client no location matches). */
+    cidrRouting: z.strictObject({ collectionId: z.string().min(1).max(64), locationName: z.string().regex(/^[0-9A-Za-z_\-*]{1,16}$/, 'must be 1-16 letters, digits, _, - or "*"') }).optional(),
     /** A Route 53 health check (its id) whose status decides whether this set answers. */
     healthCheckId: z.string().min(1).max(64).optional(),
     /** Alias: answer with a load balancer's addresses or another record's data. */
@@ -47,10 +49,10 @@ export const recordSpec = z
       .optional(),
   })
   .superRefine((r, ctx) => {
-    const policies = [r.weight !== undefined, r.failover !== undefined, r.multiValueAnswer !== undefined].filter(Boolean).length
-    if (policies > 1) ctx.addIssue({ code: 'custom', path: ['setIdentifier'], message: 'a record set has one routing policy: weight, failover or multiValueAnswer' })
-    if (policies === 1 && r.setIdentifier === undefined) ctx.addIssue({ code: 'custom', path: ['setIdentifier'], message: 'a weighted, failover or multivalue record set needs a setIdentifier' })
-    if (policies === 0 && r.setIdentifier !== undefined) ctx.addIssue({ code: 'custom', path: ['setIdentifier'], message: 'a setIdentifier needs a routing policy: weight, failover or multiValueAnswer' })
+    const policies = [r.weight !== undefined, r.failover !== undefined, r.multiValueAnswer !== undefined, r.cidrRouting !== undefined].filter(Boolean).length
+    if (policies > 1) ctx.addIssue({ code: 'custom', path: ['setIdentifier'], message: 'a record set has one routing policy: weight, failover, multiValueAnswer or cidrRouting' })
+    if (policies === 1 && r.setIdentifier === undefined) ctx.addIssue({ code: 'custom', path: ['setIdentifier'], message: 'a weighted, failover, multivalue or IP-based record set needs a setIdentifier' })
+    if (policies === 0 && r.setIdentifier !== undefined) ctx.addIssue({ code: 'custom', path: ['setIdentifier'], message: 'a setIdentifier needs a routing policy: weight, failover, multiValueAnswer or cidrRouting' })
     if (r.multiValueAnswer !== undefined && r.alias) ctx.addIssue({ code: 'custom', path: ['multiValueAnswer'], message: 'a multivalue answer record set cannot be an alias' })
     if (r.alias && r.values.length > 0) ctx.addIssue({ code: 'custom', path: ['values'], message: 'an alias record has no values' })
     if (!r.alias && r.values.length === 0) ctx.addIssue({ code: 'custom', path: ['values'], message: 'needs at least one value (or an alias)' })
@@ -130,12 +132,14 @@ export interface RecordSet {
   readonly weight?: number | undefined
   readonly failover?: 'PRIMARY' | 'SECONDARY' | undefined
   readonly multiValueAnswer?: boolean | undefined
+  /** IP-based routing (Route 53's CidrRoutingConfig). */
+  readonly cidrRouting?: { readonly collectionId: string; readonly locationName: string } | undefined
   readonly healthCheckId?: string | undefined
 }
 
 /** The routing policy of a record set. */
-export const routingPolicyOf = (r: Pick<RecordSet, 'weight' | 'failover' | 'multiValueAnswer'>): 'simple' | 'weighted' | 'failover' | 'multivalue' =>
-  r.weight !== undefined ? 'weighted' : r.failover !== undefined ? 'failover' : r.multiValueAnswer !== undefined ? 'multivalue' : 'simple'
+export const routingPolicyOf = (r: Pick<RecordSet, 'weight' | 'failover' | 'multiValueAnswer' | 'cidrRouting'>): 'simple' | 'weighted' | 'failover' | 'multivalue' | 'cidr' =>
+  r.weight !== undefined ? 'weighted' : r.failover !== undefined ? 'failover' : r.multiValueAnswer !== undefined ? 'multivalue' : r.cidrRouting !== undefined ? 'cidr' : 'simple'
 
 export const recordSetId = (zoneId: string, name: string, type: string, setIdentifier?: string): string =>
   `${zoneId}/${fqdn(name)}/${type}${setIdentifier === undefined ? '' : `/${setIdentifier}`}`

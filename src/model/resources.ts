@@ -3,6 +3,7 @@ import type { Certificate } from './certificate.js'
 import type { ClassicLoadBalancer } from './classic-load-balancer.js'
 import type { HealthCheck } from './health-check.js'
 import type { DelegationSet, HostedZone, RecordSet } from './hosted-zone.js'
+import type { CidrCollection } from './cidr-collection.js'
 import type { Instance } from './instance.js'
 import type { LambdaFunction } from './function.js'
 import type { Listener } from './listener.js'
@@ -38,6 +39,8 @@ export interface ResourceByKind {
   'acme-account': AcmeAccount
   /** Made through the Route 53 API only: not in KINDS either. */
   'delegation-set': DelegationSet
+  /** Route 53 CIDR collections (IP-based routing), made through the API only: not in KINDS. */
+  'cidr-collection': CidrCollection
   /** Route 53 health checks, made through the API only: not in KINDS. */
   'health-check': HealthCheck
   /** Classic Load Balancers (the elb API): made through the API only, not in KINDS (YAML neither plans nor prunes them). */

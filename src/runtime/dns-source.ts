@@ -42,6 +42,7 @@ export function zoneSourceFromState(
   return {
     ...(fleet?.ttlSeconds !== undefined ? { balancerTtlSeconds: fleet.ttlSeconds } : {}),
     zones: () => view.list('hosted-zone'),
+    cidrCollections: () => view.list('cidr-collection'),
     records(zoneId) {
       if (!byZone) {
         byZone = new Map()

@@ -23,6 +23,7 @@ const EVERY_KIND: Record<Kind, boolean> = {
   'record-set': true,
   'acme-account': true,
   'delegation-set': true,
+  'cidr-collection': true,
   'health-check': true,
   'classic-load-balancer': true,
   'launch-template': true,

@@ -53,12 +53,12 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
     ResendValidationEmail: 'no mail is sent: email validation is not emulated (an EMAIL certificate from openalb\'s CA is issued at once)',
   },
   route53: {
-    TestDNSAnswer: 'answered by openalb\'s own DNS server; ResolverIP and the EDNS0 client subnet are ignored (no routing policy depends on them yet)',
+    TestDNSAnswer: 'answered by openalb\'s own DNS server as a query from ResolverIP with EDNS0ClientSubnetIP/Mask would be (without ResolverIP: from no known address, so IP-based routing answers its default location)',
     GetAccountLimit: 'traffic policies are not made by openalb, so they count 0',
     CreateHealthCheck: 'HTTP, HTTPS, HTTP_STR_MATCH, HTTPS_STR_MATCH, TCP and CALCULATED, performed by the node asked (no CloudWatch alarms, recovery controls or regions)',
     UpdateHealthCheck: 'as CreateHealthCheck',
     CreateHostedZone: 'public zones only, one per name',
-    ChangeResourceRecordSets: 'simple, weighted, failover and multivalue routing (HealthCheckId and EvaluateTargetHealth decide); no latency, geolocation, geoproximity or IP-based routing; DELETE matches name, type and set identifier',
+    ChangeResourceRecordSets: 'simple, weighted, failover, multivalue and IP-based (CidrRoutingConfig) routing (HealthCheckId and EvaluateTargetHealth decide); no latency, geolocation or geoproximity routing; DELETE matches name, type and set identifier',
   },
   ec2: {
     AuthorizeSecurityGroupIngress: 'no prefix lists; one description per rule',

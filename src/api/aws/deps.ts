@@ -80,8 +80,8 @@ export interface AwsApiDeps {
   readonly control: Control
   /** The Route 53 checker's view of a health check (main wires it); without it the status is unknown. */
   readonly route53Check?: ((id: string) => Route53CheckView) | undefined
-  /** Asks openalb's DNS server (main wires it); without it TestDNSAnswer is refused. */
-  readonly dnsAnswer?: ((name: string, type: string) => Promise<DnsTestAnswer>) | undefined
+  /** Asks openalb's DNS server (main wires it), as a resolver at resolverIp sending clientSubnet would; without it TestDNSAnswer is refused. */
+  readonly dnsAnswer?: ((name: string, type: string, asker?: { readonly resolverIp?: string | undefined; readonly clientSubnet?: { readonly ip: string; readonly prefix: number } | undefined }) => Promise<DnsTestAnswer>) | undefined
   readonly targetHealth: (groupArn: string) => Promise<readonly TargetHealthDescription[]> | readonly TargetHealthDescription[]
   /** Access key id -> secret. With keys, every request must carry a valid SigV4 signature. */
   readonly accessKeys?: ReadonlyMap<string, string> | undefined

@@ -79,7 +79,14 @@ const NOT_FOUND: Record<AwsService, Record<string, WireCode>> = {
     'security-group': 'InvalidSecurityGroup',
   },
   acm: { certificate: 'ResourceNotFoundException' },
-  route53: { 'hosted-zone': { code: 'NoSuchHostedZone', status: 404 }, 'load-balancer': 'InvalidChangeBatch', 'delegation-set': 'NoSuchDelegationSet', 'health-check': { code: 'NoSuchHealthCheck', status: 404 } },
+  route53: {
+    'hosted-zone': { code: 'NoSuchHostedZone', status: 404 },
+    'load-balancer': 'InvalidChangeBatch',
+    'delegation-set': 'NoSuchDelegationSet',
+    'health-check': { code: 'NoSuchHealthCheck', status: 404 },
+    'cidr-collection': { code: 'NoSuchCidrCollectionException', status: 404 },
+    'cidr-location': { code: 'NoSuchCidrLocationException', status: 404 },
+  },
   autoscaling: { 'auto-scaling-group': 'ValidationError', 'launch-configuration': 'ValidationError', 'security-group': 'ValidationError' },
   ec2: {
     'security-group': 'InvalidGroup.NotFound',
@@ -126,6 +133,8 @@ const NOT_FOUND_MESSAGE: Record<AwsService, Record<string, (ref: string) => stri
     'hosted-zone': (ref) => `No hosted zone found with ID: ${ref.replace(/^\/?hostedzone\//, '')}`,
     'delegation-set': (ref) => `A reusable delegation set with the specified ID does not exist: ${ref.replace(/^\/?delegationset\//, '')}`,
     'health-check': (ref) => `No health check exists with the ID '${ref}'`,
+    'cidr-collection': () => 'The CIDR collection you specified, doesn\'t exist.',
+    'cidr-location': () => 'The CIDR collection location doesn\'t match any locations in your account.',
   },
   autoscaling: {
     'auto-scaling-group': (ref) => `AutoScalingGroup name not found - AutoScalingGroup ${ref} not found`,
@@ -152,7 +161,12 @@ const DUPLICATE: Record<AwsService, Record<string, WireCode>> = {
   elbv2: { 'target-group': 'DuplicateTargetGroupName', 'load-balancer': 'DuplicateLoadBalancerName', 'trust-store': 'DuplicateTrustStoreName' },
   elb: { 'classic-load-balancer': 'DuplicateLoadBalancerName', 'classic-policy': 'DuplicatePolicyName' },
   acm: {},
-  route53: { 'hosted-zone': { code: 'HostedZoneAlreadyExists', status: 409 }, 'delegation-set': 'DelegationSetAlreadyCreated', 'health-check': { code: 'HealthCheckAlreadyExists', status: 409 } },
+  route53: {
+    'hosted-zone': { code: 'HostedZoneAlreadyExists', status: 409 },
+    'delegation-set': 'DelegationSetAlreadyCreated',
+    'health-check': { code: 'HealthCheckAlreadyExists', status: 409 },
+    'cidr-collection': 'CidrCollectionAlreadyExistsException',
+  },
   ec2: { 'security-group': 'InvalidGroup.Duplicate', 'security-group-rule': 'InvalidPermission.Duplicate' },
   autoscaling: { 'auto-scaling-group': 'AlreadyExists', 'launch-configuration': 'AlreadyExists' },
   lambda: { function: { code: 'ResourceConflictException', status: 409 } },
@@ -333,6 +347,16 @@ function trustStoreError(service: AwsService, e: ControlError): AwsError | undef
   return undefined
 }
 
+/** Route 53's words for a CIDR collection taken, or a collection or block still in use (with what uses it). */
+function cidrInUse(service: AwsService, e: ControlError): AwsError | undefined {
+  if (service !== 'route53') return undefined
+  if (e instanceof DuplicateError && e.kind === 'cidr-collection') return new AwsError('CidrCollectionAlreadyExistsException', 'A CIDR collection with this name and a different caller reference already exists in this account.')
+  if (!(e instanceof InUseError)) return undefined
+  if (e.kind === 'cidr-collection') return new AwsError('CidrCollectionInUseException', `This CIDR collection is in use, and isn't empty: ${e.usedBy} (${e.ref}).`)
+  if (e.kind === 'cidr-block') return new AwsError('CidrBlockInUseException', `This CIDR block is already in use: ${e.ref} by ${e.usedBy}.`)
+  return undefined
+}
+
 /** Classic's own words for a duplicate balancer, listener or policy. */
 function classicError(service: AwsService, e: ControlError): { code?: string; message: string } | undefined {
   if (service !== 'elb') return undefined
@@ -365,6 +389,8 @@ export function toAwsError(service: AwsService, e: unknown): { error: AwsError; 
     else if (e instanceof LimitExceededError && service === 'route53') w = ROUTE53_LIMITS[e.limit] ?? 'LimitsExceeded'
     else if (e instanceof InUseError && service === 'route53' && e.kind === 'delegation-set') w = 'DelegationSetInUse'
     else if (e instanceof InUseError && service === 'route53' && e.kind === 'health-check') w = 'HealthCheckInUse'
+    const cidr = cidrInUse(service, e)
+    if (cidr) return { error: cidr, unexpected: false }
     const trust = trustStoreError(service, e)
     if (trust) return { error: trust, unexpected: false }
     if (e instanceof LimitExceededError && service === 'cloudwatch') return { error: new AwsError('LimitExceeded', 'The quota for alarms for this customer has already been reached.'), unexpected: false }

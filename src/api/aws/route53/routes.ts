@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto'
+import { isIP } from 'node:net'
+import { changeCidrCollection, createCidrCollection, deleteCidrCollection, findCidrCollection, type CidrChange } from '../../../control/cidr-collections.js'
+import { cidrCollectionArn, type CidrCollection } from '../../../model/cidr-collection.js'
 import { changeRecordSets, createDelegationSet, createHostedZone, deleteDelegationSet, deleteHostedZone, findDelegationSet, findZone, updateHostedZone, type RecordChange } from '../../../control/hosted-zones.js'
 import { changeTags } from '../../../control/tags.js'
 import type { Draft } from '../../../control/draft.js'
@@ -7,6 +10,7 @@ import type { AwsApiDeps } from '../deps.js'
 import { createHealthCheck, deleteHealthCheck, findHealthCheck, updateHealthCheck } from '../../../control/health-checks.js'
 import { checkPort, ROUTE53_CHECK_TYPES, type HealthCheck, type HealthCheckConfig } from '../../../model/health-check.js'
 import { AwsError } from '../errors.js'
+import { NotFoundError } from '../../../control/errors.js'
 import { Params } from '../protocol/params.js'
 import { parseXmlBody, restXmlDocument } from '../protocol/rest-xml.js'
 import type { XmlValue } from '../protocol/xml.js'
@@ -31,7 +35,7 @@ const MEMBER: Record<string, string> = {
 }
 const memberName = (list: string): string => MEMBER[list] ?? 'member'
 
-const LIST_PATHS = ['Changes.Change', 'ResourceRecords.ResourceRecord', 'AddTags.Tag', 'RemoveTagKeys.Key', 'ResourceIds.ResourceId', 'HealthCheckConfig.ChildHealthChecks.ChildHealthCheck', 'ChildHealthChecks.ChildHealthCheck', 'ResetElements.ResettableElementName', 'HealthCheckConfig.Regions.Region', 'Regions.Region']
+const LIST_PATHS = ['Changes.Change', 'Changes.member', 'CidrList.Cidr', 'ResourceRecords.ResourceRecord', 'AddTags.Tag', 'RemoveTagKeys.Key', 'ResourceIds.ResourceId', 'HealthCheckConfig.ChildHealthChecks.ChildHealthCheck', 'ChildHealthChecks.ChildHealthCheck', 'ResetElements.ResettableElementName', 'HealthCheckConfig.Regions.Region', 'Regions.Region']
 
 const invalidInput = (message: string) => new AwsError('InvalidInput', message)
 
@@ -106,6 +110,7 @@ function recordShape(r: RecordSet): Shape {
     Weight: r.weight,
     Failover: r.failover,
     MultiValueAnswer: r.multiValueAnswer,
+    CidrRoutingConfig: r.cidrRouting ? { CollectionId: r.cidrRouting.collectionId, LocationName: r.cidrRouting.locationName } : undefined,
     TTL: r.alias ? undefined : r.ttl,
     ResourceRecords: r.alias ? undefined : r.values.map((Value) => ({ Value })),
     AliasTarget: r.alias ? { HostedZoneId: r.alias.hostedZoneId, DNSName: r.alias.dnsName, EvaluateTargetHealth: r.alias.evaluateTargetHealth } : undefined,
@@ -130,8 +135,8 @@ function changeIn(zone: HostedZone, c: Params, i: number): RecordChange {
   if (action !== 'CREATE' && action !== 'UPSERT' && action !== 'DELETE') throw invalidInput(`Invalid action '${action}' in change ${i + 1}`)
   const rs = c.obj('ResourceRecordSet')
   if (!rs) throw invalidInput(`change ${i + 1} has no ResourceRecordSet`)
-  for (const unsupported of ['Region', 'GeoLocation', 'CidrRoutingConfig', 'GeoProximityLocation']) {
-    if (rs.has(unsupported)) throw invalidInput(`${unsupported}: latency, geolocation, geoproximity and IP-based routing are not supported by openalb (simple, weighted, failover and multivalue are)`)
+  for (const unsupported of ['Region', 'GeoLocation', 'GeoProximityLocation']) {
+    if (rs.has(unsupported)) throw invalidInput(`${unsupported}: latency, geolocation and geoproximity routing are not supported by openalb (simple, weighted, failover, multivalue and IP-based are)`)
   }
   const record: Record<string, unknown> = { name: unescapeName(rs.required('Name')), type: rs.required('Type') }
   const setIdentifier = rs.str('SetIdentifier')
@@ -144,6 +149,8 @@ function changeIn(zone: HostedZone, c: Params, i: number): RecordChange {
   if (multiValueAnswer !== undefined) record.multiValueAnswer = multiValueAnswer
   const healthCheckId = rs.str('HealthCheckId')
   if (healthCheckId !== undefined) record.healthCheckId = healthCheckId
+  const cidr = rs.obj('CidrRoutingConfig')
+  if (cidr) record.cidrRouting = { collectionId: cidr.required('CollectionId'), locationName: cidr.required('LocationName') }
   const alias = rs.obj('AliasTarget')
   if (alias) {
     const dnsName = alias.required('DNSName')
@@ -228,7 +235,90 @@ function observationsOf(deps: AwsApiDeps, id: string, which: 'last' | 'lastFailu
   return { HealthCheckObservations: seen ? [{ Region: 'us-east-1', IPAddress: '127.0.0.1', StatusReport: { Status: seen.status, CheckedTime: seen.checkedAt } }] : [] }
 }
 
+const collectionShape = (c: CidrCollection): Shape => ({ Arn: cidrCollectionArn(c.id), Id: c.id, Name: c.name, Version: c.version })
+
+/** One page of a NextToken listing: the token is the key of the first item of the next page. */
+function page<T>(items: readonly T[], key: (t: T) => string, q: URLSearchParams): { items: T[]; NextToken: string | undefined } {
+  const token = q.get('nexttoken')
+  const start = token ? items.findIndex((t) => key(t) === token) : 0
+  if (start < 0) throw invalidInput(`The NextToken '${token ?? ''}' is not valid`)
+  const raw = q.get('maxresults')
+  const max = raw === null ? 100 : Number(raw)
+  if (!Number.isInteger(max) || max < 1) throw invalidInput('MaxResults must be a positive integer')
+  const next = items[start + max]
+  return { items: items.slice(start, start + max), NextToken: next === undefined ? undefined : key(next) }
+}
+
+const UUID = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/
+function collectionId(raw: string | undefined): string {
+  const id = raw ?? ''
+  if (!UUID.test(id)) throw invalidInput(`1 validation error detected: Value '${id}' at 'collectionId' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}`)
+  return id
+}
+
+const CIDR_ROUTES: readonly Route[] = [
+  ['POST', /^cidrcollection$/, async ({ deps }, _m, _q, b) => {
+    const p = body(b)
+    const name = p.required('Name')
+    const callerReference = p.required('CallerReference')
+    const { collection } = (await deps.control.mutate((d) => createCidrCollection(d, name, callerReference))).value
+    return ok('CreateCidrCollectionResponse', { Collection: collectionShape(collection) }, 201, { location: `https://route53.amazonaws.com/2013-04-01/cidrcollection/${collection.id}` })
+  }],
+  ['GET', /^cidrcollection$/, async ({ deps }, _m, q) => {
+    const all = [...(await deps.control.view()).list('cidr-collection')].sort((a, b) => a.name.localeCompare(b.name))
+    const { items, NextToken } = page(all, (c) => c.id, q)
+    return ok('ListCidrCollectionsResponse', { NextToken, CidrCollections: items.map(collectionShape) })
+  }],
+  ['POST', /^cidrcollection\/([^/]+)$/, async ({ deps }, m, _q, b) => {
+    const id = collectionId(m[1])
+    const p = body(b)
+    const expected = p.int('CollectionVersion')
+    const list = p.obj('Changes')?.objs('member') ?? []
+    if (list.length === 0) throw invalidInput('Changes must hold at least one change')
+    if (list.length > 1000) throw invalidInput('Changes holds at most 1000 changes')
+    const changes: CidrChange[] = list.map((c) => {
+      const action = c.required('Action')
+      if (action !== 'PUT' && action !== 'DELETE_IF_EXISTS') throw invalidInput(`1 validation error detected: Value '${action}' at 'changes.member.action' failed to satisfy constraint: Member must satisfy enum value set: [PUT, DELETE_IF_EXISTS]`)
+      const cidrs = c.obj('CidrList')?.strings('Cidr') ?? []
+      if (cidrs.length === 0) throw invalidInput('CidrList must hold at least one CIDR block')
+      return { locationName: c.required('LocationName'), action, cidrs }
+    })
+    if (changes.reduce((n, c) => n + c.cidrs.length, 0) > 1000) throw invalidInput('A ChangeCidrCollection request holds at most 1000 CIDR blocks')
+    await deps.control.mutate((d) => {
+      const current = findCidrCollection(d, id)
+      if (expected !== undefined && expected !== current.version) {
+        throw new AwsError('CidrCollectionVersionMismatchException', 'The CIDR collection version you provided, doesn\'t match the one in the ListCidrCollections operation.', 409)
+      }
+      return changeCidrCollection(d, id, changes)
+    })
+    const change = changeInfo(deps)
+    return ok('ChangeCidrCollectionResponse', { Id: String(change.Id).replace(/^\/change\//, '') })
+  }],
+  ['GET', /^cidrcollection\/([^/]+)$/, async ({ deps }, m, q) => {
+    const c = findCidrCollection(await deps.control.view(), collectionId(m[1]))
+    const { items, NextToken } = page(Object.keys(c.locations).sort(), (l) => l, q)
+    return ok('ListCidrLocationsResponse', { NextToken, CidrLocations: items.map((LocationName) => ({ LocationName })) })
+  }],
+  ['GET', /^cidrcollection\/([^/]+)\/cidrblocks$/, async ({ deps }, m, q) => {
+    const c = findCidrCollection(await deps.control.view(), collectionId(m[1]))
+    const location = q.get('location')
+    if (location !== null && !Object.hasOwn(c.locations, location)) throw new NotFoundError('cidr-location', location)
+    const blocks = Object.entries(c.locations)
+      .filter(([name]) => location === null || name === location)
+      .flatMap(([LocationName, list]) => list.map((CidrBlock) => ({ CidrBlock, LocationName })))
+      .sort((a, b) => a.LocationName.localeCompare(b.LocationName) || a.CidrBlock.localeCompare(b.CidrBlock))
+    const { items, NextToken } = page(blocks, (x) => `${x.LocationName}/${x.CidrBlock}`, q)
+    return ok('ListCidrBlocksResponse', { NextToken, CidrBlocks: items })
+  }],
+  ['DELETE', /^cidrcollection\/([^/]+)$/, async ({ deps }, m) => {
+    const id = collectionId(m[1])
+    await deps.control.mutate((d) => deleteCidrCollection(d, id))
+    return ok('DeleteCidrCollectionResponse', {})
+  }],
+]
+
 const ROUTES: readonly Route[] = [
+  ...CIDR_ROUTES,
   ['POST', /^healthcheck$/, async ({ deps }, _m, _q, b) => {
     const p = body(b)
     const callerReference = p.required('CallerReference')
@@ -392,7 +482,21 @@ const ROUTES: readonly Route[] = [
     if (!zoneId || !name || !type) throw invalidInput('hostedzoneid, recordname and recordtype are required')
     const zone = findZone(await deps.control.view(), zoneId)
     if (!deps.dnsAnswer) throw new AwsError('InvalidInput', 'TestDNSAnswer needs openalb\'s DNS server, which this process does not run', 400)
-    const answer = await deps.dnsAnswer(fqdn(name), type.toUpperCase())
+    const resolverIp = q.get('resolverip') ?? undefined
+    const subnetIp = q.get('edns0clientsubnetip')
+    const subnetMask = q.get('edns0clientsubnetmask')
+    if (resolverIp !== undefined && !isIP(resolverIp)) throw invalidInput(`ResolverIP '${resolverIp}' is not an IPv4 or IPv6 address`)
+    if (subnetMask !== null && subnetIp === null) throw invalidInput('EDNS0ClientSubnetMask needs EDNS0ClientSubnetIP')
+    let clientSubnet: { ip: string; prefix: number } | undefined
+    if (subnetIp !== null) {
+      const family = isIP(subnetIp)
+      if (family === 0) throw invalidInput(`EDNS0ClientSubnetIP '${subnetIp}' is not an IPv4 or IPv6 address`)
+      // Route 53's defaults: a /24 of an IPv4 address, a /64 of an IPv6 one.
+      const prefix = subnetMask === null ? (family === 4 ? 24 : 64) : Number(subnetMask)
+      if (!/^\d{1,3}$/.test(subnetMask ?? '0') || prefix > (family === 4 ? 32 : 128)) throw invalidInput(`EDNS0ClientSubnetMask '${subnetMask ?? ''}' is not a prefix length of ${family === 4 ? '0-32' : '0-128'}`)
+      clientSubnet = { ip: subnetIp, prefix }
+    }
+    const answer = await deps.dnsAnswer(fqdn(name), type.toUpperCase(), { resolverIp, clientSubnet })
     return ok('TestDNSAnswerResponse', {
       Nameserver: (zone.nameServers[0] ?? NAME_SERVERS[0] ?? '').replace(/\.$/, ''),
       RecordName: fqdn(name),
@@ -543,6 +647,12 @@ export const ROUTE53_OPERATIONS: readonly string[] = [
   'DeleteHealthCheck',
   'GetHealthCheckStatus',
   'GetHealthCheckLastFailureReason',
+  'CreateCidrCollection',
+  'ChangeCidrCollection',
+  'ListCidrCollections',
+  'ListCidrLocations',
+  'ListCidrBlocks',
+  'DeleteCidrCollection',
 ]
 
 export async function routeRoute53(method: string, url: URL, b: Buffer, ctx: Ctx): Promise<Route53Reply> {

@@ -138,7 +138,8 @@ function changeIn(zone: HostedZone, c: Params, i: number): RecordChange {
   for (const unsupported of ['Region', 'GeoLocation', 'GeoProximityLocation']) {
     if (rs.has(unsupported)) throw invalidInput(`${unsupported}: latency, geolocation and geoproximity routing are not supported by openalb (simple, weighted, failover, multivalue and IP-based are)`)
   }
-  const record: Record<string, unknown> = { name: unescapeName(rs.required('Name')), type: rs.required('Type') }
+  // The API's names are fully qualified, with or without the final dot (YAML's may be relative to the zone).
+  const record: Record<string, unknown> = { name: fqdn(unescapeName(rs.required('Name'))), type: rs.required('Type') }
   const setIdentifier = rs.str('SetIdentifier')
   if (setIdentifier !== undefined) record.setIdentifier = setIdentifier
   const weight = rs.int('Weight')

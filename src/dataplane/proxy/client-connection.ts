@@ -1,29 +1,23 @@
 import type { Socket } from 'node:net'
-import { forwardingHeaderLines, hostWithoutPort, tooManyForwardedFor, hostForTarget } from './request-fields.js'
-import { clientCertHeadersOf, type ClientCertHeaders } from '../tls/client-cert.js'
-import { parseIp, type IpAddress } from '../../lib/cidr.js'
-import { formatAccessLog } from '../access-log.js'
-import { buildLocation, type RedirectInput } from '../actions/redirect.js'
+import { parseIp } from '../../lib/cidr.js'
 import type { ForwardPlan } from '../actions/plan.js'
-import { chooseTarget, CLASSIC_COOKIE } from '../balancer/choose.js'
-import { lambdaFailure } from '../lambda/failure.js'
-import { cookieExpires } from '../balancer/cookies.js'
-import type { GroupState, GroupTarget } from '../balancer/group.js'
-import { ERROR_REASON, STATUS, type ProxyErrorKind } from '../errors.js'
-import { errorPage, redirectResponse, type LocalResponse } from '../exchange/local-response.js'
+import type { GroupTarget } from '../balancer/group.js'
+import type { ProxyErrorKind } from '../errors.js'
+import { Exchange, type ClientSide } from '../exchange/exchange.js'
+import { errorPage, type LocalResponse } from '../exchange/local-response.js'
+import { ChunkTracker } from '../http1/chunk-tracker.js'
 import { localHead } from '../http1/local-head.js'
 import { isTokenName, parseRequestHead, type RequestHead } from '../http1/request-parser.js'
-import type { CompiledRule } from '../router/router.js'
+import { ResponseHead, parseResponseHead } from '../http1/response-head.js'
+import { lambdaFailure } from '../lambda/failure.js'
 import type { RouteRequest } from '../router/route-request.js'
 import { REWRITE_FAILED } from '../router/transforms.js'
 import type { ListenerSnapshot } from '../snapshot.js'
-import { traceHeader } from '../trace-id.js'
+import { clientCertHeadersOf } from '../tls/client-cert.js'
 import type { UpstreamConnection, UpstreamPool, UpstreamUser } from '../upstream/pool.js'
-import { ChunkTracker } from '../http1/chunk-tracker.js'
-import { countConnectionError } from './connection-errors.js'
 import type { ProxyContext } from './context.js'
 import { Hdr, connectionTokens, isAlbValidHeaderName, requestHeaderKind, responseHeaderKind } from './header-names.js'
-import { ResponseHead, parseResponseHead } from '../http1/response-head.js'
+import { forwardingHeaderLines, hostForTarget, hostWithoutPort } from './request-fields.js'
 
 const BODY_NONE = 0
 const BODY_LENGTH = 1
@@ -63,11 +57,7 @@ export class ClientConnection implements UpstreamUser {
   headStartedMs = 0
 
   private listener: ListenerSnapshot
-  private readonly source: IpAddress | undefined
-  private readonly clientAddress: string
-  /** Mutual TLS: what every request of the connection carries to the target (made at the handshake). */
-  private readonly clientCert: ClientCertHeaders | undefined
-  private readonly clientPort: number
+  private readonly client: ClientSide
   private buf: Buffer | null = null
   private bufStart = 0
   private readonly route: RouteRequest
@@ -80,23 +70,17 @@ export class ClientConnection implements UpstreamUser {
   // The request in flight.
   private active = false
   private head: RequestHead | null = null
-  private rule: CompiledRule | null = null
+  /** What the request in flight (or the last one) means (exchange/exchange.ts); this class carries it over HTTP/1.1. */
+  private ex: Exchange
   private reqBody = BODY_NONE
   private reqRemaining = 0
   private readonly reqChunks = new ChunkTracker()
   private reqDone = true
-  private requestStartMs = 0
-  private group: GroupState | null = null
-  private target: GroupTarget | null = null
   private upstream: UpstreamConnection | null = null
   private sentHead = ''
   private sentBody: Buffer | null = null
   private bodyStreamed = false
-  private retried = false
   private desyncClose = false
-  private extraHeaders = ''
-  private traceId = ''
-  private redirectUrl = ''
 
   // The response in flight.
   private resDone = true
@@ -107,14 +91,6 @@ export class ClientConnection implements UpstreamUser {
   private resRemaining = 0
   private readonly resChunks = new ChunkTracker()
   private tunnel = false
-  private targetStartMs = 0
-
-  // Log fields.
-  private elbStatus = 0
-  private targetStatus = 0
-  private receivedBytes = 0
-  private sentBytes = 0
-  private errorKind: ProxyErrorKind | undefined
 
   constructor(
     readonly socket: Socket,
@@ -124,11 +100,19 @@ export class ClientConnection implements UpstreamUser {
   ) {
     this.listener = listener
     const remote = socket.remoteAddress ?? ''
-    this.clientAddress = remote.startsWith('::ffff:') && remote.includes('.') ? remote.slice(7) : remote
-    this.clientPort = socket.remotePort ?? 0
-    this.clientCert = clientCertHeadersOf(socket)
-    this.source = parseIp(this.clientAddress)
-    this.route = { method: '', path: '', query: '', host: '', headerNames: [], headerValues: [], source: this.source }
+    const address = remote.startsWith('::ffff:') && remote.includes('.') ? remote.slice(7) : remote
+    const domainName = sniName(socket)
+    this.client = {
+      address,
+      port: socket.remotePort ?? 0,
+      source: parseIp(address),
+      domainName,
+      chosenCertArn: listener.protocol === 'HTTPS' ? (owner.chosenCertArn?.(domainName || undefined) ?? '') : '',
+      clientCert: clientCertHeadersOf(socket),
+    }
+    this.ex = new Exchange(ctx, listener, this.client, false, 0)
+    this.ex.done = true
+    this.route = { method: '', path: '', query: '', host: '', headerNames: [], headerValues: [], source: this.client.source }
     socket.setNoDelay(true)
     socket.setTimeout(listener.balancer.attributes.idleTimeoutSeconds * 1000)
     socket.on('data', this.onData.bind(this))
@@ -173,7 +157,7 @@ export class ClientConnection implements UpstreamUser {
   // ---- client socket events
 
   private onData(chunk: Buffer): void {
-    this.receivedBytes += chunk.length
+    this.ex.receivedBytes += chunk.length
     if (this.tunnel) {
       if (this.upstream && !this.upstream.socket.write(chunk)) this.pauseClientForUpstream()
       return
@@ -219,7 +203,7 @@ export class ClientConnection implements UpstreamUser {
         up.pool.discard(up)
       }
       if (!this.resDone || !this.reqDone) {
-        if (this.elbStatus === 0 && this.targetStatus === 0) this.errorKind = 'client-closed'
+        if (this.ex.elbStatus === 0 && this.ex.targetStatus === 0) this.ex.errorKind = 'client-closed'
         this.finishExchange()
       }
     }
@@ -284,34 +268,21 @@ export class ClientConnection implements UpstreamUser {
   /** Increases with every request, so a callback can tell that its request has ended. */
   private seq = 0
 
-  private beginExchange(): void {
+  private beginExchange(): Exchange {
     this.seq++
     this.active = true
-    this.requestStartMs = this.ctx.now()
     this.resDone = false
     this.resHeadSent = false
-    this.elbStatus = 0
-    this.targetStatus = 0
-    this.errorKind = undefined
-    this.rule = null
-    this.group = null
-    this.target = null
     this.sentHead = ''
     this.sentBody = null
     this.bodyStreamed = false
-    this.retried = false
     this.desyncClose = false
-    this.extraHeaders = ''
-    this.traceId = ''
-    this.redirectUrl = ''
-    this.receivedBytes = 0
-    this.sentBytes = 0
+    const ex = new Exchange(this.ctx, this.listener, this.client, false, this.ctx.now())
+    this.ex = ex
+    return ex
   }
 
   private startRequest(head: RequestHead): void {
-    this.beginExchange()
-    this.head = head
-    this.receivedBytes = head.headBytes
     const current = this.ctx.current.listeners.get(this.owner.bindKey)
     if (current !== undefined && current !== this.listener) {
       if (current.balancer.attributes.idleTimeoutSeconds !== this.listener.balancer.attributes.idleTimeoutSeconds) {
@@ -319,6 +290,17 @@ export class ClientConnection implements UpstreamUser {
       }
       this.listener = current
     }
+    const ex = this.beginExchange()
+    this.head = head
+    ex.receivedBytes = head.headBytes
+    ex.method = head.method
+    ex.host = head.host
+    ex.logTarget = head.target.charCodeAt(0) === 47 ? head.target : head.path
+    ex.version = head.versionMinor === 0 ? 'HTTP/1.0' : 'HTTP/1.1'
+    ex.names = head.headerNames
+    ex.values = head.headerValues
+    ex.classification = head.classification
+    ex.classificationReason = head.classificationReason ?? ''
     const listener = this.listener
     const attrs = listener.balancer.attributes
 
@@ -352,7 +334,7 @@ export class ClientConnection implements UpstreamUser {
     route.headerNames = head.headerNames
     route.headerValues = head.headerValues
     const rule = listener.router.route(route)
-    this.rule = rule
+    ex.rule = rule
     const action = rule.action
     if (action.kind === 'forward') {
       this.forward(action)
@@ -360,20 +342,10 @@ export class ClientConnection implements UpstreamUser {
     }
     const keep = !this.closeAfter && this.reqDone
     if (action.kind === 'fixed-response') {
-      this.elbStatus = action.status
+      ex.elbStatus = action.status
       this.answer(action.response, keep)
     } else {
-      const input: RedirectInput = {
-        protocol: listener.protocol === 'HTTPS' ? 'https' : 'http',
-        host: route.host === '' ? listener.bindAddress : hostOnlyCase(head.host),
-        port: listener.port,
-        path: head.path,
-        query: head.query,
-      }
-      const location = buildLocation(action, input)
-      this.redirectUrl = location
-      this.elbStatus = action.status
-      this.answer(redirectResponse(action.status, location), keep)
+      this.answer(ex.redirect(action, head.path, head.query), keep)
     }
     this.resDone = true
     if (!this.reqDone) {
@@ -386,25 +358,11 @@ export class ClientConnection implements UpstreamUser {
 
   private forward(plan: ForwardPlan): void {
     const head = this.head as RequestHead
-    // Group and target as HTTP/2 picks them too (balancer/choose.ts): stickiness cookies, then weights and the algorithm.
-    const choice = chooseTarget(this.ctx, plan, head.headerNames, head.headerValues)
-    const group = choice.group
-    if (group !== undefined) {
-      // ALB: HTTP2 and GRPC groups take only HTTP/2 requests; an HTTP/1.x one gets 464.
-      if (group.snapshot.protocolVersion !== 'HTTP1') {
-        this.group = group
-        this.failBeforeResponse('protocol-mismatch')
-        return
-      }
-      if (group.size > 0) this.group = group
-    }
-    const target = choice.target
-    if (target === undefined || group === undefined) {
-      this.failBeforeResponse('no-targets')
+    const target = this.ex.choose(plan)
+    if (typeof target === 'string') {
+      this.failBeforeResponse(target)
       return
     }
-    if (!target.routable) this.ctx.metrics?.unhealthyRouting(group.snapshot.arn)
-    for (const cookie of choice.cookies) this.extraHeaders += `set-cookie: ${cookie}\r\n`
     const requestHead = this.buildRequestHead(head)
     if (requestHead === undefined) return
     this.sentHead = requestHead
@@ -420,7 +378,7 @@ export class ClientConnection implements UpstreamUser {
     // and the origin-form request the target gets carries it as Host, whatever Host the client sent.
     let newHost: string | undefined = target === head.target || head.method === 'CONNECT' ? undefined : head.host
     // The rule's transforms (ALB applies them after routing, to what the target gets).
-    const transforms = this.rule?.transforms
+    const transforms = this.ex.rule?.transforms
     if (transforms !== undefined) {
       const url = target.charCodeAt(0) === 47 ? transforms.url(target) : target
       const host = head.host === undefined ? undefined : transforms.host(head.host)
@@ -484,14 +442,12 @@ export class ClientConnection implements UpstreamUser {
     }
     // A request without a Host line (HTTP/1.0 with an absolute-form target) gets one.
     if (newHost !== undefined) s += `host: ${newHost}\r\n`
-    if (dropped) this.ctx.stats.droppedInvalidHeaderRequests++
     if (tokens !== undefined && tokens.size > 0) s = dropNamed(s, tokens)
-    if (tooManyForwardedFor(xff)) {
+    if (!this.ex.forwarding(xff, trace, dropped)) {
       this.failBeforeResponse('xff-too-long')
       return undefined
     }
-    this.traceId = traceHeader(trace, this.requestStartMs)
-    s += forwardingHeaderLines(attrs.xffHeaderProcessingMode, xff, this.clientAddress, listener, this.traceId, this.clientCert)
+    s += forwardingHeaderLines(attrs.xffHeaderProcessingMode, xff, this.client.address, listener, this.ex.traceId, this.client.clientCert)
     if (this.reqBody === BODY_LENGTH) s += `content-length: ${head.contentLength}\r\n`
     else if (this.reqBody === BODY_CHUNKED) s += 'transfer-encoding: chunked\r\n'
     if (head.upgrade && upgrade !== undefined) s += `connection: upgrade\r\nupgrade: ${upgrade}\r\n`
@@ -499,13 +455,12 @@ export class ClientConnection implements UpstreamUser {
   }
 
   private send(target: GroupTarget): void {
-    this.target = target
-    target.outstanding++
+    const ex = this.ex
+    // The first attempt leaves in the tick the request was read in.
+    ex.attempt(target, ex.retried ? this.ctx.now() : ex.startMs)
     // forward() lets only HTTP1 groups through, and their targets' pools are UpstreamPools.
     const conn = (target.pool as UpstreamPool).acquire(this, this.listener.balancer.attributes.idleTimeoutSeconds * 1000)
     this.upstream = conn
-    // The first attempt leaves in the tick the request was read in.
-    this.targetStartMs = this.retried ? this.ctx.now() : this.requestStartMs
     this.resBuf = null
     const sock = conn.socket
     if (this.sentBody === null && this.reqDone) {
@@ -616,7 +571,7 @@ export class ClientConnection implements UpstreamUser {
 
   private upstreamData(conn: UpstreamConnection, chunk: Buffer): void {
     if (this.tunnel) {
-      this.sentBytes += chunk.length
+      this.ex.sentBytes += chunk.length
       if (!this.socket.write(chunk)) conn.socket.pause()
       return
     }
@@ -650,7 +605,7 @@ export class ClientConnection implements UpstreamUser {
       break
     }
     this.resBuf = null
-    const lambda = lambdaFailure(this.group, this.res)
+    const lambda = lambdaFailure(this.ex.group, this.res)
     if (lambda !== undefined) return this.failBeforeResponse(lambda)
     const seq = this.seq
     if (start < buf.length && this.res.bodyKind === 'none' && this.res.status !== 101) this.res.close = true
@@ -658,7 +613,7 @@ export class ClientConnection implements UpstreamUser {
     if (seq !== this.seq) return
     if (start < buf.length) {
       if (this.tunnel) {
-        this.sentBytes += buf.length - start
+        this.ex.sentBytes += buf.length - start
         this.socket.write(buf.subarray(start))
       } else if (!this.resDone) this.responseBody(conn, buf, start)
     }
@@ -668,7 +623,8 @@ export class ClientConnection implements UpstreamUser {
   private startResponse(conn: UpstreamConnection, buf: Buffer, bodyStart: number): boolean {
     const res = this.res
     const head = this.head as RequestHead
-    this.targetStatus = res.status
+    const ex = this.ex
+    ex.targetStatus = res.status
     this.resHeadSent = true
     if (res.status === 101) {
       if (!head.upgrade) {
@@ -677,6 +633,7 @@ export class ClientConnection implements UpstreamUser {
         return true
       }
       this.tunnel = true
+      ex.tunnel = true
       this.socket.setTimeout(this.listener.balancer.attributes.idleTimeoutSeconds * 1000)
       let s = `HTTP/1.1 101 ${res.reason}\r\n`
       for (let i = 0; i < res.names.length; i++) {
@@ -705,7 +662,6 @@ export class ClientConnection implements UpstreamUser {
     let s = `HTTP/1.1 ${res.status} ${res.reason}\r\n`
     const names = res.names
     const values = res.values
-    const stick = this.group?.snapshot.stickiness
     let appCookieSeen = false
     for (let i = 0; i < names.length; i++) {
       const name = names[i] as string
@@ -713,19 +669,16 @@ export class ClientConnection implements UpstreamUser {
       if (kind === Hdr.KEEP) s += `${name}: ${values[i]}\r\n`
       else if (kind === Hdr.SET_COOKIE) {
         const v = values[i] as string
-        if (stick?.type === 'app_cookie' && stick.cookieName !== undefined && v.startsWith(`${stick.cookieName}=`)) appCookieSeen = true
+        if (ex.isAppCookie(v)) appCookieSeen = true
         s += `${name}: ${v}\r\n`
       }
     }
-    if (appCookieSeen && stick?.enabled && stick.classic && this.target) s += `set-cookie: ${CLASSIC_COOKIE}=${this.target.token}; Path=/\r\n`
-    else if (appCookieSeen && stick?.enabled && this.target) {
-      s += `set-cookie: AWSALBAPP-0=${this.target.token}; Expires=${cookieExpires(this.ctx.now(), stick.durationSeconds)}; Path=/\r\n`
-      s += 'set-cookie: AWSALBAPP-1=_remove_; Path=/\r\nset-cookie: AWSALBAPP-2=_remove_; Path=/\r\nset-cookie: AWSALBAPP-3=_remove_; Path=/\r\n'
-    }
+    if (appCookieSeen) for (const cookie of ex.appCookies()) s += `set-cookie: ${cookie}\r\n`
     if (this.resBody === BODY_LENGTH) s += `content-length: ${res.contentLength}\r\n`
     else if (this.resBody === BODY_CHUNKED && !http10) s += 'transfer-encoding: chunked\r\n'
     else if (this.resBody === BODY_NONE && res.contentLength >= 0 && res.status >= 200) s += `content-length: ${res.contentLength}\r\n`
-    s += `${this.extraHeaders}connection: ${this.closeAfter ? 'close' : 'keep-alive'}\r\n\r\n`
+    for (const cookie of ex.cookies) s += `set-cookie: ${cookie}\r\n`
+    s += `connection: ${this.closeAfter ? 'close' : 'keep-alive'}\r\n\r\n`
     const bodyLength = res.contentLength
     if (this.resBody === BODY_LENGTH && bodyLength <= SMALL_BODY_BYTES && buf.length - bodyStart >= bodyLength && !this.closed) {
       // The usual small answer: head and body leave as one buffer, one write.
@@ -734,7 +687,7 @@ export class ClientConnection implements UpstreamUser {
       out.write(s, 0, at, 'latin1')
       if (bodyLength <= 64) for (let i = 0; i < bodyLength; i++) out[at + i] = buf[bodyStart + i] as number
       else buf.copy(out, at, bodyStart, bodyStart + bodyLength)
-      this.sentBytes += out.length
+      ex.sentBytes += out.length
       this.socket.write(out)
       this.resRemaining = 0
       if (bodyStart + bodyLength < buf.length) this.res.close = true
@@ -755,7 +708,7 @@ export class ClientConnection implements UpstreamUser {
     } else if (this.resBody === BODY_CHUNKED) {
       const r = this.resChunks.feed(chunk, start, chunk.length)
       if (r === -2) {
-        this.errorKind = 'invalid-response'
+        this.ex.errorKind = 'invalid-response'
         this.abortBoth()
         return
       }
@@ -765,7 +718,7 @@ export class ClientConnection implements UpstreamUser {
         // An HTTP/1.0 client gets the data without the chunk framing, ended by our close.
         let ok = true
         for (const d of decoded) {
-          this.sentBytes += d.length
+          this.ex.sentBytes += d.length
           ok = this.socket.write(d)
         }
         decoded.length = 0
@@ -776,7 +729,7 @@ export class ClientConnection implements UpstreamUser {
       end = chunk.length
     }
     if (end > start) {
-      this.sentBytes += end - start
+      this.ex.sentBytes += end - start
       if (!this.socket.write(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end))) conn.socket.pause()
     }
     if ((this.resBody === BODY_LENGTH && this.resRemaining === 0) || (this.resBody === BODY_CHUNKED && this.resChunks.done)) {
@@ -816,40 +769,32 @@ export class ClientConnection implements UpstreamUser {
         return
       }
       // The target died mid-body: the client cannot be told otherwise than by closing.
-      this.errorKind = 'target-closed'
+      this.ex.errorKind = 'target-closed'
       this.abortBoth()
       return
     }
-    const target = this.target
-    if (target) target.outstanding--
+    const ex = this.ex
+    ex.release()
     if (!conn.connected) {
-      countConnectionError(this.ctx, this.group, conn.handshakeFailed)
-      // A connection that failed before any byte was sent is retried once on another target.
-      if (!this.retried && (!this.bodyStreamed || this.sentBody !== null) && this.group) {
-        const other = this.group.pick(this.ctx.now(), this.ctx.random, target ?? undefined)
-        if (other) {
-          this.retried = true
-          this.ctx.stats.retries++
-          this.send(other)
-          return
-        }
+      ex.connectionFailed(conn.handshakeFailed)
+      // A connection that failed before any byte was sent: the one retry, on another target.
+      const other = !this.bodyStreamed || this.sentBody !== null ? ex.retryTarget() : undefined
+      if (other !== undefined) {
+        this.send(other)
+        return
       }
-      this.failBeforeResponse(conn.handshakeFailed ? 'target-tls-error' : 'connect-failed', true)
+      this.failBeforeResponse(conn.handshakeFailed ? 'target-tls-error' : 'connect-failed')
       return
     }
     // A kept-alive connection the target closed just as this request went out on it (the target
     // stopped, or its idle timeout won the race): nothing was answered, so a request without a body
-    // goes once to another target.
-    if (conn.uses > 1 && !this.retried && this.reqBody === BODY_NONE && this.group) {
-      const other = this.group.pick(this.ctx.now(), this.ctx.random, target ?? undefined)
-      if (other) {
-        this.retried = true
-        this.ctx.stats.retries++
-        this.send(other)
-        return
-      }
+    // gets the one retry too.
+    const other = conn.uses > 1 && this.reqBody === BODY_NONE ? ex.retryTarget() : undefined
+    if (other !== undefined) {
+      this.send(other)
+      return
     }
-    this.failBeforeResponse(error?.code === 'ECONNRESET' ? 'target-reset' : conn.pool.draining ? 'deregistered' : 'target-closed', true)
+    this.failBeforeResponse(error?.code === 'ECONNRESET' ? 'target-reset' : conn.pool.draining ? 'deregistered' : 'target-closed')
   }
 
   onUpstreamTimeout(conn: UpstreamConnection): void {
@@ -862,14 +807,14 @@ export class ClientConnection implements UpstreamUser {
     const kind: ProxyErrorKind = conn.connected ? 'target-timeout' : conn.handshakeFailed ? 'target-tls-error' : 'connect-timeout'
     this.upstream = null
     conn.pool.discard(conn)
-    if (this.target) this.target.outstanding--
+    this.ex.release()
     if (this.resHeadSent) {
-      this.errorKind = kind
+      this.ex.errorKind = kind
       this.abortBoth()
       return
     }
-    if (!conn.connected) countConnectionError(this.ctx, this.group, conn.handshakeFailed)
-    this.failBeforeResponse(kind, true)
+    if (!conn.connected) this.ex.connectionFailed(conn.handshakeFailed)
+    this.failBeforeResponse(kind)
   }
 
   // ---- endings
@@ -881,7 +826,7 @@ export class ClientConnection implements UpstreamUser {
       if (this.res.close || !this.reqDone || this.desyncClose || this.resBody === BODY_CLOSE) conn.pool.discard(conn)
       else conn.pool.release(conn, this.listener.balancer.attributes.idleTimeoutSeconds * 1000)
     }
-    if (this.target) this.target.outstanding--
+    this.ex.release()
     if (conn.socket.isPaused()) conn.socket.resume()
     if (this.desyncClose) this.closeAfter = true
     if (!this.reqDone) {
@@ -892,14 +837,14 @@ export class ClientConnection implements UpstreamUser {
     this.finishExchange()
   }
 
-  /** Answers with an error before any response byte went out; `counted`: the target's in-flight count was already taken back. */
-  private failBeforeResponse(kind: ProxyErrorKind, counted = false): void {
+  /** Answers with an error before any response byte went out. */
+  private failBeforeResponse(kind: ProxyErrorKind): void {
     const up = this.upstream
     if (up) {
       this.upstream = null
       up.pool.discard(up)
-      if (!counted && this.target) this.target.outstanding--
     }
+    this.ex.release()
     if (!this.reqDone) this.closeAfter = true
     this.localError(kind)
     this.resDone = true
@@ -908,9 +853,7 @@ export class ClientConnection implements UpstreamUser {
   }
 
   private localError(kind: ProxyErrorKind): void {
-    this.errorKind = kind
-    const status = STATUS[kind]
-    this.elbStatus = status
+    const status = this.ex.fail(kind)
     if (kind === 'client-closed' || this.closed) return
     this.answer(errorPage(status), !this.closeAfter)
   }
@@ -944,24 +887,9 @@ export class ClientConnection implements UpstreamUser {
 
   private finishExchange(): void {
     if (!this.active) return
-    const ctx = this.ctx
-    ctx.stats.requests++
-    const status = this.elbStatus !== 0 ? this.elbStatus : this.targetStatus
-    if (this.elbStatus !== 0) ctx.stats.elbResponses.set(this.elbStatus, (ctx.stats.elbResponses.get(this.elbStatus) ?? 0) + 1)
-    else if (this.targetStatus !== 0) ctx.stats.targetResponses.set(this.targetStatus, (ctx.stats.targetResponses.get(this.targetStatus) ?? 0) + 1)
-    if (ctx.metrics !== undefined) {
-      const targetSeconds = this.targetStatus !== 0 ? (ctx.now() - this.targetStartMs) / 1000 : -1
-      const cls = this.head?.classification ?? 'compliant'
-      ctx.metrics.request(this.listener, this.group?.snapshot.arn ?? '', this.rule?.action.kind, this.elbStatus, this.targetStatus, targetSeconds, this.receivedBytes + this.sentBytes, cls)
-    }
-    if (this.listener.balancer.attributes.accessLogs.enabled) this.logAccess()
-    if (this.errorKind !== undefined && this.errorKind !== 'client-closed' && ctx.log) {
-      ctx.log.warn({ listener: this.listener.arn, status, reason: ERROR_REASON[this.errorKind], target: this.target?.key }, 'request failed')
-    }
+    this.ex.finish()
     this.active = false
     this.head = null
-    this.target = null
-    this.group = null
     this.tunnel = false
     this.lastBodySlice = null
     this.sentBody = null
@@ -982,56 +910,15 @@ export class ClientConnection implements UpstreamUser {
     this.processBuffer()
   }
 
-  private logAccess(): void {
-    const head = this.head
-    const now = this.ctx.now()
-    const listener = this.listener
-    const proto = listener.protocol === 'HTTPS' ? 'https' : 'http'
-    const hostHeader = head?.host ?? listener.bindAddress
-    const request = head ? `${head.method} ${proto}://${hostOnlyCase(hostHeader)}:${listener.port}${head.target.charCodeAt(0) === 47 ? head.target : head.path} HTTP/1.${head.versionMinor}` : '- - -'
-    let userAgent = ''
-    if (head) for (let i = 0; i < head.headerNames.length; i++) if ((head.headerNames[i] as string).toLowerCase() === 'user-agent') userAgent = head.headerValues[i] as string
-    const priority = this.rule === null ? -1 : this.rule.priority === 'default' ? 0 : this.rule.priority
-    const action = this.rule?.action.kind
-    const line = formatAccessLog({
-      type: this.tunnel ? (proto === 'https' ? 'wss' : 'ws') : proto,
-      timeMs: now,
-      elb: listener.balancer.logName,
-      client: `${this.clientAddress}:${this.clientPort}`,
-      target: this.target ? this.target.key : '-',
-      requestProcessingSeconds: this.target ? (this.targetStartMs - this.requestStartMs) / 1000 : -1,
-      targetProcessingSeconds: this.target && this.targetStatus !== 0 ? (now - this.targetStartMs) / 1000 : -1,
-      responseProcessingSeconds: this.target && this.targetStatus !== 0 ? 0 : -1,
-      elbStatus: this.elbStatus !== 0 ? this.elbStatus : this.targetStatus,
-      targetStatus: this.targetStatus === 0 ? '-' : String(this.targetStatus),
-      receivedBytes: this.receivedBytes,
-      sentBytes: this.sentBytes,
-      request,
-      userAgent,
-      targetGroupArn: this.group?.snapshot.arn ?? '',
-      traceId: this.traceId,
-      domainName: sniName(this.socket),
-      chosenCertArn: listener.protocol === 'HTTPS' ? (this.owner.chosenCertArn?.(sniName(this.socket) || undefined) ?? '') : '',
-      matchedRulePriority: priority,
-      requestCreationMs: this.requestStartMs,
-      actionsExecuted: action === 'forward' ? 'forward' : action === 'redirect' ? 'redirect' : action === 'fixed-response' ? 'fixed-response' : '',
-      redirectUrl: this.redirectUrl,
-      errorReason: this.errorKind ? ERROR_REASON[this.errorKind] : '',
-      classification: head && head.classification !== 'compliant' ? head.classification : '',
-      classificationReason: head?.classificationReason ?? '',
-    }, listener.balancer.accessLogFormat)
-    this.ctx.accessLogs.write(listener.balancer.attributes.accessLogs.bucket, line)
-  }
-
   private write(s: string): void {
     if (this.closed) return
-    this.sentBytes += s.length
+    this.ex.sentBytes += s.length
     this.socket.write(s, 'latin1')
   }
 
   private writeBuffer(b: Buffer): void {
     if (this.closed) return
-    this.sentBytes += b.length
+    this.ex.sentBytes += b.length
     this.socket.write(b)
   }
 }
@@ -1047,10 +934,6 @@ function sniName(socket: Socket): string {
 /** The Host header without its port, lower-cased ('' when absent). */
 function hostOnly(host: string | undefined): string {
   return host === undefined ? '' : hostWithoutPort(host).toLowerCase()
-}
-
-function hostOnlyCase(host: string | undefined): string {
-  return host === undefined ? '' : hostWithoutPort(host)
 }
 
 /** Removes the header lines a Connection header named (rare: only when one lists extra names). */

@@ -1,42 +1,25 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2'
-import { forwardingHeaderLines, forwardingHeaders, hostWithoutPort, tooManyForwardedFor, hostForTarget } from './request-fields.js'
-import type { IpAddress } from '../../lib/cidr.js'
-import { formatAccessLog } from '../access-log.js'
+import { forwardingHeaderLines, forwardingHeaders, hostWithoutPort, hostForTarget } from './request-fields.js'
 import type { ForwardPlan } from '../actions/plan.js'
-import { buildLocation } from '../actions/redirect.js'
-import { chooseTarget, CLASSIC_COOKIE } from '../balancer/choose.js'
-import { cookieExpires } from '../balancer/cookies.js'
-import type { GroupState, GroupTarget } from '../balancer/group.js'
-import { ERROR_REASON, STATUS, type ProxyErrorKind } from '../errors.js'
-import { SERVER, errorPage, redirectResponse, type LocalResponse } from '../exchange/local-response.js'
+import type { GroupTarget } from '../balancer/group.js'
+import type { ProxyErrorKind } from '../errors.js'
+import { Exchange, type ClientSide } from '../exchange/exchange.js'
+import { SERVER, errorPage, type LocalResponse } from '../exchange/local-response.js'
 import { httpDate } from '../http-date.js'
-import type { CompiledRule } from '../router/router.js'
 import type { RouteRequest } from '../router/route-request.js'
 import { REWRITE_FAILED, type RuleTransforms } from '../router/transforms.js'
 import type { ListenerSnapshot } from '../snapshot.js'
-import { traceHeader } from '../trace-id.js'
 import type { H2Pool } from '../upstream/h2-pool.js'
 import type { UpstreamConnection, UpstreamPool, UpstreamUser } from '../upstream/pool.js'
 import { ChunkTracker } from '../http1/chunk-tracker.js'
-import { countConnectionError } from './connection-errors.js'
 import type { ProxyContext } from './context.js'
 import { Hdr, isAlbValidHeaderName, requestHeaderKind, responseHeaderKind } from './header-names.js'
 import { H2Relay, type H2RelayOwner } from './h2-relay.js'
 import { ResponseHead, parseResponseHead } from '../http1/response-head.js'
 import { lambdaFailure } from '../lambda/failure.js'
-import type { ClientCertHeaders } from '../tls/client-cert.js'
 
 /** The client side of an HTTP/2 connection, shared by its streams. */
-export interface H2Client {
-  readonly address: string
-  readonly port: number
-  readonly source: IpAddress | undefined
-  /** The certificate the handshake chose, for the access log. */
-  readonly domainName: string
-  readonly chosenCertArn: string
-  /** Mutual TLS: what every request of the connection carries to the target (made at the handshake). */
-  readonly clientCert?: ClientCertHeaders | undefined
-}
+export type H2Client = ClientSide
 
 const enum Body {
   None,
@@ -52,31 +35,24 @@ const enum Body {
  * groups, through an H2Relay), the response streamed back with the stream's flow control.
  */
 export class H2Exchange implements UpstreamUser, H2RelayOwner {
-  private readonly method: string
+  /** What the request means (exchange/exchange.ts); this class carries it over HTTP/2. */
+  private readonly ex: Exchange
   private readonly path: string
   private readonly query: string
   private readonly authority: string
-  /** content-type application/grpc*: a gRPC call. */
-  private readonly grpc: boolean
   private readonly names: string[] = []
   private readonly values: string[] = []
-  private readonly startMs: number
-  private rule: CompiledRule | null = null
   /** What the target gets as :path (or request-target) and :authority (or Host), after the rule's transforms. */
   private sendTarget = ''
   private sendAuthority = ''
-  private group: GroupState | null = null
-  private target: GroupTarget | null = null
   private upstream: UpstreamConnection | null = null
   /** HTTP2 and GRPC groups: the stream to the target. */
   private relay: H2Relay | null = null
   /** HTTP2 and GRPC groups: the headers the target's stream opens with. */
   private h2Head: OutgoingHttpHeaders | null = null
-  private cookies: readonly string[] = []
   private sentHead = ''
   private reqChunked = false
   private bodySent = false
-  private retried = false
   private resBuf: Buffer | null = null
   private readonly res = new ResponseHead()
   private resBody = Body.None
@@ -84,15 +60,6 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
   /** Made for a chunked response only: most responses have a length. */
   private resChunks: ChunkTracker = NO_CHUNKS
   private responded = false
-  private done = false
-  private targetStartMs = 0
-  private elbStatus = 0
-  private targetStatus = 0
-  private receivedBytes = 0
-  private sentBytes = 0
-  private traceId = ''
-  private redirectUrl = ''
-  private errorKind: ProxyErrorKind | undefined
 
   constructor(
     private readonly stream: ServerHttp2Stream,
@@ -101,14 +68,20 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
     private readonly listener: ListenerSnapshot,
     private readonly client: H2Client,
   ) {
-    this.startMs = ctx.now()
-    this.method = str(headers[':method'])
+    const ex = new Exchange(ctx, listener, client, true, ctx.now())
+    this.ex = ex
+    ex.method = str(headers[':method'])
     const target = str(headers[':path'])
     const q = target.indexOf('?')
     this.path = q < 0 ? target : target.slice(0, q)
     this.query = q < 0 ? '' : target.slice(q + 1)
     this.authority = str(headers[':authority'] ?? headers.host)
-    this.grpc = str(headers['content-type']).startsWith('application/grpc')
+    ex.host = this.authority
+    ex.logTarget = target
+    ex.version = 'HTTP/2.0'
+    ex.grpc = str(headers['content-type']).startsWith('application/grpc')
+    ex.names = this.names
+    ex.values = this.values
     for (const name of Object.keys(headers)) {
       if (name.charCodeAt(0) === 58) continue
       const v = headers[name]
@@ -122,17 +95,18 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
   private add(name: string, value: string): void {
     this.names.push(name)
     this.values.push(value)
-    this.receivedBytes += name.length + value.length + 4
+    this.ex.receivedBytes += name.length + value.length + 4
   }
 
   start(): void {
     const listener = this.listener
-    if (this.method === 'CONNECT' || this.path.charCodeAt(0) !== 47) {
+    const ex = this.ex
+    if (ex.method === 'CONNECT' || this.path.charCodeAt(0) !== 47) {
       this.localError('malformed-request')
       return
     }
     const route: RouteRequest = {
-      method: this.method,
+      method: ex.method,
       path: this.path,
       query: this.query,
       host: hostWithoutPort(this.authority).toLowerCase(),
@@ -141,7 +115,7 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
       source: this.client.source,
     }
     const rule = listener.router.route(route)
-    this.rule = rule
+    ex.rule = rule
     const action = rule.action
     if (action.kind === 'forward') {
       this.forward(action)
@@ -149,54 +123,33 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
     }
     this.discardBody()
     if (action.kind === 'fixed-response') {
-      this.elbStatus = action.status
+      ex.elbStatus = action.status
       this.answer(action.response)
     } else {
-      const host = hostWithoutPort(this.authority)
-      const location = buildLocation(action, {
-        protocol: listener.protocol === 'HTTPS' ? 'https' : 'http',
-        host: host === '' ? listener.bindAddress : host,
-        port: listener.port,
-        path: this.path,
-        query: this.query,
-      })
-      this.redirectUrl = location
-      this.elbStatus = action.status
-      this.answer(redirectResponse(action.status, location))
+      this.answer(ex.redirect(action, this.path, this.query))
     }
     this.finish()
   }
 
   private forward(plan: ForwardPlan): void {
-    const choice = chooseTarget(this.ctx, plan, this.names, this.values)
-    const group = choice.group
-    this.group = group ?? null
-    if (group !== undefined) {
-      const version = group.snapshot.protocolVersion
-      // ALB's 464: a gRPC call to an HTTP1 group, anything but POST to a GRPC group.
-      if (version === 'HTTP1' ? this.grpc : version === 'GRPC' && this.method !== 'POST') {
-        this.localError('protocol-mismatch')
-        return
-      }
-    }
-    if (choice.target === undefined) {
-      this.localError('no-targets')
+    const target = this.ex.choose(plan)
+    if (typeof target === 'string') {
+      this.localError(target)
       return
     }
-    this.cookies = choice.cookies
-    if (!choice.target.routable) this.ctx.metrics?.unhealthyRouting(choice.group.snapshot.arn)
+    const group = (this.ex.group as NonNullable<Exchange['group']>).snapshot
     this.sendTarget = this.query === '' ? this.path : `${this.path}?${this.query}`
     this.sendAuthority = this.authority
-    const transforms = this.rule?.transforms
+    const transforms = this.ex.rule?.transforms
     if (transforms !== undefined && !this.transform(transforms)) return
     // ALB's Host rule without preserve_host_header: the listener's port on an authority that has none, none on 80 and 443.
     this.sendAuthority = hostForTarget(this.sendAuthority, this.listener)
-    if (choice.group.snapshot.protocolVersion === 'HTTP1') {
+    if (group.protocolVersion === 'HTTP1') {
       const head = this.buildRequestHead()
       if (head === undefined) return
       this.sentHead = head
     } else {
-      const head = this.buildH2Head(choice.group.snapshot.protocol === 'HTTPS')
+      const head = this.buildH2Head(group.protocol === 'HTTPS')
       if (head === undefined) return
       this.h2Head = head
     }
@@ -204,8 +157,8 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
       this.stream.on('data', (chunk: Buffer) => this.onRequestData(chunk))
       this.stream.on('end', () => this.onRequestEnd())
     }
-    if (this.h2Head !== null) this.sendH2(choice.target)
-    else this.send(choice.target)
+    if (this.h2Head !== null) this.sendH2(target)
+    else this.send(target)
   }
 
   /** The rule's transforms on the target and authority the target gets; false (and a 500) when one fails. */
@@ -226,7 +179,7 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
     const attrs = this.listener.balancer.attributes
     // Without a prototype: a header may be called __proto__.
     const h: OutgoingHttpHeaders = Object.create(null) as OutgoingHttpHeaders
-    h[':method'] = this.method
+    h[':method'] = this.ex.method
     h[':scheme'] = tls ? 'https' : 'http'
     h[':authority'] = this.sendAuthority
     h[':path'] = this.sendTarget
@@ -263,16 +216,13 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
       }
     }
     if (!this.acceptForwarding(xff, trace, dropped)) return undefined
-    forwardingHeaders(attrs.xffHeaderProcessingMode, xff, this.client.address, this.listener, this.traceId, h, this.client.clientCert)
+    forwardingHeaders(attrs.xffHeaderProcessingMode, xff, this.client.address, this.listener, this.ex.traceId, h, this.client.clientCert)
     return h
   }
 
   /** Opens the request's stream on one of the target's HTTP/2 sessions. */
   private sendH2(target: GroupTarget): void {
-    this.target = target
-    this.tracked = true
-    target.outstanding++
-    this.targetStartMs = this.ctx.now()
+    this.ex.attempt(target, this.ctx.now())
     const idleMs = this.listener.balancer.attributes.idleTimeoutSeconds * 1000
     // forward() sends only HTTP2 and GRPC groups here, and their targets' pools are H2Pools.
     const pool = target.pool as H2Pool
@@ -281,7 +231,7 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
       opened = pool.request(this.h2Head as OutgoingHttpHeaders, this.stream.endAfterHeaders || this.stream.readableEnded, idleMs)
     } catch {
       // A header HTTP/2 cannot carry to the target.
-      this.untrack()
+      this.ex.release()
       this.localError('malformed-request')
       return
     }
@@ -291,13 +241,12 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
   // ---- H2RelayOwner
 
   relayResponse(relay: H2Relay, headers: IncomingHttpHeaders, endStream: boolean): void {
-    if (relay !== this.relay || this.done) return
+    if (relay !== this.relay || this.ex.done) return
     const status = Number(headers[':status'])
-    this.targetStatus = status
+    this.ex.targetStatus = status
     const out: OutgoingHttpHeaders = Object.create(null) as OutgoingHttpHeaders
     out[':status'] = status
-    const stick = this.group?.snapshot.stickiness
-    const setCookies = this.cookies.length === 0 ? [] : [...this.cookies]
+    const setCookies = this.ex.cookies.length === 0 ? [] : [...this.ex.cookies]
     let appCookieSeen = false
     for (const name of Object.keys(headers)) {
       if (name.charCodeAt(0) === 58) continue
@@ -305,7 +254,7 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
       if (value === undefined) continue
       if (name === 'set-cookie') {
         for (const v of Array.isArray(value) ? value : [value]) {
-          if (stick?.type === 'app_cookie' && stick.cookieName !== undefined && v.startsWith(`${stick.cookieName}=`)) appCookieSeen = true
+          if (this.ex.isAppCookie(v)) appCookieSeen = true
           setCookies.push(v)
         }
         continue
@@ -313,65 +262,48 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
       if (name !== 'content-length' && responseHeaderKind(name) !== Hdr.KEEP) continue
       out[name] = value
     }
-    if (appCookieSeen && stick?.enabled && stick.classic && this.target) setCookies.push(`${CLASSIC_COOKIE}=${this.target.token}; Path=/`)
-    else if (appCookieSeen && stick?.enabled && this.target) {
-      setCookies.push(`AWSALBAPP-0=${this.target.token}; Expires=${cookieExpires(this.ctx.now(), stick.durationSeconds)}; Path=/`)
-      setCookies.push('AWSALBAPP-1=_remove_; Path=/', 'AWSALBAPP-2=_remove_; Path=/', 'AWSALBAPP-3=_remove_; Path=/')
-    }
+    if (appCookieSeen) setCookies.push(...this.ex.appCookies())
     if (setCookies.length > 0) out['set-cookie'] = setCookies
     this.respond(out, endStream, !endStream)
   }
 
   relayDone(relay: H2Relay): void {
     if (relay !== this.relay) return
-    this.untrack()
     this.finish()
   }
 
   relayFailed(relay: H2Relay, kind: ProxyErrorKind, retryable: boolean): void {
-    if (relay !== this.relay || this.done) return
+    if (relay !== this.relay || this.ex.done) return
     this.relay = null
-    const target = this.target
-    this.untrack()
-    if (!relay.session.connected) countConnectionError(this.ctx, this.group, relay.session.handshakeFailed)
-    // Nothing reached the target: one retry on another one, as the HTTP/1 path does.
-    if (retryable && !this.retried && this.group) {
-      const other = this.group.pick(this.ctx.now(), this.ctx.random, target ?? undefined)
-      if (other) {
-        this.retried = true
-        this.ctx.stats.retries++
-        this.sendH2(other)
-        return
-      }
+    this.ex.release()
+    if (!relay.session.connected) this.ex.connectionFailed(relay.session.handshakeFailed)
+    // Nothing reached the target: the one retry, on another one.
+    const other = retryable ? this.ex.retryTarget() : undefined
+    if (other !== undefined) {
+      this.sendH2(other)
+      return
     }
     this.localError(kind)
   }
 
   relayAborted(relay: H2Relay, kind: ProxyErrorKind): void {
-    if (relay !== this.relay || this.done) return
-    this.errorKind = kind
-    this.untrack()
+    if (relay !== this.relay || this.ex.done) return
+    this.ex.errorKind = kind
     this.finish()
   }
 
-  /**
-   * What both target heads share once the client's headers are read: the dropped-header count, the
-   * 463 for too long an X-Forwarded-For (false: answered here), and the request's trace id.
-   */
+  /** The forwarding checks both target heads share (exchange/exchange.ts); false: answered here (463). */
   private acceptForwarding(xff: string | undefined, trace: string | undefined, dropped: boolean): boolean {
-    if (dropped) this.ctx.stats.droppedInvalidHeaderRequests++
-    if (tooManyForwardedFor(xff)) {
-      this.localError('xff-too-long')
-      return false
-    }
-    this.traceId = traceHeader(trace, this.ctx.now())
-    return true
+    if (this.ex.forwarding(xff, trace, dropped)) return true
+    this.localError('xff-too-long')
+    return false
   }
 
   /** The HTTP/1.1 head the target gets, with the headers the HTTP/1 path writes. */
   private buildRequestHead(): string | undefined {
     const attrs = this.listener.balancer.attributes
-    let s = `${this.method} ${this.sendTarget} HTTP/1.1\r\nhost: ${this.sendAuthority}\r\n`
+    const method = this.ex.method
+    let s = `${method} ${this.sendTarget} HTTP/1.1\r\nhost: ${this.sendAuthority}\r\n`
     let xff: string | undefined
     let trace: string | undefined
     let contentLength: string | undefined
@@ -402,9 +334,9 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
       }
     }
     if (!this.acceptForwarding(xff, trace, dropped)) return undefined
-    s += forwardingHeaderLines(attrs.xffHeaderProcessingMode, xff, this.client.address, this.listener, this.traceId, this.client.clientCert)
+    s += forwardingHeaderLines(attrs.xffHeaderProcessingMode, xff, this.client.address, this.listener, this.ex.traceId, this.client.clientCert)
     if (this.stream.endAfterHeaders) {
-      if (contentLength !== undefined || (this.method !== 'GET' && this.method !== 'HEAD' && this.method !== 'DELETE' && this.method !== 'OPTIONS')) s += 'content-length: 0\r\n'
+      if (contentLength !== undefined || (method !== 'GET' && method !== 'HEAD' && method !== 'DELETE' && method !== 'OPTIONS')) s += 'content-length: 0\r\n'
     } else if (contentLength !== undefined && /^\d{1,15}$/.test(contentLength)) {
       s += `content-length: ${contentLength}\r\n`
     } else {
@@ -415,24 +347,11 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
     return `${s}\r\n`
   }
 
-  /** Gives back the target's in-flight count, once per attempt. */
-  private untrack(): void {
-    if (this.target !== null && this.tracked) {
-      this.tracked = false
-      this.target.outstanding--
-    }
-  }
-
-  private tracked = false
-
   private send(target: GroupTarget): void {
-    this.target = target
-    this.tracked = true
-    target.outstanding++
+    this.ex.attempt(target, this.ctx.now())
     // forward() sends only HTTP1 groups here, and their targets' pools are UpstreamPools.
     const conn = (target.pool as UpstreamPool).acquire(this)
     this.upstream = conn
-    this.targetStartMs = this.ctx.now()
     this.resBuf = null
     conn.socket.write(this.sentHead, 'latin1')
     if (this.stream.endAfterHeaders && this.reqChunked) conn.socket.write('0\r\n\r\n')
@@ -441,13 +360,13 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
   private onRequestData(chunk: Buffer): void {
     const relay = this.relay
     if (relay !== null) {
-      this.receivedBytes += chunk.length
+      this.ex.receivedBytes += chunk.length
       relay.write(chunk)
       return
     }
     const up = this.upstream
-    if (up === null || this.done) return
-    this.receivedBytes += chunk.length
+    if (up === null || this.ex.done) return
+    this.ex.receivedBytes += chunk.length
     this.bodySent = true
     const ok = this.reqChunked ? up.socket.write(`${chunk.length.toString(16)}\r\n`) && up.socket.write(chunk) && up.socket.write('\r\n') : up.socket.write(chunk)
     if (!ok) this.stream.pause()
@@ -458,7 +377,7 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
     const code = this.stream.rstCode
     if (code !== undefined && code !== 0) return
     this.relay?.endRequest()
-    if (this.reqChunked && this.upstream !== null && !this.done) this.upstream.socket.write('0\r\n\r\n')
+    if (this.reqChunked && this.upstream !== null && !this.ex.done) this.upstream.socket.write('0\r\n\r\n')
   }
 
   // ---- upstream events
@@ -478,7 +397,7 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
     const buf = this.resBuf === null ? chunk : Buffer.concat([this.resBuf, chunk])
     let start = 0
     for (;;) {
-      const r = parseResponseHead(buf, start, this.method, this.res)
+      const r = parseResponseHead(buf, start, this.ex.method, this.res)
       if (r === 'incomplete') {
         this.resBuf = start === 0 ? buf : buf.subarray(start)
         return
@@ -494,15 +413,15 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
       break
     }
     this.resBuf = null
-    const lambda = lambdaFailure(this.group, this.res)
+    const lambda = lambdaFailure(this.ex.group, this.res)
     if (lambda !== undefined) return this.failBeforeResponse(lambda)
     this.startResponse(conn)
-    if (start < buf.length && !this.done) this.responseBody(conn, buf, start)
+    if (start < buf.length && !this.ex.done) this.responseBody(conn, buf, start)
   }
 
   private startResponse(conn: UpstreamConnection): void {
     const res = this.res
-    this.targetStatus = res.status
+    this.ex.targetStatus = res.status
     this.resBody = res.bodyKind === 'length' ? Body.Length : res.bodyKind === 'chunked' ? Body.Chunked : res.bodyKind === 'close' ? Body.Close : Body.None
     this.resRemaining = res.contentLength
     if (this.resBody === Body.Chunked) {
@@ -510,15 +429,14 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
       this.resChunks.sink = []
     }
     const headers: OutgoingHttpHeaders = { ':status': res.status }
-    const stick = this.group?.snapshot.stickiness
-    const setCookies = this.cookies.length === 0 ? [] : [...this.cookies]
+    const setCookies = this.ex.cookies.length === 0 ? [] : [...this.ex.cookies]
     let appCookieSeen = false
     for (let i = 0; i < res.names.length; i++) {
       const raw = res.names[i] as string
       const kind = responseHeaderKind(raw)
       const value = res.values[i] as string
       if (kind === Hdr.SET_COOKIE) {
-        if (stick?.type === 'app_cookie' && stick.cookieName !== undefined && value.startsWith(`${stick.cookieName}=`)) appCookieSeen = true
+        if (this.ex.isAppCookie(value)) appCookieSeen = true
         setCookies.push(value)
         continue
       }
@@ -529,11 +447,7 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
       const prev = headers[name]
       headers[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [String(prev), value]
     }
-    if (appCookieSeen && stick?.enabled && stick.classic && this.target) setCookies.push(`${CLASSIC_COOKIE}=${this.target.token}; Path=/`)
-    else if (appCookieSeen && stick?.enabled && this.target) {
-      setCookies.push(`AWSALBAPP-0=${this.target.token}; Expires=${cookieExpires(this.ctx.now(), stick.durationSeconds)}; Path=/`)
-      setCookies.push('AWSALBAPP-1=_remove_; Path=/', 'AWSALBAPP-2=_remove_; Path=/', 'AWSALBAPP-3=_remove_; Path=/')
-    }
+    if (appCookieSeen) setCookies.push(...this.ex.appCookies())
     if (setCookies.length > 0) headers['set-cookie'] = setCookies
     if (this.resBody === Body.Length || (this.resBody === Body.None && res.contentLength >= 0)) headers['content-length'] = res.contentLength
     if (this.resBody === Body.Chunked) {
@@ -541,7 +455,7 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
       // goes out once the last chunk arrived, and abort() resets the stream instead (Node's reset
       // would otherwise end the stream cleanly first).
       this.stream.once('wantTrailers', () => {
-        if (this.errorKind === undefined && !this.stream.destroyed) this.stream.sendTrailers({})
+        if (this.ex.errorKind === undefined && !this.stream.destroyed) this.stream.sendTrailers({})
       })
       this.respond(headers, false, true)
       return
@@ -606,25 +520,20 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
   onUpstreamClose(conn: UpstreamConnection, error: (Error & { code?: string }) | undefined): void {
     if (conn !== this.upstream) return
     this.upstream = null
-    if (this.done) return
+    if (this.ex.done) return
     if (this.responded) {
       if (this.resBody === Body.Close) this.responseDone(conn)
       else this.abort('target-closed')
       return
     }
-    const target = this.target
-    this.untrack()
+    this.ex.release()
     if (!conn.connected) {
-      countConnectionError(this.ctx, this.group, conn.handshakeFailed)
-      // Nothing reached the target: one retry on another one, as the HTTP/1 path does.
-      if (!this.retried && !this.bodySent && this.group) {
-        const other = this.group.pick(this.ctx.now(), this.ctx.random, target ?? undefined)
-        if (other) {
-          this.retried = true
-          this.ctx.stats.retries++
-          this.send(other)
-          return
-        }
+      this.ex.connectionFailed(conn.handshakeFailed)
+      // Nothing reached the target: the one retry, on another one.
+      const other = this.bodySent ? undefined : this.ex.retryTarget()
+      if (other !== undefined) {
+        this.send(other)
+        return
       }
       this.localError(conn.handshakeFailed ? 'target-tls-error' : 'connect-failed')
       return
@@ -635,14 +544,14 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
   onUpstreamTimeout(conn: UpstreamConnection): void {
     if (conn !== this.upstream) return
     const kind: ProxyErrorKind = conn.connected ? 'target-timeout' : conn.handshakeFailed ? 'target-tls-error' : 'connect-timeout'
-    if (!conn.connected) countConnectionError(this.ctx, this.group, conn.handshakeFailed)
+    if (!conn.connected) this.ex.connectionFailed(conn.handshakeFailed)
     if (this.responded) {
       this.abort(kind)
       return
     }
     this.upstream = null
     conn.pool.discard(conn)
-    this.untrack()
+    this.ex.release()
     this.localError(kind)
   }
 
@@ -656,7 +565,7 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
       else conn.pool.release(conn, this.listener.balancer.attributes.idleTimeoutSeconds * 1000)
     }
     if (conn.socket.isPaused()) conn.socket.resume()
-    this.untrack()
+    this.ex.release()
     if (!this.stream.destroyed && !this.stream.writableEnded) this.stream.end()
     this.finish()
   }
@@ -667,22 +576,19 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
     if (up) {
       this.upstream = null
       up.pool.discard(up)
-      this.untrack()
     }
     const relay = this.relay
     if (relay) {
       this.relay = null
       relay.cancel()
-      this.untrack()
     }
+    this.ex.release()
   }
 
   /** The balancer's own error page, before any response header went out. */
   private localError(kind: ProxyErrorKind): void {
     this.dropTarget()
-    this.errorKind = kind
-    const status = STATUS[kind]
-    this.elbStatus = status
+    const status = this.ex.fail(kind)
     if (!this.responded && !this.stream.destroyed) this.answer(errorPage(status))
     this.discardBody()
     this.finish()
@@ -703,22 +609,22 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
 
   /** A failure after the response head went out: the client learns it from a reset stream. */
   private abort(kind: ProxyErrorKind): void {
-    this.errorKind = kind
+    this.ex.errorKind = kind
     const up = this.upstream
     if (up) {
       this.upstream = null
       up.pool.discard(up)
     }
-    this.untrack()
+    this.ex.release()
     if (!this.stream.destroyed) this.stream.close(2) // INTERNAL_ERROR
     this.finish()
   }
 
   private onStreamClose(): void {
-    if (this.done) return
+    if (this.ex.done) return
     // The client reset the stream (or the connection went): stop the exchange with the target.
     this.dropTarget()
-    if (this.elbStatus === 0 && this.targetStatus === 0) this.errorKind = 'client-closed'
+    if (this.ex.elbStatus === 0 && this.ex.targetStatus === 0) this.ex.errorKind = 'client-closed'
     this.finish()
   }
 
@@ -730,7 +636,7 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
     h.date = httpDate(this.ctx.now())
     for (const [name, value] of res.fields) h[name] = value
     h['content-length'] = res.body.length
-    const headOnly = this.method === 'HEAD' || res.body.length === 0
+    const headOnly = this.ex.method === 'HEAD' || res.body.length === 0
     this.respond(h, headOnly)
     if (!headOnly) this.endWith(res.body)
   }
@@ -748,76 +654,26 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
 
   private write(b: Buffer): boolean {
     if (this.stream.destroyed) return true
-    this.sentBytes += b.length
+    this.ex.sentBytes += b.length
     return this.stream.write(b)
   }
 
   private endWith(b: Buffer): void {
     if (this.stream.destroyed) return
-    this.sentBytes += b.length
+    this.ex.sentBytes += b.length
     this.stream.end(b)
   }
 
   private finish(): void {
-    if (this.done) return
-    this.done = true
+    const ex = this.ex
+    if (ex.done) return
     const relay = this.relay
     if (relay !== null) {
       // Body bytes the relay moved (the request's were counted as they came).
-      this.sentBytes += relay.sent
+      ex.sentBytes += relay.sent
       this.relay = null
     }
-    const ctx = this.ctx
-    ctx.stats.requests++
-    const status = this.elbStatus !== 0 ? this.elbStatus : this.targetStatus
-    if (this.elbStatus !== 0) ctx.stats.elbResponses.set(this.elbStatus, (ctx.stats.elbResponses.get(this.elbStatus) ?? 0) + 1)
-    else if (this.targetStatus !== 0) ctx.stats.targetResponses.set(this.targetStatus, (ctx.stats.targetResponses.get(this.targetStatus) ?? 0) + 1)
-    const targetSeconds = this.targetStatus !== 0 ? (ctx.now() - this.targetStartMs) / 1000 : -1
-    ctx.metrics?.request(this.listener, this.group?.snapshot.arn ?? '', this.rule?.action.kind, this.elbStatus, this.elbStatus !== 0 ? 0 : this.targetStatus, targetSeconds, this.receivedBytes + this.sentBytes, 'compliant')
-    if (this.grpc) ctx.metrics?.grpcRequest?.()
-    if (this.listener.balancer.attributes.accessLogs.enabled) this.logAccess(status)
-    if (this.errorKind !== undefined && this.errorKind !== 'client-closed' && ctx.log) {
-      ctx.log.warn({ listener: this.listener.arn, status, reason: ERROR_REASON[this.errorKind] }, 'request failed')
-    }
-  }
-
-  private logAccess(status: number): void {
-    const now = this.ctx.now()
-    const listener = this.listener
-    const proto = listener.protocol === 'HTTPS' ? 'https' : 'http'
-    let userAgent = ''
-    for (let i = 0; i < this.names.length; i++) if (this.names[i] === 'user-agent') userAgent = this.values[i] as string
-    const priority = this.rule === null ? -1 : this.rule.priority === 'default' ? 0 : this.rule.priority
-    const reached = this.targetStartMs !== 0
-    const line = formatAccessLog({
-      // ALB logs gRPC calls as grpcs (they only come over TLS).
-      type: this.group?.snapshot.protocolVersion === 'GRPC' ? 'grpcs' : 'h2',
-      timeMs: now,
-      elb: listener.balancer.logName,
-      client: `${this.client.address}:${this.client.port}`,
-      target: this.target ? this.target.key : '-',
-      requestProcessingSeconds: reached ? (this.targetStartMs - this.startMs) / 1000 : -1,
-      targetProcessingSeconds: reached && this.targetStatus !== 0 ? (now - this.targetStartMs) / 1000 : -1,
-      responseProcessingSeconds: reached && this.targetStatus !== 0 ? 0 : -1,
-      elbStatus: status,
-      targetStatus: this.targetStatus === 0 ? '-' : String(this.targetStatus),
-      receivedBytes: this.receivedBytes,
-      sentBytes: this.sentBytes,
-      request: `${this.method} ${proto}://${hostWithoutPort(this.authority)}:${listener.port}${this.query === '' ? this.path : `${this.path}?${this.query}`} HTTP/2.0`,
-      userAgent,
-      targetGroupArn: this.group?.snapshot.arn ?? '',
-      traceId: this.traceId,
-      domainName: this.client.domainName,
-      chosenCertArn: this.client.chosenCertArn,
-      matchedRulePriority: priority,
-      requestCreationMs: this.startMs,
-      actionsExecuted: this.rule?.action.kind ?? '',
-      redirectUrl: this.redirectUrl,
-      errorReason: this.errorKind ? ERROR_REASON[this.errorKind] : '',
-      classification: '',
-      classificationReason: '',
-    }, listener.balancer.accessLogFormat)
-    this.ctx.accessLogs.write(listener.balancer.attributes.accessLogs.bucket, line)
+    ex.finish()
   }
 }
 

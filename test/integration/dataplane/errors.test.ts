@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
-import { createServer, type AddressInfo } from 'node:net'
+import { once } from 'node:events'
+import { connect, createServer, type AddressInfo } from 'node:net'
 import { test } from 'node:test'
 import { forward, freePort, get, listener, loadBalancer, portOf, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
+import { eventually } from '../../helpers/eventually.js'
 
 async function rawBackend(t: Parameters<typeof startBackend>[0], onData: (socket: import('node:net').Socket) => void): Promise<number> {
   const server = createServer((s) => {
@@ -119,4 +121,27 @@ test('a kept-alive target connection that closes as a request goes out on it cos
   const port = portOf(dp)
   for (let i = 0; i < 6; i++) assert.equal((await get(port, '/')).status, 200)
   assert.ok(dp.stats.retries >= 1)
+})
+
+test('a request cut after its response began, by the client or by the target, gives its target back its in-flight count', async (t) => {
+  // The head and part of the body go out; then the client leaves (/stay) or the target dies (/die).
+  const backendPort = await rawBackend(t, (s) => {
+    s.write('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\npartial')
+    setTimeout(() => s.destroy(), 50)
+  })
+  const tg = targetGroup('web', [{ id: '127.0.0.1', port: backendPort }], { algorithm: 'least_outstanding_requests' })
+  const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(0, [forward(tg)])))
+  const port = portOf(dp)
+  const key = `127.0.0.1:${backendPort}`
+  for (const clientLeaves of [true, false]) {
+    const s = connect(port, '127.0.0.1')
+    s.on('error', () => {})
+    s.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n')
+    await once(s, 'data')
+    assert.equal(dp.outstanding(tg.arn, key), 1, 'in flight while the body streams')
+    if (clientLeaves) s.destroy()
+    else await once(s, 'close')
+    await eventually(() => dp.outstanding(tg.arn, key) === 0, { timeoutMs: 5000, message: `in-flight count back to 0 (${clientLeaves ? 'client left' : 'target died'})` })
+    s.destroy()
+  }
 })

@@ -16,7 +16,7 @@ import { UdpListenerSocket, type UdpListenerHost } from './l4/udp-listener.js'
 import { ListenerSocket, type ListenerHost } from './listener/listener-socket.js'
 import { ClientConnection } from './proxy/client-connection.js'
 import { serveHttp2 } from './proxy/h2-session.js'
-import { newStats, type DataplaneLog, type DataplaneMetricsSink, type DataplaneStats, type ProxyContext } from './proxy/context.js'
+import type { DataplaneLog, DataplaneMetricsSink, ProxyContext } from './proxy/context.js'
 import type { RouteRequest } from './router/route-request.js'
 import type { RouteExplanation } from './router/router.js'
 import type { L4ListenerSnapshot, ListenerSnapshot, Snapshot, TargetGroupSnapshot, TargetSnapshot } from './snapshot.js'
@@ -78,7 +78,6 @@ export interface ListenerExplanation {
 export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpListenerHost, UdpListenerHost {
   /** The snapshot new requests use; in-flight ones keep theirs. */
   current: Snapshot = EMPTY_SNAPSHOT
-  readonly stats: DataplaneStats = newStats()
   readonly signer: TokenSigner
   readonly accessLogs = new AccessLogSinks()
   readonly headLimits: HeadLimits
@@ -342,18 +341,17 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
   admitFlow(address: string, listener: L4ListenerSnapshot): boolean {
     const allowed = listener.allowedSources
     if (allowed === undefined || allowed.contains(address)) return true
-    this.stats.connectionsRejected++
     this.metrics?.connectionRejected('security_group')
     return false
   }
 
+  /** A UDP flow counts as a connection, as a TCP relay does. */
   flowStarted(): void {
-    this.stats.connectionsAccepted++
-    this.stats.activeConnections++
+    this.metrics?.connectionOpened()
   }
 
   flowEnded(): void {
-    this.stats.activeConnections--
+    this.metrics?.connectionClosed()
   }
 
   /** Open TCP connections of a network listener (tests and draining views). */
@@ -377,26 +375,21 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
     const allowed = listener.allowedSources
     if (allowed === undefined || allowed.contains(socket.remoteAddress ?? '')) return true
     // Security groups apply at accept, as on an application balancer.
-    this.stats.connectionsRejected++
     this.metrics?.connectionRejected('security_group')
     socket.destroy()
     return false
   }
 
   l4TlsFailed(_listener: L4ListenerSnapshot): void {
-    this.stats.clientTlsNegotiationErrors++
     this.metrics?.clientTlsNegotiationError?.()
   }
 
   relayStarted(_relay: TcpRelay): void {
-    this.stats.connectionsAccepted++
-    this.stats.activeConnections++
     this.metrics?.connectionOpened()
   }
 
   relayEnded(relay: TcpRelay, targetFailed: boolean): void {
-    this.stats.activeConnections--
-    if (targetFailed) this.stats.targetConnectionErrors++
+    if (targetFailed) this.metrics?.l4TargetConnectionError?.()
     this.metrics?.connectionClosed()
     for (const s of this.l4Sockets.values()) s.forget(relay)
     const log = relay.accessLogLine(this.now())
@@ -432,7 +425,6 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
       const remote = socket.remoteAddress ?? ''
       if (!allowed.contains(remote)) {
         // Security groups are enforced at accept: the connection is closed at once and counted.
-        this.stats.connectionsRejected++
         this.metrics?.connectionRejected('security_group')
         socket.destroy()
         return false
@@ -443,16 +435,11 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
 
   connect(socket: Socket, owner: ListenerSocket, listener: ListenerSnapshot): ClientConnection | undefined {
     if (!this.admit(socket, listener)) return undefined
-    this.stats.connectionsAccepted++
-    this.stats.activeConnections++
     this.metrics?.connectionOpened()
     return new ClientConnection(socket, this, owner, listener)
   }
 
   connectHttp2(socket: TLSSocket, owner: ListenerSocket, listener: ListenerSnapshot, chosenCertArn: string): ServerHttp2Session {
-    this.stats.connectionsAccepted++
-    this.stats.activeConnections++
-    this.stats.http2Connections++
     this.metrics?.connectionOpened()
     const remote = socket.remoteAddress ?? ''
     const address = remote.startsWith('::ffff:') && remote.includes('.') ? remote.slice(7) : remote
@@ -465,14 +452,12 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
       clientCert: clientCertHeadersOf(socket),
     })
     session.once('close', () => {
-      this.stats.activeConnections--
       this.metrics?.connectionClosed()
     })
     return session
   }
 
   tlsFailed(_listener: ListenerSnapshot): void {
-    this.stats.clientTlsNegotiationErrors++
     this.metrics?.clientTlsNegotiationError?.()
   }
 

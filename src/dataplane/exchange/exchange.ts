@@ -160,7 +160,7 @@ export class Exchange {
     const other = this.group.pick(this.ctx.now(), this.ctx.random, this.target ?? undefined)
     if (other === undefined) return undefined
     this.retried = true
-    this.ctx.stats.retries++
+    this.ctx.metrics?.retry?.()
     return other
   }
 
@@ -170,13 +170,9 @@ export class Exchange {
    */
   connectionFailed(handshakeFailed: boolean): void {
     const group = this.group
-    if (handshakeFailed) {
-      this.ctx.stats.targetTlsNegotiationErrors++
-      if (group) this.ctx.metrics?.targetTlsNegotiationError?.(group.snapshot.arn)
-      return
-    }
-    this.ctx.stats.targetConnectionErrors++
-    if (group) this.ctx.metrics?.targetConnectionError(group.snapshot.arn)
+    if (group === null) return
+    if (handshakeFailed) this.ctx.metrics?.targetTlsNegotiationError?.(group.snapshot.arn)
+    else this.ctx.metrics?.targetConnectionError(group.snapshot.arn)
   }
 
   // ---- header policy
@@ -187,7 +183,7 @@ export class Exchange {
    * (false: refused), and the trace id, stamped with the request's arrival.
    */
   forwarding(xff: string | undefined, trace: string | undefined, dropped: boolean): boolean {
-    if (dropped) this.ctx.stats.droppedInvalidHeaderRequests++
+    if (dropped) this.ctx.metrics?.droppedInvalidHeaders?.()
     if (tooManyForwardedFor(xff)) return false
     this.traceId = traceHeader(trace, this.startMs)
     return true
@@ -224,9 +220,6 @@ export class Exchange {
     const listener = this.listener
     const elbStatus = this.elbStatus
     const targetStatus = elbStatus !== 0 ? 0 : this.targetStatus
-    ctx.stats.requests++
-    if (elbStatus !== 0) ctx.stats.elbResponses.set(elbStatus, (ctx.stats.elbResponses.get(elbStatus) ?? 0) + 1)
-    else if (targetStatus !== 0) ctx.stats.targetResponses.set(targetStatus, (ctx.stats.targetResponses.get(targetStatus) ?? 0) + 1)
     const metrics = ctx.metrics
     if (metrics !== undefined) {
       const targetSeconds = this.targetStatus !== 0 ? (ctx.now() - this.targetStartMs) / 1000 : -1

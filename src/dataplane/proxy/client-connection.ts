@@ -194,7 +194,6 @@ export class ClientConnection implements UpstreamUser {
   private onClose(): void {
     this.closed = true
     this.owner.removeConnection(this)
-    this.ctx.stats.activeConnections--
     this.ctx.metrics?.connectionClosed()
     if (this.active) {
       const up = this.upstream
@@ -313,7 +312,6 @@ export class ClientConnection implements UpstreamUser {
     // Desync mitigation, as ALB's routing.http.desync_mitigation_mode.
     const cls = head.classification
     if (cls !== 'compliant') {
-      this.ctx.stats.nonCompliantRequests++
       const mode = attrs.desyncMitigationMode
       if ((cls === 'severe' && mode !== 'monitor') || (mode === 'strictest' && (cls === 'ambiguous' || cls === 'acceptable'))) {
         this.closeAfter = true

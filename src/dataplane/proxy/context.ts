@@ -4,49 +4,11 @@ import type { TokenSigner } from '../balancer/cookies.js'
 import type { HeadLimits } from '../http1/request-parser.js'
 import type { ListenerSnapshot, Snapshot } from '../snapshot.js'
 
-/** Counts the data plane keeps itself (tests and the admin API read them; metrics/ can mirror them). */
-export interface DataplaneStats {
-  connectionsAccepted: number
-  /** Closed at accept by the security groups (RejectedConnectionCount). */
-  connectionsRejected: number
-  activeConnections: number
-  requests: number
-  /** Responses the balancer generated itself, by status (HTTPCode_ELB_*). */
-  elbResponses: Map<number, number>
-  /** Responses from targets, by status (HTTPCode_Target_*). */
-  targetResponses: Map<number, number>
-  targetConnectionErrors: number
-  /** TLS handshakes with targets of HTTPS groups that failed (TargetTLSNegotiationErrorCount). */
-  targetTlsNegotiationErrors: number
-  /** DesyncMitigationMode_NonCompliant_Request_Count. */
-  nonCompliantRequests: number
-  droppedInvalidHeaderRequests: number
-  retries: number
-  /** TLS handshakes with clients that failed (ClientTLSNegotiationErrorCount), refused ones included. */
-  clientTlsNegotiationErrors: number
-  /** HTTP/2 connections from clients (ALPN h2) accepted so far. */
-  http2Connections: number
-}
-
-export function newStats(): DataplaneStats {
-  return {
-    connectionsAccepted: 0,
-    connectionsRejected: 0,
-    activeConnections: 0,
-    requests: 0,
-    elbResponses: new Map(),
-    targetResponses: new Map(),
-    targetConnectionErrors: 0,
-    targetTlsNegotiationErrors: 0,
-    nonCompliantRequests: 0,
-    droppedInvalidHeaderRequests: 0,
-    retries: 0,
-    clientTlsNegotiationErrors: 0,
-    http2Connections: 0,
-  }
-}
-
-/** Optional hooks for metrics/ (MetricsSink adapts Metrics); positional arguments, so nothing is allocated per request. */
+/**
+ * What the data plane reports as it works, for metrics/ (MetricsSink adapts Metrics) and for
+ * tests (test/helpers/dataplane-counts.ts counts each event); the data plane keeps no counts of
+ * its own. Positional arguments, so nothing is allocated per request.
+ */
 export interface DataplaneMetricsSink {
   /**
    * One finished request. elbStatus is 0 when the target answered; targetStatus 0 when it did not;
@@ -77,6 +39,12 @@ export interface DataplaneMetricsSink {
   lambdaError?(targetGroupArn: string, kind: 'user' | 'internal'): void
   /** Bytes of requests to and responses from a function (LambdaTargetProcessedBytes). */
   lambdaProcessedBytes?(targetGroupArn: string, bytes: number): void
+  /** A request went to a second target after its first attempt failed before reaching the first (the one retry). */
+  retry?(): void
+  /** A request lost header fields to routing.http.drop_invalid_header_fields.enabled (DroppedInvalidHeaderRequestCount). */
+  droppedInvalidHeaders?(): void
+  /** A network listener's flow whose target connection failed. */
+  l4TargetConnectionError?(): void
 }
 
 /** A minimal logger (pino fits). */
@@ -90,7 +58,6 @@ export interface DataplaneLog {
 export interface ProxyContext {
   readonly current: Snapshot
   readonly signer: TokenSigner
-  readonly stats: DataplaneStats
   readonly metrics: DataplaneMetricsSink | undefined
   readonly accessLogs: AccessLogSinks
   readonly headLimits: HeadLimits

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { connect, createServer, type AddressInfo } from 'node:net'
 import { test } from 'node:test'
-import { forward, freePort, get, listener, loadBalancer, portOf, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
+import { countsOf, forward, freePort, get, listener, loadBalancer, portOf, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
 import { eventually } from '../../helpers/eventually.js'
 
 async function rawBackend(t: Parameters<typeof startBackend>[0], onData: (socket: import('node:net').Socket) => void): Promise<number> {
@@ -23,7 +23,7 @@ test('503 with ALB\'s page when the target group has no registered targets', asy
   const r = await get(port, '/')
   assert.equal(r.status, 503)
   assert.match(r.body, /<title>503 Service Temporarily Unavailable<\/title>/)
-  assert.equal(dp.stats.elbResponses.get(503), 1)
+  assert.equal(countsOf(dp).elbResponses.get(503), 1)
 })
 
 test('502 when the target resets the connection before answering', async (t) => {
@@ -73,7 +73,7 @@ test('a refused connection is retried once on another target: no failed request'
     assert.equal(r.status, 200)
     assert.equal(r.body, 'alive')
   }
-  assert.ok(dp.stats.retries >= 3)
+  assert.ok(countsOf(dp).retries >= 3)
 })
 
 test('502 when the only target refuses connections', async (t) => {
@@ -82,7 +82,7 @@ test('502 when the only target refuses connections', async (t) => {
   const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(0, [forward(tg)])))
   const port = portOf(dp)
   assert.equal((await get(port, '/')).status, 502)
-  assert.equal(dp.stats.targetConnectionErrors, 1)
+  assert.equal(countsOf(dp).targetConnectionErrors, 1)
 })
 
 test('a malformed request is answered 400 and the connection closed', async (t) => {
@@ -120,7 +120,7 @@ test('a kept-alive target connection that closes as a request goes out on it cos
   const dp = await startDataplane(t, state(1, loadBalancer(), tg, listener(0, [forward(tg)])))
   const port = portOf(dp)
   for (let i = 0; i < 6; i++) assert.equal((await get(port, '/')).status, 200)
-  assert.ok(dp.stats.retries >= 1)
+  assert.ok(countsOf(dp).retries >= 1)
 })
 
 test('a request cut after its response began, by the client or by the target, gives its target back its in-flight count', async (t) => {

@@ -20,6 +20,7 @@ import {
 import { MapStateView } from '../../../src/store/state.js'
 import { Dataplane, type DataplaneOptions } from '../../../src/dataplane/dataplane.js'
 import { tryCompile, type Snapshot } from '../../../src/runtime/snapshot.js'
+import { DataplaneCounts } from '../../helpers/dataplane-counts.js'
 
 export const LB_ARN = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/app/test-lb/0123456789abcdef'
 let counter = 0
@@ -149,8 +150,19 @@ export function portOf(dp: Dataplane, bindAddress = '127.0.0.1'): number {
   return port
 }
 
+const counts = new WeakMap<Dataplane, DataplaneCounts>()
+
+/** What a data plane from startDataplane reported (its metrics events, counted; they go on to options.metrics too). */
+export function countsOf(dp: Dataplane): DataplaneCounts {
+  const c = counts.get(dp)
+  if (c === undefined) throw new Error('not a data plane from startDataplane')
+  return c
+}
+
 export async function startDataplane(t: TestContext, view: MapStateView, options: DataplaneOptions = {}): Promise<Dataplane> {
-  const dp = new Dataplane(options)
+  const sink = new DataplaneCounts(options.metrics)
+  const dp = new Dataplane({ ...options, metrics: sink })
+  counts.set(dp, sink)
   t.after(() => dp.close())
   await applyState(dp, view)
   return dp

@@ -8,7 +8,7 @@ import { test, type TestContext } from 'node:test'
 import type { Certificate } from '../../../src/model/certificate.js'
 import type { TargetGroup } from '../../../src/model/target-group.js'
 import { eventually } from '../../helpers/eventually.js'
-import { applyState, forward, freePort, listener, loadBalancer, startDataplane, state, targetGroup } from './fixtures.js'
+import { countsOf, applyState, forward, freePort, listener, loadBalancer, startDataplane, state, targetGroup } from './fixtures.js'
 import { certRefs, testCa, type TestCa } from './tls-fixtures.js'
 import { echo, grpcFrame, h2Client, h2Request, startH2Target, type H2Handler } from './target-servers.js'
 
@@ -156,7 +156,7 @@ test('an HTTP2 target that refuses connections gets the request a 502; one that 
   const session = await h2Client(t, port, ca.rootPem)
   const refused = await h2Request(session, { ':method': 'GET', ':path': '/' })
   assert.equal(refused.headers[':status'], 502)
-  assert.equal(dp.stats.targetConnectionErrors, 1)
+  assert.equal(countsOf(dp).targetConnectionErrors, 1)
 
   const silent = await startH2Target(t, () => {})
   const tg2 = targetGroup('h2-silent', [{ id: '127.0.0.1', port: silent.port }], {}, { protocolVersion: 'HTTP2' })

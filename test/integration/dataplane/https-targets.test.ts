@@ -6,7 +6,7 @@ import { test, type TestContext } from 'node:test'
 import { Metrics } from '../../../src/metrics/metrics.js'
 import { MetricsSink } from '../../../src/dataplane/metrics-sink.js'
 import { selfSigned } from '../../aws/self-signed.js'
-import { forward, freePort, get, listener, loadBalancer, portOf, rule, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
+import { countsOf, forward, freePort, get, listener, loadBalancer, portOf, rule, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
 import { certRefs, testCa } from './tls-fixtures.js'
 import { h2Client, h2Request, startHttpsTarget } from './target-servers.js'
 
@@ -79,8 +79,8 @@ test('a target that does not finish the TLS handshake gets the request a 502 and
   const port = portOf(dp)
   const r = await get(port, '/')
   assert.equal(r.status, 502)
-  assert.equal(dp.stats.targetTlsNegotiationErrors, 1)
-  assert.equal(dp.stats.targetConnectionErrors, 0)
+  assert.equal(countsOf(dp).targetTlsNegotiationErrors, 1)
+  assert.equal(countsOf(dp).targetConnectionErrors, 0)
   assert.match(await metrics.render(), /openalb_target_tls_negotiation_error_count_total\{[^}]*\} 1/)
 })
 

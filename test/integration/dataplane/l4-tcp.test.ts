@@ -5,7 +5,7 @@ import type { Dataplane } from '../../../src/dataplane/dataplane.js'
 import type { LoadBalancer } from '../../../src/model/load-balancer.js'
 import type { TargetGroup } from '../../../src/model/target-group.js'
 import { eventually } from '../../helpers/eventually.js'
-import { applyState, forward, listener, loadBalancer, securityGroup, startDataplane, state, targetGroup } from './fixtures.js'
+import { countsOf, applyState, forward, listener, loadBalancer, securityGroup, startDataplane, state, targetGroup } from './fixtures.js'
 import { sha256, startEchoTarget, TcpClient, type EchoTarget } from './tcp-targets.js'
 
 const NLB_ARN = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/net/tcp-nlb/0123456789abcdef'
@@ -104,7 +104,7 @@ test('a target killed mid-connection: the client sees a reset, new connections g
     c.destroy()
   }
   assert.deepEqual(after, ['t1', 't1', 't1', 't1'], 'a refused connect is tried on the other target')
-  assert.ok(dp.stats.targetConnectionErrors >= 1)
+  assert.ok(countsOf(dp).targetConnectionErrors >= 1)
 })
 
 test('no target can be reached: the client connection is reset', async (t) => {
@@ -124,7 +124,7 @@ test('security groups apply at accept: a source no rule allows is closed and cou
   t.after(() => c.destroy())
   await c.until((x) => x.ended || x.socket.destroyed, 5000, 'the refusal')
   assert.equal(c.length, 0)
-  assert.equal(dp.stats.connectionsRejected, 1)
+  assert.equal(countsOf(dp).connectionsRejected, 1)
   assert.equal(target.sockets.size, 0, 'nothing reached the target')
 })
 

@@ -9,7 +9,7 @@ import type { Certificate } from '../../../src/model/certificate.js'
 import type { AlpnPolicy, Listener } from '../../../src/model/listener.js'
 import type { LoadBalancer } from '../../../src/model/load-balancer.js'
 import type { TargetGroup } from '../../../src/model/target-group.js'
-import { forward, listener, loadBalancer, startDataplane, state, targetGroup } from './fixtures.js'
+import { countsOf, forward, listener, loadBalancer, startDataplane, state, targetGroup } from './fixtures.js'
 import { certRefs, testCa, type TestCa } from './tls-fixtures.js'
 import { parseProxyV2, startEchoTarget, startProxyV2Target, TcpClient, type ProxyV2Info } from './tcp-targets.js'
 
@@ -70,7 +70,7 @@ test('a TLS listener terminates with the certificate SNI picks, and splices the 
     await until(() => c.text() === 'plain\nsecret\n', 'the echo through TLS')
     c.end()
   }
-  assert.equal(dp.stats.connectionsAccepted, 2)
+  assert.equal(countsOf(dp).connectionsAccepted, 2)
 })
 
 test('ALPN policies: HTTP2Preferred picks h2, HTTP2Optional http/1.1, HTTP1Only refuses an h2-only client', async (t) => {
@@ -93,7 +93,7 @@ test('ALPN policies: HTTP2Preferred picks h2, HTTP2Optional http/1.1, HTTP1Only 
   }
   const dp = await startDataplane(t, state(1, nlb(), cert, tg, tlsListener(tg, [cert], 'HTTP1Only')))
   await assert.rejects(tlsClient(t, dp.boundPort('127.0.0.1:0') ?? 0, ca, 'api.example.test', ['h2']))
-  assert.ok(dp.stats.clientTlsNegotiationErrors >= 1)
+  assert.ok(countsOf(dp).clientTlsNegotiationErrors >= 1)
 })
 
 test('a TLS target group re-encrypts: the target sees TLS, with the ALPN protocol the client chose', async (t) => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { connect } from 'node:net'
 import { test } from 'node:test'
 import { eventually } from '../../helpers/eventually.js'
-import { applyState, compile, fixed, forward, freePort, get, listener, loadBalancer, portOf, securityGroup, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
+import { countsOf, applyState, compile, fixed, forward, freePort, get, listener, loadBalancer, portOf, securityGroup, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
 
 test('draining: a deregistered target gets no new request and its slow in-flight one finishes', async (t) => {
   let release: () => void = () => {}
@@ -109,7 +109,7 @@ test('security groups: a source no inbound rule allows is closed at accept and c
   const deny = securityGroup('web-sg', [{ protocol: 'tcp', fromPort: port, toPort: port, cidrs: ['10.0.0.0/8'], sourceGroups: [] }])
   const dp = await startDataplane(t, state(1, deny, loadBalancer({}, { securityGroups: [deny.id] }), listener(port, [fixed('200', 'in')])))
   await assert.rejects(get(port, '/'), /ECONNRESET|socket hang up/)
-  assert.equal(dp.stats.connectionsRejected, 1)
+  assert.equal(countsOf(dp).connectionsRejected, 1)
 
   const allow = securityGroup('web-sg', [{ protocol: 'tcp', fromPort: port, toPort: port, cidrs: ['127.0.0.0/8'], sourceGroups: [] }])
   await applyState(dp, state(2, { ...allow, id: deny.id }, loadBalancer({}, { securityGroups: [deny.id] }), listener(port, [fixed('200', 'in')])))
@@ -121,7 +121,7 @@ test('a rule for another port does not open this one', async (t) => {
   const dp = await startDataplane(t, state(1, sg, loadBalancer({}, { securityGroups: [sg.id] }), listener(0, [fixed('200', 'in')])))
   const port = portOf(dp)
   await assert.rejects(get(port, '/'))
-  assert.equal(dp.stats.connectionsRejected, 1)
+  assert.equal(countsOf(dp).connectionsRejected, 1)
 })
 
 test('a client that trickles its request head is answered 408 at the head timeout, others are served', async (t) => {

@@ -8,7 +8,7 @@ import type { TargetGroup } from '../../../src/model/target-group.js'
 import { Metrics } from '../../../src/metrics/metrics.js'
 import { MetricsSink } from '../../../src/dataplane/metrics-sink.js'
 import { eventually } from '../../helpers/eventually.js'
-import { forward, freePort, get, listener, loadBalancer, portOf, rule, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
+import { countsOf, forward, freePort, get, listener, loadBalancer, portOf, rule, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
 import { certRefs, testCa } from './tls-fixtures.js'
 import { grpcFrame, h2Client, h2Request, startH2Target } from './target-servers.js'
 
@@ -65,7 +65,7 @@ test('an HTTP/1.1 request to an HTTP2 or GRPC group gets 464, over HTTP and HTTP
   // The same requests to the HTTP1 group are served.
   assert.equal((await get(b.httpPort, '/x')).status, 200)
   assert.equal(b.h2Backend.streams.length, 0)
-  assert.equal(b.dp.stats.elbResponses.get(464), 4)
+  assert.equal(countsOf(b.dp).elbResponses.get(464), 4)
 })
 
 test('a gRPC call to an HTTP1 group gets 464; other HTTP/2 requests to it are served', async (t) => {

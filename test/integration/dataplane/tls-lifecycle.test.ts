@@ -3,7 +3,7 @@ import { connect as h2connect } from 'node:http2'
 import { test } from 'node:test'
 import { connect as tlsConnect } from 'node:tls'
 import { eventually } from '../../helpers/eventually.js'
-import { applyState, forward, freePort, listener, loadBalancer, portOf, securityGroup, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
+import { countsOf, applyState, forward, freePort, listener, loadBalancer, portOf, securityGroup, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
 import { certRefs, testCa } from './tls-fixtures.js'
 
 test('security groups are enforced on an HTTPS listener before any TLS work', async (t) => {
@@ -20,8 +20,8 @@ test('security groups are enforced on an HTTPS listener before any TLS work', as
       s.once('error', reject)
     }),
   )
-  assert.equal(dp.stats.connectionsRejected, 1)
-  assert.equal(dp.stats.clientTlsNegotiationErrors, 0, 'a refused source is not a TLS error')
+  assert.equal(countsOf(dp).connectionsRejected, 1)
+  assert.equal(countsOf(dp).clientTlsNegotiationErrors, 0, 'a refused source is not a TLS error')
 })
 
 test('removing an HTTPS listener sends GOAWAY: the HTTP/2 request in flight finishes, the connection closes', async (t) => {

@@ -350,12 +350,15 @@ export function buildProgram(out: (s: string) => void): Command {
     .option('--acme-email <email>', 'ACME: the account contact of certificates with source acme and no email')
     .option('--acme-ca-bundle <file>', 'ACME: a PEM file trusted for the --acme-directory CA\'s HTTPS (a private ACME CA)')
     .addOption(new Option('--acm-issuer <issuer>', 'who issues what ACM RequestCertificate asks for: local-ca (openalb\'s CA) or acme (the --acme-directory CA)').choices(['local-ca', 'acme']).default('local-ca'))
+    .option('--quotas <file>', 'ELBv2 quotas other than AWS\'s defaults: a YAML map of DescribeAccountLimits names to numbers, e.g. application-load-balancers: 100 (also $OPENALB_QUOTAS)')
     .option('--s3-dir <dir>', 'where AWS reads S3 objects (trust store CA bundles and CRLs), openalb reads DIR/BUCKET/KEY')
     .option('--shutdown-timeout <seconds>', 'on SIGTERM/SIGINT: seconds requests in flight get to finish before openalb exits (default 30)')
     .option('--workers <n>', 'data-plane processes sharing the listening sockets, or auto (one per core); health checks, DNS and the store stay in one process; 1 serves in that one process (default auto)')
     .option('--run-user-data', 'run code given to openalb as local processes: instances\' user data and commands, Lambda functions (off by default: it executes code sent to the API)')
-    .action(async (opts: { data?: string; config?: string; control?: string; dns?: string; advertise?: string; store?: string; nodeName?: string; zone?: string; nodeAddress?: string; nodeTtl?: string; acmeDirectory?: string; acmeEmail?: string; acmeCaBundle?: string; acmIssuer?: 'local-ca' | 'acme'; s3Dir?: string; shutdownTimeout?: string; runUserData?: boolean; workers?: string }) => {
+    .action(async (opts: { data?: string; config?: string; control?: string; dns?: string; advertise?: string; store?: string; nodeName?: string; zone?: string; nodeAddress?: string; nodeTtl?: string; acmeDirectory?: string; acmeEmail?: string; acmeCaBundle?: string; acmIssuer?: 'local-ca' | 'acme'; quotas?: string; s3Dir?: string; shutdownTimeout?: string; runUserData?: boolean; workers?: string }) => {
       const { runUp } = await import('../main.js')
+      // The store's control reads it (open-control.ts), as every command that opens the store does.
+      if (opts.quotas !== undefined) process.env.OPENALB_QUOTAS = resolve(opts.quotas)
       const store = storeUrlFrom(opts.store)
       if (!store && (opts.nodeName || opts.zone)) throw new CliFailure('--node-name and --zone need a shared store: --store etcd://HOST:PORT')
       if (opts.acmeDirectory !== undefined && !(opts.acmeDirectory in ACME_DIRECTORIES) && !/^https:\/\/\S+$/.test(opts.acmeDirectory)) {

@@ -1,4 +1,5 @@
 import { DEFAULT_PARTITION, DEFAULT_VPC_ID, type Partition } from '../model/ids.js'
+import { ELBV2_QUOTAS, type Quotas } from '../model/quotas.js'
 import { RevisionConflict, StoreUnavailable, type Store } from '../store/state.js'
 import { regionalView, type Change, type StateView } from '../model/state-view.js'
 import { Draft, type CertificateCheck } from './draft.js'
@@ -23,6 +24,8 @@ export interface ControlOptions {
   readonly instanceAddresses?: string | undefined
   /** What is bound on this machine, so that launches skip other openalbs' instance addresses (compute's boundAddresses). */
   readonly addressesInUse?: (() => ReadonlySet<string>) | undefined
+  /** ELBv2's account quotas (default AWS's). */
+  readonly quotas?: Quotas | undefined
 }
 
 export interface Mutation<T> {
@@ -38,6 +41,7 @@ export interface Mutation<T> {
  */
 export class Control {
   readonly partition: Partition
+  readonly quotas: Quotas
   private readonly now: () => Date
 
   constructor(
@@ -45,6 +49,7 @@ export class Control {
     private readonly options: ControlOptions = {},
   ) {
     this.partition = options.partition ?? DEFAULT_PARTITION
+    this.quotas = options.quotas ?? ELBV2_QUOTAS
     this.now = options.now ?? (() => new Date())
   }
 
@@ -83,6 +88,6 @@ export class Control {
   }
 
   private context() {
-    return { partition: this.partition, now: this.now, checkCertificate: this.options.checkCertificate, instanceAddresses: this.options.instanceAddresses, addressesInUse: this.options.addressesInUse }
+    return { partition: this.partition, now: this.now, checkCertificate: this.options.checkCertificate, instanceAddresses: this.options.instanceAddresses, addressesInUse: this.options.addressesInUse, quotas: this.quotas }
   }
 }

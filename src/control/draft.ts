@@ -1,4 +1,5 @@
 import type { Partition } from '../model/ids.js'
+import { ELBV2_QUOTAS, type QuotaName, type Quotas } from '../model/quotas.js'
 import { resourceKey, type Kind, type Resource, type ResourceByKind } from '../model/resources.js'
 import type { Failure, Result } from '../model/result.js'
 import { parseWith } from '../model/schema-util.js'
@@ -29,6 +30,8 @@ export interface DraftContext {
   readonly instanceAddresses?: string | undefined
   /** The IPv4 addresses sockets on this machine are bound to (compute's boundAddresses; main wires it). */
   readonly addressesInUse?: (() => ReadonlySet<string>) | undefined
+  /** ELBv2's account quotas (default AWS's, ELBV2_QUOTAS). */
+  readonly quotas?: Quotas | undefined
 }
 
 /**
@@ -46,6 +49,11 @@ export class Draft {
 
   get partition(): Partition {
     return this.ctx.partition
+  }
+
+  /** The quota `name` in force: the configured one, else AWS's default. */
+  quota(name: QuotaName): number {
+    return (this.ctx.quotas ?? ELBV2_QUOTAS)[name]
   }
 
   get<K extends Kind>(kind: K, key: string): ResourceByKind[K] | undefined {

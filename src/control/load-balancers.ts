@@ -1,3 +1,4 @@
+import { ELBV2_QUOTAS } from '../model/quotas.js'
 import { canonicalHostedZoneId, loadBalancerDnsName, newIds, regionOfArn } from '../model/ids.js'
 import { DEFAULT_SSL_POLICY, listenerSpec, mutualAuthenticationSpec, SSL_POLICY_NAMES, type Listener, type ListenerSpec, type MutualAuthenticationSpec } from '../model/listener.js'
 import type { MutualAuthentication } from '../model/trust-store.js'
@@ -19,9 +20,10 @@ import {
 import { validate, type Draft } from './draft.js'
 import { balancerSubnets } from './networks.js'
 
-export const MAX_LISTENERS_PER_LB = 50
-export const MAX_RULES_PER_LB = 100
-export const MAX_CERTIFICATES_PER_LB = 25
+/** AWS's defaults (model/quotas.ts); control enforces the quotas in force, Draft.quota(). */
+export const MAX_LISTENERS_PER_LB = ELBV2_QUOTAS['listeners-per-application-load-balancer']
+export const MAX_RULES_PER_LB = ELBV2_QUOTAS['rules-per-application-load-balancer']
+export const MAX_CERTIFICATES_PER_LB = ELBV2_QUOTAS['certificates-per-application-load-balancer']
 /** The network listener protocols the data plane serves today; the others are refused, not accepted and ignored. */
 const NLB_SERVED_PROTOCOLS: readonly string[] = ['TCP', 'TLS', 'UDP', 'TCP_UDP']
 
@@ -33,6 +35,9 @@ const NLB_SERVED_PROTOCOLS: readonly string[] = ['TCP', 'TLS', 'UDP', 'TCP_UDP']
 export function createLoadBalancer(d: Draft, input: Omit<LoadBalancerSpec, 'listeners'>, region: string = d.partition.region): LoadBalancer {
   const spec = validate(loadBalancerSpec, input, 'loadBalancer')
   if (d.list('load-balancer').some((l) => l.name === spec.name)) throw new DuplicateError('load-balancer', spec.name)
+  const typeQuota = spec.type === 'network' ? 'network-load-balancers' : 'application-load-balancers'
+  const ofType = d.list('load-balancer').filter((l) => l.type === spec.type && regionOfArn(l.arn) === region).length
+  if (ofType >= d.quota(typeQuota)) throw new LimitExceededError(typeQuota, d.quota(typeQuota), `${spec.type} load balancers in ${region}`)
   const partition = { ...d.partition, region }
   const arn = newIds.loadBalancerArn(partition, spec.name, spec.type)
   const net = balancerSubnets(d, spec.subnets, spec.type, region)
@@ -189,7 +194,8 @@ export function createListener(d: Draft, lbRef: string, input: Omit<ListenerSpec
   const spec = validate(listenerSpec, { ...input, rules: [] }, 'listener')
   const mine = d.list('listener').filter((l) => l.loadBalancerArn === lb.arn)
   if (mine.some((l) => l.port === spec.port)) throw new DuplicateListenerError(spec.port)
-  if (mine.length >= MAX_LISTENERS_PER_LB) throw new LimitExceededError('listeners-per-application-load-balancer', MAX_LISTENERS_PER_LB, `load balancer '${lb.name}'`)
+  const listenerQuota = lb.type === 'network' ? 'listeners-per-network-load-balancer' : 'listeners-per-application-load-balancer'
+  if (mine.length >= d.quota(listenerQuota)) throw new LimitExceededError(listenerQuota, d.quota(listenerQuota), `load balancer '${lb.name}'`)
   checkListener(d, lb, spec.protocol, spec.certificates, spec.sslPolicy, spec.alpnPolicy)
   const secure = spec.protocol === 'HTTPS' || spec.protocol === 'TLS'
   const arn = newIds.listenerArn(d.partition, lb.arn)
@@ -255,7 +261,8 @@ export function addListenerCertificates(d: Draft, ref: string, certs: readonly s
     .list('listener')
     .filter((l) => l.loadBalancerArn === current.loadBalancerArn)
     .reduce((n, l) => n + l.certificates.filter((c) => !c.isDefault).length, 0)
-  if (total + added.length > MAX_CERTIFICATES_PER_LB) throw new LimitExceededError('certificates-per-application-load-balancer', MAX_CERTIFICATES_PER_LB, 'listener certificates')
+  const max = d.quota('certificates-per-application-load-balancer')
+  if (total + added.length > max) throw new LimitExceededError('certificates-per-application-load-balancer', max, 'listener certificates')
   return d.put({ ...current, certificates: [...current.certificates, ...added.map((arn) => ({ arn, isDefault: false }))] })
 }
 
@@ -305,7 +312,8 @@ export function createRule(d: Draft, listenerRef: string, input: RuleSpec): Rule
   }
   const spec = validate(ruleSpec, input, 'rule')
   if (d.list('rule').some((r) => r.listenerArn === listener.arn && r.priority === spec.priority)) throw new PriorityInUseError(spec.priority)
-  if (rulesOfBalancer(d, lb.arn).length >= MAX_RULES_PER_LB) throw new LimitExceededError('rules-per-application-load-balancer', MAX_RULES_PER_LB, `load balancer '${lb.name}'`)
+  const maxRules = d.quota('rules-per-application-load-balancer')
+  if (rulesOfBalancer(d, lb.arn).length >= maxRules) throw new LimitExceededError('rules-per-application-load-balancer', maxRules, `load balancer '${lb.name}'`)
   const actions = resolveActions(d, spec.actions, lb, listener.protocol, 'rule.actions')
   transformsNeedForward(spec.transforms, actions)
   return d.put({

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net'
 import type { z } from 'zod'
 import { forwardedGroupArns, type Action } from '../model/action.js'
-import { DEFAULT_VPC_ID, newIds } from '../model/ids.js'
+import { DEFAULT_VPC_ID, newIds, regionOfArn } from '../model/ids.js'
 import {
   groupPort,
   healthCheckSpec,
@@ -16,8 +16,10 @@ import { AccessDeniedError, DuplicateError, InUseError, InvalidTargetError, Limi
 import { allowsInvoke, functionNameOf } from '../model/function.js'
 import { validate, type Draft } from './draft.js'
 import { resolveVpc } from './network-lookup.js'
+import { ELBV2_QUOTAS } from '../model/quotas.js'
 
-export const MAX_TARGETS_PER_GROUP = 1000
+/** AWS's default (model/quotas.ts); control enforces the quota in force, Draft.quota(). */
+export const MAX_TARGETS_PER_GROUP = ELBV2_QUOTAS['targets-per-target-group']
 
 /** ELB's principal in a function's policy: RegisterTargets needs its lambda:InvokeFunction. */
 export const ELB_PRINCIPAL = 'elasticloadbalancing.amazonaws.com'
@@ -52,6 +54,13 @@ function resolveTargets(d: Draft, tg: Pick<TargetGroup, 'targetType' | 'port'> &
 
 const sameTarget = (a: Target, b: Target) => a.id === b.id && a.port === b.port
 
+/** A group's targets within the targets-per-target-group quota in force. */
+function withinQuota(d: Draft, name: string, targets: Target[]): Target[] {
+  const max = d.quota('targets-per-target-group')
+  if (targets.length > max) throw new LimitExceededError('targets-per-target-group', max, `target group '${name}'`)
+  return targets
+}
+
 function dedupe(targets: readonly Target[]): Target[] {
   const out: Target[] = []
   for (const t of targets) if (!out.some((o) => sameTarget(o, t))) out.push(t)
@@ -62,8 +71,10 @@ function dedupe(targets: readonly Target[]): Target[] {
 export function createTargetGroup(d: Draft, input: TargetGroupSpec, region: string = d.partition.region): TargetGroup {
   const spec = validate(targetGroupSpec, input, 'targetGroup')
   if (d.list('target-group').some((g) => g.name === spec.name)) throw new DuplicateError('target-group', spec.name)
+  const groupsHere = d.list('target-group').filter((g) => regionOfArn(g.arn) === region).length
+  if (groupsHere >= d.quota('target-groups')) throw new LimitExceededError('target-groups', d.quota('target-groups'), `target groups in ${region}`)
   const base = { targetType: spec.targetType, port: groupPort(spec) }
-  const targets = dedupe(resolveTargets(d, base, spec.targets))
+  const targets = withinQuota(d, spec.name, dedupe(resolveTargets(d, base, spec.targets)))
   return d.put({
     kind: 'target-group',
     arn: newIds.targetGroupArn({ ...d.partition, region }, spec.name),
@@ -94,7 +105,7 @@ export function updateTargetGroup(d: Draft, ref: string, input: TargetGroupSpec)
     ...current,
     healthCheck: spec.healthCheck,
     attributes: spec.attributes,
-    targets: dedupe(resolveTargets(d, current, spec.targets)),
+    targets: withinQuota(d, current.name, dedupe(resolveTargets(d, current, spec.targets))),
     tags: spec.tags,
   })
 }
@@ -134,10 +145,7 @@ export function registerTargets(d: Draft, ref: string, targets: readonly unknown
   if (current.targetType === 'lambda' && merged.length > 1) {
     throw new LimitExceededError('targets-per-target-group', 1, `You cannot register more than one Lambda function in target group '${current.name}'`)
   }
-  if (merged.length > MAX_TARGETS_PER_GROUP) {
-    throw new LimitExceededError('targets-per-target-group', MAX_TARGETS_PER_GROUP, `target group '${current.name}'`)
-  }
-  return d.put({ ...current, targets: merged })
+  return d.put({ ...current, targets: withinQuota(d, current.name, merged) })
 }
 
 export function deregisterTargets(d: Draft, ref: string, targets: readonly unknown[]): TargetGroup {

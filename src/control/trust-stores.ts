@@ -6,7 +6,6 @@ import { awsName } from '../model/schema-util.js'
 import {
   MAX_CA_CERTIFICATES,
   MAX_REVOKED_ENTRIES,
-  MAX_TRUST_STORES,
   totalRevokedEntries,
   type S3Location,
   type TrustStore,
@@ -151,7 +150,7 @@ function withRevocations(t: TrustStore, added: readonly NewRevocation[]): TrustS
 export function createTrustStore(d: Draft, input: { name: string; bundle: TrustBundle; source?: S3Location | undefined; tags?: Record<string, string> | undefined; revocations?: readonly NewRevocation[] }): TrustStore {
   const name = validate(awsName, input.name, 'Name')
   if (d.list('trust-store').some((t) => t.name === name)) throw new DuplicateError('trust-store', name)
-  if (d.list('trust-store').length >= MAX_TRUST_STORES) throw new LimitExceededError('trust-stores', MAX_TRUST_STORES, 'trust stores')
+  if (d.list('trust-store').length >= d.quota('trust-stores-per-account')) throw new LimitExceededError('trust-stores', d.quota('trust-stores-per-account'), 'trust stores')
   const t: TrustStore = {
     kind: 'trust-store',
     arn: newIds.trustStoreArn(d.partition, name),

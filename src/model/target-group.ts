@@ -174,7 +174,8 @@ export const targetGroupSpec = z
     healthCheck: healthCheckSpec.default(() => healthCheckSpec.parse({})),
     attributes: targetGroupAttributesSpec.default(() => targetGroupAttributesSpec.parse({})),
     /** Registered targets. */
-    targets: z.array(targetSpec).max(1000, 'a target group holds at most 1000 targets').default([]),
+    // How many: control's targets-per-target-group quota (model/quotas.ts), which a quotas file can raise.
+    targets: z.array(targetSpec).default([]),
     tags,
   })
   .superRefine((tg, ctx) => {

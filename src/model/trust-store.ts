@@ -52,7 +52,6 @@ export interface TrustStore {
 }
 
 /** ELBv2 quotas: trust stores per account, CA certificates per trust store, revocation entries per trust store. */
-export const MAX_TRUST_STORES = 20
 export const MAX_CA_CERTIFICATES = 25
 export const MAX_REVOKED_ENTRIES = 500_000
 

@@ -1,3 +1,4 @@
+import type { Quotas } from '../../src/model/quotas.js'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -41,11 +42,11 @@ async function certificateCheck(): Promise<CertificateCheck | undefined> {
 }
 
 /** openalb's AWS API on 127.0.0.1:0 over a fresh SQLite store. */
-export async function startAwsApi(options: { accessKeys?: Map<string, string>; now?: () => Date; monitoring?: MetricReader; s3Dir?: string } = {}): Promise<RunningAwsApi> {
+export async function startAwsApi(options: { accessKeys?: Map<string, string>; now?: () => Date; monitoring?: MetricReader; s3Dir?: string; quotas?: Quotas } = {}): Promise<RunningAwsApi> {
   const dir = mkdtempSync(join(tmpdir(), 'openalb-aws-'))
   const store = openSqliteStore(dir)
   const checkCertificate = await certificateCheck()
-  const control = new Control(store, checkCertificate ? { checkCertificate } : {})
+  const control = new Control(store, { ...(checkCertificate ? { checkCertificate } : {}), ...(options.quotas ? { quotas: options.quotas } : {}) })
   await control.ensureDefaults()
   const health = new Map<string, TargetHealthDescription[]>()
   const logged: { msg: string; obj: object }[] = []

@@ -185,6 +185,8 @@ const ELBV2_LIMITS: Record<string, string> = {
   'certificates-per-application-load-balancer': 'TooManyCertificates',
   'target-groups': 'TooManyTargetGroups',
   'application-load-balancers': 'TooManyLoadBalancers',
+  'network-load-balancers': 'TooManyLoadBalancers',
+  'listeners-per-network-load-balancer': 'TooManyListeners',
   tags: 'TooManyTags',
   'load-balancers-per-target-group': 'TargetGroupAssociationLimit',
   'trust-stores': 'TooManyTrustStores',

@@ -109,6 +109,14 @@ test(`a target group holds at most ${MAX_TARGETS_PER_GROUP} targets: LimitExceed
     'limit-exceeded',
     /targets-per-target-group/,
   )
+  // A file's group is held to the quota too, at creation.
+  await refusedUnchanged(
+    store,
+    () => control.mutate((d) => createTargetGroup(d, { name: 'big', targetType: 'ip', targets: ips(MAX_TARGETS_PER_GROUP + 1) })),
+    LimitExceededError,
+    'limit-exceeded',
+    /targets-per-target-group/,
+  )
 })
 
 test('deregistering a target that is not registered is refused: InvalidTargetError', async (t) => {

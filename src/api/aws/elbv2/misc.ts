@@ -1,10 +1,7 @@
-import { MAX_CERTIFICATES_PER_LB, MAX_LISTENERS_PER_LB, MAX_RULES_PER_LB } from '../../../control/load-balancers.js'
-import { MAX_TARGETS_PER_GROUP } from '../../../control/target-groups.js'
 import type { Draft } from '../../../control/draft.js'
 import { changeTags } from '../../../control/tags.js'
 import { SSL_POLICY_NAMES } from '../../../model/listener.js'
 import type { Resource } from '../../../model/resources.js'
-import { MAX_CA_CERTIFICATES, MAX_REVOKED_ENTRIES, MAX_TRUST_STORES } from '../../../model/trust-store.js'
 import type { SslPolicyDescription } from '../deps.js'
 import { AwsError } from '../errors.js'
 import { page } from '../paging.js'
@@ -67,27 +64,10 @@ export const DescribeTags: ElbHandler = async (call) => {
   return { TagDescriptions: arns.map((arn) => ({ ResourceArn: arn, Tags: tagList(taggable(d, arn).tags) })) }
 }
 
-const LIMITS: readonly [string, number][] = [
-  ['application-load-balancers', 50],
-  ['listeners-per-application-load-balancer', MAX_LISTENERS_PER_LB],
-  ['listeners-per-network-load-balancer', 50],
-  ['network-load-balancers', 50],
-  ['rules-per-application-load-balancer', MAX_RULES_PER_LB],
-  ['target-groups', 3000],
-  ['target-groups-per-action-on-application-load-balancer', 5],
-  ['target-groups-per-application-load-balancer', 100],
-  ['targets-per-application-load-balancer', MAX_TARGETS_PER_GROUP],
-  ['targets-per-target-group', MAX_TARGETS_PER_GROUP],
-  ['certificates-per-application-load-balancer', MAX_CERTIFICATES_PER_LB],
-  ['condition-values-per-alb-rule', 5],
-  ['condition-wildcards-per-alb-rule', 5],
-  ['trust-stores-per-account', MAX_TRUST_STORES],
-  ['ca-certificates-per-trust-store', MAX_CA_CERTIFICATES],
-  ['revocation-entries-per-trust-store', MAX_REVOKED_ENTRIES],
-]
-
 export const DescribeAccountLimits: ElbHandler = async (call) => {
-  const pg = page(LIMITS, call.params.str('Marker'), call.params.int('PageSize'), 'ValidationError')
+  // The quotas in force: AWS's defaults, or what `openalb up --quotas FILE` set.
+  const limits = Object.entries(call.deps.control.quotas)
+  const pg = page(limits, call.params.str('Marker'), call.params.int('PageSize'), 'ValidationError')
   return { Limits: pg.items.map(([Name, Max]) => ({ Name, Max: String(Max) })), NextMarker: pg.next }
 }
 

@@ -8,8 +8,14 @@ import time
 import unittest
 import uuid
 
+import datetime
+
 import boto3
 from botocore.exceptions import ClientError
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 
 def client(service):
@@ -22,6 +28,22 @@ def unique(prefix):
 
 def error_code(err):
     return err.response["Error"]["Code"]
+
+
+def self_signed(domain, days=30):
+    """A self-signed certificate and its key, as test code makes them with cryptography."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, domain)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=days))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(domain)]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    return cert.public_bytes(serialization.Encoding.PEM), key_pem
 
 
 class ElbV2(unittest.TestCase):
@@ -133,6 +155,51 @@ class ElbV2(unittest.TestCase):
         for n in names:
             self.assertIn(n, seen)
 
+    def test_https_listener_with_imported_certificate(self):
+        acm = client("acm")
+        domain = f"{unique('secure')}.example.test"
+        cert_pem, key_pem = self_signed(domain)
+        cert_arn = acm.import_certificate(Certificate=cert_pem, PrivateKey=key_pem)["CertificateArn"]
+        self.addCleanup(acm.delete_certificate, CertificateArn=cert_arn)
+        extra_pem, extra_key = self_signed(f"extra.{domain}")
+        extra_arn = acm.import_certificate(Certificate=extra_pem, PrivateKey=extra_key)["CertificateArn"]
+        self.addCleanup(acm.delete_certificate, CertificateArn=extra_arn)
+        lb = self.make_balancer()
+        tg = self.make_group()
+        listener = self.elbv2.create_listener(
+            LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTPS", Port=18443, Certificates=[{"CertificateArn": cert_arn}],
+            SslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06", DefaultActions=[{"Type": "forward", "TargetGroupArn": tg["TargetGroupArn"]}],
+        )["Listeners"][0]
+        self.addCleanup(self.elbv2.delete_listener, ListenerArn=listener["ListenerArn"])
+        self.assertEqual(listener["SslPolicy"], "ELBSecurityPolicy-TLS13-1-2-2021-06")
+        with self.assertRaises(ClientError) as e:
+            acm.delete_certificate(CertificateArn=cert_arn)
+        self.assertEqual(error_code(e.exception), "ResourceInUseException")
+        self.elbv2.add_listener_certificates(ListenerArn=listener["ListenerArn"], Certificates=[{"CertificateArn": extra_arn}])
+        certs = self.elbv2.describe_listener_certificates(ListenerArn=listener["ListenerArn"])["Certificates"]
+        self.assertEqual(sorted((c["CertificateArn"], c.get("IsDefault")) for c in certs), sorted([(cert_arn, True), (extra_arn, False)]))
+        self.elbv2.remove_listener_certificates(ListenerArn=listener["ListenerArn"], Certificates=[{"CertificateArn": extra_arn}])
+        modified = self.elbv2.modify_listener(ListenerArn=listener["ListenerArn"], SslPolicy="ELBSecurityPolicy-TLS13-1-2-Res-2021-06")["Listeners"][0]
+        self.assertEqual(modified["SslPolicy"], "ELBSecurityPolicy-TLS13-1-2-Res-2021-06")
+        with self.assertRaises(ClientError) as e:
+            self.elbv2.modify_listener(ListenerArn=listener["ListenerArn"], SslPolicy="ELBSecurityPolicy-Nope")
+        self.assertEqual(error_code(e.exception), "SSLPolicyNotFound")
+        policies = self.elbv2.describe_ssl_policies(Names=["ELBSecurityPolicy-TLS13-1-2-2021-06"])["SslPolicies"]
+        self.assertIn("TLSv1.3", policies[0]["SslProtocols"])
+
+    def test_balancer_attributes(self):
+        lb = self.make_balancer()
+        self.elbv2.modify_load_balancer_attributes(
+            LoadBalancerArn=lb["LoadBalancerArn"], Attributes=[{"Key": "idle_timeout.timeout_seconds", "Value": "120"}, {"Key": "routing.http2.enabled", "Value": "false"}]
+        )
+        attrs = {a["Key"]: a["Value"] for a in self.elbv2.describe_load_balancer_attributes(LoadBalancerArn=lb["LoadBalancerArn"])["Attributes"]}
+        self.assertEqual(attrs["idle_timeout.timeout_seconds"], "120")
+        self.assertEqual(attrs["routing.http2.enabled"], "false")
+        self.assertEqual(attrs["deletion_protection.enabled"], "false")
+        with self.assertRaises(ClientError) as e:
+            self.elbv2.modify_load_balancer_attributes(LoadBalancerArn=lb["LoadBalancerArn"], Attributes=[{"Key": "idle_timeout.timeout_seconds", "Value": "0"}])
+        self.assertEqual(error_code(e.exception), "ValidationError")
+
 
 class Acm(unittest.TestCase):
     def setUp(self):
@@ -164,6 +231,28 @@ class Acm(unittest.TestCase):
         with self.assertRaises(ClientError) as e:
             self.acm.describe_certificate(CertificateArn=arn)
         self.assertEqual(error_code(e.exception), "ResourceNotFoundException")
+
+    def test_import_get_reimport(self):
+        domain = f"{unique('imp')}.example.test"
+        cert_pem, key_pem = self_signed(domain)
+        arn = self.acm.import_certificate(Certificate=cert_pem, PrivateKey=key_pem, Tags=[{"Key": "src", "Value": "test"}])["CertificateArn"]
+        self.addCleanup(self.acm.delete_certificate, CertificateArn=arn)
+        cert = self.acm.describe_certificate(CertificateArn=arn)["Certificate"]
+        self.assertEqual(cert["Type"], "IMPORTED")
+        self.assertEqual(cert["Status"], "ISSUED")
+        self.assertEqual(cert["DomainName"], domain)
+        self.assertEqual(cert["KeyAlgorithm"], "EC_prime256v1")
+        self.assertIn("NotAfter", cert)
+        got = self.acm.get_certificate(CertificateArn=arn)
+        self.assertEqual(got["Certificate"].strip(), cert_pem.decode().strip())
+        newer_pem, newer_key = self_signed(domain, days=60)
+        self.assertEqual(self.acm.import_certificate(CertificateArn=arn, Certificate=newer_pem, PrivateKey=newer_key)["CertificateArn"], arn)
+        self.assertEqual(self.acm.get_certificate(CertificateArn=arn)["Certificate"].strip(), newer_pem.decode().strip())
+        with self.assertRaises(ClientError) as e:
+            self.acm.import_certificate(Certificate=cert_pem, PrivateKey=newer_key)
+        self.assertEqual(error_code(e.exception), "ValidationException", "a key that is not the certificate's")
+        summaries = self.acm.list_certificates(Includes={"keyTypes": ["EC_prime256v1"]})["CertificateSummaryList"]
+        self.assertIn(arn, [c["CertificateArn"] for c in summaries])
 
     def test_malformed_arn(self):
         with self.assertRaises(ClientError) as e:
@@ -229,6 +318,30 @@ class Route53(unittest.TestCase):
             self.assertLessEqual(len(page["HostedZones"]), 2)
             seen |= {z["Id"].split("/")[-1] for z in page["HostedZones"]}
         self.assertTrue(made <= seen)
+
+    def test_weighted_and_failover_records(self):
+        name, zone_id, _ = self.make_zone()
+        hc = self.r53.create_health_check(CallerReference=str(uuid.uuid4()), HealthCheckConfig={
+            "Type": "TCP", "IPAddress": "127.0.0.1", "Port": 9, "RequestInterval": 10, "FailureThreshold": 1})["HealthCheck"]
+        self.addCleanup(self.r53.delete_health_check, HealthCheckId=hc["Id"])
+        changes = [
+            {"Action": "CREATE", "ResourceRecordSet": {"Name": f"w.{name}", "Type": "A", "SetIdentifier": "blue", "Weight": 70, "TTL": 30, "ResourceRecords": [{"Value": "127.0.0.11"}]}},
+            {"Action": "CREATE", "ResourceRecordSet": {"Name": f"w.{name}", "Type": "A", "SetIdentifier": "green", "Weight": 30, "TTL": 30, "ResourceRecords": [{"Value": "127.0.0.12"}]}},
+            {"Action": "CREATE", "ResourceRecordSet": {"Name": f"f.{name}", "Type": "A", "SetIdentifier": "main", "Failover": "PRIMARY", "HealthCheckId": hc["Id"], "TTL": 30, "ResourceRecords": [{"Value": "127.0.0.21"}]}},
+            {"Action": "CREATE", "ResourceRecordSet": {"Name": f"f.{name}", "Type": "A", "SetIdentifier": "backup", "Failover": "SECONDARY", "TTL": 30, "ResourceRecords": [{"Value": "127.0.0.22"}]}},
+        ]
+        self.r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": changes})
+        listed = self.r53.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
+        weighted = sorted((r["SetIdentifier"], r["Weight"]) for r in listed if r["Name"] == f"w.{name}.")
+        self.assertEqual(weighted, [("blue", 70), ("green", 30)])
+        failover = {r["SetIdentifier"]: r for r in listed if r["Name"] == f"f.{name}."}
+        self.assertEqual(failover["main"]["Failover"], "PRIMARY")
+        self.assertEqual(failover["main"]["HealthCheckId"], hc["Id"])
+        with self.assertRaises(ClientError) as e:
+            self.r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": [
+                {"Action": "CREATE", "ResourceRecordSet": {"Name": f"w.{name}", "Type": "A", "TTL": 30, "ResourceRecords": [{"Value": "127.0.0.13"}]}}]})
+        self.assertEqual(error_code(e.exception), "InvalidChangeBatch", "a simple record beside weighted ones of the same name")
+        self.r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": [{"Action": "DELETE", "ResourceRecordSet": c["ResourceRecordSet"]} for c in changes]})
 
     def test_health_check(self):
         hc = self.r53.create_health_check(CallerReference=str(uuid.uuid4()), HealthCheckConfig={

@@ -1,8 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { ServerHttp2Session } from 'node:http2'
 import type { Socket } from 'node:net'
-import type { TLSSocket } from 'node:tls'
-import { parseIp } from '../lib/cidr.js'
 import { AccessLogSinks } from './access-log.js'
 import { TokenSigner } from './balancer/cookies.js'
 import { GroupState, type GroupTarget, type PoolSource } from './balancer/group.js'
@@ -13,10 +10,8 @@ import { L4Pool } from './l4/l4-pool.js'
 import { TcpListenerSocket, type TcpListenerHost } from './l4/tcp-listener.js'
 import type { TcpRelay } from './l4/tcp-relay.js'
 import { UdpListenerSocket, type UdpListenerHost } from './l4/udp-listener.js'
-import { ListenerSocket, type ListenerHost } from './listener/listener-socket.js'
-import { ClientConnection } from './proxy/client-connection.js'
-import { serveHttp2 } from './proxy/h2-session.js'
-import type { DataplaneLog, DataplaneMetricsSink, ProxyContext } from './proxy/context.js'
+import { ListenerSocket, type ListenerContext } from './listener/listener-socket.js'
+import type { DataplaneLog, DataplaneMetricsSink } from './proxy/context.js'
 import type { RouteRequest } from './router/route-request.js'
 import type { RouteExplanation } from './router/router.js'
 import type { L4ListenerSnapshot, ListenerSnapshot, Snapshot, TargetGroupSnapshot, TargetSnapshot } from './snapshot.js'
@@ -24,7 +19,6 @@ import { TicketKeys } from './tls/ticket-keys.js'
 import { H2Pool } from './upstream/h2-pool.js'
 import { CONNECT_TIMEOUT_MS, UpstreamPool } from './upstream/pool.js'
 import { poolKey, type TargetPool } from './upstream/target-pool.js'
-import { clientCertHeadersOf } from './tls/client-cert.js'
 
 export const EMPTY_SNAPSHOT: Snapshot = Object.freeze({ revision: 0, listeners: new Map(), targetGroups: new Map() })
 const EMPTY_L4: ReadonlyMap<string, L4ListenerSnapshot> = new Map()
@@ -75,7 +69,7 @@ export interface ListenerExplanation {
   readonly groups: readonly { readonly arn: string; readonly targets: readonly { readonly key: string; readonly id: string; readonly routable: boolean }[] }[]
 }
 
-export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpListenerHost, UdpListenerHost {
+export class Dataplane implements ListenerContext, PoolSource, TcpListenerHost, UdpListenerHost {
   /** The snapshot new requests use; in-flight ones keep theirs. */
   current: Snapshot = EMPTY_SNAPSHOT
   readonly signer: TokenSigner
@@ -396,11 +390,6 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
     if (log) this.accessLogs.write(log.bucket, log.line)
   }
 
-  /** The listener socket of a bind key: a TLS server hands its secure sockets to `accept`. */
-  listenerSocket(bindKey: string): ListenerSocket | undefined {
-    return this.sockets.get(bindKey)
-  }
-
   /** How many requests are in flight to a target of a group (tests and draining views). */
   outstanding(groupArn: string, key: string): number {
     return this.groups.get(groupArn)?.targets.find((t) => t.key === key)?.outstanding ?? 0
@@ -412,53 +401,6 @@ export class Dataplane implements ProxyContext, ListenerHost, PoolSource, TcpLis
    */
   upstreamConnections(key: string): number {
     return this.pools.get(key)?.size ?? 0
-  }
-
-  // ListenerHost
-  listenerFor(bindKey: string): ListenerSnapshot | undefined {
-    return this.current.listeners.get(bindKey)
-  }
-
-  admit(socket: Socket, listener: ListenerSnapshot): boolean {
-    const allowed = listener.allowedSources
-    if (allowed !== undefined) {
-      const remote = socket.remoteAddress ?? ''
-      if (!allowed.contains(remote)) {
-        // Security groups are enforced at accept: the connection is closed at once and counted.
-        this.metrics?.connectionRejected('security_group')
-        socket.destroy()
-        return false
-      }
-    }
-    return true
-  }
-
-  connect(socket: Socket, owner: ListenerSocket, listener: ListenerSnapshot): ClientConnection | undefined {
-    if (!this.admit(socket, listener)) return undefined
-    this.metrics?.connectionOpened()
-    return new ClientConnection(socket, this, owner, listener)
-  }
-
-  connectHttp2(socket: TLSSocket, owner: ListenerSocket, listener: ListenerSnapshot, chosenCertArn: string): ServerHttp2Session {
-    this.metrics?.connectionOpened()
-    const remote = socket.remoteAddress ?? ''
-    const address = remote.startsWith('::ffff:') && remote.includes('.') ? remote.slice(7) : remote
-    const session = serveHttp2(socket, this, owner.bindKey, listener, {
-      address,
-      port: socket.remotePort ?? 0,
-      source: parseIp(address),
-      domainName: typeof socket.servername === 'string' ? socket.servername : '',
-      chosenCertArn,
-      clientCert: clientCertHeadersOf(socket),
-    })
-    session.once('close', () => {
-      this.metrics?.connectionClosed()
-    })
-    return session
-  }
-
-  tlsFailed(_listener: ListenerSnapshot): void {
-    this.metrics?.clientTlsNegotiationError?.()
   }
 
   // PoolSource

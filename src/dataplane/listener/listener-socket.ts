@@ -1,32 +1,28 @@
 import type { ServerHttp2Session } from 'node:http2'
 import { createServer, type Server, type Socket } from 'node:net'
 import type { TLSSocket } from 'node:tls'
-import type { ClientConnection, ConnectionOwner } from '../proxy/client-connection.js'
+import { parseIp } from '../../lib/cidr.js'
+import type { ClientSide } from '../exchange/exchange.js'
+import { ClientConnection, type ConnectionOwner } from '../proxy/client-connection.js'
+import type { ProxyContext } from '../proxy/context.js'
+import { serveHttp2 } from '../proxy/h2-session.js'
 import type { ListenerSnapshot } from '../snapshot.js'
+import { authenticateClient, clientCertHeadersOf, setClientCertHeaders } from '../tls/client-cert.js'
 import type { TicketKeys } from '../tls/ticket-keys.js'
 import { httpsTerms, TlsFront } from './tls-front.js'
 import { listenOn } from './listen.js'
-import { authenticateClient, setClientCertHeaders } from '../tls/client-cert.js'
 
-/** What a listener socket asks of the data plane: the listener as it is now, and a connection for an accepted socket. */
-export interface ListenerHost {
-  listenerFor(bindKey: string): ListenerSnapshot | undefined
-  /** Whether the source may connect (security groups); a refused socket is already closed and counted. */
-  admit(socket: Socket, listener: ListenerSnapshot): boolean
-  /** Makes the connection object, or undefined when the source is not allowed (already closed and counted). */
-  connect(socket: Socket, owner: ListenerSocket, listener: ListenerSnapshot): ClientConnection | undefined
-  /** Serves HTTP/2 on a socket whose ALPN chose h2. */
-  connectHttp2(socket: TLSSocket, owner: ListenerSocket, listener: ListenerSnapshot, chosenCertArn: string): ServerHttp2Session
-  /** A client's TLS handshake failed or was refused (reason: a mutual TLS refusal's). */
-  tlsFailed(listener: ListenerSnapshot, reason?: string): void
+/** What the listener stage reads of the data plane: the requests' context and the node's session ticket keys. It calls nothing back. */
+export interface ListenerContext extends ProxyContext {
   readonly ticketKeys: TicketKeys
 }
 
 /**
  * One bound address:port. It stays open as long as some snapshot has a listener on it, whatever
- * else changes; when none has, it stops accepting and its connections close once idle. On an
- * HTTPS listener, accepted sockets go through the TLS front first and come back to accept()
- * (HTTP/1.1) or to an HTTP/2 session.
+ * else changes; when none has, it stops accepting and its connections close once idle. The
+ * listener stage goes one way: accept, the security groups (once, before any TLS work), on HTTPS
+ * the TLS front (certificate by SNI, mutual TLS, ALPN), then the codec: an HTTP/1.1
+ * ClientConnection or an HTTP/2 session.
  */
 export class ListenerSocket implements ConnectionOwner {
   readonly connections = new Set<ClientConnection>()
@@ -39,7 +35,7 @@ export class ListenerSocket implements ConnectionOwner {
   constructor(
     readonly bindKey: string,
     listener: ListenerSnapshot,
-    private readonly host: ListenerHost,
+    private readonly ctx: ListenerContext,
   ) {
     this.last = listener
     this.server = createServer({ noDelay: true }, (socket) => this.onConnection(socket))
@@ -55,21 +51,12 @@ export class ListenerSocket implements ConnectionOwner {
   refresh(listener: ListenerSnapshot): void {
     if (listener.protocol !== 'HTTPS') return
     if (!this.tls) {
-      this.tls = new TlsFront(this.host.ticketKeys, {
+      this.tls = new TlsFront(this.ctx.ticketKeys, {
         secure: (socket) => this.onSecure(socket),
-        handshakeFailed: () => this.host.tlsFailed(this.host.listenerFor(this.bindKey) ?? this.last),
+        handshakeFailed: () => this.tlsFailed(),
       })
     }
     this.tls.update(httpsTerms(listener))
-  }
-
-  /** The TLS front of an HTTPS listener (undefined for HTTP). */
-  get tlsFront(): TlsFront | undefined {
-    return this.tls
-  }
-
-  chosenCertArn(servername: string | undefined): string {
-    return this.tls?.chosenArn(servername) ?? ''
   }
 
   /** The port actually bound. */
@@ -78,23 +65,35 @@ export class ListenerSocket implements ConnectionOwner {
     return typeof a === 'object' && a !== null ? a.port : this.last.port
   }
 
+  /** The listener as the current snapshot has it (the last one seen once no snapshot has it). */
+  private current(): ListenerSnapshot {
+    const listener = this.ctx.current.listeners.get(this.bindKey) ?? this.last
+    this.last = listener
+    return listener
+  }
+
   private onConnection(socket: Socket): void {
-    const listener = this.host.listenerFor(this.bindKey) ?? this.last
-    if (listener.protocol !== 'HTTPS') {
-      this.accept(socket)
-      return
-    }
     if (this.closing) {
       socket.destroy()
       return
     }
-    // Security groups before the handshake: a refused source costs no TLS work.
-    if (!this.host.admit(socket, listener)) return
+    const listener = this.current()
+    // Security groups at accept, once for every protocol: a refused source costs no TLS work.
+    const allowed = listener.allowedSources
+    if (allowed !== undefined && !allowed.contains(socket.remoteAddress ?? '')) {
+      this.ctx.metrics?.connectionRejected('security_group')
+      socket.destroy()
+      return
+    }
+    if (listener.protocol !== 'HTTPS') {
+      this.openHttp1(socket, listener, clientSide(socket, ''))
+      return
+    }
     const front = this.tls
     if (!front || (!front.ready && !front.answersChallenges)) {
       // The default certificate is not issued yet: refuse rather than serve a wrong one (a
       // TLS-ALPN-01 challenge for it is still answered: the hello is read, the rest refused).
-      this.host.tlsFailed(listener)
+      this.tlsFailed()
       socket.destroy()
       return
     }
@@ -103,41 +102,45 @@ export class ListenerSocket implements ConnectionOwner {
   }
 
   private onSecure(socket: TLSSocket): void {
-    const listener = this.host.listenerFor(this.bindKey) ?? this.last
+    if (this.closing) {
+      socket.destroy()
+      return
+    }
+    const listener = this.current()
     if (listener.mtls) {
       // Once per connection: the client's certificate judged, its header fields made.
       const outcome = authenticateClient(socket, listener.mtls)
       if (!outcome.ok) {
-        this.host.tlsFailed(listener, outcome.reason)
+        this.tlsFailed()
         socket.destroy()
         return
       }
       if (outcome.headers) setClientCertHeaders(socket, outcome.headers)
     }
-    if (socket.alpnProtocol === 'h2') {
-      if (this.closing) {
-        socket.destroy()
-        return
-      }
-      const servername = typeof socket.servername === 'string' ? socket.servername : undefined
-      const session = this.host.connectHttp2(socket, this, listener, this.tls?.chosenArn(servername) ?? '')
-      this.sessions.add(session)
-      session.once('close', () => this.sessions.delete(session))
-      return
-    }
-    this.accept(socket)
+    const servername = typeof socket.servername === 'string' ? socket.servername : undefined
+    const client = clientSide(socket, this.tls?.chosenArn(servername) ?? '')
+    if (socket.alpnProtocol === 'h2') this.openHttp2(socket, listener, client)
+    else this.openHttp1(socket, listener, client)
   }
 
-  /** Entry for plain and TLS sockets alike: the TLS front's HTTP/1.1 sockets come in here too. */
-  accept(socket: Socket): void {
-    if (this.closing) {
-      socket.destroy()
-      return
-    }
-    const listener = this.host.listenerFor(this.bindKey) ?? this.last
-    this.last = listener
-    const conn = this.host.connect(socket, this, listener)
-    if (conn) this.connections.add(conn)
+  private openHttp1(socket: Socket, listener: ListenerSnapshot, client: ClientSide): void {
+    this.ctx.metrics?.connectionOpened()
+    this.connections.add(new ClientConnection(socket, this.ctx, this, listener, client))
+  }
+
+  private openHttp2(socket: TLSSocket, listener: ListenerSnapshot, client: ClientSide): void {
+    this.ctx.metrics?.connectionOpened()
+    const session = serveHttp2(socket, this.ctx, this.bindKey, listener, client)
+    this.sessions.add(session)
+    session.once('close', () => {
+      this.sessions.delete(session)
+      this.ctx.metrics?.connectionClosed()
+    })
+  }
+
+  /** A client's TLS handshake failed or was refused (ClientTLSNegotiationErrorCount). */
+  private tlsFailed(): void {
+    this.ctx.metrics?.clientTlsNegotiationError?.()
   }
 
   removeConnection(c: ClientConnection): void {
@@ -184,3 +187,18 @@ export class ListenerSocket implements ConnectionOwner {
 }
 
 function noop(): void {}
+
+/** The client end of an accepted socket, for every request on it (IPv4-mapped addresses as IPv4). */
+function clientSide(socket: Socket, chosenCertArn: string): ClientSide {
+  const remote = socket.remoteAddress ?? ''
+  const address = remote.startsWith('::ffff:') && remote.includes('.') ? remote.slice(7) : remote
+  const name: unknown = 'servername' in socket ? socket.servername : undefined
+  return {
+    address,
+    port: socket.remotePort ?? 0,
+    source: parseIp(address),
+    domainName: typeof name === 'string' ? name : '',
+    chosenCertArn,
+    clientCert: clientCertHeadersOf(socket),
+  }
+}

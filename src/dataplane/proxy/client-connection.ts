@@ -1,5 +1,4 @@
 import type { Socket } from 'node:net'
-import { parseIp } from '../../lib/cidr.js'
 import type { ForwardPlan } from '../actions/plan.js'
 import type { GroupTarget } from '../balancer/group.js'
 import type { ProxyErrorKind } from '../errors.js'
@@ -13,7 +12,6 @@ import { lambdaFailure } from '../lambda/failure.js'
 import type { RouteRequest } from '../router/route-request.js'
 import { REWRITE_FAILED } from '../router/transforms.js'
 import type { ListenerSnapshot } from '../snapshot.js'
-import { clientCertHeadersOf } from '../tls/client-cert.js'
 import type { UpstreamConnection, UpstreamPool, UpstreamUser } from '../upstream/pool.js'
 import type { ProxyContext } from './context.js'
 import { Hdr, connectionTokens, isAlbValidHeaderName, requestHeaderKind, responseHeaderKind } from './header-names.js'
@@ -41,8 +39,6 @@ const PARSE_ERROR_KIND: Record<number, ProxyErrorKind> = {
 export interface ConnectionOwner {
   readonly bindKey: string
   readonly closing: boolean
-  /** HTTPS: the certificate a client naming `servername` got (the access log's chosen_cert_arn). */
-  chosenCertArn?(servername: string | undefined): string
   removeConnection(c: ClientConnection): void
 }
 
@@ -57,7 +53,6 @@ export class ClientConnection implements UpstreamUser {
   headStartedMs = 0
 
   private listener: ListenerSnapshot
-  private readonly client: ClientSide
   private buf: Buffer | null = null
   private bufStart = 0
   private readonly route: RouteRequest
@@ -97,19 +92,10 @@ export class ClientConnection implements UpstreamUser {
     private readonly ctx: ProxyContext,
     private readonly owner: ConnectionOwner,
     listener: ListenerSnapshot,
+    /** Who the client is, as the listener stage found at accept and handshake. */
+    private readonly client: ClientSide,
   ) {
     this.listener = listener
-    const remote = socket.remoteAddress ?? ''
-    const address = remote.startsWith('::ffff:') && remote.includes('.') ? remote.slice(7) : remote
-    const domainName = sniName(socket)
-    this.client = {
-      address,
-      port: socket.remotePort ?? 0,
-      source: parseIp(address),
-      domainName,
-      chosenCertArn: listener.protocol === 'HTTPS' ? (owner.chosenCertArn?.(domainName || undefined) ?? '') : '',
-      clientCert: clientCertHeadersOf(socket),
-    }
     this.ex = new Exchange(ctx, listener, this.client, false, 0)
     this.ex.done = true
     this.route = { method: '', path: '', query: '', host: '', headerNames: [], headerValues: [], source: this.client.source }
@@ -922,12 +908,6 @@ export class ClientConnection implements UpstreamUser {
 }
 
 function noop(): void {}
-
-/** The name a TLS client sent (SNI), '' for plain sockets and clients that sent none. */
-function sniName(socket: Socket): string {
-  const name: unknown = 'servername' in socket ? socket.servername : undefined
-  return typeof name === 'string' ? name : ''
-}
 
 /** The Host header without its port, lower-cased ('' when absent). */
 function hostOnly(host: string | undefined): string {

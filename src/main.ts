@@ -34,7 +34,7 @@ import { assertSafeBind, createAwsApi } from './api/aws/server.js'
 import { SSL_POLICIES } from './model/ssl-policy.js'
 import { VERSION } from './version.js'
 import { acquirePidLock, PidLockHeld } from './lib/pid-lock.js'
-import { hostname } from 'node:os'
+import { hostname, networkInterfaces } from 'node:os'
 import type { NodeRecord } from './model/node.js'
 import { BALANCER_ALIAS_TTL_SECONDS } from './dns/compiled-zone.js'
 
@@ -320,6 +320,8 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
       control,
       monitoring: monitor.store,
       route53Check: (id) => ({ healthy: route53Checks.healthy(id), ...route53Checks.observations(id) }),
+      // Route 53 checks leave from this node (and, in a fleet, from each live node): the source the OS picks is one of its interfaces' addresses.
+      checkerIpRanges: () => checkerRanges([advertise, ...liveNodes.map((n) => n.address)]),
       // As Route 53 answers once a change is INSYNC: after the runtime has taken in the store's newest revision.
       dnsAnswer: async (name, type, asker) => {
         await runtime.settled()
@@ -576,4 +578,11 @@ export async function runUp(options: UpOptions): Promise<void> {
   const again = stopRequested().then((w) => log.warn({ reason: w }, 'told again: stopping at once'))
   await Promise.race([graceful(), again])
   await handle.close()
+}
+
+/** Where this node's Route 53 health checks come from, as CIDRs (GetCheckerIpRanges): its interfaces' addresses and the fleet's nodes'. */
+function checkerRanges(nodes: readonly string[]): string[] {
+  const own = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address))
+  const all = [...new Set([...own, ...nodes].map((a) => a.replace(/%.*$/, '')))]
+  return all.map((a) => (a.includes(':') ? `${a}/128` : `${a}/32`)).sort()
 }

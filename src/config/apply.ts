@@ -31,7 +31,7 @@ import { GROUP_NAME_TAG } from '../model/autoscaling.js'
 import type { Control } from '../control/control.js'
 import type { Draft } from '../control/draft.js'
 import { ControlError } from '../control/errors.js'
-import { fqdn } from '../model/hosted-zone.js'
+import { fqdn, isPrivateZone } from '../model/hosted-zone.js'
 import type { Kind, Resource } from '../model/resources.js'
 import { KINDS, resourceKey } from '../model/resources.js'
 import { DEFAULT_SSL_POLICY } from '../model/ssl-policy.js'
@@ -190,7 +190,8 @@ export function applyDocument(d: Draft, loaded: LoadedConfig, options: ApplyDocu
   doc.autoScalingGroups.forEach((g, i) => mark(step(['autoScalingGroups', i], () => applyGroup(d, g))))
   doc.alarms.forEach((a, i) => mark(step(['alarms', i], () => applyAlarm(d, a))))
   doc.hostedZones.forEach((z, i) => {
-    const existing = d.find('hosted-zone', fqdn(z.name))
+    // A file's zones are public: a private zone of the same name (made through the API) is another zone.
+    const existing = d.list('hosted-zone').find((x) => !isPrivateZone(x) && x.name === fqdn(z.name))
     const zone = step(['hostedZones', i], () => (existing ? updateHostedZone(d, existing.id, z) : createHostedZone(d, z)))
     mark(zone)
     if (!zone) return

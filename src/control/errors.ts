@@ -209,3 +209,14 @@ export class ActivityInProgressError extends ControlError {
 export class AccessDeniedError extends ControlError {
   readonly code = 'access-denied'
 }
+
+/** Route 53's refusals about a private hosted zone's VPCs (api/aws names each by its reason). */
+export class HostedZoneVpcError extends ControlError {
+  readonly code = 'invalid-value'
+  constructor(
+    readonly reason: 'public-zone' | 'conflicting-domain' | 'not-associated' | 'last-association' | 'not-private',
+    message: string,
+  ) {
+    super(message)
+  }
+}

@@ -15,21 +15,29 @@ import {
   NAME_SERVERS,
   type DelegationSet,
   routingPolicyOf,
+  isPrivateZone,
+  vpcKey,
+  type ZoneVpc,
 } from '../model/hosted-zone.js'
+import { resolveVpc } from './network-lookup.js'
 import type { LoadBalancer } from '../model/load-balancer.js'
 import { DEFAULT_CIDR_LOCATION } from '../model/cidr-collection.js'
-import { InUseError, LimitExceededError, DuplicateError, InvalidChangeBatchError, NotEmptyError, NotFoundError } from './errors.js'
+import { HostedZoneVpcError, InUseError, LimitExceededError, DuplicateError, InvalidChangeBatchError, NotEmptyError, NotFoundError, ValidationFailed } from './errors.js'
 import { validate, type Draft } from './draft.js'
 
 
-export function createHostedZone(d: Draft, input: Omit<HostedZoneSpec, 'records'> & { callerReference?: string; delegationSetId?: string }): HostedZone {
-  const { callerReference: _ref, delegationSetId, ...rest } = input
+export function createHostedZone(d: Draft, input: Omit<HostedZoneSpec, 'records'> & { callerReference?: string; delegationSetId?: string; vpc?: ZoneVpc }): HostedZone {
+  const { callerReference: _ref, delegationSetId, vpc: vpcRef, ...rest } = input
   const spec = validate(hostedZoneSpec, { ...rest, records: [] }, 'hostedZone')
   const name = fqdn(spec.name)
   const callerReference = input.callerReference ?? `openalb-${name}`
   const zones = d.list('hosted-zone')
   if (zones.some((z) => z.callerReference === callerReference)) throw new DuplicateError('hosted-zone', callerReference, ' (caller reference already used)')
-  if (zones.some((z) => z.name === name)) throw new DuplicateError('hosted-zone', name)
+  const vpc = vpcRef === undefined ? undefined : associable(d, vpcRef)
+  if (vpc && delegationSetId !== undefined) throw new ValidationFailed([{ path: 'DelegationSetId', message: 'A private hosted zone cannot use a reusable delegation set' }])
+  // One public zone a name (openalb's DNS answers one); private zones of one name may not share a VPC.
+  if (!vpc && zones.some((z) => !isPrivateZone(z) && z.name === name)) throw new DuplicateError('hosted-zone', name)
+  if (vpc) conflictIn(d, name, vpc)
   const set = delegationSetId === undefined ? undefined : findDelegationSet(d, delegationSetId)
   if (set && zones.filter((z) => z.delegationSetId === set.id).length >= MAX_ZONES_BY_REUSABLE_DELEGATION_SET) {
     throw new LimitExceededError('MAX_ZONES_BY_REUSABLE_DELEGATION_SET', MAX_ZONES_BY_REUSABLE_DELEGATION_SET, `zones of delegation set ${set.id}`)
@@ -45,14 +53,52 @@ export function createHostedZone(d: Draft, input: Omit<HostedZoneSpec, 'records'
     serial: 1,
     nameServers: set?.nameServers ?? NAME_SERVERS,
     ...(set ? { delegationSetId: set.id } : {}),
+    ...(vpc ? { vpcs: [vpc] } : {}),
     tags: spec.tags,
   })
+}
+
+/** The VPC as stored (or the region's default VPC); InvalidVPCId when the region has no such VPC. */
+function associable(d: Draft, vpc: ZoneVpc): ZoneVpc {
+  const found = resolveVpc(d, vpc.vpcId, vpc.region)
+  if (found.id !== vpc.vpcId) throw new NotFoundError('vpc', vpc.vpcId)
+  return { vpcId: found.id, region: found.region }
+}
+
+/** Route 53: a VPC sees at most one private zone of a name. */
+function conflictIn(d: Draft, name: string, vpc: ZoneVpc, except?: string): void {
+  const other = d.list('hosted-zone').find((z) => z.id !== except && z.name === name && z.vpcs?.some((v) => vpcKey(v) === vpcKey(vpc)))
+  if (other) throw new HostedZoneVpcError('conflicting-domain', `The VPC ${vpc.vpcId} in ${vpc.region} is already associated with the private hosted zone ${other.id} of the name ${name}`)
+}
+
+/** AssociateVPCWithHostedZone: the private zone is answered to that VPC too. */
+export function associateVpc(d: Draft, zoneRef: string, vpcRef: ZoneVpc): HostedZone {
+  const zone = findZone(d, zoneRef)
+  if (!zone.vpcs) throw new HostedZoneVpcError('public-zone', 'You\'re trying to associate a VPC with a public hosted zone. Amazon Route 53 doesn\'t support associating a VPC with a public hosted zone.')
+  const vpc = associable(d, vpcRef)
+  conflictIn(d, zone.name, vpc)
+  const max = ROUTE53_ZONE_LIMITS.MAX_VPCS_ASSOCIATED_BY_ZONE
+  if (zone.vpcs.length >= max) throw new LimitExceededError('MAX_VPCS_ASSOCIATED_BY_ZONE', max, `VPCs associated with hosted zone ${zone.id}`)
+  return d.put({ ...zone, vpcs: [...zone.vpcs, vpc] })
+}
+
+/** DisassociateVPCFromHostedZone: refused for the zone's last VPC, as Route 53. */
+export function disassociateVpc(d: Draft, zoneRef: string, vpc: ZoneVpc): HostedZone {
+  const zone = findZone(d, zoneRef)
+  if (!zone.vpcs) throw new HostedZoneVpcError('not-associated', 'The specified VPC and hosted zone are not currently associated.')
+  const left = zone.vpcs.filter((v) => vpcKey(v) !== vpcKey(vpc))
+  if (left.length === zone.vpcs.length) throw new HostedZoneVpcError('not-associated', 'The specified VPC and hosted zone are not currently associated.')
+  if (left.length === 0) {
+    throw new HostedZoneVpcError('last-association', 'The VPC that you\'re trying to disassociate from the private hosted zone is the last VPC that is associated with the hosted zone. Amazon Route 53 doesn\'t support disassociating the last VPC from a hosted zone.')
+  }
+  return d.put({ ...zone, vpcs: left })
 }
 
 /** Finds a zone by id (with or without /hostedzone/), or by name. */
 export function findZone(d: Draft, ref: string): HostedZone {
   const id = ref.replace(/^\/?hostedzone\//, '')
-  const z = d.get('hosted-zone', id) ?? d.list('hosted-zone').find((x) => x.name === fqdn(ref))
+  const byName = d.list('hosted-zone').filter((x) => x.name === fqdn(ref))
+  const z = d.get('hosted-zone', id) ?? byName.find((x) => !isPrivateZone(x)) ?? byName[0]
   if (!z) throw new NotFoundError('hosted-zone', ref)
   return z
 }
@@ -240,11 +286,12 @@ export function recordsOfZone(d: Draft, zoneRef: string): RecordSet[] {
   return d.list('record-set').filter((r) => r.zoneId === zone.id)
 }
 
+/** The public zone that holds a name (ACME's DNS challenges, ACM's validation records): private zones are answered only to their VPCs. */
 export function zoneOfName(d: Draft, name: string): HostedZone | undefined {
   const n = fqdn(name)
   return d
     .list('hosted-zone')
-    .filter((z) => n === z.name || n.endsWith(`.${z.name}`))
+    .filter((z) => !isPrivateZone(z) && (n === z.name || n.endsWith(`.${z.name}`)))
     .sort((a, b) => b.name.length - a.name.length)[0]
 }
 

@@ -1,10 +1,11 @@
 import { isIPv4, isIPv6 } from 'node:net'
-import { fqdn, routingPolicyOf, type HostedZone, type RecordSet } from '../model/hosted-zone.js'
+import { CidrSet, parseIp } from '../lib/cidr.js'
+import { fqdn, routingPolicyOf, vpcKey, type HostedZone, type RecordSet } from '../model/hosted-zone.js'
 import { BALANCER_ALIAS_TTL_SECONDS, type AliasRRSet, type CompiledZone, type CompiledZones, type RRSet, type StaticRRSet } from './compiled-zone.js'
 import { CidrMatcher } from './cidr-match.js'
 import { isAtOrBelow, parentName } from './names.js'
 import { parseRData, type RData } from './rdata.js'
-import type { ZoneSource } from './zone-source.js'
+import type { VpcNetwork, ZoneSource } from './zone-source.js'
 
 /** A record that could not be served, and why; the rest of the zone is served. */
 export interface CompileProblem {
@@ -35,9 +36,11 @@ export function compileZones(source: ZoneSource, options: CompileOptions): { zon
   const builders = new Map<string, ZoneBuilder>()
   const matchers = new Map((source.cidrCollections?.() ?? []).map((c) => [c.id, new CidrMatcher(c)]))
 
+  const privateBuilders: { zone: HostedZone; b: ZoneBuilder }[] = []
   for (const zone of source.zones()) {
     const b = hostedZoneBuilder(zone)
-    builders.set(b.name, b)
+    if (zone.vpcs) privateBuilders.push({ zone, b })
+    else builders.set(b.name, b)
     for (const record of source.records(zone.id)) addRecord(b, record, source, problems, matchers)
     ensureApex(b, zone)
   }
@@ -61,9 +64,49 @@ export function compileZones(source: ZoneSource, options: CompileOptions): { zon
 
   const zones = new Map<string, CompiledZone>()
   for (const b of builders.values()) zones.set(b.name, finish(b, problems))
+  const privateZones = new Map<string, Map<string, CompiledZone>>()
+  for (const { zone, b } of privateBuilders) {
+    const compiled = finish(b, problems)
+    for (const v of zone.vpcs ?? []) {
+      const key = vpcKey(v)
+      const byName = privateZones.get(key) ?? new Map<string, CompiledZone>()
+      byName.set(compiled.name, compiled)
+      privateZones.set(key, byName)
+    }
+  }
   return {
-    zones: { zones, isBalancerHealthy: (arn) => source.loadBalancer(arn)?.healthy ?? false, isHealthCheckHealthy: (id) => source.healthCheckHealthy?.(id) },
+    zones: { zones, privateZones, vpcsOf: privateZones.size > 0 ? vpcIndex(source.vpcNetworks?.() ?? []) : () => NO_VPCS, isBalancerHealthy: (arn) => source.loadBalancer(arn)?.healthy ?? false, isHealthCheckHealthy: (id) => source.healthCheckHealthy?.(id) },
     problems,
+  }
+}
+
+const NO_VPCS: readonly string[] = []
+
+/**
+ * Who is "from" a VPC, for private zones: a source address that is one of its instances'
+ * addresses or lies in one of its CIDR blocks. Built once per revision.
+ */
+function vpcIndex(networks: readonly VpcNetwork[]): (address: string) => readonly string[] {
+  const byAddress = new Map<string, string[]>()
+  const blocks: { set: CidrSet; key: string }[] = []
+  const norm = (a: string): string | undefined => {
+    const ip = parseIp(a)
+    return ip ? `${ip.family}:${ip.value}` : undefined
+  }
+  for (const n of networks) {
+    for (const a of n.addresses) {
+      const k = norm(a)
+      if (k !== undefined) byAddress.set(k, [...(byAddress.get(k) ?? []), n.key])
+    }
+    const parsed = CidrSet.parse(n.cidrBlocks)
+    if (parsed.ok && parsed.value.size > 0) blocks.push({ set: parsed.value, key: n.key })
+  }
+  return (address) => {
+    const k = norm(address)
+    if (k === undefined) return NO_VPCS
+    const out = [...(byAddress.get(k) ?? [])]
+    for (const b of blocks) if (!out.includes(b.key) && b.set.contains(address)) out.push(b.key)
+    return out.length > 0 ? out.sort() : NO_VPCS
   }
 }
 

@@ -67,7 +67,12 @@ export interface CompiledZone {
 }
 
 export interface CompiledZones {
+  /** Public zones (and the zones made for balancer names), by name. */
   readonly zones: ReadonlyMap<string, CompiledZone>
+  /** Private zones by the VPC they are associated with (vpcKey), then by name. */
+  readonly privateZones: ReadonlyMap<string, ReadonlyMap<string, CompiledZone>>
+  /** The VPCs (vpcKeys) a query from this source address comes from, compiled once per revision; [] for none. */
+  readonly vpcsOf: (address: string) => readonly string[]
   /** Whether a balancer is healthy now (read per query, for aliases that evaluate target health). */
   readonly isBalancerHealthy: (arn: string) => boolean
   /** A Route 53 health check's status now (undefined: not known here, taken as healthy), read per query. */

@@ -58,8 +58,12 @@ export class QueryHandler {
     if (flags & FLAG_QR) return undefined
     if (flags & OPCODE_MASK) return headerOnly(query, Rcode.NOTIMP)
 
-    // Same bytes after the id, same answer: the id is patched into a copy.
-    const key = query.length <= MAX_CACHED_QUERY_BYTES ? (transport === 'udp' ? 'u' : 't') + query.toString('latin1', 2) : undefined
+    // Private zones: the VPCs the source address is in decide which zones answer, so they are part of the key.
+    const vpcs = from !== undefined && this.zones.privateZones.size > 0 ? this.zones.vpcsOf(from) : NO_VPCS
+    // Same bytes after the id (and the same VPCs), same answer: the id is patched into a copy.
+    // (\u0100 cannot occur in a latin1 string: no query's bytes can spell another key.)
+    const view = vpcs.length > 0 ? `${vpcs.join(',')}\u0100` : ''
+    const key = query.length <= MAX_CACHED_QUERY_BYTES ? (transport === 'udp' ? 'u' : 't') + view + query.toString('latin1', 2) : undefined
     if (key !== undefined) {
       const cached = this.cache.get(key)
       if (cached) {
@@ -71,7 +75,7 @@ export class QueryHandler {
       }
     }
 
-    const result = this.answer(query, flags, transport, from)
+    const result = this.answer(query, flags, transport, from, vpcs)
     if (key !== undefined && result.cacheable) {
       if (this.cache.size >= this.cacheLimit) this.cache.clear()
       this.cache.set(key, result.message)
@@ -79,7 +83,7 @@ export class QueryHandler {
     return result.message
   }
 
-  private answer(query: Buffer, flags: number, transport: Transport, from: string | undefined): { message: Buffer; cacheable: boolean } {
+  private answer(query: Buffer, flags: number, transport: Transport, from: string | undefined, vpcs: readonly string[]): { message: Buffer; cacheable: boolean } {
     // A query holds one question, nothing in answer or authority, at most an OPT in additional.
     // Checking the counts first also bounds the work a lying packet can cause.
     if (query.readUInt16BE(4) !== 1 || query.readUInt16BE(6) !== 0 || query.readUInt16BE(8) !== 0 || query.readUInt16BE(10) > 1) {
@@ -115,7 +119,7 @@ export class QueryHandler {
     if (qtype === 'OPT' || qtype === 'UNKNOWN_0') resolution = empty(Rcode.FORMERR)
     else if (klass !== 'IN') resolution = empty(Rcode.REFUSED)
     else if (qtype === 'AXFR' || qtype === 'IXFR') resolution = empty(Rcode.REFUSED) // zone transfers are not offered
-    else resolution = resolve(this.zones, toFqdn(question.name), qtype, client)
+    else resolution = resolve(this.zones, toFqdn(question.name), qtype, client, vpcs)
 
     const rflags = replyFlags | (resolution.authoritative ? FLAG_AA : 0) | resolution.rcode
     // RFC 7871: an ECS query gets its option back, scoped to the whole source prefix when the answer depended on it, else 0.
@@ -131,6 +135,8 @@ export class QueryHandler {
     return { message, cacheable: resolution.cacheable }
   }
 }
+
+const NO_VPCS: readonly string[] = []
 
 interface EcsOption {
   readonly code: 8

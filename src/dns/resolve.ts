@@ -27,8 +27,20 @@ const MAX_ALIAS_DEPTH = 8
 
 const refused: Resolution = { rcode: Rcode.REFUSED, authoritative: false, answers: [], authorities: [], additionals: [], cacheable: true }
 
-/** The closest enclosing zone of a name, or undefined when openalb is not authoritative for it. */
-export function findZone(zones: CompiledZones, qname: string): CompiledZone | undefined {
+/**
+ * The closest enclosing zone of a name, or undefined when openalb is not authoritative for it.
+ * A query from VPCs (vpcs) is answered from their private zones first, as Route 53 Resolver
+ * answers a VPC: a private zone that encloses the name wins over every public one.
+ */
+export function findZone(zones: CompiledZones, qname: string, vpcs: readonly string[] = []): CompiledZone | undefined {
+  if (vpcs.length > 0) {
+    for (let n: string | undefined = qname; n !== undefined; n = parentName(n)) {
+      for (const v of vpcs) {
+        const z = zones.privateZones.get(v)?.get(n)
+        if (z) return z
+      }
+    }
+  }
   for (let n: string | undefined = qname; n !== undefined; n = parentName(n)) {
     const z = zones.zones.get(n)
     if (z) return z
@@ -152,9 +164,9 @@ const toAnswers = (owner: string, data: SetData, out: Answer[]): void => {
   for (const r of data.records) out.push({ ...r, name: owner, ttl: data.ttl, class: 'IN' } as Answer)
 }
 
-/** Answers one question (qname: lower-case fqdn) from the compiled zones, authoritatively; client: who asks (IP-based routing). */
-export function resolve(zones: CompiledZones, qname: string, qtype: string, client?: ClientSubnet): Resolution {
-  const zone = findZone(zones, qname)
+/** Answers one question (qname: lower-case fqdn) from the compiled zones, authoritatively; client: who asks (IP-based routing); vpcs: the VPCs it asks from (private zones). */
+export function resolve(zones: CompiledZones, qname: string, qtype: string, client?: ClientSubnet, vpcs?: readonly string[]): Resolution {
+  const zone = findZone(zones, qname, vpcs)
   if (!zone) return refused
 
   const answers: Answer[] = []

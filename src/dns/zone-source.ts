@@ -14,6 +14,17 @@ export interface BalancerState extends BalancerAddresses {
 }
 
 /**
+ * A VPC as private zones see it: a query comes from the VPC when its source address is one of the
+ * VPC's instances' addresses or lies in one of its CIDR blocks.
+ */
+export interface VpcNetwork {
+  /** model/hosted-zone.ts vpcKey: REGION/VPC-ID. */
+  readonly key: string
+  readonly cidrBlocks: readonly string[]
+  readonly addresses: readonly string[]
+}
+
+/**
  * What the DNS server reads zone data through (runtime/dns-source.ts builds one from the store).
  * zones(), records() and loadBalancers() are read once per update(); loadBalancer(arn).healthy is
  * read per query, for alias records that evaluate target health.
@@ -24,6 +35,8 @@ export interface ZoneSource {
   loadBalancer(arn: string): BalancerState | undefined
   /** Every balancer: each one's own DNS name is answered too. */
   loadBalancers(): readonly BalancerAddresses[]
+  /** The VPCs private zones are associated with: who is "from" each (absent: private zones answer no one). */
+  vpcNetworks?(): readonly VpcNetwork[]
   /** Route 53 CIDR collections, for IP-based routing (absent: none). */
   cidrCollections?(): readonly CidrCollection[]
   /** A Route 53 health check's status now, read per query (routing policies); absent: every check is healthy. */

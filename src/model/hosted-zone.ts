@@ -86,8 +86,24 @@ export interface HostedZone {
   readonly nameServers: readonly string[]
   /** The reusable delegation set the zone was created in (CreateHostedZone DelegationSetId). */
   readonly delegationSetId?: string | undefined
+  /**
+   * A private zone's VPCs (at least one): openalb's DNS answers the zone only to queries from
+   * them (zoneVisibleFrom). Absent: a public zone.
+   */
+  readonly vpcs?: readonly ZoneVpc[] | undefined
   readonly tags: Tags
 }
+
+/** A VPC a private hosted zone is associated with: VPC ids are per region (the default VPC has one id in every region). */
+export interface ZoneVpc {
+  readonly vpcId: string
+  readonly region: string
+}
+
+/** The key DNS and control know a VPC by in private-zone visibility. */
+export const vpcKey = (v: ZoneVpc): string => `${v.region}/${v.vpcId}`
+
+export const isPrivateZone = (z: Pick<HostedZone, 'vpcs'>): boolean => z.vpcs !== undefined
 
 /** Route 53's reusable delegation set: four name servers several zones share. */
 export interface DelegationSet {

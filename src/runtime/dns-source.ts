@@ -1,4 +1,7 @@
-import type { ZoneSource } from '../dns/zone-source.js'
+import type { VpcNetwork, ZoneSource } from '../dns/zone-source.js'
+import { DEFAULT_VPC_CIDR } from '../model/default-vpc.js'
+import { DEFAULT_VPC_ID } from '../model/ids.js'
+import { vpcKey, type ZoneVpc } from '../model/hosted-zone.js'
 import type { LoadBalancer } from '../model/load-balancer.js'
 import type { RecordSet } from '../model/hosted-zone.js'
 import type { StateView } from '../model/state-view.js'
@@ -7,6 +10,25 @@ import type { StateView } from '../model/state-view.js'
 export const DEFAULT_ADVERTISE_ADDRESS = '127.0.0.1'
 
 const WILDCARD_BINDS = new Set(['', '0.0.0.0', '::', '[::]'])
+
+/** Instances in these states answer nothing and ask nothing: their address is no longer the VPC's. */
+const GONE = new Set(['shutting-down', 'terminated'])
+
+/**
+ * The VPCs that private zones are associated with, each with its CIDR block and the addresses of
+ * its instances (on one machine an instance's address is a loopback one, outside the VPC's block).
+ */
+export function vpcNetworks(view: StateView): VpcNetwork[] {
+  const keys = new Map<string, ZoneVpc>()
+  for (const z of view.list('hosted-zone')) for (const v of z.vpcs ?? []) keys.set(vpcKey(v), v)
+  if (keys.size === 0) return []
+  const instances = view.list('instance').filter((i) => !GONE.has(i.state))
+  return [...keys].map(([key, v]) => {
+    const stored = view.list('vpc').find((x) => x.id === v.vpcId && x.region === v.region)
+    const cidr = stored?.cidrBlock ?? (v.vpcId === DEFAULT_VPC_ID ? DEFAULT_VPC_CIDR : undefined)
+    return { key, cidrBlocks: cidr ? [cidr] : [], addresses: instances.filter((i) => i.vpcId === v.vpcId && i.region === v.region).map((i) => i.address) }
+  })
+}
 
 /** A live node of a fleet as DNS needs it. */
 export interface FleetNode {
@@ -43,6 +65,7 @@ export function zoneSourceFromState(
     ...(fleet?.ttlSeconds !== undefined ? { balancerTtlSeconds: fleet.ttlSeconds } : {}),
     zones: () => view.list('hosted-zone'),
     cidrCollections: () => view.list('cidr-collection'),
+    vpcNetworks: () => vpcNetworks(view),
     records(zoneId) {
       if (!byZone) {
         byZone = new Map()

@@ -1,11 +1,5 @@
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { test } from 'node:test'
-import { promisify } from 'node:util'
-import pino from 'pino'
+import { test, type TestContext } from 'node:test'
 import {
   ChangeCidrCollectionCommand,
   ChangeResourceRecordSetsCommand,
@@ -13,6 +7,7 @@ import {
   CreateHostedZoneCommand,
   DeleteCidrCollectionCommand,
   GetChangeCommand,
+  GetCheckerIpRangesCommand,
   ListCidrBlocksCommand,
   ListCidrCollectionsCommand,
   ListCidrLocationsCommand,
@@ -21,30 +16,18 @@ import {
   TestDNSAnswerCommand,
   type Change,
 } from '@aws-sdk/client-route-53'
-import { startOpenalb } from '../../src/main.js'
 import { needs } from '../helpers/shared.js'
+import { awsCliV2, route53Node } from '../helpers/route53-node.js'
 import { rejectsWith } from '../aws/assert-aws-error.js'
 import { assertWireMatchesModels } from '../aws/assert-wire.js'
-import { awsCli, cliVersion } from '../aws/cli-tutorial-steps.js'
-import { recordingProxy } from '../aws/recording-proxy.js'
 
-const run = promisify(execFile)
 const noDig = needs('dig', 'dnsutils')
 
-async function node(t: { after: (fn: () => Promise<void>) => void }) {
-  const dir = mkdtempSync(join(tmpdir(), 'openalb-r53ip-'))
-  const lb = await startOpenalb({ dataDir: dir, control: '127.0.0.1:0', dns: '127.0.0.1:0', log: pino({ level: 'warn' }) })
-  const proxy = await recordingProxy(lb.controlUrl)
-  t.after(async () => {
-    await proxy.close()
-    await lb.close()
-    rmSync(dir, { recursive: true, force: true })
-  })
-  const r53 = new Route53Client({ endpoint: proxy.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 })
-  /** dig from a chosen loopback source address (-b), optionally with an EDNS client subnet. */
-  const dig = async (name: string, from: string, ...extra: string[]) =>
-    (await run('dig', ['@127.0.0.1', '-p', String(lb.dnsPort), '-b', from, '+norec', '+time=2', '+tries=1', '+short', name, 'A', ...extra])).stdout.trim().split('\n').filter(Boolean).sort()
-  return { lb, proxy, r53, dig }
+async function node(t: TestContext) {
+  const { lb, proxy, config, dig: ask } = await route53Node(t, 'r53ip')
+  /** The A records dig gets for a name from a source address, optionally with an EDNS client subnet. */
+  const dig = async (name: string, from: string, ...extra: string[]) => (await ask(from, '+short', name, 'A', ...extra)).trim().split('\n').filter(Boolean).sort()
+  return { lb, proxy, r53: new Route53Client(config), dig, ask }
 }
 
 const cidrRecord = (name: string, value: string, location: string, collectionId: string, extra: Record<string, unknown> = {}): Change => ({
@@ -53,7 +36,7 @@ const cidrRecord = (name: string, value: string, location: string, collectionId:
 })
 
 test('Route 53 IP-based routing with the SDK: CIDR collections, and openalb\'s DNS answers by the query\'s source address or its EDNS client subnet', { skip: noDig }, async (t) => {
-  const { r53, dig, proxy, lb } = await node(t)
+  const { r53, dig, proxy, ask } = await node(t)
 
   const created = await r53.send(new CreateCidrCollectionCommand({ Name: 'offices', CallerReference: 'ref-1' }))
   const id = created.Collection?.Id ?? ''
@@ -120,7 +103,7 @@ test('Route 53 IP-based routing with the SDK: CIDR collections, and openalb\'s D
   assert.deepEqual(await dig('www.example.test', '127.0.0.1', '+subnet=127.1.2.0/24'), ['192.0.2.2'], 'ECS /24 inside paris')
   assert.deepEqual(await dig('www.example.test', '127.1.2.5', '+subnet=127.1.0.0/16'), ['192.0.2.1'], 'ECS /16: paris\'s /24 is longer than what the subnet tells, berlin\'s /16 matches')
   assert.deepEqual(await dig('www.example.test', '127.1.2.5', '+subnet=127.0.0.0/8'), ['192.0.2.9'], 'ECS /8 is shorter than every block: the default')
-  const ecs = (await run('dig', ['@127.0.0.1', '-p', String(lb.dnsPort), '+norec', '+time=2', '+tries=1', 'www.example.test', 'A', '+subnet=127.1.2.0/24'])).stdout
+  const ecs = await ask('127.0.0.1', 'www.example.test', 'A', '+subnet=127.1.2.0/24')
   assert.match(ecs, /CLIENT-SUBNET: 127\.1\.2\.0\/24\/24/, 'the answer carries the subnet back, scoped to it')
 
   const test = async (extra: Record<string, string>) =>
@@ -160,21 +143,18 @@ test('Route 53 IP-based routing with the SDK: CIDR collections, and openalb\'s D
   assert.deepEqual(await dig('www.example.test', '127.1.2.5'), ['192.0.2.1'], 'the /24 now belongs to berlin')
   assert.deepEqual(await dig('www.example.test', '127.3.0.1'), ['192.0.2.2'])
 
+  // Route 53's checks come from the node: its loopback address is one of the ranges a firewall would allow.
+  const ranges = (await r53.send(new GetCheckerIpRangesCommand({}))).CheckerIpRanges ?? []
+  assert.ok(ranges.includes('127.0.0.1/32'), ranges.join(' '))
+  assert.ok(ranges.every((r) => /^[0-9a-f.:]+\/(32|128)$/.test(r)), ranges.join(' '))
+
   assertWireMatchesModels(proxy)
 })
 
 test('Route 53 IP-based routing with the AWS CLI v2: create, change, list and delete a CIDR collection; dig follows', { skip: noDig }, async (t) => {
-  const bin = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws'
-  const version = await cliVersion(bin)
-  if (!version?.startsWith('aws-cli/2')) {
-    const reason = `SKIPPED: AWS CLI v2 is not at ${bin} (found: ${version ?? 'none'})`
-    console.warn(reason)
-    return t.skip(reason)
-  }
   const { dig, proxy } = await node(t)
-  const home = mkdtempSync(join(tmpdir(), 'openalb-r53ip-cli-'))
-  t.after(() => rmSync(home, { recursive: true, force: true }))
-  const aws = awsCli(bin, { endpoint: proxy.endpoint } as Parameters<typeof awsCli>[1], home)
+  const aws = await awsCliV2(t, proxy.endpoint, 'r53ip')
+  if (!aws) return
   const json = async (...args: string[]) => JSON.parse(await aws(...args, '--output', 'json')) as Record<string, unknown>
 
   const made = (await json('route53', 'create-cidr-collection', '--name', 'isps', '--caller-reference', 'cli-1')) as { Collection: { Id: string; Version: number } }

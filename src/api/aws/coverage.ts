@@ -57,7 +57,8 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
     GetAccountLimit: 'traffic policies are not made by openalb, so they count 0',
     CreateHealthCheck: 'HTTP, HTTPS, HTTP_STR_MATCH, HTTPS_STR_MATCH, TCP and CALCULATED, performed by the node asked (no CloudWatch alarms, recovery controls or regions)',
     UpdateHealthCheck: 'as CreateHealthCheck',
-    CreateHostedZone: 'public zones only, one per name',
+    CreateHostedZone: 'one public zone a name; private zones (VPC) are answered by openalb\'s DNS only to queries from their VPCs (an instance\'s address or the VPC\'s CIDR block)',
+    GetCheckerIpRanges: 'the addresses openalb\'s checks leave from: this node\'s interfaces and the live fleet nodes, as /32 and /128',
     ChangeResourceRecordSets: 'simple, weighted, failover, multivalue and IP-based (CidrRoutingConfig) routing (HealthCheckId and EvaluateTargetHealth decide); no latency, geolocation or geoproximity routing; DELETE matches name, type and set identifier',
   },
   ec2: {

@@ -80,6 +80,8 @@ export interface AwsApiDeps {
   readonly control: Control
   /** The Route 53 checker's view of a health check (main wires it); without it the status is unknown. */
   readonly route53Check?: ((id: string) => Route53CheckView) | undefined
+  /** The CIDRs Route 53 health checks come from (this node's addresses; main wires it); without it GetCheckerIpRanges is refused. */
+  readonly checkerIpRanges?: (() => readonly string[]) | undefined
   /** Asks openalb's DNS server (main wires it), as a resolver at resolverIp sending clientSubnet would; without it TestDNSAnswer is refused. */
   readonly dnsAnswer?: ((name: string, type: string, asker?: { readonly resolverIp?: string | undefined; readonly clientSubnet?: { readonly ip: string; readonly prefix: number } | undefined }) => Promise<DnsTestAnswer>) | undefined
   readonly targetHealth: (groupArn: string) => Promise<readonly TargetHealthDescription[]> | readonly TargetHealthDescription[]

@@ -2,6 +2,7 @@ import {
   CidrConflictError,
   ControlError,
   DuplicateError,
+  HostedZoneVpcError,
   DuplicateListenerError,
   InUseError,
   InvalidChangeBatchError,
@@ -86,6 +87,7 @@ const NOT_FOUND: Record<AwsService, Record<string, WireCode>> = {
     'health-check': { code: 'NoSuchHealthCheck', status: 404 },
     'cidr-collection': { code: 'NoSuchCidrCollectionException', status: 404 },
     'cidr-location': { code: 'NoSuchCidrLocationException', status: 404 },
+    vpc: 'InvalidVPCId',
   },
   autoscaling: { 'auto-scaling-group': 'ValidationError', 'launch-configuration': 'ValidationError', 'security-group': 'ValidationError' },
   ec2: {
@@ -135,6 +137,7 @@ const NOT_FOUND_MESSAGE: Record<AwsService, Record<string, (ref: string) => stri
     'health-check': (ref) => `No health check exists with the ID '${ref}'`,
     'cidr-collection': () => 'The CIDR collection you specified, doesn\'t exist.',
     'cidr-location': () => 'The CIDR collection location doesn\'t match any locations in your account.',
+    vpc: (ref) => `The VPC ID that you specified either isn't a valid ID or the current account is not authorized to access this VPC: ${ref}`,
   },
   autoscaling: {
     'auto-scaling-group': (ref) => `AutoScalingGroup name not found - AutoScalingGroup ${ref} not found`,
@@ -349,9 +352,22 @@ function trustStoreError(service: AwsService, e: ControlError): AwsError | undef
   return undefined
 }
 
+/** Route 53's codes for refusals about a private zone's VPCs. */
+const ZONE_VPC_CODES: Record<HostedZoneVpcError['reason'], WireCode> = {
+  'public-zone': 'PublicZoneVPCAssociation',
+  'conflicting-domain': 'ConflictingDomainExists',
+  'not-associated': { code: 'VPCAssociationNotFound', status: 404 },
+  'last-association': 'LastVPCAssociation',
+  'not-private': 'HostedZoneNotPrivate',
+}
+
 /** Route 53's words for a CIDR collection taken, or a collection or block still in use (with what uses it). */
-function cidrInUse(service: AwsService, e: ControlError): AwsError | undefined {
+function route53Refusal(service: AwsService, e: ControlError): AwsError | undefined {
   if (service !== 'route53') return undefined
+  if (e instanceof HostedZoneVpcError) {
+    const { code, status } = wire(ZONE_VPC_CODES[e.reason])
+    return new AwsError(code, e.message, status)
+  }
   if (e instanceof DuplicateError && e.kind === 'cidr-collection') return new AwsError('CidrCollectionAlreadyExistsException', 'A CIDR collection with this name and a different caller reference already exists in this account.')
   if (!(e instanceof InUseError)) return undefined
   if (e.kind === 'cidr-collection') return new AwsError('CidrCollectionInUseException', `This CIDR collection is in use, and isn't empty: ${e.usedBy} (${e.ref}).`)
@@ -391,7 +407,7 @@ export function toAwsError(service: AwsService, e: unknown): { error: AwsError; 
     else if (e instanceof LimitExceededError && service === 'route53') w = ROUTE53_LIMITS[e.limit] ?? 'LimitsExceeded'
     else if (e instanceof InUseError && service === 'route53' && e.kind === 'delegation-set') w = 'DelegationSetInUse'
     else if (e instanceof InUseError && service === 'route53' && e.kind === 'health-check') w = 'HealthCheckInUse'
-    const cidr = cidrInUse(service, e)
+    const cidr = route53Refusal(service, e)
     if (cidr) return { error: cidr, unexpected: false }
     const trust = trustStoreError(service, e)
     if (trust) return { error: trust, unexpected: false }

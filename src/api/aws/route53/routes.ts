@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { isIP } from 'node:net'
 import { changeCidrCollection, createCidrCollection, deleteCidrCollection, findCidrCollection, type CidrChange } from '../../../control/cidr-collections.js'
 import { cidrCollectionArn, type CidrCollection } from '../../../model/cidr-collection.js'
-import { changeRecordSets, createDelegationSet, createHostedZone, deleteDelegationSet, deleteHostedZone, findDelegationSet, findZone, updateHostedZone, type RecordChange } from '../../../control/hosted-zones.js'
+import { associateVpc, disassociateVpc, changeRecordSets, createDelegationSet, createHostedZone, deleteDelegationSet, deleteHostedZone, findDelegationSet, findZone, updateHostedZone, type RecordChange } from '../../../control/hosted-zones.js'
 import { changeTags } from '../../../control/tags.js'
 import type { Draft } from '../../../control/draft.js'
-import { fqdn, MAX_ZONES_BY_REUSABLE_DELEGATION_SET, NAME_SERVERS, ROUTE53_ACCOUNT_LIMITS, ROUTE53_ZONE_LIMITS, type DelegationSet, type HostedZone, type RecordSet } from '../../../model/hosted-zone.js'
+import { fqdn, isPrivateZone, type ZoneVpc, MAX_ZONES_BY_REUSABLE_DELEGATION_SET, NAME_SERVERS, ROUTE53_ACCOUNT_LIMITS, ROUTE53_ZONE_LIMITS, type DelegationSet, type HostedZone, type RecordSet } from '../../../model/hosted-zone.js'
 import type { AwsApiDeps } from '../deps.js'
 import { createHealthCheck, deleteHealthCheck, findHealthCheck, updateHealthCheck } from '../../../control/health-checks.js'
 import { checkPort, ROUTE53_CHECK_TYPES, type HealthCheck, type HealthCheckConfig } from '../../../model/health-check.js'
@@ -32,6 +32,8 @@ const MEMBER: Record<string, string> = {
   NameServers: 'NameServer',
   Tags: 'Tag',
   Messages: 'Message',
+  VPCs: 'VPC',
+  HostedZoneSummaries: 'HostedZoneSummary',
 }
 const memberName = (list: string): string => MEMBER[list] ?? 'member'
 
@@ -97,7 +99,7 @@ function zoneShape(d: Draft, z: HostedZone): Shape {
     Id: `/hostedzone/${z.id}`,
     Name: z.name,
     CallerReference: z.callerReference,
-    Config: { Comment: z.comment || undefined, PrivateZone: false },
+    Config: { Comment: z.comment || undefined, PrivateZone: isPrivateZone(z) },
     ResourceRecordSetCount: recordsOf(d, z).length,
   }
 }
@@ -318,8 +320,51 @@ const CIDR_ROUTES: readonly Route[] = [
   }],
 ]
 
+const vpcShape = (v: ZoneVpc): Shape => ({ VPCRegion: v.region, VPCId: v.vpcId })
+
+function vpcOf(p: Params): ZoneVpc {
+  const vpcId = p.required('VPCId')
+  const region = p.str('VPCRegion')
+  if (region === undefined) throw invalidInput('VPCRegion is required with VPCId')
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw invalidInput(`1 validation error detected: Value '${region}' at 'vPC.vPCRegion' failed to satisfy constraint: Member must be a region such as us-east-1`)
+  return { vpcId, region }
+}
+
+const VPC_ROUTES: readonly Route[] = [
+  ['POST', /^hostedzone\/([^/]+)\/(associatevpc|disassociatevpc)$/, async ({ deps }, m, _q, b) => {
+    const p = body(b)
+    const given = p.obj('VPC')
+    if (!given) throw invalidInput('VPC is required')
+    const vpc = vpcOf(given)
+    const associate = m[2] === 'associatevpc'
+    await deps.control.mutate((d) => (associate ? associateVpc : disassociateVpc)(d, m[1] ?? '', vpc))
+    return ok(associate ? 'AssociateVPCWithHostedZoneResponse' : 'DisassociateVPCFromHostedZoneResponse', { ChangeInfo: changeInfo(deps, p.str('Comment')) })
+  }],
+  ['GET', /^hostedzonesbyvpc$/, async ({ deps }, _m, q) => {
+    const vpcId = q.get('vpcid')
+    const region = q.get('vpcregion')
+    if (!vpcId || !region) throw invalidInput('vpcid and vpcregion are required')
+    const d = await deps.control.view()
+    const zones = d
+      .list('hosted-zone')
+      .filter((z) => z.vpcs?.some((v) => v.vpcId === vpcId && v.region === region))
+      .sort((a, b) => a.id.localeCompare(b.id))
+    const token = q.get('nexttoken')
+    const start = token ? zones.findIndex((z) => z.id === token) : 0
+    if (start < 0) throw new AwsError('InvalidPaginationToken', 'The value that you specified to get the second or subsequent page of results is invalid.')
+    const max = maxItems(q, 100)
+    const next = zones[start + max]
+    return ok('ListHostedZonesByVPCResponse', {
+      HostedZoneSummaries: zones.slice(start, start + max).map((z) => ({ HostedZoneId: z.id, Name: z.name, Owner: { OwningAccount: d.partition.accountId } })),
+      MaxItems: String(max),
+      NextToken: next?.id,
+    })
+  }],
+]
+
 const ROUTES: readonly Route[] = [
   ...CIDR_ROUTES,
+  ...VPC_ROUTES,
   ['POST', /^healthcheck$/, async ({ deps }, _m, _q, b) => {
     const p = body(b)
     const callerReference = p.required('CallerReference')
@@ -337,6 +382,10 @@ const ROUTES: readonly Route[] = [
     const max = maxItems(q, 1000)
     const next = checks[start + max]
     return ok('ListHealthChecksResponse', { HealthChecks: checks.slice(start, start + max).map(healthCheckShape), Marker: marker ?? '', IsTruncated: next !== undefined, NextMarker: next?.id, MaxItems: String(max) })
+  }],
+  ['GET', /^checkeripranges$/, async ({ deps }) => {
+    if (!deps.checkerIpRanges) throw new AwsError('InvalidInput', 'GetCheckerIpRanges needs openalb\'s Route 53 checker, which this process does not run', 400)
+    return ok('GetCheckerIpRangesResponse', { CheckerIpRanges: [...deps.checkerIpRanges()] })
   }],
   ['GET', /^healthcheckcount$/, async ({ deps }) => ok('GetHealthCheckCountResponse', { HealthCheckCount: (await deps.control.view()).list('health-check').length })],
   ['GET', /^healthcheck\/([^/]+)$/, async ({ deps }, m) => ok('GetHealthCheckResponse', { HealthCheck: healthCheckShape(findHealthCheck(await deps.control.view(), m[1] ?? '')) })],
@@ -369,28 +418,31 @@ const ROUTES: readonly Route[] = [
     const p = body(b)
     const name = p.required('Name')
     const callerReference = p.required('CallerReference')
-    if (p.has('VPC') || p.obj('HostedZoneConfig')?.bool('PrivateZone')) throw invalidInput('private hosted zones are not supported by openalb')
+    const vpcIn = p.obj('VPC')
+    const vpc = vpcIn ? vpcOf(vpcIn) : undefined
+    if (!vpc && p.obj('HostedZoneConfig')?.bool('PrivateZone')) throw invalidInput('A private hosted zone needs a VPC: give VPC (VPCId and VPCRegion)')
     const delegationSetId = p.str('DelegationSetId')
     const comment = p.obj('HostedZoneConfig')?.str('Comment')
     const zone = (
       await deps.control.mutate((d) => {
         const byRef = d.list('hosted-zone').find((z) => z.callerReference === callerReference)
         if (byRef) throw new AwsError('HostedZoneAlreadyExists', `A hosted zone has already been created with the specified caller reference '${callerReference}'.`, 409)
-        return createHostedZone(d, { name, callerReference, ...(comment !== undefined ? { comment } : {}), ...(delegationSetId ? { delegationSetId } : {}) })
+        return createHostedZone(d, { name, callerReference, ...(comment !== undefined ? { comment } : {}), ...(delegationSetId ? { delegationSetId } : {}), ...(vpc ? { vpc } : {}) })
       })
     ).value
     const d = await deps.control.view()
     return ok(
       'CreateHostedZoneResponse',
-      { HostedZone: zoneShape(d, zone), ChangeInfo: changeInfo(deps), DelegationSet: delegationSet(zone) },
+      { HostedZone: zoneShape(d, zone), ChangeInfo: changeInfo(deps), DelegationSet: delegationSet(zone), VPC: vpc ? vpcShape(vpc) : undefined },
       201,
       { location: `https://route53.amazonaws.com/2013-04-01/hostedzone/${zone.id}` },
     )
   }],
   ['GET', /^hostedzone$/, async ({ deps }, _m, q) => {
     const d = await deps.control.view()
-    if (q.get('hostedzonetype') === 'PrivateHostedZone') return ok('ListHostedZonesResponse', { HostedZones: [], Marker: q.get('marker') ?? '', IsTruncated: false, MaxItems: String(maxItems(q, 100)) })
-    const zones = [...d.list('hosted-zone')].sort((a, b) => a.id.localeCompare(b.id))
+    const type = q.get('hostedzonetype')
+    if (type !== null && type !== 'PrivateHostedZone') throw invalidInput(`1 validation error detected: Value '${type}' at 'hostedZoneType' failed to satisfy constraint: Member must satisfy enum value set: [PrivateHostedZone]`)
+    const zones = [...d.list('hosted-zone')].filter((z) => type === null || isPrivateZone(z)).sort((a, b) => a.id.localeCompare(b.id))
     const marker = q.get('marker')
     const start = marker ? zones.findIndex((z) => z.id === marker.replace(/^\/hostedzone\//, '')) : 0
     if (start < 0) throw invalidInput(`The marker '${marker ?? ''}' is not valid`)
@@ -443,7 +495,10 @@ const ROUTES: readonly Route[] = [
     const d = await deps.control.view()
     const zone = findZone(d, m[1] ?? '')
     const type = m[2] ?? ''
-    if (type === 'MAX_VPCS_ASSOCIATED_BY_ZONE') throw new AwsError('HostedZoneNotPrivate', `The specified hosted zone ${zone.id} is a public hosted zone.`, 400)
+    if (type === 'MAX_VPCS_ASSOCIATED_BY_ZONE') {
+      if (!zone.vpcs) throw new AwsError('HostedZoneNotPrivate', `The specified hosted zone ${zone.id} is a public hosted zone.`, 400)
+      return ok('GetHostedZoneLimitResponse', { Limit: { Type: type, Value: ROUTE53_ZONE_LIMITS.MAX_VPCS_ASSOCIATED_BY_ZONE }, Count: zone.vpcs.length })
+    }
     if (type !== 'MAX_RRSETS_BY_ZONE') throw invalidInput(`Type '${type}' is not MAX_RRSETS_BY_ZONE or MAX_VPCS_ASSOCIATED_BY_ZONE`)
     return ok('GetHostedZoneLimitResponse', { Limit: { Type: type, Value: ROUTE53_ZONE_LIMITS.MAX_RRSETS_BY_ZONE }, Count: recordsOf(d, zone).length })
   }],
@@ -550,6 +605,8 @@ const ROUTES: readonly Route[] = [
   ['GET', /^hostedzone\/([^/]+)$/, async ({ deps }, m) => {
     const d = await deps.control.view()
     const zone = findZone(d, m[1] ?? '')
+    // A private zone lists its VPCs; it has no delegation set to show.
+    if (zone.vpcs) return ok('GetHostedZoneResponse', { HostedZone: zoneShape(d, zone), VPCs: zone.vpcs.map(vpcShape) })
     return ok('GetHostedZoneResponse', { HostedZone: zoneShape(d, zone), DelegationSet: delegationSet(zone) })
   }],
   ['DELETE', /^hostedzone\/([^/]+)$/, async ({ deps }, m) => {
@@ -654,6 +711,10 @@ export const ROUTE53_OPERATIONS: readonly string[] = [
   'ListCidrLocations',
   'ListCidrBlocks',
   'DeleteCidrCollection',
+  'AssociateVPCWithHostedZone',
+  'DisassociateVPCFromHostedZone',
+  'ListHostedZonesByVPC',
+  'GetCheckerIpRanges',
 ]
 
 export async function routeRoute53(method: string, url: URL, b: Buffer, ctx: Ctx): Promise<Route53Reply> {

@@ -1,18 +1,18 @@
 import type { IpAddress } from '../../lib/cidr.js'
 import { formatAccessLog } from '../access-log.js'
-import type { ForwardPlan, RedirectPlan } from '../actions/plan.js'
+import type { FixedResponsePlan, ForwardPlan, RedirectPlan } from '../actions/plan.js'
 import { buildLocation } from '../actions/redirect.js'
 import { chooseTarget, CLASSIC_COOKIE } from '../balancer/choose.js'
 import { cookieExpires } from '../balancer/cookies.js'
 import type { GroupState, GroupTarget } from '../balancer/group.js'
 import { ERROR_REASON, STATUS, type ProxyErrorKind } from '../errors.js'
 import type { ProxyContext } from '../proxy/context.js'
-import { hostWithoutPort, tooManyForwardedFor } from '../proxy/request-fields.js'
+import { hostWithoutPort, tooManyForwardedFor } from './request-fields.js'
 import type { CompiledRule } from '../router/router.js'
 import type { ListenerSnapshot } from '../snapshot.js'
 import type { ClientCertHeaders } from '../tls/client-cert.js'
 import { traceHeader } from '../trace-id.js'
-import { redirectResponse, type LocalResponse } from './local-response.js'
+import { errorPage, redirectResponse, type LocalResponse } from './local-response.js'
 
 /** The client end of a connection, made once per connection and shared by its requests. */
 export interface ClientSide {
@@ -89,8 +89,15 @@ export class Exchange {
 
   // ---- local answers
 
+  /** The answer of a rule that does not forward: its fixed response, or its redirect for this request. */
+  answerFor(plan: FixedResponsePlan | RedirectPlan, path: string, query: string): LocalResponse {
+    if (plan.kind === 'redirect') return this.redirect(plan, path, query)
+    this.elbStatus = plan.status
+    return plan.response
+  }
+
   /** A redirect action's answer for this request (ALB's #{host} is the Host without its port, or the balancer's address). */
-  redirect(plan: RedirectPlan, path: string, query: string): LocalResponse {
+  private redirect(plan: RedirectPlan, path: string, query: string): LocalResponse {
     const listener = this.listener
     const host = this.host === undefined ? '' : hostWithoutPort(this.host)
     const location = buildLocation(plan, {
@@ -105,12 +112,12 @@ export class Exchange {
     return redirectResponse(plan.status, location)
   }
 
-  /** The balancer answers (or gives up on) the request itself: its status, for the log and the metrics. */
-  fail(kind: ProxyErrorKind): number {
+  /** The balancer answers (or gives up on) the request itself: the outcome is recorded, and ALB's error page for it returned. */
+  fail(kind: ProxyErrorKind): LocalResponse {
     this.errorKind = kind
     const status = STATUS[kind]
     this.elbStatus = status
-    return status
+    return errorPage(status)
   }
 
   // ---- the target

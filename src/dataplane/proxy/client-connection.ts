@@ -3,7 +3,7 @@ import type { ForwardPlan } from '../actions/plan.js'
 import type { GroupTarget } from '../balancer/group.js'
 import type { ProxyErrorKind } from '../errors.js'
 import { Exchange, type ClientSide } from '../exchange/exchange.js'
-import { errorPage, type LocalResponse } from '../exchange/local-response.js'
+import type { LocalResponse } from '../exchange/local-response.js'
 import { ChunkTracker } from '../http1/chunk-tracker.js'
 import { localHead } from '../http1/local-head.js'
 import { isTokenName, parseRequestHead, type RequestHead } from '../http1/request-parser.js'
@@ -14,8 +14,8 @@ import { REWRITE_FAILED } from '../router/transforms.js'
 import type { ListenerSnapshot } from '../snapshot.js'
 import type { UpstreamConnection, UpstreamPool, UpstreamUser } from '../upstream/pool.js'
 import type { ProxyContext } from './context.js'
-import { Hdr, connectionTokens, isAlbValidHeaderName, requestHeaderKind, responseHeaderKind } from './header-names.js'
-import { forwardingHeaderLines, hostForTarget, hostWithoutPort } from './request-fields.js'
+import { Hdr, connectionTokens, isAlbValidHeaderName, requestHeaderKind, responseHeaderKind } from '../exchange/header-names.js'
+import { forwardingHeaderLines, hostForTarget, hostWithoutPort } from '../exchange/request-fields.js'
 
 const BODY_NONE = 0
 const BODY_LENGTH = 1
@@ -324,13 +324,7 @@ export class ClientConnection implements UpstreamUser {
       this.forward(action)
       return
     }
-    const keep = !this.closeAfter && this.reqDone
-    if (action.kind === 'fixed-response') {
-      ex.elbStatus = action.status
-      this.answer(action.response, keep)
-    } else {
-      this.answer(ex.redirect(action, head.path, head.query), keep)
-    }
+    this.answer(ex.answerFor(action, head.path, head.query), !this.closeAfter && this.reqDone)
     this.resDone = true
     if (!this.reqDone) {
       // Discard the body the client is still sending; the answer has gone already.
@@ -837,9 +831,9 @@ export class ClientConnection implements UpstreamUser {
   }
 
   private localError(kind: ProxyErrorKind): void {
-    const status = this.ex.fail(kind)
+    const page = this.ex.fail(kind)
     if (kind === 'client-closed' || this.closed) return
-    this.answer(errorPage(status), !this.closeAfter)
+    this.answer(page, !this.closeAfter)
   }
 
   /** Writes an answer the balancer made itself (exchange/local-response.ts): its head and, but to HEAD, its body, in one write. */

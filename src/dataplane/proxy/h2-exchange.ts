@@ -1,10 +1,10 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2'
-import { forwardingHeaderLines, forwardingHeaders, hostWithoutPort, hostForTarget } from './request-fields.js'
+import { forwardingHeaderLines, forwardingHeaders, hostWithoutPort, hostForTarget } from '../exchange/request-fields.js'
 import type { ForwardPlan } from '../actions/plan.js'
 import type { GroupTarget } from '../balancer/group.js'
 import type { ProxyErrorKind } from '../errors.js'
 import { Exchange, type ClientSide } from '../exchange/exchange.js'
-import { SERVER, errorPage, type LocalResponse } from '../exchange/local-response.js'
+import { SERVER, type LocalResponse } from '../exchange/local-response.js'
 import { httpDate } from '../http-date.js'
 import type { RouteRequest } from '../router/route-request.js'
 import { REWRITE_FAILED, type RuleTransforms } from '../router/transforms.js'
@@ -13,7 +13,7 @@ import type { H2Pool } from '../upstream/h2-pool.js'
 import type { UpstreamConnection, UpstreamPool, UpstreamUser } from '../upstream/pool.js'
 import { ChunkTracker } from '../http1/chunk-tracker.js'
 import type { ProxyContext } from './context.js'
-import { Hdr, isAlbValidHeaderName, requestHeaderKind, responseHeaderKind } from './header-names.js'
+import { Hdr, isAlbValidHeaderName, requestHeaderKind, responseHeaderKind } from '../exchange/header-names.js'
 import { H2Relay, type H2RelayOwner } from './h2-relay.js'
 import { ResponseHead, parseResponseHead } from '../http1/response-head.js'
 import { lambdaFailure } from '../lambda/failure.js'
@@ -122,12 +122,7 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
       return
     }
     this.discardBody()
-    if (action.kind === 'fixed-response') {
-      ex.elbStatus = action.status
-      this.answer(action.response)
-    } else {
-      this.answer(ex.redirect(action, this.path, this.query))
-    }
+    this.answer(ex.answerFor(action, this.path, this.query))
     this.finish()
   }
 
@@ -588,8 +583,8 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
   /** The balancer's own error page, before any response header went out. */
   private localError(kind: ProxyErrorKind): void {
     this.dropTarget()
-    const status = this.ex.fail(kind)
-    if (!this.responded && !this.stream.destroyed) this.answer(errorPage(status))
+    const page = this.ex.fail(kind)
+    if (!this.responded && !this.stream.destroyed) this.answer(page)
     this.discardBody()
     this.finish()
   }

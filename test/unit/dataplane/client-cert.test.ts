@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { forwardingHeaderLines, forwardingHeaders } from '../../../src/dataplane/proxy/request-fields.js'
-import { requestHeaderKind, Hdr } from '../../../src/dataplane/proxy/header-names.js'
+import { forwardingHeaderLines, forwardingHeaders } from '../../../src/dataplane/exchange/request-fields.js'
+import { requestHeaderKind, Hdr } from '../../../src/dataplane/exchange/header-names.js'
 import { MTLS_HEADER, rfc2253, urlEncodePem } from '../../../src/dataplane/tls/client-cert.js'
 import type { ListenerSnapshot } from '../../../src/dataplane/snapshot.js'
 

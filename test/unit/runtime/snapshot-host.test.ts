@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { hostForTarget } from '../../../src/dataplane/proxy/request-fields.js'
+import { hostForTarget } from '../../../src/dataplane/exchange/request-fields.js'
 import type { ListenerSnapshot } from '../../../src/dataplane/snapshot.js'
 import { hostPortRule } from '../../../src/runtime/snapshot.js'
 

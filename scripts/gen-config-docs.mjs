@@ -41,13 +41,19 @@ function objectTable(title, s) {
     const inner = p.type === 'array' ? p.items : p
     rows.push(`| \`${name}\` | ${typeOf(p)} | ${fmtDefault(p.default)} | ${range(p)} | ${(s.required ?? []).includes(name) && p.default === undefined ? 'yes' : ''} |`)
     if (inner?.properties) nested.push([`${title}.${name}${p.type === 'array' ? '[]' : ''}`, inner])
-    for (const alt of inner?.anyOf ?? inner?.oneOf ?? []) if (alt.properties) nested.push([`${title}.${name}${p.type === 'array' ? '[]' : ''} (${alt.properties.type?.const ?? alt.properties.field?.const ?? 'variant'})`, alt])
+    for (const alt of inner?.anyOf ?? inner?.oneOf ?? []) if (alt.properties) nested.push([`${title}.${name}${p.type === 'array' ? '[]' : ''} (${variantName(alt)})`, alt])
   }
   sections.push(`### ${title}\n\n${rows.join('\n')}\n`)
   for (const [t, n] of nested) objectTable(t, n)
 }
+const variantName = (alt) => alt.properties?.type?.const ?? alt.properties?.type?.enum?.join(', ') ?? alt.properties?.field?.const ?? 'variant'
 for (const [kind, p] of Object.entries(schema.properties)) {
-  if (p.type === 'array') objectTable(`${kind}[]`, p.items)
+  if (p.type !== 'array') continue
+  // A kind of several shapes (loadBalancers: application and network, or classic): one table per shape.
+  const variants = p.items?.anyOf ?? p.items?.oneOf
+  // The shape whose type has a default is the kind's own (no label); the others are named by type.
+  if (variants) for (const alt of variants) objectTable(alt.properties?.type?.const ? `${kind}[] (type: ${alt.properties.type.const})` : `${kind}[]`, alt)
+  else objectTable(`${kind}[]`, p.items)
 }
 
 const docsPath = `${root}docs/config.md`

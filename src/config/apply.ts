@@ -27,6 +27,8 @@ import { deleteGroup } from '../control/auto-scaling-groups.js'
 import { applyAlarm } from '../control/alarm-config.js'
 import { deleteAlarms } from '../control/metric-alarms.js'
 import { deleteLaunchTemplate } from '../control/launch-templates.js'
+import { applyClassicConfig } from '../control/classic-config.js'
+import { deleteClassicLoadBalancer } from '../control/classic-load-balancers.js'
 import { GROUP_NAME_TAG } from '../model/autoscaling.js'
 import type { Control } from '../control/control.js'
 import type { Draft } from '../control/draft.js'
@@ -93,6 +95,11 @@ export function applyDocument(d: Draft, loaded: LoadedConfig, options: ApplyDocu
     try {
       return fn()
     } catch (e) {
+      if (e instanceof ConfigApplyError) {
+        if (!options.collect) throw e
+        options.collect.push(e)
+        return undefined
+      }
       if (!(e instanceof ControlError)) throw e
       const error = new ConfigApplyError(path, e)
       if (!options.collect) throw error
@@ -157,7 +164,21 @@ export function applyDocument(d: Draft, loaded: LoadedConfig, options: ApplyDocu
     const withMembers = existing ? { ...tg, targets: [...tg.targets, ...memberTargets(d, existing.arn).filter((m) => !tg.targets.some((t) => t.id === m.id))] } : tg
     mark(step(['targetGroups', i], () => (existing ? updateTargetGroup(d, existing.arn, withMembers) : createTargetGroup(d, tg))))
   })
-  doc.loadBalancers.forEach(({ listeners, ...lbSpec }, i) => {
+  doc.loadBalancers.forEach((balancer, i) => {
+    if (balancer.type === 'classic') {
+      // Each part (a listener, an instance, a policy) is checked at its own line.
+      const part = <T>(path: readonly (string | number)[], fn: () => T): T => {
+        try {
+          return fn()
+        } catch (e) {
+          if (e instanceof ControlError) throw new ConfigApplyError(['loadBalancers', i, ...path], e)
+          throw e
+        }
+      }
+      mark(step(['loadBalancers', i], () => applyClassicConfig(d, balancer, part)))
+      return
+    }
+    const { listeners, ...lbSpec } = balancer
     const existing = d.find('load-balancer', lbSpec.name)
     const lb = step(['loadBalancers', i], () => (existing ? updateLoadBalancer(d, existing.arn, lbSpec) : createLoadBalancer(d, lbSpec)))
     mark(lb)
@@ -213,6 +234,7 @@ export function applyDocument(d: Draft, loaded: LoadedConfig, options: ApplyDocu
         case 'rule': deleteRule(d, key); break
         case 'listener': deleteListener(d, key); break
         case 'load-balancer': deleteLoadBalancer(d, key); break
+        case 'classic-load-balancer': deleteClassicLoadBalancer(d, r.name); break
         case 'target-group': deleteTargetGroup(d, key); break
         case 'certificate': deleteCertificate(d, key); break
         case 'trust-store': deleteTrustStore(d, key); break

@@ -126,6 +126,11 @@ export function plainMessage(issue: { code: string; message: string } & Record<s
     const expected = TYPE_NAMES[String(issue.expected)] ?? String(issue.expected)
     return value === undefined ? `${name} is required (${expected})` : `must be ${expected}, not ${describeValue(value)}`
   }
+  // A `type` no variant has (loadBalancers[].type, a Classic policy's type): the variants' names.
+  if (issue.code === 'invalid_union' && issue.note === 'No matching discriminator' && Array.isArray(issue.options)) {
+    const options = (issue.options as unknown[]).filter((o) => o !== undefined && o !== null)
+    return value === undefined ? `${name} is required (one of ${options.map((o) => JSON.stringify(o)).join(', ')})` : `must be one of ${options.map((o) => JSON.stringify(o)).join(', ')}, not ${describeValue(value)}`
+  }
   if (!/^(Too small|Too big|Invalid option|Invalid input)/.test(issue.message)) return fallback
   const min = issue.minimum
   const max = issue.maximum

@@ -1,5 +1,5 @@
 import { ZONE_LETTERS } from '../model/zones.js'
-import type { ConfigDocument } from './schema.js'
+import type { ConfigDocument, Elbv2BalancerDoc } from './schema.js'
 import { closest } from './suggest.js'
 
 export interface ReferenceProblem {
@@ -63,7 +63,7 @@ export function checkReferences(doc: ConfigDocument): ReferenceProblem[] {
     if (tg.targetType === 'lambda') tg.targets.forEach((t, j) => mustExist('function', t.id, ['targetGroups', i, 'targets', j, 'id']))
   })
 
-  const actionRefs = (actions: ConfigDocument['loadBalancers'][number]['listeners'][number]['defaultActions'], path: (string | number)[]) =>
+  const actionRefs = (actions: Elbv2BalancerDoc['listeners'][number]['defaultActions'], path: (string | number)[]) =>
     actions.forEach((a, k) => {
       if (a.type !== 'forward') return
       if (a.targetGroup !== undefined) mustExist('target group', a.targetGroup, [...path, k, 'targetGroup'])
@@ -72,7 +72,26 @@ export function checkReferences(doc: ConfigDocument): ReferenceProblem[] {
 
   doc.loadBalancers.forEach((lb, i) => {
     lb.securityGroups.forEach((s, k) => mustExist('security group', s, ['loadBalancers', i, 'securityGroups', k]))
-    lb.subnets.forEach((s, k) => mustExist('subnet', s, ['loadBalancers', i, 'subnets', k]))
+    lb.subnets?.forEach((s, k) => mustExist('subnet', s, ['loadBalancers', i, 'subnets', k]))
+    if (lb.type === 'classic') {
+      unique(lb.listeners, (l) => String(l.loadBalancerPort), 'listener port', (j) => ['loadBalancers', i, 'listeners', j, 'loadBalancerPort'])
+      lb.instances.forEach((ref, k) => mustExist('instance', ref, ['loadBalancers', i, 'instances', k]))
+      unique(lb.policies, (p) => p.name, 'policy name', (k) => ['loadBalancers', i, 'policies', k, 'name'])
+      const policies = new Set(lb.policies.map((p) => p.name))
+      lb.listeners.forEach((l, j) => {
+        const base = ['loadBalancers', i, 'listeners', j]
+        const secure = l.protocol === 'HTTPS' || l.protocol === 'SSL'
+        if (secure && l.certificate === undefined) problems.push({ path: [...base, 'certificate'], message: `a certificate must be specified for ${l.protocol} listeners` })
+        if (!secure && l.certificate !== undefined) problems.push({ path: [...base, 'certificate'], message: `only HTTPS and SSL listeners have a certificate, not ${l.protocol}` })
+        if (l.certificate !== undefined) mustExist('certificate', l.certificate, [...base, 'certificate'])
+        l.policies.forEach((p, k) => {
+          if (policies.has(p)) return
+          const hint = closest(p, policies)
+          problems.push({ path: [...base, 'policies', k], message: `unknown policy '${p}'${hint ? `; did you mean '${hint}'?` : policies.size === 0 ? ' (the balancer has no policies)' : ''}` })
+        })
+      })
+      return
+    }
     unique(lb.listeners, (l) => String(l.port), 'listener port', (j) => ['loadBalancers', i, 'listeners', j, 'port'])
     lb.listeners.forEach((l, j) => {
       const base = ['loadBalancers', i, 'listeners', j]

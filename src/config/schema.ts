@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { autoScalingGroupSpec, launchTemplateSpec } from '../model/autoscaling.js'
 import { certificateSpec } from '../model/certificate.js'
+import { classicLoadBalancerSpec } from '../model/classic-load-balancer.js'
 import { alarmSpec } from '../model/metric-alarm.js'
 import { hostedZoneSpec } from '../model/hosted-zone.js'
 import { instanceSpec } from '../model/instance.js'
@@ -37,7 +38,8 @@ export const configDocument = z.strictObject({
   /** Trust stores for mutual TLS: the CA certificates (and CRLs) a verify listener's clients must chain to. */
   trustStores: z.array(trustStoreSpec).default([]),
   targetGroups: z.array(targetGroupSpec).default([]),
-  loadBalancers: z.array(loadBalancerDocSpec).default([]),
+  /** Application and network balancers (ELBv2), and Classic ones (`type: classic`, the elb API's). */
+  loadBalancers: z.array(z.discriminatedUnion('type', [loadBalancerDocSpec, classicLoadBalancerSpec])).default([]),
   /** EC2 launch templates: what Auto Scaling groups launch (each change of its data is a new default version). */
   launchTemplates: z.array(launchTemplateSpec).default([]),
   /** Auto Scaling groups of instances launched from a template, registered in target groups, with target tracking. */
@@ -47,6 +49,9 @@ export const configDocument = z.strictObject({
   hostedZones: z.array(hostedZoneSpec).default([]),
 })
 export type ConfigDocument = z.output<typeof configDocument>
+export type BalancerDoc = ConfigDocument['loadBalancers'][number]
+/** An application or network balancer of the file (not `type: classic`). */
+export type Elbv2BalancerDoc = Exclude<BalancerDoc, { type: 'classic' }>
 
 /**
  * Every key an object of the document may hold, with the places it may stand, written as paths

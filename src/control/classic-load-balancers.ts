@@ -56,7 +56,7 @@ export interface ClassicLoadBalancerInput {
 const invalid = (message: string, path = ''): ValidationFailed => new ValidationFailed([{ path, message } satisfies Failure])
 
 /** Classic's name rule: 1-32 letters, digits and hyphens, not beginning or ending with a hyphen. */
-function checkName(name: string): void {
+export function checkClassicName(name: string): void {
   if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/.test(name)) {
     throw invalid(`LoadBalancerName '${name}' must have at most 32 characters, contain only alphanumeric characters or hyphens, and must not begin or end with a hyphen`, 'LoadBalancerName')
   }
@@ -120,7 +120,7 @@ const sameListener = (a: ClassicListener, b: ClassicListener): boolean =>
   a.protocol === b.protocol && a.instanceProtocol === b.instanceProtocol && a.instancePort === b.instancePort && a.sslCertificateId === b.sslCertificateId
 
 /** Adds listeners; one identical to an existing one is no change (AWS), one on a taken port with other settings is DuplicateListener. */
-function addListeners(d: Draft, lbName: string, current: readonly ClassicListener[], inputs: readonly ClassicListenerInput[]): ClassicListener[] {
+export function addClassicListeners(d: Draft, lbName: string, current: readonly ClassicListener[], inputs: readonly ClassicListenerInput[]): ClassicListener[] {
   const out = [...current]
   for (const input of inputs) {
     const l = buildListener(d, input, out)
@@ -136,7 +136,7 @@ function addListeners(d: Draft, lbName: string, current: readonly ClassicListene
 }
 
 /** Subnets for a balancer: the ones named, or each named zone's default subnet (AvailabilityZones). */
-function placement(d: Draft, subnets: readonly string[] | undefined, zones: readonly string[] | undefined): { subnets: string[]; availabilityZones: string[]; vpcId: string } {
+export function classicPlacement(d: Draft, subnets: readonly string[] | undefined, zones: readonly string[] | undefined): { subnets: string[]; availabilityZones: string[]; vpcId: string } {
   const hasSubnets = subnets !== undefined && subnets.length > 0
   const hasZones = zones !== undefined && zones.length > 0
   if (hasSubnets && hasZones) throw invalid('Only one of SubnetIds or AvailabilityZones may be specified')
@@ -152,7 +152,7 @@ function defaultSubnetOf(d: Draft, zone: string): string {
   return s.id
 }
 
-function securityGroupIds(d: Draft, refs: readonly string[], vpcId: string): string[] {
+export function classicSecurityGroupIds(d: Draft, refs: readonly string[], vpcId: string): string[] {
   return refs.map((ref) => {
     const sg = d.find('security-group', ref)
     if (!sg || sg.vpcId !== vpcId) throw new NotFoundError('security-group', ref)
@@ -160,8 +160,14 @@ function securityGroupIds(d: Draft, refs: readonly string[], vpcId: string): str
   })
 }
 
+/** A new balancer's DNS name: AWS puts a number of its own after the name. */
+export function newClassicDnsName(d: Draft, name: string, scheme: string): string {
+  const id = (BigInt(`0x${randomBytes(5).toString('hex')}`) % 10_000_000_000n).toString().padStart(10, '1')
+  return classicDnsName(d.partition.dnsSuffix, d.partition.region, name, id, scheme)
+}
+
 export function createClassicLoadBalancer(d: Draft, input: ClassicLoadBalancerInput): ClassicLoadBalancer {
-  checkName(input.name)
+  checkClassicName(input.name)
   const arn = classicLoadBalancerArn(d.partition, input.name)
   if (d.get('classic-load-balancer', arn)) throw new DuplicateError('classic-load-balancer', input.name)
   if (d.list('classic-load-balancer').length >= CLASSIC_LIMITS['classic-load-balancers']) {
@@ -171,16 +177,15 @@ export function createClassicLoadBalancer(d: Draft, input: ClassicLoadBalancerIn
   const scheme = input.scheme ?? 'internet-facing'
   if (scheme !== 'internet-facing' && scheme !== 'internal') throw new InvalidValueError(`Invalid scheme '${scheme}': use internet-facing or internal`)
   if (Object.keys(input.tags ?? {}).length > CLASSIC_MAX_TAGS) throw new LimitExceededError('classic-tags', CLASSIC_MAX_TAGS, `load balancer '${input.name}'`)
-  const listeners = addListeners(d, input.name, [], input.listeners)
-  const net = placement(d, input.subnets, input.availabilityZones)
-  const securityGroups = securityGroupIds(d, input.securityGroups ?? [], net.vpcId)
-  const id = (BigInt(`0x${randomBytes(5).toString('hex')}`) % 10_000_000_000n).toString().padStart(10, '1')
+  const listeners = addClassicListeners(d, input.name, [], input.listeners)
+  const net = classicPlacement(d, input.subnets, input.availabilityZones)
+  const securityGroups = classicSecurityGroupIds(d, input.securityGroups ?? [], net.vpcId)
   return d.put({
     kind: 'classic-load-balancer',
     arn,
     name: input.name,
     scheme,
-    dnsName: classicDnsName(d.partition.dnsSuffix, d.partition.region, input.name, id, scheme),
+    dnsName: newClassicDnsName(d, input.name, scheme),
     canonicalHostedZoneNameId: canonicalHostedZoneId(d.partition.region, 'classic'),
     vpcId: net.vpcId,
     subnets: net.subnets,
@@ -205,7 +210,7 @@ export function deleteClassicLoadBalancer(d: Draft, name: string): void {
 
 export function createClassicListeners(d: Draft, name: string, inputs: readonly ClassicListenerInput[]): ClassicLoadBalancer {
   const lb = findClassic(d, name)
-  return d.put({ ...lb, listeners: addListeners(d, lb.name, lb.listeners, inputs) })
+  return d.put({ ...lb, listeners: addClassicListeners(d, lb.name, lb.listeners, inputs) })
 }
 
 /** Ports with no listener are passed over, as AWS does. */
@@ -216,6 +221,11 @@ export function deleteClassicListeners(d: Draft, name: string, ports: readonly n
 
 export function configureClassicHealthCheck(d: Draft, name: string, hc: ClassicHealthCheck): ClassicLoadBalancer {
   const lb = findClassic(d, name)
+  return d.put({ ...lb, healthCheck: checkedClassicHealthCheck(hc) })
+}
+
+/** A health check by Classic's rules, its Target written as AWS writes it (protocol in capitals). */
+export function checkedClassicHealthCheck(hc: ClassicHealthCheck): ClassicHealthCheck {
   const target = parseClassicCheckTarget(hc.target)
   if (typeof target === 'string') throw invalid(target, 'HealthCheck.Target')
   for (const [field, [lo, hi]] of Object.entries(CLASSIC_HEALTH_CHECK_RANGES)) {
@@ -224,28 +234,27 @@ export function configureClassicHealthCheck(d: Draft, name: string, hc: ClassicH
   }
   // AWS: "This value must be less than the Interval value."
   if (hc.timeout >= hc.interval) throw invalid('HealthCheck Timeout must be less than Interval', 'HealthCheck.Timeout')
-  const healthCheck: ClassicHealthCheck = {
+  return {
     target: `${target.protocol}:${target.port}${target.path}`,
     interval: hc.interval,
     timeout: hc.timeout,
     unhealthyThreshold: hc.unhealthyThreshold,
     healthyThreshold: hc.healthyThreshold,
   }
-  return d.put({ ...lb, healthCheck })
 }
 
 /** Instances must exist in the balancer's VPC and not be terminated (AWS: InvalidInstance). */
-function checkInstances(d: Draft, lb: ClassicLoadBalancer, ids: readonly string[]): void {
+export function checkClassicInstances(d: Draft, vpcId: string, ids: readonly string[]): void {
   const bad = ids.filter((id) => {
     const i = d.get('instance', id)
-    return !i || i.vpcId !== lb.vpcId || i.state === 'terminated' || i.state === 'shutting-down'
+    return !i || i.vpcId !== vpcId || i.state === 'terminated' || i.state === 'shutting-down'
   })
   if (bad.length > 0) throw new NotFoundError('instance', bad.join(', '))
 }
 
 export function registerClassicInstances(d: Draft, name: string, ids: readonly string[]): ClassicLoadBalancer {
   const lb = findClassic(d, name)
-  checkInstances(d, lb, ids)
+  checkClassicInstances(d, lb.vpcId, ids)
   const instances = [...lb.instances]
   for (const id of ids) if (!instances.includes(id)) instances.push(id)
   if (instances.length > CLASSIC_LIMITS['classic-registered-instances']) {
@@ -288,7 +297,7 @@ export function setClassicSubnets(d: Draft, name: string, subnets: readonly stri
 
 export function setClassicSecurityGroups(d: Draft, name: string, groups: readonly string[]): ClassicLoadBalancer {
   const lb = findClassic(d, name)
-  return d.put({ ...lb, securityGroups: securityGroupIds(d, groups, lb.vpcId) })
+  return d.put({ ...lb, securityGroups: classicSecurityGroupIds(d, groups, lb.vpcId) })
 }
 
 
@@ -306,8 +315,14 @@ function checkPolicyName(name: string): void {
 /** CreateLBCookieStickinessPolicy, CreateAppCookieStickinessPolicy and CreateLoadBalancerPolicy (SSL negotiation by reference). */
 export function createClassicPolicy(d: Draft, name: string, policy: ClassicPolicy): ClassicLoadBalancer {
   const lb = findClassic(d, name)
+  checkClassicPolicy(lb.policies, policy)
+  return d.put({ ...lb, policies: [...lb.policies, policy] })
+}
+
+/** A new policy beside a balancer's others: its name, and its values by its type's rules. */
+export function checkClassicPolicy(others: readonly ClassicPolicy[], policy: ClassicPolicy): void {
   checkPolicyName(policy.name)
-  if (lb.policies.some((p) => p.name === policy.name)) throw new DuplicateError('classic-policy', policy.name)
+  if (others.some((p) => p.name === policy.name)) throw new DuplicateError('classic-policy', policy.name)
   if (policy.type === 'LBCookieStickinessPolicyType' && policy.cookieExpirationPeriod !== undefined && (!Number.isInteger(policy.cookieExpirationPeriod) || policy.cookieExpirationPeriod < 0)) {
     throw invalid(`CookieExpirationPeriod must be a whole number of seconds, 0 or more, not ${policy.cookieExpirationPeriod}`, 'CookieExpirationPeriod')
   }
@@ -315,7 +330,6 @@ export function createClassicPolicy(d: Draft, name: string, policy: ClassicPolic
   if (policy.type === 'SSLNegotiationPolicyType' && !CLASSIC_SSL_POLICIES.includes(policy.referenceSecurityPolicy)) {
     throw new InvalidValueError(`Reference-Security-Policy '${policy.referenceSecurityPolicy}' is not a predefined Classic security policy openalb serves: ${CLASSIC_SSL_POLICIES.join(', ')}`)
   }
-  return d.put({ ...lb, policies: [...lb.policies, policy] })
 }
 
 /** Replaces a listener's policies; [] removes them. Stickiness is for HTTP and HTTPS listeners, one policy at a time. */
@@ -323,9 +337,16 @@ export function setClassicListenerPolicies(d: Draft, name: string, port: number,
   const lb = findClassic(d, name)
   const l = lb.listeners.find((x) => x.loadBalancerPort === port)
   if (!l) throw new NotFoundError('classic-listener', String(port))
+  const names = checkedListenerPolicies(lb.policies, l, policyNames)
+  return d.put({ ...lb, listeners: lb.listeners.map((x) => (x === l ? { ...x, policyNames: names } : x)) })
+}
+
+/** A listener's policies by name, each one of the balancer's, by Classic's rules (one stickiness policy on HTTP/HTTPS, one SSL policy on HTTPS/SSL). */
+export function checkedListenerPolicies(all: readonly ClassicPolicy[], l: ClassicListener, policyNames: readonly string[]): string[] {
+  const port = l.loadBalancerPort
   const names = [...new Set(policyNames)]
   const policies = names.map((p) => {
-    const found = lb.policies.find((x) => x.name === p)
+    const found = all.find((x) => x.name === p)
     if (!found) throw new NotFoundError('classic-policy', p)
     return found
   })
@@ -335,7 +356,7 @@ export function setClassicListenerPolicies(d: Draft, name: string, port: number,
   if (ssl.length > 0 && !isSecure(l.protocol)) throw new InvalidValueError(`SSL negotiation policies can only be set on HTTPS and SSL listeners, not on the ${l.protocol} listener on port ${port}`)
   if (sticky.length > 1) throw new InvalidValueError('A listener can have only one stickiness policy')
   if (ssl.length > 1) throw new InvalidValueError('A listener can have only one SSL negotiation policy')
-  return d.put({ ...lb, listeners: lb.listeners.map((x) => (x === l ? { ...x, policyNames: names } : x)) })
+  return names
 }
 
 /** A policy a listener uses cannot be deleted (AWS: InvalidConfigurationRequest). */

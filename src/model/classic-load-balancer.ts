@@ -1,4 +1,5 @@
-import type { Tags } from './schema-util.js'
+import { z } from 'zod'
+import { awsName, tags, type Tags } from './schema-util.js'
 
 /**
  * A Classic Load Balancer (the elb API, 2012-06-01): one resource holds everything AWS's
@@ -141,3 +142,136 @@ export const classicLoadBalancerArn = (partition: { readonly region: string; rea
 export function classicDnsName(dnsSuffix: string, region: string, name: string, id: string, scheme: string): string {
   return `${scheme === 'internal' ? 'internal-' : ''}${name}-${id}.${region}.elb.${dnsSuffix}`.toLowerCase()
 }
+
+const port = z.number().int().min(1, 'must be between 1 and 65535').max(65535, 'must be between 1 and 65535')
+const inRange = (field: keyof typeof CLASSIC_HEALTH_CHECK_RANGES, fallback: number) => {
+  const [lo, hi] = CLASSIC_HEALTH_CHECK_RANGES[field]
+  return z.number().int().min(lo, `must be between ${lo} and ${hi}`).max(hi, `must be between ${lo} and ${hi}`).default(fallback)
+}
+
+/** A Classic listener in a file (the elb API's Listener). */
+export const classicListenerSpec = z.strictObject({
+  /** The front end: HTTP, HTTPS, TCP or SSL. */
+  protocol: z.enum(CLASSIC_PROTOCOLS),
+  /** The port the balancer listens on, 1-65535. */
+  loadBalancerPort: port,
+  /** The back end: HTTP or HTTPS behind HTTP/HTTPS, TCP or SSL behind TCP/SSL (default: the front end's, unencrypted). */
+  instanceProtocol: z.enum(CLASSIC_PROTOCOLS).optional(),
+  /** The instances' port, 1-65535. */
+  instancePort: port,
+  /** HTTPS and SSL listeners: the certificate, by the name of one in the file or its ARN (SSLCertificateId). */
+  certificate: z.string().min(1).optional(),
+  /** The balancer's policies this listener uses, by name: one stickiness policy (HTTP, HTTPS), one SSL negotiation policy (HTTPS, SSL). */
+  policies: z.array(z.string().min(1)).default([]),
+})
+
+/** The balancer's one health check; left out, AWS's default: TCP on the first listener's instance port, 30 s, 5 s, 2 and 10. */
+export const classicHealthCheckSpec = z
+  .strictObject({
+    /** PROTOCOL:PORT for TCP and SSL (TCP:4000), PROTOCOL:PORT/PATH for HTTP and HTTPS (HTTP:4000/health). */
+    target: z.string().superRefine((t, ctx) => {
+      const parsed = parseClassicCheckTarget(t)
+      if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed })
+    }),
+    /** Seconds between checks of one instance, 5-300 (default 30). */
+    intervalSeconds: inRange('interval', 30),
+    /** Seconds to wait for an answer, 2-60 and less than the interval (default 5). */
+    timeoutSeconds: inRange('timeout', 5),
+    /** Failed checks in a row that take an instance out of service, 2-10 (default 2). */
+    unhealthyThreshold: inRange('unhealthyThreshold', 2),
+    /** Passed checks in a row that put an instance in service, 2-10 (default 10). */
+    healthyThreshold: inRange('healthyThreshold', 10),
+  })
+  .superRefine((hc, ctx) => {
+    if (hc.timeoutSeconds >= hc.intervalSeconds) ctx.addIssue({ code: 'custom', path: ['timeoutSeconds'], message: 'must be less than intervalSeconds' })
+  })
+
+/** A policy of the balancer, by the elb API's policy type names. */
+export const classicPolicySpec = z.discriminatedUnion('type', [
+  z.strictObject({
+    /** Letters, digits and hyphens. */
+    name: z.string().regex(/^[A-Za-z0-9-]{1,255}$/, 'must consist of letters, digits and hyphens'),
+    /** The balancer's own AWSELB cookie. */
+    type: z.literal('LBCookieStickinessPolicyType'),
+    /** Seconds the cookie lives (CookieExpirationPeriod); left out or 0: a browser-session cookie. */
+    cookieExpirationSeconds: z.number().int().min(0, 'must be 0 or more').optional(),
+  }),
+  z.strictObject({
+    name: z.string().regex(/^[A-Za-z0-9-]{1,255}$/, 'must consist of letters, digits and hyphens'),
+    /** Follows the application's cookie: sticky while the client carries it. */
+    type: z.literal('AppCookieStickinessPolicyType'),
+    /** The application's cookie (CookieName). */
+    cookieName: z.string().min(1),
+  }),
+  z.strictObject({
+    name: z.string().regex(/^[A-Za-z0-9-]{1,255}$/, 'must consist of letters, digits and hyphens'),
+    /** HTTPS and SSL listeners: one of Classic's predefined security policies. */
+    type: z.literal('SSLNegotiationPolicyType'),
+    /** The predefined policy (Reference-Security-Policy). */
+    referenceSecurityPolicy: z.enum(CLASSIC_SSL_POLICIES as [string, ...string[]]),
+  }),
+])
+
+export const classicAttributesSpec = z.strictObject({
+  /** Every node forwards to the instances of every zone (default false, as for a balancer made through the API). */
+  crossZoneLoadBalancing: z.boolean().default(false),
+  connectionDraining: z
+    .strictObject({
+      /** A deregistered instance keeps its requests in flight (default false). */
+      enabled: z.boolean().default(false),
+      /** Seconds they may take, 1-3600 (default 300). */
+      timeoutSeconds: z.number().int().min(1, 'must be between 1 and 3600').max(3600, 'must be between 1 and 3600').default(300),
+    })
+    .default({ enabled: false, timeoutSeconds: 300 }),
+  /** Seconds a client or instance connection may stay idle, 1-3600 (default 60). */
+  idleTimeoutSeconds: z.number().int().min(1, 'must be between 1 and 3600').max(3600, 'must be between 1 and 3600').default(60),
+  accessLog: z
+    .strictObject({
+      /** Write access log lines in Classic's fields (default false). */
+      enabled: z.boolean().default(false),
+      /** Where they go (S3BucketName): a file path, or "-" for standard output. */
+      bucket: z.string().default(''),
+      /** Lines are written as requests end: 60 only (EmitInterval). */
+      emitIntervalMinutes: z
+        .number()
+        .refine((m) => m === 60, 'openalb writes access log lines as requests end: emitIntervalMinutes can only be 60')
+        .default(60),
+    })
+    .refine((l) => !l.enabled || l.bucket !== '', { path: ['bucket'], message: 'a file path (or - for standard output) is required to enable access logs' })
+    .default({ enabled: false, bucket: '', emitIntervalMinutes: 60 }),
+  /** monitor, defensive (default) or strictest (elb.http.desyncmitigationmode). */
+  desyncMitigationMode: z.enum(['monitor', 'defensive', 'strictest']).default('defensive'),
+})
+
+/** A Classic Load Balancer in a file: `type: classic` in loadBalancers, what the elb API makes. */
+export const classicLoadBalancerSpec = z
+  .strictObject({
+    /** 1-32 letters, digits and hyphens, not beginning or ending with a hyphen. */
+    name: awsName,
+    /** A Classic Load Balancer (the elb API). */
+    type: z.literal('classic'),
+    /** internet-facing (default) or internal. */
+    scheme: z.enum(['internet-facing', 'internal']).default('internet-facing'),
+    /** Subnets by name or id, in one VPC (default: the default VPC's subnet-a and subnet-b, unless availabilityZones names zones). */
+    subnets: z.array(z.string().min(1)).min(1).optional(),
+    /** Zones whose default subnets the balancer uses (us-east-1a, ...); instead of subnets. */
+    availabilityZones: z.array(z.string().min(1)).min(1).optional(),
+    /** Security groups by name or id; their inbound rules are enforced at accept. */
+    securityGroups: z.array(z.string().min(1)).default([]),
+    /** At least one, on distinct ports. */
+    listeners: z.array(classicListenerSpec).min(1, 'a Classic load balancer needs at least one listener').max(100, 'at most 100 listeners per Classic load balancer'),
+    healthCheck: classicHealthCheckSpec.optional(),
+    /** Registered instances, by name or id. */
+    instances: z.array(z.string().min(1)).default([]),
+    /** Stickiness and SSL negotiation policies the listeners name. */
+    policies: z.array(classicPolicySpec).default([]),
+    attributes: classicAttributesSpec.default(() => classicAttributesSpec.parse({})),
+    /** At most 10, as Classic allows. */
+    tags: tags.refine((t) => Object.keys(t).length <= 10, 'at most 10 tags per Classic load balancer'),
+  })
+  .superRefine((lb, ctx) => {
+    if (lb.subnets !== undefined && lb.availabilityZones !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['availabilityZones'], message: 'give subnets or availabilityZones, not both' })
+    }
+  })
+export type ClassicLoadBalancerSpec = z.output<typeof classicLoadBalancerSpec>

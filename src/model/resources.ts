@@ -43,7 +43,7 @@ export interface ResourceByKind {
   'cidr-collection': CidrCollection
   /** Route 53 health checks, made through the API only: not in KINDS. */
   'health-check': HealthCheck
-  /** Classic Load Balancers (the elb API): made through the API only, not in KINDS (YAML neither plans nor prunes them). */
+  /** Classic Load Balancers: the elb API or a file's `type: classic` balancers (one resource holds listeners, instances and health check). */
   'classic-load-balancer': ClassicLoadBalancer
   /** EC2 launch templates and Auto Scaling groups: in a file or made through the API. */
   'launch-template': LaunchTemplate
@@ -76,6 +76,7 @@ export const KINDS: readonly Kind[] = [
   'load-balancer',
   'listener',
   'rule',
+  'classic-load-balancer',
   'auto-scaling-group',
   'metric-alarm',
   'hosted-zone',

@@ -22,7 +22,7 @@ import { deleteTrustStore, putTrustStoreFromConfig, readCrl, readTrustBundle, Tr
 import { deleteCertificate, importCertificate, importDigest, requestCertificate, updateRequestedCertificate } from '../control/certificates.js'
 import { createHostedZone, deleteHostedZone, deleteRecordSet, replaceRecordSets, updateHostedZone } from '../control/hosted-zones.js'
 import { setTags } from '../control/tags.js'
-import { applyGroup, applyLaunchTemplate, memberTargets } from '../control/autoscaling-config.js'
+import { applyGroup, applyLaunchTemplate, classicMemberInstances, memberTargets } from '../control/autoscaling-config.js'
 import { deleteGroup } from '../control/auto-scaling-groups.js'
 import { applyAlarm } from '../control/alarm-config.js'
 import { deleteAlarms } from '../control/metric-alarms.js'
@@ -175,7 +175,8 @@ export function applyDocument(d: Draft, loaded: LoadedConfig, options: ApplyDocu
           throw e
         }
       }
-      mark(step(['loadBalancers', i], () => applyClassicConfig(d, balancer, part)))
+      // An Auto Scaling group's instances stay registered: the group owns them, not the file.
+      mark(step(['loadBalancers', i], () => applyClassicConfig(d, balancer, part, classicMemberInstances(d, balancer.name))))
       return
     }
     const { listeners, ...lbSpec } = balancer

@@ -105,6 +105,15 @@ export function checkReferences(doc: ConfigDocument): ReferenceProblem[] {
     })
   })
 
+  const classic = new Set(doc.loadBalancers.filter((lb) => lb.type === 'classic').map((lb) => lb.name))
+  doc.autoScalingGroups.forEach((g, i) =>
+    g.loadBalancerNames.forEach((n, k) => {
+      if (classic.has(n)) return
+      const hint = closest(n, classic)
+      problems.push({ path: ['autoScalingGroups', i, 'loadBalancerNames', k], message: `unknown Classic load balancer '${n}' (a loadBalancers item of type: classic)${hint ? `; did you mean '${hint}'?` : ''}` })
+    }),
+  )
+
   doc.hostedZones.forEach((z, i) =>
     z.records.forEach((r, j) => {
       if (r.alias?.loadBalancer !== undefined) mustExist('load balancer', r.alias.loadBalancer, ['hostedZones', i, 'records', j, 'alias', 'loadBalancer'])

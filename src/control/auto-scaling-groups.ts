@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import {
   ACTIVITIES_KEPT,
+  classicNamesOf,
   groupArn,
   SCALING_PROCESSES,
   type ActivityStatus,
@@ -17,6 +18,8 @@ import { ActivityInProgressError, DuplicateError, InUseError, InvalidValueError,
 import { findLaunchConfiguration, findTemplate, templateVersion } from './launch-templates.js'
 import { listSubnets, resolveSubnet } from './network-lookup.js'
 import { deregisterTargets, registerTargets } from './target-groups.js'
+import { classicLoadBalancerArn } from '../model/classic-load-balancer.js'
+import { deregisterClassicInstances, registerClassicInstances } from './classic-load-balancers.js'
 
 /**
  * Auto Scaling groups as the API changes them: sizes, subnets, what they launch from, target
@@ -59,6 +62,8 @@ export interface GroupInput {
   readonly launchTemplate?: { id?: string | undefined; name?: string | undefined; version?: string | undefined } | undefined
   readonly launchConfigurationName?: string | undefined
   readonly targetGroupArns: readonly string[]
+  /** Classic Load Balancers by name (LoadBalancerNames). */
+  readonly loadBalancerNames?: readonly string[] | undefined
   readonly healthCheckType?: string | undefined
   readonly healthCheckGracePeriod?: number | undefined
   readonly defaultInstanceWarmup?: number | undefined
@@ -112,6 +117,20 @@ function checkTargetGroups(d: Draft, arns: readonly string[]): void {
   }
 }
 
+/** Auto Scaling's quota: Classic Load Balancers per group. */
+export const MAX_CLASSIC_PER_GROUP = 50
+
+/** Classic balancers a group may name: existing ones, in the group's VPC. */
+function checkClassicBalancers(d: Draft, names: readonly string[], subnetIds: readonly string[], already: readonly string[] = []): void {
+  const vpc = subnetIds.length > 0 ? resolveSubnet(d, subnetIds[0] ?? '').vpcId : undefined
+  for (const name of names) {
+    const lb = d.get('classic-load-balancer', classicLoadBalancerArn(d.partition, name))
+    if (!lb) throw new InvalidValueError('Provided Load Balancers may not be valid. Please ensure they exist and try again.')
+    if (vpc !== undefined && lb.vpcId !== vpc) throw new InvalidValueError(`The load balancer ${name} is in ${lb.vpcId}, not in the group's VPC ${vpc}.`)
+  }
+  if (new Set([...already, ...names]).size > MAX_CLASSIC_PER_GROUP) throw new InvalidValueError(`An Auto Scaling group can have at most ${MAX_CLASSIC_PER_GROUP} Classic load balancers.`)
+}
+
 function healthType(t: string | undefined): 'EC2' | 'ELB' {
   if (t === undefined || t === 'EC2') return 'EC2'
   if (t === 'ELB') return 'ELB'
@@ -129,6 +148,7 @@ export function createGroup(d: Draft, input: GroupInput): AutoScalingGroup {
   const source = launchSource(d, input)
   const subnets = subnetIds(d, input.subnets, input.region)
   checkTargetGroups(d, input.targetGroupArns)
+  checkClassicBalancers(d, input.loadBalancerNames ?? [], subnets)
   const p = d.partition
   const now = d.nowIso()
   const group = d.put({
@@ -144,6 +164,7 @@ export function createGroup(d: Draft, input: GroupInput): AutoScalingGroup {
     subnetIds: subnets,
     ...source,
     targetGroupArns: [...new Set(input.targetGroupArns)],
+    loadBalancerNames: [...new Set(input.loadBalancerNames ?? [])],
     healthCheckType: healthType(input.healthCheckType),
     healthCheckGracePeriod: input.healthCheckGracePeriod ?? 0,
     defaultInstanceWarmup: input.defaultInstanceWarmup,
@@ -316,23 +337,38 @@ export function putMember(d: Draft, g: AutoScalingGroup, member: GroupMember): A
   return d.put({ ...g, members: g.members.map((m) => (m.instanceId === member.instanceId ? member : m)) })
 }
 
-/** Registers a member in the group's target groups (at each group's port), once. */
-export function registerMember(d: Draft, g: AutoScalingGroup, instanceId: string, arns: readonly string[] = g.targetGroupArns): void {
+/** Registers a member in the group's target groups (at each group's port) and with its Classic balancers, once. */
+export function registerMember(d: Draft, g: AutoScalingGroup, instanceId: string, arns: readonly string[] = g.targetGroupArns, classic: readonly string[] = classicNamesOf(g)): void {
   for (const arn of arns) {
     const tg = d.get('target-group', arn)
     if (!tg || tg.targets.some((t) => t.id === instanceId)) continue
     registerTargets(d, arn, [{ id: instanceId }])
   }
+  for (const name of classic) {
+    // A Classic balancer deleted since stays named by the group (as on AWS) and is passed over.
+    const lb = d.get('classic-load-balancer', classicLoadBalancerArn(d.partition, name))
+    if (!lb || lb.instances.includes(instanceId) || d.get('instance', instanceId)?.vpcId !== lb.vpcId) continue
+    registerClassicInstances(d, name, [instanceId])
+  }
 }
 
-/** Deregisters a member; returns the longest deregistration delay of the groups it left (seconds). */
-export function deregisterMember(d: Draft, g: AutoScalingGroup, instanceId: string, arns: readonly string[] = g.targetGroupArns): number {
+/**
+ * Deregisters a member; returns the longest time it may drain (seconds): the target groups'
+ * deregistration delays, the Classic balancers' connection draining timeouts (when on).
+ */
+export function deregisterMember(d: Draft, g: AutoScalingGroup, instanceId: string, arns: readonly string[] = g.targetGroupArns, classic: readonly string[] = classicNamesOf(g)): number {
   let delay = 0
   for (const arn of arns) {
     const tg = d.get('target-group', arn)
     if (!tg || !tg.targets.some((t) => t.id === instanceId)) continue
     deregisterTargets(d, arn, [{ id: instanceId }])
     delay = Math.max(delay, tg.attributes.deregistrationDelaySeconds)
+  }
+  for (const name of classic) {
+    const lb = d.get('classic-load-balancer', classicLoadBalancerArn(d.partition, name))
+    if (!lb || !lb.instances.includes(instanceId)) continue
+    deregisterClassicInstances(d, name, [instanceId])
+    if (lb.attributes.connectionDraining.enabled) delay = Math.max(delay, lb.attributes.connectionDraining.timeout)
   }
   return delay
 }
@@ -431,14 +467,33 @@ export function attachTargetGroups(d: Draft, name: string, arns: readonly string
   const added = arns.filter((a) => !g.targetGroupArns.includes(a))
   const next = d.put({ ...g, targetGroupArns: [...g.targetGroupArns, ...added] })
   if (suspended(next, 'AddToLoadBalancer')) return
-  for (const m of next.members) if (m.lifecycleState === 'InService') registerMember(d, next, m.instanceId, added)
+  for (const m of next.members) if (m.lifecycleState === 'InService') registerMember(d, next, m.instanceId, added, [])
 }
 
 export function detachTargetGroups(d: Draft, name: string, arns: readonly string[]): void {
   const g = resolveGroup(d, name)
   for (const arn of arns) if (!g.targetGroupArns.includes(arn)) throw new InvalidValueError(`Trying to remove Target Groups that are not part of the group {${arn}}`)
-  for (const m of g.members) deregisterMember(d, g, m.instanceId, arns)
+  for (const m of g.members) deregisterMember(d, g, m.instanceId, arns, [])
   d.put({ ...g, targetGroupArns: g.targetGroupArns.filter((a) => !arns.includes(a)) })
+}
+
+/** AttachLoadBalancers: Classic balancers by name; the group's in-service instances are registered with them. */
+export function attachClassicBalancers(d: Draft, name: string, names: readonly string[]): void {
+  const g = resolveGroup(d, name)
+  checkClassicBalancers(d, names, g.subnetIds, classicNamesOf(g))
+  const added = [...new Set(names)].filter((n) => !classicNamesOf(g).includes(n))
+  const next = d.put({ ...g, loadBalancerNames: [...classicNamesOf(g), ...added] })
+  if (suspended(next, 'AddToLoadBalancer')) return
+  for (const m of next.members) if (m.lifecycleState === 'InService') registerMember(d, next, m.instanceId, [], added)
+}
+
+/** DetachLoadBalancers: the group's instances are deregistered (draining if the balancer drains). */
+export function detachClassicBalancers(d: Draft, name: string, names: readonly string[]): void {
+  const g = resolveGroup(d, name)
+  for (const n of names) if (!classicNamesOf(g).includes(n)) throw new InvalidValueError(`Trying to remove Load Balancers that are not part of the group {${n}}`)
+  const gone = [...new Set(names)]
+  for (const m of g.members) deregisterMember(d, g, m.instanceId, [], gone)
+  d.put({ ...g, loadBalancerNames: classicNamesOf(g).filter((n) => !gone.includes(n)) })
 }
 
 export function setInstanceHealth(d: Draft, instanceId: string, status: string): void {

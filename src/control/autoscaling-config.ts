@@ -1,6 +1,8 @@
 import { dimension } from '../model/dimension.js'
+import { classicNamesOf } from '../model/autoscaling.js'
+import { classicLoadBalancerArn } from '../model/classic-load-balancer.js'
 import { autoScalingGroupSpec, launchTemplateSpec, type AutoScalingGroup, type LaunchData, type LaunchTemplate, type LaunchTemplateSpec } from '../model/autoscaling.js'
-import { attachTargetGroups, createGroup, detachTargetGroups, findGroup, setGroupTags, updateGroup } from './auto-scaling-groups.js'
+import { attachClassicBalancers, attachTargetGroups, createGroup, detachClassicBalancers, detachTargetGroups, findGroup, setGroupTags, updateGroup } from './auto-scaling-groups.js'
 import type { Draft } from './draft.js'
 import { validate } from './draft.js'
 import { createLaunchTemplate, createLaunchTemplateVersion, setDefaultTemplateVersion, templateVersion } from './launch-templates.js'
@@ -50,6 +52,7 @@ export function applyGroup(d: Draft, input: unknown): AutoScalingGroup {
       subnets,
       launchTemplate: lt,
       targetGroupArns,
+      loadBalancerNames: spec.loadBalancerNames,
       healthCheckType: spec.healthCheckType,
       healthCheckGracePeriod: spec.healthCheckGracePeriod,
       defaultInstanceWarmup: spec.defaultInstanceWarmup,
@@ -72,6 +75,11 @@ export function applyGroup(d: Draft, input: unknown): AutoScalingGroup {
     if (gone.length > 0) detachTargetGroups(d, g.name, gone)
     const added = targetGroupArns.filter((a) => !g?.targetGroupArns.includes(a))
     if (added.length > 0) attachTargetGroups(d, g.name, added)
+    const had = classicNamesOf(g)
+    const left = had.filter((n) => !spec.loadBalancerNames.includes(n))
+    if (left.length > 0) detachClassicBalancers(d, g.name, left)
+    const joined = spec.loadBalancerNames.filter((n) => !had.includes(n))
+    if (joined.length > 0) attachClassicBalancers(d, g.name, joined)
     const current = findGroup(d, spec.name) ?? g
     const removed = Object.keys(current.tags).filter((k) => !Object.hasOwn(spec.tags, k))
     setGroupTags(d, g.name, spec.tags, Object.keys(spec.tags), removed)
@@ -112,4 +120,12 @@ export function memberTargets(d: Draft, targetGroupArn: string): { id: string; p
   if (!tg) return []
   const members = new Set(d.list('auto-scaling-group').filter((g) => g.targetGroupArns.includes(targetGroupArn)).flatMap((g) => g.members.map((m) => m.instanceId)))
   return tg.targets.filter((t) => members.has(t.id)).map((t) => ({ id: t.id, port: t.port }))
+}
+
+/** The instances groups' members hold in a Classic balancer: config keeps them when it rewrites the balancer's instances. */
+export function classicMemberInstances(d: Draft, name: string): string[] {
+  const lb = d.get('classic-load-balancer', classicLoadBalancerArn(d.partition, name))
+  if (!lb) return []
+  const members = new Set(d.list('auto-scaling-group').filter((g) => classicNamesOf(g).includes(name)).flatMap((g) => g.members.map((m) => m.instanceId)))
+  return lb.instances.filter((id) => members.has(id))
 }

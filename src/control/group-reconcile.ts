@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import { GROUP_NAME_TAG, LAUNCHING, TERMINATING, type AutoScalingGroup, type GroupMember, type LaunchData, type LifecycleHook, type TemplateRef } from '../model/autoscaling.js'
+import { classicNamesOf, GROUP_NAME_TAG, LAUNCHING, TERMINATING, type AutoScalingGroup, type GroupMember, type LaunchData, type LifecycleHook, type TemplateRef } from '../model/autoscaling.js'
 import { MAX_INSTANCES } from '../model/instance.js'
+import { classicLoadBalancerArn } from '../model/classic-load-balancer.js'
 import { active, beginTermination, causeTime, groupZones, registerMember, removeGroup, resolveGroup, startActivity, suspended, updateActivity } from './auto-scaling-groups.js'
 import type { Draft } from './draft.js'
 import { runInstances, terminateInstances } from './instances.js'
@@ -164,7 +165,7 @@ function step(d: Draft, g: AutoScalingGroup, m: GroupMember, obs: GroupObservati
     }
     case 'InService': {
       if (m.healthStatus === 'Unhealthy' || suspended(g, 'HealthCheck')) return m
-      const cause = unhealthy(g, m, obs, nowMs)
+      const cause = unhealthy(d, g, m, obs, nowMs)
       return cause ? { ...m, healthStatus: 'Unhealthy', unhealthyCause: `At ${at(d)} ${cause}` } : m
     }
     case 'Terminating': {
@@ -209,10 +210,12 @@ function finish(d: Draft, m: GroupMember): undefined {
 }
 
 /** Why an InService member failed its group's health check, in Auto Scaling's words; undefined while healthy. */
-function unhealthy(g: AutoScalingGroup, m: GroupMember, obs: GroupObservations, nowMs: number): string | undefined {
+function unhealthy(d: Draft, g: AutoScalingGroup, m: GroupMember, obs: GroupObservations, nowMs: number): string | undefined {
   if (obs.processAlive(m.instanceId) === false) return 'an instance was taken out of service in response to an EC2 instance status checks failure.'
   if (g.healthCheckType === 'ELB' && nowMs >= Date.parse(m.joinedAt) + g.healthCheckGracePeriod * 1000) {
-    if (g.targetGroupArns.some((arn) => obs.targetState(arn, m.instanceId) === 'unhealthy')) return 'an instance was taken out of service in response to an ELB system health check failure.'
+    // A Classic balancer's one check is a health group under its ARN: OutOfService after UnhealthyThreshold failures is 'unhealthy' there.
+    const checkedBy = [...g.targetGroupArns, ...classicNamesOf(g).map((n) => classicLoadBalancerArn(d.partition, n))]
+    if (checkedBy.some((arn) => obs.targetState(arn, m.instanceId) === 'unhealthy')) return 'an instance was taken out of service in response to an ELB system health check failure.'
   }
   return undefined
 }

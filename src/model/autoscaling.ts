@@ -107,6 +107,8 @@ export interface AutoScalingGroup {
   readonly launchTemplate?: TemplateRef | undefined
   readonly launchConfigurationName?: string | undefined
   readonly targetGroupArns: readonly string[]
+  /** Classic Load Balancers its instances are registered with, by name (LoadBalancerNames); absent in groups stored before they existed. */
+  readonly loadBalancerNames?: readonly string[] | undefined
   readonly healthCheckType: 'EC2' | 'ELB'
   readonly healthCheckGracePeriod: number
   readonly defaultInstanceWarmup?: number | undefined
@@ -282,6 +284,8 @@ export const autoScalingGroupSpec = z
     subnets: z.array(z.string().min(1)).min(1),
     /** Target groups (name or ARN) its instances are registered in. */
     targetGroups: z.array(z.string().min(1)).default([]),
+    /** Classic Load Balancers (`type: classic`, by name) its instances are registered with, at most 50. */
+    loadBalancerNames: z.array(z.string().min(1)).max(50, 'at most 50 Classic load balancers per group').default([]),
     healthCheckType: z.enum(['EC2', 'ELB']).default('EC2'),
     /** Seconds after launch before a failed ELB health check counts. */
     healthCheckGracePeriod: z.number().int().min(0).default(0),
@@ -329,3 +333,6 @@ export interface ScheduledAction {
 
 export const scheduledActionArn = (region: string, accountId: string, uuid: string, group: string, name: string): string =>
   `arn:aws:autoscaling:${region}:${accountId}:scheduledUpdateGroupAction:${uuid}:autoScalingGroupName/${group}:scheduledActionName/${name}`
+
+/** A group's Classic balancers (none for a group stored before LoadBalancerNames existed). */
+export const classicNamesOf = (g: Pick<AutoScalingGroup, 'loadBalancerNames'>): readonly string[] => g.loadBalancerNames ?? []

@@ -6,6 +6,8 @@ import { join } from 'node:path'
 import { applyConfig, checkApply, planConfig } from '../../../src/config/apply.js'
 import { ConfigInvalid, loadConfig } from '../../../src/config/load.js'
 import { configureClassicHealthCheck, registerClassicInstances } from '../../../src/control/classic-load-balancers.js'
+import { attachInstances } from '../../../src/control/auto-scaling-groups.js'
+import { createInstance } from '../../../src/control/instances.js'
 import { compileRevision } from '../../../src/runtime/snapshot.js'
 import { openControl } from '../control/fixture.js'
 
@@ -201,4 +203,33 @@ test('instances registered through the API beside the file are replaced by the f
   await control.mutate((d) => registerClassicInstances(d, 'web-clb', [web2.id]))
   const plan = await planConfig(control, file(one))
   assert.deepEqual(plan.changes.map((c) => `${c.op} ${c.name} ${c.fields.join(',')}`), ['~ web-clb instances'])
+})
+
+test("an Auto Scaling group of the file names a Classic balancer (loadBalancerNames): its members stay registered when the file's balancer is applied again", async (t) => {
+  const { control } = openControl(t)
+  const file = configFile(t)
+  const yaml = (names: string) => `${balancer()}launchTemplates:
+  - { name: web, imageId: ami-web, instanceType: t3.micro }
+autoScalingGroups:
+  - { name: web, launchTemplate: web, minSize: 0, maxSize: 2, desiredCapacity: 0, subnets: [subnet-a], loadBalancerNames: [${names}], healthCheckType: ELB }
+`
+  await applyConfig(control, file(yaml('web-clb')))
+  assert.deepEqual((await control.read()).list('auto-scaling-group')[0]?.loadBalancerNames, ['web-clb'])
+  // A member joins (as the group's launch would make it): it is registered with the balancer.
+  const joined = await control.mutate((d) => {
+    const inst = createInstance(d, { name: 'web-3', subnet: 'subnet-a' })
+    d.put({ ...inst, state: 'running' })
+    attachInstances(d, 'web', [inst.id])
+    return inst.id
+  })
+  assert.ok((await control.read()).list('classic-load-balancer')[0]?.instances.includes(joined.value))
+  const again = await applyConfig(control, file(yaml('web-clb')))
+  assert.deepEqual(again.changes.filter((c) => c.kind === 'classic-load-balancer'), [], "the group's member is the group's, not the file's")
+  assert.ok((await control.read()).list('classic-load-balancer')[0]?.instances.includes(joined.value))
+  // Left out of the group's list: detached, its member deregistered.
+  await applyConfig(control, file(yaml('')))
+  assert.equal((await control.read()).list('classic-load-balancer')[0]?.instances.includes(joined.value), false)
+
+  const lines = issuesOf(() => file(yaml('web-cbl')))
+  assert.deepEqual(lines, ["27: autoScalingGroups[0].loadBalancerNames[0]: unknown Classic load balancer 'web-cbl' (a loadBalancers item of type: classic); did you mean 'web-clb'?"])
 })

@@ -1,9 +1,11 @@
 import {
   activitiesOf,
+  attachClassicBalancers,
   attachInstances,
   attachTargetGroups,
   createGroup,
   deleteGroup,
+  detachClassicBalancers,
   detachInstances,
   detachTargetGroups,
   findGroup,
@@ -21,7 +23,8 @@ import type { Draft } from '../../../control/draft.js'
 import { listSubnets } from '../../../control/network-lookup.js'
 import { createLaunchConfiguration, deleteLaunchConfiguration } from '../../../control/launch-templates.js'
 import { completeLifecycleAction, deleteLifecycleHook, putLifecycleHook, recordHeartbeat } from '../../../control/lifecycle-hooks.js'
-import { LAUNCHING, SCALING_PROCESSES, TERMINATING } from '../../../model/autoscaling.js'
+import { classicNamesOf, LAUNCHING, SCALING_PROCESSES, TERMINATING } from '../../../model/autoscaling.js'
+import { classicLoadBalancerArn } from '../../../model/classic-load-balancer.js'
 import type { Call } from '../deps.js'
 import { decodeBase64UserData } from '../ec2/common.js'
 import { AwsError } from '../errors.js'
@@ -102,7 +105,7 @@ const GROUP_DEFAULTS = { TerminationPolicies: 'Default', CapacityRebalance: 'fal
 
 const CreateAutoScalingGroup: AutoScalingHandler = async (call) => {
   const p = call.params
-  only(p, [...GROUP_COMMON, 'TargetGroupARNs', 'TrafficSources', 'Tags', 'LifecycleHookSpecificationList', 'AvailabilityZones'], GROUP_DEFAULTS)
+  only(p, [...GROUP_COMMON, 'TargetGroupARNs', 'LoadBalancerNames', 'TrafficSources', 'Tags', 'LifecycleHookSpecificationList', 'AvailabilityZones'], GROUP_DEFAULTS)
   const name = p.required('AutoScalingGroupName')
   const { tags, propagate } = tagsIn(p, name)
   const trafficSources = trafficSourcesIn(p)
@@ -128,7 +131,8 @@ const CreateAutoScalingGroup: AutoScalingHandler = async (call) => {
       subnets: subnets ?? [],
       launchTemplate: launchTemplateIn(p),
       launchConfigurationName: p.str('LaunchConfigurationName'),
-      targetGroupArns: [...(p.strings('TargetGroupARNs') ?? []), ...trafficSources],
+      targetGroupArns: [...(p.strings('TargetGroupARNs') ?? []), ...trafficSources.elbv2],
+      loadBalancerNames: [...(p.strings('LoadBalancerNames') ?? []), ...trafficSources.elb],
       healthCheckType: p.str('HealthCheckType'),
       healthCheckGracePeriod: p.int('HealthCheckGracePeriod'),
       defaultInstanceWarmup: p.int('DefaultInstanceWarmup'),
@@ -256,27 +260,77 @@ const DescribeLoadBalancerTargetGroups: AutoScalingHandler = async (call) => {
   return { LoadBalancerTargetGroups: pg.items.map((arn) => ({ LoadBalancerTargetGroupARN: arn, State: 'InService' })), NextToken: pg.NextToken }
 }
 
-/** TrafficSources: ELBv2 target groups only (Type elbv2, the default). */
-function trafficSourcesIn(p: Params): string[] {
-  return p.objs('TrafficSources').map((t) => {
+/** AttachLoadBalancers: Classic balancers by name (up to 10 a call, botocore's model says). */
+const AttachLoadBalancers: AutoScalingHandler = async (call) => {
+  const p = call.params
+  only(p, ['AutoScalingGroupName', 'LoadBalancerNames'])
+  await mutate(call, (d) => attachClassicBalancers(d, p.required('AutoScalingGroupName'), p.strings('LoadBalancerNames') ?? []))
+  return {}
+}
+
+const DetachLoadBalancers: AutoScalingHandler = async (call) => {
+  const p = call.params
+  only(p, ['AutoScalingGroupName', 'LoadBalancerNames'])
+  await mutate(call, (d) => detachClassicBalancers(d, p.required('AutoScalingGroupName'), p.strings('LoadBalancerNames') ?? []))
+  return {}
+}
+
+/**
+ * A Classic balancer's state for a group, by Auto Scaling's definitions: Adding while an in-service
+ * instance is not yet registered, Added when all are, InService when (with ELB health checks) one
+ * of them passed the balancer's check.
+ */
+async function classicState(call: Call, d: Draft, g: ReturnType<typeof resolveGroup>, name: string): Promise<string> {
+  const lb = d.get('classic-load-balancer', classicLoadBalancerArn(d.partition, name))
+  const members = g.members.filter((m) => m.lifecycleState === 'InService').map((m) => m.instanceId)
+  if (!lb || members.some((id) => !lb.instances.includes(id))) return 'Adding'
+  if (g.healthCheckType !== 'ELB') return 'Added'
+  const health = await call.deps.targetHealth(lb.arn)
+  return health.some((h) => members.includes(h.targetId) && h.state === 'healthy') ? 'InService' : 'Added'
+}
+
+const DescribeLoadBalancers: AutoScalingHandler = async (call) => {
+  const p = call.params
+  only(p, ['AutoScalingGroupName', 'MaxRecords', 'NextToken'])
+  const d = await call.deps.control.view()
+  const g = resolveGroup(d, p.required('AutoScalingGroupName'))
+  const pg = paged(classicNamesOf(g), p)
+  const out: XmlValue[] = []
+  for (const name of pg.items) out.push({ LoadBalancerName: name, State: await classicState(call, d, g, name) })
+  return { LoadBalancers: out, NextToken: pg.NextToken }
+}
+
+/** TrafficSources: ELBv2 target groups (Type elbv2, the default) and Classic balancers by name (Type elb). */
+function trafficSourcesIn(p: Params): { elbv2: string[]; elb: string[] } {
+  const out = { elbv2: [] as string[], elb: [] as string[] }
+  for (const t of p.objs('TrafficSources')) {
     for (const k of Object.keys(t.raw)) if (k !== 'Identifier' && k !== 'Type') throw invalid(`TrafficSources.${k} is not supported by openalb`)
     const type = t.str('Type') ?? 'elbv2'
-    if (type !== 'elbv2') throw invalid(`Traffic source type ${type} is not supported by openalb (elbv2 target groups only).`)
-    return t.required('Identifier')
-  })
+    if (type !== 'elbv2' && type !== 'elb') throw invalid(`Traffic source type ${type} is not supported by openalb (elbv2 target groups and elb Classic load balancers).`)
+    out[type].push(t.required('Identifier'))
+  }
+  return out
 }
 
 const AttachTrafficSources: AutoScalingHandler = async (call) => {
   const p = call.params
   only(p, ['AutoScalingGroupName', 'TrafficSources'], { SkipZonalShiftValidation: 'false' })
-  await mutate(call, (d) => attachTargetGroups(d, p.required('AutoScalingGroupName'), trafficSourcesIn(p)))
+  const sources = trafficSourcesIn(p)
+  await mutate(call, (d) => {
+    if (sources.elbv2.length > 0) attachTargetGroups(d, p.required('AutoScalingGroupName'), sources.elbv2)
+    if (sources.elb.length > 0) attachClassicBalancers(d, p.required('AutoScalingGroupName'), sources.elb)
+  })
   return {}
 }
 
 const DetachTrafficSources: AutoScalingHandler = async (call) => {
   const p = call.params
   only(p, ['AutoScalingGroupName', 'TrafficSources'])
-  await mutate(call, (d) => detachTargetGroups(d, p.required('AutoScalingGroupName'), trafficSourcesIn(p)))
+  const sources = trafficSourcesIn(p)
+  await mutate(call, (d) => {
+    if (sources.elbv2.length > 0) detachTargetGroups(d, p.required('AutoScalingGroupName'), sources.elbv2)
+    if (sources.elb.length > 0) detachClassicBalancers(d, p.required('AutoScalingGroupName'), sources.elb)
+  })
   return {}
 }
 
@@ -286,8 +340,14 @@ const DescribeTrafficSources: AutoScalingHandler = async (call) => {
   const type = p.str('TrafficSourceType')
   const d = await call.deps.control.view()
   const g = resolveGroup(d, p.required('AutoScalingGroupName'))
-  const pg = paged(type === undefined || type === 'elbv2' ? g.targetGroupArns : [], p)
-  return { TrafficSources: pg.items.map((arn) => ({ TrafficSource: arn, State: 'InService', Type: 'elbv2', Identifier: arn })), NextToken: pg.NextToken }
+  const sources = [
+    ...(type === undefined || type === 'elbv2' ? g.targetGroupArns.map((id) => ({ id, type: 'elbv2' })) : []),
+    ...(type === undefined || type === 'elb' ? classicNamesOf(g).map((id) => ({ id, type: 'elb' })) : []),
+  ]
+  const pg = paged(sources, p)
+  const out: XmlValue[] = []
+  for (const s of pg.items) out.push({ TrafficSource: s.id, State: s.type === 'elb' ? await classicState(call, d, g, s.id) : 'InService', Type: s.type, Identifier: s.id })
+  return { TrafficSources: out, NextToken: pg.NextToken }
 }
 
 const SetInstanceHealth: AutoScalingHandler = async (call) => {
@@ -476,6 +536,9 @@ export const AUTOSCALING_OPERATIONS: Readonly<Record<string, AutoScalingHandler>
   AttachLoadBalancerTargetGroups,
   DetachLoadBalancerTargetGroups,
   DescribeLoadBalancerTargetGroups,
+  AttachLoadBalancers,
+  DetachLoadBalancers,
+  DescribeLoadBalancers,
   AttachTrafficSources,
   DetachTrafficSources,
   DescribeTrafficSources,

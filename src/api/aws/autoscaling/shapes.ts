@@ -1,6 +1,7 @@
 import type { Draft } from '../../../control/draft.js'
 import { groupZones } from '../../../control/auto-scaling-groups.js'
 import type { AutoScalingGroup, GroupMember, LaunchConfiguration, LifecycleHook, ScalingActivity, TemplateRef } from '../../../model/autoscaling.js'
+import { classicNamesOf } from '../../../model/autoscaling.js'
 import type { XmlValue } from '../protocol/xml.js'
 
 /** Auto Scaling's response shapes (botocore's autoscaling 2011-01-01 names). */
@@ -40,7 +41,7 @@ export function groupOut(d: Draft, g: AutoScalingGroup): Out {
     DesiredCapacity: g.desiredCapacity,
     DefaultCooldown: g.defaultCooldown,
     AvailabilityZones: zones,
-    LoadBalancerNames: [],
+    LoadBalancerNames: [...classicNamesOf(g)],
     TargetGroupARNs: [...g.targetGroupArns],
     HealthCheckType: g.healthCheckType,
     HealthCheckGracePeriod: g.healthCheckGracePeriod,
@@ -56,7 +57,7 @@ export function groupOut(d: Draft, g: AutoScalingGroup): Out {
     ServiceLinkedRoleARN: `arn:aws:iam::${d.partition.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
     CapacityRebalance: false,
     DefaultInstanceWarmup: g.defaultInstanceWarmup,
-    TrafficSources: g.targetGroupArns.map((arn) => ({ Identifier: arn, Type: 'elbv2' })),
+    TrafficSources: [...g.targetGroupArns.map((arn) => ({ Identifier: arn, Type: 'elbv2' })), ...classicNamesOf(g).map((name) => ({ Identifier: name, Type: 'elb' }))],
   }
 }
 

@@ -12,6 +12,7 @@ import type { CompiledRule } from '../router/router.js'
 import type { ListenerSnapshot } from '../snapshot.js'
 import type { ClientCertHeaders } from '../tls/client-cert.js'
 import { traceHeader } from '../trace-id.js'
+import type { UpstreamConnection } from '../upstream/pool.js'
 import { errorPage, redirectResponse, type LocalResponse } from './local-response.js'
 
 /** The client end of a connection, made once per connection and shared by its requests. */
@@ -169,6 +170,23 @@ export class Exchange {
     this.retried = true
     this.ctx.metrics?.retry?.()
     return other
+  }
+
+  /**
+   * An HTTP/1.1 target connection closed before any response head came (HTTP1 groups, from either
+   * codec): the attempt ends, and the request gets the one retry if the target surely did not
+   * process it: the connection never came up and no body byte went out that cannot be sent
+   * again (`bodyGone`), or a kept-alive connection closed just as a request without a body went
+   * out on it (the target stopped, or its idle timeout won the race). Otherwise, the failure.
+   */
+  upstreamClosed(conn: UpstreamConnection, error: { code?: string } | undefined, bodyGone: boolean, hasBody: boolean): GroupTarget | ProxyErrorKind {
+    this.release()
+    if (!conn.connected) this.connectionFailed(conn.handshakeFailed)
+    const untouched = conn.connected ? conn.uses > 1 && !hasBody : !bodyGone
+    const other = untouched ? this.retryTarget() : undefined
+    if (other !== undefined) return other
+    if (!conn.connected) return conn.handshakeFailed ? 'target-tls-error' : 'connect-failed'
+    return error?.code === 'ECONNRESET' ? 'target-reset' : conn.pool.draining ? 'deregistered' : 'target-closed'
   }
 
   /**

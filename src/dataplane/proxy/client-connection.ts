@@ -751,28 +751,10 @@ export class ClientConnection implements UpstreamUser {
       this.abortBoth()
       return
     }
-    const ex = this.ex
-    ex.release()
-    if (!conn.connected) {
-      ex.connectionFailed(conn.handshakeFailed)
-      // A connection that failed before any byte was sent: the one retry, on another target.
-      const other = !this.bodyStreamed || this.sentBody !== null ? ex.retryTarget() : undefined
-      if (other !== undefined) {
-        this.send(other)
-        return
-      }
-      this.failBeforeResponse(conn.handshakeFailed ? 'target-tls-error' : 'connect-failed')
-      return
-    }
-    // A kept-alive connection the target closed just as this request went out on it (the target
-    // stopped, or its idle timeout won the race): nothing was answered, so a request without a body
-    // gets the one retry too.
-    const other = conn.uses > 1 && this.reqBody === BODY_NONE ? ex.retryTarget() : undefined
-    if (other !== undefined) {
-      this.send(other)
-      return
-    }
-    this.failBeforeResponse(error?.code === 'ECONNRESET' ? 'target-reset' : conn.pool.draining ? 'deregistered' : 'target-closed')
+    // The one retry, or the failure (exchange/exchange.ts); a body that went out whole is kept for it.
+    const next = this.ex.upstreamClosed(conn, error, this.bodyStreamed && this.sentBody === null, this.reqBody !== BODY_NONE)
+    if (typeof next === 'string') this.failBeforeResponse(next)
+    else this.send(next)
   }
 
   onUpstreamTimeout(conn: UpstreamConnection): void {

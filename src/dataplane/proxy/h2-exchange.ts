@@ -521,19 +521,10 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
       else this.abort('target-closed')
       return
     }
-    this.ex.release()
-    if (!conn.connected) {
-      this.ex.connectionFailed(conn.handshakeFailed)
-      // Nothing reached the target: the one retry, on another one.
-      const other = this.bodySent ? undefined : this.ex.retryTarget()
-      if (other !== undefined) {
-        this.send(other)
-        return
-      }
-      this.localError(conn.handshakeFailed ? 'target-tls-error' : 'connect-failed')
-      return
-    }
-    this.localError(error?.code === 'ECONNRESET' ? 'target-reset' : conn.pool.draining ? 'deregistered' : 'target-closed')
+    // The one retry, or the failure (exchange/exchange.ts), as for an HTTP/1.1 client.
+    const next = this.ex.upstreamClosed(conn, error, this.bodySent, !this.stream.endAfterHeaders)
+    if (typeof next === 'string') this.localError(next)
+    else this.send(next)
   }
 
   onUpstreamTimeout(conn: UpstreamConnection): void {
@@ -629,7 +620,11 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
     h[':status'] = res.status
     h.server = SERVER
     h.date = httpDate(this.ctx.now())
-    for (const [name, value] of res.fields) h[name] = value
+    for (const [name, value] of res.fields) {
+      // A field given more than once (several Set-Cookie) stays several.
+      const had = h[name]
+      h[name] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [String(had), value]
+    }
     h['content-length'] = res.body.length
     const headOnly = this.ex.method === 'HEAD' || res.body.length === 0
     this.respond(h, headOnly)

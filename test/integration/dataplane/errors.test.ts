@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
+import { connect as h2connect } from 'node:http2'
 import { connect, createServer, type AddressInfo } from 'node:net'
 import { test } from 'node:test'
-import { countsOf, forward, freePort, get, listener, loadBalancer, portOf, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
+import { applyState, countsOf, forward, freePort, get, listener, loadBalancer, portOf, startBackend, startDataplane, state, targetGroup } from './fixtures.js'
 import { eventually } from '../../helpers/eventually.js'
+import { certRefs, testCa } from './tls-fixtures.js'
 
 async function rawBackend(t: Parameters<typeof startBackend>[0], onData: (socket: import('node:net').Socket) => void): Promise<number> {
   const server = createServer((s) => {
@@ -121,6 +123,25 @@ test('a kept-alive target connection that closes as a request goes out on it cos
   const port = portOf(dp)
   for (let i = 0; i < 6; i++) assert.equal((await get(port, '/')).status, 200)
   assert.ok(countsOf(dp).retries >= 1)
+  // The same race for an HTTP/2 client of the HTTP1 group: one rule for both codecs.
+  const ca = await testCa(t)
+  const cert = await ca.certificate(['api.example.test'])
+  await applyState(dp, state(2, loadBalancer(), tg, cert, listener(0, [forward(tg)], { protocol: 'HTTPS', certificates: certRefs(cert) })))
+  const before = countsOf(dp).retries
+  const session = h2connect(`https://api.example.test:${portOf(dp)}`, { ca: ca.rootPem, host: '127.0.0.1', servername: 'api.example.test' })
+  t.after(() => session.destroy())
+  for (let i = 0; i < 6; i++) {
+    const status = await new Promise<number>((resolve, reject) => {
+      const stream = session.request({ ':path': '/' })
+      let code = 0
+      stream.on('response', (h) => (code = Number(h[':status'])))
+      stream.resume()
+      stream.on('end', () => resolve(code))
+      stream.on('error', reject)
+    })
+    assert.equal(status, 200, `HTTP/2 request ${i}`)
+  }
+  assert.ok(countsOf(dp).retries > before, 'the HTTP/2 client\'s request was retried too')
 })
 
 test('a request cut after its response began, by the client or by the target, gives its target back its in-flight count', async (t) => {

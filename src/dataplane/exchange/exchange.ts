@@ -190,6 +190,17 @@ export class Exchange {
   }
 
   /**
+   * An HTTP/1.1 target connection timed out (either codec): the attempt ends, and the failure:
+   * ALB's 504 for a connect or a response that took too long, 502 for a TLS handshake that did not finish.
+   */
+  upstreamTimedOut(conn: UpstreamConnection): ProxyErrorKind {
+    this.release()
+    if (conn.connected) return 'target-timeout'
+    this.connectionFailed(conn.handshakeFailed)
+    return conn.handshakeFailed ? 'target-tls-error' : 'connect-timeout'
+  }
+
+  /**
    * A target connection that never came up: TargetConnectionErrorCount, or for one whose TLS
    * handshake failed, TargetTLSNegotiationErrorCount.
    */

@@ -763,17 +763,14 @@ export class ClientConnection implements UpstreamUser {
       conn.socket.destroy()
       return
     }
-    // ALB: a TLS handshake that does not finish in time is a 502, a TCP connect a 504.
-    const kind: ProxyErrorKind = conn.connected ? 'target-timeout' : conn.handshakeFailed ? 'target-tls-error' : 'connect-timeout'
     this.upstream = null
     conn.pool.discard(conn)
-    this.ex.release()
+    const kind = this.ex.upstreamTimedOut(conn)
     if (this.resHeadSent) {
       this.ex.errorKind = kind
       this.abortBoth()
       return
     }
-    if (!conn.connected) this.ex.connectionFailed(conn.handshakeFailed)
     this.failBeforeResponse(kind)
   }
 

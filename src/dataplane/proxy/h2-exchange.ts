@@ -529,15 +529,13 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
 
   onUpstreamTimeout(conn: UpstreamConnection): void {
     if (conn !== this.upstream) return
-    const kind: ProxyErrorKind = conn.connected ? 'target-timeout' : conn.handshakeFailed ? 'target-tls-error' : 'connect-timeout'
-    if (!conn.connected) this.ex.connectionFailed(conn.handshakeFailed)
+    const kind = this.ex.upstreamTimedOut(conn)
     if (this.responded) {
       this.abort(kind)
       return
     }
     this.upstream = null
     conn.pool.discard(conn)
-    this.ex.release()
     this.localError(kind)
   }
 

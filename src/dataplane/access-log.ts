@@ -34,6 +34,9 @@ export interface AccessLogEntry {
   errorReason: string
   classification: string
   classificationReason: string
+  /** Classic's ssl_cipher and ssl_protocol (OpenSSL's cipher name, TLSv1.2): '' or absent writes '-'. */
+  sslCipher?: string | undefined
+  sslProtocol?: string | undefined
 }
 
 const quote = (s: string): string => `"${s === '' ? '-' : s.replace(/["\\]/g, (c) => `\\${c}`)}"`
@@ -63,8 +66,8 @@ export function formatAccessLog(e: AccessLogEntry, format?: 'classic'): string {
     String(e.sentBytes),
     quote(e.request),
     quote(e.userAgent),
-    '-',
-    '-',
+    dash(e.sslCipher ?? ''),
+    dash(e.sslProtocol ?? ''),
   ]
   if (format === 'classic') return shared.join(' ')
   return [
@@ -83,6 +86,50 @@ export function formatAccessLog(e: AccessLogEntry, format?: 'classic'): string {
     quote(e.targetStatus === '-' ? '' : e.targetStatus),
     quote(e.classification),
     quote(e.classificationReason),
+  ].join(' ')
+}
+
+/** One connection of a Classic balancer's TCP or SSL listener, in the terms of Classic's access log. */
+export interface ClassicTcpLogEntry {
+  /** When the connection was accepted (ms since epoch). */
+  startMs: number
+  /** The balancer's name. */
+  elb: string
+  /** client address:port. */
+  client: string
+  /** The instance's address:port, '-' when none was reached. */
+  backend: string
+  /** Accept to the first byte sent to the instance (or to the connection, when the client sent none): seconds, -1 without an instance. */
+  requestProcessingSeconds: number
+  /** The connect to the instance: seconds, -1 without one. */
+  backendProcessingSeconds: number
+  /** The instance's first byte to its relay to the client: seconds, -1 when it sent none. */
+  responseProcessingSeconds: number
+  receivedBytes: number
+  sentBytes: number
+  /** SSL listeners: OpenSSL's cipher name and the protocol (TLSv1.2); '' on TCP listeners. */
+  sslCipher: string
+  sslProtocol: string
+}
+
+/** Classic's fields for a TCP or SSL connection: no status codes, the request "- - - " and the user agent "-". */
+export function formatClassicTcpLog(e: ClassicTcpLogEntry): string {
+  return [
+    isoMicros(e.startMs),
+    e.elb,
+    e.client,
+    e.backend,
+    seconds(e.requestProcessingSeconds),
+    seconds(e.backendProcessingSeconds),
+    seconds(e.responseProcessingSeconds),
+    '-',
+    '-',
+    String(e.receivedBytes),
+    String(e.sentBytes),
+    '"- - - "',
+    '"-"',
+    dash(e.sslCipher),
+    dash(e.sslProtocol),
   ].join(' ')
 }
 

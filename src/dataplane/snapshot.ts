@@ -45,8 +45,12 @@ export interface L4ListenerSnapshot {
   readonly idleTimeoutMs: number
   /** Who may connect; undefined when the balancer has no security groups (everyone may). */
   readonly allowedSources: CidrSet | undefined
-  /** TLS listeners of a balancer with access logs on: where each TLS connection's line goes (NLB logs TLS connections only). */
-  readonly accessLog?: { readonly bucket: string; readonly elb: string; readonly listenerId: string }
+  /**
+   * Where each connection's access log line goes: a network balancer's TLS listeners (NLB logs TLS
+   * connections only, in its fields), or a Classic balancer's TCP and SSL listeners (format
+   * 'classic': Classic's fields, one line per connection).
+   */
+  readonly accessLog?: { readonly bucket: string; readonly elb: string; readonly listenerId: string; readonly format?: 'classic' | undefined }
 }
 
 export interface BalancerSnapshot {

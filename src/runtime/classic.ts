@@ -213,6 +213,8 @@ export function compileClassic(lb: ClassicLoadBalancer, ctx: ClassicCompileConte
         targetGroupArn: groupArn,
         idleTimeoutMs: lb.attributes.idleTimeout * 1000,
         allowedSources,
+        // Classic logs TCP and SSL connections too, one line each in its own fields.
+        ...(lb.attributes.accessLog.enabled ? { accessLog: Object.freeze({ bucket: lb.attributes.accessLog.s3BucketName ?? '', elb: lb.name, listenerId: '', format: 'classic' as const }) } : {}),
       }),
     )
   }

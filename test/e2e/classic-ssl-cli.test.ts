@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { connect as netConnect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -27,7 +27,7 @@ function readAll(socket: import('node:net').Socket): Promise<string> {
   })
 }
 
-test('AWS CLI v2 elb: SSL and TCP listeners relay bytes (SSL terminated with the ACM certificate and re-encrypted to the instance), an SSL:PORT health check', { timeout: 120_000 }, async (t) => {
+test('AWS CLI v2 elb: SSL and TCP listeners relay bytes (SSL terminated with the ACM certificate and re-encrypted to the instance), an SSL:PORT health check, one access log line per connection in Classic fields', { timeout: 120_000 }, async (t) => {
   const bin = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws'
   const version = await cliVersion(bin)
   if (!version?.startsWith('aws-cli/2')) {
@@ -72,9 +72,25 @@ require('net').createServer((s) => s.end('tcp from ' + id + '\\\\n')).listen(400
   await aws('elb', 'register-instances-with-load-balancer', '--load-balancer-name', 'ssl-clb', '--instances', id)
   await eventually(async () => (await aws('elb', 'describe-instance-health', '--load-balancer-name', 'ssl-clb', '--query', 'InstanceStates[0].State', '--output', 'text')) === 'InService', { timeoutMs: 20_000, intervalMs: 500, message: 'InService by the SSL check' })
 
+  // Access logs: Classic writes one line per TCP or SSL connection, in its fields.
+  const logFile = join(dir, 'ssl-clb.log')
+  await aws('elb', 'modify-load-balancer-attributes', '--load-balancer-name', 'ssl-clb', '--load-balancer-attributes', JSON.stringify({ AccessLog: { Enabled: true, S3BucketName: logFile, EmitInterval: 60 } }))
+  await lb.settled()
   const secure = tlsConnect({ host: '127.0.0.1', port: ssl, servername: 'ssl.example.test', ca: front.certificatePem })
   assert.equal(await readAll(secure), `tls from ${id}\n`)
   assert.equal(await readAll(netConnect({ host: '127.0.0.1', port: tcp })), `tcp from ${id}\n`)
+  const lines = (await eventually(() => {
+    const text = existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''
+    const all = text.split('\n').filter((l) => l !== '')
+    return all.length >= 2 ? all : undefined
+  }, { timeoutMs: 10_000, intervalMs: 100, message: 'two access log lines' })) ?? []
+  const address = await aws('ec2', 'describe-instances', '--instance-ids', id, '--query', 'Reservations[0].Instances[0].PrivateIpAddress', '--output', 'text')
+  const at = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z ssl-clb 127\\.0\\.0\\.1:\\d+'
+  const times = '\\d+\\.\\d{3} \\d+\\.\\d{3} 0\\.000 - -'
+  const bytes = `tls from ${id}\n`.length
+  assert.ok(lines.some((l) => new RegExp(`^${at} ${address.replaceAll('.', '\\.')}:4443 ${times} 0 ${bytes} "- - - " "-" ECDHE-\\S+ TLSv1\\.2$`).test(l)), `an SSL line in Classic's fields:\n${lines.join('\n')}`)
+  assert.ok(lines.some((l) => new RegExp(`^${at} ${address.replaceAll('.', '\\.')}:4000 ${times} 0 ${bytes} "- - - " "-" - -$`).test(l)), `a TCP line in Classic's fields:\n${lines.join('\n')}`)
+  await aws('elb', 'modify-load-balancer-attributes', '--load-balancer-name', 'ssl-clb', '--load-balancer-attributes', JSON.stringify({ AccessLog: { Enabled: false } }))
 
   // Classic has no TLS 1.3; its default policy (2016-08) takes a SHA-1 CBC suite, ELBSecurityPolicy-TLS-1-2-2017-01 does not.
   const sha1 = () => tlsConnect({ host: '127.0.0.1', port: ssl, servername: 'ssl.example.test', ca: front.certificatePem, maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-SHA' })

@@ -60,7 +60,7 @@ export class TcpListenerSocket {
         true,
       )
     }
-    this.tls.update({ certificates: listener.tlsCertificates, policy: listener.sslPolicy ?? DEFAULT_SSL_POLICY, alpn: listener.alpnProtocols, recordHello: listener.accessLog !== undefined })
+    this.tls.update({ certificates: listener.tlsCertificates, policy: listener.sslPolicy ?? DEFAULT_SSL_POLICY, alpn: listener.alpnProtocols, recordHello: listener.accessLog !== undefined && listener.accessLog.format !== 'classic' })
   }
 
   listen(): Promise<void> {
@@ -98,7 +98,24 @@ export class TcpListenerSocket {
       front.handshake(socket)
       return
     }
-    this.start(socket, socket, listener)
+    this.start(socket, socket, listener, listener.accessLog ? this.tcpLogStart(socket) : undefined)
+  }
+
+  /** A TCP connection's log start (Classic logs TCP connections): who, and when it was accepted. */
+  private tcpLogStart(socket: Socket): TlsLogStart {
+    return {
+      client: `${socket.remoteAddress ?? ''}:${socket.remotePort ?? 0}`,
+      destination: `${socket.localAddress ?? ''}:${socket.localPort ?? 0}`,
+      startMs: this.host.now(),
+      handshakeMs: 0,
+      domainName: '',
+      cipher: '',
+      protocol: '',
+      sslProtocol: '',
+      alpnFront: '',
+      alpnClientList: [],
+      chosenCertArn: '',
+    }
   }
 
   private onSecure(socket: TLSSocket): void {
@@ -127,6 +144,7 @@ export class TcpListenerSocket {
       domainName: servername,
       cipher: socket.getCipher()?.name ?? '',
       protocol: version.toLowerCase().replace('.', ''),
+      sslProtocol: version,
       alpnFront: typeof socket.alpnProtocol === 'string' ? socket.alpnProtocol : '',
       // NLB logs the client's list only when the listener has an ALPN policy.
       alpnClientList: listener.alpnProtocols.length > 0 ? (this.tls?.helloOf(raw)?.alpn ?? []) : [],

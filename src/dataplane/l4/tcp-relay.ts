@@ -3,7 +3,7 @@ import { connect as tlsConnect, createSecureContext, type SecureContext, type TL
 import type { GroupState, GroupTarget } from '../balancer/group.js'
 import type { L4ListenerSnapshot } from '../snapshot.js'
 import { CONNECT_TIMEOUT_MS } from '../upstream/pool.js'
-import { formatNlbTlsLog } from '../access-log.js'
+import { formatClassicTcpLog, formatNlbTlsLog } from '../access-log.js'
 import { L4Pool, type L4Connection } from './l4-pool.js'
 import { proxyV2Header } from './proxy-v2.js'
 
@@ -16,7 +16,10 @@ export interface RelayHost {
   relayEnded(relay: TcpRelay, targetFailed: boolean): void
 }
 
-/** What a TLS connection's access log line knows when its handshake is done (NLB logs TLS connections). */
+/**
+ * What a connection's access log line knows when it starts: a TLS connection's once its handshake
+ * is done (NLB logs TLS connections); a Classic TCP connection's at accept (its TLS fields empty).
+ */
 export interface TlsLogStart {
   /** address:port of the client, and of the listener it reached. */
   readonly client: string
@@ -25,8 +28,10 @@ export interface TlsLogStart {
   readonly handshakeMs: number
   readonly domainName: string
   readonly cipher: string
-  /** tlsv12, tlsv13, ... */
+  /** tlsv12, tlsv13, ... (NLB's spelling) */
   readonly protocol: string
+  /** TLSv1.2, TLSv1.3, ... (OpenSSL's and Classic's spelling) */
+  readonly sslProtocol: string
   readonly alpnFront: string
   readonly alpnClientList: readonly string[]
   readonly chosenCertArn: string
@@ -61,6 +66,11 @@ export class TcpRelay implements L4Connection {
   /** Access log: decrypted bytes from the client and to it (counted only when the listener logs). */
   private received = 0
   private sent = 0
+  /** Classic's timings (ms, only when the listener logs): the last connect begun, its end, the first byte each way. */
+  private connectAt = -1
+  private connectedAt = -1
+  private firstToTarget = -1
+  private firstFromTarget = -1
 
   /**
    * `client` is what bytes are read from and written to: the accepted socket, or for a TLS
@@ -101,6 +111,7 @@ export class TcpRelay implements L4Connection {
     }
     this.attempts++
     this.target = target
+    if (this.log) this.connectAt = this.host.now()
     const tcp = connect({ host: target.target.address, port: target.target.port, allowHalfOpen: true, noDelay: true })
     this.upstreamRaw = tcp
     const header = group.snapshot.proxyProtocolV2
@@ -195,9 +206,36 @@ export class TcpRelay implements L4Connection {
     up.pipe(this.client)
     // Counted beside the pipes (a 'data' listener added before them would start the flow early).
     if (this.log) {
-      this.client.on('data', (c: Buffer) => (this.received += c.length))
-      up.on('data', (c: Buffer) => (this.sent += c.length))
+      this.connectedAt = this.host.now()
+      this.client.on('data', (c: Buffer) => {
+        if (this.received === 0) this.firstToTarget = this.host.now()
+        this.received += c.length
+      })
+      up.on('data', (c: Buffer) => {
+        if (this.sent === 0) this.firstFromTarget = this.host.now()
+        this.sent += c.length
+      })
     }
+  }
+
+  /** Classic's line for a TCP or SSL connection: written at its end, timed from its accept. */
+  private classicLine(log: TlsLogStart, elb: string): string {
+    const reached = this.connectedAt >= 0
+    const target = this.target?.target
+    return formatClassicTcpLog({
+      startMs: log.startMs,
+      elb,
+      client: log.client,
+      backend: reached && target ? `${target.address}:${target.port}` : '-',
+      requestProcessingSeconds: reached ? ((this.firstToTarget >= 0 ? this.firstToTarget : this.connectedAt) - log.startMs) / 1000 : -1,
+      backendProcessingSeconds: reached ? (this.connectedAt - this.connectAt) / 1000 : -1,
+      // Piped on as it comes: the instance's first byte is written to the client in the same turn.
+      responseProcessingSeconds: this.firstFromTarget >= 0 ? 0 : -1,
+      receivedBytes: this.received,
+      sentBytes: this.sent,
+      sslCipher: log.cipher,
+      sslProtocol: log.sslProtocol,
+    })
   }
 
   /** The connection's NLB access log line (TLS listeners with access logs on), once it has ended. */
@@ -205,6 +243,7 @@ export class TcpRelay implements L4Connection {
     const log = this.log
     const where = this.listener.accessLog
     if (!log || !where) return undefined
+    if (where.format === 'classic') return { bucket: where.bucket, line: this.classicLine(log, where.elb) }
     const up = this.upstream as Partial<TLSSocket> | undefined
     const line = formatNlbTlsLog({
       elb: where.elb,

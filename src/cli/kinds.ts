@@ -223,6 +223,20 @@ export function columnsFor(kind: Kind, view: StateView, liveListeners?: Readonly
         { header: 'VERSION', value: as<'cidr-collection'>((r) => String(r.version)) },
         { header: 'LOCATIONS', value: as<'cidr-collection'>((r) => Object.entries(r.locations).map(([l, b]) => `${l}=${b.join(' ')}`).join(', ')), max: 40 },
       ]
+    case 'traffic-policy':
+      return [
+        { header: 'NAME', value: as<'traffic-policy'>((r) => r.name) },
+        { header: 'ID', value: as<'traffic-policy'>((r) => r.id) },
+        { header: 'TYPE', value: as<'traffic-policy'>((r) => r.type) },
+        { header: 'VERSIONS', value: as<'traffic-policy'>((r) => r.versions.map((v) => v.version).join(',')) },
+      ]
+    case 'traffic-policy-instance':
+      return [
+        { header: 'NAME', value: as<'traffic-policy-instance'>((r) => r.name) },
+        { header: 'TYPE', value: as<'traffic-policy-instance'>((r) => r.type) },
+        { header: 'POLICY', value: as<'traffic-policy-instance'>((r) => `${r.policyId}/${r.policyVersion}`) },
+        { header: 'TTL', value: as<'traffic-policy-instance'>((r) => String(r.ttl)) },
+      ]
     case 'delegation-set':
       return [
         { header: 'ID', value: as<'delegation-set'>((r) => r.id) },

@@ -10,6 +10,8 @@ import { ControlError } from '../control/errors.js'
 import { deleteAcmeAccount, deleteCertificate } from '../control/certificates.js'
 import { deleteTrustStore } from '../control/trust-stores.js'
 import { deleteCidrCollection } from '../control/cidr-collections.js'
+import { deleteTrafficPolicyInstance, deleteTrafficPolicyVersion } from '../control/traffic-policies.js'
+import type { TrafficPolicy } from '../model/traffic-policy.js'
 import { deleteHealthCheck } from '../control/health-checks.js'
 import { deleteDelegationSet, deleteHostedZone, deleteRecordSet, findZone } from '../control/hosted-zones.js'
 import { deleteClassicLoadBalancer } from '../control/classic-load-balancers.js'
@@ -315,6 +317,11 @@ const DELETERS: Record<Kind, (d: Draft, r: Resource) => void> = {
   'delegation-set': (d, r) => deleteDelegationSet(d, (r as { id: string }).id),
   'health-check': (d, r) => deleteHealthCheck(d, (r as { id: string }).id),
   'cidr-collection': (d, r) => deleteCidrCollection(d, (r as { id: string }).id),
+  'traffic-policy': (d, r) => {
+    const p = r as TrafficPolicy
+    for (const v of p.versions) deleteTrafficPolicyVersion(d, p.id, v.version)
+  },
+  'traffic-policy-instance': (d, r) => deleteTrafficPolicyInstance(d, (r as { id: string }).id),
   'launch-template': (d, r) => deleteLaunchTemplate(d, r as LaunchTemplate),
   'launch-configuration': (d, r) => deleteLaunchConfiguration(d, (r as { name: string }).name),
   'auto-scaling-group': (d, r) => deleteGroup(d, (r as { name: string }).name, true),

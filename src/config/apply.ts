@@ -307,6 +307,8 @@ export function naturalName(view: { get: StateView['get'] }, r: Resource): strin
       return r.email
     case 'delegation-set':
     case 'cidr-collection':
+    case 'traffic-policy':
+    case 'traffic-policy-instance':
     case 'health-check':
     case 'scaling-activity':
     case 'alarm-history':

@@ -220,3 +220,14 @@ export class HostedZoneVpcError extends ControlError {
     super(message)
   }
 }
+
+/** Route 53's refusals of a traffic policy document or version (api/aws names each by its reason). */
+export class TrafficPolicyError extends ControlError {
+  readonly code = 'invalid-value'
+  constructor(
+    readonly reason: 'invalid-document' | 'conflicting-types',
+    message: string,
+  ) {
+    super(message)
+  }
+}

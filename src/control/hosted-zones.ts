@@ -118,6 +118,8 @@ export function deleteHostedZone(d: Draft, ref: string, options: { readonly with
   const zone = findZone(d, ref)
   const records = d.list('record-set').filter((r) => r.zoneId === zone.id && !(r.name === zone.name && (r.type === 'SOA' || r.type === 'NS')))
   if (records.length > 0 && !options.withRecordSets) throw new NotEmptyError(`the hosted zone ${zone.name} contains resource record sets other than the default SOA and NS records`)
+  const instance = d.list('traffic-policy-instance').find((i) => i.hostedZoneId === zone.id)
+  if (instance) throw new NotEmptyError(`the hosted zone ${zone.name} contains the traffic policy instance ${instance.id} (${instance.name} ${instance.type})`)
   for (const r of d.list('record-set')) if (r.zoneId === zone.id) d.remove('record-set', r.id)
   d.remove('hosted-zone', zone.id)
 }
@@ -254,6 +256,11 @@ export function changeRecordSets(d: Draft, zoneRef: string, changes: readonly Re
     }
     if (rs.healthCheckId !== undefined && !d.get('health-check', rs.healthCheckId)) {
       problems.push(`The health check ${rs.healthCheckId} of record set ${describeSet(rs)} does not exist`)
+      continue
+    }
+    const byPolicy = d.list('traffic-policy-instance').find((x) => x.hostedZoneId === zone.id && x.name === rs.name && (x.type === rs.type || x.type === 'CNAME' || rs.type === 'CNAME'))
+    if (byPolicy) {
+      problems.push(`RRSet ${describeSet(rs)} is not permitted: traffic policy instance ${byPolicy.id} answers ${byPolicy.name} ${byPolicy.type}`)
       continue
     }
     const cidr = rs.cidrRouting

@@ -1,11 +1,12 @@
 import { isIPv4, isIPv6 } from 'node:net'
 import { CidrSet, parseIp } from '../lib/cidr.js'
 import { fqdn, routingPolicyOf, vpcKey, type HostedZone, type RecordSet } from '../model/hosted-zone.js'
-import { BALANCER_ALIAS_TTL_SECONDS, type AliasRRSet, type CompiledZone, type CompiledZones, type RRSet, type StaticRRSet } from './compiled-zone.js'
+import { BALANCER_ALIAS_TTL_SECONDS, type PolicyMember, type AliasRRSet, type CompiledZone, type CompiledZones, type RRSet, type StaticRRSet } from './compiled-zone.js'
 import { CidrMatcher } from './cidr-match.js'
 import { isAtOrBelow, parentName } from './names.js'
 import { parseRData, type RData } from './rdata.js'
-import type { VpcNetwork, ZoneSource } from './zone-source.js'
+import type { TrafficPolicyRecord, VpcNetwork, ZoneSource } from './zone-source.js'
+import { parseTrafficPolicyDocument, type PolicyBranch, type PolicyTree } from '../model/traffic-policy.js'
 
 /** A record that could not be served, and why; the rest of the zone is served. */
 export interface CompileProblem {
@@ -42,6 +43,7 @@ export function compileZones(source: ZoneSource, options: CompileOptions): { zon
     if (zone.vpcs) privateBuilders.push({ zone, b })
     else builders.set(b.name, b)
     for (const record of source.records(zone.id)) addRecord(b, record, source, problems, matchers)
+    for (const record of source.trafficPolicyRecords?.(zone.id) ?? []) addTrafficPolicy(b, record, source, problems)
     ensureApex(b, zone)
   }
 
@@ -202,6 +204,41 @@ function addRecord(b: ZoneBuilder, record: RecordSet, source: ZoneSource, proble
     return
   }
   place(staticSet(record.ttl, record.type === 'CNAME' ? records.slice(0, 1) : records))
+}
+
+/** A traffic policy instance: its document's tree, compiled once into nested policy sets the resolver walks per query. */
+function addTrafficPolicy(b: ZoneBuilder, record: TrafficPolicyRecord, source: ZoneSource, problems: CompileProblem[]): void {
+  const owner = fqdn(record.name)
+  const problem = (message: string) => problems.push({ zone: b.name, record: `${owner} ${record.type} (traffic policy instance ${record.instanceId})`, message })
+  const parsed = parseTrafficPolicyDocument(record.document)
+  if (!parsed.ok) return void problem(parsed.message)
+  const node = nodeAt(b, owner)
+  if (node.has(record.type)) return void problem('a record set of this name and type is already served')
+  const balancers = new Map(source.loadBalancers().map((lb) => [fqdn(lb.dnsName), lb]))
+  const family = record.type === 'A' ? isIPv4 : record.type === 'AAAA' ? isIPv6 : undefined
+  const build = (tree: PolicyTree, evaluateTargetHealth: boolean): RRSet => {
+    if (tree.kind === 'endpoint') {
+      const e = tree.endpoint
+      if (e.type === 'value') {
+        const parsedValue = parseRData(record.type, e.value, b.name)
+        if (!parsedValue.ok) problem(parsedValue.message)
+        return staticSet(record.ttl, parsedValue.ok ? [parsedValue.rdata] : [])
+      }
+      const lb = balancers.get(fqdn(e.dnsName))
+      if (!lb?.arn) problem(`no load balancer has the DNS name ${e.dnsName}`)
+      return { kind: 'alias', evaluateTargetHealth, loadBalancerArn: lb?.arn, addresses: lb && family ? lb.addresses.filter((a) => family(a)) : [], ttl: balancerTtl(source), recordName: undefined }
+    }
+    if (tree.kind === 'failover') {
+      const member = (branch: PolicyBranch, role: 'PRIMARY' | 'SECONDARY'): PolicyMember => ({ setIdentifier: role, set: build(branch.to, branch.evaluateTargetHealth), failover: role, healthCheckId: branch.healthCheck })
+      return { kind: 'policy', policy: 'failover', members: [member(tree.primary, 'PRIMARY'), member(tree.secondary, 'SECONDARY')] }
+    }
+    return {
+      kind: 'policy',
+      policy: tree.kind,
+      members: tree.items.map((item, i) => ({ setIdentifier: String(i), set: build(item.to, item.evaluateTargetHealth), weight: item.weight, healthCheckId: item.healthCheck })),
+    }
+  }
+  node.set(record.type, build(parsed.tree, false))
 }
 
 function ensureApex(b: ZoneBuilder, zone: HostedZone): void {

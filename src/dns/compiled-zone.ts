@@ -31,7 +31,8 @@ export interface AliasRRSet {
 /** One record set of a routing policy: its data, its share or role, and the health check that gates it. */
 export interface PolicyMember {
   readonly setIdentifier: string
-  readonly set: StaticRRSet | AliasRRSet
+  /** A record set's data, or (a traffic policy's rule) another policy below this one. */
+  readonly set: RRSet
   readonly weight?: number | undefined
   readonly failover?: 'PRIMARY' | 'SECONDARY' | undefined
   /** IP-based routing: the CIDR location this set answers ("*": the default). */

@@ -6,11 +6,24 @@ export interface BalancerAddresses {
   /** With or without the trailing dot; any case. */
   readonly dnsName: string
   readonly addresses: readonly string[]
+  /** Its ARN, for traffic policy endpoints that name a balancer by DNS name. */
+  readonly arn?: string | undefined
 }
 
 export interface BalancerState extends BalancerAddresses {
   /** False when the balancer has no healthy target in any of its target groups. */
   readonly healthy: boolean
+}
+
+/** A traffic policy instance as DNS answers it. */
+export interface TrafficPolicyRecord {
+  readonly instanceId: string
+  /** fqdn. */
+  readonly name: string
+  readonly type: string
+  readonly ttl: number
+  /** The policy version's document (model/traffic-policy.ts parses it). */
+  readonly document: string
 }
 
 /**
@@ -37,6 +50,8 @@ export interface ZoneSource {
   loadBalancers(): readonly BalancerAddresses[]
   /** The VPCs private zones are associated with: who is "from" each (absent: private zones answer no one). */
   vpcNetworks?(): readonly VpcNetwork[]
+  /** A zone's traffic policy instances: name, type and TTL, and the document of their policy version (absent: none). */
+  trafficPolicyRecords?(zoneId: string): readonly TrafficPolicyRecord[]
   /** Route 53 CIDR collections, for IP-based routing (absent: none). */
   cidrCollections?(): readonly CidrCollection[]
   /** A Route 53 health check's status now, read per query (routing policies); absent: every check is healthy. */

@@ -151,6 +151,8 @@ export interface RecordSet {
   /** IP-based routing (Route 53's CidrRoutingConfig). */
   readonly cidrRouting?: { readonly collectionId: string; readonly locationName: string } | undefined
   readonly healthCheckId?: string | undefined
+  /** Only in API listings: the traffic policy instance that answers this name and type (never stored as a record set). */
+  readonly trafficPolicyInstanceId?: string | undefined
 }
 
 /** The routing policy of a record set. */

@@ -4,6 +4,7 @@ import type { ClassicLoadBalancer } from './classic-load-balancer.js'
 import type { HealthCheck } from './health-check.js'
 import type { DelegationSet, HostedZone, RecordSet } from './hosted-zone.js'
 import type { CidrCollection } from './cidr-collection.js'
+import type { TrafficPolicy, TrafficPolicyInstance } from './traffic-policy.js'
 import type { Instance } from './instance.js'
 import type { LambdaFunction } from './function.js'
 import type { Listener } from './listener.js'
@@ -41,6 +42,9 @@ export interface ResourceByKind {
   'delegation-set': DelegationSet
   /** Route 53 CIDR collections (IP-based routing), made through the API only: not in KINDS. */
   'cidr-collection': CidrCollection
+  /** Route 53 traffic policies and their instances, made through the API only: not in KINDS. */
+  'traffic-policy': TrafficPolicy
+  'traffic-policy-instance': TrafficPolicyInstance
   /** Route 53 health checks, made through the API only: not in KINDS. */
   'health-check': HealthCheck
   /** Classic Load Balancers: the elb API or a file's `type: classic` balancers (one resource holds listeners, instances and health check). */

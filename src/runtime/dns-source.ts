@@ -82,6 +82,14 @@ export function zoneSourceFromState(
       return lb ? { dnsName: lb.dnsName, addresses: addressesOf(lb), healthy: isBalancerHealthy(arn) } : undefined
     },
     // Classic balancers answer their DNS names as the others do.
-    loadBalancers: () => [...view.list('load-balancer'), ...view.list('classic-load-balancer')].map((lb) => ({ dnsName: lb.dnsName, addresses: addressesOf(lb) })),
+    loadBalancers: () => [...view.list('load-balancer'), ...view.list('classic-load-balancer')].map((lb) => ({ dnsName: lb.dnsName, addresses: addressesOf(lb), arn: lb.arn })),
+    trafficPolicyRecords: (zoneId) =>
+      view
+        .list('traffic-policy-instance')
+        .filter((i) => i.hostedZoneId === zoneId)
+        .flatMap((i) => {
+          const version = view.get('traffic-policy', i.policyId)?.versions.find((v) => v.version === i.policyVersion)
+          return version ? [{ instanceId: i.id, name: i.name, type: i.type, ttl: i.ttl, document: version.document }] : []
+        }),
   }
 }

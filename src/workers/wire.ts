@@ -24,6 +24,8 @@ const EVERY_KIND: Record<Kind, boolean> = {
   'acme-account': true,
   'delegation-set': true,
   'cidr-collection': true,
+  'traffic-policy': true,
+  'traffic-policy-instance': true,
   'health-check': true,
   'classic-load-balancer': true,
   'launch-template': true,

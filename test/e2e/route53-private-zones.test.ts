@@ -26,13 +26,7 @@ const noDig = needs('dig', 'dnsutils')
 const DEFAULT_VPC = 'vpc-0a1b2c3d4e5f60718'
 
 async function node(t: TestContext) {
-  const { proxy, config, dig: ask } = await route53Node(t, 'r53pz')
-  /** dig from a chosen source address: the A answers, or the status when there are none. */
-  const dig = async (name: string, from: string) => {
-    const out = await ask(from, name, 'A')
-    const answers = [...out.matchAll(/^\S+\s+\d+\s+IN\s+A\s+(\S+)$/gm)].map((m) => m[1]).sort()
-    return answers.length > 0 ? answers.join(',') : (/status: (\w+)/.exec(out)?.[1] ?? out)
-  }
+  const { proxy, config, digA: dig } = await route53Node(t, 'r53pz')
   return { proxy, r53: new Route53Client(config), ec2: new EC2Client(config), dig }
 }
 

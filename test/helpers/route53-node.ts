@@ -27,7 +27,13 @@ export async function route53Node(t: Pick<TestContext, 'after'>, prefix: string)
   })
   const config = { endpoint: proxy.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 }
   const dig = async (from: string, ...args: string[]) => (await run('dig', ['@127.0.0.1', '-p', String(lb.dnsPort), '-b', from, '+norec', '+time=2', '+tries=1', ...args])).stdout
-  return { lb, proxy, config, dig }
+  /** A name's A answers from a source address, sorted and joined by commas, or the status when there are none. */
+  const digA = async (name: string, from: string) => {
+    const out = await dig(from, name, 'A')
+    const answers = [...out.matchAll(/^\S+\s+\d+\s+IN\s+A\s+(\S+)$/gm)].map((m) => m[1]).sort()
+    return answers.length > 0 ? answers.join(',') : (/status: (\w+)/.exec(out)?.[1] ?? out)
+  }
+  return { lb, proxy, config, dig, digA }
 }
 
 /** AWS CLI v2 against the node's proxy, or undefined after skipping the test loudly. */

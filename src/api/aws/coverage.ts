@@ -54,7 +54,8 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
   },
   route53: {
     TestDNSAnswer: 'answered by openalb\'s own DNS server as a query from ResolverIP with EDNS0ClientSubnetIP/Mask would be (without ResolverIP: from no known address, so IP-based routing answers its default location)',
-    GetAccountLimit: 'traffic policies are not made by openalb, so they count 0',
+    CreateTrafficPolicy: 'failover, weighted and multivalue rules over value and load balancer endpoints (openalb\'s balancers by DNS name); geo, latency and geoproximity rules and CloudFront, S3 and Elastic Beanstalk endpoints are refused (InvalidTrafficPolicyDocument)',
+    CreateTrafficPolicyVersion: 'as CreateTrafficPolicy',
     CreateHealthCheck: 'HTTP, HTTPS, HTTP_STR_MATCH, HTTPS_STR_MATCH, TCP and CALCULATED, performed by the node asked (no CloudWatch alarms, recovery controls or regions)',
     UpdateHealthCheck: 'as CreateHealthCheck',
     CreateHostedZone: 'one public zone a name; private zones (VPC) are answered by openalb\'s DNS only to queries from their VPCs (an instance\'s address or the VPC\'s CIDR block)',

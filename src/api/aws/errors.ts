@@ -3,6 +3,7 @@ import {
   ControlError,
   DuplicateError,
   HostedZoneVpcError,
+  TrafficPolicyError,
   DuplicateListenerError,
   InUseError,
   InvalidChangeBatchError,
@@ -88,6 +89,8 @@ const NOT_FOUND: Record<AwsService, Record<string, WireCode>> = {
     'cidr-collection': { code: 'NoSuchCidrCollectionException', status: 404 },
     'cidr-location': { code: 'NoSuchCidrLocationException', status: 404 },
     vpc: 'InvalidVPCId',
+    'traffic-policy': { code: 'NoSuchTrafficPolicy', status: 404 },
+    'traffic-policy-instance': { code: 'NoSuchTrafficPolicyInstance', status: 404 },
   },
   autoscaling: { 'auto-scaling-group': 'ValidationError', 'launch-configuration': 'ValidationError', 'security-group': 'ValidationError' },
   ec2: {
@@ -137,6 +140,8 @@ const NOT_FOUND_MESSAGE: Record<AwsService, Record<string, (ref: string) => stri
     'health-check': (ref) => `No health check exists with the ID '${ref}'`,
     'cidr-collection': () => 'The CIDR collection you specified, doesn\'t exist.',
     'cidr-location': () => 'The CIDR collection location doesn\'t match any locations in your account.',
+    'traffic-policy': (ref) => `No traffic policy exists with the specified ID: ${ref}`,
+    'traffic-policy-instance': (ref) => `No traffic policy instance exists with the specified ID: ${ref}`,
     vpc: (ref) => `The VPC ID that you specified either isn't a valid ID or the current account is not authorized to access this VPC: ${ref}`,
   },
   autoscaling: {
@@ -169,6 +174,8 @@ const DUPLICATE: Record<AwsService, Record<string, WireCode>> = {
     'delegation-set': 'DelegationSetAlreadyCreated',
     'health-check': { code: 'HealthCheckAlreadyExists', status: 409 },
     'cidr-collection': 'CidrCollectionAlreadyExistsException',
+    'traffic-policy': { code: 'TrafficPolicyAlreadyExists', status: 409 },
+    'traffic-policy-instance': { code: 'TrafficPolicyInstanceAlreadyExists', status: 409 },
   },
   ec2: { 'security-group': 'InvalidGroup.Duplicate', 'security-group-rule': 'InvalidPermission.Duplicate' },
   autoscaling: { 'auto-scaling-group': 'AlreadyExists', 'launch-configuration': 'AlreadyExists' },
@@ -178,7 +185,13 @@ const DUPLICATE: Record<AwsService, Record<string, WireCode>> = {
 }
 
 /** Route 53's quota names -> its codes. */
-const ROUTE53_LIMITS: Record<string, string> = { MAX_HOSTED_ZONES_BY_OWNER: 'TooManyHostedZones', MAX_HEALTH_CHECKS_BY_OWNER: 'TooManyHealthChecks' }
+const ROUTE53_LIMITS: Record<string, string> = {
+  MAX_HOSTED_ZONES_BY_OWNER: 'TooManyHostedZones',
+  MAX_HEALTH_CHECKS_BY_OWNER: 'TooManyHealthChecks',
+  MAX_TRAFFIC_POLICIES_BY_OWNER: 'TooManyTrafficPolicies',
+  MAX_TRAFFIC_POLICY_INSTANCES_BY_OWNER: 'TooManyTrafficPolicyInstances',
+  MAX_TRAFFIC_POLICY_VERSIONS: 'TooManyTrafficPolicyVersionsForCurrentPolicy',
+}
 
 /** DescribeAccountLimits names -> ELBv2's TooMany* codes. */
 const ELBV2_LIMITS: Record<string, string> = {
@@ -364,6 +377,8 @@ const ZONE_VPC_CODES: Record<HostedZoneVpcError['reason'], WireCode> = {
 /** Route 53's words for a CIDR collection taken, or a collection or block still in use (with what uses it). */
 function route53Refusal(service: AwsService, e: ControlError): AwsError | undefined {
   if (service !== 'route53') return undefined
+  if (e instanceof TrafficPolicyError) return new AwsError(e.reason === 'invalid-document' ? 'InvalidTrafficPolicyDocument' : 'ConflictingTypes', e.message)
+  if (e instanceof InUseError && e.kind === 'traffic-policy') return new AwsError('TrafficPolicyInUse', `One or more traffic policy instances were created by using the specified traffic policy: ${e.usedBy}.`)
   if (e instanceof HostedZoneVpcError) {
     const { code, status } = wire(ZONE_VPC_CODES[e.reason])
     return new AwsError(code, e.message, status)

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { isIP } from 'node:net'
 import { changeCidrCollection, createCidrCollection, deleteCidrCollection, findCidrCollection, type CidrChange } from '../../../control/cidr-collections.js'
 import { cidrCollectionArn, type CidrCollection } from '../../../model/cidr-collection.js'
+import { createTrafficPolicy, createTrafficPolicyInstance, createTrafficPolicyVersion, deleteTrafficPolicyInstance, deleteTrafficPolicyVersion, findPolicyVersion, findTrafficPolicy, findTrafficPolicyInstance, updateTrafficPolicyComment, updateTrafficPolicyInstance } from '../../../control/traffic-policies.js'
+import type { TrafficPolicy, TrafficPolicyInstance, TrafficPolicyVersion } from '../../../model/traffic-policy.js'
 import { associateVpc, disassociateVpc, changeRecordSets, createDelegationSet, createHostedZone, deleteDelegationSet, deleteHostedZone, findDelegationSet, findZone, updateHostedZone, type RecordChange } from '../../../control/hosted-zones.js'
 import { changeTags } from '../../../control/tags.js'
 import type { Draft } from '../../../control/draft.js'
@@ -33,6 +35,9 @@ const MEMBER: Record<string, string> = {
   Tags: 'Tag',
   Messages: 'Message',
   VPCs: 'VPC',
+  TrafficPolicies: 'TrafficPolicy',
+  TrafficPolicyInstances: 'TrafficPolicyInstance',
+  TrafficPolicySummaries: 'TrafficPolicySummary',
   HostedZoneSummaries: 'HostedZoneSummary',
 }
 const memberName = (list: string): string => MEMBER[list] ?? 'member'
@@ -81,7 +86,12 @@ function apexRecords(zone: HostedZone): RecordSet[] {
 
 /** The zone's record sets, with the apex NS and SOA openalb serves, in Route 53's order. */
 function recordsOf(d: Draft, zone: HostedZone): RecordSet[] {
-  const stored = d.list('record-set').filter((r) => r.zoneId === zone.id)
+  // A traffic policy instance shows as the record set it answers, named by its id (Route 53's TrafficPolicyInstanceId).
+  const byPolicy: RecordSet[] = d
+    .list('traffic-policy-instance')
+    .filter((i) => i.hostedZoneId === zone.id)
+    .map((i) => ({ kind: 'record-set', id: `${zone.id}/${i.name}/${i.type}`, zoneId: zone.id, name: i.name, type: i.type, ttl: i.ttl, values: [], trafficPolicyInstanceId: i.id }))
+  const stored = [...d.list('record-set').filter((r) => r.zoneId === zone.id), ...byPolicy]
   const apex = apexRecords(zone).filter((a) => !stored.some((r) => r.name === a.name && r.type === a.type))
   return [...stored, ...apex].sort((a, b) => compareNames(a.name, b.name) || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0))
 }
@@ -105,6 +115,7 @@ function zoneShape(d: Draft, z: HostedZone): Shape {
 }
 
 function recordShape(r: RecordSet): Shape {
+  if (r.trafficPolicyInstanceId !== undefined) return { Name: escapeName(r.name), Type: r.type, TTL: r.ttl, TrafficPolicyInstanceId: r.trafficPolicyInstanceId }
   return {
     Name: escapeName(r.name),
     Type: r.type,
@@ -129,6 +140,13 @@ function maxItems(q: URLSearchParams, fallback: number): number {
   const n = Number(raw)
   if (!Number.isInteger(n) || n < 1) throw invalidInput('maxitems must be a positive integer')
   return Math.min(n, fallback)
+}
+
+/** One page of a Marker listing: from the item whose key is the marker (none: the first), at most max items. */
+function markerPage<T>(items: readonly T[], key: (t: T) => string, marker: string | null, max: number): { items: T[]; next: T | undefined } {
+  const start = marker ? items.findIndex((t) => key(t) === marker) : 0
+  if (start < 0) throw invalidInput(`The marker '${marker ?? ''}' is not valid`)
+  return { items: items.slice(start, start + max), next: items[start + max] }
 }
 
 /** Turns one Change of a ChangeBatch into control/'s record change. */
@@ -362,9 +380,132 @@ const VPC_ROUTES: readonly Route[] = [
   }],
 ]
 
+const policyShape = (p: TrafficPolicy, v: TrafficPolicyVersion): Shape => ({ Id: p.id, Version: v.version, Name: p.name, Type: p.type, Document: v.document, Comment: v.comment || undefined })
+const instanceShape = (i: TrafficPolicyInstance): Shape => ({
+  Id: i.id,
+  HostedZoneId: i.hostedZoneId,
+  Name: i.name,
+  TTL: i.ttl,
+  // Applied at once: the change is in the store, and the DNS serves it with the next revision.
+  State: 'Applied',
+  Message: '',
+  TrafficPolicyId: i.policyId,
+  TrafficPolicyVersion: i.policyVersion,
+  TrafficPolicyType: i.type,
+})
+
+function versionOf(raw: string | null | undefined): number {
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw invalidInput(`1 validation error detected: Value '${raw ?? ''}' at 'version' failed to satisfy constraint: Member must have value between 1 and 1000`)
+  return n
+}
+
+/** One page of traffic policy instances in Route 53's order (zone, name, type) from the three markers. */
+function instancePage(all: readonly TrafficPolicyInstance[], q: URLSearchParams, withZone: boolean): Shape {
+  const sorted = [...all].sort((a, b) => (withZone ? a.hostedZoneId.localeCompare(b.hostedZoneId) : 0) || compareNames(a.name, b.name) || a.type.localeCompare(b.type))
+  const zone = q.get('hostedzoneid')
+  const name = q.get('trafficpolicyinstancename')
+  const type = q.get('trafficpolicyinstancetype')
+  let start = 0
+  if (name !== null) {
+    const want = fqdn(name)
+    start = sorted.findIndex((i) => (!withZone || zone === null || i.hostedZoneId === zone) && i.name === want && (type === null || i.type === type))
+    if (start < 0) throw new AwsError('NoSuchTrafficPolicyInstance', 'No traffic policy instance exists with the specified ID.', 404)
+  }
+  const max = maxItems(q, 100)
+  const next = sorted[start + max]
+  return {
+    TrafficPolicyInstances: sorted.slice(start, start + max).map(instanceShape),
+    ...(withZone ? { HostedZoneIdMarker: next?.hostedZoneId } : {}),
+    TrafficPolicyInstanceNameMarker: next?.name,
+    TrafficPolicyInstanceTypeMarker: next?.type,
+    IsTruncated: next !== undefined,
+    MaxItems: String(max),
+  }
+}
+
+const POLICY_ROUTES: readonly Route[] = [
+  ['POST', /^trafficpolicy$/, async ({ deps }, _m, _q, b) => {
+    const p = body(b)
+    const policy = (await deps.control.mutate((d) => createTrafficPolicy(d, p.required('Name'), p.required('Document'), p.str('Comment') ?? ''))).value
+    return ok('CreateTrafficPolicyResponse', { TrafficPolicy: policyShape(policy, policy.versions[0] as TrafficPolicyVersion) }, 201, { location: `https://route53.amazonaws.com/2013-04-01/trafficpolicy/${policy.id}/1` })
+  }],
+  ['POST', /^trafficpolicy\/([^/]+)$/, async ({ deps }, m, _q, b) => {
+    const p = body(b)
+    const { policy, version } = (await deps.control.mutate((d) => createTrafficPolicyVersion(d, m[1] ?? '', p.required('Document'), p.str('Comment') ?? ''))).value
+    return ok('CreateTrafficPolicyVersionResponse', { TrafficPolicy: policyShape(policy, version) }, 201, { location: `https://route53.amazonaws.com/2013-04-01/trafficpolicy/${policy.id}/${version.version}` })
+  }],
+  ['GET', /^trafficpolicy\/([^/]+)\/([^/]+)$/, async ({ deps }, m) => {
+    const { policy, version } = findPolicyVersion(await deps.control.view(), m[1] ?? '', versionOf(m[2]))
+    return ok('GetTrafficPolicyResponse', { TrafficPolicy: policyShape(policy, version) })
+  }],
+  ['POST', /^trafficpolicy\/([^/]+)\/([^/]+)$/, async ({ deps }, m, _q, b) => {
+    const comment = body(b).required('Comment')
+    const { policy, version } = (await deps.control.mutate((d) => updateTrafficPolicyComment(d, m[1] ?? '', versionOf(m[2]), comment))).value
+    return ok('UpdateTrafficPolicyCommentResponse', { TrafficPolicy: policyShape(policy, version) })
+  }],
+  ['DELETE', /^trafficpolicy\/([^/]+)\/([^/]+)$/, async ({ deps }, m) => {
+    const version = versionOf(m[2])
+    await deps.control.mutate((d) => deleteTrafficPolicyVersion(d, m[1] ?? '', version))
+    return ok('DeleteTrafficPolicyResponse', {})
+  }],
+  ['GET', /^trafficpolicies$/, async ({ deps }, _m, q) => {
+    const all = [...(await deps.control.view()).list('traffic-policy')].sort((a, b) => a.id.localeCompare(b.id))
+    const max = maxItems(q, 100)
+    const { items, next } = markerPage(all, (p) => p.id, q.get('trafficpolicyid'), max)
+    return ok('ListTrafficPoliciesResponse', {
+      TrafficPolicySummaries: items.map((p) => ({ Id: p.id, Name: p.name, Type: p.type, LatestVersion: p.latestVersion, TrafficPolicyCount: p.versions.length })),
+      IsTruncated: next !== undefined,
+      TrafficPolicyIdMarker: next?.id ?? '',
+      MaxItems: String(max),
+    })
+  }],
+  ['GET', /^trafficpolicies\/([^/]+)\/versions$/, async ({ deps }, m, q) => {
+    const policy = findTrafficPolicy(await deps.control.view(), m[1] ?? '')
+    const max = maxItems(q, 100)
+    const { items, next } = markerPage(policy.versions, (v) => String(v.version), q.get('trafficpolicyversion'), max)
+    return ok('ListTrafficPolicyVersionsResponse', {
+      TrafficPolicies: items.map((v) => policyShape(policy, v)),
+      IsTruncated: next !== undefined,
+      TrafficPolicyVersionMarker: next ? String(next.version) : '',
+      MaxItems: String(max),
+    })
+  }],
+  ['POST', /^trafficpolicyinstance$/, async ({ deps }, _m, _q, b) => {
+    const p = body(b)
+    const input = { zoneId: p.required('HostedZoneId'), name: p.required('Name'), ttl: p.int('TTL') ?? Number.NaN, policyId: p.required('TrafficPolicyId'), policyVersion: versionOf(p.required('TrafficPolicyVersion')) }
+    const instance = (await deps.control.mutate((d) => createTrafficPolicyInstance(d, input))).value
+    return ok('CreateTrafficPolicyInstanceResponse', { TrafficPolicyInstance: instanceShape(instance) }, 201, { location: `https://route53.amazonaws.com/2013-04-01/trafficpolicyinstance/${instance.id}` })
+  }],
+  ['GET', /^trafficpolicyinstancecount$/, async ({ deps }) => ok('GetTrafficPolicyInstanceCountResponse', { TrafficPolicyInstanceCount: (await deps.control.view()).list('traffic-policy-instance').length })],
+  ['GET', /^trafficpolicyinstance\/([^/]+)$/, async ({ deps }, m) => ok('GetTrafficPolicyInstanceResponse', { TrafficPolicyInstance: instanceShape(findTrafficPolicyInstance(await deps.control.view(), m[1] ?? '')) })],
+  ['POST', /^trafficpolicyinstance\/([^/]+)$/, async ({ deps }, m, _q, b) => {
+    const p = body(b)
+    const input = { ttl: p.int('TTL') ?? Number.NaN, policyId: p.required('TrafficPolicyId'), policyVersion: versionOf(p.required('TrafficPolicyVersion')) }
+    const instance = (await deps.control.mutate((d) => updateTrafficPolicyInstance(d, m[1] ?? '', input))).value
+    return ok('UpdateTrafficPolicyInstanceResponse', { TrafficPolicyInstance: instanceShape(instance) })
+  }],
+  ['DELETE', /^trafficpolicyinstance\/([^/]+)$/, async ({ deps }, m) => {
+    await deps.control.mutate((d) => deleteTrafficPolicyInstance(d, m[1] ?? ''))
+    return ok('DeleteTrafficPolicyInstanceResponse', {})
+  }],
+  ['GET', /^trafficpolicyinstances$/, async ({ deps }, _m, q) => ok('ListTrafficPolicyInstancesResponse', instancePage((await deps.control.view()).list('traffic-policy-instance'), q, true))],
+  ['GET', /^trafficpolicyinstances\/hostedzone$/, async ({ deps }, _m, q) => {
+    const d = await deps.control.view()
+    const zone = findZone(d, q.get('id') ?? '')
+    return ok('ListTrafficPolicyInstancesByHostedZoneResponse', instancePage(d.list('traffic-policy-instance').filter((i) => i.hostedZoneId === zone.id), q, false))
+  }],
+  ['GET', /^trafficpolicyinstances\/trafficpolicy$/, async ({ deps }, _m, q) => {
+    const d = await deps.control.view()
+    const { policy, version } = findPolicyVersion(d, q.get('id') ?? '', versionOf(q.get('version')))
+    return ok('ListTrafficPolicyInstancesByPolicyResponse', instancePage(d.list('traffic-policy-instance').filter((i) => i.policyId === policy.id && i.policyVersion === version.version), q, true))
+  }],
+]
+
 const ROUTES: readonly Route[] = [
   ...CIDR_ROUTES,
   ...VPC_ROUTES,
+  ...POLICY_ROUTES,
   ['POST', /^healthcheck$/, async ({ deps }, _m, _q, b) => {
     const p = body(b)
     const callerReference = p.required('CallerReference')
@@ -377,11 +518,9 @@ const ROUTES: readonly Route[] = [
   ['GET', /^healthcheck$/, async ({ deps }, _m, q) => {
     const checks = [...(await deps.control.view()).list('health-check')].sort((a, b) => a.id.localeCompare(b.id))
     const marker = q.get('marker')
-    const start = marker ? checks.findIndex((h) => h.id === marker) : 0
-    if (start < 0) throw invalidInput(`The marker '${marker ?? ''}' is not valid`)
     const max = maxItems(q, 1000)
-    const next = checks[start + max]
-    return ok('ListHealthChecksResponse', { HealthChecks: checks.slice(start, start + max).map(healthCheckShape), Marker: marker ?? '', IsTruncated: next !== undefined, NextMarker: next?.id, MaxItems: String(max) })
+    const { items, next } = markerPage(checks, (h) => h.id, marker, max)
+    return ok('ListHealthChecksResponse', { HealthChecks: items.map(healthCheckShape), Marker: marker ?? '', IsTruncated: next !== undefined, NextMarker: next?.id, MaxItems: String(max) })
   }],
   ['GET', /^checkeripranges$/, async ({ deps }) => {
     if (!deps.checkerIpRanges) throw new AwsError('InvalidInput', 'GetCheckerIpRanges needs openalb\'s Route 53 checker, which this process does not run', 400)
@@ -506,11 +645,12 @@ const ROUTES: readonly Route[] = [
     const type = m[1] ?? ''
     if (!Object.hasOwn(ROUTE53_ACCOUNT_LIMITS, type)) throw invalidInput(`Type '${type}' is not one of ${Object.keys(ROUTE53_ACCOUNT_LIMITS).join(', ')}`)
     const d = await deps.control.view()
-    // Traffic policies are not made by openalb: none count.
     const counts: Record<string, number> = {
       MAX_HOSTED_ZONES_BY_OWNER: d.list('hosted-zone').length,
       MAX_REUSABLE_DELEGATION_SETS_BY_OWNER: d.list('delegation-set').length,
       MAX_HEALTH_CHECKS_BY_OWNER: d.list('health-check').length,
+      MAX_TRAFFIC_POLICIES_BY_OWNER: d.list('traffic-policy').length,
+      MAX_TRAFFIC_POLICY_INSTANCES_BY_OWNER: d.list('traffic-policy-instance').length,
     }
     const count = counts[type] ?? 0
     return ok('GetAccountLimitResponse', { Limit: { Type: type, Value: ROUTE53_ACCOUNT_LIMITS[type as keyof typeof ROUTE53_ACCOUNT_LIMITS] }, Count: count })
@@ -715,6 +855,21 @@ export const ROUTE53_OPERATIONS: readonly string[] = [
   'DisassociateVPCFromHostedZone',
   'ListHostedZonesByVPC',
   'GetCheckerIpRanges',
+  'CreateTrafficPolicy',
+  'CreateTrafficPolicyVersion',
+  'GetTrafficPolicy',
+  'UpdateTrafficPolicyComment',
+  'DeleteTrafficPolicy',
+  'ListTrafficPolicies',
+  'ListTrafficPolicyVersions',
+  'CreateTrafficPolicyInstance',
+  'GetTrafficPolicyInstance',
+  'GetTrafficPolicyInstanceCount',
+  'UpdateTrafficPolicyInstance',
+  'DeleteTrafficPolicyInstance',
+  'ListTrafficPolicyInstances',
+  'ListTrafficPolicyInstancesByHostedZone',
+  'ListTrafficPolicyInstancesByPolicy',
 ]
 
 export async function routeRoute53(method: string, url: URL, b: Buffer, ctx: Ctx): Promise<Route53Reply> {

@@ -1,4 +1,4 @@
-import { mkdirSync, statSync, watch, writeFileSync, rmSync, type FSWatcher } from 'node:fs'
+import { mkdirSync, readFileSync, statSync, watch, writeFileSync, rmSync, type FSWatcher } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import type { Server } from 'node:http'
 import pino, { type Logger } from 'pino'
@@ -16,6 +16,7 @@ import type { Control } from './control/control.js'
 import { certificateCheck, controlOn } from './open-control.js'
 import { DnsServer } from './dns/server.js'
 import { testAnswer } from './dns/test-answer.js'
+import { parseGeoTable, type GeoTable } from './dns/geo-table.js'
 import { Route53Checks } from './health/route53-checks.js'
 import { HealthChecker } from './health/checker.js'
 import { Metrics } from './metrics/metrics.js'
@@ -62,6 +63,8 @@ export interface OpenalbOptions {
   readonly acmIssuer?: 'local-ca' | 'acme'
   /** Where S3 objects are read (`--s3-dir DIR`: DIR/BUCKET/KEY): trust store CA bundles and CRLs. */
   readonly s3Dir?: string | undefined
+  /** Route 53 geolocation routing's table of client locations (`--geo-table FILE`, dns/geo-table.ts). */
+  readonly geoTableFile?: string | undefined
   /** Run code given to openalb as local processes (`--run-user-data`): instances' user data scripts and commands, Lambda functions. It executes code sent to the API. Default off. */
   readonly runUserData?: boolean | undefined
   /** Data-plane processes sharing the listening sockets (`--workers`); 1 (default) serves in this process. */
@@ -170,6 +173,7 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
   const nodeAddress = options.node?.address
   const controlAddr = hostPort(options.control ?? `${nodeAddress ?? '127.0.0.1'}:4566`, '--control')
   const dnsAddr = hostPort(options.dns ?? `${nodeAddress ?? '127.0.0.1'}:8053`, '--dns')
+  const geoTable = options.geoTableFile === undefined ? undefined : readGeoTable(options.geoTableFile)
   const accessKeys = parseAccessKeys(options.accessKeys ?? process.env.OPENALB_ACCESS_KEYS)
   assertSafeBind(controlAddr.host, accessKeys)
   const advertise = options.advertise ?? nodeAddress ?? '127.0.0.1'
@@ -220,7 +224,7 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
     certs.start()
     closers.push(() => certs.stop())
 
-    const dns = new DnsServer({ onProblems: (p) => p.length && log.warn({ problems: p }, 'DNS zone problems') })
+    const dns = new DnsServer({ geoTable, onProblems: (p) => p.length && log.warn({ problems: p }, 'DNS zone problems') })
     const dnsPorts = await dns.start(dnsAddr)
     closers.push(() => dns.close())
 
@@ -585,4 +589,11 @@ function checkerRanges(nodes: readonly string[]): string[] {
   const own = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address))
   const all = [...new Set([...own, ...nodes].map((a) => a.replace(/%.*$/, '')))]
   return all.map((a) => (a.includes(':') ? `${a}/128` : `${a}/32`)).sort()
+}
+
+/** `--geo-table FILE`, read once at start; a bad line stops the start with FILE:LINE. */
+function readGeoTable(file: string): GeoTable {
+  const parsed = parseGeoTable(readFileSync(file, 'utf8'), file)
+  if (!parsed.ok) throw new Error(`--geo-table: ${parsed.errors.join('; ')}`)
+  return parsed.table
 }

@@ -359,10 +359,11 @@ export function buildProgram(out: (s: string) => void): Command {
     .addOption(new Option('--acm-issuer <issuer>', 'who issues what ACM RequestCertificate asks for: local-ca (openalb\'s CA) or acme (the --acme-directory CA)').choices(['local-ca', 'acme']).default('local-ca'))
     .option('--quotas <file>', 'ELBv2 quotas other than AWS\'s defaults: a YAML map of DescribeAccountLimits names to numbers, e.g. application-load-balancers: 100 (also $OPENALB_QUOTAS)')
     .option('--s3-dir <dir>', 'where AWS reads S3 objects (trust store CA bundles and CRLs), openalb reads DIR/BUCKET/KEY')
+    .option('--geo-table <file>', 'Route 53 geolocation routing: where clients are, lines CIDR,CONTINENT,COUNTRY[,US-STATE] (docs/dns.md)')
     .option('--shutdown-timeout <seconds>', 'on SIGTERM/SIGINT: seconds requests in flight get to finish before openalb exits (default 30)')
     .option('--workers <n>', 'data-plane processes sharing the listening sockets, or auto (one per core); health checks, DNS and the store stay in one process; 1 serves in that one process (default auto)')
     .option('--run-user-data', 'run code given to openalb as local processes: instances\' user data and commands, Lambda functions (off by default: it executes code sent to the API)')
-    .action(async (opts: { data?: string; config?: string; control?: string; dns?: string; advertise?: string; store?: string; nodeName?: string; zone?: string; nodeAddress?: string; nodeTtl?: string; acmeDirectory?: string; acmeEmail?: string; acmeCaBundle?: string; acmIssuer?: 'local-ca' | 'acme'; quotas?: string; s3Dir?: string; shutdownTimeout?: string; runUserData?: boolean; workers?: string }) => {
+    .action(async (opts: { data?: string; config?: string; control?: string; dns?: string; advertise?: string; store?: string; nodeName?: string; zone?: string; nodeAddress?: string; nodeTtl?: string; acmeDirectory?: string; acmeEmail?: string; acmeCaBundle?: string; acmIssuer?: 'local-ca' | 'acme'; quotas?: string; s3Dir?: string; geoTable?: string; shutdownTimeout?: string; runUserData?: boolean; workers?: string }) => {
       const { runUp } = await import('../main.js')
       // The store's control reads it (open-control.ts), as every command that opens the store does.
       if (opts.quotas !== undefined) process.env.OPENALB_QUOTAS = resolve(opts.quotas)
@@ -391,6 +392,7 @@ export function buildProgram(out: (s: string) => void): Command {
         acme: { directoryUrl: opts.acmeDirectory, email: opts.acmeEmail, ...(opts.acmeCaBundle ? { caBundlePem: readCaBundle(opts.acmeCaBundle) } : {}) },
         ...(opts.acmIssuer ? { acmIssuer: opts.acmIssuer } : {}),
         ...(opts.s3Dir !== undefined ? { s3Dir: resolve(opts.s3Dir) } : {}),
+        ...(opts.geoTable !== undefined ? { geoTableFile: resolve(opts.geoTable) } : {}),
         ...(shutdown !== undefined ? { shutdownTimeoutSeconds: shutdown } : {}),
         runUserData: opts.runUserData === true,
         workers,

@@ -180,6 +180,7 @@ function toRecordSet(d: Draft, zone: HostedZone, spec: z.output<typeof recordSpe
     ...(spec.failover !== undefined ? { failover: spec.failover } : {}),
     ...(spec.multiValueAnswer !== undefined ? { multiValueAnswer: spec.multiValueAnswer } : {}),
     ...(spec.cidrRouting !== undefined ? { cidrRouting: { ...spec.cidrRouting } } : {}),
+    ...(spec.geoLocation !== undefined ? { geoLocation: { ...spec.geoLocation } } : {}),
     ...(spec.healthCheckId !== undefined ? { healthCheckId: spec.healthCheckId } : {}),
   }
 }
@@ -196,6 +197,10 @@ function policyProblem(d: Draft, rs: RecordSet): string | undefined {
       : `RRSet with DNS name ${rs.name} and type ${rs.type} cannot mix ${policy} and ${routingPolicyOf(other)} routing`
   }
   if (policy === 'failover' && siblings.some((r) => r.failover === rs.failover)) return `A ${rs.failover} failover record set already exists for DNS name ${rs.name} and type ${rs.type}`
+  if (policy === 'geolocation' && rs.geoLocation) {
+    const key = JSON.stringify(rs.geoLocation)
+    if (siblings.some((r) => JSON.stringify(r.geoLocation) === key)) return `A record set for this geolocation already exists for DNS name ${rs.name} and type ${rs.type}`
+  }
   if (policy === 'cidr' && rs.cidrRouting) {
     const { collectionId, locationName } = rs.cidrRouting
     if (siblings.some((r) => r.cidrRouting?.collectionId !== collectionId)) return `RRSet with DNS name ${rs.name} and type ${rs.type} must use one CIDR collection for all its IP-based record sets`

@@ -3,6 +3,7 @@ import { CidrSet, parseIp } from '../lib/cidr.js'
 import { fqdn, routingPolicyOf, vpcKey, type HostedZone, type RecordSet } from '../model/hosted-zone.js'
 import { BALANCER_ALIAS_TTL_SECONDS, type PolicyMember, type AliasRRSet, type CompiledZone, type CompiledZones, type RRSet, type StaticRRSet } from './compiled-zone.js'
 import { CidrMatcher } from './cidr-match.js'
+import type { GeoTable } from './geo-table.js'
 import { isAtOrBelow, parentName } from './names.js'
 import { parseRData, type RData } from './rdata.js'
 import type { TrafficPolicyRecord, VpcNetwork, ZoneSource } from './zone-source.js'
@@ -29,6 +30,8 @@ interface ZoneBuilder {
 export interface CompileOptions {
   /** SOA serial of the zones made for balancer names outside every hosted zone. */
   readonly balancerZoneSerial: number
+  /** Where clients are, for geolocation routing. */
+  readonly geoTable?: GeoTable | undefined
 }
 
 /** Compiles every zone once per configuration revision into lookup maps. */
@@ -42,7 +45,7 @@ export function compileZones(source: ZoneSource, options: CompileOptions): { zon
     const b = hostedZoneBuilder(zone)
     if (zone.vpcs) privateBuilders.push({ zone, b })
     else builders.set(b.name, b)
-    for (const record of source.records(zone.id)) addRecord(b, record, source, problems, matchers)
+    for (const record of source.records(zone.id)) addRecord(b, record, source, problems, matchers, options.geoTable)
     for (const record of source.trafficPolicyRecords?.(zone.id) ?? []) addTrafficPolicy(b, record, source, problems)
     ensureApex(b, zone)
   }
@@ -154,7 +157,7 @@ function balancerTtl(source: ZoneSource): number {
   return source.balancerTtlSeconds ?? BALANCER_ALIAS_TTL_SECONDS
 }
 
-function addRecord(b: ZoneBuilder, record: RecordSet, source: ZoneSource, problems: CompileProblem[], matchers: ReadonlyMap<string, CidrMatcher>): void {
+function addRecord(b: ZoneBuilder, record: RecordSet, source: ZoneSource, problems: CompileProblem[], matchers: ReadonlyMap<string, CidrMatcher>, geoTable: GeoTable | undefined): void {
   const owner = fqdn(record.name)
   const problem = (message: string) => problems.push({ zone: b.name, record: `${owner} ${record.type}`, message })
   if (!isAtOrBelow(owner, b.name)) return void problem(`not inside zone ${b.name}`)
@@ -167,10 +170,10 @@ function addRecord(b: ZoneBuilder, record: RecordSet, source: ZoneSource, proble
     const current = node.get(record.type)
     const members = current?.kind === 'policy' ? [...current.members] : []
     const cidr = record.cidrRouting
-    members.push({ setIdentifier: record.setIdentifier, set, weight: record.weight, failover: record.failover, location: cidr?.locationName, healthCheckId: record.healthCheckId })
+    members.push({ setIdentifier: record.setIdentifier, set, weight: record.weight, failover: record.failover, location: cidr?.locationName, geo: record.geoLocation, healthCheckId: record.healthCheckId })
     const matcher = cidr ? matchers.get(cidr.collectionId) : undefined
     if (cidr && !matcher) problem(`CIDR collection ${cidr.collectionId} does not exist`)
-    node.set(record.type, { kind: 'policy', policy, members, ...(matcher ? { matcher } : {}) })
+    node.set(record.type, { kind: 'policy', policy, members, ...(matcher ? { matcher } : {}), ...(policy === 'geolocation' && geoTable ? { geoTable } : {}) })
   }
 
   if (record.alias) {

@@ -1,4 +1,6 @@
 import type { CidrMatcher } from './cidr-match.js'
+import type { GeoLocation } from '../model/geo-locations.js'
+import type { GeoTable } from './geo-table.js'
 import type { RData } from './rdata.js'
 
 /** Record data known when the zone is compiled. */
@@ -37,16 +39,20 @@ export interface PolicyMember {
   readonly failover?: 'PRIMARY' | 'SECONDARY' | undefined
   /** IP-based routing: the CIDR location this set answers ("*": the default). */
   readonly location?: string | undefined
+  /** Geolocation routing: the place this set answers. */
+  readonly geo?: GeoLocation | undefined
   readonly healthCheckId?: string | undefined
 }
 
 /** Several record sets of one name and type under a routing policy: the answer is chosen per query. */
 export interface PolicyRRSet {
   readonly kind: 'policy'
-  readonly policy: 'weighted' | 'failover' | 'multivalue' | 'cidr'
+  readonly policy: 'weighted' | 'failover' | 'multivalue' | 'cidr' | 'geolocation'
   readonly members: readonly PolicyMember[]
   /** IP-based routing: the collection's blocks, compiled once per revision. */
   readonly matcher?: CidrMatcher | undefined
+  /** Geolocation routing: where clients are (`openalb up --geo-table`; absent: nowhere known). */
+  readonly geoTable?: GeoTable | undefined
 }
 
 export type RRSet = StaticRRSet | AliasRRSet | PolicyRRSet

@@ -2,6 +2,7 @@ import type { Answer } from 'dns-packet'
 import { type CompiledZone, type CompiledZones, type PolicyMember, type PolicyRRSet, type RRSet, type ZoneNode } from './compiled-zone.js'
 import type { ClientSubnet } from './cidr-match.js'
 import { DEFAULT_CIDR_LOCATION } from '../model/cidr-collection.js'
+import { DEFAULT_GEO_COUNTRY } from '../model/geo-locations.js'
 import { isAtOrBelow, parentName } from './names.js'
 import type { RData } from './rdata.js'
 
@@ -132,6 +133,23 @@ function policyData(zones: CompiledZones, zone: CompiledZone, set: PolicyRRSet, 
     const secondary = weighed.find((w) => w.member.failover === 'SECONDARY')
     const chosen = primary?.healthy ? primary : secondary?.healthy ? secondary : (primary ?? secondary)
     return chosen ? live(chosen.data) : { ...NO_DATA, live: true }
+  }
+  if (set.policy === 'geolocation') {
+    // Geolocation routing: the most specific set that covers the client's place (state, country,
+    // continent), then the default "*"; an unhealthy one gives way to the next broader, all down: the first.
+    const place = client && set.geoTable ? set.geoTable.locate(client) : undefined
+    const covers = (w: Weighed, level: number): boolean => {
+      const g = w.member.geo
+      if (!g) return false
+      if (level === 3) return g.countryCode === DEFAULT_GEO_COUNTRY
+      if (!place) return false
+      if (level === 0) return g.subdivisionCode !== undefined && g.countryCode === place.countryCode && g.subdivisionCode === place.subdivisionCode
+      if (level === 1) return g.subdivisionCode === undefined && g.countryCode === place.countryCode
+      return g.continentCode === place.continentCode
+    }
+    const candidates = [0, 1, 2, 3].flatMap((level) => weighed.filter((w) => covers(w, level)))
+    const chosen = candidates.find((w) => w.healthy) ?? candidates[0]
+    return { ...(chosen ? chosen.data : NO_DATA), live: true, byClient: true }
   }
   if (set.policy === 'cidr') {
     // IP-based routing: the set of the client's location (its longest matching block), else the

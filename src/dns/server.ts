@@ -1,6 +1,7 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram'
 import { createServer, isIPv6, type Server, type Socket } from 'node:net'
 import { compileZones, type CompileProblem } from './compile.js'
+import type { GeoTable } from './geo-table.js'
 import { QueryHandler, type QueryHandlerOptions } from './query-handler.js'
 import type { BalancerAddresses, ZoneSource } from './zone-source.js'
 
@@ -9,6 +10,8 @@ export interface DnsServerOptions extends QueryHandlerOptions {
   readonly tcpIdleTimeoutMs?: number
   /** Open TCP connections at most (default 1000); more are refused at accept. */
   readonly maxTcpConnections?: number
+  /** Where clients are, for geolocation routing (`openalb up --geo-table FILE`); without it every client is unplaced. */
+  readonly geoTable?: GeoTable | undefined
   /** Told about records that cannot be served (bad values, aliases to missing balancers), once per update. */
   readonly onProblems?: (problems: readonly CompileProblem[]) => void
 }
@@ -57,7 +60,7 @@ export class DnsServer {
       this.balancerSerial = Math.max(this.balancerSerial + 1, Math.floor(Date.now() / 1000))
       this.balancerFingerprint = fingerprint
     }
-    const { zones, problems } = compileZones(source, { balancerZoneSerial: this.balancerSerial })
+    const { zones, problems } = compileZones(source, { balancerZoneSerial: this.balancerSerial, geoTable: this.options.geoTable })
     this.lastProblems = problems
     if (problems.length > 0) this.options.onProblems?.(problems)
     return zones

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { geoLocationProblem, type GeoLocation } from './geo-locations.js'
 import { tags, type Tags } from './schema-util.js'
 
 /** Lower-case, with the trailing dot: the form zones and records are stored in. */
@@ -33,6 +34,14 @@ export const recordSpec = z
     multiValueAnswer: z.boolean().optional(),
     /** IP-based routing: the set answers clients in this location of a CIDR collection ("*": every client no location matches). */
     cidrRouting: z.strictObject({ collectionId: z.string().min(1).max(64), locationName: z.string().regex(/^[0-9A-Za-z_\-*]{1,16}$/, 'must be 1-16 letters, digits, _, - or "*"') }).optional(),
+    /** Geolocation routing: the set answers clients of this continent, country ("*": every other client) or US state, as `openalb up --geo-table` places them. */
+    geoLocation: z
+      .strictObject({ continentCode: z.string().optional(), countryCode: z.string().optional(), subdivisionCode: z.string().optional() })
+      .superRefine((g, ctx) => {
+        const problem = geoLocationProblem(g)
+        if (problem) ctx.addIssue({ code: 'custom', message: problem })
+      })
+      .optional(),
     /** A Route 53 health check (its id) whose status decides whether this set answers. */
     healthCheckId: z.string().min(1).max(64).optional(),
     /** Alias: answer with a load balancer's addresses or another record's data. */
@@ -49,7 +58,7 @@ export const recordSpec = z
       .optional(),
   })
   .superRefine((r, ctx) => {
-    const policies = [r.weight !== undefined, r.failover !== undefined, r.multiValueAnswer !== undefined, r.cidrRouting !== undefined].filter(Boolean).length
+    const policies = [r.weight !== undefined, r.failover !== undefined, r.multiValueAnswer !== undefined, r.cidrRouting !== undefined, r.geoLocation !== undefined].filter(Boolean).length
     if (policies > 1) ctx.addIssue({ code: 'custom', path: ['setIdentifier'], message: 'a record set has one routing policy: weight, failover, multiValueAnswer or cidrRouting' })
     if (policies === 1 && r.setIdentifier === undefined) ctx.addIssue({ code: 'custom', path: ['setIdentifier'], message: 'a weighted, failover, multivalue or IP-based record set needs a setIdentifier' })
     if (policies === 0 && r.setIdentifier !== undefined) ctx.addIssue({ code: 'custom', path: ['setIdentifier'], message: 'a setIdentifier needs a routing policy: weight, failover, multiValueAnswer or cidrRouting' })
@@ -150,14 +159,16 @@ export interface RecordSet {
   readonly multiValueAnswer?: boolean | undefined
   /** IP-based routing (Route 53's CidrRoutingConfig). */
   readonly cidrRouting?: { readonly collectionId: string; readonly locationName: string } | undefined
+  /** Geolocation routing (Route 53's GeoLocation). */
+  readonly geoLocation?: GeoLocation | undefined
   readonly healthCheckId?: string | undefined
   /** Only in API listings: the traffic policy instance that answers this name and type (never stored as a record set). */
   readonly trafficPolicyInstanceId?: string | undefined
 }
 
 /** The routing policy of a record set. */
-export const routingPolicyOf = (r: Pick<RecordSet, 'weight' | 'failover' | 'multiValueAnswer' | 'cidrRouting'>): 'simple' | 'weighted' | 'failover' | 'multivalue' | 'cidr' =>
-  r.weight !== undefined ? 'weighted' : r.failover !== undefined ? 'failover' : r.multiValueAnswer !== undefined ? 'multivalue' : r.cidrRouting !== undefined ? 'cidr' : 'simple'
+export const routingPolicyOf = (r: Pick<RecordSet, 'weight' | 'failover' | 'multiValueAnswer' | 'cidrRouting' | 'geoLocation'>): 'simple' | 'weighted' | 'failover' | 'multivalue' | 'cidr' | 'geolocation' =>
+  r.weight !== undefined ? 'weighted' : r.failover !== undefined ? 'failover' : r.multiValueAnswer !== undefined ? 'multivalue' : r.cidrRouting !== undefined ? 'cidr' : r.geoLocation !== undefined ? 'geolocation' : 'simple'
 
 export const recordSetId = (zoneId: string, name: string, type: string, setIdentifier?: string): string =>
   `${zoneId}/${fqdn(name)}/${type}${setIdentifier === undefined ? '' : `/${setIdentifier}`}`

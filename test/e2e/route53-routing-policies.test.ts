@@ -72,7 +72,7 @@ test('Route 53 routing policies answered by openalb\'s DNS: failover follows a h
     (e: Error) => e.name === 'InvalidChangeBatch' && /PRIMARY failover record set already exists/.test(e.message),
   )
   await assert.rejects(
-    r53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zone, ChangeBatch: { Changes: [a('x.example.test', '192.0.2.9', { SetIdentifier: 'geo', GeoLocation: { CountryCode: 'DE' } })] } })),
-    (e: Error) => e.name === 'InvalidInput' && /GeoLocation/.test(e.message),
+    r53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zone, ChangeBatch: { Changes: [a('x.example.test', '192.0.2.9', { SetIdentifier: 'latency', Region: 'eu-west-1' })] } })),
+    (e: Error) => e.name === 'InvalidInput' && /Region: latency and geoproximity routing are not supported/.test(e.message),
   )
 })

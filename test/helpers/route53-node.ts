@@ -16,9 +16,9 @@ const run = promisify(execFile)
  * wire checks against botocore), SDK client settings, and dig against its DNS from a chosen
  * loopback source address (-b).
  */
-export async function route53Node(t: Pick<TestContext, 'after'>, prefix: string) {
+export async function route53Node(t: Pick<TestContext, 'after'>, prefix: string, options: { geoTableFile?: string } = {}) {
   const dir = mkdtempSync(join(tmpdir(), `openalb-${prefix}-`))
-  const lb = await startOpenalb({ dataDir: dir, control: '127.0.0.1:0', dns: '127.0.0.1:0', log: pino({ level: 'warn' }) })
+  const lb = await startOpenalb({ dataDir: dir, control: '127.0.0.1:0', dns: '127.0.0.1:0', log: pino({ level: 'warn' }), ...options })
   const proxy = await recordingProxy(lb.controlUrl)
   t.after(async () => {
     await proxy.close()

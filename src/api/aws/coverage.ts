@@ -60,7 +60,9 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
     UpdateHealthCheck: 'as CreateHealthCheck',
     CreateHostedZone: 'one public zone a name; private zones (VPC) are answered by openalb\'s DNS only to queries from their VPCs (an instance\'s address or the VPC\'s CIDR block)',
     GetCheckerIpRanges: 'the addresses openalb\'s checks leave from: this node\'s interfaces and the live fleet nodes, as /32 and /128',
-    ChangeResourceRecordSets: 'simple, weighted, failover, multivalue and IP-based (CidrRoutingConfig) routing (HealthCheckId and EvaluateTargetHealth decide); no latency, geolocation or geoproximity routing; DELETE matches name, type and set identifier',
+    ChangeResourceRecordSets: 'simple, weighted, failover, multivalue, geolocation (clients placed by `openalb up --geo-table`) and IP-based (CidrRoutingConfig) routing (HealthCheckId and EvaluateTargetHealth decide); no latency or geoproximity routing; DELETE matches name, type and set identifier',
+    ListGeoLocations: 'continents, ISO 3166-1 countries and US states, with ISO 3166\'s English names (a few of Route 53\'s names may be spelt otherwise; no other countries\' subdivisions)',
+    GetGeoLocation: 'as ListGeoLocations',
   },
   ec2: {
     AuthorizeSecurityGroupIngress: 'no prefix lists; one description per rule',

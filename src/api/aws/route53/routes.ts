@@ -4,6 +4,7 @@ import { changeCidrCollection, createCidrCollection, deleteCidrCollection, findC
 import { cidrCollectionArn, type CidrCollection } from '../../../model/cidr-collection.js'
 import { createTrafficPolicy, createTrafficPolicyInstance, createTrafficPolicyVersion, deleteTrafficPolicyInstance, deleteTrafficPolicyVersion, findPolicyVersion, findTrafficPolicy, findTrafficPolicyInstance, updateTrafficPolicyComment, updateTrafficPolicyInstance } from '../../../control/traffic-policies.js'
 import type { TrafficPolicy, TrafficPolicyInstance, TrafficPolicyVersion } from '../../../model/traffic-policy.js'
+import { CONTINENTS, COUNTRIES, DEFAULT_GEO_COUNTRY, geoLocationName, US_SUBDIVISIONS, type GeoLocation } from '../../../model/geo-locations.js'
 import { associateVpc, disassociateVpc, changeRecordSets, createDelegationSet, createHostedZone, deleteDelegationSet, deleteHostedZone, findDelegationSet, findZone, updateHostedZone, type RecordChange } from '../../../control/hosted-zones.js'
 import { changeTags } from '../../../control/tags.js'
 import type { Draft } from '../../../control/draft.js'
@@ -35,6 +36,7 @@ const MEMBER: Record<string, string> = {
   Tags: 'Tag',
   Messages: 'Message',
   VPCs: 'VPC',
+  GeoLocationDetailsList: 'GeoLocationDetails',
   TrafficPolicies: 'TrafficPolicy',
   TrafficPolicyInstances: 'TrafficPolicyInstance',
   TrafficPolicySummaries: 'TrafficPolicySummary',
@@ -123,6 +125,7 @@ function recordShape(r: RecordSet): Shape {
     Weight: r.weight,
     Failover: r.failover,
     MultiValueAnswer: r.multiValueAnswer,
+    GeoLocation: r.geoLocation ? { ContinentCode: r.geoLocation.continentCode, CountryCode: r.geoLocation.countryCode, SubdivisionCode: r.geoLocation.subdivisionCode } : undefined,
     CidrRoutingConfig: r.cidrRouting ? { CollectionId: r.cidrRouting.collectionId, LocationName: r.cidrRouting.locationName } : undefined,
     TTL: r.alias ? undefined : r.ttl,
     ResourceRecords: r.alias ? undefined : r.values.map((Value) => ({ Value })),
@@ -155,8 +158,8 @@ function changeIn(zone: HostedZone, c: Params, i: number): RecordChange {
   if (action !== 'CREATE' && action !== 'UPSERT' && action !== 'DELETE') throw invalidInput(`Invalid action '${action}' in change ${i + 1}`)
   const rs = c.obj('ResourceRecordSet')
   if (!rs) throw invalidInput(`change ${i + 1} has no ResourceRecordSet`)
-  for (const unsupported of ['Region', 'GeoLocation', 'GeoProximityLocation']) {
-    if (rs.has(unsupported)) throw invalidInput(`${unsupported}: latency, geolocation and geoproximity routing are not supported by openalb (simple, weighted, failover, multivalue and IP-based are)`)
+  for (const unsupported of ['Region', 'GeoProximityLocation']) {
+    if (rs.has(unsupported)) throw invalidInput(`${unsupported}: latency and geoproximity routing are not supported by openalb (simple, weighted, failover, multivalue, geolocation and IP-based are)`)
   }
   // The API's names are fully qualified, with or without the final dot (YAML's may be relative to the zone).
   const record: Record<string, unknown> = { name: fqdn(unescapeName(rs.required('Name'))), type: rs.required('Type') }
@@ -170,6 +173,11 @@ function changeIn(zone: HostedZone, c: Params, i: number): RecordChange {
   if (multiValueAnswer !== undefined) record.multiValueAnswer = multiValueAnswer
   const healthCheckId = rs.str('HealthCheckId')
   if (healthCheckId !== undefined) record.healthCheckId = healthCheckId
+  const geo = rs.obj('GeoLocation')
+  if (geo) {
+    const g = { continentCode: geo.str('ContinentCode'), countryCode: geo.str('CountryCode'), subdivisionCode: geo.str('SubdivisionCode') }
+    record.geoLocation = Object.fromEntries(Object.entries(g).filter(([, v]) => v !== undefined))
+  }
   const cidr = rs.obj('CidrRoutingConfig')
   if (cidr) record.cidrRouting = { collectionId: cidr.required('CollectionId'), locationName: cidr.required('LocationName') }
   const alias = rs.obj('AliasTarget')
@@ -424,6 +432,46 @@ function instancePage(all: readonly TrafficPolicyInstance[], q: URLSearchParams,
   }
 }
 
+/** Every location in ListGeoLocations' order: continents, then countries ("*" first), each US state after the United States. */
+const GEO_LOCATIONS: readonly GeoLocation[] = [
+  ...CONTINENTS.map(([continentCode]) => ({ continentCode })),
+  { countryCode: DEFAULT_GEO_COUNTRY },
+  ...COUNTRIES.flatMap(([countryCode]) => [{ countryCode }, ...(countryCode === 'US' ? US_SUBDIVISIONS.map(([subdivisionCode]) => ({ countryCode, subdivisionCode })) : [])]),
+]
+
+function geoDetails(g: GeoLocation): Shape {
+  const names = geoLocationName(g)
+  if (!names) throw new AwsError('NoSuchGeoLocation', 'Amazon Route 53 doesn\'t support the specified geographic location.', 404)
+  return { ContinentCode: g.continentCode, ContinentName: names.continentName, CountryCode: g.countryCode, CountryName: names.countryName, SubdivisionCode: g.subdivisionCode, SubdivisionName: names.subdivisionName }
+}
+
+const GEO_ROUTES: readonly Route[] = [
+  ['GET', /^geolocation$/, async (_ctx, _m, q) => {
+    const g = { continentCode: q.get('continentcode') ?? undefined, countryCode: q.get('countrycode') ?? undefined, subdivisionCode: q.get('subdivisioncode') ?? undefined }
+    if (g.subdivisionCode !== undefined && g.countryCode === undefined) throw invalidInput('SubdivisionCode needs CountryCode')
+    return ok('GetGeoLocationResponse', { GeoLocationDetails: geoDetails(g) })
+  }],
+  ['GET', /^geolocations$/, async (_ctx, _m, q) => {
+    const continent = q.get('startcontinentcode')
+    const country = q.get('startcountrycode')
+    const subdivision = q.get('startsubdivisioncode')
+    if (continent !== null && country !== null) throw invalidInput('StartContinentCode and StartCountryCode cannot both be given')
+    if (subdivision !== null && country === null) throw invalidInput('StartSubdivisionCode needs StartCountryCode')
+    const start = continent === null && country === null ? 0 : GEO_LOCATIONS.findIndex((g) => (continent !== null ? g.continentCode === continent : g.countryCode === country && g.subdivisionCode === (subdivision ?? undefined)))
+    if (start < 0) throw invalidInput('The start location is not one of Route 53\'s geographic locations')
+    const max = maxItems(q, 100)
+    const next = GEO_LOCATIONS[start + max]
+    return ok('ListGeoLocationsResponse', {
+      GeoLocationDetailsList: GEO_LOCATIONS.slice(start, start + max).map(geoDetails),
+      IsTruncated: next !== undefined,
+      NextContinentCode: next?.continentCode,
+      NextCountryCode: next?.countryCode,
+      NextSubdivisionCode: next?.subdivisionCode,
+      MaxItems: String(max),
+    })
+  }],
+]
+
 const POLICY_ROUTES: readonly Route[] = [
   ['POST', /^trafficpolicy$/, async ({ deps }, _m, _q, b) => {
     const p = body(b)
@@ -506,6 +554,7 @@ const ROUTES: readonly Route[] = [
   ...CIDR_ROUTES,
   ...VPC_ROUTES,
   ...POLICY_ROUTES,
+  ...GEO_ROUTES,
   ['POST', /^healthcheck$/, async ({ deps }, _m, _q, b) => {
     const p = body(b)
     const callerReference = p.required('CallerReference')
@@ -870,6 +919,8 @@ export const ROUTE53_OPERATIONS: readonly string[] = [
   'ListTrafficPolicyInstances',
   'ListTrafficPolicyInstancesByHostedZone',
   'ListTrafficPolicyInstancesByPolicy',
+  'GetGeoLocation',
+  'ListGeoLocations',
 ]
 
 export async function routeRoute53(method: string, url: URL, b: Buffer, ctx: Ctx): Promise<Route53Reply> {

@@ -7,7 +7,6 @@ import {
   sortedDimensions,
   STATISTICS,
   TREAT_MISSING_DATA,
-  type AlarmHistoryItem,
   type AlarmHistoryType,
   type AlarmState,
   type ComparisonOperator,

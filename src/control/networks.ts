@@ -6,7 +6,7 @@ import { CIDR_PREFIX, subnetSpec, vpcSpec, type Subnet, type SubnetSpec, type Vp
 import { findZone, zonesOf } from '../model/zones.js'
 import { CidrConflictError, InUseError, InvalidCidrError, InvalidSubnetsError, InvalidZoneError, OperationNotPermittedError } from './errors.js'
 import { validate, type Draft } from './draft.js'
-import { listSubnets, listVpcs, resolveSubnet, resolveVpc } from './network-lookup.js'
+import { listSubnets, resolveSubnet, resolveVpc } from './network-lookup.js'
 import { createDefaultSecurityGroup, DEFAULT_GROUP_NAME } from './security-groups.js'
 
 

@@ -32,6 +32,8 @@ import { readConsoleTail } from './compute/console-log.js'
 import { FunctionRunner } from './compute/function-runner.js'
 import { InvalidZip, storeZip } from './compute/function-code.js'
 import { assertSafeBind, createAwsApi } from './api/aws/server.js'
+import { AuthKeys } from './dataplane/auth/keys.js'
+import { dataDirKey, keyFromEnvironment } from './store/secrets.js'
 import { SSL_POLICIES } from './model/ssl-policy.js'
 import { VERSION } from './version.js'
 import { acquirePidLock, PidLockHeld } from './lib/pid-lock.js'
@@ -236,13 +238,18 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
     const nodeView = store.fleet ? { bindAddress: advertise, zone: nodeZone } : {}
     // --workers N: N processes run the data plane on shared sockets; this one feeds them (health
     // checks, DNS, certificates and the store stay here, once per node).
+    // authenticate-oidc's cookies and signing key follow from the store key: sessions outlive a
+    // restart, and a fleet's nodes (which share OPENALB_STORE_KEY) open each other's. Without one
+    // (etcd with no OPENALB_STORE_KEY), a key of this run's own.
+    const authKeys = new AuthKeys(store.fleet ? keyFromEnvironment() : dataDirKey(options.dataDir))
     const pool =
       workerCount > 1
-        ? new WorkerPool({ count: workerCount, health: { isRoutable: (g, k) => health.isRoutable(g, k) }, node: nodeView, log, lambda: functions, lambdaMetrics: new MetricsSink(metrics), logFile: ownLogFile ? openalbLogPath(options.dataDir) : undefined, scheduling: process.env.OPENALB_WORKER_SCHEDULING === 'rr' ? 'rr' : 'none' })
+        ? new WorkerPool({ authKeys, count: workerCount, health: { isRoutable: (g, k) => health.isRoutable(g, k) }, node: nodeView, log, lambda: functions, lambdaMetrics: new MetricsSink(metrics), logFile: ownLogFile ? openalbLogPath(options.dataDir) : undefined, scheduling: process.env.OPENALB_WORKER_SCHEDULING === 'rr' ? 'rr' : 'none' })
         : undefined
     const dataplane: Dataplane | WorkerPool =
       pool ??
       new Dataplane({
+        authKeys,
         lambda: functions,
         health: health.view(),
         log,
@@ -333,6 +340,7 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
       },
       acmIssuer: options.acmIssuer,
       s3Dir: options.s3Dir,
+      authPublicKey: (kid) => authKeys.publicKeyFor(kid),
       instances: {
         runsUserData: options.runUserData ?? false,
         check: (i) => instances.check(i),

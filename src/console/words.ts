@@ -46,6 +46,11 @@ export function actionInWords(a: Action, groupName: GroupName): string {
     }
     case 'fixed-response':
       return `Return a fixed response ${a.fixedResponse.statusCode}${a.fixedResponse.messageBody ? ` “${a.fixedResponse.messageBody.slice(0, 60)}”` : ''}`
+    case 'authenticate-oidc': {
+      const o = a.authenticateOidc
+      const unauthenticated = o.onUnauthenticatedRequest === 'authenticate' ? 'sign in' : o.onUnauthenticatedRequest === 'deny' ? 'answer 401' : 'let in without claims'
+      return `Authenticate at ${o.issuer} as ${o.clientId} (without a session: ${unauthenticated})`
+    }
     default:
       return `${(a as { type: string }).type}`
   }

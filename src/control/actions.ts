@@ -2,15 +2,21 @@ import type { z } from 'zod'
 import { forwardedGroupArns, type Action, type actionSpec } from '../model/action.js'
 import { actionsSpec } from '../model/action.js'
 import type { LoadBalancer } from '../model/load-balancer.js'
-import { IncompatibleProtocolsError, LimitExceededError, OperationNotPermittedError, ValidationFailed } from './errors.js'
+import { IncompatibleProtocolsError, InvalidActionError, LimitExceededError, OperationNotPermittedError, ValidationFailed } from './errors.js'
 import { validate, type Draft } from './draft.js'
 
 /** Validates actions and resolves their target group references to ARNs. */
-export function resolveActions(d: Draft, input: unknown, lb: LoadBalancer, listenerProtocol: string, subject: string): Action[] {
+/** `existing`: the actions being replaced (ModifyListener/ModifyRule), whose client secret useExistingClientSecret keeps. */
+export function resolveActions(d: Draft, input: unknown, lb: LoadBalancer, listenerProtocol: string, subject: string, existing: readonly Action[] = []): Action[] {
   const parsed = validate(actionsSpec, input, subject)
-  return parsed
-    .map((a, i) => resolveAction(d, a, i, lb, listenerProtocol))
-    .sort((a, b) => a.order - b.order)
+  const actions = parsed.map((a, i) => resolveAction(d, a, i, lb, listenerProtocol, existing)).sort((a, b) => a.order - b.order)
+  // ALB: an authenticate action comes before the action that answers (Order lower than it).
+  const terminal = actions.findIndex((a) => a.type !== 'authenticate-oidc')
+  if (actions.slice(terminal + 1).some((a) => a.type === 'authenticate-oidc')) {
+    throw new InvalidActionError('an authenticate-oidc action must have a lower Order than the forward, redirect or fixed-response action')
+  }
+  if (new Set(actions.map((a) => a.order)).size !== actions.length) throw new ValidationFailed([{ path: '', message: 'each action needs its own Order' }])
+  return actions
 }
 
 /**
@@ -34,7 +40,7 @@ function checkNetworkAction(a: z.output<typeof actionSpec>, lb: LoadBalancer): v
   if (a.stickiness?.enabled) throw invalid(`You cannot specify target group stickiness on load balancers of type '${lb.type}'`)
 }
 
-function resolveAction(d: Draft, a: z.output<typeof actionSpec>, index: number, lb: LoadBalancer, listenerProtocol: string): Action {
+function resolveAction(d: Draft, a: z.output<typeof actionSpec>, index: number, lb: LoadBalancer, listenerProtocol: string, existing: readonly Action[]): Action {
   const order = a.order ?? index + 1
   if (lb.type !== 'application') checkNetworkAction(a, lb)
   switch (a.type) {
@@ -71,6 +77,22 @@ function resolveAction(d: Draft, a: z.output<typeof actionSpec>, index: number, 
       return { type: 'redirect', order, redirect: a.redirect }
     case 'fixed-response':
       return { type: 'fixed-response', order, fixedResponse: a.fixedResponse }
+    case 'authenticate-cognito':
+      // Refused by the spec already (openalb has no Cognito); kept for the type.
+      throw new InvalidActionError('openalb has no Amazon Cognito: the authenticate-cognito action is not supported')
+    case 'authenticate-oidc': {
+      if (listenerProtocol !== 'HTTPS') throw new InvalidActionError(`authenticate-oidc actions are supported only on HTTPS listeners, not ${listenerProtocol}`)
+      const { useExistingClientSecret, clientSecret: given, ...config } = a.authenticateOidc
+      let clientSecret = given
+      if (useExistingClientSecret === true) {
+        if (given !== undefined) throw new ValidationFailed([{ path: 'authenticateOidc.clientSecret', message: 'ClientSecret cannot be given when UseExistingClientSecret is true' }])
+        const old = existing.find((e) => e.type === 'authenticate-oidc')
+        if (old?.type !== 'authenticate-oidc') throw new ValidationFailed([{ path: 'authenticateOidc.useExistingClientSecret', message: 'there is no existing client secret to use: give ClientSecret' }])
+        clientSecret = old.authenticateOidc.clientSecret
+      }
+      if (clientSecret === undefined) throw new ValidationFailed([{ path: 'authenticateOidc.clientSecret', message: 'ClientSecret is required (or UseExistingClientSecret when modifying)' }])
+      return { type: 'authenticate-oidc', order, authenticateOidc: { ...config, clientSecret } }
+    }
   }
 }
 
@@ -83,6 +105,8 @@ export function actionToSpec(a: Action): unknown {
       return { type: 'redirect', order: a.order, redirect: a.redirect }
     case 'fixed-response':
       return { type: 'fixed-response', order: a.order, fixedResponse: a.fixedResponse }
+    case 'authenticate-oidc':
+      return { type: 'authenticate-oidc', order: a.order, authenticateOidc: a.authenticateOidc }
   }
 }
 

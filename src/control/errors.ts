@@ -34,6 +34,7 @@ export type ControlErrorCode =
   | 'access-denied'
   | 'activity-in-progress'
   | 'invalid-trust-content'
+  | 'invalid-action'
 
 export abstract class ControlError extends Error {
   abstract readonly code: ControlErrorCode
@@ -99,6 +100,11 @@ export class IncompatibleProtocolsError extends ControlError {
 
 export class OperationNotPermittedError extends ControlError {
   readonly code = 'operation-not-permitted'
+}
+
+/** An action that cannot be used where it is given (ELBv2 InvalidLoadBalancerAction). */
+export class InvalidActionError extends ControlError {
+  readonly code = 'invalid-action'
 }
 
 export class InvalidChangeBatchError extends ControlError {

@@ -249,7 +249,7 @@ export function modifyListener(
     protocol: protocol as Listener['protocol'],
     certificates: [...resolveCertificates(d, certRefs), ...extra],
     sslPolicy: secure ? (patch.sslPolicy ?? current.sslPolicy ?? DEFAULT_SSL_POLICY) : undefined,
-    defaultActions: resolveActions(d, patch.defaultActions ?? current.defaultActions.map(actionToSpec), lb, protocol, 'listener.defaultActions'),
+    defaultActions: resolveActions(d, patch.defaultActions ?? current.defaultActions.map(actionToSpec), lb, protocol, 'listener.defaultActions', current.defaultActions),
     tags: patch.tags ?? current.tags,
   })
 }
@@ -356,7 +356,7 @@ export function modifyRule(d: Draft, ref: string, patch: { conditions?: unknown;
     },
     'rule',
   )
-  const actions = patch.actions !== undefined ? resolveActions(d, patch.actions, lb, listener.protocol, 'rule.actions') : current.actions
+  const actions = patch.actions !== undefined ? resolveActions(d, patch.actions, lb, listener.protocol, 'rule.actions', current.actions) : current.actions
   transformsNeedForward(spec.transforms, actions)
   return d.put({
     ...current,

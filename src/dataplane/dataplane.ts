@@ -1,3 +1,4 @@
+import { AuthKeys } from './auth/keys.js'
 import { randomBytes } from 'node:crypto'
 import type { Socket } from 'node:net'
 import { AccessLogSinks } from './access-log.js'
@@ -31,6 +32,8 @@ export interface DataplaneOptions {
   readonly headLimits?: HeadLimits
   /** Key for the stickiness cookies; give the same key to every worker of a node (default: random per process). */
   readonly cookieKey?: Buffer
+  /** authenticate-oidc's secret (32 bytes: cookie and signing keys); give the same to every worker of a node (default: random per process). */
+  readonly authKeys?: AuthKeys
   readonly random?: () => number
   readonly now?: () => number
   /** Session-ticket keys for every HTTPS listener (default: random, rotating every 12 hours). */
@@ -73,6 +76,7 @@ export class Dataplane implements ListenerContext, PoolSource, TcpListenerHost, 
   /** The snapshot new requests use; in-flight ones keep theirs. */
   current: Snapshot = EMPTY_SNAPSHOT
   readonly signer: TokenSigner
+  readonly authKeys: AuthKeys
   readonly accessLogs = new AccessLogSinks()
   readonly headLimits: HeadLimits
   readonly log: DataplaneLog | undefined
@@ -108,6 +112,7 @@ export class Dataplane implements ListenerContext, PoolSource, TcpListenerHost, 
     this.metrics = options.metrics
     this.headLimits = options.headLimits ?? DEFAULT_HEAD_LIMITS
     this.signer = new TokenSigner(options.cookieKey ?? randomBytes(32))
+    this.authKeys = options.authKeys ?? new AuthKeys()
     this.random = options.random ?? Math.random
     this.nowFn = options.now ?? Date.now
     this.sweep = setInterval(() => this.sweepHeadTimeouts(), 1000)

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 
-export const ActionType = { FORWARD: 'forward', REDIRECT: 'redirect', FIXED_RESPONSE: 'fixed-response' } as const
+export const ActionType = { FORWARD: 'forward', REDIRECT: 'redirect', FIXED_RESPONSE: 'fixed-response', AUTHENTICATE_OIDC: 'authenticate-oidc' } as const
 export type ActionType = (typeof ActionType)[keyof typeof ActionType]
 
 export const weightedTargetGroupSpec = z.strictObject({
@@ -73,7 +73,54 @@ const fixedResponse = z.strictObject({
   }),
 })
 
-export const actionSpec = z.discriminatedUnion('type', [forward, redirect, fixedResponse]).superRefine((a, ctx) => {
+const httpsUrl = (what: string) =>
+  z
+    .string()
+    .min(1)
+    .refine((u) => {
+      try {
+        return new URL(u).protocol === 'https:'
+      } catch {
+        return false
+      }
+    }, `${what} must be a full URL, including the HTTPS protocol, the domain, and the path`)
+
+/** ALB's authenticate-oidc: sign the browser in at an OpenID Connect provider before the next action. */
+const authenticateOidc = z.strictObject({
+  type: z.literal('authenticate-oidc'),
+  order: z.number().int().min(1).max(50000).optional(),
+  authenticateOidc: z.strictObject({
+    /** The IdP's issuer identifier (https URL): the ID token's iss must be it. */
+    issuer: httpsUrl('issuer'),
+    authorizationEndpoint: httpsUrl('authorizationEndpoint'),
+    tokenEndpoint: httpsUrl('tokenEndpoint'),
+    userInfoEndpoint: httpsUrl('userInfoEndpoint'),
+    clientId: z.string().min(1),
+    /** Required, except when useExistingClientSecret keeps the stored one (ModifyListener/ModifyRule). */
+    clientSecret: z.string().min(1).optional(),
+    useExistingClientSecret: z.boolean().optional(),
+    /** Default AWSELBAuthSessionCookie; the cookies are NAME-0, NAME-1 ... */
+    sessionCookieName: z.string().min(1).max(256).regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'must be a cookie name (token characters)').default('AWSELBAuthSessionCookie'),
+    /** Space-separated scopes; default openid. */
+    scope: z.string().min(1).max(4096).default('openid'),
+    /** Seconds, 1-604800 (default 604800, 7 days). */
+    sessionTimeout: z.number().int().min(1, 'must be between 1 and 604800').max(604800, 'must be between 1 and 604800').default(604800),
+    /** Extra query parameters of the authorization request (at most 10). */
+    authenticationRequestExtraParams: z
+      .record(z.string().min(1), z.string())
+      .refine((m) => Object.keys(m).length <= 10, 'at most 10 parameters')
+      .default({}),
+    /** deny (401), allow (forward without claims) or authenticate (default: redirect to the IdP). */
+    onUnauthenticatedRequest: z.enum(['deny', 'allow', 'authenticate']).default('authenticate'),
+  }),
+})
+
+/** openalb has no Cognito: refused by name rather than accepted. */
+const authenticateCognito = z.object({ type: z.literal('authenticate-cognito'), order: z.number().int().optional() }).superRefine((_, ctx) => {
+  ctx.addIssue({ code: 'custom', message: "openalb has no Amazon Cognito: the authenticate-cognito action is not supported; use authenticate-oidc with the user pool's OpenID Connect endpoints" })
+})
+
+export const actionSpec = z.discriminatedUnion('type', [forward, redirect, fixedResponse, authenticateOidc, authenticateCognito]).superRefine((a, ctx) => {
   if (a.type === 'forward' && (a.targetGroup === undefined) === (a.targetGroups === undefined)) {
     ctx.addIssue({ code: 'custom', path: ['targetGroup'], message: 'give exactly one of targetGroup or targetGroups' })
   }
@@ -86,6 +133,8 @@ export const actionsSpec = z
   .superRefine((actions, ctx) => {
     const terminal = actions.filter((a) => ['forward', 'redirect', 'fixed-response'].includes(a.type))
     if (terminal.length !== 1) ctx.addIssue({ code: 'custom', path: [], message: 'needs exactly one forward, redirect or fixed-response action' })
+    const auth = actions.filter((a) => a.type === 'authenticate-oidc')
+    if (auth.length > 1) ctx.addIssue({ code: 'custom', path: [], message: 'at most one authenticate action' })
   })
 
 export interface WeightedTargetGroup {
@@ -115,11 +164,39 @@ export interface FixedResponseAction {
   readonly order: number
   readonly fixedResponse: { readonly statusCode: string; readonly contentType: string; readonly messageBody: string }
 }
-export type Action = ForwardAction | RedirectAction | FixedResponseAction
+export interface AuthenticateOidcConfig {
+  readonly issuer: string
+  readonly authorizationEndpoint: string
+  readonly tokenEndpoint: string
+  readonly userInfoEndpoint: string
+  readonly clientId: string
+  /** Stored; never shown by Describe* (as AWS). */
+  readonly clientSecret: string
+  readonly sessionCookieName: string
+  readonly scope: string
+  readonly sessionTimeout: number
+  readonly authenticationRequestExtraParams: Readonly<Record<string, string>>
+  readonly onUnauthenticatedRequest: 'deny' | 'allow' | 'authenticate'
+}
+export interface AuthenticateOidcAction {
+  readonly type: 'authenticate-oidc'
+  readonly order: number
+  readonly authenticateOidc: AuthenticateOidcConfig
+}
+export type Action = ForwardAction | RedirectAction | FixedResponseAction | AuthenticateOidcAction
 
 /** The target groups a list of actions forwards to. */
 export function forwardedGroupArns(actions: readonly Action[]): string[] {
   const out: string[] = []
   for (const a of actions) if (a.type === 'forward') for (const g of a.targetGroups) out.push(g.targetGroupArn)
   return out
+}
+
+/** Actions as shown outside the store (the console): an authenticate-oidc's client secret left out, as AWS never returns it. */
+export function withoutClientSecrets(actions: readonly Action[]): unknown[] {
+  return actions.map((a) => {
+    if (a.type !== 'authenticate-oidc') return a
+    const { clientSecret: _secret, ...config } = a.authenticateOidc
+    return { ...a, authenticateOidc: config }
+  })
 }

@@ -158,7 +158,7 @@ function compileSnapshot(state: StateView, node: NodeView, instances: InstanceIn
       continue
     }
     const rules = rulesByListener.get(listener.arn) ?? []
-    const router = compileRouter(listener.defaultActions, rules, listener.protocol === 'HTTP' ? challenges : [])
+    const router = compileRouter(listener.defaultActions, rules, listener.protocol === 'HTTP' ? challenges : [], listener.loadBalancerArn)
     if (!router.ok) {
       for (const e of router.errors) failures.push({ path, message: e })
       continue

@@ -1,3 +1,4 @@
+import type { AuthKeys } from '../dataplane/auth/keys.js'
 import cluster, { type Worker } from 'node:cluster'
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
@@ -37,6 +38,8 @@ export interface WorkerPoolOptions {
   readonly lambda?: LambdaInvoker
   /** Lambda's metrics (LambdaUserError, LambdaInternalError, processed bytes), counted here. */
   readonly lambdaMetrics?: Pick<DataplaneMetricsSink, 'lambdaError' | 'lambdaProcessedBytes'>
+  /** authenticate-oidc's keys, one secret for every worker (default: a new one). */
+  readonly authKeys?: AuthKeys
   /** Milliseconds a worker has to say it is ready and to apply a revision (default 20 s). */
   readonly timeoutMs?: number
 }
@@ -72,6 +75,7 @@ export class WorkerPool implements RuntimeDataplane {
   readonly #slots: Slot[] = []
   readonly #routable = new HealthMirror()
   readonly #cookieKey = randomBytes(32)
+  readonly #authSecret = randomBytes(32)
   readonly #ticketKeys = new TicketKeys()
   readonly #lambda: LambdaGateways
   #latest: WireState | undefined
@@ -133,6 +137,7 @@ export class WorkerPool implements RuntimeDataplane {
             index: slot.index,
             node: this.#options.node ?? {},
             cookieKey: this.#cookieKey,
+            authSecret: this.#options.authKeys?.secret ?? this.#authSecret,
             ticketKey: this.#ticketKeys.current,
             routable: this.#routable.pairs(),
             state: this.#latest,

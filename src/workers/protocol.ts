@@ -9,6 +9,8 @@ export interface InitMessage {
   readonly node: { readonly bindAddress?: string | undefined; readonly zone?: string | undefined }
   /** Stickiness cookies signed by one worker are read by every other: one key per node. */
   readonly cookieKey: Uint8Array
+  /** authenticate-oidc's secret: a session sealed by one worker opens on every other, one signing key. */
+  readonly authSecret: Uint8Array
   /** The node's current TLS session-ticket key: a ticket from one worker resumes on another. */
   readonly ticketKey: Uint8Array
   /** Every (health group, target key) that is routable now; the rest are not. */

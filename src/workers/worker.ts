@@ -1,3 +1,4 @@
+import { AuthKeys } from '../dataplane/auth/keys.js'
 import cluster from 'node:cluster'
 import pino, { type Logger } from 'pino'
 import { Dataplane } from '../dataplane/dataplane.js'
@@ -56,6 +57,7 @@ class Worker {
       log,
       metrics: new MetricsSink(this.metrics),
       cookieKey: Buffer.from(init.cookieKey),
+      authKeys: new AuthKeys(Buffer.from(init.authSecret)),
       ticketKeys: this.ticketKeys,
       // Lambda groups are served by the primary's gateways (it runs the functions): targets name their sockets.
       lambdaGateways: false,

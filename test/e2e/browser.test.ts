@@ -1,31 +1,16 @@
 // The tutorial in a real browser: Debian's chromium, driven by playwright-core, trusting openalb's
-// CA through an NSS database in a throwaway HOME (the system trust store is left alone).
+// CA (test/helpers/browser.ts).
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { request } from 'node:https'
-import { chromium } from 'playwright-core'
 import { eventually } from '../helpers/eventually.js'
-import { needs, repoRoot } from '../helpers/shared.js'
+import { repoRoot } from '../helpers/shared.js'
+import { browserSkip, launchChromium } from '../helpers/browser.js'
 import { startTutorial } from '../helpers/tutorial.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const noChromium = existsSync(CHROMIUM) ? needs('chromium') : needs(CHROMIUM, 'chromium')
-const noCertutil = needs('certutil', 'libnss3-tools')
-const skip = noChromium || noCertutil
-
-/** HOME with .pki/nssdb trusting `caFile` as a CA for websites: where chromium on Linux looks. */
-function homeTrusting(caFile: string): string {
-  const home = mkdtempSync(join(tmpdir(), 'openalb-browser-home-'))
-  const db = join(home, '.pki', 'nssdb')
-  mkdirSync(db, { recursive: true })
-  execFileSync('certutil', ['-N', '-d', `sql:${db}`, '--empty-password'])
-  execFileSync('certutil', ['-A', '-d', `sql:${db}`, '-n', 'openalb local CA', '-t', 'C,,', '-i', caFile])
-  return home
-}
+const skip = browserSkip()
 
 function httpsReady(port: number, ca: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -45,28 +30,8 @@ test('a browser opening http://api.example.test lands on https:// with a valid c
   const ca = readFileSync(tut.caFile, 'utf8')
   await eventually(() => httpsReady(https, ca), { timeoutMs: 20000, message: 'the HTTPS listener serves its certificate' })
 
-  const home = homeTrusting(tut.caFile)
-  const profile = mkdtempSync(join(tmpdir(), 'openalb-browser-profile-'))
-  t.after(() => {
-    rmSync(home, { recursive: true, force: true })
-    rmSync(profile, { recursive: true, force: true })
-  })
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    env: { ...process.env, HOME: home },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--host-resolver-rules=MAP api.example.test 127.0.0.1',
-    ],
-  })
-  t.after(() => context.close())
+  const { context, cleanup } = await launchChromium([tut.caFile], ['api.example.test'])
+  t.after(cleanup)
   const page = context.pages()[0] ?? (await context.newPage())
   // A certificate error makes goto throw (net::ERR_CERT_AUTHORITY_INVALID), so landing is the check.
   const response = await page.goto(`http://api.example.test:${http}/`, { waitUntil: 'load', timeout: 20000 })

@@ -1,3 +1,4 @@
+import { withoutClientSecrets } from '../../model/action.js'
 import { X509Certificate, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { parseIp } from '../../lib/cidr.js'
@@ -175,6 +176,8 @@ async function stateOf(deps: ConsoleDeps) {
   for (const kind of KINDS_SHOWN) out[kind] = view.list(kind)
   // User data and function environments may hold secrets: the console shows neither.
   out.instance = view.list('instance').map(({ userData: _userData, ...i }) => i)
+  out.listener = view.list('listener').map((l) => ({ ...l, defaultActions: withoutClientSecrets(l.defaultActions) }))
+  out.rule = view.list('rule').map((r) => ({ ...r, actions: withoutClientSecrets(r.actions) }))
   out.function = view.list('function').map(({ environment, policy: _policy, ...f }) => ({ ...f, environmentKeys: Object.keys(environment) }))
   // The newest activities of each group (DescribeScalingActivities' order), 10 per group.
   const activities = [...view.list('scaling-activity')].sort((a, b) => b.startTime.localeCompare(a.startTime))

@@ -29,7 +29,7 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
   elbv2: {
     CreateLoadBalancer: 'application and network types (no gateway); no Elastic IPs or private addresses in SubnetMappings; subnets default to the default VPC\'s subnet-a and subnet-b; subnets must exist, one per zone, in one VPC',
     CreateTargetGroup: 'target types instance, ip and lambda (no alb); IPv4 only; health checks are always enabled for instance and ip groups (lambda groups: off by default, on they invoke the function)',
-    CreateListener: 'mutual TLS off, passthrough and verify (verify checks the client certificate right after the handshake and closes the connection when it fails); AlpnPolicy for TLS listeners only; network balancers: TCP, TLS, UDP and TCP_UDP listeners',
+    CreateListener: 'mutual TLS off, passthrough and verify (verify checks the client certificate right after the handshake and closes the connection when it fails); default actions as those of CreateRule (authenticate-oidc on HTTPS listeners only); AlpnPolicy for TLS listeners only; network balancers: TCP, TLS, UDP and TCP_UDP listeners',
     ModifyListener: 'as CreateListener',
     CreateTrustStore: 'the bundle is read from the --s3-dir directory (DIR/BUCKET/KEY); no S3ObjectVersion',
     ModifyTrustStore: 'as CreateTrustStore',
@@ -38,7 +38,7 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
     GetTrustStoreRevocationContent: 'as GetTrustStoreCaCertificatesBundle',
     DeleteSharedTrustStoreAssociation: 'no sharing: always DeleteAssociationSameAccount (or TrustStoreNotFound)',
     GetResourcePolicy: 'no sharing: always ResourceNotFound',
-    CreateRule: 'forward, redirect and fixed-response actions (no authenticate-oidc/cognito or jwt-validation); host-header-rewrite and url-rewrite transforms',
+    CreateRule: 'forward, redirect, fixed-response and authenticate-oidc actions (docs/http.md "Sign-in at the balancer"; no authenticate-cognito: openalb has no Cognito; no jwt-validation); host-header-rewrite and url-rewrite transforms',
     ModifyRule: 'as CreateRule',
     ModifyLoadBalancerAttributes: 'attributes openalb does not implement (connection and health check logs, WAF fail-open, zonal shift, the TLS and client-port headers, ipv6.deny_all_igw_traffic) are accepted only at AWS\'s defaults, else InvalidConfigurationRequest names the key; a key the balancer type lacks is AWS\'s `Key KEY not valid`',
     ModifyTargetGroupAttributes: 'as ModifyLoadBalancerAttributes: anomaly mitigation, the target_group_health thresholds, NLB\'s preserve_client_ip.enabled and unhealthy-target draining only at AWS\'s defaults',

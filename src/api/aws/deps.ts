@@ -99,6 +99,8 @@ export interface AwsApiDeps {
   readonly monitoring?: MetricReader | undefined
   /** Where S3 objects are read from (`openalb up --s3-dir DIR`: DIR/BUCKET/KEY); without it trust stores cannot be made. */
   readonly s3Dir?: string | undefined
+  /** The PEM public key of an authenticate-oidc signing key id (x-amzn-oidc-data's kid), served at /_openalb/public-keys/KID. */
+  readonly authPublicKey?: (kid: string) => string | undefined
   /** For signature expiry and timestamps in tests (default: the system clock). */
   readonly now?: (() => Date) | undefined
 }

@@ -240,6 +240,7 @@ const BY_CODE: Record<AwsService, CodeTable> = {
     'duplicate-listener': 'DuplicateListener',
     'incompatible-protocols': 'IncompatibleProtocols',
     'operation-not-permitted': 'OperationNotPermitted',
+    'invalid-action': 'InvalidLoadBalancerAction',
     'invalid-certificate': 'InvalidConfigurationRequest',
     'ssl-policy-not-found': 'SSLPolicyNotFound',
     'unsupported-protocol': 'UnsupportedProtocol',

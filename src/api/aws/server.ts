@@ -12,6 +12,8 @@ import { EC2_NAMESPACE, EC2_OPERATIONS, EC2_VERSION } from './ec2/operations.js'
 import { classicRefusal, ELB_CLASSIC_NAMESPACE, ELB_CLASSIC_VERSION, ELB_OPERATIONS } from './elb/classic.js'
 import { ELBV2_NAMESPACE, ELBV2_OPERATIONS, ELBV2_VERSION } from './elbv2/operations.js'
 import { TRUST_STORE_DOWNLOAD_PREFIX, trustStoreDownload } from './elbv2/trust-stores.js'
+/** Where the control endpoint serves authenticate-oidc's public keys (dataplane/auth/keys.ts signs with them). */
+export const PUBLIC_KEYS_PREFIX = '/_openalb/public-keys/'
 import { AwsError, invalid, toAwsError } from './errors.js'
 import type { AwsService } from './service.js'
 import { checkModelInput } from './models/check.js'
@@ -187,7 +189,7 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
   return {
     accepts(req) {
       const path = (req.url ?? '/').split('?')[0] ?? '/'
-      if (path.startsWith(ROUTE53_PREFIX) || isLambdaPath(path) || path.startsWith(TRUST_STORE_DOWNLOAD_PREFIX)) return true
+      if (path.startsWith(ROUTE53_PREFIX) || isLambdaPath(path) || path.startsWith(TRUST_STORE_DOWNLOAD_PREFIX) || path.startsWith(PUBLIC_KEYS_PREFIX)) return true
       if (typeof req.headers['x-amz-target'] === 'string' || isRpcV2Cbor(path, req.headers)) return true
       if (path !== '/') return false
       const auth = req.headers.authorization
@@ -196,6 +198,13 @@ export function createAwsApi(deps: AwsApiDeps): AwsApi {
     async handle(req, res, body) {
       const requestId = randomUUID()
       const path = (req.url ?? '/').split('?')[0] ?? '/'
+      if (path.startsWith(PUBLIC_KEYS_PREFIX)) {
+        // ALB's https://public-keys.auth.elb.REGION.amazonaws.com/KID: the key x-amzn-oidc-data is signed with, as PEM.
+        const pem = req.method === 'GET' ? deps.authPublicKey?.(path.slice(PUBLIC_KEYS_PREFIX.length)) : undefined
+        res.writeHead(pem === undefined ? 404 : 200, { 'content-type': pem === undefined ? 'text/plain' : 'application/x-pem-file', 'x-amz-request-id': requestId })
+        res.end(pem ?? 'NotFound: no signing key has this key id\n')
+        return
+      }
       if (path.startsWith(TRUST_STORE_DOWNLOAD_PREFIX)) {
         // The Location GetTrustStoreCaCertificatesBundle / GetTrustStoreRevocationContent answer (AWS: a presigned S3 URL).
         const pem = req.method === 'GET' ? await trustStoreDownload({ deps }, path) : undefined

@@ -18,8 +18,9 @@ export function compileTemplate(text: string): RedirectPart[] {
 
 /** The terminal action of a rule (forward, redirect or fixed-response), compiled. */
 export function compileActions(actions: readonly Action[]): ActionPlan | undefined {
+  // An authenticate-oidc action runs before it (router.ts compiles it apart).
   const terminal = [...actions].sort((a, b) => a.order - b.order).at(-1)
-  if (!terminal) return undefined
+  if (!terminal || terminal.type === 'authenticate-oidc') return undefined
   switch (terminal.type) {
     case 'fixed-response': {
       const status = Number(terminal.fixedResponse.statusCode)

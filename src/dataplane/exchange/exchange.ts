@@ -2,6 +2,7 @@ import type { IpAddress } from '../../lib/cidr.js'
 import { formatAccessLog } from '../access-log.js'
 import type { FixedResponsePlan, ForwardPlan, RedirectPlan } from '../actions/plan.js'
 import { buildLocation } from '../actions/redirect.js'
+import { executedActions, type AuthAnswer, type AuthFields, type AuthStep, type OidcAuth } from '../auth/oidc.js'
 import { chooseTarget, CLASSIC_COOKIE } from '../balancer/choose.js'
 import { cookieExpires } from '../balancer/cookies.js'
 import type { GroupState, GroupTarget } from '../balancer/group.js'
@@ -68,6 +69,10 @@ export class Exchange {
   retried = false
   traceId = ''
   redirectUrl = ''
+  /** authenticate-oidc (auth/oidc.ts): what it did, the fields the target gets, the error_reason it gave. */
+  authStep: AuthStep = 'none'
+  authFields: AuthFields | undefined = undefined
+  authReason = ''
   /** When the first attempt left for the target (0: none did). */
   targetStartMs = 0
 
@@ -111,6 +116,27 @@ export class Exchange {
     this.redirectUrl = location
     this.elbStatus = plan.status
     return redirectResponse(plan.status, location)
+  }
+
+  /**
+   * The rule's authenticate-oidc step (auth/oidc.ts): undefined to go on to the rule's action (the
+   * target then gets authFields), else the balancer's answer: now, or once the IdP has answered
+   * (the /oauth2/idpresponse callback).
+   */
+  authenticate(auth: OidcAuth, path: string, query: string): LocalResponse | Promise<LocalResponse> | undefined {
+    const out = auth.handle(this.host ?? '', { method: this.method, path, query, headerNames: this.names, headerValues: this.values }, this.ctx.authKeys, this.ctx.now())
+    if (out.kind === 'forward') {
+      this.authStep = 'passed'
+      this.authFields = out.fields
+      return undefined
+    }
+    this.authStep = 'answered'
+    const take = (a: AuthAnswer): LocalResponse => {
+      this.authReason = a.errorReason
+      this.elbStatus = a.response.status
+      return a.response
+    }
+    return out.kind === 'answer' ? take(out.answer) : out.answer.then(take)
   }
 
   /** The balancer answers (or gives up on) the request itself: the outcome is recorded, and ALB's error page for it returned. */
@@ -306,9 +332,9 @@ export class Exchange {
       chosenCertArn: client.chosenCertArn,
       matchedRulePriority: rule === null ? -1 : rule.priority === 'default' ? 0 : rule.priority,
       requestCreationMs: this.startMs,
-      actionsExecuted: action ?? '',
+      actionsExecuted: executedActions(this.authStep, action),
       redirectUrl: this.redirectUrl,
-      errorReason: this.errorKind ? ERROR_REASON[this.errorKind] : '',
+      errorReason: this.authReason !== '' ? this.authReason : this.errorKind ? ERROR_REASON[this.errorKind] : '',
       classification: this.classification !== 'compliant' ? this.classification : '',
       classificationReason: this.classificationReason,
     }, listener.balancer.accessLogFormat)

@@ -34,9 +34,14 @@ export function requestHeaderKind(name: string): number {
       if (is(name, 'x-forwarded-for')) return Hdr.XFF
       return is(name, 'x-amzn-trace-id') ? Hdr.TRACE : Hdr.KEEP
     case 16:
-      return is(name, 'proxy-connection') || is(name, 'x-forwarded-port') ? Hdr.DROP : Hdr.KEEP
+      return is(name, 'proxy-connection') || is(name, 'x-forwarded-port') || is(name, 'x-amzn-oidc-data') ? Hdr.DROP : Hdr.KEEP
     case 17:
       return is(name, 'transfer-encoding') || is(name, 'x-forwarded-proto') ? Hdr.DROP : Hdr.KEEP
+    // authenticate-oidc's fields are the balancer's: a client's own never reach a target.
+    case 20:
+      return is(name, 'x-amzn-oidc-identity') ? Hdr.DROP : Hdr.KEEP
+    case 23:
+      return is(name, 'x-amzn-oidc-accesstoken') ? Hdr.DROP : Hdr.KEEP
     // The mTLS fields are the balancer's: a client's own never reach a target.
     case 22:
     case 27:

@@ -319,12 +319,29 @@ export class ClientConnection implements UpstreamUser {
     route.headerValues = head.headerValues
     const rule = listener.router.route(route)
     ex.rule = rule
+    const signIn = rule.auth === undefined ? undefined : ex.authenticate(rule.auth, head.path, head.query)
+    if (signIn !== undefined) {
+      this.answerLocally(signIn)
+      return
+    }
     const action = rule.action
     if (action.kind === 'forward') {
       this.forward(action)
       return
     }
-    this.answer(ex.answerFor(action, head.path, head.query), !this.closeAfter && this.reqDone)
+    this.answerLocally(ex.answerFor(action, head.path, head.query))
+  }
+
+  /** The balancer's own answer, now or (authenticate-oidc's callback) once it is made. */
+  private answerLocally(res: LocalResponse | Promise<LocalResponse>): void {
+    if (res instanceof Promise) {
+      const ex = this.ex
+      void res.then((r) => {
+        if (this.ex === ex && !ex.done && !this.closed) this.answerLocally(r)
+      })
+      return
+    }
+    this.answer(res, !this.closeAfter && this.reqDone)
     this.resDone = true
     if (!this.reqDone) {
       // Discard the body the client is still sending; the answer has gone already.
@@ -426,6 +443,7 @@ export class ClientConnection implements UpstreamUser {
       return undefined
     }
     s += forwardingHeaderLines(attrs.xffHeaderProcessingMode, xff, this.client.address, listener, this.ex.traceId, this.client.clientCert)
+    if (this.ex.authFields !== undefined) s += this.ex.authFields.lines
     if (this.reqBody === BODY_LENGTH) s += `content-length: ${head.contentLength}\r\n`
     else if (this.reqBody === BODY_CHUNKED) s += 'transfer-encoding: chunked\r\n'
     if (head.upgrade && upgrade !== undefined) s += `connection: upgrade\r\nupgrade: ${upgrade}\r\n`

@@ -1,6 +1,7 @@
 import type { AccessLogSinks } from '../access-log.js'
 import type { GroupState } from '../balancer/group.js'
 import type { TokenSigner } from '../balancer/cookies.js'
+import type { AuthKeys } from '../auth/keys.js'
 import type { HeadLimits } from '../http1/request-parser.js'
 import type { ListenerSnapshot, Snapshot } from '../snapshot.js'
 
@@ -58,6 +59,8 @@ export interface DataplaneLog {
 export interface ProxyContext {
   readonly current: Snapshot
   readonly signer: TokenSigner
+  /** authenticate-oidc's cookie and signing keys (one secret per node). */
+  readonly authKeys: AuthKeys
   readonly metrics: DataplaneMetricsSink | undefined
   readonly accessLogs: AccessLogSinks
   readonly headLimits: HeadLimits

@@ -116,13 +116,29 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
     }
     const rule = listener.router.route(route)
     ex.rule = rule
+    const signIn = rule.auth === undefined ? undefined : ex.authenticate(rule.auth, this.path, this.query)
+    if (signIn !== undefined) {
+      this.answerLocally(signIn)
+      return
+    }
     const action = rule.action
     if (action.kind === 'forward') {
       this.forward(action)
       return
     }
+    this.answerLocally(ex.answerFor(action, this.path, this.query))
+  }
+
+  /** The balancer's own answer, now or (authenticate-oidc's callback) once it is made. */
+  private answerLocally(res: LocalResponse | Promise<LocalResponse>): void {
     this.discardBody()
-    this.answer(ex.answerFor(action, this.path, this.query))
+    if (res instanceof Promise) {
+      void res.then((r) => {
+        if (!this.ex.done) this.answerLocally(r)
+      })
+      return
+    }
+    this.answer(res)
     this.finish()
   }
 
@@ -212,6 +228,7 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
     }
     if (!this.acceptForwarding(xff, trace, dropped)) return undefined
     forwardingHeaders(attrs.xffHeaderProcessingMode, xff, this.client.address, this.listener, this.ex.traceId, h, this.client.clientCert)
+    if (this.ex.authFields !== undefined) Object.assign(h, this.ex.authFields.fields)
     return h
   }
 
@@ -330,6 +347,7 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
     }
     if (!this.acceptForwarding(xff, trace, dropped)) return undefined
     s += forwardingHeaderLines(attrs.xffHeaderProcessingMode, xff, this.client.address, this.listener, this.ex.traceId, this.client.clientCert)
+    if (this.ex.authFields !== undefined) s += this.ex.authFields.lines
     if (this.stream.endAfterHeaders) {
       if (contentLength !== undefined || (method !== 'GET' && method !== 'HEAD' && method !== 'DELETE' && method !== 'OPTIONS')) s += 'content-length: 0\r\n'
     } else if (contentLength !== undefined && /^\d{1,15}$/.test(contentLength)) {

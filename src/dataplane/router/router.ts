@@ -1,6 +1,7 @@
 import type { Action } from '../../model/action.js'
 import type { Rule } from '../../model/rule.js'
 import { compileActions } from '../actions/compile.js'
+import { OidcAuth } from '../auth/oidc.js'
 import type { ActionPlan } from '../actions/plan.js'
 import { compileCondition, type ConditionMatcher } from './conditions.js'
 import type { RouteRequest } from './route-request.js'
@@ -14,6 +15,14 @@ export interface CompiledRule {
   readonly action: ActionPlan
   /** Host and URL rewrites for what a forward sends; undefined when the rule has none. */
   readonly transforms: RuleTransforms | undefined
+  /** The authenticate-oidc step before the action; undefined when the rule has none. */
+  readonly auth?: OidcAuth | undefined
+}
+
+/** The rule's authenticate-oidc action, compiled (ALB: at most one, ordered before the action). */
+function compileAuth(actions: readonly Action[], balancerArn: string): OidcAuth | undefined {
+  const a = actions.find((x) => x.type === 'authenticate-oidc')
+  return a?.type === 'authenticate-oidc' ? new OidcAuth(a.authenticateOidc, balancerArn) : undefined
 }
 
 /** A listener's rules, by priority, then the default action; conditions ANDed. */
@@ -79,6 +88,8 @@ export function compileRouter(
   defaultActions: readonly Action[],
   rules: readonly Rule[],
   localAnswers: readonly LocalAnswer[] = [],
+  /** The balancer's ARN (authenticate-oidc signs its claims with it as signer). */
+  balancerArn = '',
 ): { ok: true; value: Router } | { ok: false; errors: string[] } {
   const errors: string[] = []
   const compiled: CompiledRule[] = localAnswerRules(localAnswers, errors)
@@ -93,10 +104,10 @@ export function compileRouter(
     const transforms = compileTransforms(rule.transforms)
     if (!transforms.ok) errors.push(`rule ${rule.priority}: ${transforms.error}`)
     if (!action) errors.push(`rule ${rule.priority}: no terminal action`)
-    else if (transforms.ok) compiled.push({ priority: rule.priority, ruleArn: rule.arn, conditions, action, transforms: transforms.value })
+    else if (transforms.ok) compiled.push({ priority: rule.priority, ruleArn: rule.arn, conditions, action, transforms: transforms.value, auth: compileAuth(rule.actions, balancerArn) })
   }
   const action = compileActions(defaultActions)
   if (!action) errors.push('default actions: no terminal action')
   if (errors.length > 0 || !action) return { ok: false, errors }
-  return { ok: true, value: new Router(compiled, { priority: 'default', ruleArn: undefined, conditions: [], action, transforms: undefined }) }
+  return { ok: true, value: new Router(compiled, { priority: 'default', ruleArn: undefined, conditions: [], action, transforms: undefined, auth: compileAuth(defaultActions, balancerArn) }) }
 }

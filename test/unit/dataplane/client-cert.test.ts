@@ -31,5 +31,10 @@ test("a client's own mTLS fields are dropped, other x-amzn names kept", () => {
     assert.equal(requestHeaderKind(name.toLowerCase()), Hdr.DROP, name)
   }
   assert.equal(requestHeaderKind('x-amzn-mtls-clientcert-other'), Hdr.KEEP)
-  assert.equal(requestHeaderKind('x-amzn-oidc-accesstoken'), Hdr.KEEP)
+  assert.equal(requestHeaderKind('x-amzn-request-context'), Hdr.KEEP)
+})
+
+test("a client's own authenticate-oidc fields are dropped: only the balancer sets them", () => {
+  for (const name of ['x-amzn-oidc-accesstoken', 'X-Amzn-Oidc-Identity', 'x-amzn-oidc-data']) assert.equal(requestHeaderKind(name), Hdr.DROP, name)
+  assert.equal(requestHeaderKind('x-amzn-oidc-datum'), Hdr.KEEP)
 })

@@ -59,7 +59,25 @@ table('forward actions', actionSpec, [
   { desc: 'order 0', input: forward({ targetGroup: 'a', order: 0 }), path: 'order' },
   { desc: 'order 50001', input: forward({ targetGroup: 'a', order: 50001 }), path: 'order' },
   { desc: 'an unknown key', input: forward({ targetGroup: 'a', targetGroupArn: 'b' }), path: 'targetGroupArn', message: /^unknown key targetGroupArn$/ },
-  { desc: 'an unknown action type', input: { type: 'authenticate-oidc' }, path: 'type' },
+  { desc: 'an unknown action type', input: { type: 'jwt-validation' }, path: 'type' },
+])
+
+const oidc = (config: Record<string, unknown>) => ({
+  type: 'authenticate-oidc',
+  authenticateOidc: { issuer: 'https://idp.test', authorizationEndpoint: 'https://idp.test/a', tokenEndpoint: 'https://idp.test/t', userInfoEndpoint: 'https://idp.test/u', clientId: 'c', clientSecret: 's', ...config },
+})
+
+table('authenticate-oidc actions', actionSpec, [
+  { desc: 'the required fields', input: oidc({}) },
+  { desc: 'every field', input: oidc({ scope: 'openid email', sessionCookieName: 'S', sessionTimeout: 1, authenticationRequestExtraParams: { prompt: 'login' }, onUnauthenticatedRequest: 'deny' }) },
+  { desc: 'an http endpoint', input: oidc({ tokenEndpoint: 'http://idp.test/t' }), path: 'authenticateOidc.tokenEndpoint', message: /including the HTTPS protocol/ },
+  { desc: 'a session timeout of 604801', input: oidc({ sessionTimeout: 604801 }), path: 'authenticateOidc.sessionTimeout', message: /between 1 and 604800/ },
+  { desc: 'a session timeout of 0', input: oidc({ sessionTimeout: 0 }), path: 'authenticateOidc.sessionTimeout' },
+  { desc: 'onUnauthenticatedRequest redirect', input: oidc({ onUnauthenticatedRequest: 'redirect' }), path: 'authenticateOidc.onUnauthenticatedRequest' },
+  { desc: 'a cookie name with a space', input: oidc({ sessionCookieName: 'a b' }), path: 'authenticateOidc.sessionCookieName' },
+  { desc: '11 extra parameters', input: oidc({ authenticationRequestExtraParams: Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`p${i}`, 'v'])) }), path: 'authenticateOidc.authenticationRequestExtraParams' },
+  { desc: 'no issuer', input: { type: 'authenticate-oidc', authenticateOidc: { clientId: 'c' } }, path: 'authenticateOidc.issuer' },
+  { desc: 'authenticate-cognito', input: { type: 'authenticate-cognito' }, path: '', message: /openalb has no Amazon Cognito/ },
 ])
 
 table('redirect actions', actionSpec, [

@@ -66,12 +66,34 @@ export function actionsFromInput(list: readonly Params[]): Record<string, unknow
         if (body !== undefined) fixedResponse.messageBody = body
         return { type, ...base, fixedResponse }
       }
-      case 'authenticate-oidc':
+      case 'authenticate-oidc': {
+        const o = a.obj('AuthenticateOidcConfig')
+        if (!o) throw invalid(`Actions[${i}]: an authenticate-oidc action needs an AuthenticateOidcConfig`)
+        const config: Record<string, unknown> = {}
+        for (const [k, m] of [['Issuer', 'issuer'], ['AuthorizationEndpoint', 'authorizationEndpoint'], ['TokenEndpoint', 'tokenEndpoint'], ['UserInfoEndpoint', 'userInfoEndpoint'], ['ClientId', 'clientId']] as const) {
+          config[m] = o.required(k)
+        }
+        for (const [k, m] of [['ClientSecret', 'clientSecret'], ['SessionCookieName', 'sessionCookieName'], ['Scope', 'scope'], ['OnUnauthenticatedRequest', 'onUnauthenticatedRequest']] as const) {
+          const v = o.str(k)
+          if (v !== undefined) config[m] = v
+        }
+        const timeout = o.int('SessionTimeout')
+        if (timeout !== undefined) config.sessionTimeout = timeout
+        const existing = o.bool('UseExistingClientSecret')
+        if (existing !== undefined) config.useExistingClientSecret = existing
+        if (o.has('AuthenticationRequestExtraParams')) {
+          const extra: Record<string, string> = {}
+          for (const e of o.objs('AuthenticationRequestExtraParams')) extra[e.required('key')] = e.str('value') ?? ''
+          config.authenticationRequestExtraParams = extra
+        }
+        return { type, ...base, authenticateOidc: config }
+      }
       case 'authenticate-cognito':
+        throw new AwsError('InvalidLoadBalancerAction', `Actions[${i}]: openalb has no Amazon Cognito: the authenticate-cognito action is not supported; use authenticate-oidc with the user pool's OpenID Connect endpoints`)
       case 'jwt-validation':
         throw new AwsError('InvalidLoadBalancerAction', `Actions[${i}]: openalb does not support ${type} actions`)
       default:
-        throw invalid(`Actions[${i}]: '${type}' is not a valid action type (forward, redirect, fixed-response)`)
+        throw invalid(`Actions[${i}]: '${type}' is not a valid action type (forward, redirect, fixed-response, authenticate-oidc)`)
     }
   })
 }

@@ -112,6 +112,27 @@ export function actionShape(a: Action): Shape {
       const f = a.fixedResponse
       return { Type: 'fixed-response', Order: a.order, FixedResponseConfig: { MessageBody: f.messageBody || undefined, StatusCode: f.statusCode, ContentType: f.contentType } }
     }
+    case 'authenticate-oidc': {
+      // ClientSecret is never returned (AWS).
+      const o = a.authenticateOidc
+      const extra = Object.entries(o.authenticationRequestExtraParams)
+      return {
+        Type: 'authenticate-oidc',
+        Order: a.order,
+        AuthenticateOidcConfig: {
+          Issuer: o.issuer,
+          AuthorizationEndpoint: o.authorizationEndpoint,
+          TokenEndpoint: o.tokenEndpoint,
+          UserInfoEndpoint: o.userInfoEndpoint,
+          ClientId: o.clientId,
+          SessionCookieName: o.sessionCookieName,
+          Scope: o.scope,
+          SessionTimeout: o.sessionTimeout,
+          AuthenticationRequestExtraParams: extra.length > 0 ? extra.map(([key, value]) => ({ key, value })) : undefined,
+          OnUnauthenticatedRequest: o.onUnauthenticatedRequest,
+        },
+      }
+    }
   }
 }
 

@@ -50,9 +50,13 @@ function setPath(root: Record<string, unknown>, parts: string[], value: string):
   }
 }
 
+/** Map-shaped members (botocore `map`): written as a list of { key, value } in <entry> elements. */
+const MAP_MEMBERS = new Set(['AuthenticationRequestExtraParams'])
+const queryMember = (listName: string): string => (MAP_MEMBERS.has(listName) ? 'entry' : 'member')
+
 /** The Query protocol's success body: <XResponse><XResult>...</XResult><ResponseMetadata>. */
 export function queryResponse(namespace: string, action: string, result: Record<string, XmlValue> | undefined, requestId: string): string {
-  const inner = result === undefined ? '' : xmlElement(`${action}Result`, result, () => 'member')
+  const inner = result === undefined ? '' : xmlElement(`${action}Result`, result, queryMember)
   return `${XML_DECL}<${action}Response xmlns="${namespace}">${inner}<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`
 }
 

@@ -80,12 +80,19 @@ export function compileZones(source: ZoneSource, options: CompileOptions): { zon
     }
   }
   return {
-    zones: { zones, privateZones, vpcsOf: privateZones.size > 0 ? vpcIndex(source.vpcNetworks?.() ?? []) : () => NO_VPCS, isBalancerHealthy: (arn) => source.loadBalancer(arn)?.healthy ?? false, isHealthCheckHealthy: (id) => source.healthCheckHealthy?.(id) },
+    zones: { zones, privateZones, routesByClient: [...builders.values(), ...privateBuilders.map((p) => p.b)].some(routesByClient), vpcsOf: privateZones.size > 0 ? vpcIndex(source.vpcNetworks?.() ?? []) : () => NO_VPCS, isBalancerHealthy: (arn) => source.loadBalancer(arn)?.healthy ?? false, isHealthCheckHealthy: (id) => source.healthCheckHealthy?.(id) },
     problems,
   }
 }
 
 const NO_VPCS: readonly string[] = []
+
+/** Whether a zone holds a policy set chosen by the client's address (IP-based or geolocation), at any depth. */
+function routesByClient(b: ZoneBuilder): boolean {
+  const byClient = (set: RRSet): boolean => set.kind === 'policy' && (set.policy === 'cidr' || set.policy === 'geolocation' || set.members.some((m) => byClient(m.set)))
+  for (const node of b.nodes.values()) for (const set of node.values()) if (byClient(set)) return true
+  return false
+}
 
 /**
  * Who is "from" a VPC, for private zones: a source address that is one of its instances'

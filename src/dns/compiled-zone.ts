@@ -78,6 +78,8 @@ export interface CompiledZones {
   readonly zones: ReadonlyMap<string, CompiledZone>
   /** Private zones by the VPC they are associated with (vpcKey), then by name. */
   readonly privateZones: ReadonlyMap<string, ReadonlyMap<string, CompiledZone>>
+  /** Whether some record set routes by the client's address (IP-based or geolocation routing). */
+  readonly routesByClient: boolean
   /** The VPCs (vpcKeys) a query from this source address comes from, compiled once per revision; [] for none. */
   readonly vpcsOf: (address: string) => readonly string[]
   /** Whether a balancer is healthy now (read per query, for aliases that evaluate target health). */

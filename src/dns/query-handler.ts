@@ -114,7 +114,8 @@ export class QueryHandler {
     const qtype = question.type as string
     const klass = question.class as string | undefined
     const ecs = opt ? clientSubnetOf(opt) : undefined
-    const client = ecs?.client ?? (from !== undefined ? clientOfAddress(from) : undefined)
+    // Only IP-based and geolocation routing look at who asks: the source address is parsed for them alone.
+    const client = ecs?.client ?? (from !== undefined && this.zones.routesByClient ? clientOfAddress(from) : undefined)
     let resolution: Resolution
     if (qtype === 'OPT' || qtype === 'UNKNOWN_0') resolution = empty(Rcode.FORMERR)
     else if (klass !== 'IN') resolution = empty(Rcode.REFUSED)

@@ -1,6 +1,7 @@
 // The web console: one page, sections by the URL's #hash, state from /admin/v1/console/state and
 // live health and metrics from /admin/v1/console/events (server-sent events), no reload.
 import type { AutoScalingGroup, ScalingActivity } from '../model/autoscaling.js'
+import type { ClassicLoadBalancer } from '../model/classic-load-balancer.js'
 import type { LambdaFunction } from '../model/function.js'
 import type { HostedZone, RecordSet } from '../model/hosted-zone.js'
 import type { Instance } from '../model/instance.js'
@@ -48,6 +49,7 @@ interface CertificateView {
 interface State {
   revision: number
   'load-balancer': LoadBalancer[]
+  'classic-load-balancer': ClassicLoadBalancer[]
   listener: Listener[]
   rule: Rule[]
   'target-group': TargetGroup[]
@@ -133,7 +135,38 @@ function render(): void {
 }
 
 function balancers(st: State): HTMLElement[] {
-  if (st['load-balancer'].length === 0) return [h('p', {}, 'No load balancers yet.')]
+  const classic = st['classic-load-balancer'] ?? []
+  if (st['load-balancer'].length === 0 && classic.length === 0) return [h('p', {}, 'No load balancers yet.')]
+  return [...elbv2Balancers(st), ...classic.map((lb) => h('section', { class: 'card', 'data-testid': `classic-balancer-${lb.name}` }, ...classicView(st, lb)))]
+}
+
+/** A Classic balancer: its listeners, its one health check and its instances' states (InService, OutOfService). */
+function classicView(st: State, lb: ClassicLoadBalancer): HTMLElement[] {
+  const health = st.health[lb.arn]?.targets ?? []
+  const hc = lb.healthCheck
+  const rows = lb.instances.map((id) => {
+    const t = health.find((x) => x.target.id === id)
+    const inService = t?.state === 'healthy'
+    return [id, h('span', { class: `state ${inService ? 'healthy' : t?.state === 'unhealthy' ? 'unhealthy' : 'initial'}`, 'data-testid': `instance-state-${lb.name}-${id}` }, inService ? 'InService' : 'OutOfService')]
+  })
+  return [
+    h('h2', {}, lb.name, ' ', h('small', {}, `classic · ${lb.scheme}`)),
+    h('p', {}, 'DNS name ', h('code', {}, lb.dnsName), ` · zones ${lb.availabilityZones.join(', ')} · bound to ${lb.bindAddress}`),
+    table(['listener', 'instances', 'certificate', 'policies'], lb.listeners.map((l) => [
+      h('span', { 'data-testid': `classic-listener-${l.protocol}-${l.loadBalancerPort}` }, `${l.protocol} : ${l.loadBalancerPort}`),
+      `${l.instanceProtocol} : ${l.instancePort}`,
+      l.sslCertificateId ? (st.certificate.find((c) => c.arn === l.sslCertificateId)?.name ?? l.sslCertificateId) : '',
+      l.policyNames.join(', '),
+    ]), { class: 'rules' }),
+    h('p', {}, `Health check ${hc.target} every ${hc.interval} s (timeout ${hc.timeout} s), in service after ${hc.healthyThreshold}, out after ${hc.unhealthyThreshold}`),
+    rows.length > 0 ? table(['instance', 'state'], rows, { class: 'targets' }) : h('p', {}, 'No instances registered.'),
+  ]
+}
+
+/** Layer 4 listeners (network balancers) have no rules: one default action forwards each connection. */
+const LAYER4 = new Set(['TCP', 'TLS', 'UDP', 'TCP_UDP'])
+
+function elbv2Balancers(st: State): HTMLElement[] {
   return st['load-balancer'].map((lb) => {
     const listeners = st.listener.filter((l) => l.loadBalancerArn === lb.arn).sort((a, b) => a.port - b.port)
     return h(
@@ -147,6 +180,15 @@ function balancers(st: State): HTMLElement[] {
 }
 
 function listenerView(st: State, l: Listener): HTMLElement {
+  if (LAYER4.has(l.protocol)) {
+    const certs = l.certificates.map((c) => st.certificate.find((x) => x.arn === c.arn)?.name ?? c.arn)
+    return h(
+      'div',
+      { class: 'listener', 'data-testid': `listener-${l.protocol}-${l.port}` },
+      h('h3', {}, `${l.protocol} : ${l.port}`, certs.length > 0 ? h('small', {}, ` certificates ${certs.join(', ')} · policy ${l.sslPolicy ?? ''}`) : undefined),
+      h('p', {}, `Each connection: ${actionsInWords(l.defaultActions, groupName)}.`),
+    )
+  }
   const rules = st.rule.filter((r) => r.listenerArn === l.arn).sort((a, b) => a.priority - b.priority)
   const rows = rules.map((r) => [
     h('span', { 'data-testid': `rule-priority-${r.priority}` }, String(r.priority)),
@@ -262,6 +304,11 @@ function groupLive(st: State, tg: TargetGroup): HTMLElement[] {
 }
 
 function renderLive(): void {
+  if (state && section() === 'balancers') {
+    // Classic balancers' instance states change with each tick; ELBv2 cards hold forms and stay.
+    for (const lb of state['classic-load-balancer'] ?? []) document.querySelector(`[data-testid="classic-balancer-${lb.name}"]`)?.replaceChildren(...classicView(state, lb))
+    return
+  }
   if (!state || section() !== 'target-groups') return
   for (const el of document.querySelectorAll<HTMLElement>('.live[data-group]')) {
     const tg = state['target-group'].find((g) => g.arn === el.dataset.group)

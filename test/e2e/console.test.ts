@@ -152,3 +152,38 @@ test('Auto Scaling groups and Lambda functions join the console', { skip, timeou
   assert.doesNotMatch(fns, /hi from YAML/, 'environment values are not shown, only their names')
   await shot(page, 'functions')
 })
+
+test('network and Classic balancers in the console: a TCP listener forwards each connection, a Classic balancer lists its listeners and its instances turning InService live', { skip, timeout: 90_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'openalb-console-l4-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const examples = join(repoRoot, 'examples')
+  const config = join(dir, 'config')
+  mkdirSync(config)
+  const [clbHttp, clbTcp, nlbTcp] = [await freePort(), await freePort(), await freePort()]
+  writeFileSync(join(config, 'classic.yaml'), readFileSync(join(examples, 'classic.yaml'), 'utf8').replace(/\b8080\b/g, String(clbHttp)).replace(/\b9000\b/g, String(clbTcp)))
+  writeFileSync(join(config, 'nlb.yaml'), readFileSync(join(examples, 'nlb-tcp.yaml'), 'utf8').replace(/\b9000\b/g, String(nlbTcp)))
+  process.env.OPENALB_INSTANCE_ADDRESSES = '127.122.0.0/16'
+  const lb = await startOpenalb({ dataDir: join(dir, 'data'), configFile: config, control: '127.0.0.1:0', dns: '127.0.0.1:0', runUserData: true, log: pino({ level: 'silent' }) })
+  t.after(() => lb.close())
+  const b = await browser(t)
+  const page = await b.newPage()
+  const errors: string[] = []
+  page.on('pageerror', (e) => errors.push(String(e)))
+  await page.goto(`${lb.controlUrl}/console/`, { waitUntil: 'load' })
+  const tcp = page.getByTestId(`listener-TCP-${nlbTcp}`)
+  await tcp.waitFor({ timeout: 10_000 })
+  assert.match((await page.getByTestId('balancer-tcp-nlb').textContent()) ?? '', /tcp-nlb network · internet-facing/)
+  assert.match((await tcp.textContent()) ?? '', /Each connection: Forward to tcp-tg\./)
+  assert.equal(await tcp.locator('table.rules').count(), 0, 'a TCP listener has no rules table')
+
+  const clb = page.getByTestId('classic-balancer-web-clb')
+  const text = (await clb.textContent()) ?? ''
+  assert.match(text, /web-clb classic · internet-facing/)
+  assert.match(text, new RegExp(`HTTP : ${clbHttp}\\s*HTTP : 4000\\s*sticky-60s`))
+  assert.match(text, new RegExp(`TCP : ${clbTcp}\\s*TCP : 4000`))
+  assert.match(text, /Health check HTTP:4000\/ every 5 s \(timeout 2 s\), in service after 2, out after 2/)
+  // The instances start OutOfService and turn InService on the page as the check passes, without a reload.
+  await eventually(async () => (((await clb.textContent()) ?? '').match(/InService/g) ?? []).length === 2, { timeoutMs: 30_000, intervalMs: 250, message: 'both instances InService on the page' })
+  await shot(page, 'classic')
+  assert.deepEqual(errors, [])
+})

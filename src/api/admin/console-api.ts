@@ -56,6 +56,7 @@ export interface ConsoleDeps {
 
 const KINDS_SHOWN: readonly Kind[] = [
   'load-balancer',
+  'classic-load-balancer',
   'listener',
   'rule',
   'target-group',
@@ -170,6 +171,12 @@ function certificateView(c: Certificate) {
   }
 }
 
+/** Every target group's health, and each Classic balancer's (its one check, under the balancer's ARN). */
+function healthOf(deps: ConsoleDeps, view: StateView): Record<string, { targets: readonly unknown[]; history: unknown }> {
+  const arns = [...view.list('target-group').map((tg) => tg.arn), ...view.list('classic-load-balancer').map((lb) => lb.arn)]
+  return Object.fromEntries(arns.map((arn) => [arn, { targets: deps.targetHealth(arn), history: deps.healthHistory(arn) }]))
+}
+
 async function stateOf(deps: ConsoleDeps) {
   const view: StateView = await deps.control.read()
   const out: Record<string, unknown> = { revision: view.revision }
@@ -183,7 +190,7 @@ async function stateOf(deps: ConsoleDeps) {
   const activities = [...view.list('scaling-activity')].sort((a, b) => b.startTime.localeCompare(a.startTime))
   out['scaling-activity'] = view.list('auto-scaling-group').flatMap((g) => activities.filter((a) => a.groupArn === g.arn).slice(0, 10))
   out.certificate = view.list('certificate').map(certificateView)
-  out.health = Object.fromEntries(view.list('target-group').map((tg) => [tg.arn, { targets: deps.targetHealth(tg.arn), history: deps.healthHistory(tg.arn) }]))
+  out.health = healthOf(deps, view)
   out.nodes = deps.nodes?.() ?? []
   if (deps.dnsAnswer) {
     const answers: Record<string, unknown> = {}
@@ -291,7 +298,7 @@ async function events(deps: ConsoleDeps, req: IncomingMessage, res: ServerRespon
     if (stopped) return
     try {
       const view = await deps.control.read()
-      const health = Object.fromEntries(view.list('target-group').map((tg) => [tg.arn, { targets: deps.targetHealth(tg.arn), history: deps.healthHistory(tg.arn) }]))
+      const health = healthOf(deps, view)
       const data = { revision: view.revision, health, metrics: await metricPoint(deps) }
       if (!stopped) res.write(`event: tick\ndata: ${JSON.stringify(data)}\n\n`)
     } catch (e) {

@@ -1,6 +1,8 @@
 // The console's API without a browser: what it refuses, what it never shows, and its files.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { createClassicLoadBalancer } from '../../../src/control/classic-load-balancers.js'
+import { freePort } from '../../helpers/ports.js'
 import { startTutorial } from '../../helpers/tutorial.js'
 
 const basic = (id: string, secret: string) => ({ authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}` })
@@ -125,4 +127,24 @@ test('stopping with a console open finishes: the event stream ends, a stream ask
   agent.destroy()
   assert.ok(Date.now() - started < 10_000, `close took ${Date.now() - started} ms`)
   assert.equal(statuses[0], 200)
+})
+
+test("Classic balancers are in the console's state, each with its one check's health under the balancer's ARN, live in every tick", async (t) => {
+  const tut = await startTutorial()
+  t.after(() => tut.close())
+  const port = await freePort()
+  await tut.lb.control.mutate((d) => createClassicLoadBalancer(d, { name: 'console-clb', listeners: [{ protocol: 'TCP', loadBalancerPort: port, instancePort: 4000 }], availabilityZones: ['us-east-1a'] }))
+  const base = `${tut.lb.controlUrl}/admin/v1/console`
+  const state = (await (await fetch(`${base}/state`)).json()) as { 'classic-load-balancer': { name: string; arn: string; listeners: { protocol: string }[] }[]; health: Record<string, { targets: unknown[] }> }
+  const clb = state['classic-load-balancer'].find((b) => b.name === 'console-clb')
+  assert.ok(clb, 'the Classic balancer is listed')
+  assert.deepEqual(clb.listeners.map((l) => l.protocol), ['TCP'])
+  assert.deepEqual(state.health[clb.arn]?.targets, [], "its health is there (no instance yet)")
+  const ac = new AbortController()
+  const res = await fetch(`${base}/events`, { signal: ac.signal })
+  const reader = res.body?.getReader()
+  let text = ''
+  while (!text.includes('\n\n') && reader) text += new TextDecoder().decode((await reader.read()).value)
+  ac.abort()
+  assert.ok(text.includes(clb.arn), 'the tick carries the Classic balancer\'s health')
 })

@@ -3,7 +3,7 @@
 // provider's login form.
 import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http'
 import { createServer as createHttpsServer, request } from 'node:https'
 import type { AddressInfo } from 'node:net'
@@ -78,8 +78,9 @@ test('authenticate-oidc: a browser signs in at a real OpenID provider and the ta
   await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve))
   t.after(() => target.close())
 
-  const oidc = (on: string) => `{ issuer: "${issuer}", authorizationEndpoint: "${issuer}/auth", tokenEndpoint: "${issuer}/token", userInfoEndpoint: "${issuer}/me", clientId: openalb, clientSecret: openalb-secret, scope: "openid email", onUnauthenticatedRequest: ${on} }`
+  const oidc = (on: string, tokenEndpoint = `${issuer}/token`) => `{ issuer: "${issuer}", authorizationEndpoint: "${issuer}/auth", tokenEndpoint: "${tokenEndpoint}", userInfoEndpoint: "${issuer}/me", clientId: openalb, clientSecret: openalb-secret, scope: "openid email", onUnauthenticatedRequest: ${on} }`
   const file = join(dir, 'openalb.yaml')
+  const accessLog = join(dir, 'access.log')
   writeFileSync(
     file,
     `certificates:
@@ -88,6 +89,7 @@ targetGroups:
   - { name: web, protocol: HTTP, port: ${(target.address() as AddressInfo).port}, targetType: ip, targets: [{ id: 127.0.0.1 }] }
 loadBalancers:
   - name: alb
+    attributes: { accessLogs: { enabled: true, bucket: ${accessLog} } }
     listeners:
       - port: ${lbPort}
         protocol: HTTPS
@@ -96,6 +98,11 @@ loadBalancers:
           - { type: authenticate-oidc, order: 1, authenticateOidc: ${oidc('authenticate')} }
           - { type: forward, order: 2, targetGroup: web }
         rules:
+          - priority: 5
+            conditions: [{ field: host-header, values: [broken.example.test] }]
+            actions:
+              - { type: authenticate-oidc, order: 1, authenticateOidc: ${oidc('authenticate', 'https://127.0.0.1:1/token')} }
+              - { type: forward, order: 2, targetGroup: web }
           - priority: 10
             conditions: [{ field: path-pattern, values: ["/api/*"] }]
             actions:
@@ -151,6 +158,17 @@ loadBalancers:
   assert.equal((await get(lbPort, '/oauth2/idpresponse?code=abc', ca)).status, 401)
   assert.equal((await get(lbPort, `/oauth2/idpresponse?code=abc&state=forged`, ca, { cookie: `AWSELBAuthNonce=${nonce}` })).status, 401)
 
+  // The IdP's errors as ALB answers them, with its error_reason in the access log: a code the
+  // provider never issued (its invalid_grant) is 401; a token endpoint that cannot be reached, 500.
+  const callbackWith = async (host: string) => {
+    const started = await get(lbPort, '/page', ca, { host: `${host}:${lbPort}` })
+    const q = new URL(String(started.headers.location)).searchParams
+    return get(lbPort, `/oauth2/idpresponse?code=never-issued&state=${encodeURIComponent(q.get('state') ?? '')}`, ca, { host: `${host}:${lbPort}`, cookie: `AWSELBAuthNonce=${q.get('nonce') ?? ''}` })
+  }
+  assert.equal((await callbackWith(HOST)).status, 401)
+  assert.equal((await callbackWith('broken.example.test')).status, 500)
+  await eventually(() => existsSync(accessLog) && /"authenticate" .*"AuthInvalidGrantError"/.test(readFileSync(accessLog, 'utf8')) && readFileSync(accessLog, 'utf8').includes('"AuthTokenEpRequestConnectionError"'), { timeoutMs: 10_000, message: 'the access log has the error reasons' })
+
   // The browser: openalb's CA and the IdP's certificate trusted in a throwaway NSS database.
   const { context, cleanup } = await launchChromium([caFile, idpCert.certPath], [HOST])
   t.after(cleanup)
@@ -195,6 +213,7 @@ loadBalancers:
   assert.equal((JSON.parse((await page.textContent('body')) ?? '') as { headers: IncomingHttpHeaders }).headers['x-amzn-oidc-identity'], 'alice')
   await page.goto(`https://${HOST}:${lbPort}/api/me`, { waitUntil: 'load' })
   assert.equal((JSON.parse((await page.textContent('body')) ?? '') as { headers: IncomingHttpHeaders }).headers['x-amzn-oidc-identity'], 'alice')
+  await eventually(() => readFileSync(accessLog, 'utf8').includes('"authenticate,forward"'), { timeoutMs: 10_000, message: 'a signed-in request is logged as authenticate,forward' })
   // The keys follow from the data directory's store key: the session outlives a restart.
   await stopChild(lb, 'SIGTERM')
   lb = up()

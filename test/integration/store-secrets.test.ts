@@ -8,6 +8,8 @@ import { Control } from '../../src/control/control.js'
 import { markCertificateIssued, requestCertificate } from '../../src/control/certificates.js'
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
 import { openEtcdStore } from '../../src/store/etcd/etcd-store.js'
+import { SecretSealer } from '../../src/store/secrets.js'
+import type { Resource } from '../../src/model/resources.js'
 import { Etcd3 } from 'etcd3'
 import { needsEtcd, startEtcd } from '../helpers/etcd.js'
 
@@ -86,4 +88,27 @@ test('the etcd store seals private keys with OPENALB_STORE_KEY', { skip: needsEt
   const other = openEtcdStore(url)
   t.after(() => other.close())
   assert.equal((await other.load()).get('certificate', value.arn)?.privateKeyPem, KEY)
+})
+
+test('authenticate-oidc client secrets are sealed at rest in listeners and rules, and read back in clear', () => {
+  const key = Buffer.alloc(32, 9)
+  const sealer = new SecretSealer(key)
+  const oidc = { type: 'authenticate-oidc', order: 1, authenticateOidc: { issuer: 'https://idp.test', clientId: 'app', clientSecret: 'the-client-secret' } }
+  const forward = { type: 'forward', order: 2, targetGroups: [] }
+  for (const r of [
+    { kind: 'listener', arn: 'arn:listener', defaultActions: [oidc, forward] },
+    { kind: 'rule', arn: 'arn:rule', actions: [oidc, forward] },
+  ] as unknown as Resource[]) {
+    const text = sealer.encode(r)
+    assert.doesNotMatch(text, /the-client-secret/)
+    assert.match(text, /"clientSecret":"openalb-sealed:v1:/)
+    assert.deepEqual(sealer.decode(text), r)
+    assert.equal(sealer.encode(sealer.decode(text)).includes('the-client-secret'), false)
+    assert.throws(() => new SecretSealer(Buffer.alloc(32, 1)).decode(text), /cannot open the client secret of (listener|rule) arn:(listener|rule): the store key/)
+    // Moved to another resource, a sealed secret does not open.
+    assert.throws(() => sealer.decode(text.replace(/"arn:(listener|rule)"/, '"arn:other"')), /cannot open the client secret/)
+  }
+  // Written in clear (before sealing): read as it is.
+  const clear = { kind: 'listener', arn: 'arn:l', defaultActions: [oidc] } as unknown as Resource
+  assert.deepEqual(sealer.decode(JSON.stringify(clear)), clear)
 })

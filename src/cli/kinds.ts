@@ -1,6 +1,7 @@
 import { naturalName } from '../config/apply.js'
 import { redactCertificate } from '../model/certificate.js'
 import type { Kind, Resource } from '../model/resources.js'
+import type { ListenerAttributes } from '../model/listener-attributes.js'
 import type { StateView } from '../model/state-view.js'
 import type { Column } from './output.js'
 
@@ -111,6 +112,7 @@ export function columnsFor(kind: Kind, view: StateView, liveListeners?: Readonly
         { header: 'PROTOCOL', value: as<'listener'>((r) => r.protocol) },
         { header: 'CERTS', value: as<'listener'>((r) => String(r.certificates.length)) },
         { header: 'DEFAULT ACTION', value: as<'listener'>((r) => actionSummary(view, r.defaultActions)), max: 40 },
+        { header: 'ATTRIBUTES', value: as<'listener'>((r) => attributeSummary(r.attributes)), max: 30 },
         { header: 'STATE', value: as<'listener'>((r) => socketStateText(liveListeners?.get(r.arn))) },
       ]
     case 'rule':
@@ -308,4 +310,17 @@ export function columnsFor(kind: Kind, view: StateView, liveListeners?: Readonly
         { header: 'DIRECTORY', value: as<'acme-account'>((r) => r.directoryUrl) },
       ]
   }
+}
+
+/** A listener's attributes that differ from the defaults, in a few words ('-': none). */
+function attributeSummary(a: ListenerAttributes | undefined): string {
+  if (a === undefined) return '-'
+  const parts: string[] = []
+  const headers = Object.keys(a.responseHeaders ?? {}).length
+  if (headers > 0) parts.push(`${headers} header${headers === 1 ? '' : 's'}`)
+  if (a.serverEnabled === false) parts.push('no server')
+  const names = Object.keys(a.mtlsHeaderNames ?? {}).length
+  if (names > 0) parts.push(`${names} mTLS name${names === 1 ? '' : 's'}`)
+  if (a.tcpIdleTimeoutSeconds !== undefined) parts.push(`idle ${a.tcpIdleTimeoutSeconds}s`)
+  return parts.join(', ') || '-'
 }

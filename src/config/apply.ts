@@ -196,6 +196,7 @@ export function applyDocument(d: Draft, loaded: LoadedConfig, options: ApplyDocu
               ...(ls.protocol === 'TLS' ? { alpnPolicy: ls.alpnPolicy ?? 'None' } : {}),
               // Left out: off again.
               mutualAuthentication: ls.mutualAuthentication ?? null,
+              attributes: ls.attributes ?? null,
               defaultActions: ls.defaultActions,
               tags: ls.tags,
             })

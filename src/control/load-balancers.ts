@@ -2,6 +2,7 @@ import { ELBV2_QUOTAS } from '../model/quotas.js'
 import { canonicalHostedZoneId, loadBalancerDnsName, newIds, regionOfArn } from '../model/ids.js'
 import { DEFAULT_SSL_POLICY, listenerSpec, mutualAuthenticationSpec, SSL_POLICY_NAMES, type Listener, type ListenerSpec, type MutualAuthenticationSpec } from '../model/listener.js'
 import type { MutualAuthentication } from '../model/trust-store.js'
+import { attributeProblem, listenerAttributesSpec, storedAttributes, type ListenerAttributes, type ListenerAttributesSpec } from '../model/listener-attributes.js'
 import { loadBalancerAttributesSpec, loadBalancerSpec, type LoadBalancer, type LoadBalancerSpec } from '../model/load-balancer.js'
 import { ruleSpec, type Rule, type RuleSpec, type Transform } from '../model/rule.js'
 import type { Action } from '../model/action.js'
@@ -189,6 +190,39 @@ function mutualAuthenticationOf(d: Draft, protocol: string, spec: MutualAuthenti
   }
 }
 
+/** A listener's attributes as stored (defaults dropped), checked against its protocol. */
+function attributesOf(protocol: string, spec: ListenerAttributesSpec | undefined): { attributes?: ListenerAttributes } {
+  if (spec === undefined) return {}
+  const a = validate(listenerAttributesSpec, spec, 'listener.attributes')
+  const problem = attributeProblem(protocol, a)
+  if (problem) throw new ValidationFailed([problem], 'listener.attributes')
+  const stored = storedAttributes(a)
+  return Object.keys(stored).length > 0 ? { attributes: stored } : {}
+}
+
+/** The attributes kept when a listener changes protocol: those the new protocol has (HTTPS -> HTTP drops HSTS and the mTLS names). */
+function keptAttributes(protocol: string, a: ListenerAttributes | undefined): { attributes?: ListenerAttributes } {
+  if (a === undefined) return {}
+  const { strictTransportSecurity: _hsts, ...headers } = a.responseHeaders ?? {}
+  const fit: ListenerAttributesSpec =
+    protocol === 'HTTPS' ? a : protocol === 'HTTP' ? { ...(a.serverEnabled !== undefined ? { serverEnabled: a.serverEnabled } : {}), ...(Object.keys(headers).length > 0 ? { responseHeaders: headers } : {}) } : {}
+  return attributesOf(protocol, fit)
+}
+
+/** ModifyListenerAttributes: the attributes given replace the current ones (one header or name at a time), the rest stay. */
+export function modifyListenerAttributes(d: Draft, ref: string, patch: ListenerAttributesSpec): Listener {
+  const current = findListener(d, ref)
+  const cur = current.attributes ?? {}
+  const merged: ListenerAttributesSpec = {
+    ...cur,
+    ...patch,
+    ...(cur.responseHeaders || patch.responseHeaders ? { responseHeaders: { ...cur.responseHeaders, ...patch.responseHeaders } } : {}),
+    ...(cur.mtlsHeaderNames || patch.mtlsHeaderNames ? { mtlsHeaderNames: { ...cur.mtlsHeaderNames, ...patch.mtlsHeaderNames } } : {}),
+  }
+  const { attributes: _old, ...rest } = current
+  return d.put({ ...rest, ...attributesOf(current.protocol, merged) })
+}
+
 export function createListener(d: Draft, lbRef: string, input: Omit<ListenerSpec, 'rules'>): Listener {
   const lb = d.resolve('load-balancer', lbRef)
   const spec = validate(listenerSpec, { ...input, rules: [] }, 'listener')
@@ -209,6 +243,7 @@ export function createListener(d: Draft, lbRef: string, input: Omit<ListenerSpec
     sslPolicy: secure ? (spec.sslPolicy ?? DEFAULT_SSL_POLICY) : undefined,
     ...(spec.protocol === 'TLS' ? { alpnPolicy: spec.alpnPolicy ?? 'None' } : {}),
     ...mutualAuthenticationOf(d, spec.protocol, spec.mutualAuthentication),
+    ...attributesOf(spec.protocol, spec.attributes),
     defaultActions: resolveActions(d, spec.defaultActions, lb, spec.protocol, 'listener.defaultActions'),
     tags: spec.tags,
   })
@@ -218,7 +253,7 @@ export function createListener(d: Draft, lbRef: string, input: Omit<ListenerSpec
 export function modifyListener(
   d: Draft,
   ref: string,
-  patch: { port?: number; protocol?: string; certificates?: readonly string[]; sslPolicy?: string; alpnPolicy?: string; mutualAuthentication?: MutualAuthenticationSpec | null; defaultActions?: unknown; tags?: Record<string, string> },
+  patch: { port?: number; protocol?: string; certificates?: readonly string[]; sslPolicy?: string; alpnPolicy?: string; mutualAuthentication?: MutualAuthenticationSpec | null; attributes?: ListenerAttributesSpec | null; defaultActions?: unknown; tags?: Record<string, string> },
 ): Listener {
   const current = findListener(d, ref)
   const lb = d.resolve('load-balancer', current.loadBalancerArn)
@@ -231,7 +266,7 @@ export function modifyListener(
   checkListener(d, lb, protocol, certRefs, patch.sslPolicy, patch.alpnPolicy)
   const secure = protocol === 'HTTPS' || protocol === 'TLS'
   const extra = patch.certificates ? [] : secure ? current.certificates.filter((c) => !c.isDefault) : []
-  const { alpnPolicy: _previous, mutualAuthentication: _mtls, ...rest } = current
+  const { alpnPolicy: _previous, mutualAuthentication: _mtls, attributes: _attrs, ...rest } = current
   // Given: replaces (null: off, as config apply without the key); not given: kept while the listener stays HTTPS.
   const mtls =
     patch.mutualAuthentication === null
@@ -245,6 +280,8 @@ export function modifyListener(
     ...rest,
     ...(protocol === 'TLS' ? { alpnPolicy: (patch.alpnPolicy ?? current.alpnPolicy ?? 'None') as Listener['alpnPolicy'] } : {}),
     ...mtls,
+    // Given: replaces (null: defaults); not given: kept, as far as the protocol has them.
+    ...(patch.attributes === null ? {} : patch.attributes !== undefined ? attributesOf(protocol, patch.attributes) : keptAttributes(protocol, current.attributes)),
     port,
     protocol: protocol as Listener['protocol'],
     certificates: [...resolveCertificates(d, certRefs), ...extra],

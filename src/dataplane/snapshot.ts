@@ -1,3 +1,4 @@
+import type { ResponseHeaderPolicy } from './exchange/response-headers.js'
 import type { CidrSet } from '../lib/cidr.js'
 import type { LoadBalancerAttributes } from '../model/load-balancer.js'
 import type { HealthCheck, ProtocolVersion, TargetProtocol, TargetType } from '../model/target-group.js'
@@ -89,6 +90,10 @@ export interface ListenerSnapshot {
   readonly acmeAlpnChallenges?: readonly AcmeAlpnChallenge[]
   /** HTTPS with mutual authentication passthrough or verify (absent: off). */
   readonly mtls?: MtlsTerms | undefined
+  /** Listener attributes: the headers every response to the client gets (absent: none). */
+  readonly responseHeaders?: ResponseHeaderPolicy | undefined
+  /** routing.http.response.server.enabled false: the balancer's own answers carry no Server field. */
+  readonly serverHeader?: false | undefined
   readonly router: Router
   /** Who may connect; undefined when the balancer has no security groups (everyone may). */
   readonly allowedSources: CidrSet | undefined

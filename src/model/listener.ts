@@ -4,6 +4,7 @@ import { port, tags, type Tags } from './schema-util.js'
 import { ruleSpec } from './rule.js'
 import { DEFAULT_SSL_POLICY, SSL_POLICIES } from './ssl-policy.js'
 import { MTLS_MODES, type MutualAuthentication } from './trust-store.js'
+import { listenerAttributesSpec, type ListenerAttributes } from './listener-attributes.js'
 
 export const ListenerProtocol = { HTTP: 'HTTP', HTTPS: 'HTTPS', TCP: 'TCP', TLS: 'TLS', UDP: 'UDP', TCP_UDP: 'TCP_UDP' } as const
 export type ListenerProtocol = (typeof ListenerProtocol)[keyof typeof ListenerProtocol]
@@ -68,6 +69,11 @@ export const listenerSpec = z.strictObject({
    * certificate chaining to trustStore; the target gets X-Amzn-Mtls-Clientcert-* fields).
    */
   mutualAuthentication: mutualAuthenticationSpec.optional(),
+  /**
+   * Listener attributes (docs/http.md "Response headers"): HTTP/HTTPS serverEnabled,
+   * responseHeaders and (HTTPS) mtlsHeaderNames; TCP tcpIdleTimeoutSeconds.
+   */
+  attributes: listenerAttributesSpec.optional(),
   /** What happens when no rule matches. */
   defaultActions: actionsSpec,
   /** Rules, evaluated by priority before the default actions. */
@@ -89,6 +95,8 @@ export interface Listener {
   readonly alpnPolicy?: AlpnPolicy | undefined
   /** HTTPS listeners: mutual TLS (absent: off). */
   readonly mutualAuthentication?: MutualAuthentication | undefined
+  /** Listener attributes that differ from AWS's defaults (absent: all defaults). */
+  readonly attributes?: ListenerAttributes | undefined
   readonly defaultActions: readonly Action[]
   readonly tags: Tags
 }

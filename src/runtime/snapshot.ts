@@ -18,6 +18,7 @@ import type {
 import type { StateView } from '../model/state-view.js'
 import type { ListenerCertificate } from '../dataplane/tls/sni.js'
 import { compileMtls } from '../dataplane/tls/client-cert.js'
+import { compileResponseHeaders } from '../dataplane/exchange/response-headers.js'
 import { findSslPolicy } from '../model/ssl-policy.js'
 import { classicHealthGroup, compileClassic } from './classic.js'
 
@@ -176,8 +177,9 @@ function compileSnapshot(state: StateView, node: NodeView, instances: InstanceIn
       failures.push({ path, message: `mutual authentication names unknown trust store ${auth.trustStoreArn ?? ''}` })
       continue
     }
-    const mtls = auth && auth.mode !== 'off' ? compileMtls(auth.mode, store, { ignoreExpiry: auth.ignoreClientCertificateExpiry ?? false, advertiseCaNames: auth.advertiseTrustStoreCaNames === 'on' }) : undefined
+    const mtls = auth && auth.mode !== 'off' ? compileMtls(auth.mode, store, { ignoreExpiry: auth.ignoreClientCertificateExpiry ?? false, advertiseCaNames: auth.advertiseTrustStoreCaNames === 'on', headerNames: listener.attributes?.mtlsHeaderNames }) : undefined
     const allowed = compileAllowList(state, owner.lb, listener.port, instances, failures)
+    const responseHeaders = compileResponseHeaders(listener.protocol, listener.attributes)
     const bindTo = bindAddress ?? owner.lb.bindAddress
     const bindKey = `${bindTo}:${listener.port}`
     if (listeners.has(bindKey) || l4Listeners.has(bindKey)) {
@@ -200,6 +202,8 @@ function compileSnapshot(state: StateView, node: NodeView, instances: InstanceIn
         tlsCertificates: listener.protocol === 'HTTPS' ? usableCertificates(state, listener) : [],
         ...(listener.protocol === 'HTTPS' && alpnChallenges.length > 0 ? { acmeAlpnChallenges: Object.freeze([...alpnChallenges]) } : {}),
         ...(mtls ? { mtls } : {}),
+        ...(responseHeaders ? { responseHeaders } : {}),
+        ...(listener.attributes?.serverEnabled === false ? { serverHeader: false as const } : {}),
         router: router.value,
         allowedSources: allowed,
       }),
@@ -298,7 +302,7 @@ function compileL4Listener(
       sslPolicy: listener.sslPolicy,
       alpnProtocols: Object.freeze([...alpnProtocols(listener.alpnPolicy)]),
       targetGroupArn: groupArn,
-      idleTimeoutMs: (protocol === 'UDP' ? NLB_UDP_IDLE_TIMEOUT_SECONDS : NLB_TCP_IDLE_TIMEOUT_SECONDS) * 1000,
+      idleTimeoutMs: (protocol === 'UDP' ? NLB_UDP_IDLE_TIMEOUT_SECONDS : (listener.attributes?.tcpIdleTimeoutSeconds ?? NLB_TCP_IDLE_TIMEOUT_SECONDS)) * 1000,
       // Security groups: the inbound rules of the listener's own transport.
       allowedSources: compileAllowList(state, lb, listener.port, instances, failures, protocol === 'UDP' ? 'udp' : 'tcp'),
       ...(protocol === 'TLS' && lb.attributes.accessLogs.enabled

@@ -46,6 +46,9 @@ import { rejectsWith } from './assert-aws-error.js'
 import { assertWireMatchesModels } from './assert-wire.js'
 import { clientConfig, startAwsApi } from './start-aws-api.js'
 
+/** A RegExp matching exactly this text. */
+const exactly = (text: string): RegExp => new RegExp('^' + text.replace(/[.*+?^$(){}|[\]\\]/g, '\\$&') + '$')
+
 test('the ELBv2 SDK client builds the tutorial balancer and meets ALB errors', async (t) => {
   const api = await startAwsApi()
   t.after(() => api.close())
@@ -281,13 +284,43 @@ test('the ELBv2 SDK client builds the tutorial balancer and meets ALB errors', a
   const listenerAttrs = await elb.send(new DescribeListenerAttributesCommand({ ListenerArn: httpsArn }))
   assert.equal(attr(listenerAttrs.Attributes, 'routing.http.response.server.enabled'), 'true')
   assert.equal(attr(listenerAttrs.Attributes, 'routing.http.response.strict_transport_security.header_value'), '')
-  // ALB's response headers are not implemented: refused by name, not stored and ignored; an unknown key is AWS's "not valid".
-  await rejectsWith(
-    elb.send(new ModifyListenerAttributesCommand({ ListenerArn: httpsArn, Attributes: [{ Key: 'routing.http.response.strict_transport_security.header_value', Value: 'max-age=60' }] })),
-    'InvalidConfigurationRequestException',
-    /^Attribute 'routing\.http\.response\.strict_transport_security\.header_value' can only be '': openalb does not implement other values yet$/,
-  )
-  await elb.send(new ModifyListenerAttributesCommand({ ListenerArn: httpsArn, Attributes: [{ Key: 'routing.http.response.server.enabled', Value: 'true' }] }))
+  // Listener attributes (model/listener-attributes.ts): set, read back, and a value AWS's rules refuse is InvalidConfigurationRequest naming the key.
+  const setAttrs = (Attributes: { Key: string; Value: string }[]) => elb.send(new ModifyListenerAttributesCommand({ ListenerArn: httpsArn, Attributes }))
+  const lMod = await setAttrs([
+    { Key: 'routing.http.response.strict_transport_security.header_value', Value: 'max-age=60; includeSubDomains' },
+    { Key: 'routing.http.response.server.enabled', Value: 'false' },
+    { Key: 'routing.http.request.x_amzn_mtls_clientcert_subject.header_name', Value: 'X-Client-Subject' },
+  ])
+  assert.equal(attr(lMod.Attributes, 'routing.http.response.strict_transport_security.header_value'), 'max-age=60; includeSubDomains')
+  assert.equal(attr(lMod.Attributes, 'routing.http.response.server.enabled'), 'false')
+  // One attribute at a time: the others stay.
+  const lAgain = await elb.send(new DescribeListenerAttributesCommand({ ListenerArn: httpsArn }))
+  assert.equal(attr(lAgain.Attributes, 'routing.http.request.x_amzn_mtls_clientcert_subject.header_name'), 'X-Client-Subject')
+  assert.equal(attr(lAgain.Attributes, 'routing.http.request.x_amzn_mtls_clientcert_issuer.header_name'), 'X-Amzn-Mtls-Clientcert-Issuer')
+  assert.equal(attr(lAgain.Attributes, 'routing.http.response.x_content_type_options.header_value'), '')
+  for (const [Key, Value, why] of [
+    ['routing.http.response.x_content_type_options.header_value', 'sniff', "can only be 'nosniff'"],
+    ['routing.http.response.x_frame_options.header_value', 'ALLOWALL', "must be 'DENY', 'SAMEORIGIN' or 'ALLOW-FROM ORIGIN'"],
+    ['routing.http.response.access_control_allow_credentials.header_value', 'false', "can only be 'true'"],
+    ['routing.http.response.access_control_max_age.header_value', '86401', 'must be a number of seconds from 0 to 86400'],
+    ['routing.http.response.access_control_allow_methods.header_value', 'GET,FETCH', "must be '*' or methods among GET, HEAD, POST, DELETE, CONNECT, OPTIONS, PUT, TRACE, PATCH, comma-separated"],
+    ['routing.http.response.strict_transport_security.header_value', 'includeSubDomains', 'needs max-age=SECONDS'],
+    ['routing.http.request.x_amzn_mtls_clientcert_leaf.header_name', 'X-Forwarded-For', 'is a header the balancer sets itself (X-Forwarded-For)'],
+    ['routing.http.request.x_amzn_mtls_clientcert_leaf.header_name', 'Bad Name', 'may hold only letters, digits and hyphens'],
+  ] as const) {
+    await rejectsWith(setAttrs([{ Key, Value }]), 'InvalidConfigurationRequestException', exactly(`The value '${Value}' of attribute '${Key}' is not valid: ${why}`))
+  }
+  await rejectsWith(setAttrs([{ Key: 'routing.http.response.server.enabled', Value: 'off' }]), 'InvalidConfigurationRequestException', /^Attribute 'routing\.http\.response\.server\.enabled' must be 'true' or 'false'$/)
+  // openalb sends no X-Amzn-Tls-Version (the balancer attribute is false only): nothing to rename.
+  await rejectsWith(setAttrs([{ Key: 'routing.http.request.x_amzn_tls_version.header_name', Value: 'X-Tls' }]), 'InvalidConfigurationRequestException', /can only be 'X-Amzn-Tls-Version'/)
+  // A refused change leaves the attributes as they were.
+  assert.deepEqual((await elb.send(new DescribeListenerAttributesCommand({ ListenerArn: httpsArn }))).Attributes, lAgain.Attributes)
+  await setAttrs([
+    { Key: 'routing.http.response.strict_transport_security.header_value', Value: '' },
+    { Key: 'routing.http.response.server.enabled', Value: 'true' },
+    { Key: 'routing.http.request.x_amzn_mtls_clientcert_subject.header_name', Value: 'X-Amzn-Mtls-Clientcert-Subject' },
+  ])
+  assert.deepEqual((await elb.send(new DescribeListenerAttributesCommand({ ListenerArn: httpsArn }))).Attributes, listenerAttrs.Attributes, 'back to the defaults')
   await rejectsWith(elb.send(new ModifyListenerAttributesCommand({ ListenerArn: httpsArn, Attributes: [{ Key: 'tcp.idle_timeout.seconds', Value: '350' }] })), 'InvalidConfigurationRequestException', /^Key tcp\.idle_timeout\.seconds not valid$/)
 
   const lbAttrs = await elb.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: lbArn, Attributes: [{ Key: 'idle_timeout.timeout_seconds', Value: '120' }] }))

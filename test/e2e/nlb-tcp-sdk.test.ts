@@ -17,6 +17,7 @@ import {
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
+  ModifyListenerAttributesCommand,
   ModifyTargetGroupAttributesCommand,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2'
@@ -77,6 +78,16 @@ test('SDK v3: a TCP listener of a network balancer in front of two echo servers;
   assert.equal(lbAttrs.find((x) => x.Key === 'idle_timeout.timeout_seconds'), undefined, 'an ALB attribute')
   const lAttrs = (await elb.send(new DescribeListenerAttributesCommand({ ListenerArn: listener?.ListenerArn }))).Attributes ?? []
   assert.equal(lAttrs.find((x) => x.Key === 'tcp.idle_timeout.seconds')?.Value, '350')
+  const tuned = await elb.send(new ModifyListenerAttributesCommand({ ListenerArn: listener?.ListenerArn, Attributes: [{ Key: 'tcp.idle_timeout.seconds', Value: '600' }] }))
+  assert.equal(tuned.Attributes?.find((x) => x.Key === 'tcp.idle_timeout.seconds')?.Value, '600')
+  await assert.rejects(
+    elb.send(new ModifyListenerAttributesCommand({ ListenerArn: listener?.ListenerArn, Attributes: [{ Key: 'tcp.idle_timeout.seconds', Value: '59' }] })),
+    (e: Error) => e.name === 'InvalidConfigurationRequestException' && e.message === "The value '59' of attribute 'tcp.idle_timeout.seconds' is not valid: must be from 60 to 6000 seconds",
+  )
+  await assert.rejects(
+    elb.send(new ModifyListenerAttributesCommand({ ListenerArn: listener?.ListenerArn, Attributes: [{ Key: 'routing.http.response.server.enabled', Value: 'false' }] })),
+    (e: Error) => e.name === 'InvalidConfigurationRequestException' && e.message === 'Key routing.http.response.server.enabled not valid',
+  )
   assert.deepEqual((await elb.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: nlb?.LoadBalancerArn }))).TargetGroups?.map((g) => g.TargetGroupName), ['tcp-tg'])
 
   // Both targets pass a TCP check (the first check comes within one interval).

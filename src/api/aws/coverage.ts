@@ -42,7 +42,7 @@ const PARTIAL: Record<AwsService, Record<string, string>> = {
     ModifyRule: 'as CreateRule',
     ModifyLoadBalancerAttributes: 'attributes openalb does not implement (connection and health check logs, WAF fail-open, zonal shift, the TLS and client-port headers, ipv6.deny_all_igw_traffic) are accepted only at AWS\'s defaults, else InvalidConfigurationRequest names the key; a key the balancer type lacks is AWS\'s `Key KEY not valid`',
     ModifyTargetGroupAttributes: 'as ModifyLoadBalancerAttributes: anomaly mitigation, the target_group_health thresholds, NLB\'s preserve_client_ip.enabled and unhealthy-target draining only at AWS\'s defaults',
-    ModifyListenerAttributes: 'listener attributes (response headers, mTLS and TLS header names) only at ALB\'s defaults, else InvalidConfigurationRequest names the key',
+    ModifyListenerAttributes: 'the response headers, routing.http.response.server.enabled, the mTLS header names and NLB\'s tcp.idle_timeout.seconds, applied by the data plane (docs/http.md); the TLS version and cipher header names only at ALB\'s defaults (openalb sends neither header)',
     DescribeTargetHealth: 'no anomaly detection or administrative override; Include is ignored',
   },
   acm: {

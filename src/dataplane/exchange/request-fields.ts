@@ -71,3 +71,13 @@ export function forwardingHeaders(
   into['x-amzn-trace-id'] = traceId
   if (clientCert !== undefined) Object.assign(into, clientCert.fields)
 }
+
+/**
+ * Removes the header lines of a request head (its first line kept) whose names are in `names`
+ * (lower-case): those a Connection header named, and a client's own copies of a listener's renamed
+ * mTLS headers. Rare: only when a request lists extra names or the listener renames.
+ */
+export function dropNamed(head: string, names: ReadonlySet<string>): string {
+  const lines = head.split('\r\n')
+  return lines.filter((line, i) => i === 0 || line === '' || !names.has(line.slice(0, line.indexOf(':')).toLowerCase())).join('\r\n')
+}

@@ -15,7 +15,7 @@ import type { ListenerSnapshot } from '../snapshot.js'
 import type { UpstreamConnection, UpstreamPool, UpstreamUser } from '../upstream/pool.js'
 import type { ProxyContext } from './context.js'
 import { Hdr, connectionTokens, isAlbValidHeaderName, requestHeaderKind, responseHeaderKind } from '../exchange/header-names.js'
-import { forwardingHeaderLines, hostForTarget, hostWithoutPort } from '../exchange/request-fields.js'
+import { dropNamed, forwardingHeaderLines, hostForTarget, hostWithoutPort } from '../exchange/request-fields.js'
 
 const BODY_NONE = 0
 const BODY_LENGTH = 1
@@ -438,6 +438,8 @@ export class ClientConnection implements UpstreamUser {
     // A request without a Host line (HTTP/1.0 with an absolute-form target) gets one.
     if (newHost !== undefined) s += `host: ${newHost}\r\n`
     if (tokens !== undefined && tokens.size > 0) s = dropNamed(s, tokens)
+    const renamed = listener.mtls?.renamed
+    if (renamed !== undefined) s = dropNamed(s, renamed)
     if (!this.ex.forwarding(xff, trace, dropped)) {
       this.failBeforeResponse('xff-too-long')
       return undefined
@@ -659,17 +661,21 @@ export class ClientConnection implements UpstreamUser {
     const names = res.names
     const values = res.values
     let appCookieSeen = false
+    // The listener's response headers (exchange/response-headers.ts) replace the target's of the same names.
+    const added = this.listener.responseHeaders
     for (let i = 0; i < names.length; i++) {
       const name = names[i] as string
       const kind = responseHeaderKind(name)
-      if (kind === Hdr.KEEP) s += `${name}: ${values[i]}\r\n`
-      else if (kind === Hdr.SET_COOKIE) {
+      if (kind === Hdr.KEEP) {
+        if (added === undefined || !added.replaced.has(name.toLowerCase())) s += `${name}: ${values[i]}\r\n`
+      } else if (kind === Hdr.SET_COOKIE) {
         const v = values[i] as string
         if (ex.isAppCookie(v)) appCookieSeen = true
         s += `${name}: ${v}\r\n`
       }
     }
     if (appCookieSeen) for (const cookie of ex.appCookies()) s += `set-cookie: ${cookie}\r\n`
+    if (added !== undefined) s += added.lines
     if (this.resBody === BODY_LENGTH) s += `content-length: ${res.contentLength}\r\n`
     else if (this.resBody === BODY_CHUNKED && !http10) s += 'transfer-encoding: chunked\r\n'
     else if (this.resBody === BODY_NONE && res.contentLength >= 0 && res.status >= 200) s += `content-length: ${res.contentLength}\r\n`
@@ -836,7 +842,7 @@ export class ClientConnection implements UpstreamUser {
   /** Writes an answer the balancer made itself (exchange/local-response.ts): its head and, but to HEAD, its body, in one write. */
   private answer(res: LocalResponse, keepAlive: boolean): void {
     if (this.closed) return
-    const head = localHead(res, this.ctx.now(), keepAlive)
+    const head = localHead(res, this.ctx.now(), keepAlive, this.listener)
     if (res.body.length === 0 || (this.head !== null && this.head.method === 'HEAD')) {
       this.write(head)
       return
@@ -905,8 +911,3 @@ function hostOnly(host: string | undefined): string {
   return host === undefined ? '' : hostWithoutPort(host).toLowerCase()
 }
 
-/** Removes the header lines a Connection header named (rare: only when one lists extra names). */
-function dropNamed(head: string, names: ReadonlySet<string>): string {
-  const lines = head.split('\r\n')
-  return lines.filter((line, i) => i === 0 || line === '' || !names.has(line.slice(0, line.indexOf(':')).toLowerCase())).join('\r\n')
-}

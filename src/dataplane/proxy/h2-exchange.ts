@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2'
-import { forwardingHeaderLines, forwardingHeaders, hostWithoutPort, hostForTarget } from '../exchange/request-fields.js'
+import { dropNamed, forwardingHeaderLines, forwardingHeaders, hostWithoutPort, hostForTarget } from '../exchange/request-fields.js'
 import type { ForwardPlan } from '../actions/plan.js'
 import type { GroupTarget } from '../balancer/group.js'
 import type { ProxyErrorKind } from '../errors.js'
@@ -227,6 +227,8 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
       }
     }
     if (!this.acceptForwarding(xff, trace, dropped)) return undefined
+    const renamed = this.listener.mtls?.renamed
+    if (renamed !== undefined) for (const name of renamed) delete h[name]
     forwardingHeaders(attrs.xffHeaderProcessingMode, xff, this.client.address, this.listener, this.ex.traceId, h, this.client.clientCert)
     if (this.ex.authFields !== undefined) Object.assign(h, this.ex.authFields.fields)
     return h
@@ -276,6 +278,9 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
     }
     if (appCookieSeen) setCookies.push(...this.ex.appCookies())
     if (setCookies.length > 0) out['set-cookie'] = setCookies
+    // The listener's response headers (exchange/response-headers.ts) replace the target's of the same names.
+    const added = this.listener.responseHeaders
+    if (added !== undefined) for (const [name, value] of added.fields) out[name] = value
     this.respond(out, endStream, !endStream)
   }
 
@@ -346,6 +351,8 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
       }
     }
     if (!this.acceptForwarding(xff, trace, dropped)) return undefined
+    const renamed = this.listener.mtls?.renamed
+    if (renamed !== undefined) s = dropNamed(s, renamed)
     s += forwardingHeaderLines(attrs.xffHeaderProcessingMode, xff, this.client.address, this.listener, this.ex.traceId, this.client.clientCert)
     if (this.ex.authFields !== undefined) s += this.ex.authFields.lines
     if (this.stream.endAfterHeaders) {
@@ -462,6 +469,8 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
     }
     if (appCookieSeen) setCookies.push(...this.ex.appCookies())
     if (setCookies.length > 0) headers['set-cookie'] = setCookies
+    const added = this.listener.responseHeaders
+    if (added !== undefined) for (const [name, value] of added.fields) headers[name] = value
     if (this.resBody === Body.Length || (this.resBody === Body.None && res.contentLength >= 0)) headers['content-length'] = res.contentLength
     if (this.resBody === Body.Chunked) {
       // Without a length the client can tell a cut-off body only from how the stream ends: END_STREAM
@@ -634,7 +643,7 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
   private answer(res: LocalResponse): void {
     const h: OutgoingHttpHeaders = Object.create(null) as OutgoingHttpHeaders
     h[':status'] = res.status
-    h.server = SERVER
+    if (this.listener.serverHeader !== false) h.server = SERVER
     h.date = httpDate(this.ctx.now())
     for (const [name, value] of res.fields) {
       // A field given more than once (several Set-Cookie) stays several.
@@ -642,6 +651,8 @@ export class H2Exchange implements UpstreamUser, H2RelayOwner {
       h[name] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [String(had), value]
     }
     h['content-length'] = res.body.length
+    const added = this.listener.responseHeaders
+    if (added !== undefined) for (const [name, value] of added.fields) h[name] = value
     const headOnly = this.ex.method === 'HEAD' || res.body.length === 0
     this.respond(h, headOnly)
     if (!headOnly) this.endWith(res.body)

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto'
 import type { TLSSocket } from 'node:tls'
+import { MTLS_HEADER_NAMES, type MtlsHeaderField } from '../../model/listener-attributes.js'
 
 /**
  * Mutual TLS of an HTTPS listener (ALB's mTLS), compiled once per snapshot: the mode, the trust
@@ -13,7 +14,13 @@ export interface MtlsTerms {
   readonly ignoreExpiry: boolean
   /** verify with advertiseTrustStoreCaNames on: the CA certificates OpenSSL names in its CertificateRequest. */
   readonly advertisedCaPem?: string | undefined
+  /** The header names the target gets (ALB's, or the listener's routing.http.request.*.header_name). */
+  readonly names: MtlsHeaderNames
+  /** Lower-case names renamed away from ALB's: a client's own fields of these names never reach the target. Absent: no rename. */
+  readonly renamed?: ReadonlySet<string> | undefined
 }
+
+export type MtlsHeaderNames = Readonly<Record<MtlsHeaderField, string>>
 
 /** What a connection's requests carry to the target, computed once at the handshake. */
 export interface ClientCertHeaders {
@@ -25,14 +32,14 @@ export interface ClientCertHeaders {
 
 export type ClientCertOutcome = { readonly ok: true; readonly headers: ClientCertHeaders | undefined } | { readonly ok: false; readonly reason: string }
 
-/** ALB's header names, in the order it sends them. */
+/** ALB's header names (model/listener-attributes.ts), in the order it sends them. */
 export const MTLS_HEADER = {
-  CHAIN: 'X-Amzn-Mtls-Clientcert',
-  SERIAL: 'X-Amzn-Mtls-Clientcert-Serial-Number',
-  ISSUER: 'X-Amzn-Mtls-Clientcert-Issuer',
-  SUBJECT: 'X-Amzn-Mtls-Clientcert-Subject',
-  VALIDITY: 'X-Amzn-Mtls-Clientcert-Validity',
-  LEAF: 'X-Amzn-Mtls-Clientcert-Leaf',
+  CHAIN: MTLS_HEADER_NAMES.clientcert,
+  SERIAL: MTLS_HEADER_NAMES.serialNumber,
+  ISSUER: MTLS_HEADER_NAMES.issuer,
+  SUBJECT: MTLS_HEADER_NAMES.subject,
+  VALIDITY: MTLS_HEADER_NAMES.validity,
+  LEAF: MTLS_HEADER_NAMES.leaf,
 } as const
 
 /** The lowercase prefix every mTLS header name has: a client's own such headers never reach a target. */
@@ -109,9 +116,10 @@ export function verifyChain(chain: readonly X509Certificate[], terms: MtlsTerms,
  */
 export function authenticateClient(socket: TLSSocket, terms: MtlsTerms, now = Date.now()): ClientCertOutcome {
   const chain = peerChain(socket)
+  const names = terms.names
   if (terms.mode === 'passthrough') {
     if (chain.length === 0) return { ok: true, headers: undefined }
-    return { ok: true, headers: headersOf([[MTLS_HEADER.CHAIN, urlEncodePem(chain.map((c) => c.toString()).join(''))]]) }
+    return { ok: true, headers: headersOf([[names.clientcert, urlEncodePem(chain.map((c) => c.toString()).join(''))]]) }
   }
   const problem = verifyChain(chain, terms, now)
   if (problem) return { ok: false, reason: problem }
@@ -119,11 +127,11 @@ export function authenticateClient(socket: TLSSocket, terms: MtlsTerms, now = Da
   return {
     ok: true,
     headers: headersOf([
-      [MTLS_HEADER.SERIAL, leaf.serialNumber],
-      [MTLS_HEADER.ISSUER, rfc2253(leaf.issuer)],
-      [MTLS_HEADER.SUBJECT, rfc2253(leaf.subject)],
-      [MTLS_HEADER.VALIDITY, `NotBefore=${isoSeconds(leaf.validFrom)};NotAfter=${isoSeconds(leaf.validTo)}`],
-      [MTLS_HEADER.LEAF, urlEncodePem(leaf.toString())],
+      [names.serialNumber, leaf.serialNumber],
+      [names.issuer, rfc2253(leaf.issuer)],
+      [names.subject, rfc2253(leaf.subject)],
+      [names.validity, `NotBefore=${isoSeconds(leaf.validFrom)};NotAfter=${isoSeconds(leaf.validTo)}`],
+      [names.leaf, urlEncodePem(leaf.toString())],
     ]),
   }
 }
@@ -145,9 +153,12 @@ const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g
 export function compileMtls(
   mode: 'passthrough' | 'verify',
   store: { readonly caCertificatesPem: string; readonly revocations: readonly { readonly issuerFingerprint: string; readonly revokedSerials: readonly string[] }[] } | undefined,
-  options: { readonly ignoreExpiry: boolean; readonly advertiseCaNames: boolean },
+  options: { readonly ignoreExpiry: boolean; readonly advertiseCaNames: boolean; readonly headerNames?: Partial<Record<MtlsHeaderField, string>> | undefined },
 ): MtlsTerms {
-  if (mode === 'passthrough' || !store) return Object.freeze({ mode, cas: [], revoked: new Map(), ignoreExpiry: false })
+  const names: MtlsHeaderNames = Object.freeze({ ...MTLS_HEADER_NAMES, ...options.headerNames })
+  const renamed = Object.entries(options.headerNames ?? {}).filter(([field, name]) => name !== undefined && name !== MTLS_HEADER_NAMES[field as MtlsHeaderField])
+  const naming = { names, ...(renamed.length > 0 ? { renamed: new Set(renamed.map(([, name]) => (name as string).toLowerCase())) } : {}) }
+  if (mode === 'passthrough' || !store) return Object.freeze({ mode, cas: [], revoked: new Map(), ignoreExpiry: false, ...naming })
   const revoked = new Map<string, Set<string>>()
   for (const r of store.revocations) {
     const set = revoked.get(r.issuerFingerprint) ?? new Set<string>()
@@ -159,6 +170,7 @@ export function compileMtls(
     cas: (store.caCertificatesPem.match(PEM_CERT) ?? []).map((pem) => new X509Certificate(pem)),
     revoked,
     ignoreExpiry: options.ignoreExpiry,
+    ...naming,
     ...(options.advertiseCaNames ? { advertisedCaPem: store.caCertificatesPem } : {}),
   })
 }

@@ -153,3 +153,31 @@ ${transforms}`
   assert.ok(removed.changes.some((c) => c.kind === 'rule'), 'plan shows the rule changed')
   assert.deepEqual(await transformsOf(), [])
 })
+
+test('listener attributes from the file: applied, reported at file:line when wrong, back to the defaults when taken out', async (t) => {
+  const { control } = openControl(t)
+  const file = configFile(t)
+  const yaml = (attributes: string) => `loadBalancers:
+  - name: alb
+    listeners:
+      - port: 8080
+        defaultActions:
+          - type: fixed-response
+            fixedResponse: { statusCode: "404" }
+${attributes}`
+  const attributesOf = async () => (await control.read()).list('listener')[0]?.attributes
+  await applyConfig(control, file(yaml('        attributes:\n          serverEnabled: false\n          responseHeaders: { xContentTypeOptions: nosniff, xFrameOptions: "" }\n')))
+  assert.deepEqual(await attributesOf(), { serverEnabled: false, responseHeaders: { xContentTypeOptions: 'nosniff' } })
+  // A value AWS's rules refuse, at its line.
+  assert.throws(
+    () => file(yaml('        attributes:\n          responseHeaders:\n            xFrameOptions: ALLOWALL\n')),
+    /openalb\.yaml:10:\d+: loadBalancers\[0\]\.listeners\[0\]\.attributes\.responseHeaders\.xFrameOptions: X-Frame-Options must be 'DENY', 'SAMEORIGIN' or 'ALLOW-FROM ORIGIN'/,
+  )
+  assert.throws(() => file(yaml('        attributes:\n          serverHeader: false\n')), /openalb\.yaml:9:\d+: .*attributes/)
+  // HSTS on a plain HTTP listener: refused with the listener's place, nothing changed.
+  await assert.rejects(applyConfig(control, file(yaml('        attributes:\n          responseHeaders: { strictTransportSecurity: max-age=60 }\n'))), /openalb\.yaml:\d+:\d+: .*Strict-Transport-Security is sent only over HTTPS/)
+  assert.deepEqual(await attributesOf(), { serverEnabled: false, responseHeaders: { xContentTypeOptions: 'nosniff' } })
+  const removed = await applyConfig(control, file(yaml('')))
+  assert.ok(removed.changes.some((c) => c.kind === 'listener'), 'plan shows the listener changed')
+  assert.equal(await attributesOf(), undefined)
+})

@@ -50,11 +50,11 @@ test('every proxy failure kind has a status, and error pages carry ALB\'s title'
   assert.match(page.body.toString(), /<title>504 Gateway Time-out<\/title>/)
   const now = Date.UTC(2026, 11, 8, 2, 0, 0)
   assert.equal(
-    localHead(page, now, false),
+    localHead(page, now, false, {}),
     `HTTP/1.1 504 Gateway Time-out\r\nserver: awselb/2.0\r\ndate: Tue, 08 Dec 2026 02:00:00 GMT\r\ncontent-type: text/html\r\ncontent-length: ${page.body.length}\r\nconnection: close\r\n\r\n`,
   )
   assert.equal(
-    localHead(redirectResponse(301, 'https://a.example/'), now, true),
+    localHead(redirectResponse(301, 'https://a.example/'), now, true, {}),
     'HTTP/1.1 301 Moved Permanently\r\nserver: awselb/2.0\r\ndate: Tue, 08 Dec 2026 02:00:00 GMT\r\ncontent-type: text/html\r\nlocation: https://a.example/\r\ncontent-length: 0\r\nconnection: keep-alive\r\n\r\n',
   )
 })

@@ -71,6 +71,24 @@ test('a network balancer\'s TCP listener compiles into an L4 listener on its one
   assert.equal(l4?.targetGroupArn, tg.arn)
   assert.equal(l4?.idleTimeoutMs, 350_000, 'NLB\'s TCP idle timeout')
   assert.ok(Object.isFrozen(l4))
+  // The listener attribute tcp.idle_timeout.seconds.
+  const tuned = tryCompile(state(2, nlb, tg, { ...l, attributes: { tcpIdleTimeoutSeconds: 60 } }))
+  assert.ok(tuned.ok)
+  assert.equal(tuned.value.l4Listeners?.get('127.0.0.1:9000')?.idleTimeoutMs, 60_000)
+})
+
+test('listener attributes compile once: the response headers (HSTS only over HTTPS) and the Server field off', () => {
+  const lb = loadBalancer()
+  const attributes = { serverEnabled: false, responseHeaders: { xContentTypeOptions: 'nosniff', strictTransportSecurity: 'max-age=60' } }
+  const r = tryCompile(state(1, lb, { ...listener(80, [fixed('200')]), attributes }))
+  assert.ok(r.ok)
+  const compiled = r.value.listeners.get('127.0.0.1:80')
+  assert.equal(compiled?.serverHeader, false)
+  assert.equal(compiled?.responseHeaders?.lines, 'x-content-type-options: nosniff\r\n', 'no HSTS over plain HTTP')
+  assert.ok(compiled?.responseHeaders?.replaced.has('x-content-type-options'))
+  const plain = tryCompile(state(1, lb, listener(80, [fixed('200')])))
+  assert.ok(plain.ok)
+  assert.equal(plain.value.listeners.get('127.0.0.1:80')?.responseHeaders, undefined, 'nothing to add: no work per response')
 })
 
 test('a network listener that cannot be served is a failure: a fixed response, an HTTP group, a port an HTTP listener has', () => {

@@ -100,39 +100,43 @@ export const NLB_TG_FIXED: Record<string, string> = {
   'target_health_state.unhealthy.draining_interval_seconds': '0',
 }
 
-/** NLB listener attributes: the TCP idle timeout is NLB's 350 s, read-only. */
-export const NLB_LISTENER_FIXED: Record<string, string> = {
-  'tcp.idle_timeout.seconds': '350',
-}
+/** NLB TCP listener attributes (model/listener-attributes.ts). */
+export const NLB_LISTENER_ATTRIBUTES: readonly Mapped[] = [['tcp.idle_timeout.seconds', ['tcpIdleTimeoutSeconds'], 'int']]
+
+/** ALB listener attributes (model/listener-attributes.ts): the server header, the response headers, the mTLS header names. */
+export const LISTENER_ATTRIBUTES: readonly Mapped[] = [
+  ['routing.http.response.server.enabled', ['serverEnabled'], 'bool'],
+  ['routing.http.request.x_amzn_mtls_clientcert_serial_number.header_name', ['mtlsHeaderNames', 'serialNumber'], 'str'],
+  ['routing.http.request.x_amzn_mtls_clientcert_issuer.header_name', ['mtlsHeaderNames', 'issuer'], 'str'],
+  ['routing.http.request.x_amzn_mtls_clientcert_subject.header_name', ['mtlsHeaderNames', 'subject'], 'str'],
+  ['routing.http.request.x_amzn_mtls_clientcert_validity.header_name', ['mtlsHeaderNames', 'validity'], 'str'],
+  ['routing.http.request.x_amzn_mtls_clientcert_leaf.header_name', ['mtlsHeaderNames', 'leaf'], 'str'],
+  ['routing.http.request.x_amzn_mtls_clientcert.header_name', ['mtlsHeaderNames', 'clientcert'], 'str'],
+  ['routing.http.response.access_control_allow_origin.header_value', ['responseHeaders', 'accessControlAllowOrigin'], 'str'],
+  ['routing.http.response.access_control_allow_methods.header_value', ['responseHeaders', 'accessControlAllowMethods'], 'str'],
+  ['routing.http.response.access_control_allow_headers.header_value', ['responseHeaders', 'accessControlAllowHeaders'], 'str'],
+  ['routing.http.response.access_control_allow_credentials.header_value', ['responseHeaders', 'accessControlAllowCredentials'], 'str'],
+  ['routing.http.response.access_control_expose_headers.header_value', ['responseHeaders', 'accessControlExposeHeaders'], 'str'],
+  ['routing.http.response.access_control_max_age.header_value', ['responseHeaders', 'accessControlMaxAge'], 'str'],
+  ['routing.http.response.content_security_policy.header_value', ['responseHeaders', 'contentSecurityPolicy'], 'str'],
+  ['routing.http.response.strict_transport_security.header_value', ['responseHeaders', 'strictTransportSecurity'], 'str'],
+  ['routing.http.response.x_content_type_options.header_value', ['responseHeaders', 'xContentTypeOptions'], 'str'],
+  ['routing.http.response.x_frame_options.header_value', ['responseHeaders', 'xFrameOptions'], 'str'],
+]
 
 /**
- * ALB listener attributes; the model has none, so they are ALB's defaults, read-only. openalb's
- * own answers carry `server: awselb/2.0`; it adds no response headers and, having no mutual TLS
- * or TLS headers, renames none.
+ * ALB listener attributes openalb has no behaviour for, read-only at ALB's defaults: it sends no
+ * X-Amzn-Tls-Version or X-Amzn-Tls-Cipher-Suite (the balancer's
+ * routing.http.x_amzn_tls_version_and_cipher_suite.enabled is false only), so there is nothing to rename.
  */
 export const LISTENER_FIXED: Record<string, string> = {
-  'routing.http.response.server.enabled': 'true',
-  'routing.http.request.x_amzn_mtls_clientcert_serial_number.header_name': 'X-Amzn-Mtls-Clientcert-Serial-Number',
-  'routing.http.request.x_amzn_mtls_clientcert_issuer.header_name': 'X-Amzn-Mtls-Clientcert-Issuer',
-  'routing.http.request.x_amzn_mtls_clientcert_subject.header_name': 'X-Amzn-Mtls-Clientcert-Subject',
-  'routing.http.request.x_amzn_mtls_clientcert_validity.header_name': 'X-Amzn-Mtls-Clientcert-Validity',
-  'routing.http.request.x_amzn_mtls_clientcert_leaf.header_name': 'X-Amzn-Mtls-Clientcert-Leaf',
-  'routing.http.request.x_amzn_mtls_clientcert.header_name': 'X-Amzn-Mtls-Clientcert',
   'routing.http.request.x_amzn_tls_version.header_name': 'X-Amzn-Tls-Version',
   'routing.http.request.x_amzn_tls_cipher_suite.header_name': 'X-Amzn-Tls-Cipher-Suite',
-  'routing.http.response.access_control_allow_origin.header_value': '',
-  'routing.http.response.access_control_allow_methods.header_value': '',
-  'routing.http.response.access_control_allow_headers.header_value': '',
-  'routing.http.response.access_control_allow_credentials.header_value': '',
-  'routing.http.response.access_control_expose_headers.header_value': '',
-  'routing.http.response.access_control_max_age.header_value': '',
-  'routing.http.response.content_security_policy.header_value': '',
-  'routing.http.response.strict_transport_security.header_value': '',
-  'routing.http.response.x_content_type_options.header_value': '',
-  'routing.http.response.x_frame_options.header_value': '',
 }
 
 /** Model attribute path (dotted) -> AWS attribute key, for error messages. */
 export const LB_ATTRIBUTE_KEYS: Record<string, string> = Object.fromEntries([...LB_ATTRIBUTES, ...NLB_ATTRIBUTES].map(([key, path]) => [path.join('.'), key]))
+/** Listener model attribute path (dotted) -> AWS attribute key. */
+export const LISTENER_ATTRIBUTE_KEYS: Record<string, string> = Object.fromEntries([...LISTENER_ATTRIBUTES, ...NLB_LISTENER_ATTRIBUTES].map(([key, path]) => [path.join('.'), key]))
 export const TG_ATTRIBUTE_KEYS: Record<string, string> = Object.fromEntries([...TG_ATTRIBUTES, ...LAMBDA_TG_ATTRIBUTES].map(([key, path]) => [path.join('.'), key]))
 

@@ -5,12 +5,22 @@ import type { Params } from '../protocol/params.js'
 import { connectionTerminationEnabled, isNetworkProtocol } from '../../../model/target-group.js'
 import type { Listener } from '../../../model/listener.js'
 import {
+  attributeProblem,
+  headerNameProblem,
+  MTLS_HEADER_NAMES,
+  responseHeaderProblem,
+  TCP_IDLE_TIMEOUT_RANGE,
+  type ListenerAttributesSpec,
+  type ResponseHeaderField,
+} from '../../../model/listener-attributes.js'
+import {
   LB_ATTRIBUTES,
   LB_FIXED,
+  LISTENER_ATTRIBUTES,
   LISTENER_FIXED,
+  NLB_LISTENER_ATTRIBUTES,
   NLB_ATTRIBUTES,
   NLB_FIXED,
-  NLB_LISTENER_FIXED,
   NLB_TG_ATTRIBUTES,
   NLB_TG_FIXED,
   TG_ATTRIBUTES,
@@ -40,7 +50,8 @@ const lbTables = (lb: Pick<LoadBalancer, 'type' | 'scheme'>): readonly [readonly
 }
 const tgTables = (tg: Pick<TargetGroup, 'protocol' | 'targetType'>): readonly [readonly Mapped[], Record<string, string>] =>
   tg.targetType === 'lambda' ? ([LAMBDA_TG_ATTRIBUTES, {}] as const) : isNetworkProtocol(tg.protocol) ? ([NLB_TG_ATTRIBUTES, NLB_TG_FIXED] as const) : ([TG_ATTRIBUTES, TG_FIXED] as const)
-export const listenerFixed = (l: Pick<Listener, 'protocol'>): Record<string, string> => (l.protocol === 'HTTP' || l.protocol === 'HTTPS' ? LISTENER_FIXED : NLB_LISTENER_FIXED)
+const listenerTables = (l: Pick<Listener, 'protocol'>): readonly [readonly Mapped[], Record<string, string>] =>
+  l.protocol === 'HTTP' || l.protocol === 'HTTPS' ? [LISTENER_ATTRIBUTES, LISTENER_FIXED] : [NLB_LISTENER_ATTRIBUTES, {}]
 
 export function loadBalancerAttributesOut(lb: LoadBalancer): { Key: string; Value: string }[] {
   const [mapped, fixed] = lbTables(lb)
@@ -97,6 +108,49 @@ function attributesIn(p: Params, mapped: readonly Mapped[], fixed: Record<string
 export const loadBalancerAttributesIn = (p: Params, lb: Pick<LoadBalancer, 'type' | 'scheme'>) => attributesIn(p, ...lbTables(lb))
 export const targetGroupAttributesIn = (p: Params, tg: Pick<TargetGroup, 'protocol' | 'targetType'>) => attributesIn(p, ...tgTables(tg))
 
-export function listenerAttributesIn(p: Params, l: Pick<Listener, 'protocol'>): void {
-  attributesIn(p, [], listenerFixed(l))
+/** A listener's attributes as AWS lists them, defaults filled in. */
+export function listenerAttributesOut(l: Pick<Listener, 'protocol' | 'attributes'>): { Key: string; Value: string }[] {
+  const a = l.attributes ?? {}
+  return attributesOut(...listenerTables(l), {
+    serverEnabled: a.serverEnabled ?? true,
+    responseHeaders: a.responseHeaders ?? {},
+    mtlsHeaderNames: { ...MTLS_HEADER_NAMES, ...a.mtlsHeaderNames },
+    tcpIdleTimeoutSeconds: a.tcpIdleTimeoutSeconds ?? 350,
+  })
+}
+
+/**
+ * ModifyListenerAttributes' Attributes -> the patch control merges. A value the attribute cannot
+ * hold (model/listener-attributes.ts has the rules) is InvalidConfigurationRequest naming the key,
+ * the one error botocore gives the operation besides ListenerNotFound.
+ */
+export function listenerAttributesIn(p: Params, l: Pick<Listener, 'protocol'>): ListenerAttributesSpec {
+  const refuse = (key: string, value: string, why: string) => new AwsError('InvalidConfigurationRequest', `The value '${value}' of attribute '${key}' is not valid: ${why}`)
+  let patch: ListenerAttributesSpec
+  try {
+    patch = attributesIn(p, ...listenerTables(l)) as ListenerAttributesSpec
+  } catch (e) {
+    if (e instanceof AwsError && e.code === 'ValidationError') throw new AwsError('InvalidConfigurationRequest', e.message)
+    throw e
+  }
+  const keyOf = (path: string): string => [...LISTENER_ATTRIBUTES, ...NLB_LISTENER_ATTRIBUTES].find(([, q]) => q.join('.') === path)?.[0] ?? path
+  for (const [field, value] of Object.entries(patch.responseHeaders ?? {})) {
+    const problem = responseHeaderProblem(field as ResponseHeaderField, value ?? '')
+    if (problem) throw refuse(keyOf(`responseHeaders.${field}`), value ?? '', problem)
+  }
+  for (const [field, value] of Object.entries(patch.mtlsHeaderNames ?? {})) {
+    const problem = headerNameProblem(value ?? '')
+    if (problem) throw refuse(keyOf(`mtlsHeaderNames.${field}`), value ?? '', problem)
+  }
+  const idle = patch.tcpIdleTimeoutSeconds
+  if (idle !== undefined && (idle < TCP_IDLE_TIMEOUT_RANGE[0] || idle > TCP_IDLE_TIMEOUT_RANGE[1])) {
+    throw refuse('tcp.idle_timeout.seconds', String(idle), `must be from ${TCP_IDLE_TIMEOUT_RANGE[0]} to ${TCP_IDLE_TIMEOUT_RANGE[1]} seconds`)
+  }
+  const problem = attributeProblem(l.protocol, patch)
+  if (problem) {
+    const key = keyOf(problem.path)
+    const value = p.objs('Attributes').find((a) => a.str('Key') === key)?.str('Value') ?? ''
+    throw refuse(key, value, problem.message)
+  }
+  return patch
 }

@@ -6,6 +6,7 @@ import {
   deleteRule,
   findListener,
   modifyListener,
+  modifyListenerAttributes,
   modifyRule,
   removeListenerCertificates,
   setRulePriorities,
@@ -17,7 +18,7 @@ import type { Rule } from '../../../model/rule.js'
 import { AwsError } from '../errors.js'
 import { page } from '../paging.js'
 import type { Params } from '../protocol/params.js'
-import { listenerAttributesIn, listenerFixed } from './attributes.js'
+import { listenerAttributesIn, listenerAttributesOut } from './attributes.js'
 import { mutate, view, type ElbHandler } from './handler.js'
 import { actionsFromInput, conditionsFromInput, tagsFromInput, transformsFromInput } from './inputs.js'
 import { defaultRuleArn, defaultRuleShape, listenerShape, ruleShape } from './shapes.js'
@@ -145,14 +146,13 @@ export const RemoveListenerCertificates: ElbHandler = async (call) => {
 }
 
 export const DescribeListenerAttributes: ElbHandler = async (call) => {
-  const l = findListener(await view(call), call.params.required('ListenerArn'))
-  return { Attributes: Object.entries(listenerFixed(l)).map(([Key, Value]) => ({ Key, Value })) }
+  return { Attributes: listenerAttributesOut(findListener(await view(call), call.params.required('ListenerArn'))) }
 }
 
 export const ModifyListenerAttributes: ElbHandler = async (call) => {
-  const l = findListener(await view(call), call.params.required('ListenerArn'))
-  listenerAttributesIn(call.params, l)
-  return { Attributes: Object.entries(listenerFixed(l)).map(([Key, Value]) => ({ Key, Value })) }
+  const arn = call.params.required('ListenerArn')
+  const l = await mutate(call, (d) => modifyListenerAttributes(d, arn, listenerAttributesIn(call.params, findListener(d, arn))))
+  return { Attributes: listenerAttributesOut(l) }
 }
 
 export const CreateRule: ElbHandler = async (call) => {

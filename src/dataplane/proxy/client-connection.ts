@@ -910,4 +910,3 @@ function noop(): void {}
 function hostOnly(host: string | undefined): string {
   return host === undefined ? '' : hostWithoutPort(host).toLowerCase()
 }
-

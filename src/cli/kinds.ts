@@ -1,3 +1,4 @@
+import { withoutClientSecrets } from '../model/action.js'
 import { naturalName } from '../config/apply.js'
 import { redactCertificate } from '../model/certificate.js'
 import type { Kind, Resource } from '../model/resources.js'
@@ -46,7 +47,11 @@ const OPERATOR_SIGNS = { GreaterThanOrEqualToThreshold: '>=', GreaterThanThresho
 
 /** A resource as the CLI prints it: secrets removed. */
 export function printable(r: Resource): unknown {
-  return r.kind === 'certificate' ? redactCertificate(r) : r
+  if (r.kind === 'certificate') return redactCertificate(r)
+  // authenticate-oidc's client secret is never shown, as AWS never returns it.
+  if (r.kind === 'listener') return { ...r, defaultActions: withoutClientSecrets(r.defaultActions) }
+  if (r.kind === 'rule') return { ...r, actions: withoutClientSecrets(r.actions) }
+  return r
 }
 
 /** Whether a resource answers to NAME on the command line (its natural name, name, ARN or id). */
@@ -67,6 +72,7 @@ const actionSummary = (view: StateView, actions: readonly { type: string }[]): s
       if (act.targetGroups) return `forward ${act.targetGroups.map((g) => view.get('target-group', g.targetGroupArn)?.name ?? g.targetGroupArn).join(',')}`
       if (act.redirect) return `redirect ${act.redirect.protocol}:${act.redirect.port} ${act.redirect.statusCode.replace('HTTP_', '')}`
       if (act.fixedResponse) return `fixed-response ${act.fixedResponse.statusCode}`
+      if (act.type === 'authenticate-oidc') return 'authenticate-oidc'
       return act.type
     })
     .join('; ')

@@ -3,7 +3,7 @@
 // provider's login form.
 import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http'
 import { createServer as createHttpsServer, request } from 'node:https'
 import type { AddressInfo } from 'node:net'
@@ -14,6 +14,7 @@ import { importSPKI, jwtVerify, decodeProtectedHeader } from 'jose'
 import Provider from 'oidc-provider'
 import { browserSkip, launchChromium } from '../helpers/browser.js'
 import { eventually } from '../helpers/eventually.js'
+import { openalb } from '../helpers/cli.js'
 import { freePort } from '../helpers/ports.js'
 import { stopChild } from '../helpers/processes.js'
 import { needs, repoRoot } from '../helpers/shared.js'
@@ -214,6 +215,15 @@ loadBalancers:
   await page.goto(`https://${HOST}:${lbPort}/api/me`, { waitUntil: 'load' })
   assert.equal((JSON.parse((await page.textContent('body')) ?? '') as { headers: IncomingHttpHeaders }).headers['x-amzn-oidc-identity'], 'alice')
   await eventually(() => readFileSync(accessLog, 'utf8').includes('"authenticate,forward"'), { timeoutMs: 10_000, message: 'a signed-in request is logged as authenticate,forward' })
+  // The CLI never shows the client secret; the store keeps it sealed.
+  for (const kind of ['listeners', 'rules']) {
+    const listed = openalb(['get', kind, '-o', 'json', '--data', dataDir])
+    assert.equal(listed.code, 0, listed.stderr)
+    assert.ok(listed.stdout.includes('"clientId": "openalb"') && !listed.stdout.includes('openalb-secret'), listed.stdout)
+  }
+  const dbFiles = readdirSync(dataDir).filter((f) => f.startsWith('state.db'))
+  assert.ok(dbFiles.some((f) => readFileSync(join(dataDir, f)).includes('"clientId":"openalb"')), `the store's files hold the action (${dbFiles.join(', ')})`)
+  for (const f of dbFiles) assert.ok(!readFileSync(join(dataDir, f)).includes('openalb-secret'), `the client secret is sealed in ${f}`)
   // The keys follow from the data directory's store key: the session outlives a restart.
   await stopChild(lb, 'SIGTERM')
   lb = up()

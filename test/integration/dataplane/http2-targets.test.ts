@@ -7,6 +7,9 @@ import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import type { Certificate } from '../../../src/model/certificate.js'
 import type { TargetGroup } from '../../../src/model/target-group.js'
+import type { Action } from '../../../src/model/action.js'
+import { AuthKeys } from '../../../src/dataplane/auth/keys.js'
+import { seal } from '../../../src/dataplane/auth/session-cookie.js'
 import { eventually } from '../../helpers/eventually.js'
 import { countsOf, applyState, forward, freePort, listener, loadBalancer, startDataplane, state, targetGroup } from './fixtures.js'
 import { certRefs, testCa, type TestCa } from './tls-fixtures.js'
@@ -224,4 +227,32 @@ test('a session to an HTTP2 target with no streams closes after the balancer idl
   assert.equal((await h2Request(session, { ':method': 'GET', ':path': '/' })).headers[':status'], 200)
   assert.equal(dp.upstreamConnections(`h2c 127.0.0.1:${target.port}`), 1)
   await eventually(() => dp.upstreamConnections(`h2c 127.0.0.1:${target.port}`) === 0, { timeoutMs: 5000, message: 'the idle session closed' })
+})
+
+test('authenticate-oidc: a signed-in HTTP/2 request reaches an HTTP2 target with the three fields; without a session, deny answers 401', async (t) => {
+  const target = await startH2Target(t)
+  const tg = targetGroup('h2', [{ id: '127.0.0.1', port: target.port }], {}, { protocolVersion: 'HTTP2' })
+  const ca = await testCa(t)
+  const cert = await ca.certificate(['api.example.test'])
+  const port = await freePort()
+  const keys = new AuthKeys()
+  const auth: Action = {
+    type: 'authenticate-oidc',
+    order: 1,
+    authenticateOidc: {
+      issuer: 'https://idp.example.test', authorizationEndpoint: 'https://idp.example.test/a', tokenEndpoint: 'https://idp.example.test/t', userInfoEndpoint: 'https://idp.example.test/u',
+      clientId: 'app', clientSecret: 's', sessionCookieName: 'AWSELBAuthSessionCookie', scope: 'openid', sessionTimeout: 60, authenticationRequestExtraParams: {}, onUnauthenticatedRequest: 'deny',
+    },
+  }
+  await startDataplane(t, state(1, loadBalancer(), tg, cert, listener(port, [auth, { ...forward(tg), order: 2 }], { protocol: 'HTTPS', certificates: certRefs(cert) })), { authKeys: keys })
+  const session = await h2Client(t, port, ca.rootPem)
+  assert.equal((await h2Request(session, { ':method': 'GET', ':path': '/', 'x-amzn-oidc-identity': 'forged' })).headers[':status'], 401)
+  assert.equal(target.streams.length, 0)
+  const cookie = `AWSELBAuthSessionCookie-0=${seal({ k: 'https://idp.example.test app', sub: 'u1', at: 'access', claims: { sub: 'u1' }, exp: Date.now() + 60_000 }, keys.sealKey)}`
+  const r = await h2Request(session, { ':method': 'GET', ':path': '/in', cookie, 'x-amzn-oidc-identity': 'forged' })
+  assert.equal(r.headers[':status'], 200)
+  const seen = target.streams[0]?.headers
+  assert.equal(seen?.['x-amzn-oidc-identity'], 'u1')
+  assert.equal(seen?.['x-amzn-oidc-accesstoken'], 'access')
+  assert.match(String(seen?.['x-amzn-oidc-data']), /^[\w-]+\.[\w-]+\.[\w-]+$/)
 })

@@ -294,12 +294,20 @@ test('modifying a listener from HTTPS to HTTP drops its certificates and policy'
   await control.mutate((d) => {
     createCertificateFixture(d, 'api-cert')
     createLoadBalancer(d, { name: 'web-alb' })
-    createListener(d, 'web-alb', { port: 8443, protocol: 'HTTPS', certificates: ['api-cert'], defaultActions: ok200 })
+    createListener(d, 'web-alb', {
+      port: 8443,
+      protocol: 'HTTPS',
+      certificates: ['api-cert'],
+      attributes: { serverEnabled: false, responseHeaders: { strictTransportSecurity: 'max-age=60', xFrameOptions: 'DENY' }, mtlsHeaderNames: { leaf: 'X-Leaf' } },
+      defaultActions: ok200,
+    })
   })
   const { value } = await control.mutate((d) => modifyListener(d, 'web-alb:8443', { protocol: 'HTTP', port: 8080 }))
   assert.deepEqual(value.certificates, [])
   assert.equal(value.sslPolicy, undefined)
   assert.equal(value.port, 8080)
+  // The attributes an HTTP listener has stay; HSTS and the mTLS names go with HTTPS.
+  assert.deepEqual(value.attributes, { serverEnabled: false, responseHeaders: { xFrameOptions: 'DENY' } })
 })
 
 test(

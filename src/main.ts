@@ -34,6 +34,7 @@ import { InvalidZip, storeZip } from './compute/function-code.js'
 import { assertSafeBind, createAwsApi } from './api/aws/server.js'
 import { AuthKeys } from './dataplane/auth/keys.js'
 import { dataDirKey, keyFromEnvironment } from './store/secrets.js'
+import { ChangeIds } from './api/aws/route53/change-ids.js'
 import { SSL_POLICIES } from './model/ssl-policy.js'
 import { VERSION } from './version.js'
 import { acquirePidLock, PidLockHeld } from './lib/pid-lock.js'
@@ -329,6 +330,7 @@ export async function startOpenalb(options: OpenalbOptions): Promise<OpenalbHand
 
     const aws = createAwsApi({
       control,
+      changeIds: new ChangeIds(store.fleet ? keyFromEnvironment() : dataDirKey(options.dataDir)),
       monitoring: monitor.store,
       route53Check: (id) => ({ healthy: route53Checks.healthy(id), ...route53Checks.observations(id) }),
       // Route 53 checks leave from this node (and, in a fleet, from each live node): the source the OS picks is one of its interfaces' addresses.

@@ -1,4 +1,5 @@
 import type { Control } from '../../control/control.js'
+import type { ChangeIds } from './route53/change-ids.js'
 import type { InvocationType, InvokeOutcome } from '../../model/function.js'
 import type { Instance } from '../../model/instance.js'
 import type { Datapoint, MetricId } from '../../model/metric-alarm.js'
@@ -78,6 +79,8 @@ export interface MetricReader {
 
 export interface AwsApiDeps {
   readonly control: Control
+  /** Route 53 change ids under the store key, known after a restart (main wires it); without it, known to this process only. */
+  readonly changeIds?: ChangeIds | undefined
   /** The Route 53 checker's view of a health check (main wires it); without it the status is unknown. */
   readonly route53Check?: ((id: string) => Route53CheckView) | undefined
   /** The CIDRs Route 53 health checks come from (this node's addresses; main wires it); without it GetCheckerIpRanges is refused. */

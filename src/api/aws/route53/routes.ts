@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { ChangeIds } from './change-ids.js'
 import { isIP } from 'node:net'
 import { changeCidrCollection, createCidrCollection, deleteCidrCollection, findCidrCollection, type CidrChange } from '../../../control/cidr-collections.js'
 import { cidrCollectionArn, type CidrCollection } from '../../../model/cidr-collection.js'
@@ -61,15 +61,14 @@ interface Ctx {
 
 type Shape = Record<string, XmlValue>
 
-/** Change ids the API handed out; every change is applied at once, so each is INSYNC. */
-const changes = new Map<string, string>()
+/** Change ids of a process without deps.changeIds (tests): known until it exits. */
+const processChangeIds = new ChangeIds()
 
+/** Every change is applied at once, so each is INSYNC; its id says when it was submitted (change-ids.ts). */
 function changeInfo(deps: AwsApiDeps, comment?: string): Shape {
-  const id = `C${randomBytes(13).toString('hex').toUpperCase().slice(0, 20)}`
-  const at = (deps.now ?? (() => new Date()))().toISOString()
-  changes.set(id, at)
-  if (changes.size > 10000) changes.delete(changes.keys().next().value ?? '')
-  return { Id: `/change/${id}`, Status: 'INSYNC', SubmittedAt: at, Comment: comment }
+  const at = (deps.now ?? (() => new Date()))()
+  const id = (deps.changeIds ?? processChangeIds).issue(at)
+  return { Id: `/change/${id}`, Status: 'INSYNC', SubmittedAt: at.toISOString(), Comment: comment }
 }
 
 /** Route 53 escapes characters outside letters, digits, - and _ as \ooo: the wildcard is \052. */
@@ -839,9 +838,9 @@ const ROUTES: readonly Route[] = [
       MaxItems: String(max),
     })
   }],
-  ['GET', /^change\/([^/]+)$/, async (_ctx, m) => {
+  ['GET', /^change\/([^/]+)$/, async ({ deps }, m) => {
     const id = (m[1] ?? '').replace(/^\/?change\//, '')
-    const at = changes.get(id)
+    const at = (deps.changeIds ?? processChangeIds).submittedAt(id)
     if (!at) throw new AwsError('NoSuchChange', `A change with the specified change ID '${id}' does not exist.`, 404)
     return ok('GetChangeResponse', { ChangeInfo: { Id: `/change/${id}`, Status: 'INSYNC', SubmittedAt: at } })
   }],

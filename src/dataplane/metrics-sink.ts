@@ -81,6 +81,10 @@ export class MetricsSink implements DataplaneMetricsSink {
     this.metrics.grpcRequests.inc()
   }
 
+  droppedInvalidHeaders(): void {
+    this.metrics.droppedInvalidHeaderRequests.inc()
+  }
+
   targetConnectionError(targetGroupArn: string): void {
     this.metrics.targetConnectionError(targetGroupArn).inc()
   }

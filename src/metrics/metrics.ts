@@ -126,6 +126,11 @@ export class Metrics {
       'Fixed-response actions performed (HTTP_Fixed_Response_Count).',
     ).get([]),
     grpcRequests: counterFamily(this.registry, 'openalb_grpc_request_count_total', 'gRPC requests over HTTP/2, answered or not (GrpcRequestCount).').get([]),
+    droppedInvalidHeaders: counterFamily(
+      this.registry,
+      'openalb_dropped_invalid_header_request_count_total',
+      'Requests that lost header fields with invalid names to routing.http.drop_invalid_header_fields.enabled (DroppedInvalidHeaderRequestCount).',
+    ).get([]),
     clientTlsErrors: counterFamily(
       this.registry,
       'openalb_client_tls_negotiation_error_count_total',
@@ -282,6 +287,9 @@ export class Metrics {
   }
   get grpcRequests(): CounterHandle {
     return this.#singles.grpcRequests
+  }
+  get droppedInvalidHeaderRequests(): CounterHandle {
+    return this.#singles.droppedInvalidHeaders
   }
   get fixedResponses(): CounterHandle {
     return this.#singles.fixedResponses

@@ -28,3 +28,15 @@ test('requests, ELB and target codes, connections and rejections reach the Prome
   assert.match(text, /openalb_new_connection_count_total 2/)
   void fixed
 })
+
+test('a request that loses invalid header fields counts in DroppedInvalidHeaderRequestCount; a clean one does not', async (t) => {
+  const metrics = new Metrics()
+  const backend = await startBackend(t, 'web')
+  const tg = targetGroup('web', [{ id: '127.0.0.1', port: backend.port }])
+  const port = await freePort()
+  await startDataplane(t, state(1, loadBalancer({ dropInvalidHeaderFields: true }), tg, listener(port, [forward(tg)])), { metrics: new MetricsSink(metrics) })
+  await get(port, '/', { x_under: '1' })
+  await get(port, '/', { 'x-ok': '1' })
+  assert.equal(backend.seen[0]?.headers['x_under'], undefined)
+  assert.match(await metrics.render(), /openalb_dropped_invalid_header_request_count_total 1\n/)
+})

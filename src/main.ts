@@ -577,21 +577,34 @@ export async function runUp(options: UpOptions): Promise<void> {
   const log = handle.log
   const timeoutMs = (options.shutdownTimeoutSeconds ?? 30) * 1000
   log.info({ reason: why, shutdownTimeoutSeconds: timeoutMs / 1000 }, 'stopping')
+  const ttlMs = handle.dnsTtlSeconds > 0 ? handle.dnsTtlSeconds * 1000 + 500 : 0
+  // The stop is bounded whatever hangs (a store call, a worker, a socket that never closes): one
+  // TTL, the shutdown timeout, and 5 s to close; then the process exits, naming the step it was in.
+  let step = 'leaving the fleet'
+  const watchdog = setTimeout(() => {
+    log.error({ step, seconds: (ttlMs + timeoutMs + 5000) / 1000 }, 'stopping took longer than the DNS TTL and the shutdown timeout allow: exiting now')
+    process.exit(1)
+  }, ttlMs + timeoutMs + 5000)
+  watchdog.unref()
   const graceful = async () => {
     // A fleet node first leaves DNS, then keeps serving for one DNS TTL while clients move on.
     if (handle.dnsTtlSeconds > 0) {
       await handle.leaveFleet()
+      step = 'serving one DNS TTL'
       log.info({ seconds: handle.dnsTtlSeconds }, 'left the fleet; serving one DNS TTL before draining')
       // Half a second more than the TTL: a client that resolved just before the leave has moved on.
-      await new Promise((r) => setTimeout(r, handle.dnsTtlSeconds * 1000 + 500))
+      await new Promise((r) => setTimeout(r, ttlMs))
     }
+    step = 'draining'
     const drained = await handle.drain(timeoutMs)
     if (drained.idle) log.info({}, 'drained: no request in flight')
     else log.warn({ shutdownTimeoutSeconds: timeoutMs / 1000 }, 'shutdown timeout: closing the requests still in flight')
   }
   const again = stopRequested().then((w) => log.warn({ reason: w }, 'told again: stopping at once'))
   await Promise.race([graceful(), again])
+  step = 'closing'
   await handle.close()
+  clearTimeout(watchdog)
 }
 
 /** Where this node's Route 53 health checks come from, as CIDRs (GetCheckerIpRanges): its interfaces' addresses and the fleet's nodes'. */
